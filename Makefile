@@ -1,0 +1,46 @@
+# Thin wrapper around CMake and ctest; see README.md.
+BUILD    ?= build
+SANITIZE ?=
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+DB       ?= var/labelcoop.db
+
+# Debian 12 packages the build and the tests need.
+DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
+       libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
+       libsodium-dev libcjson-dev
+
+.PHONY: all deps build test run clean
+
+all: build
+
+# Installs what is missing when run as root; otherwise prints the command.
+deps:
+	@missing=$$(for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "missing packages; run as root: apt-get install $$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DSANITIZE=$(SANITIZE)
+
+build: deps $(BUILD)/CMakeCache.txt
+	@cmake -S . -B $(BUILD) -DSANITIZE=$(SANITIZE) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+run: build
+	$(BUILD)/labelcoop rules check --rules rules
+	$(BUILD)/labelcoop evaluate --rules rules --answers tests/functional/data/audit-eligible.json --format text
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,35 @@
+/* date: validation of ISO 8601 calendar dates and today's date in UTC. */
+#include "date.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static int leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool date_valid(const char *s)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s || strlen(s) != DATE_LEN || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < DATE_LEN; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int y, m, d;
+    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return false;
+    if (y < 1900 || m < 1 || m > 12 || d < 1)
+        return false;
+    return d <= days[m - 1] + (m == 2 && leap(y));
+}
+
+void date_today(char *out)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm);
+}

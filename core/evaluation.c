@@ -1,0 +1,276 @@
+/* evaluation: strict reading of evaluate input, with JSON paths in every
+ * message, and the text rendering of an evaluation result. */
+#include "evaluation.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "ljson.h"
+#include "text.h"
+
+static int bad(err *e, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(err *e, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(e, ERR_INPUT, "%s: %s", path, msg);
+}
+
+static int check_text(const cJSON *v, const char *path, err *e)
+{
+    if (!cJSON_IsString(v))
+        return bad(e, path, "must be a string");
+    if (!text_utf8_valid(v->valuestring, strlen(v->valuestring)))
+        return bad(e, path, "is not valid UTF-8 text");
+    return ERR_OK;
+}
+
+static int parse_answer(const rules *r, const cJSON *item, unsigned char *answers, err *e)
+{
+    char path[160];
+    snprintf(path, sizeof path, "$.answers.%s", item->string);
+    int idx = rules_find(r, item->string);
+    if (idx < 0)
+        return bad(e, path, "unknown criterion '%s'", item->string);
+    if (answers[idx] != ANSWER_NONE)
+        return bad(e, path, "answered twice");
+    const cJSON *status = item;
+    if (cJSON_IsObject(item)) {
+        for (const cJSON *k = item->child; k; k = k->next) {
+            char sub[200];
+            snprintf(sub, sizeof sub, "%s.%s", path, k->string);
+            if (strcmp(k->string, "comment") == 0) {
+                if (!cJSON_IsNull(k) && check_text(k, sub, e))
+                    return e->code;
+            } else if (strcmp(k->string, "evidence") == 0) {
+                if (!cJSON_IsArray(k))
+                    return bad(e, sub, "must be a list of strings");
+                int i = 0;
+                for (const cJSON *x = k->child; x; x = x->next, i++) {
+                    char at[220];
+                    snprintf(at, sizeof at, "%s[%d]", sub, i);
+                    if (check_text(x, at, e))
+                        return e->code;
+                }
+            } else if (strcmp(k->string, "status") != 0) {
+                return bad(e, sub, "unknown key (expected status, comment, evidence)");
+            }
+        }
+        status = cJSON_GetObjectItemCaseSensitive(item, "status");
+        strncat(path, ".status", sizeof path - strlen(path) - 1);
+        if (!status)
+            return bad(e, path, "is missing");
+    }
+    const char *s = cJSON_GetStringValue(status);
+    rules_answer a = s ? rules_answer_parse(s) : ANSWER_NONE;
+    if (a == ANSWER_NONE)
+        return bad(e, path, "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
+    if (a == ANSWER_NOT_APPLICABLE && !rules_criterion_at(r, idx)->na_allowed)
+        return bad(e, path, "criterion %s does not allow \"not_applicable\"", item->string);
+    answers[idx] = (unsigned char)a;
+    return ERR_OK;
+}
+
+int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in,
+                         unsigned char *answers, err *e)
+{
+    memset(in, 0, sizeof *in);
+    memset(answers, ANSWER_NONE, (size_t)rules_criterion_count(r));
+    in->answers = answers;
+    if (!cJSON_IsObject(doc))
+        return bad(e, "$", "must be an object {\"kind\", \"date\", \"answers\"}");
+    const cJSON *kind = NULL, *date = NULL, *stake = NULL, *ans = NULL;
+    for (const cJSON *k = doc->child; k; k = k->next) {
+        const cJSON **slot = strcmp(k->string, "kind") == 0                    ? &kind
+                             : strcmp(k->string, "date") == 0                  ? &date
+                             : strcmp(k->string, "internal_stakeholders") == 0 ? &stake
+                             : strcmp(k->string, "answers") == 0               ? &ans
+                                                                                : NULL;
+        char path[160];
+        snprintf(path, sizeof path, "$.%s", k->string);
+        if (!slot)
+            return bad(e, path, "unknown key (expected kind, date, internal_stakeholders, answers)");
+        if (*slot)
+            return bad(e, path, "given twice");
+        *slot = k;
+    }
+    const char *ks = cJSON_GetStringValue(kind);
+    if (!kind)
+        return bad(e, "$.kind", "is missing (\"audit\" or \"self_assessment\")");
+    if (!ks || (strcmp(ks, "audit") && strcmp(ks, "self_assessment")))
+        return bad(e, "$.kind", "must be \"audit\" or \"self_assessment\"");
+    in->kind = strcmp(ks, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT;
+    if (date) {
+        if (!date_valid(cJSON_GetStringValue(date)))
+            return bad(e, "$.date", "must be a real date written YYYY-MM-DD");
+        memcpy(in->date, date->valuestring, DATE_LEN + 1);
+    } else {
+        date_today(in->date);
+    }
+    if (stake) {
+        double v = cJSON_IsNumber(stake) ? stake->valuedouble : -1;
+        if (v < 0 || v != floor(v) || v > 100000)
+            return bad(e, "$.internal_stakeholders", "must be a whole number from 0 up");
+        in->internal_stakeholders = (int)v;
+    }
+    if (!ans)
+        return bad(e, "$.answers", "is missing (an object {\"JF-01\": \"met\", ...})");
+    if (!cJSON_IsObject(ans))
+        return bad(e, "$.answers", "must be an object {\"JF-01\": \"met\", ...}");
+    for (const cJSON *a = ans->child; a; a = a->next)
+        if (parse_answer(r, a, answers, e) != ERR_OK)
+            return e->code;
+    return ERR_OK;
+}
+
+int evaluation_parse(const rules *r, const char *text, size_t len, rules_input *in,
+                     unsigned char *answers, err *e)
+{
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!doc) {
+        int line = 1, col = 1;
+        const char *at = end ? end : cJSON_GetErrorPtr();
+        for (const char *p = text; at && p < at && p < text + len; p++, col++)
+            if (*p == '\n')
+                line++, col = 0;
+        return err_set(e, ERR_INPUT, "$: malformed JSON at line %d, column %d", line, col);
+    }
+    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    int rc = end && end < text + len ? bad(e, "$", "unexpected data after the JSON document")
+                                     : evaluation_from_json(r, doc, in, answers, e);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+/* ---- text rendering ------------------------------------------------------ */
+
+typedef struct buf {
+    char *s;
+    size_t len, cap;
+} buf;
+
+static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !b->s)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = (b->len + (size_t)n + 1) * 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            free(b->s);
+            b->s = NULL;
+            return;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+    return s ? s : "";
+}
+
+/* s left-aligned in width characters (not bytes: names carry accents). */
+static void put_padded(buf *b, const char *s, size_t width)
+{
+    size_t w = text_width(s);
+    put(b, "%s%*s", s, (int)(w < width ? width - w : 0), "");
+}
+
+/* A number the French way: "53,8". */
+static void put_decimal(buf *b, double v)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, v == (long long)v ? "%.0f" : "%.1f", v);
+    char *dot = strchr(tmp, '.');
+    if (dot)
+        *dot = ',';
+    put(b, "%s", tmp);
+}
+
+static void put_list(buf *b, const cJSON *list)
+{
+    int i = 0;
+    for (const cJSON *x = list ? list->child : NULL; x; x = x->next, i++)
+        put(b, "%s%s", i ? ", " : "", cJSON_GetStringValue(x) ? x->valuestring : "?");
+}
+
+char *evaluation_text(const cJSON *res)
+{
+    buf b = {malloc(256), 0, 256};
+    const char *outcome = str(res, "outcome");
+    bool audit = strcmp(str(res, "kind"), "audit") == 0;
+    const char *verdict = strcmp(outcome, "eligible") == 0     ? "ÉLIGIBLE au label"
+                          : strcmp(outcome, "incomplete") == 0 ? "INCOMPLÈTE"
+                                                               : "NON ÉLIGIBLE au label";
+    put(&b, "%s du %s : %s", audit ? "Audit" : "Auto-évaluation", str(res, "date"), verdict);
+    const char *vu = str(res, "valid_until");
+    if (*vu)
+        put(&b, " (valable jusqu'au %s)", vu);
+    put(&b, "\n\n");
+    const cJSON *reasons = cJSON_GetObjectItemCaseSensitive(res, "reasons");
+    for (const cJSON *x = reasons ? reasons->child : NULL; x; x = x->next)
+        put(&b, "- %s\n", cJSON_GetStringValue(x) ? x->valuestring : "");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(res, "mandatory");
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(res, "recommended");
+    const cJSON *adv = cJSON_GetObjectItemCaseSensitive(res, "advised");
+    put(&b, "\nCritères obligatoires : %g sur %g satisfaits totalement", num(m, "met"),
+        num(m, "total"));
+    const cJSON *failed = cJSON_GetObjectItemCaseSensitive(m, "failed");
+    if (cJSON_GetArraySize(failed) > 0) {
+        put(&b, " ; non satisfaits : ");
+        put_list(&b, failed);
+    }
+    put(&b, "\nCritères recommandés : %g satisfaits, %g partiels, sur %g (", num(rec, "met"),
+        num(rec, "partial"), num(rec, "total"));
+    put_decimal(&b, 100 * num(rec, "ratio"));
+    put(&b, " %%, seuil ");
+    put_decimal(&b, 100 * num(rec, "threshold"));
+    put(&b, " %%)\n");
+    put(&b, "Critères conseillés : %g sur %g satisfaits (sans effet sur le label)\n",
+        num(adv, "met"), num(adv, "total"));
+    const cJSON *missing = cJSON_GetObjectItemCaseSensitive(res, "missing");
+    if (cJSON_GetArraySize(missing) > 0) {
+        put(&b, "Sans réponse (%d) : ", cJSON_GetArraySize(missing));
+        put_list(&b, missing);
+        put(&b, "\n");
+    }
+    put(&b, "\nScore global : ");
+    put_decimal(&b, num(res, "score"));
+    put(&b, " sur 100\nScore par champ :\n");
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(res, "fields");
+    for (const cJSON *f = fields ? fields->child : NULL; f; f = f->next) {
+        put(&b, "  ");
+        put_padded(&b, str(f, "id"), 5);
+        put_padded(&b, str(f, "name"), 40);
+        put_decimal(&b, num(f, "score"));
+        put(&b, "\n");
+    }
+    put(&b, "\nRègles : %s\n", str(res, "ruleset"));
+    return b.s;
+}

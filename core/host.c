@@ -1,0 +1,419 @@
+/* host: the Lua sandbox. Provides capped allocation, a count hook that cannot
+ * be swallowed by pcall once tripped, frozen API tables with per-file
+ * environments (as lighttpd's mod_magnet), and loading from a file tree held
+ * in memory. Uses Lua 5.4's C API and the files module. */
+#include "host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lualib.h>
+
+#include "files.h"
+
+/* The count hook fires every HOOK_STEP instructions: coarse enough to cost
+ * nothing, fine enough that a limit is honoured within 0.02%. */
+#define HOOK_STEP 10000
+
+struct host {
+    lua_State *L;
+    const files_tree *tree; /* borrowed */
+    size_t mem_used, mem_limit;
+    long long insn_used, insn_limit;
+    int tripped;       /* the instruction limit fired during this run */
+    int running;       /* inside host_run: positions can be recorded */
+    char mem_where[256];
+    char *traceback;
+};
+
+static const char KEY_API[] = "labelcoop.api";
+static const char KEY_ENVMT[] = "labelcoop.envmt";
+static const char KEY_INCLUDED[] = "labelcoop.included";
+
+static host *host_of(lua_State *L)
+{
+    void *ud;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+void host_where(lua_State *L, int level, char *buf, size_t size)
+{
+    lua_Debug ar;
+    buf[0] = '\0';
+    for (; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar))
+            break;
+        if (ar.currentline > 0) {
+            snprintf(buf, size, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
+static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    host *h = ud;
+    size_t old = ptr ? osize : 0; /* without ptr, osize tells the object type */
+    if (nsize == 0) {
+        free(ptr);
+        h->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && h->mem_used - old + nsize > h->mem_limit) {
+        if (h->running && h->L && !h->mem_where[0])
+            host_where(h->L, 0, h->mem_where, sizeof h->mem_where);
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        h->mem_used = h->mem_used - old + nsize;
+    return p;
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    host *h = host_of(L);
+    if (!h->tripped) {
+        h->insn_used += HOOK_STEP;
+        if (h->insn_used <= h->insn_limit)
+            return;
+        /* From now on fire at every instruction, so a script that catches the
+         * error with pcall is stopped again at once (as Redis does). */
+        h->tripped = 1;
+        lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    }
+    char pos[256];
+    host_where(L, 0, pos, sizeof pos);
+    luaL_error(L, "%sinstruction limit exceeded (%I instructions)", pos,
+               (lua_Integer)h->insn_limit);
+}
+
+/* Message handler: keeps the message and appends a traceback for the logs. */
+static int traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* ---- frozen tables ---------------------------------------------------- */
+
+static int readonly_newindex(lua_State *L)
+{
+    return luaL_error(L, "attempt to modify a read-only table (key '%s')",
+                      luaL_tolstring(L, 2, NULL));
+}
+
+static int readonly_pairs(lua_State *L)
+{
+    lua_getglobal(L, "next");
+    lua_getmetatable(L, 1); /* raw: __metatable only hides it from scripts */
+    lua_getfield(L, -1, "__index");
+    lua_remove(L, -2);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* Replaces the table at the top of the stack by a read-only view of it. */
+static void make_readonly(lua_State *L)
+{
+    lua_newtable(L);              /* view */
+    lua_createtable(L, 0, 4);     /* its metatable */
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, readonly_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_remove(L, -2);
+}
+
+/* ---- the API scripts see ---------------------------------------------- */
+
+/* load() in text mode only: binary chunks bypass the verifier-less VM. */
+static int l_load(lua_State *L)
+{
+    int n = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    if (n >= 2)
+        lua_pushvalue(L, 2);
+    else
+        lua_pushnil(L);
+    lua_pushliteral(L, "t");
+    if (n >= 4)
+        lua_pushvalue(L, 4);
+    lua_call(L, n >= 4 ? 4 : 3, 2);
+    return 2;
+}
+
+/* print() goes to stderr with the caller's position: stdout carries results. */
+static int l_print(lua_State *L)
+{
+    char pos[256];
+    host_where(L, 1, pos, sizeof pos);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    int n = lua_gettop(L);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    fprintf(stderr, "%s%s\n", pos, lua_tostring(L, -1));
+    return 0;
+}
+
+void host_load(lua_State *L, const char *relpath)
+{
+    host *h = host_of(L);
+    size_t len;
+    const char *data = files_tree_find(h->tree, relpath, &len);
+    if (!data)
+        luaL_error(L, "no file '%s' in this script tree", relpath);
+    lua_pushfstring(L, "@%s", relpath);
+    int rc = luaL_loadbufferx(L, data, len, lua_tostring(L, -1), "t");
+    lua_remove(L, -2);
+    if (rc != LUA_OK)
+        lua_error(L); /* the message already reads "file:line: ..." */
+    /* Its own environment: globals a file sets stay in that file. */
+    lua_newtable(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_ENVMT);
+    lua_setmetatable(L, -2);
+    lua_setupvalue(L, -2, 1);
+}
+
+/* include("lib/x.lua"): runs a file of the same tree once, returns its value. */
+static int l_include(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_INCLUDED);
+    lua_getfield(L, -1, path);
+    if (lua_toboolean(L, -1)) {
+        if (lua_islightuserdata(L, -1))
+            return luaL_error(L, "include cycle through '%s'", path);
+        return 1;
+    }
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, (void *)KEY_INCLUDED); /* "loading" marker */
+    lua_setfield(L, -2, path);
+    host_load(L, path);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, path);
+    return 1;
+}
+
+/* Copies the named fields of the table at -1 into a new table, left on top. */
+static void keep_fields(lua_State *L, const char *const *names)
+{
+    lua_newtable(L);
+    for (; *names; names++) {
+        lua_getfield(L, -2, *names);
+        lua_setfield(L, -2, *names);
+    }
+}
+
+/* Builds the API in the real global table, then seals it behind a view. */
+static int setup(lua_State *L)
+{
+    host *h = host_of(L);
+    const luaL_Reg *api = lua_touserdata(L, 1);
+    void *api_ud = lua_touserdata(L, 2);
+
+    luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
+    luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
+    luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
+    luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
+    luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
+    lua_settop(L, 2);
+
+    lua_pushglobaltable(L); /* index 3 */
+    /* Files come only through include(); rawset would bypass frozen tables;
+     * collectgarbage could defeat the memory cap's accounting. */
+    static const char *const removed[] = {"dofile", "loadfile", "collectgarbage", "rawset",
+                                          "require", NULL};
+    for (const char *const *r = removed; *r; r++) {
+        lua_pushnil(L);
+        lua_setfield(L, 3, *r);
+    }
+    lua_getfield(L, 3, "load");
+    lua_pushcclosure(L, l_load, 1);
+    lua_setfield(L, 3, "load");
+    lua_pushcfunction(L, l_print);
+    lua_setfield(L, 3, "print");
+    lua_pushcfunction(L, l_include);
+    lua_setfield(L, 3, "include");
+
+    lua_getfield(L, 3, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+    /* Rules must give the same answer every time they run: no random numbers. */
+    lua_getfield(L, 3, "math");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "random");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "randomseed");
+    lua_pop(L, 1);
+    static const char *const os_kept[] = {"time", "date", "clock", NULL};
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+    keep_fields(L, os_kept);
+    lua_setfield(L, 3, "os");
+    lua_pop(L, 1); /* the full os library, now unreachable */
+
+    if (api) {
+        for (; api->name; api++) {
+            lua_pushlightuserdata(L, api_ud);
+            lua_pushcclosure(L, api->func, 1);
+            lua_setfield(L, 3, api->name);
+        }
+    }
+
+    static const char *const libs[] = {"string", "table", "math", "utf8", "os", NULL};
+    for (const char *const *l = libs; *l; l++) {
+        lua_getfield(L, 3, *l);
+        make_readonly(L);
+        lua_setfield(L, 3, *l);
+    }
+    /* Strings' methods reach the real string table; hide it from getmetatable. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+
+    lua_pushvalue(L, 3);
+    make_readonly(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_API);
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, -2);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable"); /* one file cannot redirect the others */
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_ENVMT);
+    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); /* load() sees the view */
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_INCLUDED);
+    (void)h;
+    return 0;
+}
+
+static int panic(lua_State *L)
+{
+    fprintf(stderr, "labelcoop: unprotected Lua error: %s\n", lua_tostring(L, -1));
+    abort();
+}
+
+int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api, void *api_ud,
+             host **out, err *e)
+{
+    *out = NULL;
+    host *h = calloc(1, sizeof *h);
+    if (!h)
+        return err_set(e, ERR_FAIL, "out of memory");
+    h->tree = tree;
+    h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : HOST_DEFAULT_INSTRUCTIONS;
+    h->mem_limit = lim && lim->memory > 0 ? lim->memory : HOST_DEFAULT_MEMORY;
+    h->L = lua_newstate(alloc, h);
+    if (!h->L) {
+        host_free(h);
+        return err_set(e, ERR_FAIL, "cannot create a Lua state");
+    }
+    lua_atpanic(h->L, panic);
+    lua_pushcfunction(h->L, setup);
+    lua_pushlightuserdata(h->L, (void *)api);
+    lua_pushlightuserdata(h->L, api_ud);
+    if (lua_pcall(h->L, 2, 0, 0) != LUA_OK) {
+        err_set(e, ERR_FAIL, "cannot set up the Lua sandbox: %s", lua_tostring(h->L, -1));
+        host_free(h);
+        return ERR_FAIL;
+    }
+    *out = h;
+    return ERR_OK;
+}
+
+void host_free(host *h)
+{
+    if (!h)
+        return;
+    if (h->L)
+        lua_close(h->L);
+    free(h->traceback);
+    free(h);
+}
+
+/* Splits "message\nstack traceback:..." into the error and the log text. */
+static int fail(host *h, const char *text, err *e)
+{
+    free(h->traceback);
+    h->traceback = strdup(text);
+    const char *cut = strstr(text, "\nstack traceback:");
+    int len = cut ? (int)(cut - text) : (int)strlen(text);
+    return err_set(e, ERR_RULES, "%.*s", len, text);
+}
+
+int host_run(host *h, lua_CFunction f, void *ud, err *e)
+{
+    lua_State *L = h->L;
+    int base = lua_gettop(L);
+    h->insn_used = 0;
+    h->tripped = 0;
+    h->mem_where[0] = '\0';
+    h->running = 1;
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, ud);
+    int rc = lua_pcall(L, 1, 0, base + 1);
+    h->running = 0;
+    lua_sethook(L, NULL, 0, 0);
+    int status = ERR_OK;
+    if (rc == LUA_ERRMEM) {
+        char msg[400];
+        snprintf(msg, sizeof msg, "%smemory limit exceeded (%zu MiB)", h->mem_where,
+                 h->mem_limit >> 20);
+        status = fail(h, msg, e);
+    } else if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        status = fail(h, msg ? msg : "error in the error handler", e);
+    }
+    lua_settop(L, base);
+    if (status != ERR_OK)
+        lua_gc(L, LUA_GCCOLLECT); /* give back what the failed script held */
+    return status;
+}
+
+size_t host_memory(const host *h)
+{
+    return h->mem_used;
+}
+
+const char *host_traceback(const host *h)
+{
+    return h->traceback ? h->traceback : "";
+}
+
+lua_State *host_state(host *h)
+{
+    return h->L;
+}

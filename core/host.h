@@ -1,0 +1,55 @@
+/* host: sandboxed Lua 5.4 states for rules, report scripts and plugins.
+ * Each state gets a frozen API (safe base library, string, table, math, utf8,
+ * os.time/date/clock), an instruction limit per call, a memory cap, and
+ * scripts loaded from an in-memory file tree only. Knows nothing of SQLite
+ * or HTTP. */
+#ifndef LABELCOOP_HOST_H
+#define LABELCOOP_HOST_H
+
+#include <stddef.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "err.h"
+#include "files.h"
+
+typedef struct host host;
+
+typedef struct host_limits {
+    long long instructions; /* per host_run call */
+    size_t memory;          /* bytes, for the whole state */
+} host_limits;
+
+#define HOST_DEFAULT_INSTRUCTIONS 50000000LL
+#define HOST_DEFAULT_MEMORY ((size_t)64 << 20)
+
+/* Creates a state whose scripts load from tree (borrowed: it must outlive the
+ * host). api lists extra global functions (NULL-terminated, may be NULL);
+ * each gets api_ud as a light userdata upvalue. *out is the caller's, freed
+ * with host_free. lim may be NULL for the defaults. */
+int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api, void *api_ud,
+             host **out, err *e);
+void host_free(host *h);
+
+/* Runs f protected, with the instruction budget renewed; f finds ud as a light
+ * userdata at index 1. Script errors come back as "file:line: message" with
+ * paths relative to the root, code ERR_RULES. */
+int host_run(host *h, lua_CFunction f, void *ud, err *e);
+
+/* For use inside host_run: loads relpath from the tree as a text chunk with
+ * its own environment (reads fall through to the frozen API) and pushes it.
+ * Raises a Lua error on an unknown path or a syntax error. */
+void host_load(lua_State *L, const char *relpath);
+
+/* Writes "file:line: " of the innermost Lua function at or above level
+ * (1: the caller of the running C function), or "" when there is none. */
+void host_where(lua_State *L, int level, char *buf, size_t size);
+/* Bytes the state holds now. */
+size_t host_memory(const host *h);
+/* The traceback of the last failed host_run, for logs; borrowed, may be "". */
+const char *host_traceback(const host *h);
+/* The state, for building values between runs; borrowed. */
+lua_State *host_state(host *h);
+
+#endif

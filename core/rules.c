@@ -1,0 +1,988 @@
+/* rules: loading, validating, identifying and evaluating a rule set.
+ * The committee's Lua declares fields and criteria (field{}, criterion{}),
+ * scoring (weights{}) and the award rule (award{}); this file checks every
+ * declaration, keeps the référentiel in C for fast lookups, and calls the
+ * award rule's evaluate() on answers kept resident in the Lua state.
+ * Uses host (sandbox), files (tree), ljson (results), libsodium (SHA-256). */
+#include "rules.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "ljson.h"
+#include "text.h"
+
+#define REFERENTIAL_DIR "referential/"
+#define WEIGHTS_FILE "weights.lua"
+#define AWARD_FILE "award.lua"
+#define POS_LEN 256
+
+struct rules {
+    files_tree tree;
+    host *host;
+    char hash[crypto_hash_sha256_BYTES * 2 + 1];
+    rules_field *fields;
+    char (*field_pos)[POS_LEN];
+    int n_fields, cap_fields;
+    rules_criterion *crit;
+    char (*crit_pos)[POS_LEN];
+    int n_crit, cap_crit;
+    int *by_id;        /* criterion indices sorted by id */
+    bool loading;      /* declarations are accepted only while loading */
+    bool *field_declared_themes; /* per field: themes listed in field{} */
+    char weights_pos[POS_LEN], award_pos[POS_LEN]; /* "" until declared */
+    cJSON *parameters, *weights;
+    int ctx_ref, answers_ref, status_ref, evaluate_ref;
+    err problems;
+};
+
+static const char KEY_WEIGHTS[] = "labelcoop.rules.weights";
+static const char KEY_AWARD[] = "labelcoop.rules.award";
+
+static const char *const level_names[] = {"mandatory", "recommended", "advised"};
+static const char *const answer_names[] = {NULL, "met", "partial", "not_met", "not_applicable"};
+static const char *const kind_names[] = {"self_assessment", "audit"};
+
+const char *rules_level_name(rules_level l)
+{
+    return l < LEVEL_COUNT ? level_names[l] : "?";
+}
+
+const char *rules_answer_name(rules_answer a)
+{
+    return a >= ANSWER_MET && a <= ANSWER_NOT_APPLICABLE ? answer_names[a] : "none";
+}
+
+rules_answer rules_answer_parse(const char *s)
+{
+    for (int a = ANSWER_MET; a <= ANSWER_NOT_APPLICABLE; a++)
+        if (strcmp(s, answer_names[a]) == 0)
+            return (rules_answer)a;
+    return ANSWER_NONE;
+}
+
+const char *rules_kind_name(rules_kind k)
+{
+    return kind_names[k == KIND_AUDIT];
+}
+
+/* ---- declarations ------------------------------------------------------ */
+
+/* One declaration being read: the table is at index 1 of L. */
+typedef struct decl {
+    rules *r;
+    lua_State *L;
+    char pos[POS_LEN]; /* "file:line: what id: " */
+} decl;
+
+static void problem(decl *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(decl *d, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_append(&d->r->problems, ERR_RULES, "%s%s", d->pos, msg);
+}
+
+/* Length of "file:line" in a "file:line: ..." position. */
+static int pos_len(const char *pos)
+{
+    size_t n = strcspn(pos, " ");
+    return (int)(n > 0 && pos[n - 1] == ':' ? n - 1 : n);
+}
+
+/* The rule set a declaration function belongs to (its upvalue). */
+static rules *host_rules(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* Starts reading a declaration; false when there is no table to read. */
+static bool decl_begin(decl *d, lua_State *L, const char *what)
+{
+    d->L = L;
+    d->r = host_rules(L);
+    if (!d->r->loading)
+        luaL_error(L, "%s{} can only be declared while the rules load", what);
+    host_where(L, 1, d->pos, sizeof d->pos);
+    if (lua_gettop(L) != 1 || !lua_istable(L, 1)) {
+        problem(d, "%s expects one table: %s { ... }", what, what);
+        return false;
+    }
+    return true;
+}
+
+/* Appends "what id: " to the position once the id is known. */
+static void decl_name(decl *d, const char *what, const char *id)
+{
+    size_t n = strlen(d->pos);
+    snprintf(d->pos + n, sizeof d->pos - n, "%s %s: ", what, id ? id : "(without id)");
+}
+
+static void check_keys(decl *d, const char *const *allowed)
+{
+    lua_State *L = d->L;
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        const char *const *a = allowed;
+        while (k && *a && strcmp(*a, k) != 0)
+            a++;
+        if (!k || !*a)
+            problem(d, "unknown key '%s'", k ? k : luaL_typename(L, -1));
+    }
+}
+
+static bool blank(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return *s == '\0';
+}
+
+/* The string at idx checked for type, emptiness and UTF-8, copied; NULL when bad. */
+static char *check_text(decl *d, int idx, const char *name)
+{
+    lua_State *L = d->L;
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        problem(d, "'%s' must be a string, not a %s", name, luaL_typename(L, idx));
+        return NULL;
+    }
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (blank(s)) {
+        problem(d, "'%s' is empty", name);
+        return NULL;
+    }
+    if (!text_utf8_valid(s, len)) {
+        problem(d, "'%s' is not valid UTF-8 text", name);
+        return NULL;
+    }
+    return strdup(s);
+}
+
+/* A string field of the declaration; NULL when absent (a problem if required) or bad. */
+static char *get_string(decl *d, int t, const char *key, bool required)
+{
+    lua_getfield(d->L, t, key);
+    char *out = NULL;
+    if (!lua_isnil(d->L, -1))
+        out = check_text(d, -1, key);
+    else if (required)
+        problem(d, "'%s' is missing", key);
+    lua_pop(d->L, 1);
+    return out;
+}
+
+/* A list of non-empty strings; *n gets its length. */
+static char **get_strings(decl *d, const char *key, int *n)
+{
+    lua_State *L = d->L;
+    *n = 0;
+    lua_getfield(L, 1, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    if (!lua_istable(L, -1)) {
+        problem(d, "'%s' must be a list of strings { \"...\" }", key);
+        lua_pop(L, 1);
+        return NULL;
+    }
+    int len = (int)lua_rawlen(L, -1);
+    char **list = calloc((size_t)len + 1, sizeof *list);
+    for (int i = 1; list && i <= len; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s[%d]", key, i);
+        lua_rawgeti(L, -1, i);
+        char *s = check_text(d, -1, name);
+        lua_pop(L, 1);
+        if (s)
+            list[(*n)++] = s;
+    }
+    lua_pop(L, 1);
+    return list;
+}
+
+static bool valid_id(const char *s)
+{
+    if (!*s || strlen(s) > 32)
+        return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+            return false;
+    return true;
+}
+
+static char *get_id(decl *d, const char *what)
+{
+    char *id = get_string(d, 1, "id", true);
+    if (id && !valid_id(id)) {
+        problem(d, "%s id '%s' must be 1 to 32 letters, digits, '-', '_' or '.'", what, id);
+        free(id);
+        id = NULL;
+    }
+    return id;
+}
+
+static void *grow(void *p, int *cap, size_t size)
+{
+    int n = *cap ? *cap * 2 : 16;
+    void *q = realloc(p, (size_t)n * size);
+    if (q)
+        *cap = n;
+    return q;
+}
+
+static void free_strings(char **list, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}
+
+static int l_field(lua_State *L)
+{
+    decl d;
+    if (!decl_begin(&d, L, "field"))
+        return 0;
+    static const char *const keys[] = {"id", "name", "themes", NULL};
+    rules *r = d.r;
+    char *id = get_id(&d, "field");
+    char pos[POS_LEN];
+    memcpy(pos, d.pos, sizeof pos);
+    decl_name(&d, "field", id);
+    check_keys(&d, keys);
+    rules_field f = {0};
+    f.id = id;
+    f.name = get_string(&d, 1, "name", true);
+    f.themes = get_strings(&d, "themes", &f.n_themes);
+    lua_getfield(L, 1, "themes");
+    bool declared = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    for (int i = 0; id && i < r->n_fields; i++) {
+        if (strcmp(r->fields[i].id, id) == 0) {
+            problem(&d, "duplicate field id (first declared at %.*s)",
+                    pos_len(r->field_pos[i]), r->field_pos[i]);
+            free(id);
+            f.id = id = NULL;
+        }
+    }
+    if (!id) {
+        free(f.name);
+        free_strings(f.themes, f.n_themes);
+        return 0;
+    }
+    if (r->n_fields == r->cap_fields) {
+        int cap = r->cap_fields;
+        rules_field *nf = grow(r->fields, &cap, sizeof *nf);
+        if (nf)
+            r->fields = nf;
+        char(*np)[POS_LEN] = nf ? realloc(r->field_pos, (size_t)cap * POS_LEN) : NULL;
+        if (np)
+            r->field_pos = np;
+        bool *nd = np ? realloc(r->field_declared_themes, (size_t)cap * sizeof *nd) : NULL;
+        if (!nd)
+            return luaL_error(L, "out of memory");
+        r->field_declared_themes = nd;
+        r->cap_fields = cap;
+    }
+    memcpy(r->field_pos[r->n_fields], pos, POS_LEN);
+    r->field_declared_themes[r->n_fields] = declared;
+    r->fields[r->n_fields++] = f;
+    return 0;
+}
+
+static void criterion_free(rules_criterion *c)
+{
+    free(c->id);
+    free(c->field);
+    free(c->theme);
+    free(c->statement);
+    free(c->guidance);
+    free_strings(c->evidence, c->n_evidence);
+    free_strings(c->legal, c->n_legal);
+}
+
+static int l_criterion(lua_State *L)
+{
+    decl d;
+    if (!decl_begin(&d, L, "criterion"))
+        return 0;
+    static const char *const keys[] = {"id",       "field", "theme", "level",      "statement",
+                                       "guidance", "evidence", "legal", "na_allowed", "weight",
+                                       NULL};
+    rules *r = d.r;
+    char pos[POS_LEN];
+    memcpy(pos, d.pos, sizeof pos);
+    rules_criterion c = {0};
+    c.id = get_id(&d, "criterion");
+    decl_name(&d, "criterion", c.id);
+    check_keys(&d, keys);
+    c.field = get_string(&d, 1, "field", true);
+    c.theme = get_string(&d, 1, "theme", true);
+    c.statement = get_string(&d, 1, "statement", true);
+    c.guidance = get_string(&d, 1, "guidance", false);
+    c.evidence = get_strings(&d, "evidence", &c.n_evidence);
+    c.legal = get_strings(&d, "legal", &c.n_legal);
+    bool ok = c.id && c.field && c.theme && c.statement;
+
+    char *level = get_string(&d, 1, "level", true);
+    c.level = LEVEL_COUNT;
+    for (int l = 0; level && l < LEVEL_COUNT; l++)
+        if (strcmp(level, level_names[l]) == 0)
+            c.level = (rules_level)l;
+    if (level && c.level == LEVEL_COUNT)
+        problem(&d, "unknown level '%s' (expected mandatory, recommended or advised)", level);
+    ok = ok && c.level != LEVEL_COUNT;
+    free(level);
+
+    lua_getfield(L, 1, "weight");
+    c.weight = 1;
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        c.weight = lua_tonumber(L, -1);
+        if (!(c.weight >= 0 && c.weight < 1e6)) {
+            problem(&d, "weight %g must be a number from 0 up", c.weight);
+            ok = false;
+        }
+    } else if (!lua_isnil(L, -1)) {
+        problem(&d, "'weight' must be a number, not a %s", luaL_typename(L, -1));
+        ok = false;
+    }
+    lua_getfield(L, 1, "na_allowed");
+    if (lua_type(L, -1) == LUA_TBOOLEAN) {
+        c.na_allowed = lua_toboolean(L, -1);
+    } else if (!lua_isnil(L, -1)) {
+        problem(&d, "'na_allowed' must be true or false, not a %s", luaL_typename(L, -1));
+        ok = false;
+    }
+    lua_pop(L, 2);
+
+    for (int i = 0; c.id && i < r->n_crit; i++) {
+        if (strcmp(r->crit[i].id, c.id) == 0) {
+            problem(&d, "duplicate criterion id (first declared at %.*s)",
+                    pos_len(r->crit_pos[i]), r->crit_pos[i]);
+            ok = false;
+        }
+    }
+    if (!ok) {
+        criterion_free(&c);
+        return 0;
+    }
+    if (r->n_crit == r->cap_crit) {
+        int cap = r->cap_crit;
+        rules_criterion *nc = grow(r->crit, &cap, sizeof *nc);
+        if (nc)
+            r->crit = nc;
+        char(*np)[POS_LEN] = nc ? realloc(r->crit_pos, (size_t)cap * POS_LEN) : NULL;
+        if (!np) {
+            criterion_free(&c);
+            return luaL_error(L, "out of memory");
+        }
+        r->crit_pos = np;
+        r->cap_crit = cap;
+    }
+    memcpy(r->crit_pos[r->n_crit], pos, POS_LEN);
+    c.field_index = -1;
+    r->crit[r->n_crit++] = c;
+    return 0;
+}
+
+/* Starts a declaration made once per rule set; first keeps where it was made. */
+static bool decl_once(decl *d, lua_State *L, const char *what, char *first)
+{
+    if (!decl_begin(d, L, what))
+        return false;
+    size_t n = strlen(d->pos);
+    snprintf(d->pos + n, sizeof d->pos - n, "%s: ", what);
+    if (first[0]) {
+        problem(d, "declared twice (first at %.*s)", pos_len(first), first);
+        return false;
+    }
+    memcpy(first, d->pos, POS_LEN);
+    return true;
+}
+
+/* weights { answers = { met = 1, partial = 0.5, not_met = 0 }, fields = { JF = 1 } } */
+static int l_weights(lua_State *L)
+{
+    decl d;
+    if (!decl_once(&d, L, "weights", host_rules(L)->weights_pos))
+        return 0;
+    static const char *const keys[] = {"answers", "fields", NULL};
+    check_keys(&d, keys);
+    lua_getfield(L, 1, "answers");
+    if (!lua_istable(L, -1)) {
+        problem(&d, "'answers' must be a table { met = 1, partial = 0.5, not_met = 0 }");
+    } else {
+        for (int a = ANSWER_MET; a <= ANSWER_NOT_MET; a++) {
+            lua_getfield(L, -1, answer_names[a]);
+            double v = lua_tonumber(L, -1);
+            if (lua_type(L, -1) != LUA_TNUMBER || v < 0 || v > 1)
+                problem(&d, "answers.%s must be a number from 0 to 1", answer_names[a]);
+            lua_pop(L, 1);
+        }
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            lua_pop(L, 1);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+            rules_answer a = rules_answer_parse(k);
+            if (a == ANSWER_NONE || a == ANSWER_NOT_APPLICABLE)
+                problem(&d, "answers: unknown key '%s' (not_applicable never scores)", k);
+        }
+    }
+    lua_getfield(L, 1, "fields");
+    if (!lua_isnil(L, -1) && !lua_istable(L, -1))
+        problem(&d, "'fields' must be a table { JF = 1, ... }");
+    else if (lua_istable(L, -1)) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            double v = lua_tonumber(L, -1);
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || v < 0)
+                problem(&d, "fields: every entry must be FIELD_ID = a number from 0 up");
+            lua_pop(L, 1);
+        }
+    }
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
+    return 0;
+}
+
+/* award { parameters = { ... }, evaluate = function (ctx) ... end } */
+static int l_award(lua_State *L)
+{
+    decl d;
+    if (!decl_once(&d, L, "award", host_rules(L)->award_pos))
+        return 0;
+    rules *r = d.r;
+    static const char *const keys[] = {"parameters", "evaluate", NULL};
+    check_keys(&d, keys);
+    lua_getfield(L, 1, "evaluate");
+    if (!lua_isfunction(L, -1))
+        problem(&d, "'evaluate' must be a function (ctx) returning the evaluation");
+    lua_getfield(L, 1, "parameters");
+    if (!lua_istable(L, -1))
+        problem(&d, "'parameters' must be a table of named values");
+    else
+        ljson_to(L, -1, "parameters", NULL, &r->parameters);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_AWARD);
+    return 0;
+}
+
+static const luaL_Reg declarations[] = {
+    {"field", l_field},
+    {"criterion", l_criterion},
+    {"weights", l_weights},
+    {"award", l_award},
+    {NULL, NULL},
+};
+
+/* ---- loading ------------------------------------------------------------ */
+
+static int is_rule_file(const char *path)
+{
+    size_t n = strlen(path);
+    bool spec = strncmp(path, "spec/", 5) == 0 || (n > 9 && strcmp(path + n - 9, "_spec.lua") == 0);
+    return !spec;
+}
+
+/* SHA-256 over, for each file in path order: path NUL size NUL contents. */
+static void hash_tree(const files_tree *t, char *hex)
+{
+    crypto_hash_sha256_state st;
+    unsigned char out[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_init(&st);
+    for (size_t i = 0; i < t->count; i++) {
+        char size[32];
+        int n = snprintf(size, sizeof size, "%zu", t->lens[i]);
+        crypto_hash_sha256_update(&st, (const unsigned char *)t->paths[i], strlen(t->paths[i]) + 1);
+        crypto_hash_sha256_update(&st, (const unsigned char *)size, (unsigned long long)n + 1);
+        crypto_hash_sha256_update(&st, (const unsigned char *)t->data[i], t->lens[i]);
+    }
+    crypto_hash_sha256_final(&st, out);
+    sodium_bin2hex(hex, sizeof out * 2 + 1, out, sizeof out);
+}
+
+static int run_file(lua_State *L)
+{
+    host_load(L, lua_touserdata(L, 1));
+    lua_call(L, 0, 0);
+    return 0;
+}
+
+static void load_file(rules *r, const char *path, bool *failed)
+{
+    err e = ERR_INIT;
+    if (host_run(r->host, run_file, (void *)path, &e) != ERR_OK) {
+        err_append(&r->problems, ERR_RULES, "%s", err_msg(&e));
+        *failed = true;
+    }
+    err_clear(&e);
+}
+
+static int field_index(const rules *r, const char *id)
+{
+    for (int i = 0; i < r->n_fields; i++)
+        if (strcmp(r->fields[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+static bool has_string(char **list, int n, const char *s)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void cross_check(rules *r)
+{
+    decl d = {.r = r};
+    for (int i = 0; i < r->n_crit; i++) {
+        rules_criterion *c = &r->crit[i];
+        snprintf(d.pos, sizeof d.pos, "%scriterion %s: ", r->crit_pos[i], c->id);
+        c->field_index = field_index(r, c->field);
+        if (c->field_index < 0) {
+            problem(&d, "unknown field '%s'", c->field);
+            continue;
+        }
+        rules_field *f = &r->fields[c->field_index];
+        f->n_criteria++;
+        if (r->field_declared_themes[c->field_index]) {
+            if (!has_string(f->themes, f->n_themes, c->theme))
+                problem(&d, "theme '%s' is not one of field %s's themes", c->theme, f->id);
+        } else if (!has_string(f->themes, f->n_themes, c->theme)) {
+            char **t = realloc(f->themes, (size_t)(f->n_themes + 1) * sizeof *t);
+            char *s = t ? strdup(c->theme) : NULL;
+            if (t)
+                f->themes = t;
+            if (s)
+                f->themes[f->n_themes++] = s;
+        }
+    }
+    for (int i = 0; i < r->n_fields; i++) {
+        snprintf(d.pos, sizeof d.pos, "%sfield %s: ", r->field_pos[i], r->fields[i].id);
+        if (r->fields[i].n_criteria == 0)
+            problem(&d, "has no criterion");
+    }
+    if (r->n_crit == 0)
+        err_append(&r->problems, ERR_RULES, "%s: no criterion declared", REFERENTIAL_DIR);
+    if (!r->weights_pos[0])
+        err_append(&r->problems, ERR_RULES, "%s: no weights { ... } declared", WEIGHTS_FILE);
+    if (!r->award_pos[0])
+        err_append(&r->problems, ERR_RULES, "%s: no award { ... } declared", AWARD_FILE);
+}
+
+typedef struct id_index {
+    const char *id;
+    int index;
+} id_index;
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    return strcmp(((const id_index *)a)->id, ((const id_index *)b)->id);
+}
+
+/* Fills r->by_id with criterion indices in id order, for rules_find. */
+static int index_ids(rules *r)
+{
+    size_t n = (size_t)r->n_crit;
+    id_index *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    r->by_id = malloc((n ? n : 1) * sizeof *r->by_id);
+    if (!tmp || !r->by_id) {
+        free(tmp);
+        return err_set(&r->problems, ERR_FAIL, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (id_index){r->crit[i].id, (int)i};
+    qsort(tmp, n, sizeof *tmp, cmp_by_id);
+    for (size_t i = 0; i < n; i++)
+        r->by_id[i] = tmp[i].index;
+    free(tmp);
+    return ERR_OK;
+}
+
+/* Builds the table evaluate(ctx) receives; it stays resident between calls. */
+static int build_context(lua_State *L)
+{
+    rules *r = lua_touserdata(L, 1);
+    lua_createtable(L, 0, 10); /* ctx, 2 */
+
+    lua_createtable(L, r->n_fields, 0);
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
+    lua_getfield(L, -1, "fields");
+    int field_weights = lua_gettop(L);
+    for (int i = 0; i < r->n_fields; i++) {
+        rules_field *f = &r->fields[i];
+        lua_createtable(L, 0, 5);
+        lua_pushstring(L, f->id);
+        lua_setfield(L, -2, "id");
+        lua_pushstring(L, f->name);
+        lua_setfield(L, -2, "name");
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "index");
+        lua_createtable(L, f->n_themes, 0);
+        for (int t = 0; t < f->n_themes; t++) {
+            lua_pushstring(L, f->themes[t]);
+            lua_rawseti(L, -2, t + 1);
+        }
+        lua_setfield(L, -2, "themes");
+        lua_Number w = 1;
+        if (lua_istable(L, field_weights)) {
+            lua_getfield(L, field_weights, f->id);
+            if (lua_isnumber(L, -1))
+                w = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pushnumber(L, w);
+        lua_setfield(L, -2, "weight");
+        lua_rawseti(L, -4, i + 1);
+    }
+    lua_pop(L, 2);
+    lua_setfield(L, 2, "fields");
+
+    lua_createtable(L, r->n_crit, 0);
+    for (int i = 0; i < r->n_crit; i++) {
+        rules_criterion *c = &r->crit[i];
+        lua_createtable(L, 0, 9);
+        lua_pushstring(L, c->id);
+        lua_setfield(L, -2, "id");
+        lua_pushstring(L, c->field);
+        lua_setfield(L, -2, "field");
+        lua_pushinteger(L, c->field_index + 1);
+        lua_setfield(L, -2, "field_index");
+        lua_pushstring(L, c->theme);
+        lua_setfield(L, -2, "theme");
+        lua_pushstring(L, level_names[c->level]);
+        lua_setfield(L, -2, "level");
+        lua_pushstring(L, c->statement);
+        lua_setfield(L, -2, "statement");
+        lua_pushnumber(L, c->weight);
+        lua_setfield(L, -2, "weight");
+        lua_pushboolean(L, c->na_allowed);
+        lua_setfield(L, -2, "na_allowed");
+        lua_pushinteger(L, i + 1);
+        lua_setfield(L, -2, "index");
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, 2, "criteria");
+
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
+    lua_setfield(L, 2, "weights");
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_AWARD);
+    lua_getfield(L, -1, "parameters");
+    lua_setfield(L, 2, "parameters");
+    lua_getfield(L, -1, "evaluate");
+    r->evaluate_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+
+    lua_createtable(L, r->n_crit, 0);
+    lua_pushvalue(L, -1);
+    r->answers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, 2, "answers");
+
+    lua_createtable(L, ANSWER_NOT_APPLICABLE, 0);
+    for (int a = ANSWER_MET; a <= ANSWER_NOT_APPLICABLE; a++) {
+        lua_pushstring(L, answer_names[a]);
+        lua_rawseti(L, -2, a);
+    }
+    r->status_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
+    ljson_to(L, -1, "weights", NULL, &r->weights);
+    lua_pop(L, 1);
+
+    lua_pushvalue(L, 2);
+    r->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+int rules_load(const char *dir, const host_limits *lim, rules **out, err *e)
+{
+    *out = NULL;
+    rules *r = calloc(1, sizeof *r);
+    if (!r)
+        return err_set(e, ERR_FAIL, "out of memory");
+    r->ctx_ref = r->answers_ref = r->status_ref = r->evaluate_ref = LUA_NOREF;
+    int rc = files_tree_read(dir, ".lua", is_rule_file, &r->tree, e);
+    if (rc != ERR_OK) {
+        rules_free(r);
+        return err_set(e, ERR_RULES, "cannot read the rules: %s", err_msg(e));
+    }
+    hash_tree(&r->tree, r->hash);
+    rc = host_new(&r->tree, lim, declarations, r, &r->host, e);
+    if (rc != ERR_OK) {
+        rules_free(r);
+        return rc;
+    }
+
+    bool failed = false;
+    r->loading = true;
+    for (size_t i = 0; i < r->tree.count; i++)
+        if (strncmp(r->tree.paths[i], REFERENTIAL_DIR, strlen(REFERENTIAL_DIR)) == 0)
+            load_file(r, r->tree.paths[i], &failed);
+    if (files_tree_find(&r->tree, WEIGHTS_FILE, NULL))
+        load_file(r, WEIGHTS_FILE, &failed);
+    if (files_tree_find(&r->tree, AWARD_FILE, NULL))
+        load_file(r, AWARD_FILE, &failed);
+    r->loading = false;
+    /* A file that failed to load leaves holes that would only add noise. */
+    if (!failed)
+        cross_check(r);
+    if (r->problems.code == ERR_OK)
+        index_ids(r);
+    if (r->problems.code == ERR_OK)
+        host_run(r->host, build_context, r, &r->problems);
+    if (r->problems.code != ERR_OK) {
+        rc = err_set(e, r->problems.code, "%s", err_msg(&r->problems));
+        rules_free(r);
+        return rc;
+    }
+    *out = r;
+    return ERR_OK;
+}
+
+void rules_free(rules *r)
+{
+    if (!r)
+        return;
+    host_free(r->host); /* before the tree it borrows */
+    files_tree_free(&r->tree);
+    for (int i = 0; i < r->n_fields; i++) {
+        free(r->fields[i].id);
+        free(r->fields[i].name);
+        free_strings(r->fields[i].themes, r->fields[i].n_themes);
+    }
+    for (int i = 0; i < r->n_crit; i++)
+        criterion_free(&r->crit[i]);
+    free(r->fields);
+    free(r->field_pos);
+    free(r->field_declared_themes);
+    free(r->crit);
+    free(r->crit_pos);
+    free(r->by_id);
+    cJSON_Delete(r->parameters);
+    cJSON_Delete(r->weights);
+    err_clear(&r->problems);
+    free(r);
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+const char *rules_hash(const rules *r)
+{
+    return r->hash;
+}
+
+int rules_field_count(const rules *r)
+{
+    return r->n_fields;
+}
+
+const rules_field *rules_field_at(const rules *r, int i)
+{
+    return i >= 0 && i < r->n_fields ? &r->fields[i] : NULL;
+}
+
+int rules_criterion_count(const rules *r)
+{
+    return r->n_crit;
+}
+
+const rules_criterion *rules_criterion_at(const rules *r, int i)
+{
+    return i >= 0 && i < r->n_crit ? &r->crit[i] : NULL;
+}
+
+int rules_find(const rules *r, const char *id)
+{
+    int lo = 0, hi = r->n_crit;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, r->crit[r->by_id[mid]].id);
+        if (c == 0)
+            return r->by_id[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+host *rules_host(rules *r)
+{
+    return r->host;
+}
+
+static cJSON *string_array(char **list, int n)
+{
+    return cJSON_CreateStringArray((const char *const *)list, n);
+}
+
+cJSON *rules_to_json(const rules *r)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "ruleset", r->hash);
+    cJSON *fields = cJSON_AddArrayToObject(root, "fields");
+    for (int i = 0; i < r->n_fields; i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddItemToArray(fields, f);
+        cJSON_AddStringToObject(f, "id", r->fields[i].id);
+        cJSON_AddStringToObject(f, "name", r->fields[i].name);
+        cJSON_AddItemToObject(f, "themes", string_array(r->fields[i].themes, r->fields[i].n_themes));
+    }
+    cJSON *crit = cJSON_AddArrayToObject(root, "criteria");
+    for (int i = 0; i < r->n_crit; i++) {
+        const rules_criterion *c = &r->crit[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToArray(crit, o);
+        cJSON_AddStringToObject(o, "id", c->id);
+        cJSON_AddStringToObject(o, "field", c->field);
+        cJSON_AddStringToObject(o, "theme", c->theme);
+        cJSON_AddStringToObject(o, "level", level_names[c->level]);
+        cJSON_AddStringToObject(o, "statement", c->statement);
+        cJSON_AddStringToObject(o, "guidance", c->guidance ? c->guidance : "");
+        cJSON_AddNumberToObject(o, "weight", c->weight);
+        cJSON_AddBoolToObject(o, "na_allowed", c->na_allowed);
+        cJSON_AddItemToObject(o, "evidence", string_array(c->evidence, c->n_evidence));
+        cJSON_AddItemToObject(o, "legal", string_array(c->legal, c->n_legal));
+    }
+    cJSON_AddItemToObject(root, "weights", cJSON_Duplicate(r->weights, 1));
+    cJSON_AddItemToObject(root, "parameters", cJSON_Duplicate(r->parameters, 1));
+    return root;
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+/* Keys of the evaluation at the top level, then inside its objects, in the
+ * order its readers expect; any other key follows, sorted. */
+static const char *const top_order[] = {
+    "outcome", "eligible", "valid_until", "score",  "missing", "mandatory",
+    "recommended", "advised", "fields",   "reasons", NULL,
+};
+static const char *const result_order[] = {
+    "id", "name", "score", "total", "met", "partial", "failed", "ratio", "threshold", NULL,
+};
+
+typedef struct eval_call {
+    rules *r;
+    const rules_input *in;
+    cJSON *result;
+} eval_call;
+
+static int run_evaluate(lua_State *L)
+{
+    eval_call *c = lua_touserdata(L, 1);
+    rules *r = c->r;
+    const rules_input *in = c->in;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref); /* 2 */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->answers_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->status_ref);
+    for (int i = 0; i < r->n_crit; i++) {
+        unsigned a = in->answers[i];
+        if (a >= ANSWER_MET && a <= ANSWER_NOT_APPLICABLE)
+            lua_rawgeti(L, 4, a);
+        else
+            lua_pushnil(L);
+        lua_rawseti(L, 3, i + 1);
+    }
+    lua_pop(L, 1);
+    lua_setfield(L, 2, "answers"); /* again, in case the rules replaced it */
+    lua_pushstring(L, kind_names[in->kind == KIND_AUDIT]);
+    lua_setfield(L, 2, "kind");
+    lua_pushstring(L, in->date);
+    lua_setfield(L, 2, "date");
+    lua_pushinteger(L, in->internal_stakeholders);
+    lua_setfield(L, 2, "internal_stakeholders");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->evaluate_ref);
+    lua_pushvalue(L, 2);
+    lua_call(L, 1, 1);
+    if (!lua_istable(L, -1))
+        return luaL_error(L, AWARD_FILE ": evaluate() must return a table, not a %s",
+                          luaL_typename(L, -1));
+    ljson_to(L, -1, "evaluate()", result_order, &c->result);
+    return 0;
+}
+
+static bool strings_only(const cJSON *a)
+{
+    if (!cJSON_IsArray(a))
+        return false;
+    for (const cJSON *i = a->child; i; i = i->next)
+        if (!cJSON_IsString(i))
+            return false;
+    return true;
+}
+
+/* Checks the shape every consumer of an evaluation relies on. */
+static const char *check_result(const cJSON *res)
+{
+    const cJSON *outcome = cJSON_GetObjectItemCaseSensitive(res, "outcome");
+    const char *o = cJSON_GetStringValue(outcome);
+    if (!o || (strcmp(o, "eligible") && strcmp(o, "not_eligible") && strcmp(o, "incomplete")))
+        return "'outcome' must be \"eligible\", \"not_eligible\" or \"incomplete\"";
+    const cJSON *eligible = cJSON_GetObjectItemCaseSensitive(res, "eligible");
+    if (!cJSON_IsBool(eligible))
+        return "'eligible' must be true or false";
+    if (cJSON_IsTrue(eligible) != (strcmp(o, "eligible") == 0))
+        return "'eligible' must be true exactly when 'outcome' is \"eligible\"";
+    const cJSON *vu = cJSON_GetObjectItemCaseSensitive(res, "valid_until");
+    if (vu && !cJSON_IsNull(vu) && !date_valid(cJSON_GetStringValue(vu)))
+        return "'valid_until' must be a YYYY-MM-DD date or nil";
+    if (!strings_only(cJSON_GetObjectItemCaseSensitive(res, "missing")))
+        return "'missing' must be a list of criterion ids";
+    if (!strings_only(cJSON_GetObjectItemCaseSensitive(res, "reasons")))
+        return "'reasons' must be a list of sentences";
+    static const char *const objects[] = {"mandatory", "recommended", "advised", NULL};
+    for (const char *const *k = objects; *k; k++)
+        if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(res, *k)))
+            return "'mandatory', 'recommended' and 'advised' must be tables of counts";
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(res, "fields")))
+        return "'fields' must be a list of { id, name, score }";
+    return NULL;
+}
+
+int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
+{
+    *out = NULL;
+    eval_call call = {r, in, NULL};
+    int rc = host_run(r->host, run_evaluate, &call, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(call.result);
+        return rc;
+    }
+    const char *bad = check_result(call.result);
+    if (bad) {
+        cJSON_Delete(call.result);
+        return err_set(e, ERR_RULES, "%.*s: evaluate() returned a bad result: %s",
+                       (int)strcspn(r->award_pos, ":"), r->award_pos, bad);
+    }
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "ruleset", r->hash);
+    cJSON_AddStringToObject(root, "kind", kind_names[in->kind == KIND_AUDIT]);
+    cJSON_AddStringToObject(root, "date", in->date);
+    for (const char *const *k = top_order; *k; k++) {
+        cJSON *item = cJSON_DetachItemFromObjectCaseSensitive(call.result, *k);
+        if (!item && strcmp(*k, "valid_until") == 0)
+            item = cJSON_CreateNull();
+        if (item)
+            cJSON_AddItemToObject(root, *k, item);
+    }
+    while (call.result->child) /* anything more the rules add, in sorted order */
+        cJSON_AddItemToObject(root, call.result->child->string,
+                              cJSON_DetachItemViaPointer(call.result, call.result->child));
+    cJSON_Delete(call.result);
+    *out = root;
+    return ERR_OK;
+}

@@ -1,0 +1,86 @@
+/* rules: a rule set (référentiel, weights, award rule) loaded from Lua files
+ * into a sandboxed state, validated, identified by a hash, and evaluated.
+ * Uses host for the sandbox, files for the tree, libsodium for SHA-256. */
+#ifndef LABELCOOP_RULES_H
+#define LABELCOOP_RULES_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "date.h"
+#include "err.h"
+#include "host.h"
+
+typedef struct rules rules;
+
+typedef enum { LEVEL_MANDATORY, LEVEL_RECOMMENDED, LEVEL_ADVISED, LEVEL_COUNT } rules_level;
+
+typedef enum {
+    ANSWER_NONE,
+    ANSWER_MET,
+    ANSWER_PARTIAL,
+    ANSWER_NOT_MET,
+    ANSWER_NOT_APPLICABLE,
+} rules_answer;
+
+typedef enum { KIND_SELF_ASSESSMENT, KIND_AUDIT } rules_kind;
+
+typedef struct rules_field {
+    char *id, *name;
+    char **themes; /* declared, or gathered from its criteria in order */
+    int n_themes;
+    int n_criteria;
+} rules_field;
+
+typedef struct rules_criterion {
+    char *id, *field, *theme, *statement, *guidance;
+    char **evidence, **legal;
+    int n_evidence, n_legal;
+    rules_level level;
+    double weight;
+    bool na_allowed;
+    int field_index;
+} rules_criterion;
+
+/* What an evaluation reads: the answers are one rules_answer per criterion,
+ * in declaration order (borrowed). */
+typedef struct rules_input {
+    rules_kind kind;
+    char date[DATE_LEN + 1];
+    int internal_stakeholders;
+    const unsigned char *answers;
+} rules_input;
+
+/* Loads the rule files under dir (specs excluded). On ERR_RULES the message
+ * lists every problem found, one "file:line: problem" per line. *out is the
+ * caller's, freed with rules_free. */
+int rules_load(const char *dir, const host_limits *lim, rules **out, err *e);
+void rules_free(rules *r);
+
+/* SHA-256 of the rule files, 64 hex digits; borrowed. */
+const char *rules_hash(const rules *r);
+int rules_field_count(const rules *r);
+const rules_field *rules_field_at(const rules *r, int i);
+int rules_criterion_count(const rules *r);
+const rules_criterion *rules_criterion_at(const rules *r, int i);
+/* Index of the criterion with this id, or -1. */
+int rules_find(const rules *r, const char *id);
+
+const char *rules_level_name(rules_level l);
+const char *rules_answer_name(rules_answer a);
+/* The answer named s ("met"...), or ANSWER_NONE when s names none. */
+rules_answer rules_answer_parse(const char *s);
+const char *rules_kind_name(rules_kind k);
+
+/* The référentiel as JSON ({"ruleset","fields","criteria"}); caller deletes. */
+cJSON *rules_to_json(const rules *r);
+
+/* Runs the award rule on in; *out (caller deletes) is the evaluation JSON.
+ * ERR_RULES when the rules fail or return a malformed result. */
+int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e);
+
+/* The sandbox the rules run in, for tools that drive it (rule tests). */
+host *rules_host(rules *r);
+
+#endif

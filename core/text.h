@@ -1,0 +1,13 @@
+/* text: UTF-8 checks and widths for text shown to people and stored. */
+#ifndef LABELCOOP_TEXT_H
+#define LABELCOOP_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* True when s[0..len) is well-formed UTF-8 without NUL bytes. */
+bool text_utf8_valid(const char *s, size_t len);
+/* Number of characters (code points) in a UTF-8 string. */
+size_t text_width(const char *s);
+
+#endif

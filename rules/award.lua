@@ -1,0 +1,117 @@
+-- La règle d'attribution du LABEL CPE.
+--
+-- Ce fichier dit quand une évaluation permet d'attribuer le label. Le Comité
+-- de Labellisation le modifie sans recompiler le logiciel : chaque version des
+-- règles est identifiée par son empreinte (hash), enregistrée avec chaque
+-- résultat, pour que toute décision puisse être rejouée et vérifiée.
+--
+-- La règle de départ est celle du référentiel public du label :
+--   * 100 % des critères OBLIGATOIRES applicables sont totalement satisfaits
+--     (« partiellement » ne suffit pas) ;
+--   * au moins la moitié des critères RECOMMANDÉS applicables sont satisfaits,
+--     totalement ou partiellement ;
+--   * les critères CONSEILLÉS n'entrent pas en compte ;
+--   * « non applicable » retire le critère du calcul ;
+--   * un audit exige la participation des parties prenantes internes ;
+--   * le label est attribué pour 3 ans.
+-- Une auto-évaluation est notée par les mêmes règles mais ne donne jamais le
+-- label : elle dit si un audit, avec les mêmes réponses, pourrait le donner.
+
+local parameters = {
+  recommended_threshold = 0.5,   -- part minimale de recommandés satisfaits (totalement ou partiellement)
+  validity_years = 3,            -- durée de validité du label, en années
+  stakeholders_required = true,  -- un audit sans parties prenantes internes ne donne pas le label
+}
+
+local tally = include("lib/tally.lua")
+
+local function plural(n, one, many)
+  return n == 1 and one or many
+end
+
+-- The French sentences that explain an outcome to the CAE.
+local function explain(ctx, t, ratio, checks)
+  local reasons = {}
+  local function say(text) reasons[#reasons + 1] = text end
+  local m, r = t.mandatory, t.recommended
+
+  if #t.missing > 0 then
+    say(string.format("Évaluation incomplète : %d %s sans réponse.", #t.missing,
+      plural(#t.missing, "critère", "critères")))
+  end
+  if #m.failed > 0 then
+    say(string.format("%d %s pas totalement %s : %s. Tous les critères obligatoires "
+      .. "doivent être totalement satisfaits ; « partiellement » ne suffit pas.",
+      #m.failed, plural(#m.failed, "critère obligatoire n'est", "critères obligatoires ne sont"),
+      plural(#m.failed, "satisfait", "satisfaits"), tally.list(m.failed)))
+  elseif #t.missing == 0 then
+    say(string.format("Tous les critères obligatoires applicables sont totalement satisfaits "
+      .. "(%d sur %d).", m.met, m.total))
+  end
+  local done = r.met + r.partial
+  local sentence = string.format("Critères recommandés satisfaits totalement ou partiellement : "
+    .. "%d sur %d (%s), pour un seuil de %s.", done, r.total, tally.percent(ratio),
+    tally.percent(parameters.recommended_threshold))
+  if not checks.recommended then
+    local needed = math.ceil(parameters.recommended_threshold * r.total - 1e-9)
+    sentence = sentence .. string.format(" Il en faut au moins %d.", needed)
+  end
+  say(sentence)
+  if not checks.stakeholders then
+    say("Aucune partie prenante interne n'a participé à l'audit : "
+      .. "leur participation est une obligation du label.")
+  end
+  if ctx.kind == "self_assessment" then
+    say("Une auto-évaluation prépare l'audit ; elle ne donne pas le label.")
+  end
+  return reasons
+end
+
+local function evaluate(ctx)
+  local t = tally.count(ctx)
+  local m, r = t.mandatory, t.recommended
+
+  -- Not-applicable criteria are already out of every total.
+  local ratio = r.total > 0 and (r.met + r.partial) / r.total or 1
+  local checks = {
+    mandatory = m.met == m.total,
+    recommended = ratio >= parameters.recommended_threshold,
+    stakeholders = ctx.kind ~= "audit" or not parameters.stakeholders_required
+      or ctx.internal_stakeholders >= 1,
+  }
+
+  local outcome
+  if #t.missing > 0 then
+    outcome = "incomplete"
+  elseif checks.mandatory and checks.recommended and checks.stakeholders then
+    outcome = "eligible"
+  else
+    outcome = "not_eligible"
+  end
+
+  local valid_until = nil
+  if outcome == "eligible" and ctx.kind == "audit" then
+    valid_until = tally.add_years(ctx.date, parameters.validity_years)
+  end
+
+  return {
+    outcome = outcome,
+    eligible = outcome == "eligible",
+    valid_until = valid_until,
+    score = t.score,
+    missing = t.missing,
+    mandatory = { total = m.total, met = m.met, failed = m.failed },
+    recommended = {
+      total = r.total, met = r.met, partial = r.partial,
+      ratio = tally.round(ratio, 4), threshold = parameters.recommended_threshold,
+    },
+    advised = { total = t.advised.total, met = t.advised.met },
+    fields = t.fields,
+    reasons = explain(ctx, t, ratio, checks),
+  }
+end
+
+award {
+  parameters = parameters,
+  evaluate = evaluate,
+}

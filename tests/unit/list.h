@@ -1,0 +1,21 @@
+/* Every unit test, one line each; CMake reads the TEST_ENTRY lines to
+ * register one ctest test per entry. */
+#define TEST_LIST(TEST_ENTRY)                                                                      \
+    TEST_ENTRY(host_instruction_limit)                                                             \
+    TEST_ENTRY(host_limit_survives_pcall)                                                          \
+    TEST_ENTRY(host_memory_limit)                                                                  \
+    TEST_ENTRY(host_error_positions)                                                               \
+    TEST_ENTRY(host_sandbox_holes)                                                                 \
+    TEST_ENTRY(host_readonly_api)                                                                  \
+    TEST_ENTRY(host_file_environments)                                                             \
+    TEST_ENTRY(host_include)                                                                       \
+    TEST_ENTRY(ljson_roundtrip_order)                                                              \
+    TEST_ENTRY(ljson_refuses)                                                                      \
+    TEST_ENTRY(text_utf8)                                                                          \
+    TEST_ENTRY(date_valid)                                                                         \
+    TEST_ENTRY(rules_load_shipped)                                                                 \
+    TEST_ENTRY(rules_hash_identity)                                                                \
+    TEST_ENTRY(rules_validation_reports_all)                                                       \
+    TEST_ENTRY(rules_evaluate_reuses_state)                                                        \
+    TEST_ENTRY(rules_bad_result)                                                                   \
+    TEST_ENTRY(evaluation_paths)

@@ -1,0 +1,227 @@
+/* Unit tests of rule loading, identity, validation and evaluation. */
+#include "evaluation.h"
+#include "rules.h"
+#include "test.h"
+
+static rules *load(const char *dir, char *msg, size_t size)
+{
+    rules *r = NULL;
+    err e = ERR_INIT;
+    msg[0] = '\0';
+    if (rules_load(dir, NULL, &r, &e) != ERR_OK)
+        snprintf(msg, size, "%s", err_msg(&e));
+    err_clear(&e);
+    return r;
+}
+
+TEST_IMPL(rules_load_shipped)
+{
+    char msg[4096];
+    rules *r = load(RULES_DIR, msg, sizeof msg);
+    ASSERT_STR_EQ(msg, "");
+    ASSERT_EQ(rules_criterion_count(r), 117);
+    ASSERT_EQ(rules_field_count(r), 6);
+    int levels[LEVEL_COUNT] = {0};
+    for (int i = 0; i < rules_criterion_count(r); i++) {
+        const rules_criterion *c = rules_criterion_at(r, i);
+        levels[c->level]++;
+        ASSERT_EQ(rules_find(r, c->id), i);
+    }
+    ASSERT_EQ(levels[LEVEL_MANDATORY], 67);
+    ASSERT_EQ(levels[LEVEL_RECOMMENDED], 39);
+    ASSERT_EQ(levels[LEVEL_ADVISED], 11);
+    ASSERT_EQ(rules_find(r, "ZZ-99"), -1);
+    ASSERT_STR_EQ(rules_criterion_at(r, 0)->id, "JF-01");
+    ASSERT_EQ(strlen(rules_hash(r)), 64);
+    rules_free(r);
+    return 0;
+}
+
+TEST_IMPL(rules_hash_identity)
+{
+    char msg[4096];
+    char *dir = fixture_copy_rules();
+    rules *a = load(RULES_DIR, msg, sizeof msg), *b = load(dir, msg, sizeof msg);
+    ASSERT(a && b);
+    ASSERT_STR_EQ(rules_hash(a), rules_hash(b)); /* the path to the tree is not part of it */
+    char hash[65];
+    memcpy(hash, rules_hash(b), sizeof hash);
+    rules_free(b);
+    fixture_write(dir, "spec/extra_spec.lua", "-- specs are not rules\n");
+    fixture_write(dir, "NOTES.txt", "not a rule file\n");
+    b = load(dir, msg, sizeof msg);
+    ASSERT_STR_EQ(rules_hash(b), hash);
+    rules_free(b);
+    fixture_write(dir, "lib/unused.lua", "return {}\n");
+    b = load(dir, msg, sizeof msg);
+    ASSERT(strcmp(rules_hash(b), hash) != 0); /* every rule file counts, used or not */
+    rules_free(b);
+    rules_free(a);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+TEST_IMPL(rules_validation_reports_all)
+{
+    char msg[8192];
+    char *dir = fixture_copy_rules();
+    fixture_write(dir, "referential/07-bad.lua",
+                  "field { id = \"XX\", name = \"Vide\" }\n"
+                  "criterion { id = \"JF-01\", field = \"JF\", theme = \"Droit coopératif\",\n"
+                  "  level = \"mandatory\", statement = \"Doublon\" }\n"
+                  "criterion { id = \"NEW-1\", field = \"ZZ\", theme = \"x\", level = \"obligatoire\",\n"
+                  "  statement = \"  \", weight = -2, colour = \"red\" }\n"
+                  "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
+                  "  statement = \"Champ inconnu\", na_allowed = \"yes\" }\n"
+                  "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
+                  "  level = \"advised\", statement = \"Thème inconnu\" }\n");
+    rules *r = load(dir, msg, sizeof msg);
+    ASSERT(!r);
+    const char *expected[] = {
+        "referential/07-bad.lua:2: criterion JF-01: duplicate criterion id (first declared at "
+        "referential/01-juridique-financier.lua:",
+        "referential/07-bad.lua:4: criterion NEW-1: unknown key 'colour'",
+        "referential/07-bad.lua:4: criterion NEW-1: 'statement' is empty",
+        "referential/07-bad.lua:4: criterion NEW-1: unknown level 'obligatoire'",
+        "referential/07-bad.lua:4: criterion NEW-1: weight -2 must be a number from 0 up",
+        "referential/07-bad.lua:6: criterion NEW-2: 'na_allowed' must be true or false",
+        "referential/07-bad.lua:1: field XX: has no criterion",
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
+        ASSERT_CONTAINS(msg, expected[i]);
+    /* Cross-references once the declarations themselves are sound. */
+    fixture_write(dir, "referential/07-bad.lua",
+                  "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
+                  "  statement = \"Champ inconnu\" }\n"
+                  "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
+                  "  level = \"advised\", statement = \"Thème inconnu\" }\n");
+    r = load(dir, msg, sizeof msg);
+    ASSERT(!r);
+    ASSERT_CONTAINS(msg, "referential/07-bad.lua:1: criterion NEW-2: unknown field 'ZZ'");
+    ASSERT_CONTAINS(msg, "referential/07-bad.lua:3: criterion NEW-3: theme 'Inventé' is not one "
+                         "of field RH's themes");
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* Evaluates a complete audit where every answer is `status`, except one. */
+static cJSON *evaluate(rules *r, const char *status, const char *id, const char *other)
+{
+    int n = rules_criterion_count(r);
+    unsigned char *answers = calloc((size_t)n, 1);
+    for (int i = 0; i < n; i++)
+        answers[i] = (unsigned char)rules_answer_parse(status);
+    if (id)
+        answers[rules_find(r, id)] = (unsigned char)rules_answer_parse(other);
+    rules_input in = {KIND_AUDIT, "2026-05-04", 3, answers};
+    cJSON *out = NULL;
+    err e = ERR_INIT;
+    if (rules_evaluate(r, &in, &out, &e) != ERR_OK)
+        fprintf(stderr, "%s\n", err_msg(&e));
+    err_clear(&e);
+    free(answers);
+    return out;
+}
+
+static const char *outcome(const cJSON *res)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(res, "outcome"));
+}
+
+TEST_IMPL(rules_evaluate_reuses_state)
+{
+    char msg[4096];
+    rules *r = load(RULES_DIR, msg, sizeof msg);
+    ASSERT(r);
+    cJSON *res = evaluate(r, "met", NULL, NULL);
+    ASSERT_STR_EQ(outcome(res), "eligible");
+    ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(res, "valid_until")), "2029-05-04");
+    cJSON_Delete(res);
+    size_t mem = host_memory(rules_host(r));
+    /* Many evaluations in the same state: answers do not leak between them,
+     * and memory stays flat. */
+    for (int i = 0; i < 2000; i++) {
+        res = evaluate(r, "met", i % 2 ? "JF-01" : NULL, "partial");
+        ASSERT_STR_EQ(outcome(res), i % 2 ? "not_eligible" : "eligible");
+        cJSON_Delete(res);
+    }
+    ASSERT(host_memory(rules_host(r)) < mem + ((size_t)2 << 20));
+    rules_free(r);
+    return 0;
+}
+
+TEST_IMPL(rules_bad_result)
+{
+    char msg[4096];
+    char *dir = fixture_copy_rules();
+    fixture_write(dir, "award.lua",
+                  "award { parameters = {}, evaluate = function (ctx)\n"
+                  "  if ctx.kind == 'audit' then return { outcome = 'maybe' } end\n"
+                  "  error('refused on purpose')\n"
+                  "end }\n");
+    rules *r = load(dir, msg, sizeof msg);
+    ASSERT_STR_EQ(msg, "");
+    unsigned char answers[117] = {0};
+    rules_input in = {KIND_AUDIT, "2026-05-04", 0, answers};
+    cJSON *out = NULL;
+    err e = ERR_INIT;
+    ASSERT_EQ(rules_evaluate(r, &in, &out, &e), ERR_RULES);
+    ASSERT_STR_EQ(err_msg(&e), "award.lua: evaluate() returned a bad result: 'outcome' must be "
+                               "\"eligible\", \"not_eligible\" or \"incomplete\"");
+    in.kind = KIND_SELF_ASSESSMENT;
+    ASSERT_EQ(rules_evaluate(r, &in, &out, &e), ERR_RULES);
+    ASSERT_STR_EQ(err_msg(&e), "award.lua:3: refused on purpose");
+    ASSERT(out == NULL);
+    err_clear(&e);
+    rules_free(r);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+static const char *parse(rules *r, const char *json)
+{
+    static char msg[512];
+    unsigned char answers[200];
+    rules_input in;
+    err e = ERR_INIT;
+    evaluation_parse(r, json, strlen(json), &in, answers, &e);
+    snprintf(msg, sizeof msg, "%s", err_msg(&e));
+    err_clear(&e);
+    return msg;
+}
+
+TEST_IMPL(evaluation_paths)
+{
+    char msg[4096];
+    rules *r = load(RULES_DIR, msg, sizeof msg);
+    ASSERT(r);
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"JF-01\":\"met\"}}"), "");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\n\"answers\": nope}"),
+                  "$: malformed JSON at line 2, column 12");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\""), "$: malformed JSON at line 1, column 15");
+    ASSERT_STR_EQ(parse(r, "[]"), "$: must be an object {\"kind\", \"date\", \"answers\"}");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{}} x"),
+                  "$: unexpected data after the JSON document");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"visit\",\"answers\":{}}"),
+                  "$.kind: must be \"audit\" or \"self_assessment\"");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"XX-99\":\"met\"}}"),
+                  "$.answers.XX-99: unknown criterion 'XX-99'");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"JF-01\":{\"status\":\"ok\"}}}"),
+                  "$.answers.JF-01.status: must be \"met\", \"partial\", \"not_met\" or "
+                  "\"not_applicable\"");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"JF-01\":{\"status\":\"met\","
+                           "\"evidence\":[\"a\",2]}}}"),
+                  "$.answers.JF-01.evidence[1]: must be a string");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"JF-01\":\"not_applicable\"}}"),
+                  "$.answers.JF-01: criterion JF-01 does not allow \"not_applicable\"");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-02-30\",\"answers\":{}}"),
+                  "$.date: must be a real date written YYYY-MM-DD");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"internal_stakeholders\":1.5,\"answers\":{}}"),
+                  "$.internal_stakeholders: must be a whole number from 0 up");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{\"JF-01\":\"met\",\"JF-01\":\"met\"}}"),
+                  "$.answers.JF-01: answered twice");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answer\":{}}"),
+                  "$.answer: unknown key (expected kind, date, internal_stakeholders, answers)");
+    rules_free(r);
+    return 0;
+}
