@@ -33,3 +33,39 @@ void date_today(char *out)
     gmtime_r(&now, &tm);
     strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm);
 }
+
+void date_now(char *out)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(out, DATE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void date_add_years(const char *date, int years, char *out)
+{
+    int y, m, d;
+    sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
+    y += years;
+    if (m == 2 && d == 29 && !leap(y))
+        d = 28;
+    snprintf(out, DATE_LEN + 1, "%04d-%02d-%02d", y, m, d);
+}
+
+/* Days since 1970-01-01 of a valid date (Howard Hinnant's days_from_civil). */
+static long days(const char *date)
+{
+    int y, m, d;
+    sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+long date_diff_days(const char *a, const char *b)
+{
+    return days(b) - days(a);
+}

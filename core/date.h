@@ -11,5 +11,12 @@
 bool date_valid(const char *s);
 /* Writes today's UTC date into out[DATE_LEN + 1]. */
 void date_today(char *out);
+/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out[DATE_TIME_LEN + 1]. */
+#define DATE_TIME_LEN 20
+void date_now(char *out);
+/* Writes date + years into out[DATE_LEN + 1]; 29 February becomes 28 February. */
+void date_add_years(const char *date, int years, char *out);
+/* Days from a to b (b - a), both valid dates. */
+long date_diff_days(const char *a, const char *b);
 
 #endif

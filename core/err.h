@@ -10,6 +10,14 @@ enum {
     ERR_FAIL = 1,   /* a check failed (tests, verification) or an I/O error */
     ERR_INPUT = 2,  /* bad input: usage, unreadable or malformed data */
     ERR_RULES = 3,  /* the rule set does not load, validate or run */
+    /* Beyond the exit codes: outcomes the HTTP edge maps to statuses (the
+     * command line reports them as bad input, or 1 for ERR_UNAVAILABLE). */
+    ERR_NOT_FOUND = 4,    /* 404 */
+    ERR_CONFLICT = 5,     /* 409: wrong state, duplicate */
+    ERR_FORBIDDEN = 6,    /* 403 */
+    ERR_UNAUTHORIZED = 7, /* 401 */
+    ERR_UNAVAILABLE = 8,  /* 503: the database cannot be written */
+    ERR_TOO_MANY = 9,     /* 429: too many failed logins */
 };
 
 typedef struct err {

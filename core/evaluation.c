@@ -107,13 +107,12 @@ int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in,
     if (!ks || (strcmp(ks, "audit") && strcmp(ks, "self_assessment")))
         return bad(e, "$.kind", "must be \"audit\" or \"self_assessment\"");
     in->kind = strcmp(ks, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT;
-    if (date) {
-        if (!date_valid(cJSON_GetStringValue(date)))
-            return bad(e, "$.date", "must be a real date written YYYY-MM-DD");
-        memcpy(in->date, date->valuestring, DATE_LEN + 1);
-    } else {
-        date_today(in->date);
-    }
+    /* No default: the same input must give the same result on any day. */
+    if (!date)
+        return bad(e, "$.date", "is missing (the evaluation's date, YYYY-MM-DD)");
+    if (!date_valid(cJSON_GetStringValue(date)))
+        return bad(e, "$.date", "must be a real date written YYYY-MM-DD");
+    memcpy(in->date, date->valuestring, DATE_LEN + 1);
     if (stake) {
         double v = cJSON_IsNumber(stake) ? stake->valuedouble : -1;
         if (v < 0 || v != floor(v) || v > 100000)

@@ -159,6 +159,25 @@ static int l_load(lua_State *L)
     return 2;
 }
 
+/* setmetatable() refusing finalizers: Lua runs __gc with hooks off, so a
+ * finalizer that loops could never be stopped. Lua marks an object for
+ * finalization only if __gc is present when the metatable is set. */
+static int l_setmetatable(lua_State *L)
+{
+    if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
+        return luaL_error(L, "__gc metamethods are not allowed in the sandbox");
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+        luaL_where(L, 1); /* the script's position, which the inner error lacks */
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+        return lua_error(L);
+    }
+    return 1;
+}
+
 /* print() goes to stderr with the caller's position: stdout carries results. */
 static int l_print(lua_State *L)
 {
@@ -258,6 +277,9 @@ static int setup(lua_State *L)
     lua_getfield(L, 3, "load");
     lua_pushcclosure(L, l_load, 1);
     lua_setfield(L, 3, "load");
+    lua_getfield(L, 3, "setmetatable");
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setfield(L, 3, "setmetatable");
     lua_pushcfunction(L, l_print);
     lua_setfield(L, 3, "print");
     lua_pushcfunction(L, l_include);

@@ -367,16 +367,15 @@ static int l_criterion(lua_State *L)
     lua_pop(L, 2);
 
     for (int i = 0; c.id && i < r->n_crit; i++) {
-        if (strcmp(r->crit[i].id, c.id) == 0) {
+        if (r->crit[i].id && strcmp(r->crit[i].id, c.id) == 0) {
             problem(&d, "duplicate criterion id (first declared at %.*s)",
                     pos_len(r->crit_pos[i]), r->crit_pos[i]);
             ok = false;
         }
     }
-    if (!ok) {
-        criterion_free(&c);
-        return 0;
-    }
+    /* Kept even when unsound: the cross-checks still report its field. The
+     * rule set is refused anyway. */
+    c.invalid = !ok;
     if (r->n_crit == r->cap_crit) {
         int cap = r->cap_crit;
         rules_criterion *nc = grow(r->crit, &cap, sizeof *nc);
@@ -550,12 +549,16 @@ static void cross_check(rules *r)
     decl d = {.r = r};
     for (int i = 0; i < r->n_crit; i++) {
         rules_criterion *c = &r->crit[i];
-        snprintf(d.pos, sizeof d.pos, "%scriterion %s: ", r->crit_pos[i], c->id);
-        c->field_index = field_index(r, c->field);
+        snprintf(d.pos, sizeof d.pos, "%scriterion %s: ", r->crit_pos[i],
+                 c->id ? c->id : "(without id)");
+        c->field_index = c->field ? field_index(r, c->field) : -1;
         if (c->field_index < 0) {
-            problem(&d, "unknown field '%s'", c->field);
+            if (c->field)
+                problem(&d, "unknown field '%s'", c->field);
             continue;
         }
+        if (c->invalid || !c->theme)
+            continue;
         rules_field *f = &r->fields[c->field_index];
         f->n_criteria++;
         if (r->field_declared_themes[c->field_index]) {

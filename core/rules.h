@@ -40,6 +40,7 @@ typedef struct rules_criterion {
     rules_level level;
     double weight;
     bool na_allowed;
+    bool invalid; /* declared with problems: only while a load fails */
     int field_index;
 } rules_criterion;
 

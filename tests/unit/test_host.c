@@ -136,6 +136,9 @@ TEST_IMPL(host_sandbox_holes)
     ASSERT_STR_EQ(eval_in("assert(load('return 1', 'x', 'b'))()"), "");
     ASSERT_STR_EQ(eval_in("collectgarbage('stop')"),
                   "t.lua:1: attempt to call a nil value (global 'collectgarbage')");
+    ASSERT_STR_EQ(eval_in("setmetatable({}, { __gc = function () while true do end end })"),
+                  "t.lua:1: __gc metamethods are not allowed in the sandbox");
+    ASSERT_STR_EQ(eval_in("local mt = {} setmetatable({}, mt) mt.__gc = print"), "");
     ASSERT_STR_EQ(eval_in("math.random()"),
                   "t.lua:1: attempt to call a nil value (field 'random')");
     ASSERT_STR_EQ(eval_in("os.exit(1)"), "t.lua:1: attempt to call a nil value (field 'exit')");

@@ -1,0 +1,305 @@
+-- Helpers shared by the functional specs: they drive the real labelcoop
+-- binary as a user would, through its command line, files and stdin.
+--
+-- Environment:
+--   LABELCOOP_ROOT  project root (default: current directory)
+--   LABELCOOP_BIN   the binary (default: build/labelcoop under the root)
+
+local dkjson = require "dkjson"
+
+local support = {}
+
+local function absolute(path)
+  if path:sub(1, 1) == "/" then
+    return path
+  end
+  local p = io.popen("pwd")
+  local cwd = p:read("*l")
+  p:close()
+  return cwd .. "/" .. path
+end
+
+support.root = absolute(os.getenv("LABELCOOP_ROOT") or ".")
+do
+  local bin = os.getenv("LABELCOOP_BIN") or "build/labelcoop"
+  if bin:sub(1, 1) ~= "/" then
+    bin = support.root .. "/" .. bin
+  end
+  support.bin = bin
+end
+support.rules = support.root .. "/rules"
+
+-- Shell quoting: every argument goes through this, whatever it holds.
+local function quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+support.quote = quote
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then
+    return nil
+  end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+support.read = read_file
+
+function support.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  return path
+end
+
+-- Temporary directories, removed by support.cleanup() (called from the
+-- specs' teardown / after_each).
+local tmpdirs = {}
+
+function support.tmpdir()
+  local p = assert(io.popen("mktemp -d /tmp/labelcoop-ft.XXXXXX"))
+  local dir = p:read("*l")
+  p:close()
+  assert(dir and dir ~= "", "mktemp -d failed")
+  tmpdirs[#tmpdirs + 1] = dir
+  return dir
+end
+
+function support.cleanup()
+  for i = #tmpdirs, 1, -1 do
+    os.execute("rm -rf " .. quote(tmpdirs[i]))
+    tmpdirs[i] = nil
+  end
+end
+
+-- Runs the binary with the given arguments (a list), optionally feeding
+-- stdin_string on standard input. Returns {code, stdout, stderr, elapsed}.
+-- `timeout 60` turns a hang into a failure (exit code 124). With `cwd`, the
+-- binary runs in that directory; `limit` replaces the 60 s timeout.
+function support.run(args, stdin_string, cwd, limit)
+  local dir = support.tmpdir()
+  local parts = { "timeout", tostring(limit or 60), quote(support.bin) }
+  for _, a in ipairs(args or {}) do
+    parts[#parts + 1] = quote(a)
+  end
+  local stdin_redirect = "</dev/null"
+  if stdin_string ~= nil then
+    support.write(dir .. "/stdin", stdin_string)
+    stdin_redirect = "<" .. quote(dir .. "/stdin")
+  end
+  local script = string.format(
+    "%ss=$(date +%%s%%N); %s %s >%s 2>%s; rc=$?; e=$(date +%%s%%N); echo \"$rc $((e - s))\" >%s",
+    cwd and ("cd " .. quote(cwd) .. " || exit 1; ") or "",
+    table.concat(parts, " "), stdin_redirect,
+    quote(dir .. "/stdout"), quote(dir .. "/stderr"), quote(dir .. "/rc"))
+  os.execute("sh -c " .. quote(script))
+  local rc, ns = (read_file(dir .. "/rc") or ""):match("^(%d+) (%d+)")
+  local result = {
+    code = tonumber(rc),
+    stdout = read_file(dir .. "/stdout") or "",
+    stderr = read_file(dir .. "/stderr") or "",
+    elapsed = ns and tonumber(ns) / 1e9 or nil,
+  }
+  os.execute("rm -rf " .. quote(dir))
+  for i = #tmpdirs, 1, -1 do
+    if tmpdirs[i] == dir then
+      table.remove(tmpdirs, i)
+    end
+  end
+  return result
+end
+
+-- A copy of the shipped rules tree, in a fresh temporary directory.
+function support.copy_rules()
+  local dir = support.tmpdir()
+  local dest = dir .. "/rules"
+  assert(os.execute("cp -r " .. quote(support.rules) .. " " .. quote(dest)), "cp -r failed")
+  return dest
+end
+
+-- JSON through dkjson. decode keeps JSON null as json.null, so a key whose
+-- value is null is still present in the decoded object.
+local json = {}
+json.null = dkjson.null
+
+function json.decode(text)
+  local value, _, err = dkjson.decode(text, 1, dkjson.null)
+  if err then
+    error("invalid JSON: " .. err .. "\n" .. tostring(text), 2)
+  end
+  return value
+end
+
+-- Marks a Lua table as a JSON object (matters when it is empty).
+function json.object(t)
+  return setmetatable(t or {}, { __jsontype = "object" })
+end
+
+function json.encode(value)
+  return dkjson.encode(value)
+end
+support.json = json
+
+-- The référentiel as `rules list --format json` gives it, fetched once.
+local listing
+function support.listing()
+  if not listing then
+    local r = support.run({ "rules", "list", "--rules", support.rules, "--format", "json" })
+    assert(r.code == 0, "rules list failed: " .. r.stderr)
+    listing = json.decode(r.stdout)
+  end
+  return listing
+end
+
+function support.criteria()
+  return support.listing().criteria
+end
+
+-- Criteria of one level (optionally of one field), in declaration order.
+function support.criteria_where(pred)
+  local out = {}
+  for _, c in ipairs(support.criteria()) do
+    if pred(c) then
+      out[#out + 1] = c
+    end
+  end
+  return out
+end
+
+function support.ids(list)
+  local out = {}
+  for i, c in ipairs(list) do
+    out[i] = c.id
+  end
+  return out
+end
+
+-- Answers for every criterion. level_map maps a level ("mandatory",
+-- "recommended", "advised") to either a status string, or a function
+-- (criterion, rank within its level) -> status. Levels not in the map get
+-- `default` (itself "met" unless given). `overrides` maps ids to answers
+-- (a status, an object, or false to leave the criterion unanswered).
+function support.answers_for(level_map, overrides, default)
+  level_map = level_map or {}
+  default = default or "met"
+  local answers = json.object({})
+  local rank = {}
+  for _, c in ipairs(support.criteria()) do
+    rank[c.level] = (rank[c.level] or 0) + 1
+    local how = level_map[c.level]
+    local status
+    if type(how) == "function" then
+      status = how(c, rank[c.level])
+    elseif how ~= nil then
+      status = how
+    else
+      status = default
+    end
+    if status ~= nil and status ~= false then
+      answers[c.id] = status
+    end
+  end
+  for id, v in pairs(overrides or {}) do
+    if v == false then
+      answers[id] = nil
+    else
+      answers[id] = v
+    end
+  end
+  return answers
+end
+
+-- An evaluate input: an audit on 2026-03-02 with 3 internal stakeholders
+-- unless `fields` says otherwise (a field set to false is left out).
+function support.input(answers, fields)
+  local t = json.object({
+    kind = "audit",
+    date = "2026-03-02",
+    internal_stakeholders = 3,
+    answers = answers or support.answers_for({}),
+  })
+  for k, v in pairs(fields or {}) do
+    if v == false then
+      t[k] = nil
+    else
+      t[k] = v
+    end
+  end
+  return t
+end
+
+-- Runs `evaluate` on an input table (or raw JSON text) through a file.
+-- Returns the run result, plus .json (decoded output) when it exited 0
+-- with JSON output.
+function support.evaluate(input, extra_args, rules_dir)
+  local dir = support.tmpdir()
+  local text = type(input) == "string" and input or json.encode(input)
+  local path = support.write(dir .. "/answers.json", text)
+  local args = { "evaluate", "--answers", path, "--rules", rules_dir or support.rules }
+  for _, a in ipairs(extra_args or {}) do
+    args[#args + 1] = a
+  end
+  local r = support.run(args)
+  r.input_path = path
+  local is_text = false
+  for i, a in ipairs(args) do
+    if a == "--format" and args[i + 1] == "text" then
+      is_text = true
+    end
+  end
+  if r.code == 0 and not is_text then
+    r.json = json.decode(r.stdout)
+  end
+  return r
+end
+
+-- The hash printed on the `ruleset <hex>` line of `rules check`.
+function support.check(rules_dir, extra_args)
+  local args = { "rules", "check", "--rules", rules_dir or support.rules }
+  for _, a in ipairs(extra_args or {}) do
+    args[#args + 1] = a
+  end
+  local r = support.run(args)
+  r.hash = r.stdout:match("\nruleset (%x+)%s*$") or r.stdout:match("^ruleset (%x+)")
+  return r
+end
+
+-- Lines of a text, without their end-of-line characters.
+function support.lines(text)
+  local out = {}
+  for line in (text .. "\n"):gmatch("(.-)\r?\n") do
+    out[#out + 1] = line
+  end
+  if out[#out] == "" then
+    out[#out] = nil
+  end
+  return out
+end
+
+-- Sorted keys of a table.
+function support.keys(t)
+  local out = {}
+  for k in pairs(t) do
+    out[#out + 1] = k
+  end
+  table.sort(out)
+  return out
+end
+
+-- Is there a line in `text` that starts with `prefix` (plain text), with
+-- or without the program's "labelcoop: " prefix before it?
+function support.line_starting(text, prefix)
+  for _, line in ipairs(support.lines(text)) do
+    if line:sub(1, #prefix) == prefix then
+      return line
+    end
+    local p = "labelcoop: " .. prefix
+    if line:sub(1, #p) == p then
+      return line
+    end
+  end
+  return nil
+end
+
+return support
