@@ -7,7 +7,7 @@ DB       ?= var/labelcoop.db
 # Debian 12 packages the build and the tests need.
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
-       libsodium-dev libcjson-dev
+       libsodium-dev libcjson-dev curl
 
 .PHONY: all deps build test run clean
 
@@ -38,9 +38,10 @@ build: deps $(BUILD)/CMakeCache.txt
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# Demo data on first start only (the logins are printed once), then serve.
 run: build
-	$(BUILD)/labelcoop rules check --rules rules
-	$(BUILD)/labelcoop evaluate --rules rules --answers tests/functional/data/audit-eligible.json --format text
+	$(BUILD)/labelcoop demo --db $(DB) --rules rules
+	$(BUILD)/labelcoop serve --db $(DB) --rules rules --web web --listen 127.0.0.1:8080
 
 clean:
 	rm -rf $(BUILD)

@@ -3,15 +3,23 @@
  * command calls the module that owns the work. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
+#include "api.h"
+#include "demo.h"
 #include "err.h"
 #include "evaluation.h"
+#include "http.h"
+#include "service.h"
+#include "store.h"
 #include "files.h"
 #include "rules.h"
 #include "ruletest.h"
@@ -27,24 +35,57 @@ static const char usage[] =
     "  rules test  [--rules DIR] [-- BUSTED-ARGS] run the rule specs (DIR/spec)\n"
     "  evaluate --answers FILE|- [--rules DIR] [--format json|text]\n"
     "                                            evaluate answers under the rules\n"
+    "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
+    "                                            serve the platform (default 127.0.0.1:8080)\n"
+    "  init [--db PATH]                          create or migrate the database\n"
+    "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
+    "  org add --name NAME [--legal-form F] [--city C] [--region R] [--member-since DATE]\n"
+    "                                            add an organisation; prints its id last\n"
+    "  user add --email E --name N --role cae|auditor|committee|admin [--org ID]\n"
+    "           [--certified-until DATE] --password-stdin\n"
+    "                                            add a user; prints its id last\n"
+    "  db backup FILE [--db PATH]                online backup, safe while serving\n"
     "  version                                   print the version\n"
     "\n"
     "options for commands that run rules:\n"
     "  --rules DIR             rules folder (default: rules)\n"
     "  --max-instructions N    Lua instructions per call (default 50000000)\n"
     "  --max-memory MIB        memory per Lua state in MiB (default 64)\n"
+    "  --db PATH               the database (default var/labelcoop.db)\n"
     "\n"
     "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
 
 typedef struct opts {
-    const char *rules;
-    const char *answers;
-    const char *format;
+    const char *rules, *answers, *format, *db, *listen, *web;
+    const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
+    long long org, threads;
+    int password_stdin;
     host_limits limits;
     int rest; /* index of the first argument after the options */
 } opts;
 
-enum { OPT_RULES = 256, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_HELP };
+enum {
+    OPT_RULES = 256,
+    OPT_ANSWERS,
+    OPT_FORMAT,
+    OPT_MAX_INSN,
+    OPT_MAX_MEM,
+    OPT_HELP,
+    OPT_DB,
+    OPT_LISTEN,
+    OPT_WEB,
+    OPT_THREADS,
+    OPT_NAME,
+    OPT_EMAIL,
+    OPT_ROLE,
+    OPT_ORG,
+    OPT_CERTIFIED,
+    OPT_PASSWORD_STDIN,
+    OPT_LEGAL_FORM,
+    OPT_CITY,
+    OPT_REGION,
+    OPT_MEMBER_SINCE,
+};
 
 static int fail(int code, const char *msg)
 {
@@ -80,10 +121,27 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"max-instructions", required_argument, NULL, OPT_MAX_INSN},
         {"max-memory", required_argument, NULL, OPT_MAX_MEM},
         {"help", no_argument, NULL, OPT_HELP},
+        {"db", required_argument, NULL, OPT_DB},
+        {"listen", required_argument, NULL, OPT_LISTEN},
+        {"web", required_argument, NULL, OPT_WEB},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"email", required_argument, NULL, OPT_EMAIL},
+        {"role", required_argument, NULL, OPT_ROLE},
+        {"org", required_argument, NULL, OPT_ORG},
+        {"certified-until", required_argument, NULL, OPT_CERTIFIED},
+        {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
+        {"legal-form", required_argument, NULL, OPT_LEGAL_FORM},
+        {"city", required_argument, NULL, OPT_CITY},
+        {"region", required_argument, NULL, OPT_REGION},
+        {"member-since", required_argument, NULL, OPT_MEMBER_SINCE},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->rules = "rules";
+    o->db = "var/labelcoop.db";
+    o->listen = "127.0.0.1:8080";
+    o->web = "web";
     optind = 0; /* glibc: a full reset, commands parse their own argv */
     opterr = 0;
     int c;
@@ -123,6 +181,34 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
                 return fail(ERR_INPUT, "--max-memory must be a number of MiB from 1 to 65536");
             o->limits.memory = (size_t)v << 20;
             break;
+        case OPT_THREADS:
+            if (parse_count(optarg, 1, 64, &o->threads))
+                return fail(ERR_INPUT, "--threads must be a whole number from 1 to 64");
+            break;
+        case OPT_ORG:
+            if (parse_count(optarg, 1, (long long)1 << 53, &o->org))
+                return fail(ERR_INPUT, "--org must be an organisation id");
+            break;
+        case OPT_PASSWORD_STDIN:
+            o->password_stdin = 1;
+            break;
+        default: {
+            /* The plain string options, stored by their slot. */
+            const char **slot = c == OPT_DB             ? &o->db
+                                : c == OPT_LISTEN       ? &o->listen
+                                : c == OPT_WEB          ? &o->web
+                                : c == OPT_NAME         ? &o->name
+                                : c == OPT_EMAIL        ? &o->email
+                                : c == OPT_ROLE         ? &o->role
+                                : c == OPT_CERTIFIED    ? &o->certified_until
+                                : c == OPT_LEGAL_FORM   ? &o->legal_form
+                                : c == OPT_CITY         ? &o->city
+                                : c == OPT_REGION       ? &o->region
+                                : c == OPT_MEMBER_SINCE ? &o->member_since
+                                                        : NULL;
+            if (slot)
+                *slot = optarg;
+        }
         }
     }
     o->rest = optind;
@@ -161,8 +247,8 @@ static int cmd_rules_check(const opts *o)
         return rc;
     int total[LEVEL_COUNT] = {0};
     printf("rules %s: valid\n\n", o->rules);
-    printf("%-6s %-44s %5s %9s %11s %7s\n", "field", "name", "total", "mandatory",
-           "recommended", "advised");
+    printf("%-6s %-44s %5s %9s %11s %7s\n", "field", "name", "total", "mandatory", "recommended",
+           "advised");
     for (int f = 0; f < rules_field_count(r); f++) {
         int n[LEVEL_COUNT] = {0}, all = 0;
         for (int i = 0; i < rules_criterion_count(r); i++) {
@@ -258,9 +344,284 @@ static int cmd_evaluate(const opts *o)
     return print_json(result);
 }
 
+/* ---- the platform ---------------------------------------------------------- */
+
+/* Creates the folders above a database file, as `make run` expects var/. */
+static int make_parent(const char *path)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+            return fail(ERR_INPUT, "cannot create the database's folder");
+        *p = '/';
+    }
+    return ERR_OK;
+}
+
+static int open_db(const opts *o, store **db)
+{
+    err e = ERR_INIT;
+    if (make_parent(o->db) != ERR_OK)
+        return ERR_INPUT;
+    if (store_open(o->db, db, &e) != ERR_OK)
+        return fail_err(&e);
+    return ERR_OK;
+}
+
+/* The command line's code for a service error (see err.h). */
+static int exit_code(int code)
+{
+    return code <= ERR_RULES ? code : code == ERR_UNAVAILABLE ? ERR_FAIL : ERR_INPUT;
+}
+
+static int report(err *e)
+{
+    int code = exit_code(e->code);
+    fail(code, err_msg(e));
+    err_clear(e);
+    return code;
+}
+
+static int cmd_init(const opts *o)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    printf("database %s at schema version %d\n", o->db, store_schema_version(db));
+    store_close(db);
+    return ERR_OK;
+}
+
+static void add_text(cJSON *o, const char *key, const char *v)
+{
+    if (v)
+        cJSON_AddStringToObject(o, key, v);
+}
+
+static int cmd_org_add(const opts *o)
+{
+    if (!o->name)
+        return fail(ERR_INPUT, "org add: --name NAME is required");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    cJSON *body = cJSON_CreateObject(), *out = NULL;
+    add_text(body, "name", o->name);
+    add_text(body, "legal_form", o->legal_form);
+    add_text(body, "city", o->city);
+    add_text(body, "region", o->region);
+    add_text(body, "member_since", o->member_since);
+    service s = {db, NULL, NULL};
+    err e = ERR_INIT;
+    rc = service_org_add(&s, body, &out, &e);
+    cJSON_Delete(body);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("organisation %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
+    cJSON_Delete(out);
+    return ERR_OK;
+}
+
+/* The first line of standard input, without its line ending; caller frees. */
+static char *read_password(void)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n = getline(&line, &cap, stdin);
+    if (n < 0) {
+        free(line);
+        return NULL;
+    }
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    return line;
+}
+
+static int cmd_user_add(const opts *o)
+{
+    if (!o->email || !o->name || !o->role || !o->password_stdin)
+        return fail(ERR_INPUT, "user add: --email, --name, --role and --password-stdin are "
+                               "required");
+    char *password = read_password();
+    if (!password)
+        return fail(ERR_INPUT, "user add: no password on standard input");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK) {
+        sodium_memzero(password, strlen(password));
+        free(password);
+        return rc;
+    }
+    cJSON *body = cJSON_CreateObject(), *out = NULL;
+    add_text(body, "email", o->email);
+    add_text(body, "name", o->name);
+    add_text(body, "role", o->role);
+    add_text(body, "certified_until", o->certified_until);
+    add_text(body, "password", password);
+    if (o->org)
+        cJSON_AddNumberToObject(body, "organisation_id", (double)o->org);
+    sodium_memzero(password, strlen(password));
+    free(password);
+    service s = {db, NULL, NULL};
+    err e = ERR_INIT;
+    rc = service_user_add(&s, body, &out, &e);
+    cJSON *pw = cJSON_GetObjectItem(body, "password");
+    sodium_memzero(pw->valuestring, strlen(pw->valuestring));
+    cJSON_Delete(body);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("user %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
+    cJSON_Delete(out);
+    return ERR_OK;
+}
+
+static int cmd_backup(const opts *o, const char *file)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    err e = ERR_INIT;
+    rc = store_backup(db, file, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("backup of %s written to %s\n", o->db, file);
+    return ERR_OK;
+}
+
+static int cmd_demo(const opts *o)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    rules *r;
+    if ((rc = load_rules(o, &r)) != ERR_OK) {
+        store_close(db);
+        return rc;
+    }
+    service s = {db, r, NULL};
+    cJSON *logins = NULL;
+    err e = ERR_INIT;
+    rc = demo_seed(&s, &logins, &e);
+    rules_free(r);
+    store_close(db);
+    if (rc == ERR_CONFLICT) {
+        printf("%s: %s\n", o->db, err_msg(&e));
+        err_clear(&e);
+        return ERR_OK;
+    }
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("Demo data created in %s. Logins (shown this once):\n", o->db);
+    const cJSON *l;
+    cJSON_ArrayForEach(l, logins)
+    {
+        printf("  %-10s %-26s %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(l, "role")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(l, "email")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(l, "password")));
+    }
+    cJSON_Delete(logins);
+    return ERR_OK;
+}
+
+static int cmd_serve(const opts *o)
+{
+    if (make_parent(o->db) != ERR_OK)
+        return ERR_INPUT;
+    api_config config = {
+        .db_path = o->db,
+        .rules_dir = o->rules,
+        .limits = o->limits,
+        .auth = {.idle_seconds = 30 * 60, .lifetime_seconds = 12 * 3600},
+    };
+    err e = ERR_INIT;
+    if (api_init(&config, &e) != ERR_OK)
+        return report(&e);
+    /* Blocked here, so the server's threads inherit the mask and the signals
+     * reach sigwait below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20};
+    http_server *server;
+    if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK)
+        return report(&e);
+    printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
+           http_port(server));
+    fflush(stdout);
+    int sig = 0;
+    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+        fprintf(stderr, "SIGHUP: nothing to reload yet\n");
+    fprintf(stderr, "signal %d: stopping\n", sig);
+    http_stop(server);
+    api_shutdown();
+    return ERR_OK;
+}
+
 static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
-static const int eval_opts[] = {OPT_RULES,    OPT_ANSWERS, OPT_FORMAT,
-                                OPT_MAX_INSN, OPT_MAX_MEM, 0};
+static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+
+static const int db_opts[] = {OPT_DB, 0};
+static const int serve_opts[] = {OPT_DB,      OPT_LISTEN,   OPT_RULES,   OPT_WEB,
+                                 OPT_THREADS, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};
+static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_CITY, OPT_REGION,
+                               OPT_MEMBER_SINCE, 0};
+static const int user_opts[] = {OPT_DB,  OPT_EMAIL,     OPT_NAME,           OPT_ROLE,
+                                OPT_ORG, OPT_CERTIFIED, OPT_PASSWORD_STDIN, 0};
+
+/* Parses options for a command that takes no other argument than those. */
+static int parse_only(int argc, char **argv, const int *allowed, opts *o, int positional)
+{
+    int rc = parse_opts(argc, argv, allowed, o);
+    if (rc != ERR_OK)
+        return rc;
+    if (argc - o->rest != positional) {
+        fprintf(stderr, "labelcoop: %s: expected %d argument%s before the options\n", argv[0],
+                positional, positional == 1 ? "" : "s");
+        return ERR_INPUT;
+    }
+    return ERR_OK;
+}
+
+/* "org add", "user add", "db backup": a noun, a verb, then options. */
+static int cmd_noun(int argc, char **argv)
+{
+    const char *noun = argv[0];
+    const char *verb = argc > 1 ? argv[1] : "";
+    opts o;
+    if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)
+        return parse_only(argc - 1, argv + 1, org_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                         : cmd_org_add(&o);
+    if (strcmp(noun, "user") == 0 && strcmp(verb, "add") == 0)
+        return parse_only(argc - 1, argv + 1, user_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                          : cmd_user_add(&o);
+    if (strcmp(noun, "db") == 0 && strcmp(verb, "backup") == 0) {
+        /* The file may come before or after the options. */
+        int rc = parse_opts(argc - 1, argv + 1, db_opts, &o);
+        if (rc != ERR_OK)
+            return rc;
+        if (argc - 1 - o.rest != 1)
+            return fail(ERR_INPUT, "db backup: expected one FILE");
+        return cmd_backup(&o, argv[1 + o.rest]);
+    }
+    fprintf(stderr, "labelcoop: unknown command '%s %s'\n%s", noun, verb, usage);
+    return ERR_INPUT;
+}
 
 static int cmd_rules(int argc, char **argv)
 {
@@ -274,8 +635,7 @@ static int cmd_rules(int argc, char **argv)
     if (strcmp(sub, "test") == 0)
         return cmd_rules_test(&o, argc - 1, argv + 1);
     if (o.rest < argc - 1) {
-        fprintf(stderr, "labelcoop: rules %s: unexpected argument '%s'\n", sub,
-                argv[1 + o.rest]);
+        fprintf(stderr, "labelcoop: rules %s: unexpected argument '%s'\n", sub, argv[1 + o.rest]);
         return ERR_INPUT;
     }
     if (strcmp(sub, "check") == 0)
@@ -305,8 +665,18 @@ int cli_main(int argc, char **argv)
     }
     if (strcmp(cmd, "rules") == 0)
         return cmd_rules(argc - 1, argv + 1);
+    opts o;
+    if (strcmp(cmd, "serve") == 0)
+        return parse_only(argc - 1, argv + 1, serve_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                           : cmd_serve(&o);
+    if (strcmp(cmd, "init") == 0)
+        return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_init(&o);
+    if (strcmp(cmd, "demo") == 0)
+        return parse_only(argc - 1, argv + 1, demo_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                          : cmd_demo(&o);
+    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0)
+        return cmd_noun(argc - 1, argv + 1);
     if (strcmp(cmd, "evaluate") == 0) {
-        opts o;
         int rc = parse_opts(argc - 1, argv + 1, eval_opts, &o);
         if (rc != ERR_OK)
             return rc;

@@ -61,6 +61,17 @@ int err_append(err *e, int code, const char *fmt, ...)
     return e->code;
 }
 
+int err_at(err *e, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    err_set(e, ERR_INPUT, "%s: %s", path, msg ? msg : "bad input");
+    free(msg);
+    return ERR_INPUT;
+}
+
 void err_clear(err *e)
 {
     free(e->msg);

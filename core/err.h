@@ -7,9 +7,9 @@
 /* Status codes, also the documented exit codes of the command line. */
 enum {
     ERR_OK = 0,
-    ERR_FAIL = 1,   /* a check failed (tests, verification) or an I/O error */
-    ERR_INPUT = 2,  /* bad input: usage, unreadable or malformed data */
-    ERR_RULES = 3,  /* the rule set does not load, validate or run */
+    ERR_FAIL = 1,  /* a check failed (tests, verification) or an I/O error */
+    ERR_INPUT = 2, /* bad input: usage, unreadable or malformed data */
+    ERR_RULES = 3, /* the rule set does not load, validate or run */
     /* Beyond the exit codes: outcomes the HTTP edge maps to statuses (the
      * command line reports them as bad input, or 1 for ERR_UNAVAILABLE). */
     ERR_NOT_FOUND = 4,    /* 404 */
@@ -18,6 +18,7 @@ enum {
     ERR_UNAUTHORIZED = 7, /* 401 */
     ERR_UNAVAILABLE = 8,  /* 503: the database cannot be written */
     ERR_TOO_MANY = 9,     /* 429: too many failed logins */
+    ERR_MEDIA_TYPE = 10,  /* 415: a body that is not JSON */
 };
 
 typedef struct err {
@@ -25,12 +26,17 @@ typedef struct err {
     char *msg; /* owned; NULL when no error */
 } err;
 
-#define ERR_INIT {ERR_OK, NULL}
+#define ERR_INIT                                                                                   \
+    {                                                                                              \
+        ERR_OK, NULL                                                                               \
+    }
 
 /* Replaces any previous error; returns code so callers can `return err_set(...)`. */
 int err_set(err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Adds a line to the message (validation reports every problem at once). */
 int err_append(err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* ERR_INPUT with "PATH: message", PATH a JSON path such as "$.answers.JF-01". */
+int err_at(err *e, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Frees the message and resets to ERR_OK. */
 void err_clear(err *e);
 /* The message, or "" when none; borrowed. */

@@ -3,7 +3,6 @@
 #include "evaluation.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,23 +11,12 @@
 #include "ljson.h"
 #include "text.h"
 
-static int bad(err *e, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int bad(err *e, const char *path, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return err_set(e, ERR_INPUT, "%s: %s", path, msg);
-}
-
 static int check_text(const cJSON *v, const char *path, err *e)
 {
     if (!cJSON_IsString(v))
-        return bad(e, path, "must be a string");
+        return err_at(e, path, "must be a string");
     if (!text_utf8_valid(v->valuestring, strlen(v->valuestring)))
-        return bad(e, path, "is not valid UTF-8 text");
+        return err_at(e, path, "is not valid UTF-8 text");
     return ERR_OK;
 }
 
@@ -38,9 +26,9 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
     snprintf(path, sizeof path, "$.answers.%s", item->string);
     int idx = rules_find(r, item->string);
     if (idx < 0)
-        return bad(e, path, "unknown criterion '%s'", item->string);
+        return err_at(e, path, "unknown criterion '%s'", item->string);
     if (answers[idx] != ANSWER_NONE)
-        return bad(e, path, "answered twice");
+        return err_at(e, path, "answered twice");
     const cJSON *status = item;
     if (cJSON_IsObject(item)) {
         for (const cJSON *k = item->child; k; k = k->next) {
@@ -51,7 +39,7 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
                     return e->code;
             } else if (strcmp(k->string, "evidence") == 0) {
                 if (!cJSON_IsArray(k))
-                    return bad(e, sub, "must be a list of strings");
+                    return err_at(e, sub, "must be a list of strings");
                 int i = 0;
                 for (const cJSON *x = k->child; x; x = x->next, i++) {
                     char at[220];
@@ -60,69 +48,70 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
                         return e->code;
                 }
             } else if (strcmp(k->string, "status") != 0) {
-                return bad(e, sub, "unknown key (expected status, comment, evidence)");
+                return err_at(e, sub, "unknown key (expected status, comment, evidence)");
             }
         }
         status = cJSON_GetObjectItemCaseSensitive(item, "status");
         strncat(path, ".status", sizeof path - strlen(path) - 1);
         if (!status)
-            return bad(e, path, "is missing");
+            return err_at(e, path, "is missing");
     }
     const char *s = cJSON_GetStringValue(status);
     rules_answer a = s ? rules_answer_parse(s) : ANSWER_NONE;
     if (a == ANSWER_NONE)
-        return bad(e, path, "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
+        return err_at(e, path, "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
     if (a == ANSWER_NOT_APPLICABLE && !rules_criterion_at(r, idx)->na_allowed)
-        return bad(e, path, "criterion %s does not allow \"not_applicable\"", item->string);
+        return err_at(e, path, "criterion %s does not allow \"not_applicable\"", item->string);
     answers[idx] = (unsigned char)a;
     return ERR_OK;
 }
 
-int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in,
-                         unsigned char *answers, err *e)
+int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in, unsigned char *answers,
+                         err *e)
 {
     memset(in, 0, sizeof *in);
     memset(answers, ANSWER_NONE, (size_t)rules_criterion_count(r));
     in->answers = answers;
     if (!cJSON_IsObject(doc))
-        return bad(e, "$", "must be an object {\"kind\", \"date\", \"answers\"}");
+        return err_at(e, "$", "must be an object {\"kind\", \"date\", \"answers\"}");
     const cJSON *kind = NULL, *date = NULL, *stake = NULL, *ans = NULL;
     for (const cJSON *k = doc->child; k; k = k->next) {
         const cJSON **slot = strcmp(k->string, "kind") == 0                    ? &kind
                              : strcmp(k->string, "date") == 0                  ? &date
                              : strcmp(k->string, "internal_stakeholders") == 0 ? &stake
                              : strcmp(k->string, "answers") == 0               ? &ans
-                                                                                : NULL;
+                                                                               : NULL;
         char path[160];
         snprintf(path, sizeof path, "$.%s", k->string);
         if (!slot)
-            return bad(e, path, "unknown key (expected kind, date, internal_stakeholders, answers)");
+            return err_at(e, path,
+                       "unknown key (expected kind, date, internal_stakeholders, answers)");
         if (*slot)
-            return bad(e, path, "given twice");
+            return err_at(e, path, "given twice");
         *slot = k;
     }
     const char *ks = cJSON_GetStringValue(kind);
     if (!kind)
-        return bad(e, "$.kind", "is missing (\"audit\" or \"self_assessment\")");
+        return err_at(e, "$.kind", "is missing (\"audit\" or \"self_assessment\")");
     if (!ks || (strcmp(ks, "audit") && strcmp(ks, "self_assessment")))
-        return bad(e, "$.kind", "must be \"audit\" or \"self_assessment\"");
+        return err_at(e, "$.kind", "must be \"audit\" or \"self_assessment\"");
     in->kind = strcmp(ks, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT;
     /* No default: the same input must give the same result on any day. */
     if (!date)
-        return bad(e, "$.date", "is missing (the evaluation's date, YYYY-MM-DD)");
+        return err_at(e, "$.date", "is missing (the evaluation's date, YYYY-MM-DD)");
     if (!date_valid(cJSON_GetStringValue(date)))
-        return bad(e, "$.date", "must be a real date written YYYY-MM-DD");
+        return err_at(e, "$.date", "must be a real date written YYYY-MM-DD");
     memcpy(in->date, date->valuestring, DATE_LEN + 1);
     if (stake) {
         double v = cJSON_IsNumber(stake) ? stake->valuedouble : -1;
         if (v < 0 || v != floor(v) || v > 100000)
-            return bad(e, "$.internal_stakeholders", "must be a whole number from 0 up");
+            return err_at(e, "$.internal_stakeholders", "must be a whole number from 0 up");
         in->internal_stakeholders = (int)v;
     }
     if (!ans)
-        return bad(e, "$.answers", "is missing (an object {\"JF-01\": \"met\", ...})");
+        return err_at(e, "$.answers", "is missing (an object {\"JF-01\": \"met\", ...})");
     if (!cJSON_IsObject(ans))
-        return bad(e, "$.answers", "must be an object {\"JF-01\": \"met\", ...}");
+        return err_at(e, "$.answers", "must be an object {\"JF-01\": \"met\", ...}");
     for (const cJSON *a = ans->child; a; a = a->next)
         if (parse_answer(r, a, answers, e) != ERR_OK)
             return e->code;
@@ -132,20 +121,10 @@ int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in,
 int evaluation_parse(const rules *r, const char *text, size_t len, rules_input *in,
                      unsigned char *answers, err *e)
 {
-    const char *end = NULL;
-    cJSON *doc = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!doc) {
-        int line = 1, col = 1;
-        const char *at = end ? end : cJSON_GetErrorPtr();
-        for (const char *p = text; at && p < at && p < text + len; p++, col++)
-            if (*p == '\n')
-                line++, col = 0;
-        return err_set(e, ERR_INPUT, "$: malformed JSON at line %d, column %d", line, col);
-    }
-    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
-        end++;
-    int rc = end && end < text + len ? bad(e, "$", "unexpected data after the JSON document")
-                                     : evaluation_from_json(r, doc, in, answers, e);
+    cJSON *doc;
+    if (ljson_parse(text, len, &doc, e) != ERR_OK)
+        return e->code;
+    int rc = evaluation_from_json(r, doc, in, answers, e);
     cJSON_Delete(doc);
     return rc;
 }

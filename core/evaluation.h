@@ -16,8 +16,8 @@
 int evaluation_parse(const rules *r, const char *text, size_t len, rules_input *in,
                      unsigned char *answers, err *e);
 /* The same from a parsed document. */
-int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in,
-                         unsigned char *answers, err *e);
+int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in, unsigned char *answers,
+                         err *e);
 
 /* The evaluation as French text, outcome first; caller frees. */
 char *evaluation_text(const cJSON *result);

@@ -84,8 +84,8 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* Walks root/rel depth first; rel is "" at the top. */
-static int walk(const char *root, const char *rel, const char *suffix, files_list *out,
-                size_t *cap, err *e)
+static int walk(const char *root, const char *rel, const char *suffix, files_list *out, size_t *cap,
+                err *e)
 {
     char *dir = rel[0] ? files_join(root, rel) : strdup(root);
     if (!dir)

@@ -21,8 +21,8 @@ struct host {
     const files_tree *tree; /* borrowed */
     size_t mem_used, mem_limit;
     long long insn_used, insn_limit;
-    int tripped;       /* the instruction limit fired during this run */
-    int running;       /* inside host_run: positions can be recorded */
+    int tripped; /* the instruction limit fired during this run */
+    int running; /* inside host_run: positions can be recorded */
     char mem_where[256];
     char *traceback;
 };
@@ -126,8 +126,8 @@ static int readonly_pairs(lua_State *L)
 /* Replaces the table at the top of the stack by a read-only view of it. */
 static void make_readonly(lua_State *L)
 {
-    lua_newtable(L);              /* view */
-    lua_createtable(L, 0, 4);     /* its metatable */
+    lua_newtable(L);          /* view */
+    lua_createtable(L, 0, 4); /* its metatable */
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, readonly_newindex);
@@ -268,8 +268,8 @@ static int setup(lua_State *L)
     lua_pushglobaltable(L); /* index 3 */
     /* Files come only through include(); rawset would bypass frozen tables;
      * collectgarbage could defeat the memory cap's accounting. */
-    static const char *const removed[] = {"dofile", "loadfile", "collectgarbage", "rawset",
-                                          "require", NULL};
+    static const char *const removed[] = {"dofile", "loadfile", "collectgarbage",
+                                          "rawset", "require",  NULL};
     for (const char *const *r = removed; *r; r++) {
         lua_pushnil(L);
         lua_setfield(L, 3, *r);

@@ -218,3 +218,25 @@ void ljson_to(lua_State *L, int idx, const char *name, const char *const *order,
     cJSON_Delete(holder);
     *slot = root;
 }
+
+int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
+{
+    const char *end = NULL;
+    *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!*out) {
+        int line = 1, col = 1;
+        const char *at = end ? end : cJSON_GetErrorPtr();
+        for (const char *p = text; at && p < at && p < text + len; p++, col++)
+            if (*p == '\n')
+                line++, col = 0;
+        return err_set(e, ERR_INPUT, "$: malformed JSON at line %d, column %d", line, col);
+    }
+    while (end && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t'))
+        end++;
+    if (end && end < text + len) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return err_set(e, ERR_INPUT, "$: unexpected data after the JSON document");
+    }
+    return ERR_OK;
+}

@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 #include <lua.h>
 
+#include "err.h"
+
 /* Pushes v as a Lua value (objects and arrays become tables, null nil).
  * Call in a protected context: raises on memory errors. */
 void ljson_push(lua_State *L, const cJSON *v);
@@ -19,5 +21,9 @@ void ljson_push(lua_State *L, const cJSON *v);
  * the same value always gives the same bytes. Empty tables become arrays.
  * Raises "name.path: problem" on functions, NaN, cycles or mixed tables. */
 void ljson_to(lua_State *L, int idx, const char *name, const char *const *order, cJSON **slot);
+
+/* Parses text[0..len) as one JSON document into *out (caller deletes);
+ * ERR_INPUT "$: malformed JSON at line L, column C" when it is not. */
+int ljson_parse(const char *text, size_t len, cJSON **out, err *e);
 
 #endif

@@ -32,8 +32,8 @@ struct rules {
     rules_criterion *crit;
     char (*crit_pos)[POS_LEN];
     int n_crit, cap_crit;
-    int *by_id;        /* criterion indices sorted by id */
-    bool loading;      /* declarations are accepted only while loading */
+    int *by_id;                  /* criterion indices sorted by id */
+    bool loading;                /* declarations are accepted only while loading */
     bool *field_declared_themes; /* per field: themes listed in field{} */
     char weights_pos[POS_LEN], award_pos[POS_LEN]; /* "" until declared */
     cJSON *parameters, *weights;
@@ -270,8 +270,8 @@ static int l_field(lua_State *L)
     lua_pop(L, 1);
     for (int i = 0; id && i < r->n_fields; i++) {
         if (strcmp(r->fields[i].id, id) == 0) {
-            problem(&d, "duplicate field id (first declared at %.*s)",
-                    pos_len(r->field_pos[i]), r->field_pos[i]);
+            problem(&d, "duplicate field id (first declared at %.*s)", pos_len(r->field_pos[i]),
+                    r->field_pos[i]);
             free(id);
             f.id = id = NULL;
         }
@@ -317,9 +317,9 @@ static int l_criterion(lua_State *L)
     decl d;
     if (!decl_begin(&d, L, "criterion"))
         return 0;
-    static const char *const keys[] = {"id",       "field", "theme", "level",      "statement",
-                                       "guidance", "evidence", "legal", "na_allowed", "weight",
-                                       NULL};
+    static const char *const keys[] = {"id",         "field",    "theme",    "level",
+                                       "statement",  "guidance", "evidence", "legal",
+                                       "na_allowed", "weight",   NULL};
     rules *r = d.r;
     char pos[POS_LEN];
     memcpy(pos, d.pos, sizeof pos);
@@ -368,8 +368,8 @@ static int l_criterion(lua_State *L)
 
     for (int i = 0; c.id && i < r->n_crit; i++) {
         if (r->crit[i].id && strcmp(r->crit[i].id, c.id) == 0) {
-            problem(&d, "duplicate criterion id (first declared at %.*s)",
-                    pos_len(r->crit_pos[i]), r->crit_pos[i]);
+            problem(&d, "duplicate criterion id (first declared at %.*s)", pos_len(r->crit_pos[i]),
+                    r->crit_pos[i]);
             ok = false;
         }
     }
@@ -478,10 +478,7 @@ static int l_award(lua_State *L)
 }
 
 static const luaL_Reg declarations[] = {
-    {"field", l_field},
-    {"criterion", l_criterion},
-    {"weights", l_weights},
-    {"award", l_award},
+    {"field", l_field}, {"criterion", l_criterion}, {"weights", l_weights}, {"award", l_award},
     {NULL, NULL},
 };
 
@@ -823,6 +820,11 @@ int rules_find(const rules *r, const char *id)
     return -1;
 }
 
+const cJSON *rules_parameters(const rules *r)
+{
+    return r->parameters;
+}
+
 host *rules_host(rules *r)
 {
     return r->host;
@@ -843,7 +845,8 @@ cJSON *rules_to_json(const rules *r)
         cJSON_AddItemToArray(fields, f);
         cJSON_AddStringToObject(f, "id", r->fields[i].id);
         cJSON_AddStringToObject(f, "name", r->fields[i].name);
-        cJSON_AddItemToObject(f, "themes", string_array(r->fields[i].themes, r->fields[i].n_themes));
+        cJSON_AddItemToObject(f, "themes",
+                              string_array(r->fields[i].themes, r->fields[i].n_themes));
     }
     cJSON *crit = cJSON_AddArrayToObject(root, "criteria");
     for (int i = 0; i < r->n_crit; i++) {
@@ -871,8 +874,8 @@ cJSON *rules_to_json(const rules *r)
 /* Keys of the evaluation at the top level, then inside its objects, in the
  * order its readers expect; any other key follows, sorted. */
 static const char *const top_order[] = {
-    "outcome", "eligible", "valid_until", "score",  "missing", "mandatory",
-    "recommended", "advised", "fields",   "reasons", NULL,
+    "outcome",     "eligible", "valid_until", "score",   "missing", "mandatory",
+    "recommended", "advised",  "fields",      "reasons", NULL,
 };
 static const char *const result_order[] = {
     "id", "name", "score", "total", "met", "partial", "failed", "ratio", "threshold", NULL,

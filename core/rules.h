@@ -74,6 +74,9 @@ const char *rules_answer_name(rules_answer a);
 rules_answer rules_answer_parse(const char *s);
 const char *rules_kind_name(rules_kind k);
 
+/* The award rule's parameters ({"validity_years": 3, ...}); borrowed. */
+const cJSON *rules_parameters(const rules *r);
+
 /* The référentiel as JSON ({"ruleset","fields","criteria"}); caller deletes. */
 cJSON *rules_to_json(const rules *r);
 

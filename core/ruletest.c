@@ -191,8 +191,10 @@ int ruletest_open(lua_State *L)
     lua_setfield(L, -2, "__index");
     luaL_newmetatable(L, RULES_MT);
     static const luaL_Reg methods[] = {
-        {"evaluate", l_evaluate}, {"referential", l_referential},
-        {"__index", rules_index}, {"__gc", rules_gc},
+        {"evaluate", l_evaluate},
+        {"referential", l_referential},
+        {"__index", rules_index},
+        {"__gc", rules_gc},
         {NULL, NULL},
     };
     luaL_setfuncs(L, methods, 0);

@@ -36,7 +36,7 @@
     do {                                                                                           \
         const char *a_ = (a), *b_ = (b);                                                           \
         if (!a_ || !b_ || strcmp(a_, b_) != 0)                                                     \
-            FAIL_AT("%s == %s:\n  \"%s\"\n  \"%s\"", #a, #b, a_ ? a_ : "(null)",                 \
+            FAIL_AT("%s == %s:\n  \"%s\"\n  \"%s\"", #a, #b, a_ ? a_ : "(null)",                   \
                     b_ ? b_ : "(null)");                                                           \
     } while (0)
 
@@ -44,7 +44,7 @@
     do {                                                                                           \
         const char *h_ = (hay), *n_ = (needle);                                                    \
         if (!h_ || !strstr(h_, n_))                                                                \
-            FAIL_AT("%s contains \"%s\":\n  \"%s\"", #hay, n_, h_ ? h_ : "(null)");              \
+            FAIL_AT("%s contains \"%s\":\n  \"%s\"", #hay, n_, h_ ? h_ : "(null)");                \
     } while (0)
 
 /* Fixtures (test_fixtures.c). */

@@ -68,7 +68,8 @@ TEST_IMPL(host_instruction_limit)
     ASSERT_EQ(open_script(&s, "loop.lua", "local n = 0\nwhile true do n = n + 1 end\n", "ok.lua",
                           "local n = 0 for i = 1, 1000 do n = n + i end", &lim),
               0);
-    ASSERT_STR_EQ(run(&s, "loop.lua"), "loop.lua:2: instruction limit exceeded (200000 instructions)");
+    ASSERT_STR_EQ(run(&s, "loop.lua"),
+                  "loop.lua:2: instruction limit exceeded (200000 instructions)");
     /* The budget is per run: the next one works. */
     ASSERT_STR_EQ(run(&s, "ok.lua"), "");
     close_script(&s);
@@ -166,16 +167,16 @@ TEST_IMPL(host_readonly_api)
     ASSERT_STR_EQ(eval_in("setmetatable(_ENV, nil)"),
                   "t.lua:1: cannot change a protected metatable");
     /* pairs still walks the frozen libraries. */
-    ASSERT_STR_EQ(eval_in("local n = 0 for k in pairs(string) do n = n + 1 end assert(n > 10)"), "");
+    ASSERT_STR_EQ(eval_in("local n = 0 for k in pairs(string) do n = n + 1 end assert(n > 10)"),
+                  "");
     return 0;
 }
 
 TEST_IMPL(host_file_environments)
 {
     script s;
-    ASSERT_EQ(open_script(&s, "a.lua", "shared = 42", "b.lua", "assert(shared == nil, 'leak')",
-                          NULL),
-              0);
+    ASSERT_EQ(
+        open_script(&s, "a.lua", "shared = 42", "b.lua", "assert(shared == nil, 'leak')", NULL), 0);
     ASSERT_STR_EQ(run(&s, "a.lua"), "");
     ASSERT_STR_EQ(run(&s, "b.lua"), "");
     close_script(&s);
@@ -192,7 +193,8 @@ TEST_IMPL(host_include)
                           "include('../etc/passwd.lua')\n",
                           "lib/m.lua", "count = (count or 0) + 1\nreturn { n = count }", NULL),
               0);
-    ASSERT_STR_EQ(run(&s, "main.lua"), "main.lua:4: no file '../etc/passwd.lua' in this script tree");
+    ASSERT_STR_EQ(run(&s, "main.lua"),
+                  "main.lua:4: no file '../etc/passwd.lua' in this script tree");
     close_script(&s);
     ASSERT_EQ(open_script(&s, "a.lua", "include('b.lua')", "b.lua", "include('a.lua')", NULL), 0);
     ASSERT_STR_EQ(run(&s, "a.lua"), "a.lua:1: include cycle through 'b.lua'");

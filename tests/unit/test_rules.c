@@ -65,16 +65,17 @@ TEST_IMPL(rules_validation_reports_all)
 {
     char msg[8192];
     char *dir = fixture_copy_rules();
-    fixture_write(dir, "referential/07-bad.lua",
-                  "field { id = \"XX\", name = \"Vide\" }\n"
-                  "criterion { id = \"JF-01\", field = \"JF\", theme = \"Droit coopératif\",\n"
-                  "  level = \"mandatory\", statement = \"Doublon\" }\n"
-                  "criterion { id = \"NEW-1\", field = \"ZZ\", theme = \"x\", level = \"obligatoire\",\n"
-                  "  statement = \"  \", weight = -2, colour = \"red\" }\n"
-                  "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
-                  "  statement = \"Champ inconnu\", na_allowed = \"yes\" }\n"
-                  "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
-                  "  level = \"advised\", statement = \"Thème inconnu\" }\n");
+    fixture_write(
+        dir, "referential/07-bad.lua",
+        "field { id = \"XX\", name = \"Vide\" }\n"
+        "criterion { id = \"JF-01\", field = \"JF\", theme = \"Droit coopératif\",\n"
+        "  level = \"mandatory\", statement = \"Doublon\" }\n"
+        "criterion { id = \"NEW-1\", field = \"ZZ\", theme = \"x\", level = \"obligatoire\",\n"
+        "  statement = \"  \", weight = -2, colour = \"red\" }\n"
+        "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
+        "  statement = \"Champ inconnu\", na_allowed = \"yes\" }\n"
+        "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
+        "  level = \"advised\", statement = \"Thème inconnu\" }\n");
     rules *r = load(dir, msg, sizeof msg);
     ASSERT(!r);
     const char *expected[] = {
@@ -90,11 +91,12 @@ TEST_IMPL(rules_validation_reports_all)
     for (size_t i = 0; i < sizeof expected / sizeof *expected; i++)
         ASSERT_CONTAINS(msg, expected[i]);
     /* Cross-references once the declarations themselves are sound. */
-    fixture_write(dir, "referential/07-bad.lua",
-                  "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
-                  "  statement = \"Champ inconnu\" }\n"
-                  "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
-                  "  level = \"advised\", statement = \"Thème inconnu\" }\n");
+    fixture_write(
+        dir, "referential/07-bad.lua",
+        "criterion { id = \"NEW-2\", field = \"ZZ\", theme = \"x\", level = \"advised\",\n"
+        "  statement = \"Champ inconnu\" }\n"
+        "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
+        "  level = \"advised\", statement = \"Thème inconnu\" }\n");
     r = load(dir, msg, sizeof msg);
     ASSERT(!r);
     ASSERT_CONTAINS(msg, "referential/07-bad.lua:1: criterion NEW-2: unknown field 'ZZ'");
@@ -195,7 +197,9 @@ TEST_IMPL(evaluation_paths)
     char msg[4096];
     rules *r = load(RULES_DIR, msg, sizeof msg);
     ASSERT(r);
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":\"met\"}}"), "");
+    ASSERT_STR_EQ(
+        parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":\"met\"}}"),
+        "");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\n\"answers\": nope}"),
                   "$: malformed JSON at line 2, column 12");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\""), "$: malformed JSON at line 1, column 15");
@@ -206,21 +210,27 @@ TEST_IMPL(evaluation_paths)
                   "$: unexpected data after the JSON document");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"visit\",\"date\":\"2026-01-05\",\"answers\":{}}"),
                   "$.kind: must be \"audit\" or \"self_assessment\"");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"XX-99\":\"met\"}}"),
-                  "$.answers.XX-99: unknown criterion 'XX-99'");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{\"status\":\"ok\"}}}"),
+    ASSERT_STR_EQ(
+        parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"XX-99\":\"met\"}}"),
+        "$.answers.XX-99: unknown criterion 'XX-99'");
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{"
+                           "\"status\":\"ok\"}}}"),
                   "$.answers.JF-01.status: must be \"met\", \"partial\", \"not_met\" or "
                   "\"not_applicable\"");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{\"status\":\"met\","
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{"
+                           "\"status\":\"met\","
                            "\"evidence\":[\"a\",2]}}}"),
                   "$.answers.JF-01.evidence[1]: must be a string");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":\"not_applicable\"}}"),
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":"
+                           "\"not_applicable\"}}"),
                   "$.answers.JF-01: criterion JF-01 does not allow \"not_applicable\"");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-02-30\",\"answers\":{}}"),
                   "$.date: must be a real date written YYYY-MM-DD");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"internal_stakeholders\":1.5,\"answers\":{}}"),
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"internal_stakeholders\":"
+                           "1.5,\"answers\":{}}"),
                   "$.internal_stakeholders: must be a whole number from 0 up");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":\"met\",\"JF-01\":\"met\"}}"),
+    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":"
+                           "\"met\",\"JF-01\":\"met\"}}"),
                   "$.answers.JF-01: answered twice");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answer\":{}}"),
                   "$.answer: unknown key (expected kind, date, internal_stakeholders, answers)");

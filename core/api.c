@@ -1,0 +1,480 @@
+/* api: routes of /api/v1 as a table of patterns; a pattern that matches the
+ * path but not the method answers 405. Errors are {"error": {"code",
+ * "message", "path"}}; a message that starts with a JSON path ("$.x: ...")
+ * gives the path. Worker state is thread-local and registered for shutdown. */
+#include "api.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ljson.h"
+#include "rules.h"
+#include "service.h"
+#include "store.h"
+
+#define COOKIE "labelcoop_session"
+#define MAX_SEGMENTS 8
+
+typedef struct worker {
+    store *db;
+    rules *rules;
+    struct worker *next;
+} worker;
+
+static _Thread_local worker *self;
+static worker *workers;
+static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* This thread's connection and rules, opened on its first request. */
+static worker *get_worker(const api_config *c, err *e)
+{
+    if (self)
+        return self;
+    worker *w = calloc(1, sizeof *w);
+    if (!w) {
+        err_set(e, ERR_FAIL, "out of memory");
+        return NULL;
+    }
+    if (store_open(c->db_path, &w->db, e) != ERR_OK ||
+        rules_load(c->rules_dir, &c->limits, &w->rules, e) != ERR_OK) {
+        store_close(w->db);
+        free(w);
+        return NULL;
+    }
+    pthread_mutex_lock(&workers_lock);
+    w->next = workers;
+    workers = w;
+    pthread_mutex_unlock(&workers_lock);
+    self = w;
+    return w;
+}
+
+int api_init(const api_config *c, err *e)
+{
+    store *db;
+    rules *r;
+    if (store_open(c->db_path, &db, e) != ERR_OK)
+        return e->code;
+    store_close(db);
+    if (rules_load(c->rules_dir, &c->limits, &r, e) != ERR_OK)
+        return e->code;
+    rules_free(r);
+    return ERR_OK;
+}
+
+void api_shutdown(void)
+{
+    pthread_mutex_lock(&workers_lock);
+    while (workers) {
+        worker *w = workers;
+        workers = w->next;
+        store_close(w->db);
+        rules_free(w->rules);
+        free(w);
+    }
+    pthread_mutex_unlock(&workers_lock);
+}
+
+/* ---- one call ------------------------------------------------------------------- */
+
+typedef struct call {
+    const api_config *config;
+    const http_request *req;
+    http_response *res;
+    service svc;
+    auth_actor who;
+    const char *token; /* as presented */
+    long long ids[MAX_SEGMENTS];
+    const char *strs[MAX_SEGMENTS];
+    int n_ids, n_strs;
+    cJSON *body;
+    int status; /* of success */
+} call;
+
+typedef int (*handler)(call *c, cJSON **out, err *e);
+
+enum { PUBLIC = 1, BODY = 2 };
+
+typedef struct route {
+    const char *method;
+    const char *pattern; /* after /api/v1/; ":id" a number, ":key" any segment */
+    handler fn;
+    int flags;
+} route;
+
+static int h_login(call *c, cJSON **out, err *e)
+{
+    const char *email = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->body, "email"));
+    const char *password =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->body, "password"));
+    if (!cJSON_IsObject(c->body))
+        return err_set(e, ERR_INPUT, "$: must be an object {\"email\", \"password\"}");
+    if (!email)
+        return err_set(e, ERR_INPUT, "$.email: must be a string");
+    if (!password)
+        return err_set(e, ERR_INPUT, "$.password: must be a string");
+    char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_HASH_LEN + 1];
+    if (auth_login(c->svc.db, &c->config->auth, email, password, http_client(c->req), &c->who,
+                   token, e))
+        return e->code;
+    auth_csrf_token(token, csrf);
+    *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(*out, "token", token);
+    cJSON_AddStringToObject(*out, "csrf_token", csrf);
+    cJSON_AddItemToObject(*out, "user", store_user_json(&c->who.user));
+    char cookie[256];
+    snprintf(cookie, sizeof cookie, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/", token);
+    c->res->set_cookie = strdup(cookie);
+    c->status = 201;
+    return ERR_OK;
+}
+
+static int h_logout(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    if (auth_logout(c->svc.db, c->token, e))
+        return e->code;
+    c->res->set_cookie = strdup(COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    c->status = 204;
+    return ERR_OK;
+}
+
+static int h_me(call *c, cJSON **out, err *e)
+{
+    (void)e;
+    *out = store_user_json(&c->who.user);
+    return ERR_OK;
+}
+
+static int h_token_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_token_add(&c->svc, c->body, out, e);
+}
+
+static int h_users(call *c, cJSON **out, err *e)
+{
+    return service_user_list(&c->svc, out, e);
+}
+
+static int h_user_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_user_add(&c->svc, c->body, out, e);
+}
+
+static int h_orgs(call *c, cJSON **out, err *e)
+{
+    return service_org_list(&c->svc, out, e);
+}
+
+static int h_org_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_org_add(&c->svc, c->body, out, e);
+}
+
+static int h_org(call *c, cJSON **out, err *e)
+{
+    return service_org_get(&c->svc, c->ids[0], out, e);
+}
+
+static int h_assessment_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_assessment_add(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_assessments(call *c, cJSON **out, err *e)
+{
+    return service_assessment_list(&c->svc, out, e);
+}
+
+static int h_assessment(call *c, cJSON **out, err *e)
+{
+    return service_assessment_get(&c->svc, c->ids[0], out, e);
+}
+
+static int h_answer(call *c, cJSON **out, err *e)
+{
+    return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
+}
+
+static int h_stakeholders(call *c, cJSON **out, err *e)
+{
+    return service_stakeholders_put(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_submit(call *c, cJSON **out, err *e)
+{
+    return service_submit(&c->svc, c->ids[0], out, e);
+}
+
+static int h_evaluation(call *c, cJSON **out, err *e)
+{
+    return service_evaluation(&c->svc, c->ids[0], out, e);
+}
+
+static int h_decide(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_decide(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_labels(call *c, cJSON **out, err *e)
+{
+    return service_labels(&c->svc, false, out, e);
+}
+
+static int h_public_labels(call *c, cJSON **out, err *e)
+{
+    return service_labels(&c->svc, true, out, e);
+}
+
+static int h_referential(call *c, cJSON **out, err *e)
+{
+    (void)e;
+    *out = rules_to_json(c->svc.rules);
+    return ERR_OK;
+}
+
+static int h_practices(call *c, cJSON **out, err *e)
+{
+    return service_good_practices(&c->svc, http_query(c->req, "criterion"), out, e);
+}
+
+static int h_actions(call *c, cJSON **out, err *e)
+{
+    return service_actions_list(&c->svc, c->ids[0], out, e);
+}
+
+static int h_action_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_action_add(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_action_update(call *c, cJSON **out, err *e)
+{
+    return service_action_update(&c->svc, c->ids[0], c->ids[1], c->body, out, e);
+}
+
+static const route routes[] = {
+    {"POST", "session", h_login, PUBLIC | BODY},
+    {"DELETE", "session", h_logout, 0},
+    {"GET", "me", h_me, 0},
+    {"POST", "tokens", h_token_add, BODY},
+    {"GET", "users", h_users, 0},
+    {"POST", "users", h_user_add, BODY},
+    {"GET", "organisations", h_orgs, 0},
+    {"POST", "organisations", h_org_add, BODY},
+    {"GET", "organisations/:id", h_org, 0},
+    {"POST", "organisations/:id/assessments", h_assessment_add, BODY},
+    {"GET", "organisations/:id/action-items", h_actions, 0},
+    {"POST", "organisations/:id/action-items", h_action_add, BODY},
+    {"PATCH", "organisations/:id/action-items/:id", h_action_update, BODY},
+    {"GET", "assessments", h_assessments, 0},
+    {"GET", "assessments/:id", h_assessment, 0},
+    {"PUT", "assessments/:id/answers/:key", h_answer, BODY},
+    {"PUT", "assessments/:id/stakeholders", h_stakeholders, BODY},
+    {"POST", "assessments/:id/submit", h_submit, 0},
+    {"GET", "assessments/:id/evaluation", h_evaluation, 0},
+    {"POST", "assessments/:id/decision", h_decide, BODY},
+    {"GET", "labels", h_labels, 0},
+    {"GET", "public/labels", h_public_labels, PUBLIC},
+    {"GET", "referential", h_referential, PUBLIC},
+    {"GET", "good-practices", h_practices, 0},
+};
+
+/* ---- routing ------------------------------------------------------------------- */
+
+/* Splits "a/b/c" in place into at most MAX_SEGMENTS segments. */
+static int split(char *path, char **seg)
+{
+    int n = 0;
+    for (char *p = strtok(path, "/"); p; p = strtok(NULL, "/")) {
+        if (n == MAX_SEGMENTS)
+            return -1;
+        seg[n++] = p;
+    }
+    return n;
+}
+
+/* 1 when the route's pattern matches the segments, filling ids and strs. */
+static int match(const route *r, char **seg, int n, call *c)
+{
+    char pattern[128];
+    char *pseg[MAX_SEGMENTS];
+    snprintf(pattern, sizeof pattern, "%s", r->pattern);
+    if (split(pattern, pseg) != n)
+        return 0;
+    c->n_ids = c->n_strs = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(pseg[i], ":id") == 0) {
+            char *end;
+            long long v = strtoll(seg[i], &end, 10);
+            if (*end || v < 1 || seg[i][0] == '+')
+                return 0;
+            c->ids[c->n_ids++] = v;
+        } else if (strcmp(pseg[i], ":key") == 0) {
+            c->strs[c->n_strs++] = seg[i];
+        } else if (strcmp(pseg[i], seg[i]) != 0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void fail(call *c, int code, const char *message)
+{
+    static const struct {
+        int code, status;
+        const char *name;
+    } map[] = {
+        {ERR_INPUT, 400, "bad_request"},
+        {ERR_UNAUTHORIZED, 401, "unauthorized"},
+        {ERR_FORBIDDEN, 403, "forbidden"},
+        {ERR_NOT_FOUND, 404, "not_found"},
+        {ERR_CONFLICT, 409, "conflict"},
+        {ERR_TOO_MANY, 429, "too_many_requests"},
+        {ERR_UNAVAILABLE, 503, "unavailable"},
+        {ERR_RULES, 500, "rules_error"},
+        {ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
+    };
+    int status = 500;
+    const char *name = "internal";
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (map[i].code == code)
+            status = map[i].status, name = map[i].name;
+    if (status >= 500)
+        fprintf(stderr, "error: %s\n", message);
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(doc, "error");
+    cJSON_AddStringToObject(error, "code", name);
+    cJSON_AddStringToObject(error, "message", message);
+    size_t plen = message[0] == '$' ? strcspn(message, ":") : 0;
+    if (plen) {
+        char path[256];
+        snprintf(path, sizeof path, "%.*s", (int)plen, message);
+        cJSON_AddStringToObject(error, "path", path);
+    } else {
+        cJSON_AddNullToObject(error, "path");
+    }
+    http_json(c->res, status, doc);
+}
+
+static void fail_status(call *c, int status, const char *name, const char *message)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(doc, "error");
+    cJSON_AddStringToObject(error, "code", name);
+    cJSON_AddStringToObject(error, "message", message);
+    cJSON_AddNullToObject(error, "path");
+    http_json(c->res, status, doc);
+}
+
+static bool changes_state(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Who is calling: a bearer token, or the session cookie (then state changes
+ * need a same-origin Origin or the CSRF token). */
+static int authenticate(call *c, err *e)
+{
+    const char *authz = http_header(c->req, "Authorization");
+    bool cookie = false;
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+        c->token = authz + 7;
+    } else if ((c->token = http_cookie(c->req, COOKIE)) != NULL) {
+        cookie = true;
+    } else {
+        return err_set(e, ERR_UNAUTHORIZED, "log in first (no session or bearer token)");
+    }
+    if (auth_resolve(c->svc.db, &c->config->auth, c->token, &c->who, e))
+        return e->code;
+    c->svc.who = &c->who;
+    if (!cookie || !changes_state(http_method(c->req)))
+        return ERR_OK;
+    const char *origin = http_header(c->req, "Origin");
+    const char *host_name = http_header(c->req, "Host");
+    const char *csrf = http_header(c->req, "X-CSRF-Token");
+    char expected[AUTH_HASH_LEN + 1], own[300];
+    auth_csrf_token(c->token, expected);
+    snprintf(own, sizeof own, "http://%s", host_name ? host_name : "");
+    if ((origin && host_name && strcmp(origin, own) == 0) || (csrf && strcmp(csrf, expected) == 0))
+        return ERR_OK;
+    return err_set(e, ERR_FORBIDDEN, "cross-site request refused: send the X-CSRF-Token header");
+}
+
+static int parse_body(call *c, const route *r, err *e)
+{
+    size_t len;
+    const char *body = http_body(c->req, &len);
+    const char *type = http_header(c->req, "Content-Type");
+    if (len && (!type || strncasecmp(type, "application/json", 16) != 0))
+        return err_set(e, ERR_MEDIA_TYPE, "send JSON (Content-Type: application/json)");
+    if (!(r->flags & BODY))
+        return ERR_OK;
+    if (!len)
+        return err_set(e, ERR_INPUT, "$: a JSON body is required");
+    return ljson_parse(body, len, &c->body, e);
+}
+
+void api_handle(void *app, const http_request *req, http_response *res)
+{
+    call c = {.config = app, .req = req, .res = res, .status = 200};
+    err e = ERR_INIT;
+    const char *prefix = "/api/v1/";
+    const char *path = http_path(req);
+    char buf[1024], *seg[MAX_SEGMENTS];
+    int n = -1;
+    if (strncmp(path, prefix, strlen(prefix)) == 0 && strlen(path) < sizeof buf) {
+        snprintf(buf, sizeof buf, "%s", path + strlen(prefix));
+        n = split(buf, seg);
+    }
+    const route *r = NULL;
+    bool path_known = false;
+    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof *routes; i++) {
+        if (match(&routes[i], seg, n, &c)) {
+            path_known = true;
+            if (strcmp(routes[i].method, http_method(req)) == 0) {
+                r = &routes[i];
+                break;
+            }
+        }
+    }
+    if (!r) {
+        if (path_known)
+            fail_status(&c, 405, "method_not_allowed", "this method is not allowed here");
+        else
+            fail_status(&c, 404, "not_found", "no such endpoint");
+        return;
+    }
+    match(r, seg, n, &c); /* the ids of this route, not of the last one tried */
+    worker *w = get_worker(c.config, &e);
+    if (!w) {
+        fail(&c, ERR_UNAVAILABLE, err_msg(&e));
+        err_clear(&e);
+        return;
+    }
+    c.svc.db = w->db;
+    c.svc.rules = w->rules;
+    cJSON *out = NULL;
+    int rc = parse_body(&c, r, &e);
+    if (rc == ERR_OK && !(r->flags & PUBLIC))
+        rc = authenticate(&c, &e);
+    if (rc == ERR_OK)
+        rc = r->fn(&c, &out, &e);
+    cJSON_Delete(c.body);
+    if (rc != ERR_OK) {
+        cJSON_Delete(out);
+        fail(&c, rc, err_msg(&e));
+    } else {
+        http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
+    }
+    err_clear(&e);
+}

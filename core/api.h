@@ -1,0 +1,27 @@
+/* api: the JSON API under /api/v1. Resolves the caller (bearer token or
+ * session cookie, with a CSRF check for cookies), routes to one service
+ * function, and renders its result or error as JSON. Each server thread has
+ * its own SQLite connection and Lua rule state. Uses http, service, auth. */
+#ifndef LABELCOOP_API_H
+#define LABELCOOP_API_H
+
+#include "auth.h"
+#include "err.h"
+#include "host.h"
+#include "http.h"
+
+typedef struct api_config {
+    const char *db_path;
+    const char *rules_dir;
+    host_limits limits;
+    auth_config auth;
+} api_config;
+
+/* Checks that the database opens (migrating it) and the rules load. */
+int api_init(const api_config *c, err *e);
+/* The http_handler; app is the api_config given to api_init. */
+void api_handle(void *app, const http_request *req, http_response *res);
+/* Closes every thread's connection and rule state (after http_stop). */
+void api_shutdown(void);
+
+#endif

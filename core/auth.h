@@ -1,0 +1,50 @@
+/* auth: who is calling. Passwords hashed with argon2id, session and API
+ * tokens of 256 random bits of which only a hash is stored, session expiry
+ * (idle and absolute), CSRF tokens, and throttling of failed logins.
+ * Uses libsodium and store. */
+#ifndef LABELCOOP_AUTH_H
+#define LABELCOOP_AUTH_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "store.h"
+
+#define AUTH_TOKEN_LEN 43 /* base64url of 32 bytes, no padding */
+#define AUTH_HASH_LEN 64  /* hex SHA-256 */
+#define AUTH_PWHASH_LEN 128
+
+typedef struct auth_config {
+    long idle_seconds;     /* a session unused this long expires (default 30 min) */
+    long lifetime_seconds; /* and none lives longer than this (default 12 h) */
+} auth_config;
+
+/* The caller of a request, once authenticated. */
+typedef struct auth_actor {
+    store_user user;
+    char token_hash[AUTH_HASH_LEN + 1];
+    bool api; /* an API token (no cookie, no CSRF check) */
+} auth_actor;
+
+/* argon2id hash of password into out[AUTH_PWHASH_LEN]. */
+int auth_hash_password(const char *password, char *out, err *e);
+/* Checks a password against a stored hash. */
+bool auth_verify_password(const char *hash, const char *password);
+/* A new random token and the hash to store. */
+void auth_new_token(char *token, char *hash);
+void auth_token_hash(const char *token, char *hash);
+/* The CSRF token that goes with a session token, out[AUTH_HASH_LEN + 1]. */
+void auth_csrf_token(const char *token, char *out);
+
+/* Checks email and password and opens a session; token gets the new token.
+ * client (the peer address) and the email are throttled after failures.
+ * ERR_UNAUTHORIZED with the same message whether or not the email exists. */
+int auth_login(store *s, const auth_config *c, const char *email, const char *password,
+               const char *client, auth_actor *who, char *token, err *e);
+/* Resolves a token into the actor; ERR_UNAUTHORIZED when unknown or expired. */
+int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e);
+int auth_logout(store *s, const char *token, err *e);
+/* Creates an API token acting as user; token gets it (shown once). */
+int auth_api_token(store *s, long long user, const char *name, char *token, err *e);
+
+#endif

@@ -1,0 +1,340 @@
+/* http: libmicrohttpd glue. Each request gets a small record that gathers
+ * its body; the handler runs once the body is complete. Static files are sent
+ * from file descriptors with their content type; paths with dot segments
+ * never reach the file system. Every request is logged to stderr, without
+ * bodies, tokens or cookies. Uses libmicrohttpd and cJSON. */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *d;
+    http_handler handler;
+    void *app;
+    char *web_root;
+    size_t max_body;
+    int port;
+};
+
+struct http_request {
+    struct MHD_Connection *conn;
+    const char *method, *url;
+    char *body;
+    size_t len, cap;
+    int too_large;
+    char client[64];
+    struct timespec started;
+};
+
+const char *http_method(const http_request *r)
+{
+    return r->method;
+}
+
+const char *http_path(const http_request *r)
+{
+    return r->url;
+}
+
+const char *http_body(const http_request *r, size_t *len)
+{
+    if (len)
+        *len = r->len;
+    return r->body ? r->body : "";
+}
+
+const char *http_header(const http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_cookie(const http_request *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_client(const http_request *r)
+{
+    return r->client;
+}
+
+void http_json(http_response *res, int status, cJSON *doc)
+{
+    res->status = status;
+    res->content_type = "application/json; charset=utf-8";
+    free(res->body);
+    res->body = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    res->len = res->body ? strlen(res->body) : 0;
+    cJSON_Delete(doc);
+}
+
+static void log_request(const http_request *r, int status)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+                (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+    fprintf(stderr, "%s %s %d %.1fms\n", r->method, r->url, status, ms);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *c, const http_request *r,
+                                     http_response *res)
+{
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
+                                        res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    res->body = NULL;
+    if (!mr) {
+        free(res->set_cookie);
+        return MHD_NO;
+    }
+    if (res->content_type && res->len)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    if (res->set_cookie)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(mr, "Cache-Control", "no-store");
+    free(res->set_cookie);
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, mr);
+    MHD_destroy_response(mr);
+    log_request(r, res->status);
+    return ok;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, const http_request *r, int status,
+                                  const char *code, const char *message)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *error = cJSON_AddObjectToObject(doc, "error");
+    cJSON_AddStringToObject(error, "code", code);
+    cJSON_AddStringToObject(error, "message", message);
+    cJSON_AddNullToObject(error, "path");
+    http_response res = {0};
+    http_json(&res, status, doc);
+    return send_response(c, r, &res);
+}
+
+/* ---- static files ---------------------------------------------------------- */
+
+static const char *content_type(const char *path)
+{
+    static const char *const types[][2] = {
+        {".html", "text/html; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".json", "application/json; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".txt", "text/plain; charset=utf-8"},
+    };
+    const char *dot = strrchr(path, '.');
+    for (size_t i = 0; dot && i < sizeof types / sizeof *types; i++)
+        if (strcmp(dot, types[i][0]) == 0)
+            return types[i][1];
+    return "application/octet-stream";
+}
+
+static bool safe_path(const char *url)
+{
+    /* No empty or dot segments (so no "..", no hidden files), no backslash. */
+    return url[0] == '/' && !strstr(url, "//") && !strstr(url, "/.") && !strchr(url, '\\');
+}
+
+static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, const http_request *r)
+{
+    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
+        return send_error(c, r, 405, "method_not_allowed", "static files are read with GET");
+    const char *url = strcmp(r->url, "/") == 0 ? "/index.html" : r->url;
+    if (!s->web_root || !safe_path(url) || strlen(url) > 1024)
+        return send_error(c, r, 404, "not_found", "no such page");
+    char path[2048];
+    snprintf(path, sizeof path, "%s%s", s->web_root, url);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return send_error(c, r, 404, "not_found", "no such page");
+    }
+    struct MHD_Response *mr = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    if (!mr) {
+        close(fd);
+        return MHD_NO;
+    }
+    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(url));
+    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(mr, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
+    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, mr);
+    MHD_destroy_response(mr);
+    log_request(r, 200);
+    return ok;
+}
+
+/* ---- the request cycle ------------------------------------------------------- */
+
+static http_request *request_new(struct MHD_Connection *c, const char *url, const char *method)
+{
+    http_request *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->conn = c;
+    r->url = url;
+    r->method = method;
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->client,
+                  sizeof r->client);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client,
+                  sizeof r->client);
+    return r;
+}
+
+static bool append(http_request *r, const char *data, size_t n, size_t max)
+{
+    if (r->len + n > max) {
+        r->too_large = 1;
+        return false;
+    }
+    if (r->len + n + 1 > r->cap) {
+        size_t cap = (r->len + n + 1) * 2;
+        char *b = realloc(r->body, cap);
+        if (!b)
+            return false;
+        r->body = b;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    r->body[r->len] = '\0';
+    return true;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    http_server *s = cls;
+    http_request *r = *con_cls;
+    if (!r) {
+        r = request_new(c, url, method);
+        if (!r)
+            return MHD_NO;
+        *con_cls = r;
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
+            return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!r->too_large)
+            append(r, upload_data, *upload_size, s->max_body);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->too_large)
+        return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
+    if (strncmp(url, "/api/", 5) != 0)
+        return send_file(s, c, r);
+    http_response res = {0};
+    s->handler(s->app, r, &res);
+    return send_response(c, r, &res);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)c, (void)toe;
+    http_request *r = *con_cls;
+    if (r) {
+        free(r->body);
+        free(r);
+        *con_cls = NULL;
+    }
+}
+
+static int parse_listen(const char *listen, struct sockaddr_in *sa, err *e)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host)
+        return err_set(e, ERR_INPUT, "--listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:8080",
+                       listen);
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return err_set(e, ERR_INPUT, "--listen %s: expected an IPv4 ADDRESS:PORT", listen);
+    sa->sin_port = htons((uint16_t)port);
+    return ERR_OK;
+}
+
+int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e)
+{
+    struct sockaddr_in sa;
+    if (parse_listen(c->listen, &sa, e))
+        return e->code;
+    http_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, ERR_FAIL, "out of memory");
+    s->handler = handler;
+    s->app = app;
+    s->max_body = c->max_body;
+    s->web_root = c->web_root ? strdup(c->web_root) : NULL;
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
+                            NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->d) {
+        free(s->web_root);
+        free(s);
+        return err_set(e, ERR_UNAVAILABLE, "cannot listen on %s (in use, or not an address here)",
+                       c->listen);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : ntohs(sa.sin_port);
+    *out = s;
+    return ERR_OK;
+}
+
+int http_port(const http_server *s)
+{
+    return s->port;
+}
+
+void http_stop(http_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->d);
+    free(s->web_root);
+    free(s);
+}

@@ -1,0 +1,55 @@
+/* http: the HTTP server. libmicrohttpd with a small thread pool on a
+ * loopback address by default; request bodies gathered up to a limit; static
+ * files from the web folder; everything under /api/ handed to one handler.
+ * Knows nothing of the domain, SQLite or Lua. */
+#ifndef LABELCOOP_HTTP_H
+#define LABELCOOP_HTTP_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+typedef struct http_server http_server;
+typedef struct http_request http_request; /* opaque: read with the functions below */
+
+typedef struct http_config {
+    const char *listen;   /* "127.0.0.1:8080"; port 0 picks a free one */
+    const char *web_root; /* static files; NULL serves none */
+    unsigned threads;     /* worker threads */
+    size_t max_body;      /* larger bodies get 413 */
+} http_config;
+
+typedef struct http_response {
+    int status;
+    char *body; /* owned: freed after sending */
+    size_t len;
+    const char *content_type;
+    char *set_cookie; /* owned, or NULL */
+} http_response;
+
+/* Handles one /api/ request; fills res. Runs on a pool thread. */
+typedef void (*http_handler)(void *app, const http_request *req, http_response *res);
+
+int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e);
+/* The port actually bound. */
+int http_port(const http_server *s);
+/* Stops accepting, lets the running handlers finish, and frees the server. */
+void http_stop(http_server *s);
+
+const char *http_method(const http_request *r);
+/* The path without the query string. */
+const char *http_path(const http_request *r);
+/* The body (NUL-terminated) and its length; "" when none. */
+const char *http_body(const http_request *r, size_t *len);
+const char *http_header(const http_request *r, const char *name);
+const char *http_query(const http_request *r, const char *name);
+const char *http_cookie(const http_request *r, const char *name);
+/* The peer's address, for throttling. */
+const char *http_client(const http_request *r);
+
+/* Sets res to status and doc printed (doc is deleted; NULL sends no body). */
+void http_json(http_response *res, int status, cJSON *doc);
+
+#endif

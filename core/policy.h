@@ -1,0 +1,31 @@
+/* policy: who may do what. Every permission of the platform is decided here,
+ * in one function, from the caller's role and organisation and the target's
+ * organisation, kind and auditor. Uses store's user and assessment records. */
+#ifndef LABELCOOP_POLICY_H
+#define LABELCOOP_POLICY_H
+
+#include "err.h"
+#include "store.h"
+
+typedef enum {
+    POLICY_ADMINISTER,      /* organisations, users, API tokens */
+    POLICY_ORG_READ,        /* target: org_id */
+    POLICY_SELF_ASSESS,     /* start a self-assessment; target: org_id */
+    POLICY_AUDIT_CREATE,    /* open an audit */
+    POLICY_ASSESSMENT_READ, /* target: assessment */
+    POLICY_ASSESSMENT_EDIT, /* answers, stakeholders, submit; target: assessment */
+    POLICY_DECIDE,          /* record a committee decision */
+    POLICY_ACTIONS_READ,    /* target: org_id */
+    POLICY_ACTIONS_EDIT,    /* target: org_id */
+    POLICY_NETWORK_READ,    /* the registry, good practices: any member */
+} policy_action;
+
+typedef struct policy_target {
+    long long org_id;
+    const store_assessment *assessment;
+} policy_target;
+
+/* ERR_OK when u may do action on target, else ERR_FORBIDDEN saying why. */
+int policy_check(const store_user *u, policy_action action, const policy_target *target, err *e);
+
+#endif

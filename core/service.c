@@ -1,0 +1,792 @@
+/* service: domain operations of the labelling workflow. Each write is one
+ * transaction: check rights, check state, validate, write, journal, commit;
+ * any failure rolls everything back. Slow work (password hashing) happens
+ * before the transaction so the write lock is held for milliseconds. */
+#include "service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "evaluation.h"
+#include "policy.h"
+#include "text.h"
+
+#define MAX_TEXT 10000
+#define MAX_NAME 200
+#define MAX_ITEMS 100
+
+/* ---- input checks, each naming the JSON path at fault --------------------- */
+
+/* "$.key: ..." (or "$: ..." without a key): the JSON path, then the problem. */
+#define bad(e, key, ...) err_at(e, path_of(key, (char[96]){0}), __VA_ARGS__)
+
+static const char *path_of(const char *key, char *buf)
+{
+    snprintf(buf, 96, "$%s%s", key ? "." : "", key ? key : "");
+    return buf;
+}
+
+static int need_object(const cJSON *body, const char *const *allowed, err *e)
+{
+    if (!cJSON_IsObject(body))
+        return bad(e, NULL, "must be a JSON object");
+    for (const cJSON *k = body->child; k; k = k->next) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, k->string) != 0)
+            a++;
+        if (!*a)
+            return bad(e, k->string, "unknown key");
+    }
+    return ERR_OK;
+}
+
+static int check_text(const char *s, const char *key, size_t max, err *e)
+{
+    size_t n = strlen(s);
+    if (!text_utf8_valid(s, n))
+        return bad(e, key, "is not valid UTF-8 text");
+    if (n > max)
+        return bad(e, key, "is too long (at most %zu bytes)", max);
+    return ERR_OK;
+}
+
+/* A string member; *out NULL when absent or null (an error if required). */
+static int text_field(const cJSON *body, const char *key, bool required, size_t max,
+                      const char **out, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v))
+        return required ? bad(e, key, "is required") : ERR_OK;
+    if (!cJSON_IsString(v))
+        return bad(e, key, "must be a string");
+    if (check_text(v->valuestring, key, max, e))
+        return e->code;
+    if (required && !v->valuestring[0])
+        return bad(e, key, "must not be empty");
+    *out = v->valuestring;
+    return ERR_OK;
+}
+
+static int date_field(const cJSON *body, const char *key, bool required, const char **out, err *e)
+{
+    if (text_field(body, key, required, 16, out, e))
+        return e->code;
+    if (*out && !date_valid(*out))
+        return bad(e, key, "must be a real date written YYYY-MM-DD");
+    return ERR_OK;
+}
+
+static int id_field(const cJSON *body, const char *key, long long *out, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+    *out = 0;
+    if (!v || cJSON_IsNull(v))
+        return ERR_OK;
+    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != (long long)v->valuedouble)
+        return bad(e, key, "must be a positive whole number");
+    *out = (long long)v->valuedouble;
+    return ERR_OK;
+}
+
+/* A list of strings, copied into *out (caller deletes). */
+static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+    *out = cJSON_CreateArray();
+    if (!v || cJSON_IsNull(v))
+        return ERR_OK;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return bad(e, key, "must be a list of at most %d strings", MAX_ITEMS);
+    }
+    int i = 0;
+    for (const cJSON *x = v->child; x; x = x->next, i++) {
+        char at[64];
+        snprintf(at, sizeof at, "%s[%d]", key, i);
+        if (!cJSON_IsString(x) || check_text(x->valuestring, at, MAX_TEXT, e)) {
+            cJSON_Delete(*out);
+            *out = NULL;
+            return cJSON_IsString(x) ? e->code : bad(e, at, "must be a string");
+        }
+        cJSON_AddItemToArray(*out, cJSON_CreateString(x->valuestring));
+    }
+    return ERR_OK;
+}
+
+/* ---- plumbing ------------------------------------------------------------- */
+
+static int allow(service *s, policy_action a, long long org, const store_assessment *as, err *e)
+{
+    if (!s->who) /* the command line is trusted: it runs on the server */
+        return ERR_OK;
+    policy_target t = {org, as};
+    return policy_check(&s->who->user, a, &t, e);
+}
+
+static long long actor(service *s)
+{
+    return s->who ? s->who->user.id : 0;
+}
+
+/* Commits when rc is ERR_OK, else rolls back; returns the final status. */
+static int finish(service *s, int rc, err *e)
+{
+    if (rc == ERR_OK)
+        return store_commit(s->db, e);
+    store_rollback(s->db);
+    return rc;
+}
+
+static int journal(service *s, const char *action, const char *entity, long long id,
+                   const cJSON *before, const cJSON *after, err *e)
+{
+    return store_journal(s->db, actor(s), action, entity, id, before, after, e);
+}
+
+/* ---- organisations and users ------------------------------------------------ */
+
+int service_org_add(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"name",   "legal_form",   "city",
+                                       "region", "member_since", NULL};
+    const char *v;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "name", true, MAX_NAME, &v, e) ||
+        text_field(body, "legal_form", false, MAX_NAME, &v, e) ||
+        text_field(body, "city", false, MAX_NAME, &v, e) ||
+        text_field(body, "region", false, MAX_NAME, &v, e) ||
+        date_field(body, "member_since", false, &v, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    long long id;
+    int rc = store_org_add(s->db, body, &id, e);
+    if (rc == ERR_OK)
+        rc = store_org_get(s->db, id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "organisation.create", "organisation", id, NULL, *out, e);
+    return finish(s, rc, e);
+}
+
+int service_org_list(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    const store_user *u = s->who ? &s->who->user : NULL;
+    if (u && strcmp(u->role, "cae") == 0)
+        return store_org_list(s->db, u->org_id, out, e);
+    return store_org_list(s->db, 0, out, e);
+}
+
+int service_org_get(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ORG_READ, id, NULL, e))
+        return e->code;
+    return store_org_get(s->db, id, out, e);
+}
+
+static bool valid_role(const char *r)
+{
+    return !strcmp(r, "cae") || !strcmp(r, "auditor") || !strcmp(r, "committee") ||
+           !strcmp(r, "admin");
+}
+
+int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"email",           "name",     "role", "organisation_id",
+                                       "certified_until", "password", NULL};
+    const char *email, *name, *role, *certified, *password;
+    long long org;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "email", true, 254, &email, e) ||
+        text_field(body, "name", true, MAX_NAME, &name, e) ||
+        text_field(body, "role", true, 16, &role, e) ||
+        id_field(body, "organisation_id", &org, e) ||
+        date_field(body, "certified_until", false, &certified, e) ||
+        text_field(body, "password", true, 1024, &password, e))
+        return e->code;
+    if (!strchr(email, '@') || strchr(email, ' '))
+        return bad(e, "email", "is not an email address");
+    if (!valid_role(role))
+        return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
+    if (strcmp(role, "cae") == 0 && !org)
+        return bad(e, "organisation_id", "is required for a CAE member");
+    if (strlen(password) < 10)
+        return bad(e, "password", "must be at least 10 characters long");
+    store_user u = {0};
+    snprintf(u.email, sizeof u.email, "%s", email);
+    snprintf(u.name, sizeof u.name, "%s", name);
+    snprintf(u.role, sizeof u.role, "%s", role);
+    snprintf(u.certified_until, sizeof u.certified_until, "%s", certified ? certified : "");
+    u.org_id = org;
+    char hash[AUTH_PWHASH_LEN];
+    if (auth_hash_password(password, hash, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *org_json = NULL;
+    int rc = org ? store_org_get(s->db, org, &org_json, e) : ERR_OK;
+    cJSON_Delete(org_json);
+    if (rc == ERR_NOT_FOUND)
+        rc = bad(e, "organisation_id", "no organisation %lld", org);
+    if (rc == ERR_OK)
+        rc = store_user_add(s->db, &u, hash, &u.id, e);
+    if (rc == ERR_OK) {
+        *out = store_user_json(&u);
+        rc = journal(s, "user.create", "user", u.id, NULL, *out, e);
+    }
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int service_user_list(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+        return e->code;
+    return store_user_list(s->db, out, e);
+}
+
+int service_token_add(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"name", NULL};
+    const char *name;
+    if (!s->who)
+        return err_set(e, ERR_FORBIDDEN, "an API token belongs to a user");
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "name", true, MAX_NAME, &name, e))
+        return e->code;
+    char token[AUTH_TOKEN_LEN + 1];
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = auth_api_token(s->db, s->who->user.id, name, token, e);
+    cJSON *record = cJSON_CreateObject();
+    cJSON_AddStringToObject(record, "name", name); /* never the token itself */
+    if (rc == ERR_OK)
+        rc = journal(s, "token.create", "user", s->who->user.id, NULL, record, e);
+    rc = finish(s, rc, e);
+    if (rc == ERR_OK) {
+        cJSON_AddStringToObject(record, "token", token);
+        *out = record;
+    } else {
+        cJSON_Delete(record);
+    }
+    return rc;
+}
+
+/* ---- assessments -------------------------------------------------------------- */
+
+static int check_auditor(service *s, long long auditor, long long org, err *e)
+{
+    store_user u;
+    int rc = store_user_get(s->db, auditor, &u, e);
+    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && strcmp(u.role, "auditor") != 0))
+        return bad(e, "auditor_id", "user %lld is not an auditor", auditor);
+    if (rc != ERR_OK)
+        return rc;
+    char today[DATE_LEN + 1];
+    date_today(today);
+    if (!u.certified_until[0] || strcmp(u.certified_until, today) < 0)
+        return err_set(e, ERR_CONFLICT,
+                       "auditor %lld is not certified (certification valid until %s)", auditor,
+                       u.certified_until[0] ? u.certified_until : "never given");
+    if (u.org_id == org)
+        return err_set(e, ERR_CONFLICT,
+                       "auditor %lld belongs to this CAE: an auditor never "
+                       "audits their own CAE",
+                       auditor);
+    return ERR_OK;
+}
+
+int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"kind", "auditor_id", NULL};
+    const char *kind;
+    store_assessment a = {0};
+    if (need_object(body, keys, e) || text_field(body, "kind", true, 32, &kind, e) ||
+        id_field(body, "auditor_id", &a.auditor_id, e))
+        return e->code;
+    bool audit = strcmp(kind, "audit") == 0;
+    if (!audit && strcmp(kind, "self_assessment") != 0)
+        return bad(e, "kind", "must be \"self_assessment\" or \"audit\"");
+    if (audit && !a.auditor_id)
+        return bad(e, "auditor_id", "is required for an audit");
+    if (!audit && a.auditor_id)
+        return bad(e, "auditor_id", "only an audit has an auditor");
+    if (allow(s, audit ? POLICY_AUDIT_CREATE : POLICY_SELF_ASSESS, org, NULL, e))
+        return e->code;
+    a.org_id = org;
+    a.created_by = actor(s);
+    snprintf(a.kind, sizeof a.kind, "%s", kind);
+    snprintf(a.ruleset, sizeof a.ruleset, "%s", rules_hash(s->rules));
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *org_json = NULL;
+    int rc = store_org_get(s->db, org, &org_json, e);
+    cJSON_Delete(org_json);
+    if (rc == ERR_OK && audit)
+        rc = check_auditor(s, a.auditor_id, org, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_add(s->db, &a, &a.id, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_json(s->db, a.id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "assessment.create", "assessment", a.id, NULL, *out, e);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int service_assessment_list(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    const store_user *u = s->who ? &s->who->user : NULL;
+    if (u && strcmp(u->role, "cae") == 0)
+        return store_assessment_list(s->db, u->org_id, 0, out, e);
+    if (u && strcmp(u->role, "auditor") == 0)
+        return store_assessment_list(s->db, 0, u->id, out, e);
+    return store_assessment_list(s->db, 0, 0, out, e);
+}
+
+/* Loads assessment id and checks the caller may act on it. */
+static int load(service *s, long long id, policy_action action, store_assessment *a, err *e)
+{
+    if (store_assessment_get(s->db, id, a, e))
+        return e->code;
+    return allow(s, action, a->org_id, a, e);
+}
+
+int service_assessment_get(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+        return e->code;
+    return store_assessment_json(s->db, id, out, e);
+}
+
+static int need_draft(const store_assessment *a, err *e)
+{
+    if (strcmp(a->status, "draft") != 0)
+        return err_set(e, ERR_CONFLICT, "assessment %lld is %s: only a draft can change", a->id,
+                       a->status);
+    return ERR_OK;
+}
+
+static int need_rules(service *s, const store_assessment *a, err *e)
+{
+    if (strcmp(a->ruleset, rules_hash(s->rules)) != 0)
+        return err_set(e, ERR_CONFLICT,
+                       "assessment %lld runs under rule set %.12s, not the active one (%.12s)",
+                       a->id, a->ruleset, rules_hash(s->rules));
+    return ERR_OK;
+}
+
+int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
+                       cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"status", "comment", "evidence", NULL};
+    store_assessment a;
+    const char *status, *comment;
+    cJSON *evidence = NULL;
+    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || need_rules(s, &a, e))
+        return e->code;
+    int idx = rules_find(s->rules, criterion);
+    if (idx < 0)
+        return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", criterion);
+    if (need_object(body, keys, e) || text_field(body, "status", true, 32, &status, e) ||
+        text_field(body, "comment", false, MAX_TEXT, &comment, e) ||
+        strings_field(body, "evidence", &evidence, e))
+        return e->code;
+    rules_answer ans = rules_answer_parse(status);
+    int rc = ERR_OK;
+    if (ans == ANSWER_NONE)
+        rc = bad(e, "status", "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
+    else if (ans == ANSWER_NOT_APPLICABLE && !rules_criterion_at(s->rules, idx)->na_allowed)
+        rc = bad(e, "status", "criterion %s does not allow \"not_applicable\"", criterion);
+    char *evidence_text = rc == ERR_OK ? cJSON_PrintUnformatted(evidence) : NULL;
+    cJSON_Delete(evidence);
+    if (rc != ERR_OK || store_begin(s->db, e)) {
+        free(evidence_text);
+        return rc != ERR_OK ? rc : e->code;
+    }
+    cJSON *before = NULL;
+    err ignored = ERR_INIT;
+    store_answer_json(s->db, id, criterion, &before, &ignored);
+    err_clear(&ignored);
+    rc = store_answer_put(s->db, id, criterion, status, comment, evidence_text, actor(s), e);
+    free(evidence_text);
+    if (rc == ERR_OK)
+        rc = store_answer_json(s->db, id, criterion, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "answer.put", "assessment", id, before, *out, e);
+    cJSON_Delete(before);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+        return e->code;
+    if (strcmp(a.kind, "audit") != 0)
+        return err_set(e, ERR_CONFLICT, "only an audit records internal stakeholders");
+    if (!cJSON_IsArray(body) || cJSON_GetArraySize(body) > MAX_ITEMS)
+        return bad(e, NULL, "must be a list of at most %d {\"name\", \"role\"}", MAX_ITEMS);
+    static const char *const keys[] = {"name", "role", NULL};
+    int i = 0;
+    for (const cJSON *x = body->child; x; x = x->next, i++) {
+        const char *v;
+        char at[32];
+        snprintf(at, sizeof at, "[%d]", i);
+        if (need_object(x, keys, e) || text_field(x, "name", true, MAX_NAME, &v, e) ||
+            text_field(x, "role", true, MAX_NAME, &v, e)) {
+            /* "$.name: ..." becomes "$[i].name: ..." */
+            char *msg = strdup(err_msg(e) + 1);
+            err_set(e, ERR_INPUT, "$%s%s", at, msg ? msg : "");
+            free(msg);
+            return ERR_INPUT;
+        }
+    }
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = store_stakeholders_put(s->db, id, body, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "stakeholders.put", "assessment", id, NULL, body, e);
+    rc = finish(s, rc, e);
+    if (rc == ERR_OK)
+        *out = cJSON_Duplicate(body, 1);
+    return rc;
+}
+
+typedef struct collected {
+    const rules *r;
+    unsigned char *answers;
+} collected;
+
+static void collect(void *ud, const char *criterion, const char *status)
+{
+    collected *c = ud;
+    int i = rules_find(c->r, criterion);
+    if (i >= 0) /* answers to criteria a later référentiel dropped are kept, not scored */
+        c->answers[i] = (unsigned char)rules_answer_parse(status);
+}
+
+/* Evaluates the assessment's current answers, dated date. */
+static int evaluate(service *s, const store_assessment *a, const char *date, cJSON **out, err *e)
+{
+    if (need_rules(s, a, e))
+        return e->code;
+    int n = rules_criterion_count(s->rules);
+    unsigned char *answers = calloc((size_t)n + 1, 1);
+    if (!answers)
+        return err_set(e, ERR_FAIL, "out of memory");
+    collected c = {s->rules, answers};
+    rules_input in = {strcmp(a->kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "", 0,
+                      answers};
+    snprintf(in.date, sizeof in.date, "%s", date);
+    int rc = store_answers_each(s->db, a->id, collect, &c, e);
+    if (rc == ERR_OK)
+        rc = store_stakeholder_count(s->db, a->id, &in.internal_stakeholders, e);
+    if (rc == ERR_OK)
+        rc = rules_evaluate(s->rules, &in, out, e);
+    free(answers);
+    return rc;
+}
+
+int service_evaluation(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+        return e->code;
+    if (strcmp(a.status, "draft") != 0) {
+        if (store_assessment_evaluation(s->db, id, out, e))
+            return e->code;
+        return *out ? ERR_OK : err_set(e, ERR_FAIL, "assessment %lld has no frozen evaluation", id);
+    }
+    char today[DATE_LEN + 1];
+    date_today(today);
+    return evaluate(s, &a, today, out, e);
+}
+
+int service_submit(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+        return e->code;
+    char today[DATE_LEN + 1];
+    date_today(today);
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *evaluation = NULL;
+    int rc = evaluate(s, &a, today, &evaluation, e);
+    char *frozen = rc == ERR_OK ? cJSON_PrintUnformatted(evaluation) : NULL;
+    if (rc == ERR_OK)
+        rc = store_assessment_submit(s->db, id, frozen, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_json(s->db, id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "assessment.submit", "assessment", id, NULL, evaluation, e);
+    free(frozen);
+    cJSON_Delete(evaluation);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- decisions ------------------------------------------------------------------ */
+
+static const char *outcome_of(const char *o)
+{
+    static const char *const outcomes[] = {"awarded", "refused", "deferred", NULL};
+    for (const char *const *x = outcomes; *x; x++)
+        if (strcmp(*x, o) == 0)
+            return *x;
+    return NULL;
+}
+
+/* good_practices: strings, or {"criterion", "text"} linking one to a criterion. */
+static int practices_field(service *s, const cJSON *body, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
+    if (!v || cJSON_IsNull(v))
+        return ERR_OK;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS)
+        return bad(e, "good_practices", "must be a list of at most %d items", MAX_ITEMS);
+    int i = 0;
+    for (const cJSON *x = v->child; x; x = x->next, i++) {
+        char at[64];
+        snprintf(at, sizeof at, "good_practices[%d]", i);
+        const cJSON *text = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "text") : x;
+        const cJSON *crit =
+            cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "criterion") : NULL;
+        if (!cJSON_IsString(text) || !text->valuestring[0])
+            return bad(e, at, "must be a text or {\"criterion\", \"text\"}");
+        if (check_text(text->valuestring, at, MAX_TEXT, e))
+            return e->code;
+        if (crit && (!cJSON_IsString(crit) || rules_find(s->rules, crit->valuestring) < 0))
+            return bad(e, at, "names no criterion of the référentiel");
+    }
+    return ERR_OK;
+}
+
+static int save_practices(service *s, const cJSON *body, long long decision, long long org, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
+    for (const cJSON *x = v ? v->child : NULL; x; x = x->next) {
+        const cJSON *text = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "text") : x;
+        const char *crit =
+            cJSON_IsObject(x)
+                ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(x, "criterion"))
+                : NULL;
+        if (store_good_practice_add(s->db, decision, org, crit, text->valuestring, e))
+            return e->code;
+    }
+    return ERR_OK;
+}
+
+static int validity_years(const rules *r)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(rules_parameters(r), "validity_years");
+    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int)v->valuedouble : 3;
+}
+
+int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"outcome", "date", "recommendations", "good_practices",
+                                       NULL};
+    store_assessment a;
+    const char *outcome_text, *date;
+    cJSON *recommendations = NULL;
+    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+        return e->code;
+    if (need_object(body, keys, e) || text_field(body, "outcome", true, 32, &outcome_text, e) ||
+        date_field(body, "date", false, &date, e) || practices_field(s, body, e))
+        return e->code;
+    const char *outcome = outcome_of(outcome_text);
+    if (!outcome)
+        return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
+    if (strcmp(a.kind, "audit") != 0)
+        return err_set(e, ERR_CONFLICT, "only an audit is decided; %lld is a self-assessment", id);
+    if (strcmp(a.status, "submitted") != 0)
+        return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided", id,
+                       a.status);
+    char today[DATE_LEN + 1], valid_until[DATE_LEN + 1] = "";
+    date_today(today);
+    if (!date)
+        date = today;
+    if (strings_field(body, "recommendations", &recommendations, e))
+        return e->code;
+    cJSON *evaluation = NULL;
+    int rc = store_assessment_evaluation(s->db, id, &evaluation, e);
+    if (rc == ERR_OK && !evaluation)
+        rc = err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", id);
+    if (rc == ERR_OK && strcmp(outcome, "awarded") == 0) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
+            rc = err_set(e, ERR_CONFLICT,
+                         "the label follows the rules: audit %lld's evaluation "
+                         "is not eligible, so it cannot be awarded",
+                         id);
+        else
+            date_add_years(date, validity_years(s->rules), valid_until);
+    }
+    char *rec_text = cJSON_PrintUnformatted(recommendations);
+    char *eval_text = evaluation ? cJSON_PrintUnformatted(evaluation) : NULL;
+    const char *ruleset =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(evaluation, "ruleset"));
+    store_decision d = {id,       a.org_id,  actor(s),
+                        outcome,  date,      valid_until[0] ? valid_until : NULL,
+                        rec_text, eval_text, ruleset ? ruleset : a.ruleset};
+    long long decision = 0;
+    if (rc == ERR_OK && store_begin(s->db, e) == ERR_OK) {
+        rc = store_decision_add(s->db, &d, &decision, e);
+        if (rc == ERR_OK)
+            rc = save_practices(s, body, decision, a.org_id, e);
+        if (rc == ERR_OK && strcmp(outcome, "deferred") != 0)
+            rc = store_assessment_set_status(s->db, id, "decided", e);
+        if (rc == ERR_OK)
+            rc = store_decision_json(s->db, decision, out, e);
+        if (rc == ERR_OK)
+            rc = journal(s, "decision.record", "assessment", id, NULL, *out, e);
+        rc = finish(s, rc, e);
+    } else if (rc == ERR_OK) {
+        rc = e->code;
+    }
+    free(rec_text);
+    free(eval_text);
+    cJSON_Delete(evaluation);
+    cJSON_Delete(recommendations);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* ---- registry, good practices, action plan ------------------------------------- */
+
+int service_labels(service *s, bool public_only, cJSON **out, err *e)
+{
+    *out = NULL;
+    char today[DATE_LEN + 1];
+    date_today(today);
+    return store_labels(s->db, today, public_only, out, e);
+}
+
+int service_good_practices(service *s, const char *criterion, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_NETWORK_READ, 0, NULL, e))
+        return e->code;
+    return store_good_practice_list(s->db, criterion, out, e);
+}
+
+int service_actions_list(service *s, long long org, cJSON **out, err *e)
+{
+    *out = NULL;
+    cJSON *o = NULL;
+    if (allow(s, POLICY_ACTIONS_READ, org, NULL, e) || store_org_get(s->db, org, &o, e))
+        return e->code;
+    cJSON_Delete(o);
+    return store_action_list(s->db, org, out, e);
+}
+
+static int check_action(service *s, const cJSON *body, bool create, err *e)
+{
+    static const char *const keys[] = {"criterion", "action", "owner", "due", "status", NULL};
+    const char *crit, *v, *status;
+    if (need_object(body, keys, e) || text_field(body, "criterion", false, 32, &crit, e) ||
+        text_field(body, "action", create, MAX_TEXT, &v, e) ||
+        text_field(body, "owner", false, MAX_NAME, &v, e) ||
+        date_field(body, "due", false, &v, e) || text_field(body, "status", false, 16, &status, e))
+        return e->code;
+    if (!create && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "action")))
+        return bad(e, "action", "must not be empty");
+    if (crit && rules_find(s->rules, crit) < 0)
+        return bad(e, "criterion", "names no criterion of the référentiel");
+    if (status && strcmp(status, "todo") && strcmp(status, "doing") && strcmp(status, "done"))
+        return bad(e, "status", "must be \"todo\", \"doing\" or \"done\"");
+    return ERR_OK;
+}
+
+int service_action_add(service *s, long long org, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    cJSON *o = NULL;
+    if (allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, true, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    long long id;
+    int rc = store_org_get(s->db, org, &o, e);
+    cJSON_Delete(o);
+    if (rc == ERR_OK)
+        rc = store_action_add(s->db, org, body, &id, e);
+    if (rc == ERR_OK)
+        rc = store_action_get(s->db, id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "action_item.create", "action_item", id, NULL, *out, e);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int service_action_update(service *s, long long org, long long item, const cJSON *body, cJSON **out,
+                          err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, false, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *before = NULL;
+    int rc = store_action_get(s->db, item, &before, e);
+    if (rc == ERR_OK &&
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(before, "organisation_id")) != org)
+        rc =
+            err_set(e, ERR_NOT_FOUND, "action item %lld not found in organisation %lld", item, org);
+    if (rc == ERR_OK)
+        rc = store_action_update(s->db, item, body, e);
+    if (rc == ERR_OK)
+        rc = store_action_get(s->db, item, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "action_item.update", "action_item", item, before, *out, e);
+    cJSON_Delete(before);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}

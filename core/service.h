@@ -1,0 +1,53 @@
+/* service: the platform's domain operations, each one transaction that
+ * checks the caller's rights (policy), the state, and the input (with JSON
+ * paths in errors), writes, and journals the change. Results are cJSON the
+ * edges render as they are. Uses store, rules, evaluation, policy, auth. */
+#ifndef LABELCOOP_SERVICE_H
+#define LABELCOOP_SERVICE_H
+
+#include <cjson/cJSON.h>
+
+#include "auth.h"
+#include "err.h"
+#include "rules.h"
+#include "store.h"
+
+typedef struct service {
+    store *db;
+    rules *rules;          /* the active rule set; borrowed */
+    const auth_actor *who; /* the caller; NULL for the trusted command line */
+} service;
+
+/* Every function below returns ERR_OK and sets *out (caller deletes), or an
+ * error: ERR_INPUT (with "$.path: " in front), ERR_NOT_FOUND, ERR_FORBIDDEN,
+ * ERR_CONFLICT, ERR_UNAVAILABLE... Nothing is written when one is returned. */
+
+int service_org_add(service *s, const cJSON *body, cJSON **out, err *e);
+int service_org_list(service *s, cJSON **out, err *e);
+int service_org_get(service *s, long long id, cJSON **out, err *e);
+
+/* body: {"email","name","role","organisation_id","certified_until","password"} */
+int service_user_add(service *s, const cJSON *body, cJSON **out, err *e);
+int service_user_list(service *s, cJSON **out, err *e);
+/* An API token acting as the caller: {"token","name"}, shown once. */
+int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);
+
+int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
+int service_assessment_list(service *s, cJSON **out, err *e);
+int service_assessment_get(service *s, long long id, cJSON **out, err *e);
+int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
+                       cJSON **out, err *e);
+int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+int service_evaluation(service *s, long long id, cJSON **out, err *e);
+int service_submit(service *s, long long id, cJSON **out, err *e);
+int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+
+int service_labels(service *s, bool public_only, cJSON **out, err *e);
+int service_good_practices(service *s, const char *criterion, cJSON **out, err *e);
+
+int service_actions_list(service *s, long long org, cJSON **out, err *e);
+int service_action_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
+int service_action_update(service *s, long long org, long long item, const cJSON *body, cJSON **out,
+                          err *e);
+
+#endif

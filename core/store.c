@@ -1,0 +1,1184 @@
+/* store: SQLite access for labelcoop. All SQL is in this file: the schema as
+ * numbered migrations (PRAGMA user_version), then one prepared statement per
+ * operation, cached for the connection's life. Rows become cJSON objects:
+ * a column named "x_json" holds JSON text and becomes key "x".
+ * Uses SQLite 3 and cJSON; dates come from the date module. */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "date.h"
+
+/* Each entry migrates from version i to i + 1; never edit one that shipped. */
+static const char *const migrations[] = {
+    /* 1: the platform's first schema */
+    "CREATE TABLE organisations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  legal_form TEXT, city TEXT, region TEXT, member_since TEXT,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('cae', 'auditor', 'committee', 'admin')),"
+    "  organisation_id INTEGER REFERENCES organisations(id),"
+    "  certified_until TEXT,"
+    "  password_hash TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  CHECK (role <> 'cae' OR organisation_id IS NOT NULL));"
+    "CREATE TABLE sessions ("
+    "  token_hash TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('session', 'api')),"
+    "  name TEXT,"
+    "  created_at INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX sessions_user ON sessions(user_id);"
+    "CREATE TABLE assessments ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('self_assessment', 'audit')),"
+    "  status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted', 'decided')),"
+    "  ruleset TEXT NOT NULL,"
+    "  auditor_id INTEGER REFERENCES users(id),"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL,"
+    "  submitted_at TEXT,"
+    "  evaluation TEXT,"
+    "  CHECK (kind = 'audit' OR auditor_id IS NULL));"
+    "CREATE INDEX assessments_org ON assessments(organisation_id, kind);"
+    "CREATE INDEX assessments_auditor ON assessments(auditor_id);"
+    "CREATE TABLE answers ("
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  criterion TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('met', 'partial', 'not_met', 'not_applicable')),"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  evidence TEXT NOT NULL DEFAULT '[]',"
+    "  updated_by INTEGER REFERENCES users(id),"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (assessment_id, criterion)) WITHOUT ROWID;"
+    "CREATE TABLE stakeholders ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL);"
+    "CREATE INDEX stakeholders_assessment ON stakeholders(assessment_id);"
+    "CREATE TABLE decisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id),"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    "  outcome TEXT NOT NULL CHECK (outcome IN ('awarded', 'refused', 'deferred')),"
+    "  decided_on TEXT NOT NULL,"
+    "  valid_until TEXT,"
+    "  recommendations TEXT NOT NULL DEFAULT '[]',"
+    "  evaluation TEXT NOT NULL,"
+    "  ruleset TEXT NOT NULL,"
+    "  decided_by INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX decisions_org ON decisions(organisation_id, outcome);"
+    "CREATE INDEX decisions_assessment ON decisions(assessment_id);"
+    "CREATE TABLE good_practices ("
+    "  id INTEGER PRIMARY KEY,"
+    "  decision_id INTEGER NOT NULL REFERENCES decisions(id),"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    "  criterion TEXT,"
+    "  text TEXT NOT NULL,"
+    "  shared INTEGER NOT NULL DEFAULT 1);"
+    "CREATE INDEX good_practices_criterion ON good_practices(criterion);"
+    "CREATE TABLE action_items ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    "  criterion TEXT,"
+    "  action TEXT NOT NULL,"
+    "  owner TEXT NOT NULL DEFAULT '',"
+    "  due TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'doing', 'done')),"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL);"
+    "CREATE INDEX action_items_org ON action_items(organisation_id);"
+    "CREATE TABLE journal ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  user_id INTEGER,"
+    "  action TEXT NOT NULL,"
+    "  entity TEXT NOT NULL,"
+    "  entity_id INTEGER,"
+    "  before TEXT,"
+    "  after TEXT);"
+    "CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal"
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
+    "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
+    "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
+
+enum {
+    Q_BEGIN,
+    Q_COMMIT,
+    Q_ROLLBACK,
+    Q_ORG_ADD,
+    Q_ORG_GET,
+    Q_ORG_LIST,
+    Q_ORG_LIST_AUDITED,
+    Q_USER_ADD,
+    Q_USER_GET,
+    Q_USER_BY_EMAIL,
+    Q_USER_LIST,
+    Q_USER_SET_PASSWORD,
+    Q_SESSION_ADD,
+    Q_SESSION_GET,
+    Q_SESSION_TOUCH,
+    Q_SESSION_DELETE,
+    Q_SESSION_DELETE_OTHERS,
+    Q_ASSESSMENT_ADD,
+    Q_ASSESSMENT_GET,
+    Q_ASSESSMENT_JSON,
+    Q_ASSESSMENT_LIST,
+    Q_ANSWERS,
+    Q_ANSWERS_JSON,
+    Q_ANSWER_PUT,
+    Q_ANSWER_JSON,
+    Q_STAKEHOLDERS_JSON,
+    Q_STAKEHOLDERS_CLEAR,
+    Q_STAKEHOLDER_ADD,
+    Q_STAKEHOLDER_COUNT,
+    Q_ASSESSMENT_SUBMIT,
+    Q_ASSESSMENT_STATUS,
+    Q_ASSESSMENT_EVALUATION,
+    Q_DECISION_ADD,
+    Q_DECISION_JSON,
+    Q_DECISIONS_OF,
+    Q_GOOD_PRACTICE_ADD,
+    Q_GOOD_PRACTICES_OF,
+    Q_GOOD_PRACTICE_LIST,
+    Q_LABELS,
+    Q_ACTION_LIST,
+    Q_ACTION_GET,
+    Q_ACTION_ADD,
+    Q_ACTION_UPDATE,
+    Q_JOURNAL_ADD,
+    Q_JOURNAL_COUNT,
+    Q_COUNT
+};
+
+#define ASSESSMENT_COLUMNS                                                                         \
+    "a.id, a.organisation_id, o.name AS organisation, a.kind, a.status, a.ruleset,"                \
+    " a.auditor_id, a.created_by, a.created_at, a.submitted_at"
+
+static const char *const sql[Q_COUNT] = {
+    [Q_BEGIN] = "BEGIN IMMEDIATE",
+    [Q_COMMIT] = "COMMIT",
+    [Q_ROLLBACK] = "ROLLBACK",
+    [Q_ORG_ADD] = "INSERT INTO organisations (name, legal_form, city, region, member_since,"
+                  " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_ORG_GET] = "SELECT id, name, legal_form, city, region, member_since, created_at"
+                  " FROM organisations WHERE id = ?",
+    [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
+                   " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
+    [Q_ORG_LIST_AUDITED] = "SELECT id, name, legal_form, city, region, member_since, created_at"
+                           " FROM organisations WHERE id IN (SELECT organisation_id"
+                           " FROM assessments WHERE auditor_id = ?) ORDER BY name, id",
+    [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
+                   " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_USER_GET] = "SELECT id, email, name, role, organisation_id, certified_until"
+                   " FROM users WHERE id = ?",
+    [Q_USER_BY_EMAIL] = "SELECT id, email, name, role, organisation_id, certified_until,"
+                        " password_hash FROM users WHERE email = ?",
+    [Q_USER_LIST] = "SELECT id, email, name, role, organisation_id, certified_until, created_at"
+                    " FROM users ORDER BY id",
+    [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
+    [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
+                      " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, u.role, u.organisation_id,"
+                      " u.certified_until, s.kind, s.created_at, s.last_seen"
+                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
+    [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
+                                " AND token_hash <> ?",
+    [Q_ASSESSMENT_ADD] = "INSERT INTO assessments (organisation_id, kind, ruleset, auditor_id,"
+                         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_ASSESSMENT_GET] = "SELECT id, organisation_id, kind, status, ruleset, auditor_id,"
+                         " created_by FROM assessments WHERE id = ?",
+    [Q_ASSESSMENT_JSON] = "SELECT " ASSESSMENT_COLUMNS ", a.evaluation AS evaluation_json"
+                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
+                          " WHERE a.id = ?",
+    [Q_ASSESSMENT_LIST] = "SELECT " ASSESSMENT_COLUMNS
+                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
+                          " WHERE (?1 = 0 OR a.organisation_id = ?1)"
+                          " AND (?2 = 0 OR a.auditor_id = ?2) ORDER BY a.id",
+    [Q_ANSWERS] = "SELECT criterion, status FROM answers WHERE assessment_id = ?",
+    [Q_ANSWERS_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json,"
+                       " updated_at FROM answers WHERE assessment_id = ? ORDER BY criterion",
+    [Q_ANSWER_PUT] = "INSERT INTO answers (assessment_id, criterion, status, comment, evidence,"
+                     " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (assessment_id, criterion) DO UPDATE SET"
+                     " status = excluded.status, comment = excluded.comment,"
+                     " evidence = excluded.evidence, updated_by = excluded.updated_by,"
+                     " updated_at = excluded.updated_at",
+    [Q_ANSWER_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json, updated_at"
+                      " FROM answers WHERE assessment_id = ? AND criterion = ?",
+    [Q_STAKEHOLDERS_JSON] = "SELECT name, role FROM stakeholders WHERE assessment_id = ?"
+                            " ORDER BY id",
+    [Q_STAKEHOLDERS_CLEAR] = "DELETE FROM stakeholders WHERE assessment_id = ?",
+    [Q_STAKEHOLDER_ADD] = "INSERT INTO stakeholders (assessment_id, name, role) VALUES (?, ?, ?)",
+    [Q_STAKEHOLDER_COUNT] = "SELECT count(*) FROM stakeholders WHERE assessment_id = ?",
+    [Q_ASSESSMENT_SUBMIT] = "UPDATE assessments SET status = 'submitted', submitted_at = ?,"
+                            " evaluation = ? WHERE id = ? AND status = 'draft'",
+    [Q_ASSESSMENT_STATUS] = "UPDATE assessments SET status = ? WHERE id = ?",
+    [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
+    [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
+                       " decided_on, valid_until, recommendations, evaluation, ruleset,"
+                       " decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_DECISION_JSON] = "SELECT id, assessment_id, organisation_id, outcome, decided_on AS date,"
+                        " valid_until, recommendations AS recommendations_json,"
+                        " evaluation AS evaluation_json, ruleset, decided_by, created_at"
+                        " FROM decisions WHERE id = ?",
+    [Q_DECISIONS_OF] = "SELECT id, outcome, decided_on AS date, valid_until,"
+                       " recommendations AS recommendations_json"
+                       " FROM decisions WHERE assessment_id = ? ORDER BY id",
+    [Q_GOOD_PRACTICE_ADD] = "INSERT INTO good_practices (decision_id, organisation_id,"
+                            " criterion, text) VALUES (?, ?, ?, ?)",
+    [Q_GOOD_PRACTICES_OF] = "SELECT id, criterion, text FROM good_practices"
+                            " WHERE decision_id = ? ORDER BY id",
+    [Q_GOOD_PRACTICE_LIST] = "SELECT g.id, g.criterion, g.text, g.organisation_id,"
+                             " o.name AS organisation FROM good_practices g"
+                             " JOIN organisations o ON o.id = g.organisation_id"
+                             " WHERE g.shared AND (?1 IS NULL OR g.criterion = ?1)"
+                             " ORDER BY g.criterion, g.id",
+    [Q_LABELS] = "SELECT o.id, o.name, o.city,"
+                 " (SELECT max(valid_until) FROM decisions d"
+                 "   WHERE d.organisation_id = o.id AND d.outcome = 'awarded') AS valid_until,"
+                 " EXISTS (SELECT 1 FROM assessments a WHERE a.organisation_id = o.id) AS engaged"
+                 " FROM organisations o ORDER BY o.name, o.id",
+    [Q_ACTION_LIST] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
+                      " created_at, updated_at FROM action_items WHERE organisation_id = ?"
+                      " ORDER BY id",
+    [Q_ACTION_GET] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
+                     " created_at, updated_at FROM action_items WHERE id = ?",
+    [Q_ACTION_ADD] = "INSERT INTO action_items (organisation_id, criterion, action, owner, due,"
+                     " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_ACTION_UPDATE] = "UPDATE action_items SET criterion = ?, action = ?, owner = ?, due = ?,"
+                        " status = ?, updated_at = ? WHERE id = ?",
+    [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[Q_COUNT];
+};
+
+/* The error of the last failed call, mapped to what the edges report. */
+static int db_fail(store *s, err *e, const char *what)
+{
+    int rc = sqlite3_extended_errcode(s->db);
+    int code = ERR_FAIL;
+    if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        code = ERR_CONFLICT;
+    else if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        code = ERR_INPUT;
+    else if ((rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_READONLY ||
+             (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_IOERR ||
+             (rc & 0xff) == SQLITE_CANTOPEN)
+        code = ERR_UNAVAILABLE;
+    return err_set(e, code, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+/* The cached statement q, reset and cleared; NULL (with e set) on failure. */
+static sqlite3_stmt *stmt(store *s, int q, err *e)
+{
+    sqlite3_stmt *st = s->stmts[q];
+    if (!st) {
+        if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            db_fail(s, e, "prepare");
+            return NULL;
+        }
+        s->stmts[q] = st;
+    }
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return st;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, long long v)
+{
+    if (v > 0)
+        sqlite3_bind_int64(st, i, v);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* Runs a statement that returns no row. */
+static int exec_stmt(store *s, sqlite3_stmt *st, const char *what, err *e)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return db_fail(s, e, what);
+    return ERR_OK;
+}
+
+/* The current row as an object; "x_json" columns are parsed into key "x". */
+static cJSON *row_json(sqlite3_stmt *st)
+{
+    cJSON *o = cJSON_CreateObject();
+    int n = sqlite3_column_count(st);
+    for (int i = 0; i < n; i++) {
+        const char *name = sqlite3_column_name(st, i);
+        size_t len = strlen(name);
+        cJSON *v;
+        switch (sqlite3_column_type(st, i)) {
+        case SQLITE_INTEGER:
+            v = cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+            break;
+        case SQLITE_FLOAT:
+            v = cJSON_CreateNumber(sqlite3_column_double(st, i));
+            break;
+        case SQLITE_TEXT: {
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            if (len > 5 && strcmp(name + len - 5, "_json") == 0) {
+                v = cJSON_Parse(text);
+                if (!v)
+                    v = cJSON_CreateNull();
+            } else {
+                v = cJSON_CreateString(text);
+            }
+            break;
+        }
+        default:
+            v = cJSON_CreateNull();
+        }
+        char key[64];
+        snprintf(key, sizeof key, "%.*s",
+                 (int)(len > 5 && strcmp(name + len - 5, "_json") == 0 ? len - 5 : len), name);
+        cJSON_AddItemToObject(o, key, v);
+    }
+    return o;
+}
+
+/* Collects the rows of st into a list (one: the single row, ERR_NOT_FOUND if none). */
+static int rows_json(store *s, sqlite3_stmt *st, bool one, const char *what, cJSON **out, err *e)
+{
+    *out = NULL;
+    cJSON *list = one ? NULL : cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        cJSON *row = row_json(st);
+        if (one) {
+            *out = row;
+            sqlite3_reset(st);
+            return ERR_OK;
+        }
+        cJSON_AddItemToArray(list, row);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(list);
+        return db_fail(s, e, what);
+    }
+    if (one)
+        return err_set(e, ERR_NOT_FOUND, "%s not found", what);
+    *out = list;
+    return ERR_OK;
+}
+
+static int count_rows(store *s, sqlite3_stmt *st, long long *n, err *e)
+{
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? ERR_OK : db_fail(s, e, "count");
+}
+
+/* ---- opening and migrating ---------------------------------------------- */
+
+static int exec_sql(store *s, const char *text, err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, text, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(e, ERR_FAIL, "%s", msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return ERR_FAIL;
+    }
+    return ERR_OK;
+}
+
+int store_schema_version(store *s)
+{
+    sqlite3_stmt *st;
+    int v = -1;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            v = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
+/* Applies the migrations the database lacks, each in its own transaction. */
+static int migrate(store *s, err *e)
+{
+    int v = store_schema_version(s);
+    if (v < 0)
+        return err_set(e, ERR_FAIL, "cannot read the schema version: %s", sqlite3_errmsg(s->db));
+    if (v > N_MIGRATIONS)
+        return err_set(e, ERR_FAIL,
+                       "the database has schema version %d, newer than this labelcoop (%d)", v,
+                       N_MIGRATIONS);
+    for (; v < N_MIGRATIONS; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (exec_sql(s, "BEGIN IMMEDIATE", e) || exec_sql(s, migrations[v], e) ||
+            exec_sql(s, pragma, e) || exec_sql(s, "COMMIT", e)) {
+            exec_sql(s, "ROLLBACK", NULL);
+            return err_set(e, ERR_FAIL, "migration %d failed: %s", v + 1, err_msg(e));
+        }
+    }
+    return ERR_OK;
+}
+
+int store_open(const char *path, store **out, err *e)
+{
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(e, ERR_FAIL, "out of memory");
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        err_set(e, ERR_UNAVAILABLE, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        store_close(s);
+        return ERR_UNAVAILABLE;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, 5000);
+    if (exec_sql(s,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                 " PRAGMA foreign_keys = ON;",
+                 e) != ERR_OK ||
+        migrate(s, e) != ERR_OK) {
+        err_set(e, ERR_UNAVAILABLE, "%s: %s", path, err_msg(e));
+        store_close(s);
+        return ERR_UNAVAILABLE;
+    }
+    *out = s;
+    return ERR_OK;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < Q_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+int store_begin(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_BEGIN, e);
+    return st ? exec_stmt(s, st, "begin", e) : e->code;
+}
+
+int store_commit(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_COMMIT, e);
+    int rc = st ? exec_stmt(s, st, "commit", e) : e->code;
+    if (rc != ERR_OK)
+        store_rollback(s);
+    return rc;
+}
+
+void store_rollback(store *s)
+{
+    if (sqlite3_get_autocommit(s->db))
+        return; /* nothing open: SQLite already rolled back */
+    err e = ERR_INIT;
+    sqlite3_stmt *st = stmt(s, Q_ROLLBACK, &e);
+    if (st)
+        exec_stmt(s, st, "rollback", &e);
+    err_clear(&e);
+}
+
+int store_backup(store *s, const char *file, err *e)
+{
+    sqlite3 *dst;
+    if (sqlite3_open_v2(file, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        err_set(e, ERR_INPUT, "%s: %s", file, sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return ERR_INPUT;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
+    int rc = SQLITE_ERROR;
+    if (b) {
+        /* Small steps: writers get the lock between them. */
+        while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+               rc == SQLITE_LOCKED)
+            sqlite3_sleep(rc == SQLITE_OK ? 0 : 10);
+        sqlite3_backup_finish(b);
+    }
+    int status = rc == SQLITE_DONE
+                     ? ERR_OK
+                     : err_set(e, ERR_FAIL, "backup to %s: %s", file, sqlite3_errmsg(dst));
+    sqlite3_close(dst);
+    return status;
+}
+
+/* ---- organisations ------------------------------------------------------ */
+
+static const char *field_str(const cJSON *o, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
+}
+
+int store_org_add(store *s, const cJSON *f, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_text(st, 1, field_str(f, "name"));
+    bind_text(st, 2, field_str(f, "legal_form"));
+    bind_text(st, 3, field_str(f, "city"));
+    bind_text(st, 4, field_str(f, "region"));
+    bind_text(st, 5, field_str(f, "member_since"));
+    bind_text(st, 6, now);
+    if (exec_stmt(s, st, "organisation", e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_org_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "organisation", out, e);
+}
+
+int store_org_list(store *s, long long only, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_LIST, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, only);
+    return rows_json(s, st, false, "organisations", out, e);
+}
+
+int store_org_list_audited(store *s, long long auditor, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_LIST_AUDITED, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, auditor);
+    return rows_json(s, st, false, "organisations", out, e);
+}
+
+/* ---- users -------------------------------------------------------------- */
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t size)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    snprintf(dst, size, "%s", v ? v : "");
+}
+
+static void read_user(sqlite3_stmt *st, int first, store_user *u)
+{
+    u->id = sqlite3_column_int64(st, first);
+    copy_col(st, first + 1, u->email, sizeof u->email);
+    copy_col(st, first + 2, u->name, sizeof u->name);
+    copy_col(st, first + 3, u->role, sizeof u->role);
+    u->org_id = sqlite3_column_int64(st, first + 4);
+    copy_col(st, first + 5, u->certified_until, sizeof u->certified_until);
+}
+
+cJSON *store_user_json(const store_user *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)u->id);
+    cJSON_AddStringToObject(o, "email", u->email);
+    cJSON_AddStringToObject(o, "name", u->name);
+    cJSON_AddStringToObject(o, "role", u->role);
+    if (u->org_id)
+        cJSON_AddNumberToObject(o, "organisation_id", (double)u->org_id);
+    else
+        cJSON_AddNullToObject(o, "organisation_id");
+    if (u->certified_until[0])
+        cJSON_AddStringToObject(o, "certified_until", u->certified_until);
+    else
+        cJSON_AddNullToObject(o, "certified_until");
+    return o;
+}
+
+int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_text(st, 1, u->email);
+    bind_text(st, 2, u->name);
+    bind_text(st, 3, u->role);
+    bind_id(st, 4, u->org_id);
+    bind_text(st, 5, u->certified_until);
+    bind_text(st, 6, password_hash);
+    bind_text(st, 7, now);
+    if (exec_stmt(s, st, "user", e) != ERR_OK) {
+        if (e->code == ERR_CONFLICT)
+            err_set(e, ERR_CONFLICT, "a user with the email %s already exists", u->email);
+        return e->code;
+    }
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_t hash_size, err *e)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_user(st, 0, u);
+        if (hash)
+            copy_col(st, 6, hash, hash_size);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "user not found") : db_fail(s, e, "user");
+}
+
+int store_user_get(store *s, long long id, store_user *u, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return one_user(s, st, u, NULL, 0, e);
+}
+
+int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
+                        err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_BY_EMAIL, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, email);
+    return one_user(s, st, u, hash, hash_size, e);
+}
+
+int store_user_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_LIST, e);
+    return st ? rows_json(s, st, false, "users", out, e) : e->code;
+}
+
+int store_user_set_password(store *s, long long id, const char *password_hash, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_SET_PASSWORD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, password_hash);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_stmt(s, st, "password", e);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
+                      const char *name, long long now, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, user);
+    bind_text(st, 3, kind);
+    bind_text(st, 4, name);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, now);
+    return exec_stmt(s, st, "session", e);
+}
+
+int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
+                      long long *created, long long *last_seen, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_GET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, token_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_user(st, 0, u);
+        copy_col(st, 6, kind, 8);
+        *created = sqlite3_column_int64(st, 7);
+        *last_seen = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "no such session")
+                             : db_fail(s, e, "session");
+}
+
+int store_session_touch(store *s, const char *token_hash, long long now, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_TOUCH, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, now);
+    bind_text(st, 2, token_hash);
+    return exec_stmt(s, st, "session", e);
+}
+
+int store_session_delete(store *s, const char *token_hash, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, token_hash);
+    return exec_stmt(s, st, "session", e);
+}
+
+int store_session_delete_others(store *s, long long user, const char *keep, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_OTHERS, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, user);
+    bind_text(st, 2, keep ? keep : "-");
+    return exec_stmt(s, st, "sessions", e);
+}
+
+/* ---- assessments ---------------------------------------------------------- */
+
+int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_bind_int64(st, 1, a->org_id);
+    bind_text(st, 2, a->kind);
+    bind_text(st, 3, a->ruleset);
+    bind_id(st, 4, a->auditor_id);
+    bind_id(st, 5, a->created_by);
+    bind_text(st, 6, now);
+    if (exec_stmt(s, st, "assessment", e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_assessment_get(store *s, long long id, store_assessment *a, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        a->id = sqlite3_column_int64(st, 0);
+        a->org_id = sqlite3_column_int64(st, 1);
+        copy_col(st, 2, a->kind, sizeof a->kind);
+        copy_col(st, 3, a->status, sizeof a->status);
+        copy_col(st, 4, a->ruleset, sizeof a->ruleset);
+        a->auditor_id = sqlite3_column_int64(st, 5);
+        a->created_by = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "assessment %lld not found", id)
+                             : db_fail(s, e, "assessment");
+}
+
+/* Adds key: the rows of statement q bound to id. */
+static int add_rows(store *s, cJSON *o, const char *key, int q, long long id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, q, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    cJSON *rows;
+    if (rows_json(s, st, false, key, &rows, e) != ERR_OK)
+        return e->code;
+    cJSON_AddItemToObject(o, key, rows);
+    return ERR_OK;
+}
+
+int store_assessment_json(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_JSON, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (rows_json(s, st, true, "assessment", out, e) != ERR_OK) {
+        if (e->code == ERR_NOT_FOUND)
+            err_set(e, ERR_NOT_FOUND, "assessment %lld not found", id);
+        return e->code;
+    }
+    if (add_rows(s, *out, "answers", Q_ANSWERS_JSON, id, e) != ERR_OK ||
+        add_rows(s, *out, "stakeholders", Q_STAKEHOLDERS_JSON, id, e) != ERR_OK ||
+        add_rows(s, *out, "decisions", Q_DECISIONS_OF, id, e) != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return e->code;
+    }
+    return ERR_OK;
+}
+
+int store_assessment_list(store *s, long long org, long long auditor, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_LIST, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, org);
+    sqlite3_bind_int64(st, 2, auditor);
+    return rows_json(s, st, false, "assessments", out, e);
+}
+
+int store_answers_each(store *s, long long id,
+                       void (*fn)(void *ud, const char *criterion, const char *status), void *ud,
+                       err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ANSWERS, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "answers");
+}
+
+int store_stakeholder_count(store *s, long long id, int *n, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_STAKEHOLDER_COUNT, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    long long c = 0;
+    int rc = count_rows(s, st, &c, e);
+    *n = (int)c;
+    return rc;
+}
+
+int store_answer_put(store *s, long long id, const char *criterion, const char *status,
+                     const char *comment, const char *evidence_json, long long user, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ANSWER_PUT, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, criterion);
+    bind_text(st, 3, status);
+    sqlite3_bind_text(st, 4, comment ? comment : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, evidence_json ? evidence_json : "[]", -1, SQLITE_TRANSIENT);
+    bind_id(st, 6, user);
+    bind_text(st, 7, now);
+    return exec_stmt(s, st, "answer", e);
+}
+
+int store_answer_json(store *s, long long id, const char *criterion, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ANSWER_JSON, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, criterion);
+    return rows_json(s, st, true, "answer", out, e);
+}
+
+int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_STAKEHOLDERS_CLEAR, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (exec_stmt(s, st, "stakeholders", e) != ERR_OK)
+        return e->code;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list)
+    {
+        if (!(st = stmt(s, Q_STAKEHOLDER_ADD, e)))
+            return e->code;
+        sqlite3_bind_int64(st, 1, id);
+        bind_text(st, 2, field_str(item, "name"));
+        bind_text(st, 3, field_str(item, "role"));
+        if (exec_stmt(s, st, "stakeholder", e) != ERR_OK)
+            return e->code;
+    }
+    return ERR_OK;
+}
+
+int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_SUBMIT, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_text(st, 1, now);
+    bind_text(st, 2, evaluation_json);
+    sqlite3_bind_int64(st, 3, id);
+    if (exec_stmt(s, st, "submit", e) != ERR_OK)
+        return e->code;
+    if (sqlite3_changes(s->db) != 1)
+        return err_set(e, ERR_CONFLICT, "assessment %lld is not a draft", id);
+    return ERR_OK;
+}
+
+int store_assessment_set_status(store *s, long long id, const char *status, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_STATUS, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, status);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_stmt(s, st, "assessment", e);
+}
+
+int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_EVALUATION, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    *out = NULL;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        *out = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "evaluation");
+}
+
+/* ---- decisions, good practices, labels ------------------------------------ */
+
+int store_decision_add(store *s, const store_decision *d, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DECISION_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_bind_int64(st, 1, d->assessment_id);
+    sqlite3_bind_int64(st, 2, d->org_id);
+    bind_text(st, 3, d->outcome);
+    bind_text(st, 4, d->decided_on);
+    bind_text(st, 5, d->valid_until);
+    bind_text(st, 6, d->recommendations_json);
+    bind_text(st, 7, d->evaluation_json);
+    bind_text(st, 8, d->ruleset);
+    bind_id(st, 9, d->decided_by);
+    bind_text(st, 10, now);
+    if (exec_stmt(s, st, "decision", e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_decision_json(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DECISION_JSON, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (rows_json(s, st, true, "decision", out, e) != ERR_OK)
+        return e->code;
+    if (add_rows(s, *out, "good_practices", Q_GOOD_PRACTICES_OF, id, e) != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return e->code;
+    }
+    return ERR_OK;
+}
+
+int store_good_practice_add(store *s, long long decision, long long org, const char *criterion,
+                            const char *text, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_ADD, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, decision);
+    sqlite3_bind_int64(st, 2, org);
+    bind_text(st, 3, criterion);
+    bind_text(st, 4, text);
+    return exec_stmt(s, st, "good practice", e);
+}
+
+int store_good_practice_list(store *s, const char *criterion, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_LIST, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, criterion);
+    return rows_json(s, st, false, "good practices", out, e);
+}
+
+int store_labels(store *s, const char *today, bool public_only, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_LABELS, e);
+    if (!st)
+        return e->code;
+    cJSON *list = cJSON_CreateArray();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *vu = (const char *)sqlite3_column_text(st, 3);
+        const char *status = vu && strcmp(vu, today) >= 0 ? "labelled"
+                             : vu                         ? "expired"
+                             : sqlite3_column_int(st, 4)  ? "engaged"
+                                                          : "none";
+        if (public_only && strcmp(status, "labelled") != 0)
+            continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "organisation_id", (double)sqlite3_column_int64(st, 0));
+        cJSON_AddStringToObject(o, "organisation", (const char *)sqlite3_column_text(st, 1));
+        const char *city = (const char *)sqlite3_column_text(st, 2);
+        if (city)
+            cJSON_AddStringToObject(o, "city", city);
+        else
+            cJSON_AddNullToObject(o, "city");
+        cJSON_AddStringToObject(o, "status", status);
+        if (vu)
+            cJSON_AddStringToObject(o, "valid_until", vu);
+        else
+            cJSON_AddNullToObject(o, "valid_until");
+        cJSON_AddItemToArray(list, o);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        cJSON_Delete(list);
+        return db_fail(s, e, "labels");
+    }
+    *out = list;
+    return ERR_OK;
+}
+
+/* ---- action plan ---------------------------------------------------------- */
+
+int store_action_list(store *s, long long org, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ACTION_LIST, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, org);
+    return rows_json(s, st, false, "action items", out, e);
+}
+
+int store_action_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ACTION_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "action item", out, e);
+}
+
+int store_action_add(store *s, long long org, const cJSON *f, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ACTION_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    const char *status = field_str(f, "status");
+    sqlite3_bind_int64(st, 1, org);
+    bind_text(st, 2, field_str(f, "criterion"));
+    bind_text(st, 3, field_str(f, "action"));
+    sqlite3_bind_text(st, 4, field_str(f, "owner") ? field_str(f, "owner") : "", -1,
+                      SQLITE_TRANSIENT);
+    bind_text(st, 5, field_str(f, "due"));
+    bind_text(st, 6, status ? status : "todo");
+    bind_text(st, 7, now);
+    bind_text(st, 8, now);
+    if (exec_stmt(s, st, "action item", e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_action_update(store *s, long long id, const cJSON *f, err *e)
+{
+    cJSON *cur;
+    if (store_action_get(s, id, &cur, e) != ERR_OK)
+        return e->code;
+    /* Fields not given keep their value; null clears the optional ones. */
+    static const char *const keys[] = {"criterion", "action", "owner", "due", "status"};
+    sqlite3_stmt *st = stmt(s, Q_ACTION_UPDATE, e);
+    if (!st) {
+        cJSON_Delete(cur);
+        return e->code;
+    }
+    for (int i = 0; i < 5; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(f, keys[i]);
+        if (!v)
+            v = cJSON_GetObjectItemCaseSensitive(cur, keys[i]);
+        const char *text = cJSON_GetStringValue(v);
+        if (strcmp(keys[i], "owner") == 0)
+            sqlite3_bind_text(st, i + 1, text ? text : "", -1, SQLITE_TRANSIENT);
+        else
+            bind_text(st, i + 1, text);
+    }
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_text(st, 6, now);
+    sqlite3_bind_int64(st, 7, id);
+    cJSON_Delete(cur);
+    return exec_stmt(s, st, "action item", e);
+}
+
+/* ---- journal -------------------------------------------------------------- */
+
+int store_journal(store *s, long long user, const char *action, const char *entity,
+                  long long entity_id, const cJSON *before, const cJSON *after, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_JOURNAL_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    char *b = before ? cJSON_PrintUnformatted(before) : NULL;
+    char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+    bind_text(st, 1, now);
+    bind_id(st, 2, user);
+    bind_text(st, 3, action);
+    bind_text(st, 4, entity);
+    bind_id(st, 5, entity_id);
+    bind_text(st, 6, b);
+    bind_text(st, 7, a);
+    free(b);
+    free(a);
+    return exec_stmt(s, st, "journal", e);
+}
+
+int store_journal_count(store *s, long long *n, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_JOURNAL_COUNT, e);
+    return st ? count_rows(s, st, n, e) : e->code;
+}

@@ -1,0 +1,128 @@
+/* store: the SQLite database: schema and numbered migrations, transactions,
+ * and every SQL statement of labelcoop, with bound parameters only.
+ * Reads come back as cJSON (the shape the API serves). Knows nothing of Lua
+ * or HTTP. One store per thread: a connection is never shared. */
+#ifndef LABELCOOP_STORE_H
+#define LABELCOOP_STORE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+typedef struct store store;
+
+/* Opens (creating it and its folder's file) and migrates the database at path. */
+int store_open(const char *path, store **out, err *e);
+void store_close(store *s);
+/* The schema version after migration (PRAGMA user_version). */
+int store_schema_version(store *s);
+
+/* One domain operation = one transaction. begin takes the write lock at once
+ * (BEGIN IMMEDIATE) so that a busy database waits at the start, not halfway. */
+int store_begin(store *s, err *e);
+int store_commit(store *s, err *e);
+void store_rollback(store *s);
+/* Copies the live database to file with SQLite's online backup. */
+int store_backup(store *s, const char *file, err *e);
+
+/* ---- organisations ---- */
+/* fields: {"name", "legal_form", "city", "region", "member_since"} (name required). */
+int store_org_add(store *s, const cJSON *fields, long long *id, err *e);
+int store_org_get(store *s, long long id, cJSON **out, err *e);
+/* All organisations (only is 0), or only the one with id only. */
+int store_org_list(store *s, long long only, cJSON **out, err *e);
+/* Organisations where auditor has an audit. */
+int store_org_list_audited(store *s, long long auditor, cJSON **out, err *e);
+
+/* ---- users ---- */
+typedef struct store_user {
+    long long id;
+    char email[256];
+    char name[256];
+    char role[16];
+    long long org_id; /* 0 when none */
+    char certified_until[11];
+} store_user;
+
+int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e);
+int store_user_get(store *s, long long id, store_user *u, err *e);
+/* The user and their password hash (hash_size bytes at most). ERR_NOT_FOUND if none. */
+int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
+                        err *e);
+int store_user_list(store *s, cJSON **out, err *e);
+int store_user_set_password(store *s, long long id, const char *password_hash, err *e);
+cJSON *store_user_json(const store_user *u);
+
+/* ---- sessions and API tokens (only a hash of each token is stored) ---- */
+int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
+                      const char *name, long long now, err *e);
+/* The session's user, kind ("session" | "api"), creation and last use times. */
+int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
+                      long long *created, long long *last_seen, err *e);
+int store_session_touch(store *s, const char *token_hash, long long now, err *e);
+int store_session_delete(store *s, const char *token_hash, err *e);
+/* Revokes every browser session of user but keep (API tokens stay). */
+int store_session_delete_others(store *s, long long user, const char *keep, err *e);
+
+/* ---- assessments ---- */
+typedef struct store_assessment {
+    long long id, org_id, auditor_id, created_by;
+    char kind[16];
+    char status[16];
+    char ruleset[65];
+} store_assessment;
+
+int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e);
+int store_assessment_get(store *s, long long id, store_assessment *a, err *e);
+/* The assessment with its answers and stakeholders. */
+int store_assessment_json(store *s, long long id, cJSON **out, err *e);
+/* Assessments of one organisation (org > 0), of one auditor (auditor > 0), or all. */
+int store_assessment_list(store *s, long long org, long long auditor, cJSON **out, err *e);
+/* Calls fn for every answer of the assessment. */
+int store_answers_each(store *s, long long id,
+                       void (*fn)(void *ud, const char *criterion, const char *status), void *ud,
+                       err *e);
+/* Counts the stakeholders recorded for an audit. */
+int store_stakeholder_count(store *s, long long id, int *n, err *e);
+int store_answer_put(store *s, long long id, const char *criterion, const char *status,
+                     const char *comment, const char *evidence_json, long long user, err *e);
+int store_answer_json(store *s, long long id, const char *criterion, cJSON **out, err *e);
+/* Replaces the stakeholders: list is [{"name","role"}]. */
+int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e);
+int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e);
+int store_assessment_set_status(store *s, long long id, const char *status, err *e);
+/* The frozen evaluation of a submitted assessment (caller deletes), or NULL. */
+int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e);
+
+/* ---- decisions, labels, good practices ---- */
+typedef struct store_decision {
+    long long assessment_id, org_id, decided_by;
+    const char *outcome, *decided_on, *valid_until; /* valid_until may be NULL */
+    const char *recommendations_json, *evaluation_json, *ruleset;
+} store_decision;
+
+int store_decision_add(store *s, const store_decision *d, long long *id, err *e);
+int store_decision_json(store *s, long long id, cJSON **out, err *e);
+int store_good_practice_add(store *s, long long decision, long long org, const char *criterion,
+                            const char *text, err *e);
+/* Shared good practices, of one criterion or (criterion NULL) all. */
+int store_good_practice_list(store *s, const char *criterion, cJSON **out, err *e);
+/* The registry: every organisation's label status on today's date; public
+ * lists only labelled ones. */
+int store_labels(store *s, const char *today, bool public_only, cJSON **out, err *e);
+
+/* ---- action plan ---- */
+int store_action_list(store *s, long long org, cJSON **out, err *e);
+int store_action_get(store *s, long long id, cJSON **out, err *e);
+/* fields: {"criterion","action","owner","due","status"}; on update only those given change. */
+int store_action_add(store *s, long long org, const cJSON *fields, long long *id, err *e);
+int store_action_update(store *s, long long id, const cJSON *fields, err *e);
+
+/* ---- journal (append-only) ---- */
+int store_journal(store *s, long long user, const char *action, const char *entity,
+                  long long entity_id, const cJSON *before, const cJSON *after, err *e);
+int store_journal_count(store *s, long long *n, err *e);
+
+#endif
