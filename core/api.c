@@ -246,6 +246,23 @@ static int h_practices(call *c, cJSON **out, err *e)
     return service_good_practices(&c->svc, http_query(c->req, "criterion"), out, e);
 }
 
+static int h_org_practices(call *c, cJSON **out, err *e)
+{
+    return service_org_practices(&c->svc, c->ids[0], out, e);
+}
+
+static int h_practice_share(call *c, cJSON **out, err *e)
+{
+    return service_practice_share(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_password(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    c->status = 204;
+    return service_password_change(&c->svc, c->body, e);
+}
+
 static int h_actions(call *c, cJSON **out, err *e)
 {
     return service_actions_list(&c->svc, c->ids[0], out, e);
@@ -266,6 +283,7 @@ static const route routes[] = {
     {"POST", "session", h_login, PUBLIC | BODY},
     {"DELETE", "session", h_logout, 0},
     {"GET", "me", h_me, 0},
+    {"PUT", "me/password", h_password, BODY},
     {"POST", "tokens", h_token_add, BODY},
     {"GET", "users", h_users, 0},
     {"POST", "users", h_user_add, BODY},
@@ -287,6 +305,8 @@ static const route routes[] = {
     {"GET", "public/labels", h_public_labels, PUBLIC},
     {"GET", "referential", h_referential, PUBLIC},
     {"GET", "good-practices", h_practices, 0},
+    {"PATCH", "good-practices/:id", h_practice_share, BODY},
+    {"GET", "organisations/:id/good-practices", h_org_practices, 0},
 };
 
 /* ---- routing ------------------------------------------------------------------- */

@@ -85,7 +85,7 @@ int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in, unsi
         snprintf(path, sizeof path, "$.%s", k->string);
         if (!slot)
             return err_at(e, path,
-                       "unknown key (expected kind, date, internal_stakeholders, answers)");
+                          "unknown key (expected kind, date, internal_stakeholders, answers)");
         if (*slot)
             return err_at(e, path, "given twice");
         *slot = k;

@@ -709,6 +709,72 @@ int service_good_practices(service *s, const char *criterion, cJSON **out, err *
     return store_good_practice_list(s->db, criterion, out, e);
 }
 
+int service_org_practices(service *s, long long org, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ACTIONS_READ, org, NULL, e))
+        return e->code;
+    return store_good_practices_of(s->db, org, out, e);
+}
+
+int service_practice_share(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"shared", NULL};
+    if (need_object(body, keys, e))
+        return e->code;
+    const cJSON *shared = cJSON_GetObjectItemCaseSensitive(body, "shared");
+    if (!cJSON_IsBool(shared))
+        return bad(e, "shared", "must be true or false");
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *before = NULL;
+    int rc = store_good_practice_get(s->db, id, &before, e);
+    long long org = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(before, "organisation_id"));
+    if (rc == ERR_OK)
+        rc = allow(s, POLICY_ACTIONS_EDIT, org, NULL, e);
+    if (rc == ERR_OK)
+        rc = store_good_practice_share(s->db, id, cJSON_IsTrue(shared), e);
+    if (rc == ERR_OK)
+        rc = store_good_practice_get(s->db, id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "good_practice.share", "good_practice", id, before, *out, e);
+    cJSON_Delete(before);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK && *out) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int service_password_change(service *s, const cJSON *body, err *e)
+{
+    static const char *const keys[] = {"current", "new", NULL};
+    const char *current, *fresh;
+    if (!s->who)
+        return err_set(e, ERR_FORBIDDEN, "a password belongs to a user");
+    if (need_object(body, keys, e) || text_field(body, "current", true, 1024, &current, e) ||
+        text_field(body, "new", true, 1024, &fresh, e))
+        return e->code;
+    if (strlen(fresh) < 10)
+        return bad(e, "new", "must be at least 10 characters long");
+    store_user u;
+    char stored[AUTH_PWHASH_LEN], hash[AUTH_PWHASH_LEN];
+    if (store_user_by_email(s->db, s->who->user.email, &u, stored, sizeof stored, e))
+        return e->code;
+    if (!auth_verify_password(stored, current))
+        return bad(e, "current", "is not your current password");
+    if (auth_hash_password(fresh, hash, e) || store_begin(s->db, e))
+        return e->code;
+    int rc = store_user_set_password(s->db, u.id, hash, e);
+    if (rc == ERR_OK) /* a stolen session dies with the old password */
+        rc = store_session_delete_others(s->db, u.id, s->who->token_hash, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "user.password", "user", u.id, NULL, NULL, e);
+    return finish(s, rc, e);
+}
+
 int service_actions_list(service *s, long long org, cJSON **out, err *e)
 {
     *out = NULL;

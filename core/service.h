@@ -43,7 +43,15 @@ int service_submit(service *s, long long id, cJSON **out, err *e);
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
+/* The network's catalogue: practices their CAE agreed to share. */
 int service_good_practices(service *s, const char *criterion, cJSON **out, err *e);
+/* One CAE's practices, shared or not, for it to choose. */
+int service_org_practices(service *s, long long org, cJSON **out, err *e);
+/* body: {"shared": true|false}, by the CAE the practice belongs to. */
+int service_practice_share(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+
+/* body: {"current", "new"}; revokes the caller's other sessions. */
+int service_password_change(service *s, const cJSON *body, err *e);
 
 int service_actions_list(service *s, long long org, cJSON **out, err *e);
 int service_action_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);

@@ -89,7 +89,7 @@ static const char *const migrations[] = {
     "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
     "  criterion TEXT,"
     "  text TEXT NOT NULL,"
-    "  shared INTEGER NOT NULL DEFAULT 1);"
+    "  shared INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX good_practices_criterion ON good_practices(criterion);"
     "CREATE TABLE action_items ("
     "  id INTEGER PRIMARY KEY,"
@@ -158,6 +158,9 @@ enum {
     Q_GOOD_PRACTICE_ADD,
     Q_GOOD_PRACTICES_OF,
     Q_GOOD_PRACTICE_LIST,
+    Q_GOOD_PRACTICES_ORG,
+    Q_GOOD_PRACTICE_GET,
+    Q_GOOD_PRACTICE_SHARE,
     Q_LABELS,
     Q_ACTION_LIST,
     Q_ACTION_GET,
@@ -253,6 +256,13 @@ static const char *const sql[Q_COUNT] = {
                              " JOIN organisations o ON o.id = g.organisation_id"
                              " WHERE g.shared AND (?1 IS NULL OR g.criterion = ?1)"
                              " ORDER BY g.criterion, g.id",
+    [Q_GOOD_PRACTICES_ORG] = "SELECT g.id, g.criterion, g.text, g.shared, d.assessment_id,"
+                             " d.decided_on AS date FROM good_practices g"
+                             " JOIN decisions d ON d.id = g.decision_id"
+                             " WHERE g.organisation_id = ? ORDER BY g.id",
+    [Q_GOOD_PRACTICE_GET] = "SELECT id, organisation_id, criterion, text, shared"
+                            " FROM good_practices WHERE id = ?",
+    [Q_GOOD_PRACTICE_SHARE] = "UPDATE good_practices SET shared = ? WHERE id = ?",
     [Q_LABELS] = "SELECT o.id, o.name, o.city,"
                  " (SELECT max(valid_until) FROM decisions d"
                  "   WHERE d.organisation_id = o.id AND d.outcome = 'awarded') AS valid_until,"
@@ -1039,6 +1049,34 @@ int store_good_practice_list(store *s, const char *criterion, cJSON **out, err *
         return e->code;
     bind_text(st, 1, criterion);
     return rows_json(s, st, false, "good practices", out, e);
+}
+
+int store_good_practices_of(store *s, long long org, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICES_ORG, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, org);
+    return rows_json(s, st, false, "good practices", out, e);
+}
+
+int store_good_practice_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "good practice", out, e);
+}
+
+int store_good_practice_share(store *s, long long id, bool shared, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_SHARE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int(st, 1, shared);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_stmt(s, st, "good practice", e);
 }
 
 int store_labels(store *s, const char *today, bool public_only, cJSON **out, err *e)

@@ -109,6 +109,11 @@ int store_good_practice_add(store *s, long long decision, long long org, const c
                             const char *text, err *e);
 /* Shared good practices, of one criterion or (criterion NULL) all. */
 int store_good_practice_list(store *s, const char *criterion, cJSON **out, err *e);
+/* Every good practice recorded for org, shared or not. */
+int store_good_practices_of(store *s, long long org, cJSON **out, err *e);
+int store_good_practice_get(store *s, long long id, cJSON **out, err *e);
+/* The CAE's consent: a shared practice joins the network's catalogue. */
+int store_good_practice_share(store *s, long long id, bool shared, err *e);
 /* The registry: every organisation's label status on today's date; public
  * lists only labelled ones. */
 int store_labels(store *s, const char *today, bool public_only, cJSON **out, err *e);

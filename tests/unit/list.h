@@ -18,4 +18,7 @@
     TEST_ENTRY(rules_validation_reports_all)                                                       \
     TEST_ENTRY(rules_evaluate_reuses_state)                                                        \
     TEST_ENTRY(rules_bad_result)                                                                   \
-    TEST_ENTRY(evaluation_paths)
+    TEST_ENTRY(evaluation_paths)                                                                   \
+    TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
+    TEST_ENTRY(store_constraints_and_journal)                                                      \
+    TEST_ENTRY(policy_matrix)

@@ -1,0 +1,140 @@
+/* Unit tests of the storage: migrations, persistence, constraints, journal. */
+#include <sqlite3.h>
+
+#include "policy.h"
+#include "store.h"
+#include "test.h"
+
+static char *db_path(char *dir)
+{
+    static char path[4200];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    return path;
+}
+
+TEST_IMPL(store_migrates_and_keeps_rows)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    ASSERT(store_schema_version(s) >= 1);
+    cJSON *org =
+        cJSON_Parse("{\"name\":\"Coopérative ' ; DROP TABLE users; --\",\"city\":\"Lyon\"}");
+    long long id;
+    ASSERT_EQ(store_org_add(s, org, &id, &e), ERR_OK);
+    cJSON_Delete(org);
+    store_close(s);
+    /* Reopening runs no migration twice and loses nothing. */
+    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    cJSON *got;
+    ASSERT_EQ(store_org_get(s, id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(got, "name")),
+                  "Coopérative ' ; DROP TABLE users; --");
+    cJSON_Delete(got);
+    store_close(s);
+    /* A database from a newer labelcoop is refused, not damaged. */
+    sqlite3 *raw;
+    ASSERT_EQ(sqlite3_open(db_path(dir), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_UNAVAILABLE);
+    ASSERT_CONTAINS(err_msg(&e), "newer than this labelcoop");
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+TEST_IMPL(store_constraints_and_journal)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    store_user u = {0};
+    snprintf(u.email, sizeof u.email, "Someone@Example.org");
+    snprintf(u.name, sizeof u.name, "Someone");
+    snprintf(u.role, sizeof u.role, "committee");
+    long long id;
+    ASSERT_EQ(store_user_add(s, &u, "hash", &id, &e), ERR_OK);
+    snprintf(u.email, sizeof u.email, "someone@example.ORG"); /* emails ignore case */
+    ASSERT_EQ(store_user_add(s, &u, "hash", &id, &e), ERR_CONFLICT);
+    snprintf(u.email, sizeof u.email, "cae@example.org");
+    snprintf(u.role, sizeof u.role, "cae"); /* a CAE member needs an organisation */
+    ASSERT_EQ(store_user_add(s, &u, "hash", &id, &e), ERR_INPUT);
+    ASSERT_EQ(store_journal(s, 0, "test", "x", 1, NULL, NULL, &e), ERR_OK);
+    sqlite3 *raw;
+    ASSERT_EQ(sqlite3_open(db_path(dir), &raw), SQLITE_OK);
+    char *msg = NULL;
+    ASSERT(sqlite3_exec(raw, "DELETE FROM journal", NULL, NULL, &msg) != SQLITE_OK);
+    ASSERT_CONTAINS(msg, "the journal is append-only");
+    sqlite3_free(msg);
+    sqlite3_close(raw);
+    /* Rollback leaves nothing behind. */
+    long long before, after;
+    ASSERT_EQ(store_journal_count(s, &before, &e), ERR_OK);
+    ASSERT_EQ(store_begin(s, &e), ERR_OK);
+    ASSERT_EQ(store_journal(s, 0, "test", "x", 2, NULL, NULL, &e), ERR_OK);
+    store_rollback(s);
+    ASSERT_EQ(store_journal_count(s, &after, &e), ERR_OK);
+    ASSERT_EQ(after, before);
+    char backup[4300];
+    snprintf(backup, sizeof backup, "%s/backup.db", dir);
+    ASSERT_EQ(store_backup(s, backup, &e), ERR_OK);
+    store_close(s);
+    ASSERT_EQ(store_open(backup, &s, &e), ERR_OK);
+    ASSERT_EQ(store_journal_count(s, &after, &e), ERR_OK);
+    ASSERT_EQ(after, before);
+    store_close(s);
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* The permission table, role by role. */
+TEST_IMPL(policy_matrix)
+{
+    store_user cae = {.id = 1, .role = "cae", .org_id = 10};
+    store_user auditor = {.id = 2, .role = "auditor", .org_id = 20};
+    store_user committee = {.id = 3, .role = "committee"};
+    store_user admin = {.id = 4, .role = "admin"};
+    store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
+    store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
+    store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
+    policy_target t_self = {0, &own_self}, t_audit = {0, &audit}, t_other = {0, &other};
+    policy_target org10 = {10, NULL}, org30 = {30, NULL};
+    struct {
+        const store_user *u;
+        policy_action a;
+        const policy_target *t;
+        int expected;
+    } cases[] = {
+        {&cae, POLICY_SELF_ASSESS, &org10, ERR_OK},
+        {&cae, POLICY_SELF_ASSESS, &org30, ERR_FORBIDDEN},
+        {&admin, POLICY_SELF_ASSESS, &org10, ERR_FORBIDDEN},
+        {&cae, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
+        {&cae, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
+        {&cae, POLICY_ASSESSMENT_EDIT, &t_self, ERR_OK},
+        {&cae, POLICY_ASSESSMENT_READ, &t_other, ERR_FORBIDDEN},
+        {&auditor, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_OK},
+        {&auditor, POLICY_ASSESSMENT_READ, &t_self, ERR_FORBIDDEN},
+        {&committee, POLICY_ASSESSMENT_READ, &t_other, ERR_OK},
+        {&committee, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
+        {&committee, POLICY_DECIDE, NULL, ERR_OK},
+        {&admin, POLICY_DECIDE, NULL, ERR_FORBIDDEN},
+        {&admin, POLICY_ADMINISTER, NULL, ERR_OK},
+        {&committee, POLICY_ADMINISTER, NULL, ERR_FORBIDDEN},
+        {&cae, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
+        {&committee, POLICY_ACTIONS_READ, &org30, ERR_OK},
+        {&committee, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        err e = ERR_INIT;
+        int got = policy_check(cases[i].u, cases[i].a, cases[i].t, &e);
+        if (got != cases[i].expected)
+            FAIL_AT("case %zu (%s, action %d): got %d, expected %d", i, cases[i].u->role,
+                    cases[i].a, got, cases[i].expected);
+        err_clear(&e);
+    }
+    return 0;
+}
