@@ -12,6 +12,7 @@
 
 #include "ljson.h"
 #include "rules.h"
+#include "ruleset.h"
 #include "service.h"
 #include "store.h"
 
@@ -20,7 +21,7 @@
 
 typedef struct worker {
     store *db;
-    rules *rules;
+    ruleset_cache *rulesets;
     struct worker *next;
 } worker;
 
@@ -39,7 +40,7 @@ static worker *get_worker(const api_config *c, err *e)
         return NULL;
     }
     if (store_open(c->db_path, &w->db, e) != ERR_OK ||
-        rules_load(c->rules_dir, &c->limits, &w->rules, e) != ERR_OK) {
+        !(w->rulesets = ruleset_cache_new(&c->limits))) {
         store_close(w->db);
         free(w);
         return NULL;
@@ -55,14 +56,14 @@ static worker *get_worker(const api_config *c, err *e)
 int api_init(const api_config *c, err *e)
 {
     store *db;
-    rules *r;
+    bool activated;
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
+    int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
     store_close(db);
-    if (rules_load(c->rules_dir, &c->limits, &r, e) != ERR_OK)
-        return e->code;
-    rules_free(r);
-    return ERR_OK;
+    if (rc == ERR_OK && activated)
+        fprintf(stderr, "no rule set was active: activated the rules of %s\n", c->rules_dir);
+    return rc;
 }
 
 void api_shutdown(void)
@@ -72,7 +73,7 @@ void api_shutdown(void)
         worker *w = workers;
         workers = w->next;
         store_close(w->db);
-        rules_free(w->rules);
+        ruleset_cache_free(w->rulesets);
         free(w);
     }
     pthread_mutex_unlock(&workers_lock);
@@ -279,7 +280,58 @@ static int h_action_update(call *c, cJSON **out, err *e)
     return service_action_update(&c->svc, c->ids[0], c->ids[1], c->body, out, e);
 }
 
+static int h_rulesets(call *c, cJSON **out, err *e)
+{
+    return service_ruleset_history(&c->svc, out, e);
+}
+
+static int h_ruleset(call *c, cJSON **out, err *e)
+{
+    return service_ruleset_files(&c->svc, c->strs[0], out, e);
+}
+
+static int h_ruleset_activate(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_ruleset_activate(&c->svc, c->body, out, e);
+}
+
+static int h_whatif(call *c, cJSON **out, err *e)
+{
+    return service_whatif(&c->svc, c->body, out, e);
+}
+
+static int h_diff(call *c, cJSON **out, err *e)
+{
+    return service_ruleset_diff(&c->svc, http_query(c->req, "from"), http_query(c->req, "to"), out,
+                                e);
+}
+
+static int h_migrate(call *c, cJSON **out, err *e)
+{
+    const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->body, "to"));
+    const cJSON *org = cJSON_GetObjectItemCaseSensitive(c->body, "organisation_id");
+    if (!to)
+        return err_set(e, ERR_INPUT, "$.to: must be the hash of a stored rule set");
+    if (org && !cJSON_IsNumber(org))
+        return err_set(e, ERR_INPUT, "$.organisation_id: must be an organisation id");
+    return service_migrate(&c->svc, to, org ? (long long)org->valuedouble : 0, out, e);
+}
+
+static int h_path_actions(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_path_actions(&c->svc, c->ids[0], out, e);
+}
+
 static const route routes[] = {
+    {"GET", "rulesets", h_rulesets, 0},
+    {"POST", "rulesets", h_ruleset_activate, BODY},
+    {"POST", "rulesets/whatif", h_whatif, BODY},
+    {"GET", "rulesets/diff", h_diff, 0},
+    {"GET", "rulesets/:key", h_ruleset, 0},
+    {"POST", "assessments/migrate", h_migrate, BODY},
+    {"POST", "assessments/:id/path-to-label", h_path_actions, 0},
     {"POST", "session", h_login, PUBLIC | BODY},
     {"DELETE", "session", h_logout, 0},
     {"GET", "me", h_me, 0},
@@ -348,6 +400,8 @@ static int match(const route *r, char **seg, int n, call *c)
     return 1;
 }
 
+/* Renders an error of a service; a message that starts with a JSON path
+ * ("$.x: ...") puts the path in "path". */
 static void fail(call *c, int code, const char *message)
 {
     static const struct {
@@ -371,29 +425,11 @@ static void fail(call *c, int code, const char *message)
             status = map[i].status, name = map[i].name;
     if (status >= 500)
         fprintf(stderr, "error: %s\n", message);
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *error = cJSON_AddObjectToObject(doc, "error");
-    cJSON_AddStringToObject(error, "code", name);
-    cJSON_AddStringToObject(error, "message", message);
+    char path[256] = "";
     size_t plen = message[0] == '$' ? strcspn(message, ":") : 0;
-    if (plen) {
-        char path[256];
+    if (plen)
         snprintf(path, sizeof path, "%.*s", (int)plen, message);
-        cJSON_AddStringToObject(error, "path", path);
-    } else {
-        cJSON_AddNullToObject(error, "path");
-    }
-    http_json(c->res, status, doc);
-}
-
-static void fail_status(call *c, int status, const char *name, const char *message)
-{
-    cJSON *doc = cJSON_CreateObject();
-    cJSON *error = cJSON_AddObjectToObject(doc, "error");
-    cJSON_AddStringToObject(error, "code", name);
-    cJSON_AddStringToObject(error, "message", message);
-    cJSON_AddNullToObject(error, "path");
-    http_json(c->res, status, doc);
+    http_error(c->res, status, name, message, plen ? path : NULL);
 }
 
 static bool changes_state(const char *method)
@@ -469,9 +505,9 @@ void api_handle(void *app, const http_request *req, http_response *res)
     }
     if (!r) {
         if (path_known)
-            fail_status(&c, 405, "method_not_allowed", "this method is not allowed here");
+            http_error(res, 405, "method_not_allowed", "this method is not allowed here", NULL);
         else
-            fail_status(&c, 404, "not_found", "no such endpoint");
+            http_error(res, 404, "not_found", "no such endpoint", NULL);
         return;
     }
     match(r, seg, n, &c); /* the ids of this route, not of the last one tried */
@@ -482,9 +518,14 @@ void api_handle(void *app, const http_request *req, http_response *res)
         return;
     }
     c.svc.db = w->db;
-    c.svc.rules = w->rules;
+    c.svc.rulesets = w->rulesets;
     cJSON *out = NULL;
-    int rc = parse_body(&c, r, &e);
+    /* Between requests: an activation made since the last one takes effect
+     * now; what the last request used may be freed. */
+    ruleset_cache_trim(w->rulesets);
+    int rc = ruleset_active(w->rulesets, w->db, &c.svc.rules, &e);
+    if (rc == ERR_OK)
+        rc = parse_body(&c, r, &e);
     if (rc == ERR_OK && !(r->flags & PUBLIC))
         rc = authenticate(&c, &e);
     if (rc == ERR_OK)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -18,12 +20,17 @@
 #include "err.h"
 #include "evaluation.h"
 #include "http.h"
+#include "ljson.h"
 #include "service.h"
 #include "store.h"
 #include "files.h"
 #include "rules.h"
+#include "diff.h"
+#include "ruleset.h"
 #include "ruletest.h"
 #include "text.h"
+#include "verify.h"
+#include "whatif.h"
 
 static const char usage[] =
     "usage: labelcoop <command> [options]\n"
@@ -45,6 +52,15 @@ static const char usage[] =
     "           [--certified-until DATE] --password-stdin\n"
     "                                            add a user; prints its id last\n"
     "  db backup FILE [--db PATH]                online backup, safe while serving\n"
+    "  rules activate [--rules DIR] --note TEXT [--label VERSION] [--db PATH]\n"
+    "                                            test, show the what-if, then activate\n"
+    "  rules history [--db PATH]                 every activation\n"
+    "  rules show HASH [--db PATH]               the files of a stored rule set\n"
+    "  rules diff A B [--format json|text]       A and B: a rules folder or a stored hash\n"
+    "  whatif [--rules DIR] [--format json|text] outcomes that candidate rules would change\n"
+    "  assessments migrate --to HASH [--org ID]  move undecided assessments to a rule set\n"
+    "  verify [--db PATH] [--record FILE]        replay every decision, check the chains\n"
+    "  export-decision ID [--out FILE]           one decision's record, checkable alone\n"
     "  version                                   print the version\n"
     "\n"
     "options for commands that run rules:\n"
@@ -58,6 +74,7 @@ static const char usage[] =
 typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
+    const char *note, *label, *to, *record, *out;
     long long org, threads;
     int password_stdin;
     host_limits limits;
@@ -85,6 +102,11 @@ enum {
     OPT_CITY,
     OPT_REGION,
     OPT_MEMBER_SINCE,
+    OPT_NOTE,
+    OPT_LABEL,
+    OPT_TO,
+    OPT_RECORD,
+    OPT_OUT,
 };
 
 static int fail(int code, const char *msg)
@@ -135,6 +157,11 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"city", required_argument, NULL, OPT_CITY},
         {"region", required_argument, NULL, OPT_REGION},
         {"member-since", required_argument, NULL, OPT_MEMBER_SINCE},
+        {"note", required_argument, NULL, OPT_NOTE},
+        {"label", required_argument, NULL, OPT_LABEL},
+        {"to", required_argument, NULL, OPT_TO},
+        {"record", required_argument, NULL, OPT_RECORD},
+        {"out", required_argument, NULL, OPT_OUT},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -145,7 +172,8 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     optind = 0; /* glibc: a full reset, commands parse their own argv */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    /* GNU getopt moves the positional arguments after the options. */
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         const int *a = allowed;
         while (*a && *a != c)
             a++;
@@ -205,6 +233,11 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
                                 : c == OPT_CITY         ? &o->city
                                 : c == OPT_REGION       ? &o->region
                                 : c == OPT_MEMBER_SINCE ? &o->member_since
+                                : c == OPT_NOTE         ? &o->note
+                                : c == OPT_LABEL        ? &o->label
+                                : c == OPT_TO           ? &o->to
+                                : c == OPT_RECORD       ? &o->record
+                                : c == OPT_OUT          ? &o->out
                                                         : NULL;
             if (slot)
                 *slot = optarg;
@@ -417,7 +450,7 @@ static int cmd_org_add(const opts *o)
     add_text(body, "city", o->city);
     add_text(body, "region", o->region);
     add_text(body, "member_since", o->member_since);
-    service s = {db, NULL, NULL};
+    service s = {.db = db};
     err e = ERR_INIT;
     rc = service_org_add(&s, body, &out, &e);
     cJSON_Delete(body);
@@ -469,7 +502,7 @@ static int cmd_user_add(const opts *o)
         cJSON_AddNumberToObject(body, "organisation_id", (double)o->org);
     sodium_memzero(password, strlen(password));
     free(password);
-    service s = {db, NULL, NULL};
+    service s = {.db = db};
     err e = ERR_INIT;
     rc = service_user_add(&s, body, &out, &e);
     cJSON *pw = cJSON_GetObjectItem(body, "password");
@@ -504,16 +537,17 @@ static int cmd_demo(const opts *o)
     int rc = open_db(o, &db);
     if (rc != ERR_OK)
         return rc;
-    rules *r;
-    if ((rc = load_rules(o, &r)) != ERR_OK) {
-        store_close(db);
-        return rc;
-    }
-    service s = {db, r, NULL};
-    cJSON *logins = NULL;
     err e = ERR_INIT;
-    rc = demo_seed(&s, &logins, &e);
-    rules_free(r);
+    bool activated;
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    service s = {.db = db, .rulesets = cache};
+    cJSON *logins = NULL;
+    rc = ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e);
+    if (rc == ERR_OK)
+        rc = ruleset_active(cache, db, &s.rules, &e);
+    if (rc == ERR_OK)
+        rc = demo_seed(&s, &logins, &e);
+    ruleset_cache_free(cache);
     store_close(db);
     if (rc == ERR_CONFLICT) {
         printf("%s: %s\n", o->db, err_msg(&e));
@@ -532,6 +566,42 @@ static int cmd_demo(const opts *o)
     }
     cJSON_Delete(logins);
     return ERR_OK;
+}
+
+/* SIGHUP: activates the rules folder if it changed and loads; the workers
+ * pick it up between requests. A folder that fails keeps the old rules. */
+static void reload_rules(const opts *o)
+{
+    store *db;
+    rules *r;
+    err e = ERR_INIT;
+    char active[65];
+    long long generation, id;
+    if (store_open(o->db, &db, &e) != ERR_OK) {
+        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        err_clear(&e);
+        return;
+    }
+    if (rules_load(o->rules, &o->limits, &r, &e) != ERR_OK) {
+        fprintf(stderr, "SIGHUP: the rules of %s do not load; the active rules stay:\n%s\n",
+                o->rules, err_msg(&e));
+    } else {
+        if (store_active_ruleset(db, active, &generation, &e) == ERR_OK &&
+            strcmp(active, rules_hash(r)) == 0) {
+            fprintf(stderr, "SIGHUP: rules unchanged (%s)\n", active);
+        } else {
+            err_clear(&e);
+            char note[512];
+            snprintf(note, sizeof note, "reloaded from %s on SIGHUP", o->rules);
+            if (ruleset_activate(db, r, NULL, note, 0, &id, &e) == ERR_OK)
+                fprintf(stderr, "SIGHUP: activated rule set %s\n", rules_hash(r));
+            else
+                fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        }
+        rules_free(r);
+    }
+    err_clear(&e);
+    store_close(db);
 }
 
 static int cmd_serve(const opts *o)
@@ -565,14 +635,341 @@ static int cmd_serve(const opts *o)
     fflush(stdout);
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
-        fprintf(stderr, "SIGHUP: nothing to reload yet\n");
+        reload_rules(o);
     fprintf(stderr, "signal %d: stopping\n", sig);
     http_stop(server);
     api_shutdown();
     return ERR_OK;
 }
 
-static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+/* ---- the rules lifecycle ------------------------------------------------------- */
+
+/* A rule set named by a folder, or by a hash stored in the database. */
+static int open_rules_arg(const opts *o, const char *arg, store **db, ruleset_cache *cache,
+                          rules **r, bool *owned)
+{
+    struct stat st;
+    err e = ERR_INIT;
+    *owned = false;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+        opts dir = *o;
+        dir.rules = arg;
+        *owned = true;
+        return load_rules(&dir, r);
+    }
+    if (!*db && open_db(o, db) != ERR_OK)
+        return ERR_INPUT;
+    if (ruleset_get(cache, *db, arg, r, &e) != ERR_OK) {
+        fprintf(stderr, "labelcoop: %s: neither a rules folder nor a stored rule set (%s)\n", arg,
+                err_msg(&e));
+        err_clear(&e);
+        return ERR_INPUT;
+    }
+    return ERR_OK;
+}
+
+static int cmd_rules_diff(const opts *o, const char *a, const char *b)
+{
+    store *db = NULL;
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    rules *ra = NULL, *rb = NULL;
+    bool own_a = false, own_b = false;
+    int rc = open_rules_arg(o, a, &db, cache, &ra, &own_a);
+    if (rc == ERR_OK)
+        rc = open_rules_arg(o, b, &db, cache, &rb, &own_b);
+    if (rc == ERR_OK) {
+        cJSON *d = diff_rules(ra, rb);
+        if (o->format && strcmp(o->format, "json") == 0) {
+            rc = print_json(d);
+        } else {
+            char *text = diff_text(d);
+            fputs(text ? text : "", stdout);
+            free(text);
+            cJSON_Delete(d);
+        }
+    }
+    if (own_a)
+        rules_free(ra);
+    if (own_b)
+        rules_free(rb);
+    ruleset_cache_free(cache);
+    store_close(db);
+    return rc;
+}
+
+/* Opens the database and the active rule set, activating the folder's rules
+ * on a database that never had any. */
+static int open_active(const opts *o, store **db, ruleset_cache **cache, rules **active)
+{
+    err e = ERR_INIT;
+    bool activated;
+    *cache = NULL;
+    int rc = open_db(o, db);
+    if (rc != ERR_OK)
+        return rc;
+    *cache = ruleset_cache_new(&o->limits);
+    if (ruleset_bootstrap(*db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
+        ruleset_active(*cache, *db, active, &e) != ERR_OK) {
+        ruleset_cache_free(*cache);
+        store_close(*db);
+        *cache = NULL;
+        *db = NULL;
+        return report(&e);
+    }
+    return ERR_OK;
+}
+
+static int print_whatif(const opts *o, cJSON *report_json)
+{
+    if (o->format && strcmp(o->format, "json") == 0)
+        return print_json(report_json);
+    char *text = whatif_text(report_json);
+    fputs(text ? text : "", stdout);
+    free(text);
+    cJSON_Delete(report_json);
+    return ERR_OK;
+}
+
+static int cmd_whatif(const opts *o)
+{
+    store *db;
+    ruleset_cache *cache;
+    rules *active, *candidate;
+    int rc = open_active(o, &db, &cache, &active);
+    if (rc != ERR_OK)
+        return rc;
+    if ((rc = load_rules(o, &candidate)) == ERR_OK) {
+        cJSON *out;
+        err e = ERR_INIT;
+        rc = whatif_run(db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
+                                                                   : report(&e);
+        rules_free(candidate);
+    }
+    ruleset_cache_free(cache);
+    store_close(db);
+    return rc;
+}
+
+/* Runs `labelcoop rules test` on dir in a child process: busted ends the
+ * process it runs in, and its failures must not end this one. */
+static int run_rule_specs(const char *dir)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return ERR_FAIL;
+    self[n] = '\0';
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return ERR_FAIL;
+    if (pid == 0) {
+        execl(self, self, "rules", "test", "--rules", dir, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return ERR_FAIL;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ERR_OK : ERR_FAIL;
+}
+
+static int cmd_rules_activate(const opts *o)
+{
+    if (!o->note || !o->note[0])
+        return fail(ERR_INPUT, "rules activate: --note TEXT is required (why this change)");
+    rules *candidate;
+    int rc = load_rules(o, &candidate);
+    if (rc != ERR_OK)
+        return rc;
+    char spec_dir[4200];
+    snprintf(spec_dir, sizeof spec_dir, "%s/spec", o->rules);
+    struct stat st;
+    if (stat(spec_dir, &st) == 0 && run_rule_specs(o->rules) != ERR_OK) {
+        rules_free(candidate);
+        return fail(ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
+    }
+    store *db;
+    ruleset_cache *cache;
+    rules *active;
+    if ((rc = open_active(o, &db, &cache, &active)) != ERR_OK) {
+        rules_free(candidate);
+        return rc;
+    }
+    err e = ERR_INIT;
+    cJSON *out = NULL;
+    long long id = 0;
+    if (strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
+        printf("rule set %s is already the active one\n", rules_hash(candidate));
+    } else if ((rc = whatif_run(db, active, candidate, &out, &e)) == ERR_OK) {
+        char *text = whatif_text(out);
+        fputs(text ? text : "", stdout);
+        free(text);
+        cJSON_Delete(out);
+        rc = ruleset_activate(db, candidate, o->label, o->note, 0, &id, &e);
+        if (rc == ERR_OK)
+            printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
+    }
+    rc = rc == ERR_OK ? ERR_OK : report(&e);
+    rules_free(candidate);
+    ruleset_cache_free(cache);
+    store_close(db);
+    return rc;
+}
+
+static int cmd_rules_history(const opts *o)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    cJSON *list;
+    err e = ERR_INIT;
+    rc = store_ruleset_history(db, &list, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    if (o->format && strcmp(o->format, "json") == 0)
+        return print_json(list);
+    const cJSON *a;
+    cJSON_ArrayForEach(a, list)
+    {
+        const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(a, "label"));
+        const char *by = cJSON_GetStringValue(cJSON_GetObjectItem(a, "activated_by_email"));
+        printf("%3.0f  %s  %s  %-10s %-24s %s\n",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(a, "id")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(a, "activated_at")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(a, "ruleset")), label ? label : "-",
+               by ? by : "(command line)", cJSON_GetStringValue(cJSON_GetObjectItem(a, "note")));
+    }
+    cJSON_Delete(list);
+    return ERR_OK;
+}
+
+static int cmd_rules_show(const opts *o, const char *hash)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    files_tree tree;
+    err e = ERR_INIT;
+    rc = store_ruleset_files(db, hash, &tree, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    for (size_t i = 0; i < tree.count; i++)
+        printf("==> %s <==\n%s%s", tree.paths[i], tree.data[i],
+               tree.lens[i] && tree.data[i][tree.lens[i] - 1] == '\n' ? "" : "\n");
+    files_tree_free(&tree);
+    return ERR_OK;
+}
+
+static int cmd_verify(const opts *o)
+{
+    cJSON *rep = NULL;
+    err e = ERR_INIT;
+    int rc;
+    if (o->record) {
+        char *text;
+        size_t len;
+        cJSON *doc;
+        if (files_read(o->record, &text, &len, &e) != ERR_OK)
+            return report(&e);
+        rc = ljson_parse(text, len, &doc, &e);
+        free(text);
+        if (rc != ERR_OK)
+            return report(&e);
+        rc = verify_export_check(doc, &o->limits, &rep, &e);
+        cJSON_Delete(doc);
+    } else {
+        store *db;
+        if ((rc = open_db(o, &db)) != ERR_OK)
+            return rc;
+        ruleset_cache *cache = ruleset_cache_new(&o->limits);
+        rc = verify_database(db, cache, &rep, &e);
+        ruleset_cache_free(cache);
+        store_close(db);
+    }
+    if (rc != ERR_OK)
+        return report(&e);
+    bool ok = cJSON_IsTrue(cJSON_GetObjectItem(rep, "ok"));
+    if (o->format && strcmp(o->format, "json") == 0) {
+        print_json(rep);
+        return ok ? ERR_OK : ERR_FAIL;
+    }
+    const cJSON *p;
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(rep, "problems"))
+    {
+        const cJSON *id = cJSON_GetObjectItem(p, "decision");
+        printf("%s %.0f: %s\n", id ? "decision" : "journal row",
+               cJSON_GetNumberValue(id ? id : cJSON_GetObjectItem(p, "journal")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(p, "problem")));
+    }
+    printf("%s: %.0f decisions replayed", ok ? "verified" : "FAILED",
+           cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "decisions")));
+    if (cJSON_GetObjectItem(rep, "journal_rows"))
+        printf(", %.0f journal rows checked",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "journal_rows")));
+    printf("\n");
+    cJSON_Delete(rep);
+    return ok ? ERR_OK : ERR_FAIL;
+}
+
+static int cmd_export_decision(const opts *o, const char *id_text)
+{
+    long long id;
+    if (parse_count(id_text, 1, (long long)1 << 53, &id))
+        return fail(ERR_INPUT, "export-decision: expected a decision id");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    cJSON *out;
+    err e = ERR_INIT;
+    rc = verify_export(db, id, &out, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    char *text = cJSON_Print(out);
+    cJSON_Delete(out);
+    FILE *f = o->out ? fopen(o->out, "w") : stdout;
+    if (!f) {
+        free(text);
+        return fail(ERR_INPUT, "export-decision: cannot write the --out file");
+    }
+    fprintf(f, "%s\n", text);
+    free(text);
+    if (o->out && fclose(f) != 0)
+        return fail(ERR_FAIL, "export-decision: cannot write the --out file");
+    return ERR_OK;
+}
+
+static int cmd_migrate(const opts *o)
+{
+    if (!o->to)
+        return fail(ERR_INPUT, "assessments migrate: --to HASH is required");
+    store *db;
+    ruleset_cache *cache;
+    rules *active;
+    int rc = open_active(o, &db, &cache, &active);
+    if (rc != ERR_OK)
+        return rc;
+    service s = {.db = db, .rules = active, .rulesets = cache};
+    cJSON *out;
+    err e = ERR_INIT;
+    rc = service_migrate(&s, o->to, o->org, &out, &e) == ERR_OK ? print_json(out) : report(&e);
+    ruleset_cache_free(cache);
+    store_close(db);
+    return rc;
+}
+
+static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
+                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    0};
+static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB, 0};
+static const int verify_opts[] = {OPT_DB, OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+static const int export_opts[] = {OPT_DB, OPT_OUT, 0};
+static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, 0};
 static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
 
 static const int db_opts[] = {OPT_DB, 0};
@@ -626,14 +1023,22 @@ static int cmd_noun(int argc, char **argv)
 static int cmd_rules(int argc, char **argv)
 {
     if (argc < 2)
-        return fail(ERR_INPUT, "rules: expected check, list or test");
+        return fail(ERR_INPUT,
+                    "rules: expected check, list, test, activate, history, show or diff");
     opts o;
     int rc = parse_opts(argc - 1, argv + 1, rules_opts, &o);
     if (rc != ERR_OK)
         return rc;
     const char *sub = argv[1];
+    int positional = argc - 1 - o.rest;
     if (strcmp(sub, "test") == 0)
         return cmd_rules_test(&o, argc - 1, argv + 1);
+    if (strcmp(sub, "show") == 0 && positional == 1)
+        return cmd_rules_show(&o, argv[1 + o.rest]);
+    if (strcmp(sub, "diff") == 0 && positional == 2)
+        return cmd_rules_diff(&o, argv[1 + o.rest], argv[2 + o.rest]);
+    if (strcmp(sub, "show") == 0 || strcmp(sub, "diff") == 0)
+        return fail(ERR_INPUT, "usage: rules show HASH | rules diff A B (a folder or a hash each)");
     if (o.rest < argc - 1) {
         fprintf(stderr, "labelcoop: rules %s: unexpected argument '%s'\n", sub, argv[1 + o.rest]);
         return ERR_INPUT;
@@ -642,7 +1047,11 @@ static int cmd_rules(int argc, char **argv)
         return cmd_rules_check(&o);
     if (strcmp(sub, "list") == 0)
         return cmd_rules_list(&o);
-    fprintf(stderr, "labelcoop: rules: unknown subcommand '%s' (check, list, test)\n", sub);
+    if (strcmp(sub, "activate") == 0)
+        return cmd_rules_activate(&o);
+    if (strcmp(sub, "history") == 0)
+        return cmd_rules_history(&o);
+    fprintf(stderr, "labelcoop: rules: unknown subcommand '%s'\n", sub);
     return ERR_INPUT;
 }
 
@@ -674,6 +1083,19 @@ int cli_main(int argc, char **argv)
     if (strcmp(cmd, "demo") == 0)
         return parse_only(argc - 1, argv + 1, demo_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                           : cmd_demo(&o);
+    if (strcmp(cmd, "whatif") == 0)
+        return parse_only(argc - 1, argv + 1, whatif_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                            : cmd_whatif(&o);
+    if (strcmp(cmd, "verify") == 0)
+        return parse_only(argc - 1, argv + 1, verify_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                            : cmd_verify(&o);
+    if (strcmp(cmd, "export-decision") == 0)
+        return parse_only(argc - 1, argv + 1, export_opts, &o, 1) != ERR_OK
+                   ? ERR_INPUT
+                   : cmd_export_decision(&o, argv[1 + o.rest]);
+    if (strcmp(cmd, "assessments") == 0 && argc > 2 && strcmp(argv[2], "migrate") == 0)
+        return parse_only(argc - 2, argv + 2, migrate_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                             : cmd_migrate(&o);
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0)
         return cmd_noun(argc - 1, argv + 1);
     if (strcmp(cmd, "evaluate") == 0) {

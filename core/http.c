@@ -115,16 +115,25 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const http_reques
     return ok;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, const http_request *r, int status,
-                                  const char *code, const char *message)
+void http_error(http_response *res, int status, const char *code, const char *message,
+                const char *path)
 {
     cJSON *doc = cJSON_CreateObject();
     cJSON *error = cJSON_AddObjectToObject(doc, "error");
     cJSON_AddStringToObject(error, "code", code);
     cJSON_AddStringToObject(error, "message", message);
-    cJSON_AddNullToObject(error, "path");
+    if (path)
+        cJSON_AddStringToObject(error, "path", path);
+    else
+        cJSON_AddNullToObject(error, "path");
+    http_json(res, status, doc);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *c, const http_request *r, int status,
+                                  const char *code, const char *message)
+{
     http_response res = {0};
-    http_json(&res, status, doc);
+    http_error(&res, status, code, message, NULL);
     return send_response(c, r, &res);
 }
 

@@ -49,6 +49,9 @@ const char *http_cookie(const http_request *r, const char *name);
 /* The peer's address, for throttling. */
 const char *http_client(const http_request *r);
 
+/* Sets res to an error: {"error": {"code", "message", "path"}} (path may be NULL). */
+void http_error(http_response *res, int status, const char *code, const char *message,
+                const char *path);
 /* Sets res to status and doc printed (doc is deleted; NULL sends no body). */
 void http_json(http_response *res, int status, cJSON *doc);
 

@@ -240,3 +240,43 @@ int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
     }
     return ERR_OK;
 }
+
+int ljson_tree(const cJSON *files, const char *where, files_tree *t, err *e)
+{
+    memset(t, 0, sizeof *t);
+    int n = cJSON_GetArraySize(files);
+    if (!cJSON_IsObject(files) || n == 0)
+        return err_set(e, ERR_INPUT, "%s: must be an object {\"path\": \"content\"}", where);
+    t->paths = calloc((size_t)n, sizeof *t->paths);
+    t->data = calloc((size_t)n, sizeof *t->data);
+    t->lens = calloc((size_t)n, sizeof *t->lens);
+    if (!t->paths || !t->data || !t->lens) {
+        files_tree_free(t);
+        return err_set(e, ERR_FAIL, "out of memory");
+    }
+    const cJSON *f;
+    cJSON_ArrayForEach(f, files)
+    {
+        if (!cJSON_IsString(f)) {
+            files_tree_free(t);
+            return err_set(e, ERR_INPUT, "%s.%s: must be the file's text", where, f->string);
+        }
+        if (!text_utf8_valid(f->valuestring, strlen(f->valuestring))) {
+            files_tree_free(t);
+            return err_set(e, ERR_INPUT, "%s.%s: is not valid UTF-8 text", where, f->string);
+        }
+        /* Insertion in order: exports are written sorted, but trust nothing. */
+        size_t k = t->count;
+        while (k > 0 && strcmp(t->paths[k - 1], f->string) > 0) {
+            t->paths[k] = t->paths[k - 1];
+            t->data[k] = t->data[k - 1];
+            t->lens[k] = t->lens[k - 1];
+            k--;
+        }
+        t->paths[k] = strdup(f->string);
+        t->data[k] = strdup(f->valuestring);
+        t->lens[k] = strlen(f->valuestring);
+        t->count++;
+    }
+    return ERR_OK;
+}

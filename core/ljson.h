@@ -10,6 +10,7 @@
 #include <lua.h>
 
 #include "err.h"
+#include "files.h"
 
 /* Pushes v as a Lua value (objects and arrays become tables, null nil).
  * Call in a protected context: raises on memory errors. */
@@ -25,5 +26,10 @@ void ljson_to(lua_State *L, int idx, const char *name, const char *const *order,
 /* Parses text[0..len) as one JSON document into *out (caller deletes);
  * ERR_INPUT "$: malformed JSON at line L, column C" when it is not. */
 int ljson_parse(const char *text, size_t len, cJSON **out, err *e);
+
+/* A tree of files from a JSON object {"path": "content"} (paths sorted);
+ * where names the object in errors. t is the caller's, freed with
+ * files_tree_free. */
+int ljson_tree(const cJSON *files, const char *where, files_tree *t, err *e);
 
 #endif

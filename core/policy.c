@@ -54,6 +54,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return manager || own_org(u, org);
     case POLICY_NETWORK_READ:
         return true;
+    case POLICY_RULES_MANAGE:
+        return overseer;
     }
     return false;
 }
@@ -71,6 +73,7 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_ACTIONS_READ] = "this action plan is not yours to read",
         [POLICY_ACTIONS_EDIT] = "this action plan is not yours to edit",
         [POLICY_NETWORK_READ] = "",
+        [POLICY_RULES_MANAGE] = "only the committee or an administrator manages the rules",
     };
     if (allowed(u, action, target))
         return ERR_OK;

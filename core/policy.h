@@ -18,6 +18,7 @@ typedef enum {
     POLICY_ACTIONS_READ,    /* target: org_id */
     POLICY_ACTIONS_EDIT,    /* target: org_id */
     POLICY_NETWORK_READ,    /* the registry, good practices: any member */
+    POLICY_RULES_MANAGE,    /* rule sets: history, what-if, activation */
 } policy_action;
 
 typedef struct policy_target {

@@ -707,20 +707,40 @@ static int build_context(lua_State *L)
     return 0;
 }
 
+int rules_read(const char *dir, files_tree *tree, err *e)
+{
+    if (files_tree_read(dir, ".lua", is_rule_file, tree, e) != ERR_OK)
+        return err_set(e, ERR_RULES, "cannot read the rules: %s", err_msg(e));
+    return ERR_OK;
+}
+
+void rules_tree_hash(const files_tree *tree, char *hex)
+{
+    hash_tree(tree, hex);
+}
+
 int rules_load(const char *dir, const host_limits *lim, rules **out, err *e)
+{
+    files_tree tree;
+    *out = NULL;
+    if (rules_read(dir, &tree, e) != ERR_OK)
+        return e->code;
+    return rules_load_tree(&tree, lim, out, e);
+}
+
+int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *e)
 {
     *out = NULL;
     rules *r = calloc(1, sizeof *r);
-    if (!r)
+    if (!r) {
+        files_tree_free(tree);
         return err_set(e, ERR_FAIL, "out of memory");
-    r->ctx_ref = r->answers_ref = r->status_ref = r->evaluate_ref = LUA_NOREF;
-    int rc = files_tree_read(dir, ".lua", is_rule_file, &r->tree, e);
-    if (rc != ERR_OK) {
-        rules_free(r);
-        return err_set(e, ERR_RULES, "cannot read the rules: %s", err_msg(e));
     }
+    r->ctx_ref = r->answers_ref = r->status_ref = r->evaluate_ref = LUA_NOREF;
+    r->tree = *tree; /* moved */
+    memset(tree, 0, sizeof *tree);
     hash_tree(&r->tree, r->hash);
-    rc = host_new(&r->tree, lim, declarations, r, &r->host, e);
+    int rc = host_new(&r->tree, lim, declarations, r, &r->host, e);
     if (rc != ERR_OK) {
         rules_free(r);
         return rc;
@@ -825,6 +845,11 @@ const cJSON *rules_parameters(const rules *r)
     return r->parameters;
 }
 
+const files_tree *rules_files(const rules *r)
+{
+    return &r->tree;
+}
+
 host *rules_host(rules *r)
 {
     return r->host;
@@ -874,11 +899,12 @@ cJSON *rules_to_json(const rules *r)
 /* Keys of the evaluation at the top level, then inside its objects, in the
  * order its readers expect; any other key follows, sorted. */
 static const char *const top_order[] = {
-    "outcome",     "eligible", "valid_until", "score",   "missing", "mandatory",
-    "recommended", "advised",  "fields",      "reasons", NULL,
+    "outcome",     "eligible", "valid_until", "score",   "missing",       "mandatory",
+    "recommended", "advised",  "fields",      "reasons", "path_to_label", NULL,
 };
 static const char *const result_order[] = {
-    "id", "name", "score", "total", "met", "partial", "failed", "ratio", "threshold", NULL,
+    "id",    "name",      "score",     "total", "met", "partial", "failed",
+    "ratio", "threshold", "criterion", "from",  "to",  NULL,
 };
 
 typedef struct eval_call {

@@ -57,7 +57,16 @@ typedef struct rules_input {
  * lists every problem found, one "file:line: problem" per line. *out is the
  * caller's, freed with rules_free. */
 int rules_load(const char *dir, const host_limits *lim, rules **out, err *e);
+/* The same from files already in memory (a rule set stored in the database);
+ * tree is moved into the rule set, whatever the outcome. */
+int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *e);
+/* Reads the rule files of dir (specs excluded) without loading them. */
+int rules_read(const char *dir, files_tree *tree, err *e);
+/* The identity of a tree of rule files: 64 hex digits into hex[65]. */
+void rules_tree_hash(const files_tree *tree, char *hex);
 void rules_free(rules *r);
+/* The files the rule set was loaded from; borrowed. */
+const files_tree *rules_files(const rules *r);
 
 /* SHA-256 of the rule files, 64 hex digits; borrowed. */
 const char *rules_hash(const rules *r);

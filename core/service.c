@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "date.h"
+#include "diff.h"
+#include "ljson.h"
+#include "whatif.h"
 #include "evaluation.h"
 #include "policy.h"
 #include "text.h"
@@ -388,13 +393,17 @@ static int need_draft(const store_assessment *a, err *e)
     return ERR_OK;
 }
 
-static int need_rules(service *s, const store_assessment *a, err *e)
+/* The rule set an assessment was created under (or last migrated to). */
+static int rules_of(service *s, const store_assessment *a, rules **r, err *e)
 {
-    if (strcmp(a->ruleset, rules_hash(s->rules)) != 0)
-        return err_set(e, ERR_CONFLICT,
-                       "assessment %lld runs under rule set %.12s, not the active one (%.12s)",
-                       a->id, a->ruleset, rules_hash(s->rules));
-    return ERR_OK;
+    if (strcmp(a->ruleset, rules_hash(s->rules)) == 0) {
+        *r = s->rules;
+        return ERR_OK;
+    }
+    if (!s->rulesets)
+        return err_set(e, ERR_CONFLICT, "assessment %lld runs under rule set %.12s, not loaded",
+                       a->id, a->ruleset);
+    return ruleset_get(s->rulesets, s->db, a->ruleset, r, e);
 }
 
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
@@ -405,9 +414,10 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     store_assessment a;
     const char *status, *comment;
     cJSON *evidence = NULL;
-    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || need_rules(s, &a, e))
+    rules *r;
+    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || rules_of(s, &a, &r, e))
         return e->code;
-    int idx = rules_find(s->rules, criterion);
+    int idx = rules_find(r, criterion);
     if (idx < 0)
         return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", criterion);
     if (need_object(body, keys, e) || text_field(body, "status", true, 32, &status, e) ||
@@ -418,7 +428,7 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     int rc = ERR_OK;
     if (ans == ANSWER_NONE)
         rc = bad(e, "status", "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
-    else if (ans == ANSWER_NOT_APPLICABLE && !rules_criterion_at(s->rules, idx)->na_allowed)
+    else if (ans == ANSWER_NOT_APPLICABLE && !rules_criterion_at(r, idx)->na_allowed)
         rc = bad(e, "status", "criterion %s does not allow \"not_applicable\"", criterion);
     char *evidence_text = rc == ERR_OK ? cJSON_PrintUnformatted(evidence) : NULL;
     cJSON_Delete(evidence);
@@ -494,16 +504,15 @@ static void collect(void *ud, const char *criterion, const char *status)
         c->answers[i] = (unsigned char)rules_answer_parse(status);
 }
 
-/* Evaluates the assessment's current answers, dated date. */
-static int evaluate(service *s, const store_assessment *a, const char *date, cJSON **out, err *e)
+/* Evaluates the assessment's current answers under r, dated date. */
+static int evaluate_under(service *s, rules *r, const store_assessment *a, const char *date,
+                          cJSON **out, err *e)
 {
-    if (need_rules(s, a, e))
-        return e->code;
-    int n = rules_criterion_count(s->rules);
+    int n = rules_criterion_count(r);
     unsigned char *answers = calloc((size_t)n + 1, 1);
     if (!answers)
         return err_set(e, ERR_FAIL, "out of memory");
-    collected c = {s->rules, answers};
+    collected c = {r, answers};
     rules_input in = {strcmp(a->kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "", 0,
                       answers};
     snprintf(in.date, sizeof in.date, "%s", date);
@@ -511,9 +520,18 @@ static int evaluate(service *s, const store_assessment *a, const char *date, cJS
     if (rc == ERR_OK)
         rc = store_stakeholder_count(s->db, a->id, &in.internal_stakeholders, e);
     if (rc == ERR_OK)
-        rc = rules_evaluate(s->rules, &in, out, e);
+        rc = rules_evaluate(r, &in, out, e);
     free(answers);
     return rc;
+}
+
+/* Evaluates the assessment under its own rule set. */
+static int evaluate(service *s, const store_assessment *a, const char *date, cJSON **out, err *e)
+{
+    rules *r;
+    if (rules_of(s, a, &r, e))
+        return e->code;
+    return evaluate_under(s, r, a, date, out, e);
 }
 
 int service_evaluation(service *s, long long id, cJSON **out, err *e)
@@ -618,56 +636,147 @@ static int validity_years(const rules *r)
     return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int)v->valuedouble : 3;
 }
 
+typedef struct answers_json {
+    const rules *r;
+    cJSON *map;
+} answers_json;
+
+static void add_answer(void *ud, const char *criterion, const char *status)
+{
+    answers_json *a = ud;
+    if (rules_find(a->r, criterion) >= 0) /* what the evaluation read, no more */
+        cJSON_AddStringToObject(a->map, criterion, status);
+}
+
+/* The decision record: what went in, under which rules and engine, what came
+ * out, the decision, and the previous record's hash. Built in a fixed key
+ * order, so its text, and so its hash, is reproducible. */
+static int decision_record(service *s, rules *r, const store_assessment *a, const store_decision *d,
+                           const cJSON *body, const cJSON *evaluation, cJSON **out, err *e)
+{
+    cJSON *rec = cJSON_CreateObject();
+    cJSON *dec = cJSON_AddObjectToObject(rec, "decision");
+    cJSON_AddNumberToObject(dec, "assessment_id", (double)a->id);
+    cJSON_AddNumberToObject(dec, "organisation_id", (double)a->org_id);
+    cJSON_AddStringToObject(dec, "outcome", d->outcome);
+    cJSON_AddStringToObject(dec, "date", d->decided_on);
+    if (d->valid_until)
+        cJSON_AddStringToObject(dec, "valid_until", d->valid_until);
+    else
+        cJSON_AddNullToObject(dec, "valid_until");
+    const cJSON *rec_list = cJSON_GetObjectItemCaseSensitive(body, "recommendations");
+    const cJSON *practices = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
+    cJSON_AddItemToObject(dec, "recommendations",
+                          rec_list ? cJSON_Duplicate(rec_list, 1) : cJSON_CreateArray());
+    cJSON_AddItemToObject(dec, "good_practices",
+                          practices ? cJSON_Duplicate(practices, 1) : cJSON_CreateArray());
+    cJSON *input = cJSON_AddObjectToObject(rec, "input");
+    cJSON_AddStringToObject(input, "kind", a->kind);
+    cJSON_AddItemToObject(input, "date",
+                          cJSON_Duplicate(cJSON_GetObjectItem(evaluation, "date"), 1));
+    int stakeholders = 0;
+    answers_json aj = {r, cJSON_CreateObject()};
+    int rc = store_stakeholder_count(s->db, a->id, &stakeholders, e);
+    if (rc == ERR_OK)
+        rc = store_answers_each(s->db, a->id, add_answer, &aj, e);
+    cJSON_AddNumberToObject(input, "internal_stakeholders", stakeholders);
+    cJSON_AddItemToObject(input, "answers", aj.map);
+    cJSON_AddStringToObject(rec, "ruleset", rules_hash(r));
+    cJSON_AddStringToObject(rec, "engine", "labelcoop " LABELCOOP_VERSION);
+    cJSON_AddItemToObject(rec, "evaluation", cJSON_Duplicate(evaluation, 1));
+    if (d->prev_hash && d->prev_hash[0])
+        cJSON_AddStringToObject(rec, "prev", d->prev_hash);
+    else
+        cJSON_AddNullToObject(rec, "prev");
+    if (rc != ERR_OK) {
+        cJSON_Delete(rec);
+        return rc;
+    }
+    *out = rec;
+    return ERR_OK;
+}
+
+static void sha256_hex(const char *text, char *hex)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
+/* Checks a decision request; *rules_out is the audit's rule set. */
+static int check_decision(service *s, long long id, const cJSON *body, store_assessment *a,
+                          rules **r, const char **outcome, const char **date, err *e)
+{
+    static const char *const keys[] = {"outcome", "date", "recommendations", "good_practices",
+                                       NULL};
+    const char *text;
+    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, id, POLICY_ASSESSMENT_READ, a, e) ||
+        need_object(body, keys, e) || text_field(body, "outcome", true, 32, &text, e) ||
+        date_field(body, "date", false, date, e) || practices_field(s, body, e))
+        return e->code;
+    if (!(*outcome = outcome_of(text)))
+        return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
+    if (strcmp(a->kind, "audit") != 0)
+        return err_set(e, ERR_CONFLICT, "only an audit is decided; %lld is a self-assessment", id);
+    if (strcmp(a->status, "submitted") != 0)
+        return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided", id,
+                       a->status);
+    return rules_of(s, a, r, e);
+}
+
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
-    static const char *const keys[] = {"outcome", "date", "recommendations", "good_practices",
-                                       NULL};
     store_assessment a;
-    const char *outcome_text, *date;
-    cJSON *recommendations = NULL;
-    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+    rules *r = NULL;
+    const char *outcome = NULL, *date = NULL;
+    if (check_decision(s, id, body, &a, &r, &outcome, &date, e))
         return e->code;
-    if (need_object(body, keys, e) || text_field(body, "outcome", true, 32, &outcome_text, e) ||
-        date_field(body, "date", false, &date, e) || practices_field(s, body, e))
-        return e->code;
-    const char *outcome = outcome_of(outcome_text);
-    if (!outcome)
-        return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
-    if (strcmp(a.kind, "audit") != 0)
-        return err_set(e, ERR_CONFLICT, "only an audit is decided; %lld is a self-assessment", id);
-    if (strcmp(a.status, "submitted") != 0)
-        return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided", id,
-                       a.status);
-    char today[DATE_LEN + 1], valid_until[DATE_LEN + 1] = "";
+    char today[DATE_LEN + 1], valid_until[DATE_LEN + 1] = "", prev[65] = "", hash[65];
     date_today(today);
     if (!date)
         date = today;
-    if (strings_field(body, "recommendations", &recommendations, e))
-        return e->code;
-    cJSON *evaluation = NULL;
-    int rc = store_assessment_evaluation(s->db, id, &evaluation, e);
+    cJSON *recommendations = NULL, *evaluation = NULL, *record = NULL;
+    int rc = strings_field(body, "recommendations", &recommendations, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_evaluation(s->db, id, &evaluation, e);
     if (rc == ERR_OK && !evaluation)
         rc = err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", id);
     if (rc == ERR_OK && strcmp(outcome, "awarded") == 0) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
             rc = err_set(e, ERR_CONFLICT,
-                         "the label follows the rules: audit %lld's evaluation "
-                         "is not eligible, so it cannot be awarded",
+                         "the label follows the rules: audit %lld's evaluation is not eligible, "
+                         "so it cannot be awarded",
                          id);
         else
-            date_add_years(date, validity_years(s->rules), valid_until);
+            date_add_years(date, validity_years(r), valid_until);
     }
-    char *rec_text = cJSON_PrintUnformatted(recommendations);
+    char *rec_text = recommendations ? cJSON_PrintUnformatted(recommendations) : NULL;
     char *eval_text = evaluation ? cJSON_PrintUnformatted(evaluation) : NULL;
-    const char *ruleset =
-        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(evaluation, "ruleset"));
-    store_decision d = {id,       a.org_id,  actor(s),
-                        outcome,  date,      valid_until[0] ? valid_until : NULL,
-                        rec_text, eval_text, ruleset ? ruleset : a.ruleset};
+    char *record_text = NULL;
+    store_decision d = {.assessment_id = id,
+                        .org_id = a.org_id,
+                        .decided_by = actor(s),
+                        .outcome = outcome,
+                        .decided_on = date,
+                        .valid_until = valid_until[0] ? valid_until : NULL,
+                        .recommendations_json = rec_text,
+                        .evaluation_json = eval_text,
+                        .ruleset = rules_hash(r)};
     long long decision = 0;
-    if (rc == ERR_OK && store_begin(s->db, e) == ERR_OK) {
-        rc = store_decision_add(s->db, &d, &decision, e);
+    if (rc == ERR_OK && (rc = store_begin(s->db, e)) == ERR_OK) {
+        /* Inside the transaction: the chain cannot fork between two deciders. */
+        rc = store_decision_last_hash(s->db, prev, e);
+        d.prev_hash = prev;
+        if (rc == ERR_OK)
+            rc = decision_record(s, r, &a, &d, body, evaluation, &record, e);
+        if (rc == ERR_OK) {
+            record_text = cJSON_PrintUnformatted(record);
+            sha256_hex(record_text, hash);
+            d.record_json = record_text;
+            d.record_hash = hash;
+            rc = store_decision_add(s->db, &d, &decision, e);
+        }
         if (rc == ERR_OK)
             rc = save_practices(s, body, decision, a.org_id, e);
         if (rc == ERR_OK && strcmp(outcome, "deferred") != 0)
@@ -677,11 +786,11 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
         if (rc == ERR_OK)
             rc = journal(s, "decision.record", "assessment", id, NULL, *out, e);
         rc = finish(s, rc, e);
-    } else if (rc == ERR_OK) {
-        rc = e->code;
     }
     free(rec_text);
     free(eval_text);
+    free(record_text);
+    cJSON_Delete(record);
     cJSON_Delete(evaluation);
     cJSON_Delete(recommendations);
     if (rc != ERR_OK && *out) {
@@ -689,6 +798,275 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
         *out = NULL;
     }
     return rc;
+}
+
+/* ---- rule set migration ----------------------------------------------------------- */
+
+typedef struct orphans {
+    const rules *r;
+    cJSON *list;
+} orphans;
+
+static void find_orphan(void *ud, const char *criterion, const char *status)
+{
+    (void)status;
+    orphans *o = ud;
+    if (rules_find(o->r, criterion) < 0)
+        cJSON_AddItemToArray(o->list, cJSON_CreateString(criterion));
+}
+
+/* Moves one assessment to rule set r inside the caller's transaction. */
+static int migrate_one(service *s, const store_assessment *a, rules *r, cJSON *report, err *e)
+{
+    cJSON *evaluation = NULL;
+    char *text = NULL;
+    int rc = ERR_OK;
+    if (strcmp(a->status, "submitted") == 0) {
+        store_assessment moved = *a;
+        snprintf(moved.ruleset, sizeof moved.ruleset, "%s", rules_hash(r));
+        cJSON *old = NULL;
+        rc = store_assessment_evaluation(s->db, a->id, &old, e);
+        const char *date = cJSON_GetStringValue(cJSON_GetObjectItem(old, "date"));
+        char today[DATE_LEN + 1];
+        date_today(today);
+        if (rc == ERR_OK)
+            rc = evaluate_under(s, r, &moved, date ? date : today, &evaluation, e);
+        cJSON_Delete(old);
+        text = evaluation ? cJSON_PrintUnformatted(evaluation) : NULL;
+    }
+    orphans o = {r, cJSON_CreateArray()};
+    if (rc == ERR_OK)
+        rc = store_answers_each(s->db, a->id, find_orphan, &o, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_migrate(s->db, a->id, rules_hash(r), text, e);
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddNumberToObject(item, "assessment_id", (double)a->id);
+    cJSON_AddStringToObject(item, "from", a->ruleset);
+    cJSON_AddStringToObject(item, "to", rules_hash(r));
+    cJSON_AddItemToObject(item, "orphans", o.list); /* kept, flagged, never deleted */
+    if (rc == ERR_OK)
+        rc = journal(s, "assessment.migrate", "assessment", a->id, NULL, item, e);
+    cJSON_AddItemToArray(report, item);
+    free(text);
+    cJSON_Delete(evaluation);
+    return rc;
+}
+
+int service_migrate(service *s, const char *to, long long org, cJSON **out, err *e)
+{
+    *out = NULL;
+    rules *r;
+    cJSON *list = NULL;
+    if (allow(s, POLICY_DECIDE, 0, NULL, e) || ruleset_get(s->rulesets, s->db, to, &r, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    cJSON *report = cJSON_CreateObject();
+    cJSON_AddStringToObject(report, "ruleset", to);
+    cJSON *migrated = cJSON_AddArrayToObject(report, "migrated");
+    int rc = store_assessment_list(s->db, org, 0, &list, e);
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list)
+    {
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(item, "status"));
+        const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(item, "ruleset"));
+        if (rc != ERR_OK || strcmp(status, "decided") == 0 || strcmp(from, to) == 0)
+            continue;
+        store_assessment a;
+        rc = store_assessment_get(
+            s->db, (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(item, "id")), &a, e);
+        if (rc == ERR_OK)
+            rc = migrate_one(s, &a, r, migrated, e);
+    }
+    cJSON_Delete(list);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(report);
+        return rc;
+    }
+    *out = report;
+    return ERR_OK;
+}
+
+/* ---- the rules lifecycle ------------------------------------------------------------ */
+
+int service_ruleset_history(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e))
+        return e->code;
+    return store_ruleset_history(s->db, out, e);
+}
+
+int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e)
+{
+    *out = NULL;
+    files_tree tree;
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_files(s->db, hash, &tree, e))
+        return e->code;
+    *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(*out, "ruleset", hash);
+    cJSON *files = cJSON_AddObjectToObject(*out, "files");
+    for (size_t i = 0; i < tree.count; i++)
+        cJSON_AddStringToObject(files, tree.paths[i], tree.data[i]);
+    files_tree_free(&tree);
+    return ERR_OK;
+}
+
+/* Rule specs are not rules: an upload may carry them, the hash never does. */
+static void drop_specs(files_tree *t)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < t->count; i++) {
+        size_t n = strlen(t->paths[i]);
+        bool spec = strncmp(t->paths[i], "spec/", 5) == 0 ||
+                    (n > 9 && strcmp(t->paths[i] + n - 9, "_spec.lua") == 0);
+        if (spec) {
+            free(t->paths[i]);
+            free(t->data[i]);
+            continue;
+        }
+        t->paths[k] = t->paths[i], t->data[k] = t->data[i], t->lens[k] = t->lens[i];
+        k++;
+    }
+    t->count = k;
+}
+
+/* The candidate of a request: uploaded files (*owned: the caller frees it)
+ * or a stored rule set. */
+static int candidate(service *s, const cJSON *body, rules **r, bool *owned, err *e)
+{
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(body, "files");
+    const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "ruleset"));
+    *owned = false;
+    if (files) {
+        files_tree tree;
+        if (ljson_tree(files, "$.files", &tree, e))
+            return e->code;
+        drop_specs(&tree);
+        *owned = true;
+        /* Rule errors are the request's fault here: 400 with file:line. */
+        if (rules_load_tree(&tree, NULL, r, e) == ERR_RULES)
+            e->code = ERR_INPUT;
+        return e->code;
+    }
+    if (hash)
+        return ruleset_get(s->rulesets, s->db, hash, r, e);
+    return bad(e, NULL,
+               "give the candidate rules as {\"files\": {path: text}} or "
+               "{\"ruleset\": HASH}");
+}
+
+int service_whatif(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    rules *r = NULL;
+    bool owned;
+    static const char *const keys[] = {"files", "ruleset", NULL};
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
+        candidate(s, body, &r, &owned, e))
+        return e->code;
+    int rc = whatif_run(s->db, s->rules, r, out, e);
+    if (owned)
+        rules_free(r);
+    return rc;
+}
+
+int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"files", "ruleset", "note", "label", NULL};
+    const char *note, *label;
+    rules *r = NULL;
+    bool owned;
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "note", true, MAX_TEXT, &note, e) ||
+        text_field(body, "label", false, MAX_NAME, &label, e) || candidate(s, body, &r, &owned, e))
+        return e->code;
+    cJSON *report = NULL;
+    long long id = 0;
+    int rc = whatif_run(s->db, s->rules, r, &report, e);
+    if (rc == ERR_OK)
+        rc = ruleset_activate(s->db, r, label, note, actor(s), &id, e);
+    if (rc == ERR_OK) {
+        *out = cJSON_CreateObject();
+        cJSON_AddNumberToObject(*out, "activation", (double)id);
+        cJSON_AddStringToObject(*out, "ruleset", rules_hash(r));
+        cJSON_AddItemToObject(*out, "whatif", report);
+        report = NULL;
+    }
+    cJSON_Delete(report);
+    if (owned)
+        rules_free(r);
+    return rc;
+}
+
+int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **out, err *e)
+{
+    *out = NULL;
+    rules *a, *b;
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e))
+        return e->code;
+    if (!from || !to)
+        return err_set(e, ERR_INPUT, "$: give ?from=HASH&to=HASH");
+    if (ruleset_get(s->rulesets, s->db, from, &a, e) || ruleset_get(s->rulesets, s->db, to, &b, e))
+        return e->code;
+    *out = diff_rules(a, b);
+    return ERR_OK;
+}
+
+int service_path_actions(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    cJSON *evaluation = NULL;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) ||
+        allow(s, POLICY_ACTIONS_EDIT, a.org_id, NULL, e))
+        return e->code;
+    int rc = strcmp(a.status, "draft") == 0
+                 ? service_evaluation(s, id, &evaluation, e)
+                 : store_assessment_evaluation(s->db, id, &evaluation, e);
+    if (rc != ERR_OK)
+        return rc;
+    rules *r;
+    if ((rc = rules_of(s, &a, &r, e)) != ERR_OK || (rc = store_begin(s->db, e)) != ERR_OK) {
+        cJSON_Delete(evaluation);
+        return rc;
+    }
+    cJSON *items = cJSON_CreateArray();
+    const cJSON *step;
+    cJSON_ArrayForEach(step, cJSON_GetObjectItem(evaluation, "path_to_label"))
+    {
+        const char *crit = cJSON_GetStringValue(cJSON_GetObjectItem(step, "criterion"));
+        const char *to = cJSON_GetStringValue(cJSON_GetObjectItem(step, "to"));
+        int k = crit ? rules_find(r, crit) : -1;
+        if (rc != ERR_OK || k < 0)
+            continue;
+        char action[1200];
+        snprintf(action, sizeof action, "%s — viser « %s » : %s", crit,
+                 strcmp(to ? to : "", "met") == 0 ? "satisfait" : "partiellement satisfait",
+                 rules_criterion_at(r, k)->statement);
+        cJSON *fields = cJSON_CreateObject(), *item = NULL;
+        cJSON_AddStringToObject(fields, "criterion", crit);
+        cJSON_AddStringToObject(fields, "action", action);
+        long long item_id;
+        rc = store_action_add(s->db, a.org_id, fields, &item_id, e);
+        if (rc == ERR_OK)
+            rc = store_action_get(s->db, item_id, &item, e);
+        if (rc == ERR_OK)
+            rc = journal(s, "action_item.create", "action_item", item_id, NULL, item, e);
+        if (item)
+            cJSON_AddItemToArray(items, item);
+        cJSON_Delete(fields);
+    }
+    cJSON_Delete(evaluation);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(items);
+        return rc;
+    }
+    *out = items;
+    return ERR_OK;
 }
 
 /* ---- registry, good practices, action plan ------------------------------------- */

@@ -10,12 +10,14 @@
 #include "auth.h"
 #include "err.h"
 #include "rules.h"
+#include "ruleset.h"
 #include "store.h"
 
 typedef struct service {
     store *db;
-    rules *rules;          /* the active rule set; borrowed */
-    const auth_actor *who; /* the caller; NULL for the trusted command line */
+    rules *rules;            /* the active rule set; borrowed */
+    ruleset_cache *rulesets; /* the others, by hash, for older assessments */
+    const auth_actor *who;   /* the caller; NULL for the trusted command line */
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -41,6 +43,24 @@ int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON 
 int service_evaluation(service *s, long long id, cJSON **out, err *e);
 int service_submit(service *s, long long id, cJSON **out, err *e);
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+
+/* Moves the undecided assessments (of one organisation when org > 0) to the
+ * stored rule set to, re-evaluating the submitted ones; journals each move.
+ * *out: {"ruleset", "migrated": [{"assessment_id","from","orphans":[ids]}]}. */
+int service_migrate(service *s, const char *to, long long org, cJSON **out, err *e);
+
+/* Rule sets: the activation history; one stored rule set's files; a
+ * candidate ({"files": {path: text}} or {"ruleset": HASH}) weighed against the
+ * active rules; activation of uploaded files {"files", "note", "label"}; the
+ * difference between two stored rule sets. */
+int service_ruleset_history(service *s, cJSON **out, err *e);
+int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e);
+int service_whatif(service *s, const cJSON *body, cJSON **out, err *e);
+int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e);
+int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **out, err *e);
+
+/* Turns an assessment's path to the label into action items of its CAE. */
+int service_path_actions(service *s, long long id, cJSON **out, err *e);
 
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
 /* The network's catalogue: practices their CAE agreed to share. */

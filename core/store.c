@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "date.h"
@@ -115,6 +116,39 @@ static const char *const migrations[] = {
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;"
     "CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal"
     "  BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;",
+    /* 2: versioned rule sets, replayable decisions, a chained journal */
+    "CREATE TABLE rulesets ("
+    "  hash TEXT PRIMARY KEY,"
+    "  created_at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE ruleset_files ("
+    "  hash TEXT NOT NULL REFERENCES rulesets(hash),"
+    "  path TEXT NOT NULL,"
+    "  content BLOB NOT NULL,"
+    "  PRIMARY KEY (hash, path)) WITHOUT ROWID;"
+    "CREATE TABLE activations ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL REFERENCES rulesets(hash),"
+    "  label TEXT,"
+    "  note TEXT NOT NULL,"
+    "  activated_by INTEGER REFERENCES users(id),"
+    "  activated_at TEXT NOT NULL);"
+    "CREATE TRIGGER rulesets_frozen BEFORE UPDATE ON rulesets"
+    "  BEGIN SELECT RAISE(ABORT, 'an activated rule set never changes'); END;"
+    "CREATE TRIGGER rulesets_kept BEFORE DELETE ON rulesets"
+    "  BEGIN SELECT RAISE(ABORT, 'an activated rule set is never deleted'); END;"
+    "CREATE TRIGGER ruleset_files_frozen BEFORE UPDATE ON ruleset_files"
+    "  BEGIN SELECT RAISE(ABORT, 'an activated rule set never changes'); END;"
+    "CREATE TRIGGER ruleset_files_kept BEFORE DELETE ON ruleset_files"
+    "  BEGIN SELECT RAISE(ABORT, 'an activated rule set is never deleted'); END;"
+    "CREATE TRIGGER activations_frozen BEFORE UPDATE ON activations"
+    "  BEGIN SELECT RAISE(ABORT, 'the activation history is append-only'); END;"
+    "CREATE TRIGGER activations_kept BEFORE DELETE ON activations"
+    "  BEGIN SELECT RAISE(ABORT, 'the activation history is append-only'); END;"
+    "ALTER TABLE decisions ADD COLUMN record TEXT;"
+    "ALTER TABLE decisions ADD COLUMN record_hash TEXT;"
+    "ALTER TABLE decisions ADD COLUMN prev_hash TEXT;"
+    "ALTER TABLE journal ADD COLUMN hash TEXT;"
+    "ALTER TABLE journal ADD COLUMN prev_hash TEXT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -168,6 +202,19 @@ enum {
     Q_ACTION_UPDATE,
     Q_JOURNAL_ADD,
     Q_JOURNAL_COUNT,
+    Q_JOURNAL_LAST,
+    Q_JOURNAL_ALL,
+    Q_RULESET_ADD,
+    Q_RULESET_FILE_ADD,
+    Q_RULESET_FILES,
+    Q_ACTIVATION_ADD,
+    Q_ACTIVE,
+    Q_HISTORY,
+    Q_DECISION_LAST,
+    Q_DECISION_RECORDS,
+    Q_ASSESSMENT_MIGRATE,
+    Q_BEGIN_READ,
+    Q_WHATIF_TARGETS,
     Q_COUNT
 };
 
@@ -217,7 +264,8 @@ static const char *const sql[Q_COUNT] = {
                           " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
                           " WHERE (?1 = 0 OR a.organisation_id = ?1)"
                           " AND (?2 = 0 OR a.auditor_id = ?2) ORDER BY a.id",
-    [Q_ANSWERS] = "SELECT criterion, status FROM answers WHERE assessment_id = ?",
+    [Q_ANSWERS] = "SELECT criterion, status FROM answers WHERE assessment_id = ?"
+                  " ORDER BY criterion",
     [Q_ANSWERS_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json,"
                        " updated_at FROM answers WHERE assessment_id = ? ORDER BY criterion",
     [Q_ANSWER_PUT] = "INSERT INTO answers (assessment_id, criterion, status, comment, evidence,"
@@ -239,11 +287,12 @@ static const char *const sql[Q_COUNT] = {
     [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
     [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
                        " decided_on, valid_until, recommendations, evaluation, ruleset,"
-                       " decided_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " decided_by, created_at, record, record_hash, prev_hash)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [Q_DECISION_JSON] = "SELECT id, assessment_id, organisation_id, outcome, decided_on AS date,"
                         " valid_until, recommendations AS recommendations_json,"
-                        " evaluation AS evaluation_json, ruleset, decided_by, created_at"
-                        " FROM decisions WHERE id = ?",
+                        " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
+                        " record_hash FROM decisions WHERE id = ?",
     [Q_DECISIONS_OF] = "SELECT id, outcome, decided_on AS date, valid_until,"
                        " recommendations AS recommendations_json"
                        " FROM decisions WHERE assessment_id = ? ORDER BY id",
@@ -277,8 +326,35 @@ static const char *const sql[Q_COUNT] = {
                      " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     [Q_ACTION_UPDATE] = "UPDATE action_items SET criterion = ?, action = ?, owner = ?, due = ?,"
                         " status = ?, updated_at = ? WHERE id = ?",
-    [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after,"
+                      " hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_JOURNAL_LAST] = "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
+    [Q_JOURNAL_ALL] = "SELECT id, at, user_id, action, entity, entity_id, before, after, hash,"
+                      " prev_hash FROM journal ORDER BY id",
+    [Q_RULESET_ADD] = "INSERT OR IGNORE INTO rulesets (hash, created_at) VALUES (?, ?)",
+    [Q_RULESET_FILE_ADD] = "INSERT OR IGNORE INTO ruleset_files (hash, path, content)"
+                           " VALUES (?, ?, ?)",
+    [Q_RULESET_FILES] = "SELECT path, content FROM ruleset_files WHERE hash = ? ORDER BY path",
+    [Q_ACTIVATION_ADD] = "INSERT INTO activations (hash, label, note, activated_by, activated_at)"
+                         " VALUES (?, ?, ?, ?, ?)",
+    [Q_ACTIVE] = "SELECT hash, id FROM activations ORDER BY id DESC LIMIT 1",
+    [Q_HISTORY] = "SELECT a.id, a.hash AS ruleset, a.label, a.note, a.activated_by,"
+                  " u.email AS activated_by_email, a.activated_at FROM activations a"
+                  " LEFT JOIN users u ON u.id = a.activated_by ORDER BY a.id",
+    [Q_DECISION_LAST] = "SELECT record_hash FROM decisions WHERE record_hash IS NOT NULL"
+                        " ORDER BY id DESC LIMIT 1",
+    [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
+                           " record_hash, prev_hash FROM decisions ORDER BY id",
+    [Q_BEGIN_READ] = "BEGIN",
+    [Q_WHATIF_TARGETS] = "SELECT a.id, a.organisation_id, o.name AS organisation, a.kind, a.status,"
+                         " a.evaluation AS evaluation_json FROM assessments a"
+                         " JOIN organisations o ON o.id = a.organisation_id"
+                         " WHERE (a.kind = 'audit' AND a.id = (SELECT max(b.id) FROM assessments b"
+                         "   WHERE b.organisation_id = a.organisation_id AND b.kind = 'audit'"
+                         "   AND b.status <> 'draft'))"
+                         " OR (a.kind = 'self_assessment' AND a.status = 'draft') ORDER BY a.id",
+    [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2, evaluation = ?3"
+                             " WHERE id = ?1 AND status <> 'decided'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
 };
 
@@ -506,6 +582,18 @@ int store_begin(store *s, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_BEGIN, e);
     return st ? exec_stmt(s, st, "begin", e) : e->code;
+}
+
+int store_begin_read(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_BEGIN_READ, e);
+    return st ? exec_stmt(s, st, "begin", e) : e->code;
+}
+
+int store_whatif_targets(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WHATIF_TARGETS, e);
+    return st ? rows_json(s, st, false, "assessments", out, e) : e->code;
 }
 
 int store_commit(store *s, err *e)
@@ -1007,6 +1095,9 @@ int store_decision_add(store *s, const store_decision *d, long long *id, err *e)
     bind_text(st, 8, d->ruleset);
     bind_id(st, 9, d->decided_by);
     bind_text(st, 10, now);
+    bind_text(st, 11, d->record_json);
+    bind_text(st, 12, d->record_hash);
+    bind_text(st, 13, d->prev_hash);
     if (exec_stmt(s, st, "decision", e) != ERR_OK)
         return e->code;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -1193,16 +1284,52 @@ int store_action_update(store *s, long long id, const cJSON *f, err *e)
 
 /* ---- journal -------------------------------------------------------------- */
 
+/* Optional text of the statement's single-row, single-column result into out. */
+static int one_text(store *s, sqlite3_stmt *st, char *out, size_t size, err *e)
+{
+    int rc = sqlite3_step(st);
+    out[0] = '\0';
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        copy_col(st, 0, out, size);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "read");
+}
+
+void store_chain_hash(const char *prev, const char *const *fields, int n, char *hex)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)(prev ? prev : ""),
+                              strlen(prev ? prev : "") + 1);
+    for (int i = 0; i < n; i++) {
+        const char *f = fields[i] ? fields[i] : "";
+        /* Length-prefixed, so no two field lists hash alike. */
+        char len[24];
+        int k = snprintf(len, sizeof len, "%zu:", strlen(f));
+        crypto_hash_sha256_update(&st, (const unsigned char *)len, (unsigned long long)k);
+        crypto_hash_sha256_update(&st, (const unsigned char *)f, strlen(f));
+    }
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+}
+
 int store_journal(store *s, long long user, const char *action, const char *entity,
                   long long entity_id, const cJSON *before, const cJSON *after, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_JOURNAL_ADD, e);
-    if (!st)
+    char prev[65], hash[65], now[DATE_TIME_LEN + 1], user_text[24], id_text[24];
+    sqlite3_stmt *st = stmt(s, Q_JOURNAL_LAST, e);
+    if (!st || one_text(s, st, prev, sizeof prev, e))
         return e->code;
-    char now[DATE_TIME_LEN + 1];
+    if (!(st = stmt(s, Q_JOURNAL_ADD, e)))
+        return e->code;
     date_now(now);
     char *b = before ? cJSON_PrintUnformatted(before) : NULL;
     char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+    snprintf(user_text, sizeof user_text, "%lld", user);
+    snprintf(id_text, sizeof id_text, "%lld", entity_id);
+    const char *fields[] = {now, user_text, action, entity, id_text, b, a};
+    store_chain_hash(prev, fields, 7, hash);
     bind_text(st, 1, now);
     bind_id(st, 2, user);
     bind_text(st, 3, action);
@@ -1210,9 +1337,207 @@ int store_journal(store *s, long long user, const char *action, const char *enti
     bind_id(st, 5, entity_id);
     bind_text(st, 6, b);
     bind_text(st, 7, a);
+    bind_text(st, 8, hash);
+    bind_text(st, 9, prev[0] ? prev : NULL);
     free(b);
     free(a);
     return exec_stmt(s, st, "journal", e);
+}
+
+int store_journal_verify(store *s, long long *rows, long long *bad_id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_JOURNAL_ALL, e);
+    if (!st)
+        return e->code;
+    char prev[65] = "";
+    int rc;
+    *rows = 0;
+    *bad_id = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *col[10];
+        for (int i = 0; i < 10; i++)
+            col[i] = (const char *)sqlite3_column_text(st, i);
+        char user_text[24], id_text[24], hash[65];
+        snprintf(user_text, sizeof user_text, "%lld", (long long)sqlite3_column_int64(st, 2));
+        snprintf(id_text, sizeof id_text, "%lld", (long long)sqlite3_column_int64(st, 5));
+        const char *fields[] = {col[1], user_text, col[3], col[4], id_text, col[6], col[7]};
+        store_chain_hash(prev, fields, 7, hash);
+        bool prev_ok = prev[0] ? col[9] && strcmp(col[9], prev) == 0 : col[9] == NULL;
+        (*rows)++;
+        if (!col[8] || strcmp(col[8], hash) != 0 || !prev_ok) {
+            *bad_id = sqlite3_column_int64(st, 0);
+            break;
+        }
+        snprintf(prev, sizeof prev, "%s", col[8]);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "journal");
+}
+
+/* ---- rule sets ------------------------------------------------------------- */
+
+int store_ruleset_put(store *s, const char *hash, const files_tree *tree, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_RULESET_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, hash);
+    bind_text(st, 2, now);
+    if (exec_stmt(s, st, "rule set", e))
+        return e->code;
+    for (size_t i = 0; i < tree->count; i++) {
+        if (!(st = stmt(s, Q_RULESET_FILE_ADD, e)))
+            return e->code;
+        bind_text(st, 1, hash);
+        bind_text(st, 2, tree->paths[i]);
+        sqlite3_bind_blob(st, 3, tree->data[i], (int)tree->lens[i], SQLITE_TRANSIENT);
+        if (exec_stmt(s, st, "rule file", e))
+            return e->code;
+    }
+    return ERR_OK;
+}
+
+int store_ruleset_files(store *s, const char *hash, files_tree *out, err *e)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = stmt(s, Q_RULESET_FILES, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, hash);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->count == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **p = realloc(out->paths, cap * sizeof *p);
+            char **d = p ? realloc(out->data, cap * sizeof *d) : NULL;
+            size_t *l = d ? realloc(out->lens, cap * sizeof *l) : NULL;
+            if (p)
+                out->paths = p;
+            if (d)
+                out->data = d;
+            if (!l) {
+                sqlite3_reset(st);
+                files_tree_free(out);
+                return err_set(e, ERR_FAIL, "out of memory");
+            }
+            out->lens = l;
+        }
+        int n = sqlite3_column_bytes(st, 1);
+        char *data = malloc((size_t)n + 1);
+        char *path = strdup((const char *)sqlite3_column_text(st, 0));
+        if (!data || !path) {
+            free(data);
+            free(path);
+            sqlite3_reset(st);
+            files_tree_free(out);
+            return err_set(e, ERR_FAIL, "out of memory");
+        }
+        memcpy(data, sqlite3_column_blob(st, 1), (size_t)n);
+        data[n] = '\0';
+        out->paths[out->count] = path;
+        out->data[out->count] = data;
+        out->lens[out->count++] = (size_t)n;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        files_tree_free(out);
+        return db_fail(s, e, "rule files");
+    }
+    if (!out->count)
+        return err_set(e, ERR_NOT_FOUND, "no rule set %s in this database", hash);
+    return ERR_OK;
+}
+
+int store_activation_add(store *s, const char *hash, const char *label, const char *note,
+                         long long user, long long *id, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_ACTIVATION_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, hash);
+    bind_text(st, 2, label);
+    bind_text(st, 3, note);
+    bind_id(st, 4, user);
+    bind_text(st, 5, now);
+    if (exec_stmt(s, st, "activation", e))
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_active_ruleset(store *s, char *hash, long long *generation, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ACTIVE, e);
+    if (!st)
+        return e->code;
+    int rc = sqlite3_step(st);
+    hash[0] = '\0';
+    *generation = 0;
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, hash, 65);
+        *generation = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "no rule set was ever activated")
+                             : db_fail(s, e, "active rule set");
+}
+
+int store_ruleset_history(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_HISTORY, e);
+    return st ? rows_json(s, st, false, "activations", out, e) : e->code;
+}
+
+int store_decision_last_hash(store *s, char *hash, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DECISION_LAST, e);
+    return st ? one_text(s, st, hash, 65, e) : e->code;
+}
+
+int store_decision_each(store *s, int (*fn)(void *ud, const store_record *rec), void *ud, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DECISION_RECORDS, e);
+    if (!st)
+        return e->code;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_record r = {
+            .id = sqlite3_column_int64(st, 0),
+            .assessment_id = sqlite3_column_int64(st, 1),
+            .outcome = (const char *)sqlite3_column_text(st, 2),
+            .date = (const char *)sqlite3_column_text(st, 3),
+            .valid_until = (const char *)sqlite3_column_text(st, 4),
+            .record = (const char *)sqlite3_column_text(st, 5),
+            .record_hash = (const char *)sqlite3_column_text(st, 6),
+            .prev_hash = (const char *)sqlite3_column_text(st, 7),
+        };
+        stop = fn(ud, &r);
+    }
+    sqlite3_reset(st);
+    return stop || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "decisions");
+}
+
+int store_assessment_migrate(store *s, long long id, const char *ruleset,
+                             const char *evaluation_json, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_MIGRATE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, ruleset);
+    bind_text(st, 3, evaluation_json);
+    if (exec_stmt(s, st, "migrate", e))
+        return e->code;
+    return sqlite3_changes(s->db) == 1
+               ? ERR_OK
+               : err_set(e, ERR_CONFLICT, "assessment %lld is decided: it keeps its rules", id);
 }
 
 int store_journal_count(store *s, long long *n, err *e)

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "files.h"
 
 typedef struct store store;
 
@@ -22,6 +23,8 @@ int store_schema_version(store *s);
 /* One domain operation = one transaction. begin takes the write lock at once
  * (BEGIN IMMEDIATE) so that a busy database waits at the start, not halfway. */
 int store_begin(store *s, err *e);
+/* A read transaction: every read until the commit sees one snapshot. */
+int store_begin_read(store *s, err *e);
 int store_commit(store *s, err *e);
 void store_rollback(store *s);
 /* Copies the live database to file with SQLite's online backup. */
@@ -101,7 +104,19 @@ typedef struct store_decision {
     long long assessment_id, org_id, decided_by;
     const char *outcome, *decided_on, *valid_until; /* valid_until may be NULL */
     const char *recommendations_json, *evaluation_json, *ruleset;
+    const char *record_json, *record_hash, *prev_hash; /* the replayable record */
 } store_decision;
+
+/* A decision's stored record, for verification; strings borrowed for the call. */
+typedef struct store_record {
+    long long id, assessment_id;
+    const char *outcome, *date, *valid_until, *record, *record_hash, *prev_hash;
+} store_record;
+
+/* The hash of the last decision record ("" when none) into hash[65]. */
+int store_decision_last_hash(store *s, char *hash, err *e);
+/* Calls fn on every decision in order until it returns non-zero. */
+int store_decision_each(store *s, int (*fn)(void *ud, const store_record *rec), void *ud, err *e);
 
 int store_decision_add(store *s, const store_decision *d, long long *id, err *e);
 int store_decision_json(store *s, long long id, cJSON **out, err *e);
@@ -125,7 +140,30 @@ int store_action_get(store *s, long long id, cJSON **out, err *e);
 int store_action_add(store *s, long long org, const cJSON *fields, long long *id, err *e);
 int store_action_update(store *s, long long id, const cJSON *fields, err *e);
 
-/* ---- journal (append-only) ---- */
+/* What a what-if re-evaluates: each CAE's latest submitted audit and every
+ * self-assessment in progress, with their frozen evaluation if any. */
+int store_whatif_targets(store *s, cJSON **out, err *e);
+
+/* ---- rule sets (stored whole on activation, never changed) ---- */
+int store_ruleset_put(store *s, const char *hash, const files_tree *tree, err *e);
+/* The files of a stored rule set; ERR_NOT_FOUND if unknown. out is the caller's. */
+int store_ruleset_files(store *s, const char *hash, files_tree *out, err *e);
+int store_activation_add(store *s, const char *hash, const char *label, const char *note,
+                         long long user, long long *id, err *e);
+/* The active rule set's hash (hash[65]) and its activation id, which grows
+ * with every activation. ERR_NOT_FOUND before the first. */
+int store_active_ruleset(store *s, char *hash, long long *generation, err *e);
+int store_ruleset_history(store *s, cJSON **out, err *e);
+/* Moves an undecided assessment to another rule set with its new evaluation
+ * (NULL for a draft). */
+int store_assessment_migrate(store *s, long long id, const char *ruleset,
+                             const char *evaluation_json, err *e);
+
+/* ---- journal (append-only, each row chained to the one before) ---- */
+/* SHA-256 over prev and length-prefixed fields, hex into hex[65]. */
+void store_chain_hash(const char *prev, const char *const *fields, int n, char *hex);
+/* Checks every row's hash and link; *bad_id is the first row that fails (0: none). */
+int store_journal_verify(store *s, long long *rows, long long *bad_id, err *e);
 int store_journal(store *s, long long user, const char *action, const char *entity,
                   long long entity_id, const cJSON *before, const cJSON *after, err *e);
 int store_journal_count(store *s, long long *n, err *e);

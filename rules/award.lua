@@ -67,6 +67,38 @@ local function explain(ctx, t, ratio, checks)
   return reasons
 end
 
+-- The smallest set of improvements that would make the evaluation eligible:
+-- every mandatory criterion not fully met, then the fewest recommended ones
+-- needed to reach the threshold (largest weight first, then in référentiel
+-- order), each raised to "partial", which is enough for a recommended one.
+local function path_to_label(ctx, t, ratio)
+  local path = {}
+  local function step(c, to)
+    path[#path + 1] = { criterion = c.id, from = ctx.answers[c.index] or "missing", to = to }
+  end
+  local candidates = {}
+  for _, c in ipairs(ctx.criteria) do
+    local answer = ctx.answers[c.index]
+    if c.level == "mandatory" and answer ~= "met" and answer ~= "not_applicable" then
+      step(c, "met")
+    elseif c.level == "recommended" and (answer == nil or answer == "not_met") then
+      candidates[#candidates + 1] = c
+    end
+  end
+  local r = t.recommended
+  local needed = math.ceil(parameters.recommended_threshold * r.total - 1e-9) - r.met - r.partial
+  if needed > 0 then
+    table.sort(candidates, function(a, b)
+      if a.weight ~= b.weight then return a.weight > b.weight end
+      return a.index < b.index
+    end)
+    for i = 1, math.min(needed, #candidates) do
+      step(candidates[i], "partial")
+    end
+  end
+  return path
+end
+
 local function evaluate(ctx)
   local t = tally.count(ctx)
   local m, r = t.mandatory, t.recommended
@@ -108,6 +140,7 @@ local function evaluate(ctx)
     advised = { total = t.advised.total, met = t.advised.met },
     fields = t.fields,
     reasons = explain(ctx, t, ratio, checks),
+    path_to_label = outcome == "eligible" and {} or path_to_label(ctx, t, ratio),
   }
 end
 

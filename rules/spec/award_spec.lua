@@ -110,4 +110,24 @@ describe("la règle d'attribution", function()
                                answers = answers.all("met") }
     assert.are.equal("2031-02-28", r.valid_until)
   end)
+
+  it("trace le chemin vers le label : chaque obligatoire manquant, puis le moins de recommandés", function()
+    local change = { ["JF-02"] = "partial" }
+    for i, id in ipairs(ids("recommended")) do
+      change[id] = i <= 17 and "met" or "not_met" -- 17 sur 39 : il en manque 3
+    end
+    local r = audit(answers.all("met"):with(change))
+    assert.are.equal("not_eligible", r.outcome)
+    local path = r.path_to_label
+    assert.are.same({ criterion = "JF-02", from = "partial", to = "met" }, path[1])
+    assert.are.equal(1 + 3, #path)
+    for i = 2, #path do
+      assert.are.equal("not_met", path[i].from)
+      assert.are.equal("partial", path[i].to)
+    end
+    -- Following the path makes the audit eligible.
+    for _, step in ipairs(path) do change[step.criterion] = step.to end
+    assert.are.equal("eligible", audit(answers.all("met"):with(change)).outcome)
+    assert.are.same({}, audit(answers.all("met")).path_to_label)
+  end)
 end)

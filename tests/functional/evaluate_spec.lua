@@ -38,11 +38,11 @@ describe("evaluate", function()
   end)
 
   describe("an audit with every criterion met and internal stakeholders", function()
-    it("gives an object with exactly the keys of the contract (plus the overall score)", function()
+    it("gives an object with exactly the keys of the contract (plus score and path_to_label)", function()
       local out = evaluate_ok(support.input(support.answers_for({}), { date = "2026-03-02" }))
       assert.are.same({
         "advised", "date", "eligible", "fields", "kind", "mandatory", "missing",
-        "outcome", "reasons", "recommended", "ruleset", "score", "valid_until",
+        "outcome", "path_to_label", "reasons", "recommended", "ruleset", "score", "valid_until",
       }, support.keys(out))
     end)
 

@@ -21,4 +21,6 @@
     TEST_ENTRY(evaluation_paths)                                                                   \
     TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
     TEST_ENTRY(store_constraints_and_journal)                                                      \
-    TEST_ENTRY(policy_matrix)
+    TEST_ENTRY(policy_matrix)                                                                      \
+    TEST_ENTRY(ruleset_store_and_tamper)                                                           \
+    TEST_ENTRY(diff_finds_changes)

@@ -1,0 +1,82 @@
+/* Unit tests of the rules lifecycle: stored rule sets, diff. */
+#include <sqlite3.h>
+
+#include "diff.h"
+#include "ruleset.h"
+#include "store.h"
+#include "test.h"
+
+TEST_IMPL(ruleset_store_and_tamper)
+{
+    char *dir = fixture_tmpdir();
+    char path[4200];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    store *db;
+    err e = ERR_INIT;
+    bool activated;
+    ASSERT_EQ(store_open(path, &db, &e), ERR_OK);
+    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    ASSERT(activated);
+    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    ASSERT(!activated); /* only a database that never had rules */
+    ruleset_cache *cache = ruleset_cache_new(NULL);
+    rules *r;
+    ASSERT_EQ(ruleset_active(cache, db, &r, &e), ERR_OK);
+    ASSERT_EQ(rules_criterion_count(r), 117);
+    char hash[65];
+    snprintf(hash, sizeof hash, "%s", rules_hash(r));
+    ruleset_cache_free(cache);
+    /* A stored file changed behind labelcoop's back no longer matches its hash. */
+    sqlite3 *raw;
+    ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    ASSERT_EQ(
+        sqlite3_exec(raw,
+                     "DROP TRIGGER ruleset_files_frozen;"
+                     "UPDATE ruleset_files SET content = content || ' ' WHERE path = 'award.lua'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(raw);
+    cache = ruleset_cache_new(NULL);
+    ASSERT_EQ(ruleset_get(cache, db, hash, &r, &e), ERR_RULES);
+    ASSERT_CONTAINS(err_msg(&e), "tampered");
+    ASSERT_EQ(ruleset_get(cache, db, "0000", &r, &e), ERR_NOT_FOUND);
+    ruleset_cache_free(cache);
+    store_close(db);
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+TEST_IMPL(diff_finds_changes)
+{
+    char *dir = fixture_copy_rules();
+    char cmd[8400];
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's/recommended_threshold = 0.5/recommended_threshold = 0.6/' '%s/award.lua' &&"
+             "sed -i '0,/level = \"mandatory\"/s//level = \"recommended\"/' "
+             "'%s/referential/01-juridique-financier.lua'",
+             dir, dir);
+    ASSERT_EQ(system(cmd), 0);
+    rules *a, *b;
+    err e = ERR_INIT;
+    ASSERT_EQ(rules_load(RULES_DIR, NULL, &a, &e), ERR_OK);
+    ASSERT_EQ(rules_load(dir, NULL, &b, &e), ERR_OK);
+    cJSON *d = diff_rules(a, b);
+    char *text = cJSON_PrintUnformatted(d);
+    ASSERT_CONTAINS(text, "\"level_changed\":[{\"id\":\"JF-01\",\"from\":\"mandatory\",\"to\":"
+                          "\"recommended\"}]");
+    ASSERT_CONTAINS(text, "\"parameters_changed\":[{\"name\":\"recommended_threshold\",\"from\":"
+                          "0.5,\"to\":0.6}]");
+    ASSERT_CONTAINS(text, "\"added\":[],\"removed\":[]");
+    free(text);
+    cJSON_Delete(d);
+    d = diff_rules(a, a);
+    text = diff_text(d);
+    ASSERT_CONTAINS(text, "no difference");
+    free(text);
+    cJSON_Delete(d);
+    rules_free(a);
+    rules_free(b);
+    fixture_rmtree(dir);
+    return 0;
+}
