@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hook.h"
 #include "ljson.h"
 #include "rules.h"
 #include "ruleset.h"
@@ -324,7 +325,53 @@ static int h_path_actions(call *c, cJSON **out, err *e)
     return service_path_actions(&c->svc, c->ids[0], out, e);
 }
 
+static int h_webhooks(call *c, cJSON **out, err *e)
+{
+    return service_webhook_list(&c->svc, out, e);
+}
+
+static int h_webhook_add(call *c, cJSON **out, err *e)
+{
+    c->status = 201;
+    return service_webhook_add(&c->svc, c->body, out, e);
+}
+
+static int h_webhook(call *c, cJSON **out, err *e)
+{
+    return service_webhook_get(&c->svc, c->ids[0], out, e);
+}
+
+static int h_webhook_update(call *c, cJSON **out, err *e)
+{
+    return service_webhook_update(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_webhook_delete(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    c->status = 204;
+    return service_webhook_delete(&c->svc, c->ids[0], e);
+}
+
+static int h_webhook_log(call *c, cJSON **out, err *e)
+{
+    return service_webhook_log(&c->svc, c->ids[0], out, e);
+}
+
+static int h_webhook_replay(call *c, cJSON **out, err *e)
+{
+    c->status = 202;
+    return service_webhook_replay(&c->svc, c->ids[0], c->body, out, e);
+}
+
 static const route routes[] = {
+    {"GET", "webhooks", h_webhooks, 0},
+    {"POST", "webhooks", h_webhook_add, BODY},
+    {"GET", "webhooks/:id", h_webhook, 0},
+    {"PATCH", "webhooks/:id", h_webhook_update, BODY},
+    {"DELETE", "webhooks/:id", h_webhook_delete, 0},
+    {"GET", "webhooks/:id/deliveries", h_webhook_log, 0},
+    {"POST", "webhooks/:id/replay", h_webhook_replay, BODY},
     {"GET", "rulesets", h_rulesets, 0},
     {"POST", "rulesets", h_ruleset_activate, BODY},
     {"POST", "rulesets/whatif", h_whatif, BODY},
@@ -536,6 +583,9 @@ void api_handle(void *app, const http_request *req, http_response *res)
         fail(&c, rc, err_msg(&e));
     } else {
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
+        /* A change may have put events in the outbox: deliver them now. */
+        if (changes_state(http_method(req)))
+            hook_wake(c.config->hooks);
     }
     err_clear(&e);
 }

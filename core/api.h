@@ -10,11 +10,14 @@
 #include "host.h"
 #include "http.h"
 
+struct hook_engine;
+
 typedef struct api_config {
     const char *db_path;
     const char *rules_dir;
     host_limits limits;
     auth_config auth;
+    struct hook_engine *hooks; /* woken after each change; may be NULL */
 } api_config;
 
 /* Checks that the database opens (migrating it) and the rules load. */

@@ -13,12 +13,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "api.h"
 #include "demo.h"
 #include "err.h"
 #include "evaluation.h"
+#include "events.h"
+#include "hook.h"
 #include "http.h"
 #include "ljson.h"
 #include "service.h"
@@ -43,6 +46,7 @@ static const char usage[] =
     "  evaluate --answers FILE|- [--rules DIR] [--format json|text]\n"
     "                                            evaluate answers under the rules\n"
     "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
+    "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
     "                                            serve the platform (default 127.0.0.1:8080)\n"
     "  init [--db PATH]                          create or migrate the database\n"
     "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
@@ -61,6 +65,10 @@ static const char usage[] =
     "  assessments migrate --to HASH [--org ID]  move undecided assessments to a rule set\n"
     "  verify [--db PATH] [--record FILE]        replay every decision, check the chains\n"
     "  export-decision ID [--out FILE]           one decision's record, checkable alone\n"
+    "  webhook add --url URL [--events TYPE,...] [--secret-stdin]\n"
+    "                                            a webhook endpoint; prints its secret once\n"
+    "  webhook log [--id N]                      every delivery attempt\n"
+    "  tick [--db PATH]                          emit the time-based events due today\n"
     "  version                                   print the version\n"
     "\n"
     "options for commands that run rules:\n"
@@ -74,9 +82,9 @@ static const char usage[] =
 typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
-    const char *note, *label, *to, *record, *out;
-    long long org, threads;
-    int password_stdin;
+    const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
+    long long org, threads, id, tick_seconds;
+    int password_stdin, secret_stdin;
     host_limits limits;
     int rest; /* index of the first argument after the options */
 } opts;
@@ -107,6 +115,13 @@ enum {
     OPT_TO,
     OPT_RECORD,
     OPT_OUT,
+    OPT_URL,
+    OPT_EVENTS,
+    OPT_SECRET_STDIN,
+    OPT_ID,
+    OPT_WEBHOOK_ALLOW,
+    OPT_WEBHOOK_RETRY,
+    OPT_TICK,
 };
 
 static int fail(int code, const char *msg)
@@ -162,9 +177,17 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"to", required_argument, NULL, OPT_TO},
         {"record", required_argument, NULL, OPT_RECORD},
         {"out", required_argument, NULL, OPT_OUT},
+        {"url", required_argument, NULL, OPT_URL},
+        {"events", required_argument, NULL, OPT_EVENTS},
+        {"secret-stdin", no_argument, NULL, OPT_SECRET_STDIN},
+        {"id", required_argument, NULL, OPT_ID},
+        {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
+        {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
+        {"tick-seconds", required_argument, NULL, OPT_TICK},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
+    o->tick_seconds = -1;
     o->rules = "rules";
     o->db = "var/labelcoop.db";
     o->listen = "127.0.0.1:8080";
@@ -220,25 +243,40 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         case OPT_PASSWORD_STDIN:
             o->password_stdin = 1;
             break;
+        case OPT_SECRET_STDIN:
+            o->secret_stdin = 1;
+            break;
+        case OPT_ID:
+            if (parse_count(optarg, 1, (long long)1 << 53, &o->id))
+                return fail(ERR_INPUT, "--id must be a positive whole number");
+            break;
+        case OPT_TICK:
+            if (parse_count(optarg, 0, 86400, &o->tick_seconds))
+                return fail(ERR_INPUT, "--tick-seconds must be a whole number from 0 to 86400");
+            break;
         default: {
             /* The plain string options, stored by their slot. */
-            const char **slot = c == OPT_DB             ? &o->db
-                                : c == OPT_LISTEN       ? &o->listen
-                                : c == OPT_WEB          ? &o->web
-                                : c == OPT_NAME         ? &o->name
-                                : c == OPT_EMAIL        ? &o->email
-                                : c == OPT_ROLE         ? &o->role
-                                : c == OPT_CERTIFIED    ? &o->certified_until
-                                : c == OPT_LEGAL_FORM   ? &o->legal_form
-                                : c == OPT_CITY         ? &o->city
-                                : c == OPT_REGION       ? &o->region
-                                : c == OPT_MEMBER_SINCE ? &o->member_since
-                                : c == OPT_NOTE         ? &o->note
-                                : c == OPT_LABEL        ? &o->label
-                                : c == OPT_TO           ? &o->to
-                                : c == OPT_RECORD       ? &o->record
-                                : c == OPT_OUT          ? &o->out
-                                                        : NULL;
+            const char **slot = c == OPT_DB              ? &o->db
+                                : c == OPT_LISTEN        ? &o->listen
+                                : c == OPT_WEB           ? &o->web
+                                : c == OPT_NAME          ? &o->name
+                                : c == OPT_EMAIL         ? &o->email
+                                : c == OPT_ROLE          ? &o->role
+                                : c == OPT_CERTIFIED     ? &o->certified_until
+                                : c == OPT_LEGAL_FORM    ? &o->legal_form
+                                : c == OPT_CITY          ? &o->city
+                                : c == OPT_REGION        ? &o->region
+                                : c == OPT_MEMBER_SINCE  ? &o->member_since
+                                : c == OPT_NOTE          ? &o->note
+                                : c == OPT_LABEL         ? &o->label
+                                : c == OPT_TO            ? &o->to
+                                : c == OPT_RECORD        ? &o->record
+                                : c == OPT_OUT           ? &o->out
+                                : c == OPT_URL           ? &o->url
+                                : c == OPT_EVENTS        ? &o->events
+                                : c == OPT_WEBHOOK_ALLOW ? &o->webhook_allow
+                                : c == OPT_WEBHOOK_RETRY ? &o->webhook_retry
+                                                         : NULL;
             if (slot)
                 *slot = optarg;
         }
@@ -626,10 +664,21 @@ static int cmd_serve(const opts *o)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    hook_config hooks;
+    hook_defaults(&hooks, o->db);
+    hooks.allow = o->webhook_allow;
+    if (o->tick_seconds >= 0)
+        hooks.tick_seconds = (int)o->tick_seconds;
+    if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
+        return fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
+    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK)
+        return report(&e);
     http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20};
     http_server *server;
-    if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK)
+    if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
+        hook_stop(config.hooks);
         return report(&e);
+    }
     printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
            http_port(server));
     fflush(stdout);
@@ -638,6 +687,7 @@ static int cmd_serve(const opts *o)
         reload_rules(o);
     fprintf(stderr, "signal %d: stopping\n", sig);
     http_stop(server);
+    hook_stop(config.hooks);
     api_shutdown();
     return ERR_OK;
 }
@@ -973,8 +1023,115 @@ static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, 0};
 static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
 
 static const int db_opts[] = {OPT_DB, 0};
-static const int serve_opts[] = {OPT_DB,      OPT_LISTEN,   OPT_RULES,   OPT_WEB,
-                                 OPT_THREADS, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+/* ---- webhooks and the scheduler --------------------------------------------------- */
+
+static int cmd_webhook_add(const opts *o)
+{
+    if (!o->url)
+        return fail(ERR_INPUT, "webhook add: --url URL is required");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    cJSON *body = cJSON_CreateObject(), *out = NULL;
+    cJSON_AddStringToObject(body, "url", o->url);
+    if (o->events && strcmp(o->events, "*") != 0) {
+        cJSON *list = cJSON_AddArrayToObject(body, "events");
+        char buf[2048];
+        snprintf(buf, sizeof buf, "%s", o->events);
+        for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
+            cJSON_AddItemToArray(list, cJSON_CreateString(t));
+    }
+    char *secret = o->secret_stdin ? read_password() : NULL;
+    if (secret)
+        cJSON_AddStringToObject(body, "secret", secret);
+    service s = {.db = db};
+    err e = ERR_INIT;
+    rc = service_webhook_add(&s, body, &out, &e);
+    if (secret) {
+        sodium_memzero(secret, strlen(secret));
+        free(secret);
+    }
+    cJSON_Delete(body);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("webhook %.0f -> %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")), o->url);
+    if (!o->secret_stdin) /* the only time it is shown */
+        printf("secret %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(out, "secret")));
+    cJSON_Delete(out);
+    return ERR_OK;
+}
+
+static int cmd_webhook_log(const opts *o)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    service s = {.db = db};
+    err e = ERR_INIT;
+    cJSON *hooks = NULL;
+    rc = service_webhook_list(&s, &hooks, &e);
+    const cJSON *w;
+    cJSON_ArrayForEach(w, hooks)
+    {
+        long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(w, "id"));
+        if (rc != ERR_OK || (o->id && id != o->id))
+            continue;
+        cJSON *log = NULL;
+        if ((rc = service_webhook_log(&s, id, &log, &e)) != ERR_OK)
+            break;
+        const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(w, "disabled_reason"));
+        printf("webhook %lld %s%s%s\n", id, cJSON_GetStringValue(cJSON_GetObjectItem(w, "url")),
+               reason ? " (disabled: " : "", reason ? reason : "");
+        if (reason)
+            printf(")\n");
+        const cJSON *a;
+        cJSON_ArrayForEach(a, log)
+        {
+            const cJSON *status = cJSON_GetObjectItem(a, "status");
+            const char *error = cJSON_GetStringValue(cJSON_GetObjectItem(a, "error"));
+            char code[8] = "---";
+            if (cJSON_IsNumber(status))
+                snprintf(code, sizeof code, "%d", (int)status->valuedouble);
+            printf("  %s  event %.0f %-22s %s %5.0f ms  %s\n",
+                   cJSON_GetStringValue(cJSON_GetObjectItem(a, "at")),
+                   cJSON_GetNumberValue(cJSON_GetObjectItem(a, "event_id")),
+                   cJSON_GetStringValue(cJSON_GetObjectItem(a, "type")), code,
+                   cJSON_GetNumberValue(cJSON_GetObjectItem(a, "duration_ms")), error ? error : "");
+        }
+        cJSON_Delete(log);
+    }
+    cJSON_Delete(hooks);
+    store_close(db);
+    return rc == ERR_OK ? ERR_OK : report(&e);
+}
+
+static int cmd_tick(const opts *o)
+{
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    hook_config c;
+    hook_defaults(&c, o->db);
+    char today[DATE_LEN + 1];
+    date_today(today);
+    int emitted = 0;
+    err e = ERR_INIT;
+    rc = events_tick(db, &c.events, today, &emitted, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("tick %s: %d events emitted\n", today, emitted);
+    return ERR_OK;
+}
+
+static const int serve_opts[] = {
+    OPT_DB,   OPT_LISTEN,        OPT_RULES,         OPT_WEB, OPT_THREADS, OPT_MAX_INSN, OPT_MAX_MEM,
+    OPT_TICK, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, 0};
+static const int webhook_opts[] = {OPT_DB, OPT_URL, OPT_EVENTS, OPT_SECRET_STDIN, OPT_ID, 0};
 static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};
 static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_CITY, OPT_REGION,
                                OPT_MEMBER_SINCE, 0};
@@ -1007,6 +1164,12 @@ static int cmd_noun(int argc, char **argv)
     if (strcmp(noun, "user") == 0 && strcmp(verb, "add") == 0)
         return parse_only(argc - 1, argv + 1, user_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                           : cmd_user_add(&o);
+    if (strcmp(noun, "webhook") == 0 && strcmp(verb, "add") == 0)
+        return parse_only(argc - 1, argv + 1, webhook_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                             : cmd_webhook_add(&o);
+    if (strcmp(noun, "webhook") == 0 && strcmp(verb, "log") == 0)
+        return parse_only(argc - 1, argv + 1, webhook_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                             : cmd_webhook_log(&o);
     if (strcmp(noun, "db") == 0 && strcmp(verb, "backup") == 0) {
         /* The file may come before or after the options. */
         int rc = parse_opts(argc - 1, argv + 1, db_opts, &o);
@@ -1059,6 +1222,10 @@ int cli_main(int argc, char **argv)
 {
     if (sodium_init() < 0)
         return fail(ERR_FAIL, "libsodium failed to initialise");
+    /* Before any thread starts, as libcurl requires. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return fail(ERR_FAIL, "libcurl failed to initialise");
+    atexit(curl_global_cleanup);
     if (argc < 2) {
         fputs(usage, stderr);
         return ERR_INPUT;
@@ -1096,7 +1263,10 @@ int cli_main(int argc, char **argv)
     if (strcmp(cmd, "assessments") == 0 && argc > 2 && strcmp(argv[2], "migrate") == 0)
         return parse_only(argc - 2, argv + 2, migrate_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                              : cmd_migrate(&o);
-    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0)
+    if (strcmp(cmd, "tick") == 0)
+        return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_tick(&o);
+    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0 ||
+        strcmp(cmd, "webhook") == 0)
         return cmd_noun(argc - 1, argv + 1);
     if (strcmp(cmd, "evaluate") == 0) {
         int rc = parse_opts(argc - 1, argv + 1, eval_opts, &o);

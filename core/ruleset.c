@@ -3,6 +3,8 @@
  * are stored under are refused, so a tampered rule set never runs. */
 #include "ruleset.h"
 
+#include "events.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +120,8 @@ int ruleset_activate(store *db, const rules *r, const char *label, const char *n
             cJSON_AddStringToObject(after, "label", label);
         cJSON_AddStringToObject(after, "note", note);
         rc = store_journal(db, user, "ruleset.activate", "ruleset", *id, NULL, after, e);
+        if (rc == ERR_OK)
+            rc = events_emit(db, "ruleset.activated", 0, 0, after, e);
         cJSON_Delete(after);
     }
     if (rc == ERR_OK)

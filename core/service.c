@@ -12,6 +12,8 @@
 
 #include "date.h"
 #include "diff.h"
+#include "events.h"
+#include "hook.h"
 #include "ljson.h"
 #include "whatif.h"
 #include "evaluation.h"
@@ -349,6 +351,17 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
         rc = store_assessment_json(s->db, a.id, out, e);
     if (rc == ERR_OK)
         rc = journal(s, "assessment.create", "assessment", a.id, NULL, *out, e);
+    if (rc == ERR_OK) {
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "kind", a.kind);
+        cJSON_AddStringToObject(data, "ruleset", a.ruleset);
+        if (audit)
+            cJSON_AddNumberToObject(data, "auditor_id", (double)a.auditor_id);
+        rc = events_emit(s->db, "assessment.created", org, a.id, data, e);
+        if (rc == ERR_OK && audit)
+            rc = events_emit(s->db, "audit.assigned", org, a.id, data, e);
+        cJSON_Delete(data);
+    }
     rc = finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
@@ -569,6 +582,18 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
         rc = store_assessment_json(s->db, id, out, e);
     if (rc == ERR_OK)
         rc = journal(s, "assessment.submit", "assessment", id, NULL, evaluation, e);
+    if (rc == ERR_OK) {
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "kind", a.kind);
+        cJSON_AddItemToObject(data, "outcome",
+                              cJSON_Duplicate(cJSON_GetObjectItem(evaluation, "outcome"), 1));
+        cJSON_AddItemToObject(data, "ruleset",
+                              cJSON_Duplicate(cJSON_GetObjectItem(evaluation, "ruleset"), 1));
+        rc = events_emit(s->db,
+                         strcmp(a.kind, "audit") == 0 ? "audit.submitted" : "assessment.submitted",
+                         a.org_id, id, data, e);
+        cJSON_Delete(data);
+    }
     free(frozen);
     cJSON_Delete(evaluation);
     rc = finish(s, rc, e);
@@ -696,6 +721,28 @@ static int decision_record(service *s, rules *r, const store_assessment *a, cons
     return ERR_OK;
 }
 
+/* decision.recorded, and label.awarded or label.refused after it. */
+static int emit_decision(service *s, const store_decision *d, long long id, err *e)
+{
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddNumberToObject(data, "decision_id", (double)id);
+    cJSON_AddStringToObject(data, "outcome", d->outcome);
+    cJSON_AddStringToObject(data, "date", d->decided_on);
+    if (d->valid_until)
+        cJSON_AddStringToObject(data, "valid_until", d->valid_until);
+    else
+        cJSON_AddNullToObject(data, "valid_until");
+    cJSON_AddStringToObject(data, "ruleset", d->ruleset);
+    int rc = events_emit(s->db, "decision.recorded", d->org_id, d->assessment_id, data, e);
+    const char *label = strcmp(d->outcome, "awarded") == 0   ? "label.awarded"
+                        : strcmp(d->outcome, "refused") == 0 ? "label.refused"
+                                                             : NULL;
+    if (rc == ERR_OK && label)
+        rc = events_emit(s->db, label, d->org_id, d->assessment_id, data, e);
+    cJSON_Delete(data);
+    return rc;
+}
+
 static void sha256_hex(const char *text, char *hex)
 {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -785,6 +832,8 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
             rc = store_decision_json(s->db, decision, out, e);
         if (rc == ERR_OK)
             rc = journal(s, "decision.record", "assessment", id, NULL, *out, e);
+        if (rc == ERR_OK)
+            rc = emit_decision(s, &d, decision, e);
         rc = finish(s, rc, e);
     }
     free(rec_text);
@@ -1067,6 +1116,203 @@ int service_path_actions(service *s, long long id, cJSON **out, err *e)
     }
     *out = items;
     return ERR_OK;
+}
+
+/* ---- webhooks ----------------------------------------------------------------------- */
+
+static const char *const event_types[] = {
+    "assessment.created",
+    "assessment.submitted",
+    "audit.assigned",
+    "audit.submitted",
+    "decision.recorded",
+    "label.awarded",
+    "label.refused",
+    "label.expiring",
+    "label.expired",
+    "ruleset.activated",
+    "action_item.overdue",
+    "webhook.disabled",
+    NULL,
+};
+
+/* The event filter: ["*"] or known types; *text is its JSON (caller frees). */
+static int events_field(const cJSON *body, bool required, char **text, err *e)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "events");
+    *text = NULL;
+    if (!v)
+        return required ? (*text = strdup("[\"*\"]"), ERR_OK) : ERR_OK;
+    if (cJSON_IsString(v) && strcmp(v->valuestring, "*") == 0) {
+        *text = strdup("[\"*\"]");
+        return ERR_OK;
+    }
+    if (!cJSON_IsArray(v) || !cJSON_GetArraySize(v))
+        return bad(e, "events", "must be \"*\" or a non-empty list of event types");
+    int i = 0;
+    for (const cJSON *x = v->child; x; x = x->next, i++) {
+        const char *t = cJSON_GetStringValue(x);
+        const char *const *k = event_types;
+        while (t && *k && strcmp(*k, t) != 0)
+            k++;
+        if (!t || (!*k && strcmp(t, "*") != 0)) {
+            char at[32];
+            snprintf(at, sizeof at, "events[%d]", i);
+            return bad(e, at, "is not an event type (see the README's list)");
+        }
+    }
+    *text = cJSON_PrintUnformatted(v);
+    return ERR_OK;
+}
+
+int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"url", "events", "secret", NULL};
+    const char *url, *given;
+    char *events = NULL, secret[64];
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "url", true, 2000, &url, e) || hook_check_url(url, e) ||
+        text_field(body, "secret", false, 200, &given, e) || events_field(body, true, &events, e))
+        return e->code;
+    char probe[512] = "";
+    if (given && hook_sign(given, "x", "0", "", probe, sizeof probe) != 0) {
+        free(events);
+        return bad(e, "secret", "must be \"whsec_\" followed by base64");
+    }
+    if (!given)
+        hook_new_secret(secret);
+    long long id;
+    int rc = store_begin(s->db, e);
+    if (rc == ERR_OK)
+        rc = store_webhook_add(s->db, url, events, given ? given : secret, &id, e);
+    if (rc == ERR_OK)
+        rc = store_webhook_get(s->db, id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "webhook.create", "webhook", id, NULL, *out, e);
+    free(events);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return rc;
+    }
+    cJSON_AddStringToObject(*out, "secret", given ? given : secret); /* shown once */
+    sodium_memzero(secret, sizeof secret);
+    return ERR_OK;
+}
+
+int service_webhook_list(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+        return e->code;
+    return store_webhook_list(s->db, out, e);
+}
+
+int service_webhook_get(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+        return e->code;
+    return store_webhook_get(s->db, id, out, e);
+}
+
+int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"url", "events", "enabled", "rotate_secret", NULL};
+    const char *url;
+    char *events = NULL, secret[64] = "";
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "url", false, 2000, &url, e) || (url && hook_check_url(url, e)) ||
+        events_field(body, false, &events, e))
+        return e->code;
+    const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
+    const cJSON *rotate = cJSON_GetObjectItemCaseSensitive(body, "rotate_secret");
+    int rc = ERR_OK;
+    if (enabled && !cJSON_IsBool(enabled))
+        rc = bad(e, "enabled", "must be true or false");
+    else if (rotate && !cJSON_IsBool(rotate))
+        rc = bad(e, "rotate_secret", "must be true or false");
+    if (rc == ERR_OK)
+        rc = store_begin(s->db, e);
+    if (rc == ERR_OK) {
+        rc = store_webhook_update(s->db, id, url, events, enabled ? cJSON_IsTrue(enabled) : -1, e);
+        if (rc == ERR_OK && cJSON_IsTrue(rotate)) {
+            hook_new_secret(secret);
+            rc = store_webhook_rotate(s->db, id, secret, store_now_ms() + 24LL * 3600 * 1000, e);
+        }
+        if (rc == ERR_OK)
+            rc = store_webhook_get(s->db, id, out, e);
+        if (rc == ERR_OK)
+            rc = journal(s, "webhook.update", "webhook", id, NULL, *out, e);
+        rc = finish(s, rc, e);
+    }
+    free(events);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return rc;
+    }
+    if (secret[0])
+        cJSON_AddStringToObject(*out, "secret", secret);
+    sodium_memzero(secret, sizeof secret);
+    return ERR_OK;
+}
+
+int service_webhook_delete(service *s, long long id, err *e)
+{
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_begin(s->db, e))
+        return e->code;
+    int rc = store_webhook_delete(s->db, id, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "webhook.delete", "webhook", id, NULL, NULL, e);
+    return finish(s, rc, e);
+}
+
+int service_webhook_log(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    cJSON *w = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_webhook_get(s->db, id, &w, e))
+        return e->code;
+    cJSON_Delete(w);
+    return store_delivery_log(s->db, id, 500, out, e);
+}
+
+int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"event_id", "since", NULL};
+    long long event;
+    const char *since;
+    cJSON *w = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
+        id_field(body, "event_id", &event, e) || text_field(body, "since", false, 32, &since, e))
+        return e->code;
+    if (!event == !since)
+        return bad(e, NULL, "give either {\"event_id\"} or {\"since\": TIMESTAMP}");
+    if (store_webhook_get(s->db, id, &w, e) || store_begin(s->db, e)) {
+        cJSON_Delete(w);
+        return e->code;
+    }
+    cJSON_Delete(w);
+    int count = 0;
+    int rc = store_replay(s->db, id, event, since, &count, e);
+    if (rc == ERR_OK && event && !count)
+        rc = err_set(e, ERR_NOT_FOUND, "no event %lld", event);
+    if (rc == ERR_OK) {
+        *out = cJSON_CreateObject();
+        cJSON_AddNumberToObject(*out, "queued", count);
+        rc = journal(s, "webhook.replay", "webhook", id, body, *out, e);
+    }
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* ---- registry, good practices, action plan ------------------------------------- */

@@ -62,6 +62,18 @@ int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **o
 /* Turns an assessment's path to the label into action items of its CAE. */
 int service_path_actions(service *s, long long id, cJSON **out, err *e);
 
+/* Webhook endpoints (admin). add: {"url","events":["*"|type...],"secret"?} ->
+ * the endpoint with its secret, shown this once; update: {"url","events",
+ * "enabled","rotate_secret":true} (a rotation shows the new secret; the old
+ * one signs too for 24 hours); replay: {"event_id"} or {"since"}. */
+int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e);
+int service_webhook_list(service *s, cJSON **out, err *e);
+int service_webhook_get(service *s, long long id, cJSON **out, err *e);
+int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+int service_webhook_delete(service *s, long long id, err *e);
+int service_webhook_log(service *s, long long id, cJSON **out, err *e);
+int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
 /* The network's catalogue: practices their CAE agreed to share. */
 int service_good_practices(service *s, const char *criterion, cJSON **out, err *e);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -149,6 +150,45 @@ static const char *const migrations[] = {
     "ALTER TABLE decisions ADD COLUMN prev_hash TEXT;"
     "ALTER TABLE journal ADD COLUMN hash TEXT;"
     "ALTER TABLE journal ADD COLUMN prev_hash TEXT;",
+    /* 3: the event outbox and webhook deliveries */
+    "CREATE TABLE events ("
+    "  id INTEGER PRIMARY KEY,"
+    "  type TEXT NOT NULL,"
+    "  at TEXT NOT NULL,"
+    "  data TEXT NOT NULL);"
+    "CREATE TABLE webhooks ("
+    "  id INTEGER PRIMARY KEY,"
+    "  url TEXT NOT NULL,"
+    "  events TEXT NOT NULL DEFAULT '[\"*\"]',"
+    "  enabled INTEGER NOT NULL DEFAULT 1,"
+    "  secret TEXT NOT NULL,"
+    "  old_secret TEXT,"
+    "  old_secret_until INTEGER,"
+    "  disabled_reason TEXT,"
+    "  failing_since INTEGER,"
+    "  deleted INTEGER NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE deliveries ("
+    "  id INTEGER PRIMARY KEY,"
+    "  webhook_id INTEGER NOT NULL REFERENCES webhooks(id),"
+    "  event_id INTEGER NOT NULL REFERENCES events(id),"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  lease_until INTEGER,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE INDEX deliveries_due ON deliveries(state, next_at, event_id);"
+    "CREATE INDEX deliveries_webhook ON deliveries(webhook_id, event_id);"
+    "CREATE TABLE attempts ("
+    "  id INTEGER PRIMARY KEY,"
+    "  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),"
+    "  at TEXT NOT NULL,"
+    "  status INTEGER,"
+    "  duration_ms INTEGER,"
+    "  response TEXT,"
+    "  error TEXT);"
+    "CREATE INDEX attempts_delivery ON attempts(delivery_id);"
+    "CREATE TABLE marks (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -215,6 +255,32 @@ enum {
     Q_ASSESSMENT_MIGRATE,
     Q_BEGIN_READ,
     Q_WHATIF_TARGETS,
+    Q_EVENT_ADD,
+    Q_EVENT_FANOUT,
+    Q_MARK,
+    Q_WEBHOOK_ADD,
+    Q_WEBHOOK_GET,
+    Q_WEBHOOK_LIST,
+    Q_WEBHOOK_UPDATE,
+    Q_WEBHOOK_SECRET,
+    Q_WEBHOOK_DELETE,
+    Q_WEBHOOK_CANCEL,
+    Q_DUE,
+    Q_LEASE,
+    Q_UNLEASE,
+    Q_DELIVERED,
+    Q_RETRY,
+    Q_GIVE_UP,
+    Q_ATTEMPT_ADD,
+    Q_WEBHOOK_FAILING,
+    Q_WEBHOOK_OK,
+    Q_WEBHOOK_DISABLE,
+    Q_WEBHOOK_DISABLE_ALL,
+    Q_DELIVERY_LOG,
+    Q_REPLAY_EVENT,
+    Q_REPLAY_SINCE,
+    Q_EXPIRING,
+    Q_OVERDUE,
     Q_COUNT
 };
 
@@ -353,6 +419,74 @@ static const char *const sql[Q_COUNT] = {
                          "   WHERE b.organisation_id = a.organisation_id AND b.kind = 'audit'"
                          "   AND b.status <> 'draft'))"
                          " OR (a.kind = 'self_assessment' AND a.status = 'draft') ORDER BY a.id",
+    [Q_EVENT_ADD] = "INSERT INTO events (type, at, data) VALUES (?, ?, ?)",
+    /* The outbox: deliveries are due in the same transaction as the event. */
+    [Q_EVENT_FANOUT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT w.id, ?1, ?2, ?3 FROM webhooks w WHERE w.enabled AND NOT w.deleted"
+                       " AND EXISTS (SELECT 1 FROM json_each(w.events) j"
+                       "   WHERE j.value = '*' OR j.value = ?4)",
+    [Q_MARK] = "INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)",
+    [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at) VALUES (?, ?, ?, ?)",
+    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json, enabled, disabled_reason,"
+                      " created_at FROM webhooks WHERE id = ? AND NOT deleted",
+    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json, enabled, disabled_reason,"
+                       " created_at FROM webhooks WHERE NOT deleted ORDER BY id",
+    [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = coalesce(?2, url),"
+                         " events = coalesce(?3, events), enabled = coalesce(?4, enabled),"
+                         " disabled_reason = CASE WHEN ?4 = 1 THEN NULL ELSE disabled_reason END,"
+                         " failing_since = CASE WHEN ?4 = 1 THEN NULL ELSE failing_since END"
+                         " WHERE id = ?1 AND NOT deleted",
+    [Q_WEBHOOK_SECRET] = "UPDATE webhooks SET old_secret = secret, old_secret_until = ?3,"
+                         " secret = ?2 WHERE id = ?1 AND NOT deleted",
+    [Q_WEBHOOK_DELETE] =
+        "UPDATE webhooks SET deleted = 1, enabled = 0 WHERE id = ? AND NOT deleted",
+    [Q_WEBHOOK_CANCEL] = "UPDATE deliveries SET state = 'failed'"
+                         " WHERE webhook_id = ? AND state = 'pending'",
+    /* First attempts go in event order: the oldest due delivery first. */
+    [Q_DUE] = "SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, w.secret,"
+              " CASE WHEN w.old_secret_until > ?1 THEN w.old_secret END, e.type, e.at, e.data"
+              " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+              " JOIN events e ON e.id = d.event_id"
+              " WHERE d.state = 'pending' AND d.next_at <= ?1 AND w.enabled"
+              " AND (d.lease_until IS NULL OR d.lease_until < ?1)"
+              " ORDER BY d.event_id, d.id LIMIT ?2",
+    [Q_LEASE] = "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1",
+    [Q_UNLEASE] = "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
+    [Q_DELIVERED] = "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,"
+                    " lease_until = NULL WHERE id = ?",
+    [Q_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?2, lease_until = NULL"
+                " WHERE id = ?1",
+    [Q_GIVE_UP] = "UPDATE deliveries SET state = 'failed', attempts = attempts + 1,"
+                  " lease_until = NULL WHERE id = ?",
+    [Q_ATTEMPT_ADD] = "INSERT INTO attempts (delivery_id, at, status, duration_ms, response, error)"
+                      " VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_WEBHOOK_FAILING] = "UPDATE webhooks SET failing_since = coalesce(failing_since, ?2)"
+                          " WHERE id = ?1 RETURNING failing_since",
+    [Q_WEBHOOK_OK] = "UPDATE webhooks SET failing_since = NULL WHERE id = ?",
+    [Q_WEBHOOK_DISABLE] = "UPDATE webhooks SET enabled = 0, disabled_reason = ?2"
+                          " WHERE id = ?1 AND enabled",
+    [Q_WEBHOOK_DISABLE_ALL] = "UPDATE deliveries SET state = 'failed'"
+                              " WHERE webhook_id = ? AND state = 'pending'",
+    [Q_DELIVERY_LOG] = "SELECT a.id, d.id AS delivery_id, d.event_id, e.type, a.at, a.status,"
+                       " a.duration_ms, a.response, a.error, d.state, d.attempts"
+                       " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                       " JOIN events e ON e.id = d.event_id"
+                       " WHERE d.webhook_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+    [Q_REPLAY_EVENT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT ?1, id, ?3, ?4 FROM events WHERE id = ?2",
+    [Q_REPLAY_SINCE] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT ?1, e.id, ?3, ?4 FROM events e WHERE e.at >= ?2"
+                       " AND EXISTS (SELECT 1 FROM webhooks w, json_each(w.events) j"
+                       "   WHERE w.id = ?1 AND (j.value = '*' OR j.value = e.type))"
+                       " ORDER BY e.id",
+    [Q_EXPIRING] = "SELECT d.id, d.organisation_id, o.name, d.valid_until, d.assessment_id"
+                   " FROM decisions d JOIN organisations o ON o.id = d.organisation_id"
+                   " WHERE d.outcome = 'awarded' AND d.valid_until IS NOT NULL AND d.id ="
+                   " (SELECT max(x.id) FROM decisions x WHERE x.organisation_id ="
+                   " d.organisation_id AND x.outcome = 'awarded')",
+    [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
+                  " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
+                  " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
     [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2, evaluation = ?3"
                              " WHERE id = ?1 AND status <> 'decided'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
@@ -1544,4 +1678,289 @@ int store_journal_count(store *s, long long *n, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_JOURNAL_COUNT, e);
     return st ? count_rows(s, st, n, e) : e->code;
+}
+
+/* ---- events and webhooks ------------------------------------------------------ */
+
+long long store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int store_event_add(store *s, const char *type, const cJSON *data, long long *id, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    char *text = cJSON_PrintUnformatted(data);
+    sqlite3_stmt *st = stmt(s, Q_EVENT_ADD, e);
+    int rc = st ? ERR_OK : e->code;
+    if (rc == ERR_OK) {
+        bind_text(st, 1, type);
+        bind_text(st, 2, now);
+        bind_text(st, 3, text ? text : "{}");
+        rc = exec_stmt(s, st, "event", e);
+    }
+    free(text);
+    if (rc != ERR_OK)
+        return rc;
+    long long event = sqlite3_last_insert_rowid(s->db);
+    if (id)
+        *id = event;
+    if (!(st = stmt(s, Q_EVENT_FANOUT, e)))
+        return e->code;
+    sqlite3_bind_int64(st, 1, event);
+    sqlite3_bind_int64(st, 2, store_now_ms());
+    bind_text(st, 3, now);
+    bind_text(st, 4, type);
+    return exec_stmt(s, st, "deliveries", e);
+}
+
+int store_mark(store *s, const char *key, bool *fresh, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_MARK, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, key);
+    bind_text(st, 2, now);
+    if (exec_stmt(s, st, "mark", e))
+        return e->code;
+    *fresh = sqlite3_changes(s->db) == 1;
+    return ERR_OK;
+}
+
+int store_webhook_add(store *s, const char *url, const char *events_json, const char *secret,
+                      long long *id, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, url);
+    bind_text(st, 2, events_json);
+    bind_text(st, 3, secret);
+    bind_text(st, 4, now);
+    if (exec_stmt(s, st, "webhook", e))
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_webhook_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "webhook", out, e);
+}
+
+int store_webhook_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_LIST, e);
+    return st ? rows_json(s, st, false, "webhooks", out, e) : e->code;
+}
+
+/* Runs st and reports ERR_NOT_FOUND when it changed no row. */
+static int exec_one(store *s, sqlite3_stmt *st, const char *what, err *e)
+{
+    if (exec_stmt(s, st, what, e))
+        return e->code;
+    return sqlite3_changes(s->db) ? ERR_OK : err_set(e, ERR_NOT_FOUND, "%s not found", what);
+}
+
+int store_webhook_update(store *s, long long id, const char *url, const char *events_json,
+                         int enabled, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_UPDATE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, url);
+    bind_text(st, 3, events_json);
+    if (enabled >= 0)
+        sqlite3_bind_int(st, 4, enabled);
+    else
+        sqlite3_bind_null(st, 4);
+    return exec_one(s, st, "webhook", e);
+}
+
+int store_webhook_rotate(store *s, long long id, const char *secret, long long old_until_ms, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_SECRET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, secret);
+    sqlite3_bind_int64(st, 3, old_until_ms);
+    return exec_one(s, st, "webhook", e);
+}
+
+int store_webhook_delete(store *s, long long id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DELETE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (exec_one(s, st, "webhook", e))
+        return e->code;
+    if (!(st = stmt(s, Q_WEBHOOK_CANCEL, e)))
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return exec_stmt(s, st, "deliveries", e);
+}
+
+int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DUE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_due_row row = {
+            .delivery = sqlite3_column_int64(st, 0),
+            .webhook = sqlite3_column_int64(st, 1),
+            .event = sqlite3_column_int64(st, 2),
+            .attempts = sqlite3_column_int(st, 3),
+            .url = (const char *)sqlite3_column_text(st, 4),
+            .secret = (const char *)sqlite3_column_text(st, 5),
+            .old_secret = (const char *)sqlite3_column_text(st, 6),
+            .type = (const char *)sqlite3_column_text(st, 7),
+            .at = (const char *)sqlite3_column_text(st, 8),
+            .data = (const char *)sqlite3_column_text(st, 9),
+        };
+        fn(ud, &row);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "due deliveries");
+}
+
+static int exec_id2(store *s, int q, long long a, long long b, bool two, err *e)
+{
+    sqlite3_stmt *st = stmt(s, q, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a);
+    if (two)
+        sqlite3_bind_int64(st, 2, b);
+    return exec_stmt(s, st, "delivery", e);
+}
+
+int store_delivery_lease(store *s, long long delivery, long long until_ms, err *e)
+{
+    return exec_id2(s, Q_LEASE, delivery, until_ms, true, e);
+}
+
+int store_delivery_unlease(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_UNLEASE, e);
+    return st ? exec_stmt(s, st, "deliveries", e) : e->code;
+}
+
+int store_delivery_done(store *s, const store_attempt *a, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_ATTEMPT_ADD, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a->delivery);
+    bind_text(st, 2, now);
+    if (a->status > 0)
+        sqlite3_bind_int(st, 3, a->status);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, a->duration_ms);
+    bind_text(st, 5, a->response);
+    bind_text(st, 6, a->error);
+    if (exec_stmt(s, st, "attempt", e))
+        return e->code;
+    if (a->outcome == STORE_DELIVERED)
+        return exec_id2(s, Q_DELIVERED, a->delivery, 0, false, e) ||
+                       exec_id2(s, Q_WEBHOOK_OK, a->webhook, 0, false, e)
+                   ? e->code
+                   : ERR_OK;
+    if (a->outcome == STORE_RETRY)
+        return exec_id2(s, Q_RETRY, a->delivery, a->next_ms, true, e);
+    return exec_id2(s, Q_GIVE_UP, a->delivery, 0, false, e);
+}
+
+int store_webhook_failing(store *s, long long webhook, long long now_ms, long long *since, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_FAILING, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    sqlite3_bind_int64(st, 2, now_ms);
+    int rc = sqlite3_step(st);
+    *since = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now_ms;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "webhook");
+}
+
+int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DISABLE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    bind_text(st, 2, reason);
+    if (exec_stmt(s, st, "webhook", e))
+        return e->code;
+    *changed = sqlite3_changes(s->db) > 0;
+    return exec_id2(s, Q_WEBHOOK_DISABLE_ALL, webhook, 0, false, e);
+}
+
+int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DELIVERY_LOG, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(s, st, false, "deliveries", out, e);
+}
+
+int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
+                 err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, since ? Q_REPLAY_SINCE : Q_REPLAY_EVENT, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    if (since)
+        bind_text(st, 2, since);
+    else
+        sqlite3_bind_int64(st, 2, event);
+    sqlite3_bind_int64(st, 3, store_now_ms());
+    bind_text(st, 4, now);
+    if (exec_stmt(s, st, "replay", e))
+        return e->code;
+    *count = sqlite3_changes(s->db);
+    return ERR_OK;
+}
+
+int store_expiring(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_EXPIRING, e);
+    return st ? rows_json(s, st, false, "labels", out, e) : e->code;
+}
+
+int store_overdue(store *s, const char *today, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_OVERDUE, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, today);
+    return rows_json(s, st, false, "action items", out, e);
 }

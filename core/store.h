@@ -168,4 +168,63 @@ int store_journal(store *s, long long user, const char *action, const char *enti
                   long long entity_id, const cJSON *before, const cJSON *after, err *e);
 int store_journal_count(store *s, long long *n, err *e);
 
+/* ---- events (the outbox) and webhooks ---- */
+/* Milliseconds since the epoch, UTC: what delivery times are kept in. */
+long long store_now_ms(void);
+/* Records an event and, in the same transaction, a due delivery for every
+ * enabled webhook whose filter takes its type. */
+int store_event_add(store *s, const char *type, const cJSON *data, long long *id, err *e);
+/* Records key once; *fresh tells whether this call did (time-based events). */
+int store_mark(store *s, const char *key, bool *fresh, err *e);
+
+int store_webhook_add(store *s, const char *url, const char *events_json, const char *secret,
+                      long long *id, err *e);
+/* Without secrets. */
+int store_webhook_get(store *s, long long id, cJSON **out, err *e);
+int store_webhook_list(store *s, cJSON **out, err *e);
+/* NULL / -1 leave a field as it is; enabling clears the disabled reason. */
+int store_webhook_update(store *s, long long id, const char *url, const char *events_json,
+                         int enabled, err *e);
+/* A new secret; the old one still signs until old_until_ms. */
+int store_webhook_rotate(store *s, long long id, const char *secret, long long old_until_ms,
+                         err *e);
+int store_webhook_delete(store *s, long long id, err *e);
+
+/* One delivery due now; strings borrowed for the callback only. */
+typedef struct store_due_row {
+    long long delivery, webhook, event;
+    int attempts;
+    const char *url, *secret, *old_secret, *type, *at, *data;
+} store_due_row;
+typedef void (*store_due_fn)(void *ud, const store_due_row *row);
+/* The due deliveries, oldest event first, at most limit. */
+int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, err *e);
+/* Keeps a delivery from being taken again until until_ms (it is in flight). */
+int store_delivery_lease(store *s, long long delivery, long long until_ms, err *e);
+/* Frees every lease: at start-up nothing is in flight any more. */
+int store_delivery_unlease(store *s, err *e);
+
+enum { STORE_DELIVERED, STORE_RETRY, STORE_FAILED };
+typedef struct store_attempt {
+    long long delivery, webhook;
+    int status; /* HTTP status, 0 when none */
+    long long duration_ms;
+    const char *response, *error; /* the first KiB of the response; a transport error */
+    int outcome;                  /* STORE_DELIVERED, STORE_RETRY (at next_ms) or STORE_FAILED */
+    long long next_ms;
+} store_attempt;
+int store_delivery_done(store *s, const store_attempt *a, err *e);
+/* Notes a failure; *since is when the webhook started failing every attempt. */
+int store_webhook_failing(store *s, long long webhook, long long now_ms, long long *since, err *e);
+/* Disables a webhook and gives up its pending deliveries. */
+int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e);
+int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e);
+/* New deliveries of one event, or of every matching event since a time. */
+int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
+                 err *e);
+/* Each CAE's current label (latest awarded decision) with its validity. */
+int store_expiring(store *s, cJSON **out, err *e);
+/* Open action items whose due date is before today. */
+int store_overdue(store *s, const char *today, cJSON **out, err *e);
+
 #endif

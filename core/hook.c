@@ -1,0 +1,527 @@
+/* hook: the delivery thread. Each turn: take the due deliveries (oldest
+ * event first) up to the in-flight limit, lease them, send them; record the
+ * finished ones in one transaction. Loopback and private addresses are
+ * refused at connect time (so a name cannot resolve around the rule) unless
+ * the allowlist names them. A response is read up to 1 KiB, for the log. */
+#include "hook.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "date.h"
+#include "store.h"
+
+#define LEASE_MS 60000
+#define RESPONSE_KEEP 1024
+#define FIVE_DAYS_MS (5LL * 24 * 3600 * 1000)
+
+typedef struct job {
+    CURL *easy;
+    long long delivery, webhook;
+    int attempts;
+    char *body;
+    struct curl_slist *headers;
+    char response[RESPONSE_KEEP + 1];
+    size_t response_len;
+    long long started_ms;
+    bool refused; /* the allowlist refused the address */
+    char error[CURL_ERROR_SIZE];
+    const char *allow;
+    struct job *next;
+} job;
+
+struct hook_engine {
+    hook_config c;
+    char *db_path, *allow;
+    pthread_t thread;
+    CURLM *multi;
+    job *inflight; /* owned; each also added to multi */
+    volatile int stop;
+};
+
+void hook_defaults(hook_config *c, const char *db_path)
+{
+    static const long long delays[] = {0, 5, 300, 1800, 7200, 18000, 36000, 36000};
+    memset(c, 0, sizeof *c);
+    c->db_path = db_path;
+    c->max_inflight = 64;
+    c->n_delays = HOOK_MAX_RETRIES;
+    for (int i = 0; i < HOOK_MAX_RETRIES; i++)
+        c->delays_ms[i] = delays[i] * 1000;
+    c->tick_seconds = 60;
+    c->events = (events_config){{180, 90, 30}, 3};
+}
+
+int hook_parse_delays(const char *text, hook_config *c)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p && n < HOOK_MAX_RETRIES) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || v < 0)
+            return -1;
+        c->delays_ms[n++] = (long long)(v * 1000);
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    if (!n || *p)
+        return -1;
+    c->n_delays = n;
+    return 0;
+}
+
+/* ---- signing ------------------------------------------------------------------ */
+
+void hook_new_secret(char *out)
+{
+    unsigned char key[24];
+    randombytes_buf(key, sizeof key);
+    memcpy(out, "whsec_", 6);
+    sodium_bin2base64(out + 6, 58, key, sizeof key, sodium_base64_VARIANT_ORIGINAL);
+}
+
+int hook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
+              char *out, size_t size)
+{
+    unsigned char key[128], mac[crypto_auth_hmacsha256_BYTES];
+    size_t key_len;
+    if (strncmp(secret, "whsec_", 6) != 0 ||
+        sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return -1;
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)timestamp, strlen(timestamp));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_memzero(key, sizeof key);
+    char b64[sodium_base64_ENCODED_LEN(sizeof mac, sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_ORIGINAL);
+    size_t used = strlen(out);
+    snprintf(out + used, size - used, "%sv1,%s", used ? " " : "", b64);
+    return 0;
+}
+
+/* ---- addresses ------------------------------------------------------------------ */
+
+int hook_check_url(const char *url, err *e)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    int rc = ERR_OK;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        rc = err_set(e, ERR_INPUT, "$.url: not a valid absolute URL");
+    else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
+        rc = err_set(e, ERR_INPUT, "$.url: only http and https URLs receive webhooks");
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* True when addr lies in "a.b.c.d/n" or "x::/n" (or equals a bare address). */
+static bool in_cidr(const struct sockaddr *addr, const char *cidr)
+{
+    char net[64];
+    const char *slash = strchr(cidr, '/');
+    size_t len = slash ? (size_t)(slash - cidr) : strlen(cidr);
+    if (len >= sizeof net)
+        return false;
+    memcpy(net, cidr, len);
+    net[len] = '\0';
+    unsigned char want[16], have[16];
+    int bytes;
+    if (addr->sa_family == AF_INET && inet_pton(AF_INET, net, want) == 1) {
+        memcpy(have, &((const struct sockaddr_in *)addr)->sin_addr, 4);
+        bytes = 4;
+    } else if (addr->sa_family == AF_INET6 && inet_pton(AF_INET6, net, want) == 1) {
+        memcpy(have, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
+        bytes = 16;
+    } else {
+        return false;
+    }
+    int bits = slash ? atoi(slash + 1) : bytes * 8;
+    if (bits < 0 || bits > bytes * 8)
+        return false;
+    for (int i = 0; i < bytes && bits > 0; i++, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+        if ((have[i] & mask) != (want[i] & mask))
+            return false;
+    }
+    return true;
+}
+
+static bool listed(const struct sockaddr *addr, const char *list)
+{
+    char item[128];
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        if (n < sizeof item) {
+            memcpy(item, p, n);
+            item[n] = '\0';
+            if (in_cidr(addr, item))
+                return true;
+        }
+        p += n + (p[n] == ',');
+    }
+    return false;
+}
+
+bool hook_address_allowed(const struct sockaddr *addr, const char *allow)
+{
+    static const char *const internal =
+        "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,0.0.0.0/8,"
+        "100.64.0.0/10,::1/128,::/128,fc00::/7,fe80::/10,::ffff:0:0/96";
+    if (!listed(addr, internal))
+        return true;
+    return listed(addr, allow);
+}
+
+static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    job *j = ud;
+    (void)purpose;
+    if (!hook_address_allowed(&a->addr, j->allow)) {
+        j->refused = true;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* ---- one delivery --------------------------------------------------------------- */
+
+static size_t keep_response(char *data, size_t size, size_t n, void *ud)
+{
+    job *j = ud;
+    size_t len = size * n, room = RESPONSE_KEEP - j->response_len;
+    size_t take = len < room ? len : room;
+    memcpy(j->response + j->response_len, data, take);
+    j->response_len += take;
+    j->response[j->response_len] = '\0';
+    return len;
+}
+
+static void job_free(job *j)
+{
+    if (j->easy)
+        curl_easy_cleanup(j->easy);
+    curl_slist_free_all(j->headers);
+    free(j->body);
+    free(j);
+}
+
+/* The Standard Webhooks request for one due delivery. */
+static job *job_new(const store_due_row *row, const char *allow)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->delivery = row->delivery;
+    j->webhook = row->webhook;
+    j->attempts = row->attempts;
+    j->allow = allow;
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "type", row->type);
+    cJSON_AddStringToObject(body, "timestamp", row->at);
+    cJSON *data = cJSON_Parse(row->data);
+    cJSON_AddItemToObject(body, "data", data ? data : cJSON_CreateObject());
+    j->body = cJSON_PrintUnformatted(body);
+    cJSON_Delete(body);
+    char id[40], ts[24], sig[512] = "", header[600];
+    snprintf(id, sizeof id, "evt_%lld", row->event);
+    snprintf(ts, sizeof ts, "%lld", store_now_ms() / 1000);
+    /* During a rotation both secrets sign, so receivers can switch at leisure. */
+    if (!j->body || hook_sign(row->secret, id, ts, j->body, sig, sizeof sig) != 0 ||
+        (row->old_secret && hook_sign(row->old_secret, id, ts, j->body, sig, sizeof sig) != 0)) {
+        job_free(j);
+        return NULL;
+    }
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Content-Type: application/json");
+    snprintf(header, sizeof header, "webhook-id: %s", id);
+    h = curl_slist_append(h, header);
+    snprintf(header, sizeof header, "webhook-timestamp: %s", ts);
+    h = curl_slist_append(h, header);
+    snprintf(header, sizeof header, "webhook-signature: %s", sig);
+    h = curl_slist_append(h, header);
+    h = curl_slist_append(h, "User-Agent: labelcoop/" LABELCOOP_VERSION);
+    h = curl_slist_append(h, "Expect:");
+    j->headers = h;
+    CURL *c = j->easy = curl_easy_init();
+    if (!c || !h) {
+        job_free(j);
+        return NULL;
+    }
+    curl_easy_setopt(c, CURLOPT_URL, row->url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, j->headers);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_response);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, j);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, j);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, j->error);
+    curl_easy_setopt(c, CURLOPT_PRIVATE, j);
+    j->started_ms = store_now_ms();
+    return j;
+}
+
+/* The delay before attempt number next (1-based), with +-10% jitter, or -1
+ * when the schedule is spent. Retry-After, when longer, wins. */
+static long long next_delay(const hook_config *c, int next, long retry_after_s)
+{
+    if (next >= c->n_delays)
+        return -1;
+    long long d = c->delays_ms[next];
+    if (d > 0)
+        d = d * 9 / 10 + (long long)randombytes_uniform((uint32_t)(d / 5 + 1));
+    if (retry_after_s > 0 && retry_after_s * 1000LL > d)
+        d = retry_after_s * 1000LL;
+    return d;
+}
+
+/* Records a finished job inside the caller's transaction. */
+static int finish_job(hook_engine *h, store *db, job *j, CURLcode result, err *e)
+{
+    long status = 0;
+    curl_off_t retry_after = 0;
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &retry_after);
+    long long now = store_now_ms();
+    store_attempt a = {
+        .delivery = j->delivery,
+        .webhook = j->webhook,
+        .status = result == CURLE_OK ? (int)status : 0,
+        .duration_ms = now - j->started_ms,
+        .response = j->response_len ? j->response : NULL,
+    };
+    char error[CURL_ERROR_SIZE + 64];
+    if (result != CURLE_OK) {
+        snprintf(error, sizeof error, "%s",
+                 j->refused    ? "address refused: loopback and private addresses need "
+                                 "--webhook-allow"
+                 : j->error[0] ? j->error
+                               : curl_easy_strerror(result));
+        a.error = error;
+    }
+    bool ok = result == CURLE_OK && status >= 200 && status < 300;
+    if (ok) {
+        a.outcome = STORE_DELIVERED;
+        return store_delivery_done(db, &a, e);
+    }
+    long long delay = status == 410 ? -1 : next_delay(&h->c, j->attempts + 1, (long)retry_after);
+    a.outcome = delay < 0 ? STORE_FAILED : STORE_RETRY;
+    a.next_ms = now + (delay < 0 ? 0 : delay);
+    long long since;
+    if (store_delivery_done(db, &a, e) || store_webhook_failing(db, j->webhook, now, &since, e))
+        return e->code;
+    const char *reason = status == 410                 ? "the receiver answered 410 Gone"
+                         : now - since >= FIVE_DAYS_MS ? "every attempt failed for 5 days"
+                                                       : NULL;
+    if (!reason)
+        return ERR_OK;
+    bool changed;
+    if (store_webhook_disable(db, j->webhook, reason, &changed, e))
+        return e->code;
+    if (!changed)
+        return ERR_OK;
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddNumberToObject(data, "webhook_id", (double)j->webhook);
+    cJSON_AddStringToObject(data, "reason", reason);
+    int rc = events_emit(db, "webhook.disabled", 0, 0, data, e);
+    cJSON_Delete(data);
+    return rc;
+}
+
+/* ---- the thread ------------------------------------------------------------------ */
+
+typedef struct turn {
+    hook_engine *h;
+    store *db;
+    job *jobs;
+    int added;
+} turn;
+
+static void take_due(void *ud, const store_due_row *row)
+{
+    turn *t = ud;
+    job *j = job_new(row, t->h->allow);
+    if (!j)
+        return;
+    j->next = t->jobs;
+    t->jobs = j;
+    t->added++;
+}
+
+/* Leases and starts what is due; returns how many were started. */
+static int dispatch(hook_engine *h, store *db, int room, err *e)
+{
+    turn t = {h, db, NULL, 0};
+    if (store_due(db, store_now_ms(), room, take_due, &t, e) != ERR_OK)
+        return 0;
+    if (!t.added)
+        return 0;
+    long long until = store_now_ms() + LEASE_MS;
+    int rc = store_begin(db, e);
+    for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
+        rc = store_delivery_lease(db, j->delivery, until, e);
+    rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
+    int started = 0;
+    while (t.jobs) {
+        job *j = t.jobs;
+        t.jobs = j->next;
+        if (rc == ERR_OK && curl_multi_add_handle(h->multi, j->easy) == CURLM_OK) {
+            j->next = h->inflight;
+            h->inflight = j;
+            started++;
+        } else {
+            job_free(j);
+        }
+    }
+    return started;
+}
+
+/* Records every finished transfer in one transaction. */
+static int collect(hook_engine *h, store *db, err *e)
+{
+    CURLMsg *m;
+    int left, done = 0, rc = ERR_OK;
+    bool open = false;
+    while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        job *j;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        CURLcode result = m->data.result;
+        curl_multi_remove_handle(h->multi, j->easy);
+        for (job **p = &h->inflight; *p; p = &(*p)->next) {
+            if (*p == j) {
+                *p = j->next;
+                break;
+            }
+        }
+        if (!open && rc == ERR_OK)
+            open = (rc = store_begin(db, e)) == ERR_OK;
+        if (rc == ERR_OK)
+            rc = finish_job(h, db, j, result, e);
+        job_free(j);
+        done++;
+    }
+    if (open)
+        rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
+    if (rc != ERR_OK)
+        fprintf(stderr, "webhooks: recording deliveries failed (they will be sent again): %s\n",
+                err_msg(e));
+    return done;
+}
+
+static void tick(hook_engine *h, store *db)
+{
+    char today[DATE_LEN + 1];
+    date_today(today);
+    int emitted = 0;
+    err e = ERR_INIT;
+    if (events_tick(db, &h->c.events, today, &emitted, &e) != ERR_OK)
+        fprintf(stderr, "scheduler: %s\n", err_msg(&e));
+    err_clear(&e);
+}
+
+static void *run(void *arg)
+{
+    hook_engine *h = arg;
+    store *db;
+    err e = ERR_INIT;
+    if (store_open(h->db_path, &db, &e) != ERR_OK) {
+        fprintf(stderr, "webhooks: %s\n", err_msg(&e));
+        err_clear(&e);
+        return NULL;
+    }
+    store_delivery_unlease(db, &e); /* what was in flight at a crash goes again */
+    err_clear(&e);
+    int inflight = 0;
+    long long next_tick = 0;
+    while (!h->stop) {
+        long long now = store_now_ms();
+        if (h->c.tick_seconds > 0 && now >= next_tick) {
+            tick(h, db);
+            next_tick = now + h->c.tick_seconds * 1000LL;
+        }
+        if (inflight < h->c.max_inflight)
+            inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
+        err_clear(&e);
+        int running;
+        curl_multi_perform(h->multi, &running);
+        inflight -= collect(h, db, &e);
+        err_clear(&e);
+        /* Sleep until traffic, a wake-up, or the next look at the outbox. */
+        curl_multi_poll(h->multi, NULL, 0, inflight ? 50 : 500, NULL);
+    }
+    while (h->inflight) { /* leased: sent again after the next start */
+        job *j = h->inflight;
+        h->inflight = j->next;
+        curl_multi_remove_handle(h->multi, j->easy);
+        job_free(j);
+    }
+    store_close(db);
+    return NULL;
+}
+
+int hook_start(const hook_config *c, hook_engine **out, err *e)
+{
+    *out = NULL;
+    hook_engine *h = calloc(1, sizeof *h);
+    if (!h)
+        return err_set(e, ERR_FAIL, "out of memory");
+    h->c = *c;
+    h->db_path = strdup(c->db_path);
+    h->allow = strdup(c->allow ? c->allow : "");
+    h->multi = curl_multi_init();
+    if (!h->db_path || !h->allow || !h->multi || pthread_create(&h->thread, NULL, run, h) != 0) {
+        if (h->multi)
+            curl_multi_cleanup(h->multi);
+        free(h->db_path);
+        free(h->allow);
+        free(h);
+        return err_set(e, ERR_FAIL, "cannot start the webhook delivery thread");
+    }
+    *out = h;
+    return ERR_OK;
+}
+
+void hook_wake(hook_engine *h)
+{
+    if (h && h->multi)
+        curl_multi_wakeup(h->multi);
+}
+
+void hook_stop(hook_engine *h)
+{
+    if (!h)
+        return;
+    h->stop = 1;
+    curl_multi_wakeup(h->multi);
+    pthread_join(h->thread, NULL);
+    curl_multi_cleanup(h->multi);
+    free(h->db_path);
+    free(h->allow);
+    free(h);
+}
