@@ -12,6 +12,7 @@
 
 #include "hook.h"
 #include "ljson.h"
+#include "plugin.h"
 #include "rules.h"
 #include "ruleset.h"
 #include "service.h"
@@ -23,6 +24,7 @@
 typedef struct worker {
     store *db;
     ruleset_cache *rulesets;
+    plugin_set *plugins;
     struct worker *next;
 } worker;
 
@@ -46,6 +48,11 @@ static worker *get_worker(const api_config *c, err *e)
         free(w);
         return NULL;
     }
+    if (c->plugins_dir) {
+        cJSON *problems = NULL;
+        plugin_load(c->plugins_dir, c->plugin_settings, &c->limits, &w->plugins, &problems, e);
+        cJSON_Delete(problems); /* reported once, at start-up */
+    }
     pthread_mutex_lock(&workers_lock);
     w->next = workers;
     workers = w;
@@ -58,6 +65,15 @@ int api_init(const api_config *c, err *e)
 {
     store *db;
     bool activated;
+    if (c->plugins_dir) {
+        plugin_set *p = NULL;
+        cJSON *problems = NULL;
+        plugin_load(c->plugins_dir, c->plugin_settings, &c->limits, &p, &problems, e);
+        const cJSON *m;
+        cJSON_ArrayForEach(m, problems) fprintf(stderr, "plugin not loaded: %s\n", m->valuestring);
+        cJSON_Delete(problems);
+        plugin_free(p);
+    }
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
     int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
@@ -75,6 +91,7 @@ void api_shutdown(void)
         workers = w->next;
         store_close(w->db);
         ruleset_cache_free(w->rulesets);
+        plugin_free(w->plugins);
         free(w);
     }
     pthread_mutex_unlock(&workers_lock);
@@ -364,7 +381,19 @@ static int h_webhook_replay(call *c, cJSON **out, err *e)
     return service_webhook_replay(&c->svc, c->ids[0], c->body, out, e);
 }
 
+static int h_plugins(call *c, cJSON **out, err *e)
+{
+    return service_plugins(&c->svc, out, e);
+}
+
+static int h_plugin(call *c, cJSON **out, err *e)
+{
+    return service_plugin_enable(&c->svc, c->strs[0], c->body, out, e);
+}
+
 static const route routes[] = {
+    {"GET", "plugins", h_plugins, 0},
+    {"PATCH", "plugins/:key", h_plugin, BODY},
     {"GET", "webhooks", h_webhooks, 0},
     {"POST", "webhooks", h_webhook_add, BODY},
     {"GET", "webhooks/:id", h_webhook, 0},
@@ -566,6 +595,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     }
     c.svc.db = w->db;
     c.svc.rulesets = w->rulesets;
+    c.svc.plugins = w->plugins;
     cJSON *out = NULL;
     /* Between requests: an activation made since the last one takes effect
      * now; what the last request used may be freed. */

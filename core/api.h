@@ -18,6 +18,8 @@ typedef struct api_config {
     host_limits limits;
     auth_config auth;
     struct hook_engine *hooks; /* woken after each change; may be NULL */
+    const char *plugins_dir;   /* may be NULL: no plugins */
+    const char *plugin_settings;
 } api_config;
 
 /* Checks that the database opens (migrating it) and the rules load. */

@@ -22,6 +22,7 @@
 #include "evaluation.h"
 #include "events.h"
 #include "hook.h"
+#include "plugin.h"
 #include "http.h"
 #include "ljson.h"
 #include "service.h"
@@ -69,6 +70,7 @@ static const char usage[] =
     "                                            a webhook endpoint; prints its secret once\n"
     "  webhook log [--id N]                      every delivery attempt\n"
     "  tick [--db PATH]                          emit the time-based events due today\n"
+    "  plugins list [--plugins DIR]              the plugins, their hooks and state\n"
     "  version                                   print the version\n"
     "\n"
     "options for commands that run rules:\n"
@@ -83,6 +85,7 @@ typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
+    const char *plugins;
     long long org, threads, id, tick_seconds;
     int password_stdin, secret_stdin;
     host_limits limits;
@@ -122,6 +125,7 @@ enum {
     OPT_WEBHOOK_ALLOW,
     OPT_WEBHOOK_RETRY,
     OPT_TICK,
+    OPT_PLUGINS,
 };
 
 static int fail(int code, const char *msg)
@@ -184,6 +188,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
         {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
         {"tick-seconds", required_argument, NULL, OPT_TICK},
+        {"plugins", required_argument, NULL, OPT_PLUGINS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -192,6 +197,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     o->db = "var/labelcoop.db";
     o->listen = "127.0.0.1:8080";
     o->web = "web";
+    o->plugins = "plugins";
     optind = 0; /* glibc: a full reset, commands parse their own argv */
     opterr = 0;
     int c;
@@ -276,6 +282,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
                                 : c == OPT_EVENTS        ? &o->events
                                 : c == OPT_WEBHOOK_ALLOW ? &o->webhook_allow
                                 : c == OPT_WEBHOOK_RETRY ? &o->webhook_retry
+                                : c == OPT_PLUGINS       ? &o->plugins
                                                          : NULL;
             if (slot)
                 *slot = optarg;
@@ -664,9 +671,15 @@ static int cmd_serve(const opts *o)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    char settings[4200];
+    snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
+    config.plugins_dir = o->plugins;
+    config.plugin_settings = settings;
     hook_config hooks;
     hook_defaults(&hooks, o->db);
     hooks.allow = o->webhook_allow;
+    hooks.plugins_dir = o->plugins;
+    hooks.plugin_settings = settings;
     if (o->tick_seconds >= 0)
         hooks.tick_seconds = (int)o->tick_seconds;
     if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
@@ -1108,6 +1121,40 @@ static int cmd_webhook_log(const opts *o)
     return rc == ERR_OK ? ERR_OK : report(&e);
 }
 
+static int cmd_plugins_list(const opts *o)
+{
+    char settings[4200];
+    snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
+    plugin_set *set;
+    cJSON *problems;
+    err e = ERR_INIT;
+    if (plugin_load(o->plugins, settings, NULL, &set, &problems, &e) != ERR_OK)
+        return report(&e);
+    cJSON *list = plugin_list(set);
+    plugin_free(set);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, problems) fprintf(stderr, "not loaded: %s\n", x->valuestring);
+    int rc = cJSON_GetArraySize(problems) ? ERR_RULES : ERR_OK;
+    cJSON_Delete(problems);
+    if (o->format && strcmp(o->format, "json") == 0) {
+        print_json(list);
+        return rc;
+    }
+    cJSON_ArrayForEach(x, list)
+    {
+        char *hooks = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "hooks"));
+        printf("%-20s %-8s %4.0f  %-8s %s  %s\n",
+               cJSON_GetStringValue(cJSON_GetObjectItem(x, "name")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(x, "version")),
+               cJSON_GetNumberValue(cJSON_GetObjectItem(x, "priority")),
+               cJSON_IsTrue(cJSON_GetObjectItem(x, "enabled")) ? "enabled" : "disabled",
+               hooks ? hooks : "[]", cJSON_GetStringValue(cJSON_GetObjectItem(x, "description")));
+        free(hooks);
+    }
+    cJSON_Delete(list);
+    return rc;
+}
+
 static int cmd_tick(const opts *o)
 {
     store *db;
@@ -1131,6 +1178,7 @@ static int cmd_tick(const opts *o)
 static const int serve_opts[] = {
     OPT_DB,   OPT_LISTEN,        OPT_RULES,         OPT_WEB, OPT_THREADS, OPT_MAX_INSN, OPT_MAX_MEM,
     OPT_TICK, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, 0};
+static const int plugins_opts[] = {OPT_PLUGINS, OPT_FORMAT, 0};
 static const int webhook_opts[] = {OPT_DB, OPT_URL, OPT_EVENTS, OPT_SECRET_STDIN, OPT_ID, 0};
 static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};
 static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_CITY, OPT_REGION,
@@ -1263,6 +1311,9 @@ int cli_main(int argc, char **argv)
     if (strcmp(cmd, "assessments") == 0 && argc > 2 && strcmp(argv[2], "migrate") == 0)
         return parse_only(argc - 2, argv + 2, migrate_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                              : cmd_migrate(&o);
+    if (strcmp(cmd, "plugins") == 0 && argc > 2 && strcmp(argv[2], "list") == 0)
+        return parse_only(argc - 2, argv + 2, plugins_opts, &o, 0) != ERR_OK ? ERR_INPUT
+                                                                             : cmd_plugins_list(&o);
     if (strcmp(cmd, "tick") == 0)
         return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_tick(&o);
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0 ||

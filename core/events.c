@@ -67,24 +67,16 @@ static int labels(store *db, const events_config *c, const char *today, int *emi
             snprintf(key, sizeof key, "label.expired:%lld", id);
             rc = once(db, key, "label.expired", org, assessment, data, emitted, e);
         } else {
-            /* Only the nearest lead time is sent; the farther ones, passed
-             * while the server was down, are marked without a message. */
-            int nearest = -1;
-            for (int i = 0; i < c->n_leads; i++)
-                if (days <= c->leads[i] && (nearest < 0 || c->leads[i] < c->leads[nearest]))
-                    nearest = i;
-            for (int i = 0; rc == ERR_OK && nearest >= 0 && i < c->n_leads; i++) {
+            /* Every lead time passed is sent once, the farthest first: one
+             * missed while the server was down still reaches its readers. */
+            cJSON_AddNumberToObject(data, "days_left", (double)days);
+            cJSON_AddNumberToObject(data, "lead_days", 0);
+            for (int i = 0; rc == ERR_OK && i < c->n_leads; i++) {
                 if (days > c->leads[i])
                     continue;
                 snprintf(key, sizeof key, "label.expiring:%lld:%d", id, c->leads[i]);
-                if (i == nearest) {
-                    cJSON_AddNumberToObject(data, "days_left", (double)days);
-                    cJSON_AddNumberToObject(data, "lead_days", c->leads[i]);
-                    rc = once(db, key, "label.expiring", org, assessment, data, emitted, e);
-                } else {
-                    bool fresh;
-                    rc = store_mark(db, key, &fresh, e);
-                }
+                cJSON_SetNumberValue(cJSON_GetObjectItem(data, "lead_days"), c->leads[i]);
+                rc = once(db, key, "label.expiring", org, assessment, data, emitted, e);
             }
         }
         cJSON_Delete(data);

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "date.h"
+#include "plugin.h"
 #include "store.h"
 
 #define LEASE_MS 60000
@@ -44,6 +45,7 @@ struct hook_engine {
     pthread_t thread;
     CURLM *multi;
     job *inflight; /* owned; each also added to multi */
+    plugin_set *plugins;
     volatile int stop;
 };
 
@@ -120,16 +122,16 @@ int hook_sign(const char *secret, const char *id, const char *timestamp, const c
 int hook_check_url(const char *url, err *e)
 {
     CURLU *u = curl_url();
-    char *scheme = NULL, *host = NULL;
+    char *scheme = NULL, *hostname = NULL;
     int rc = ERR_OK;
     if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        curl_url_get(u, CURLUPART_HOST, &hostname, 0) != CURLUE_OK)
         rc = err_set(e, ERR_INPUT, "$.url: not a valid absolute URL");
     else if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)
         rc = err_set(e, ERR_INPUT, "$.url: only http and https URLs receive webhooks");
     curl_free(scheme);
-    curl_free(host);
+    curl_free(hostname);
     curl_url_cleanup(u);
     return rc;
 }
@@ -226,7 +228,7 @@ static void job_free(job *j)
 }
 
 /* The Standard Webhooks request for one due delivery. */
-static job *job_new(const store_due_row *row, const char *allow)
+static job *job_new(const store_due_row *row, const char *allow, plugin_set *plugins)
 {
     job *j = calloc(1, sizeof *j);
     if (!j)
@@ -240,6 +242,17 @@ static job *job_new(const store_due_row *row, const char *allow)
     cJSON_AddStringToObject(body, "timestamp", row->at);
     cJSON *data = cJSON_Parse(row->data);
     cJSON_AddItemToObject(body, "data", data ? data : cJSON_CreateObject());
+    if (row->plugin) { /* an endpoint that wants another shape, a chat service say */
+        cJSON *endpoint = cJSON_CreateObject();
+        cJSON_AddNumberToObject(endpoint, "id", (double)row->webhook);
+        cJSON_AddStringToObject(endpoint, "url", row->url);
+        cJSON *shaped = plugin_webhook_payload(plugins, row->plugin, endpoint, body);
+        cJSON_Delete(endpoint);
+        if (shaped) {
+            cJSON_Delete(body);
+            body = shaped;
+        }
+    }
     j->body = cJSON_PrintUnformatted(body);
     cJSON_Delete(body);
     char id[40], ts[24], sig[512] = "", header[600];
@@ -364,7 +377,7 @@ typedef struct turn {
 static void take_due(void *ud, const store_due_row *row)
 {
     turn *t = ud;
-    job *j = job_new(row, t->h->allow);
+    job *j = job_new(row, t->h->allow, t->h->plugins);
     if (!j)
         return;
     j->next = t->jobs;
@@ -445,6 +458,74 @@ static void tick(hook_engine *h, store *db)
     err_clear(&e);
 }
 
+/* ---- plugins' on_event -------------------------------------------------------------- */
+
+static int api_add_action_item(void *ud, long long org, const cJSON *fields, err *e)
+{
+    store *db = ud;
+    const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(fields, "action"));
+    if (!action || !action[0])
+        return err_set(e, ERR_INPUT, "add_action_item: 'action' must be a non-empty text");
+    long long id;
+    cJSON *item = NULL;
+    int rc = store_begin(db, e);
+    if (rc == ERR_OK)
+        rc = store_action_add(db, org, fields, &id, e);
+    if (rc == ERR_OK)
+        rc = store_action_get(db, id, &item, e);
+    if (rc == ERR_OK)
+        rc = store_journal(db, 0, "action_item.create", "action_item", id, NULL, item, e);
+    cJSON_Delete(item);
+    if (rc == ERR_OK)
+        return store_commit(db, e);
+    store_rollback(db);
+    return rc;
+}
+
+static int api_emit(void *ud, const char *type, const cJSON *data, err *e)
+{
+    store *db = ud;
+    int rc = store_begin(db, e);
+    if (rc == ERR_OK)
+        rc = store_event_add(db, type, data, NULL, e);
+    if (rc == ERR_OK)
+        return store_commit(db, e);
+    store_rollback(db);
+    return rc;
+}
+
+/* Hands the events plugins have not seen yet to their on_event hooks. */
+static void plugin_events(hook_engine *h, store *db)
+{
+    static const char cursor[] = "plugins.on_event";
+    long long last;
+    cJSON *events = NULL;
+    err e = ERR_INIT;
+    if (store_cursor_get(db, cursor, &last, &e) || store_events_after(db, last, 100, &events, &e)) {
+        err_clear(&e);
+        return;
+    }
+    plugin_api api = {api_add_action_item, api_emit, db};
+    const cJSON *ev;
+    cJSON_ArrayForEach(ev, events)
+    {
+        cJSON *event = cJSON_CreateObject();
+        cJSON_AddItemToObject(event, "id", cJSON_Duplicate(cJSON_GetObjectItem(ev, "id"), 1));
+        cJSON_AddItemToObject(event, "type", cJSON_Duplicate(cJSON_GetObjectItem(ev, "type"), 1));
+        cJSON_AddItemToObject(event, "timestamp",
+                              cJSON_Duplicate(cJSON_GetObjectItem(ev, "at"), 1));
+        cJSON *data = cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "data")));
+        cJSON_AddItemToObject(event, "data", data ? data : cJSON_CreateObject());
+        plugin_on_event(h->plugins, event, &api);
+        cJSON_Delete(event);
+        last = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "id"));
+    }
+    if (cJSON_GetArraySize(events) && store_cursor_set(db, cursor, last, &e) != ERR_OK)
+        fprintf(stderr, "plugins: %s\n", err_msg(&e));
+    err_clear(&e);
+    cJSON_Delete(events);
+}
+
 static void *run(void *arg)
 {
     hook_engine *h = arg;
@@ -465,6 +546,8 @@ static void *run(void *arg)
             tick(h, db);
             next_tick = now + h->c.tick_seconds * 1000LL;
         }
+        if (h->plugins)
+            plugin_events(h, db);
         if (inflight < h->c.max_inflight)
             inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
         err_clear(&e);
@@ -495,9 +578,16 @@ int hook_start(const hook_config *c, hook_engine **out, err *e)
     h->db_path = strdup(c->db_path);
     h->allow = strdup(c->allow ? c->allow : "");
     h->multi = curl_multi_init();
+    if (c->plugins_dir) {
+        cJSON *problems = NULL;
+        plugin_load(c->plugins_dir, c->plugin_settings, NULL, &h->plugins, &problems, e);
+        cJSON_Delete(problems);
+        err_clear(e);
+    }
     if (!h->db_path || !h->allow || !h->multi || pthread_create(&h->thread, NULL, run, h) != 0) {
         if (h->multi)
             curl_multi_cleanup(h->multi);
+        plugin_free(h->plugins);
         free(h->db_path);
         free(h->allow);
         free(h);
@@ -521,6 +611,7 @@ void hook_stop(hook_engine *h)
     curl_multi_wakeup(h->multi);
     pthread_join(h->thread, NULL);
     curl_multi_cleanup(h->multi);
+    plugin_free(h->plugins);
     free(h->db_path);
     free(h->allow);
     free(h);

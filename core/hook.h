@@ -23,6 +23,8 @@ typedef struct hook_config {
     int n_delays;
     int tick_seconds; /* scheduler period (default 60); 0: no scheduler */
     events_config events;
+    const char *plugins_dir; /* on_event and webhook_payload hooks; NULL: none */
+    const char *plugin_settings;
 } hook_config;
 
 /* The defaults above, for db_path. */

@@ -15,6 +15,7 @@
 #include "events.h"
 #include "hook.h"
 #include "ljson.h"
+#include "plugin.h"
 #include "whatif.h"
 #include "evaluation.h"
 #include "policy.h"
@@ -419,6 +420,43 @@ static int rules_of(service *s, const store_assessment *a, rules **r, err *e)
     return ruleset_get(s->rulesets, s->db, a->ruleset, r, e);
 }
 
+static void apply_state(void *ud, const char *name, bool enabled)
+{
+    plugin_enable(ud, name, enabled, NULL);
+}
+
+/* The plugins' states as enabled through the API, on this thread's set. */
+static int refresh_plugins(service *s, err *e)
+{
+    return s->plugins ? store_plugin_states(s->db, apply_state, s->plugins, e) : ERR_OK;
+}
+
+/* validate_answer of the enabled plugins: a refusal is the caller's 400. */
+static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body, err *e)
+{
+    if (!s->plugins || refresh_plugins(s, e))
+        return s->plugins ? e->code : ERR_OK;
+    const rules_criterion *c = rules_criterion_at(r, idx);
+    cJSON *crit = cJSON_CreateObject();
+    cJSON_AddStringToObject(crit, "id", c->id);
+    cJSON_AddStringToObject(crit, "field", c->field);
+    cJSON_AddStringToObject(crit, "theme", c->theme);
+    cJSON_AddStringToObject(crit, "level", rules_level_name(c->level));
+    cJSON_AddStringToObject(crit, "statement", c->statement);
+    cJSON_AddBoolToObject(crit, "na_allowed", c->na_allowed);
+    cJSON *answer = cJSON_Duplicate(body, 1);
+    if (!cJSON_GetObjectItem(answer, "evidence"))
+        cJSON_AddArrayToObject(answer, "evidence");
+    char *refusal = plugin_validate_answer(s->plugins, crit, answer);
+    cJSON_Delete(crit);
+    cJSON_Delete(answer);
+    if (!refusal)
+        return ERR_OK;
+    err_at(e, "$", "%s", refusal);
+    free(refusal);
+    return ERR_INPUT;
+}
+
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e)
 {
@@ -443,6 +481,8 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
         rc = bad(e, "status", "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
     else if (ans == ANSWER_NOT_APPLICABLE && !rules_criterion_at(r, idx)->na_allowed)
         rc = bad(e, "status", "criterion %s does not allow \"not_applicable\"", criterion);
+    if (rc == ERR_OK)
+        rc = plugins_accept(s, r, idx, body, e);
     char *evidence_text = rc == ERR_OK ? cJSON_PrintUnformatted(evidence) : NULL;
     cJSON_Delete(evidence);
     if (rc != ERR_OK || store_begin(s->db, e)) {
@@ -1168,12 +1208,14 @@ static int events_field(const cJSON *body, bool required, char **text, err *e)
 int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
-    static const char *const keys[] = {"url", "events", "secret", NULL};
-    const char *url, *given;
+    static const char *const keys[] = {"url", "events", "secret", "plugin", NULL};
+    const char *url, *given, *plugin_name;
     char *events = NULL, secret[64];
     if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
         text_field(body, "url", true, 2000, &url, e) || hook_check_url(url, e) ||
-        text_field(body, "secret", false, 200, &given, e) || events_field(body, true, &events, e))
+        text_field(body, "secret", false, 200, &given, e) ||
+        text_field(body, "plugin", false, 64, &plugin_name, e) ||
+        events_field(body, true, &events, e))
         return e->code;
     char probe[512] = "";
     if (given && hook_sign(given, "x", "0", "", probe, sizeof probe) != 0) {
@@ -1185,7 +1227,7 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
     long long id;
     int rc = store_begin(s->db, e);
     if (rc == ERR_OK)
-        rc = store_webhook_add(s->db, url, events, given ? given : secret, &id, e);
+        rc = store_webhook_add(s->db, url, events, given ? given : secret, plugin_name, &id, e);
     if (rc == ERR_OK)
         rc = store_webhook_get(s->db, id, out, e);
     if (rc == ERR_OK)
@@ -1312,6 +1354,37 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
         cJSON_Delete(*out);
         *out = NULL;
     }
+    return rc;
+}
+
+/* ---- plugins ----------------------------------------------------------------------- */
+
+int service_plugins(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || refresh_plugins(s, e))
+        return e->code;
+    *out = plugin_list(s->plugins);
+    return ERR_OK;
+}
+
+int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"enabled", NULL};
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e))
+        return e->code;
+    const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
+    if (!cJSON_IsBool(enabled))
+        return bad(e, "enabled", "must be true or false");
+    if (plugin_enable(s->plugins, name, cJSON_IsTrue(enabled), e) || store_begin(s->db, e))
+        return e->code;
+    int rc = store_plugin_state_set(s->db, name, cJSON_IsTrue(enabled), e);
+    if (rc == ERR_OK)
+        rc = journal(s, "plugin.enable", "plugin", 0, NULL, body, e);
+    rc = finish(s, rc, e);
+    if (rc == ERR_OK)
+        return service_plugins(s, out, e);
     return rc;
 }
 

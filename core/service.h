@@ -15,9 +15,10 @@
 
 typedef struct service {
     store *db;
-    rules *rules;            /* the active rule set; borrowed */
-    ruleset_cache *rulesets; /* the others, by hash, for older assessments */
-    const auth_actor *who;   /* the caller; NULL for the trusted command line */
+    rules *rules;               /* the active rule set; borrowed */
+    ruleset_cache *rulesets;    /* the others, by hash, for older assessments */
+    struct plugin_set *plugins; /* this thread's plugins; may be NULL */
+    const auth_actor *who;      /* the caller; NULL for the trusted command line */
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -73,6 +74,11 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
 int service_webhook_delete(service *s, long long id, err *e);
 int service_webhook_log(service *s, long long id, cJSON **out, err *e);
 int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+
+/* Plugins (admin): the list, with the state enabled through the API over the
+ * settings file; {"enabled": bool} for one. */
+int service_plugins(service *s, cJSON **out, err *e);
+int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON **out, err *e);
 
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
 /* The network's catalogue: practices their CAE agreed to share. */

@@ -166,6 +166,7 @@ static const char *const migrations[] = {
     "  old_secret_until INTEGER,"
     "  disabled_reason TEXT,"
     "  failing_since INTEGER,"
+    "  plugin TEXT,"
     "  deleted INTEGER NOT NULL DEFAULT 0,"
     "  created_at TEXT NOT NULL);"
     "CREATE TABLE deliveries ("
@@ -188,7 +189,10 @@ static const char *const migrations[] = {
     "  response TEXT,"
     "  error TEXT);"
     "CREATE INDEX attempts_delivery ON attempts(delivery_id);"
-    "CREATE TABLE marks (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;",
+    "CREATE TABLE marks (key TEXT PRIMARY KEY, at TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE plugin_state (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL,"
+    "  updated_at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -281,6 +285,11 @@ enum {
     Q_REPLAY_SINCE,
     Q_EXPIRING,
     Q_OVERDUE,
+    Q_EVENTS_AFTER,
+    Q_CURSOR_GET,
+    Q_CURSOR_SET,
+    Q_PLUGIN_STATES,
+    Q_PLUGIN_STATE_SET,
     Q_COUNT
 };
 
@@ -426,10 +435,11 @@ static const char *const sql[Q_COUNT] = {
                        " AND EXISTS (SELECT 1 FROM json_each(w.events) j"
                        "   WHERE j.value = '*' OR j.value = ?4)",
     [Q_MARK] = "INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)",
-    [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at) VALUES (?, ?, ?, ?)",
-    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json, enabled, disabled_reason,"
+    [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at, plugin)"
+                      " VALUES (?, ?, ?, ?, ?)",
+    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json, enabled, disabled_reason, plugin,"
                       " created_at FROM webhooks WHERE id = ? AND NOT deleted",
-    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json, enabled, disabled_reason,"
+    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json, enabled, disabled_reason, plugin,"
                        " created_at FROM webhooks WHERE NOT deleted ORDER BY id",
     [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = coalesce(?2, url),"
                          " events = coalesce(?3, events), enabled = coalesce(?4, enabled),"
@@ -444,7 +454,8 @@ static const char *const sql[Q_COUNT] = {
                          " WHERE webhook_id = ? AND state = 'pending'",
     /* First attempts go in event order: the oldest due delivery first. */
     [Q_DUE] = "SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, w.secret,"
-              " CASE WHEN w.old_secret_until > ?1 THEN w.old_secret END, e.type, e.at, e.data"
+              " CASE WHEN w.old_secret_until > ?1 THEN w.old_secret END, e.type, e.at, e.data,"
+              " w.plugin"
               " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
               " JOIN events e ON e.id = d.event_id"
               " WHERE d.state = 'pending' AND d.next_at <= ?1 AND w.enabled"
@@ -487,6 +498,14 @@ static const char *const sql[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_EVENTS_AFTER] = "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
+    [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE name = ?",
+    [Q_CURSOR_SET] = "INSERT INTO cursors (name, value) VALUES (?1, ?2)"
+                     " ON CONFLICT (name) DO UPDATE SET value = ?2",
+    [Q_PLUGIN_STATES] = "SELECT name, enabled FROM plugin_state",
+    [Q_PLUGIN_STATE_SET] =
+        "INSERT INTO plugin_state (name, enabled, updated_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (name) DO UPDATE SET enabled = ?2, updated_at = ?3",
     [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2, evaluation = ?3"
                              " WHERE id = ?1 AND status <> 'decided'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
@@ -1733,7 +1752,7 @@ int store_mark(store *s, const char *key, bool *fresh, err *e)
 }
 
 int store_webhook_add(store *s, const char *url, const char *events_json, const char *secret,
-                      long long *id, err *e)
+                      const char *plugin, long long *id, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
@@ -1744,6 +1763,7 @@ int store_webhook_add(store *s, const char *url, const char *events_json, const 
     bind_text(st, 2, events_json);
     bind_text(st, 3, secret);
     bind_text(st, 4, now);
+    bind_text(st, 5, plugin);
     if (exec_stmt(s, st, "webhook", e))
         return e->code;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -1834,6 +1854,7 @@ int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, 
             .type = (const char *)sqlite3_column_text(st, 7),
             .at = (const char *)sqlite3_column_text(st, 8),
             .data = (const char *)sqlite3_column_text(st, 9),
+            .plugin = (const char *)sqlite3_column_text(st, 10),
         };
         fn(ud, &row);
     }
@@ -1963,4 +1984,62 @@ int store_overdue(store *s, const char *today, cJSON **out, err *e)
         return e->code;
     bind_text(st, 1, today);
     return rows_json(s, st, false, "action items", out, e);
+}
+
+int store_events_after(store *s, long long after, int limit, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_EVENTS_AFTER, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(s, st, false, "events", out, e);
+}
+
+int store_cursor_get(store *s, const char *name, long long *value, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_CURSOR_GET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "cursor");
+}
+
+int store_cursor_set(store *s, const char *name, long long value, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_CURSOR_SET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    sqlite3_bind_int64(st, 2, value);
+    return exec_stmt(s, st, "cursor", e);
+}
+
+int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool enabled), void *ud,
+                        err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_PLUGIN_STATES, e);
+    if (!st)
+        return e->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) != 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "plugins");
+}
+
+int store_plugin_state_set(store *s, const char *name, bool enabled, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_PLUGIN_STATE_SET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    sqlite3_bind_int(st, 2, enabled);
+    bind_text(st, 3, now);
+    return exec_stmt(s, st, "plugin", e);
 }

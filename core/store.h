@@ -177,8 +177,9 @@ int store_event_add(store *s, const char *type, const cJSON *data, long long *id
 /* Records key once; *fresh tells whether this call did (time-based events). */
 int store_mark(store *s, const char *key, bool *fresh, err *e);
 
+/* plugin (may be NULL) names the plugin that shapes this endpoint's payloads. */
 int store_webhook_add(store *s, const char *url, const char *events_json, const char *secret,
-                      long long *id, err *e);
+                      const char *plugin, long long *id, err *e);
 /* Without secrets. */
 int store_webhook_get(store *s, long long id, cJSON **out, err *e);
 int store_webhook_list(store *s, cJSON **out, err *e);
@@ -194,7 +195,7 @@ int store_webhook_delete(store *s, long long id, err *e);
 typedef struct store_due_row {
     long long delivery, webhook, event;
     int attempts;
-    const char *url, *secret, *old_secret, *type, *at, *data;
+    const char *url, *secret, *old_secret, *type, *at, *data, *plugin;
 } store_due_row;
 typedef void (*store_due_fn)(void *ud, const store_due_row *row);
 /* The due deliveries, oldest event first, at most limit. */
@@ -226,5 +227,15 @@ int store_replay(store *s, long long webhook, long long event, const char *since
 int store_expiring(store *s, cJSON **out, err *e);
 /* Open action items whose due date is before today. */
 int store_overdue(store *s, const char *today, cJSON **out, err *e);
+
+/* Events after an id, oldest first: [{"id","type","at","data"}]. */
+int store_events_after(store *s, long long after, int limit, cJSON **out, err *e);
+/* A named position (0 when never set), e.g. the last event plugins saw. */
+int store_cursor_get(store *s, const char *name, long long *value, err *e);
+int store_cursor_set(store *s, const char *name, long long value, err *e);
+/* Plugins enabled or disabled through the API (over the settings file). */
+int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool enabled), void *ud,
+                        err *e);
+int store_plugin_state_set(store *s, const char *name, bool enabled, err *e);
 
 #endif
