@@ -7,7 +7,7 @@ DB       ?= var/labelcoop.db
 # Debian 12 packages the build and the tests need.
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
-       libsodium-dev libcjson-dev curl
+       libsodium-dev libcjson-dev curl chromium
 
 .PHONY: all deps build test run clean
 
@@ -27,6 +27,11 @@ deps:
 	    echo "missing packages; run as root: apt-get install $$missing"; exit 1; \
 	  fi; \
 	fi
+	@command -v node >/dev/null || { [ "$$(id -u)" = 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@# The browser tests' one npm package (playwright-core; it drives Debian's Chromium).
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DSANITIZE=$(SANITIZE)

@@ -209,6 +209,7 @@ static int h_assessment_add(call *c, cJSON **out, err *e)
 
 static int h_assessments(call *c, cJSON **out, err *e)
 {
+    c->svc.query_org = http_query(c->req, "organisation_id");
     return service_assessment_list(&c->svc, out, e);
 }
 

@@ -32,6 +32,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     switch (action) {
     case POLICY_ADMINISTER:
         return manager;
+    case POLICY_USERS_READ:
+        return overseer; /* the committee picks auditors */
     case POLICY_ORG_READ:
         return overseer || is(u, "auditor") || own_org(u, org);
     case POLICY_SELF_ASSESS:
@@ -39,7 +41,10 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     case POLICY_AUDIT_CREATE:
         return overseer;
     case POLICY_ASSESSMENT_READ:
-        return overseer || own_org(u, org) || (a && assigned(u, a));
+        /* An auditor reads the CAE's self-assessments beside their audit. */
+        return overseer || own_org(u, org) || (a && assigned(u, a)) ||
+               (a && is(u, "auditor") && strcmp(a->kind, "self_assessment") == 0 && t &&
+                t->auditing_org);
     case POLICY_ASSESSMENT_EDIT:
         if (!a)
             return false;
@@ -64,6 +69,7 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
 {
     static const char *const what[] = {
         [POLICY_ADMINISTER] = "only an administrator may do this",
+        [POLICY_USERS_READ] = "only the committee or an administrator lists users",
         [POLICY_ORG_READ] = "this organisation is not yours",
         [POLICY_SELF_ASSESS] = "only the CAE's own members start its self-assessments",
         [POLICY_AUDIT_CREATE] = "only the committee or an administrator opens an audit",

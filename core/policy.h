@@ -4,11 +4,14 @@
 #ifndef LABELCOOP_POLICY_H
 #define LABELCOOP_POLICY_H
 
+#include <stdbool.h>
+
 #include "err.h"
 #include "store.h"
 
 typedef enum {
     POLICY_ADMINISTER,      /* organisations, users, API tokens */
+    POLICY_USERS_READ,      /* the list of users (to choose an auditor) */
     POLICY_ORG_READ,        /* target: org_id */
     POLICY_SELF_ASSESS,     /* start a self-assessment; target: org_id */
     POLICY_AUDIT_CREATE,    /* open an audit */
@@ -24,6 +27,7 @@ typedef enum {
 typedef struct policy_target {
     long long org_id;
     const store_assessment *assessment;
+    bool auditing_org; /* the caller is an auditor with an audit of this organisation */
 } policy_target;
 
 /* ERR_OK when u may do action on target, else ERR_FORBIDDEN saying why. */

@@ -131,8 +131,12 @@ static int allow(service *s, policy_action a, long long org, const store_assessm
 {
     if (!s->who) /* the command line is trusted: it runs on the server */
         return ERR_OK;
-    policy_target t = {org, as};
-    return policy_check(&s->who->user, a, &t, e);
+    policy_target t = {org, as, false};
+    const store_user *u = &s->who->user;
+    if (as && strcmp(u->role, "auditor") == 0 && strcmp(as->kind, "self_assessment") == 0 &&
+        store_auditing_org(s->db, u->id, as->org_id, &t.auditing_org, e))
+        return e->code;
+    return policy_check(u, a, &t, e);
 }
 
 static long long actor(service *s)
@@ -260,7 +264,7 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
 int service_user_list(service *s, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+    if (allow(s, POLICY_USERS_READ, 0, NULL, e))
         return e->code;
     return store_user_list(s->db, out, e);
 }
@@ -375,11 +379,40 @@ int service_assessment_list(service *s, cJSON **out, err *e)
 {
     *out = NULL;
     const store_user *u = s->who ? &s->who->user : NULL;
-    if (u && strcmp(u->role, "cae") == 0)
+    long long org = 0;
+    const char *q = s->query_org;
+    if (q && (org = atoll(q)) <= 0)
+        return bad(e, NULL, "?organisation_id must be an organisation id");
+    if (u && strcmp(u->role, "cae") == 0) {
+        if (org && org != u->org_id)
+            return err_set(e, ERR_FORBIDDEN, "this organisation is not yours");
         return store_assessment_list(s->db, u->org_id, 0, out, e);
-    if (u && strcmp(u->role, "auditor") == 0)
+    }
+    if (u && strcmp(u->role, "auditor") == 0 && !org)
         return store_assessment_list(s->db, 0, u->id, out, e);
-    return store_assessment_list(s->db, 0, 0, out, e);
+    if (u && strcmp(u->role, "auditor") == 0) {
+        /* The audited CAE's assessments: its self-assessments beside the audit. */
+        bool auditing;
+        if (store_auditing_org(s->db, u->id, org, &auditing, e))
+            return e->code;
+        if (!auditing)
+            return err_set(e, ERR_FORBIDDEN, "you audit no assessment of this organisation");
+        cJSON *all;
+        if (store_assessment_list(s->db, org, 0, &all, e))
+            return e->code;
+        *out = cJSON_CreateArray();
+        cJSON *x;
+        cJSON_ArrayForEach(x, all)
+        {
+            const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(x, "kind"));
+            double auditor = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "auditor_id"));
+            if (strcmp(kind, "self_assessment") == 0 || auditor == (double)u->id)
+                cJSON_AddItemToArray(*out, cJSON_Duplicate(x, 1));
+        }
+        cJSON_Delete(all);
+        return ERR_OK;
+    }
+    return store_assessment_list(s->db, org, 0, out, e);
 }
 
 /* Loads assessment id and checks the caller may act on it. */

@@ -19,6 +19,7 @@ typedef struct service {
     ruleset_cache *rulesets;    /* the others, by hash, for older assessments */
     struct plugin_set *plugins; /* this thread's plugins; may be NULL */
     const auth_actor *who;      /* the caller; NULL for the trusted command line */
+    const char *query_org;      /* ?organisation_id= of a listing, or NULL */
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an

@@ -286,6 +286,7 @@ enum {
     Q_EXPIRING,
     Q_OVERDUE,
     Q_EVENTS_AFTER,
+    Q_AUDITING_ORG,
     Q_CURSOR_GET,
     Q_CURSOR_SET,
     Q_PLUGIN_STATES,
@@ -368,9 +369,12 @@ static const char *const sql[Q_COUNT] = {
                         " valid_until, recommendations AS recommendations_json,"
                         " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
                         " record_hash FROM decisions WHERE id = ?",
-    [Q_DECISIONS_OF] = "SELECT id, outcome, decided_on AS date, valid_until,"
-                       " recommendations AS recommendations_json"
-                       " FROM decisions WHERE assessment_id = ? ORDER BY id",
+    [Q_DECISIONS_OF] = "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
+                       " d.recommendations AS recommendations_json, d.record_hash,"
+                       " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
+                       "   'text', g.text, 'shared', g.shared)) FROM good_practices g"
+                       "   WHERE g.decision_id = d.id) AS good_practices_json"
+                       " FROM decisions d WHERE d.assessment_id = ? ORDER BY d.id",
     [Q_GOOD_PRACTICE_ADD] = "INSERT INTO good_practices (decision_id, organisation_id,"
                             " criterion, text) VALUES (?, ?, ?, ?)",
     [Q_GOOD_PRACTICES_OF] = "SELECT id, criterion, text FROM good_practices"
@@ -498,6 +502,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_AUDITING_ORG] = "SELECT count(*) FROM assessments WHERE auditor_id = ? AND"
+                       " organisation_id = ? AND kind = 'audit'",
     [Q_EVENTS_AFTER] = "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
     [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE name = ?",
     [Q_CURSOR_SET] = "INSERT INTO cursors (name, value) VALUES (?1, ?2)"
@@ -2042,4 +2048,17 @@ int store_plugin_state_set(store *s, const char *name, bool enabled, err *e)
     sqlite3_bind_int(st, 2, enabled);
     bind_text(st, 3, now);
     return exec_stmt(s, st, "plugin", e);
+}
+
+int store_auditing_org(store *s, long long auditor, long long org, bool *yes, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_AUDITING_ORG, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, auditor);
+    sqlite3_bind_int64(st, 2, org);
+    long long n = 0;
+    int rc = count_rows(s, st, &n, e);
+    *yes = n > 0;
+    return rc;
 }

@@ -228,6 +228,8 @@ int store_expiring(store *s, cJSON **out, err *e);
 /* Open action items whose due date is before today. */
 int store_overdue(store *s, const char *today, cJSON **out, err *e);
 
+/* Whether auditor has an audit of org (to read its self-assessments). */
+int store_auditing_org(store *s, long long auditor, long long org, bool *yes, err *e);
 /* Events after an id, oldest first: [{"id","type","at","data"}]. */
 int store_events_after(store *s, long long after, int limit, cJSON **out, err *e);
 /* A named position (0 when never set), e.g. the last event plugins saw. */

@@ -101,8 +101,11 @@ TEST_IMPL(policy_matrix)
     store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
     store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
     store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
-    policy_target t_self = {0, &own_self}, t_audit = {0, &audit}, t_other = {0, &other};
-    policy_target org10 = {10, NULL}, org30 = {30, NULL};
+    policy_target t_self = {0, &own_self, false}, t_audit = {0, &audit, false};
+    policy_target t_other = {0, &other, false}, org10 = {10, NULL, false};
+    policy_target org30 = {30, NULL, false};
+    store_assessment audited_self = {.id = 4, .org_id = 10, .kind = "self_assessment"};
+    policy_target t_audited = {0, &audited_self, true};
     struct {
         const store_user *u;
         policy_action a;
@@ -118,6 +121,10 @@ TEST_IMPL(policy_matrix)
         {&cae, POLICY_ASSESSMENT_READ, &t_other, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_OK},
         {&auditor, POLICY_ASSESSMENT_READ, &t_self, ERR_FORBIDDEN},
+        {&auditor, POLICY_ASSESSMENT_READ, &t_audited, ERR_OK},
+        {&auditor, POLICY_ASSESSMENT_EDIT, &t_audited, ERR_FORBIDDEN},
+        {&committee, POLICY_USERS_READ, NULL, ERR_OK},
+        {&cae, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
         {&committee, POLICY_ASSESSMENT_READ, &t_other, ERR_OK},
         {&committee, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
         {&committee, POLICY_DECIDE, NULL, ERR_OK},

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The browser tests: a fresh database with one user per role, `labelcoop
+// serve` on a free port, Debian's Chromium driven by playwright-core, the
+// specs in order; screenshots go to $LABELCOOP_ROOT/build/screenshots/.
+// Env: LABELCOOP_BIN (the binary), LABELCOOP_ROOT (the project root).
+// Ends with "N passed, N failed"; exits 1 on any failure.
+import { existsSync } from 'node:fs';
+import { BIN, ROOT, CHROMIUM, SHOTS, makeFixture, startServer, launchBrowser, runAll, tempDir, removeDir } from './lib.mjs';
+import * as labelling from './specs/labelling.mjs';
+import * as access from './specs/access.mjs';
+
+async function main() {
+  for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
+    if (!existsSync(path)) {
+      console.log(`${what} not found: ${path}`);
+      console.log('0 passed, 1 failed');
+      return 1;
+    }
+  }
+  const dir = tempDir();
+  let server = null;
+  let browser = null;
+  let result = { passed: 0, failed: 1 };
+  const started = Date.now();
+  try {
+    const fixture = makeFixture(dir);
+    server = await startServer(fixture.db);
+    browser = await launchBrowser();
+    console.log(`server ${server.url}, ${browser.version()}, screenshots in ${SHOTS}`);
+    labelling.register();
+    access.register();
+    result = await runAll({ url: server.url, browser, fixture, state: {} });
+  } catch (e) {
+    console.log(`setup failed: ${e && e.stack ? e.stack : e}`);
+    result = { passed: result.passed, failed: Math.max(1, result.failed) };
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+    if (server) await server.stop();
+    removeDir(dir);
+  }
+  console.log(`browser tests took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${result.passed} passed, ${result.failed} failed`);
+  return result.failed ? 1 : 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,180 @@
+// Spec 2: permissions from the browser (a CAE member cannot open another
+// CAE's pages), an expired session (back to login, then back to the page
+// with what was typed), the administration and public pages.
+import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall } from '../lib.mjs';
+
+async function expectDenied(page, hash) {
+  await page.goto(`/${hash}`);
+  await page.waitForSelector('h1');
+  await page.waitForFunction(() => document.querySelector('h1').textContent !== '' && !document.querySelector('.loading'));
+  const h1 = await page.textContent('h1');
+  const main = await page.textContent('main');
+  assert(h1 === 'Accès refusé' && /accès refusé/i.test(main), `${hash} shows "Accès refusé" (h1: ${h1})`);
+}
+
+/** Deletes the page's session on the server, as an expiry would. */
+async function expireSession(env, page) {
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'labelcoop_session');
+  assert(cookie, 'the session cookie is set');
+  const r = await apiCall(env.url, cookie.value, 'DELETE', 'session');
+  equal(r.status, 204, 'DELETE /api/v1/session');
+}
+
+export function register() {
+  test('permissions: a CAE member cannot open another CAE\'s pages', async (env) => {
+    const beta = await apiLogin(env.url, env.fixture.users.beta.email);
+    const created = await apiCall(env.url, beta, 'POST', `organisations/${env.fixture.orgs.beta}/assessments`, { kind: 'self_assessment' });
+    equal(created.status, 201, 'beta starts a self-assessment');
+    env.state.betaAssessment = created.body.id;
+    const page = await newPage(env);
+    await login(page, env.fixture.users.alpha.email);
+    await expectDenied(page, `#/cae/${env.fixture.orgs.beta}`);
+    await shoot(page, 'acces-refuse');
+    await expectDenied(page, `#/cae/${env.fixture.orgs.beta}/plan-action`);
+    await expectDenied(page, `#/cae/${env.fixture.orgs.beta}/auto-evaluation`);
+    await expectDenied(page, `#/evaluations/${env.state.betaAssessment}`);
+    await expectDenied(page, `#/evaluations/${env.state.betaAssessment}/resultats`);
+    await expectDenied(page, '#/admin/utilisateurs');
+    await expectDenied(page, '#/comite');
+    const nav = await page.textContent('#nav');
+    assert(!nav.includes('Utilisateurs') && !nav.includes('Décisions'), 'the navigation offers only the CAE\'s pages');
+    await page.context().close();
+  });
+
+  test('session: an expired session sends back to login and keeps the answer being typed', async (env) => {
+    const page = await newPage(env);
+    await login(page, env.fixture.users.beta.email);
+    await page.goto(`/#/evaluations/${env.state.betaAssessment}`);
+    await page.locator('[data-criterion="JF-01"] button[data-status="partial"]').click();
+    await page.waitForSelector('#save-global[data-state="saved"]');
+    await expireSession(env, page);
+    const text = 'Saisi pendant que la session expirait : le PV d’AG est en cours de signature.';
+    await page.locator('#comment-JF-01').fill(text);
+    await page.waitForURL(/#\/connexion/);
+    assert((await page.textContent('main')).includes('Votre session a expiré'), 'the login page says the session expired');
+    await shoot(page, 'connexion-session-expiree');
+    await page.getByLabel('Adresse électronique').fill(env.fixture.users.beta.email);
+    await page.getByLabel('Mot de passe').fill((await import('../lib.mjs')).PASSWORD);
+    await page.locator('main form button[type="submit"]').click();
+    await page.waitForURL(new RegExp(`#/evaluations/${env.state.betaAssessment}$`));
+    await page.waitForSelector('#comment-JF-01');
+    equal(await page.inputValue('#comment-JF-01'), text, 'the comment typed is back');
+    equal(await page.getAttribute('[data-criterion="JF-01"] button[data-status="partial"]', 'aria-pressed'), 'true', 'the answer is still there');
+    await page.waitForSelector('#save-global[data-state="saved"]');
+    const token = await apiLogin(env.url, env.fixture.users.beta.email);
+    const a = await apiCall(env.url, token, 'GET', `assessments/${env.state.betaAssessment}`);
+    const jf = a.body.answers.find((x) => x.criterion === 'JF-01');
+    equal(jf && jf.comment, text, 'the comment reached the server after the new login');
+    env.state.betaPage = page;
+  });
+
+  test('autosave: a network error shows "non enregistré", then the answer is saved by the automatic retry', async (env) => {
+    const page = env.state.betaPage;
+    let failures = 0;
+    await page.route('**/api/v1/assessments/*/answers/JF-02', (route) => {
+      if (failures < 1) {
+        failures += 1;
+        return route.abort('internetdisconnected');
+      }
+      return route.continue();
+    });
+    await page.locator('[data-criterion="JF-02"] button[data-status="met"]').click();
+    await page.waitForSelector('#save-global[data-state="error"]');
+    assert((await page.textContent('[data-criterion="JF-02"] .save-state')).includes('Non enregistré'), 'the criterion says it is not saved');
+    await shoot(page, 'auto-evaluation-erreur-reseau', { scrollTo: '[data-criterion="JF-02"]' });
+    await page.waitForSelector('#save-global[data-state="saved"]', { timeout: 15000 });
+    equal(failures, 1, 'one failed attempt');
+    const token = await apiLogin(env.url, env.fixture.users.beta.email);
+    const a = await apiCall(env.url, token, 'GET', `assessments/${env.state.betaAssessment}`);
+    equal((a.body.answers.find((x) => x.criterion === 'JF-02') || {}).status, 'met', 'the retried answer is stored');
+    await page.unroute('**/api/v1/assessments/*/answers/JF-02');
+  });
+
+  test('session: a form typed when the session expired is restored after login', async (env) => {
+    const page = env.state.betaPage;
+    await page.goto(`/#/cae/${env.fixture.orgs.beta}/plan-action`);
+    const action = 'Organiser une formation au droit coopératif pour les nouveaux entrepreneurs.';
+    await page.getByLabel('Action à mener').fill(action);
+    await page.getByLabel('Responsable', { exact: true }).last().fill('Bruno Petit');
+    await expireSession(env, page);
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click();
+    await page.waitForURL(/#\/connexion/);
+    await page.getByLabel('Adresse électronique').fill(env.fixture.users.beta.email);
+    await page.getByLabel('Mot de passe').fill((await import('../lib.mjs')).PASSWORD);
+    await page.locator('main form button[type="submit"]').click();
+    await page.waitForURL(/plan-action$/);
+    await page.waitForSelector('#new-action');
+    equal(await page.inputValue('#new-action'), action, 'the action typed is back');
+    equal(await page.inputValue('#new-owner'), 'Bruno Petit', 'the owner typed is back');
+    await page.getByRole('button', { name: 'Ajouter l’action' }).click();
+    await page.locator('.message-success').filter({ hasText: 'Action ajoutée' }).waitFor();
+    assert((await page.textContent('[data-testid="action-items"]')).includes(action), 'the action is in the plan');
+    await page.locator('#logout').click();
+    await page.waitForURL(/deconnexion/);
+    await page.context().close();
+  });
+
+  test('admin: organisations, users with certification, API tokens', async (env) => {
+    const page = await newPage(env);
+    await login(page, env.fixture.users.admin.email);
+    await page.waitForSelector('[data-testid="organisations"]');
+    await page.getByLabel('Nom', { exact: true }).fill('Coopérative Delta');
+    await page.getByLabel('Ville').fill('Rennes');
+    await page.getByRole('button', { name: 'Créer l’organisation' }).click();
+    await page.locator('.message-success').filter({ hasText: 'Coopérative Delta' }).waitFor();
+    await page.locator('[data-testid="organisations"]').filter({ hasText: 'Coopérative Delta' }).waitFor();
+    await shoot(page, 'admin-organisations');
+
+    await page.goto('/#/admin/utilisateurs');
+    await page.waitForSelector('[data-testid="users"]');
+    await page.getByLabel('Nom', { exact: true }).fill('Denis Auditeur');
+    await page.getByLabel('Adresse électronique').fill('denis@delta.test');
+    await page.getByLabel('Rôle').selectOption('auditor');
+    await page.getByLabel('Organisation').selectOption({ label: 'Coopérative Delta' });
+    await page.getByLabel('Certifié jusqu’au').fill('2030-06-30');
+    await page.getByLabel('Mot de passe initial').fill('un mot de passe solide');
+    await page.getByRole('button', { name: 'Créer le compte' }).click();
+    await page.locator('.message-success').filter({ hasText: 'Denis Auditeur' }).waitFor();
+    await page.locator('[data-testid="users"] tr').filter({ hasText: 'denis@delta.test' }).filter({ hasText: '30 juin 2030' }).waitFor();
+    await shoot(page, 'admin-utilisateurs');
+
+    await page.goto('/#/admin/jetons');
+    await page.getByLabel('Nom du jeton').fill('Outil de suivi');
+    await page.getByRole('button', { name: 'Créer le jeton' }).click();
+    await page.locator('#token-value').waitFor();
+    const token = await page.inputValue('#token-value');
+    assert(token.length > 20, 'the token is shown once');
+    const me = await apiCall(env.url, token, 'GET', 'me');
+    equal(me.status, 200, 'the new token authenticates');
+    equal(me.body.role, 'admin', 'the token acts as its creator');
+    await shoot(page, 'admin-jetons');
+    assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
+    await page.context().close();
+  });
+
+  test('public: the référentiel with the award rule in words, without login', async (env) => {
+    const page = await newPage(env);
+    await page.goto('/');
+    await page.waitForSelector('h1');
+    await shoot(page, 'accueil');
+    await page.goto('/#/referentiel');
+    await page.waitForSelector('.criterion-ref');
+    equal(await page.locator('.criterion-ref').count(), 117, 'every criterion is listed');
+    const rule = await page.textContent('#rule-title + ul');
+    assert(rule.includes('50 %') && rule.includes('3 ans') && rule.includes('parties prenantes internes'), `the award rule in words: ${rule}`);
+    await shoot(page, 'referentiel');
+    await page.goto('/#/connexion');
+    await page.reload();
+    await page.waitForSelector('#login-email');
+    await shoot(page, 'connexion');
+    // keyboard: the skip link comes first, then reaches the content
+    await page.keyboard.press('Tab');
+    equal(await page.evaluate(() => document.activeElement.id), 'skip', 'the skip link is the first stop');
+    await page.getByLabel('Adresse électronique').fill('personne@nulle.part');
+    await page.getByLabel('Mot de passe').fill('mauvais mot de passe');
+    await page.keyboard.press('Enter');
+    await page.locator('.message-error').filter({ hasText: 'Adresse électronique ou mot de passe incorrect.' }).waitFor();
+    assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
+    await page.context().close();
+  });
+}

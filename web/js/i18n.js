@@ -1,0 +1,73 @@
+// i18n: the French words the pages show for the API's codes.
+export const LEVELS = { mandatory: 'Obligatoire', recommended: 'Recommandé', advised: 'Conseillé' };
+export const LEVELS_PLURAL = { mandatory: 'obligatoires', recommended: 'recommandés', advised: 'conseillés' };
+export const ANSWERS = {
+  met: 'Satisfait totalement',
+  partial: 'Partiellement',
+  not_met: 'Non satisfait',
+  not_applicable: 'Non applicable',
+};
+export const ANSWER_ORDER = ['met', 'partial', 'not_met', 'not_applicable'];
+export const OUTCOMES = { eligible: 'Éligible au label', not_eligible: 'Non éligible', incomplete: 'Incomplet' };
+export const DECISIONS = { awarded: 'Label attribué', refused: 'Label refusé', deferred: 'Décision ajournée' };
+export const LABEL_STATUS = {
+  none: 'Non engagée',
+  engaged: 'Engagée dans la démarche',
+  labelled: 'Labellisée',
+  expired: 'Label expiré',
+};
+export const ASSESSMENT_STATUS = { draft: 'Brouillon', submitted: 'Soumis', decided: 'Décidé' };
+/** An auto-évaluation is feminine in French. */
+export const ASSESSMENT_STATUS_F = { draft: 'Brouillon', submitted: 'Soumise', decided: 'Décidée' };
+export const KINDS = { self_assessment: 'Auto-évaluation', audit: 'Audit' };
+export const ROLES = {
+  cae: 'Membre de CAE',
+  auditor: 'Auditeur ou auditrice',
+  committee: 'Comité de labellisation',
+  admin: 'Administration du réseau',
+};
+export const ACTION_STATUS = { todo: 'À faire', doing: 'En cours', done: 'Fait' };
+
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',
+  'octobre', 'novembre', 'décembre'];
+
+/** "2029-03-02" or "2026-11-28T21:25:01Z" -> "2 mars 2029". */
+export function frDate(iso) {
+  if (!iso) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const day = Number(m[3]);
+  return `${day === 1 ? '1er' : day} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+}
+
+export function frNumber(n, digits = 1) {
+  if (n === null || n === undefined || Number.isNaN(n)) return '—';
+  return Number(n).toFixed(digits).replace('.', ',').replace(/,0+$/, '');
+}
+
+export function frPercent(ratio) {
+  return `${frNumber(ratio * 100)} %`;
+}
+
+export function plural(n, one, many) {
+  return `${n} ${n > 1 ? many : one}`;
+}
+
+/** The French words for an API error, by status; the server's own text as detail. */
+export function errorText(err) {
+  const status = err && err.status;
+  const detail = err && err.apiMessage;
+  const base = {
+    0: 'Le serveur est injoignable : vérifiez votre connexion, puis réessayez.',
+    400: 'La saisie est refusée : vérifiez les champs.',
+    401: 'Votre session a expiré : reconnectez-vous.',
+    403: 'Accès refusé : votre rôle ou votre organisation ne permet pas cette action.',
+    404: 'Introuvable : cet élément n’existe pas ou plus.',
+    405: 'Opération non prise en charge.',
+    409: 'Opération impossible dans l’état actuel.',
+    413: 'Le contenu envoyé est trop volumineux.',
+    415: 'Format de données refusé.',
+    429: 'Trop de tentatives : patientez quelques minutes.',
+  }[status] || 'Le serveur a rencontré une erreur : réessayez plus tard.';
+  return { text: base, detail: detail && status !== 0 ? detail : null };
+}

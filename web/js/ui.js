@@ -1,0 +1,117 @@
+// ui: shared pieces of the pages (titles, messages, badges, progress bars).
+import { h, add } from './dom.js';
+import { errorText, LEVELS, LABEL_STATUS, OUTCOMES, DECISIONS, ASSESSMENT_STATUS, ASSESSMENT_STATUS_F } from './i18n.js';
+
+/** Announces text to screen readers through the polite live region. */
+export function announce(text) {
+  const live = document.getElementById('live');
+  if (!live) return;
+  live.textContent = '';
+  setTimeout(() => {
+    live.textContent = text;
+  }, 30);
+}
+
+/** The page title: the <h1>, the document title, focus for screen readers. */
+export function pageTitle(view, title, lead) {
+  document.title = `${title} — LABEL CPE`;
+  const h1 = h('h1', { tabindex: '-1', id: 'page-title' }, title);
+  add(view, h1);
+  if (lead) add(view, h('p', { class: 'lead' }, lead));
+  return h1;
+}
+
+/** A message box; kind is info, success, warning or error. */
+export function message(kind, text, detail) {
+  return h('div', { class: ['message', `message-${kind}`], role: kind === 'error' ? 'alert' : 'status' },
+    h('p', text), detail ? h('p', { class: 'detail' }, `Détail technique : ${detail}`) : null);
+}
+
+export function errorBox(err) {
+  const { text, detail } = errorText(err);
+  return message('error', text, detail);
+}
+
+/** Replaces the view with a French "accès refusé" / "introuvable" / error page. */
+export function failPage(view, err) {
+  while (view.firstChild) view.firstChild.remove();
+  if (err && err.status === 403) {
+    pageTitle(view, 'Accès refusé');
+    add(view, message('error', 'Accès refusé : cette page concerne une autre organisation ou un autre rôle que le vôtre.',
+      err.apiMessage), h('p', h('a', { href: '#/' }, 'Revenir à mon accueil')));
+  } else if (err && err.status === 404) {
+    pageTitle(view, 'Page introuvable');
+    add(view, errorBox(err), h('p', h('a', { href: '#/' }, 'Revenir à l’accueil')));
+  } else if (err && err.status === 401) {
+    pageTitle(view, 'Session expirée');
+    add(view, message('info', 'Votre session a expiré : reconnectez-vous.'));
+  } else {
+    pageTitle(view, 'Erreur');
+    add(view, errorBox(err));
+  }
+}
+
+export function levelBadge(level) {
+  return h('span', { class: ['badge', `level-${level}`] }, LEVELS[level] || level);
+}
+
+export function labelBadge(status) {
+  return h('span', { class: ['badge', `label-${status}`] }, LABEL_STATUS[status] || status);
+}
+
+export function outcomeBadge(outcome) {
+  return h('span', { class: ['badge', `outcome-${outcome}`] }, OUTCOMES[outcome] || DECISIONS[outcome] || outcome);
+}
+
+export function statusBadge(status, kind) {
+  const words = kind === 'self_assessment' ? ASSESSMENT_STATUS_F : ASSESSMENT_STATUS;
+  return h('span', { class: ['badge', `status-${status}`] }, words[status] || status);
+}
+
+/** A labelled progress bar (role=progressbar with text). */
+export function progressBar(done, total, label) {
+  const pct = total ? Math.round((done / total) * 100) : 0;
+  const fill = h('span', { class: 'progress-fill' });
+  fill.style.width = `${pct}%`;
+  const bar = h('span', {
+    class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': total,
+    'aria-valuenow': done, 'aria-valuetext': `${done} sur ${total}`, 'aria-label': label,
+  }, fill);
+  return bar;
+}
+
+export function loading(view) {
+  add(view, h('p', { class: 'loading', role: 'status' }, 'Chargement…'));
+}
+
+/** A small table: headers, rows of cells; caption for screen readers. */
+export function table(caption, headers, rows, { captionVisible = false } = {}) {
+  return h('div', { class: 'table-wrap' }, h('table', {},
+    h('caption', { class: captionVisible ? null : 'visually-hidden' }, caption),
+    h('thead', h('tr', headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', rows.map((r) => h('tr', r.map((cell, i) => (i === 0 ? h('th', { scope: 'row' }, cell)
+      : h('td', { 'data-label': typeof headers[i] === 'string' ? headers[i] : '' }, cell))))))));
+}
+
+/** "abc…" for long texts in lists. */
+export function shorten(text, n = 140) {
+  return text && text.length > n ? `${text.slice(0, n - 1)}…` : text;
+}
+
+/** Disables a button while fn runs; shows errors in target. */
+export async function busy(button, fn) {
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    return await fn();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+export function today() {
+  const d = new Date();
+  const p = (x) => String(x).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
