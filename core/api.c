@@ -444,7 +444,8 @@ static const route routes[] = {
 static int split(char *path, char **seg)
 {
     int n = 0;
-    for (char *p = strtok(path, "/"); p; p = strtok(NULL, "/")) {
+    char *save = NULL; /* strtok_r: requests are split on many threads at once */
+    for (char *p = strtok_r(path, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
         if (n == MAX_SEGMENTS)
             return -1;
         seg[n++] = p;

@@ -853,16 +853,24 @@ static int cmd_rules_activate(const opts *o)
         return fail(ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
     }
     store *db;
-    ruleset_cache *cache;
-    rules *active;
-    if ((rc = open_active(o, &db, &cache, &active)) != ERR_OK) {
+    if ((rc = open_db(o, &db)) != ERR_OK) {
         rules_free(candidate);
         return rc;
     }
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    rules *active = NULL;
     err e = ERR_INIT;
     cJSON *out = NULL;
     long long id = 0;
-    if (strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
+    rc = ruleset_active(cache, db, &active, &e);
+    if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
+        err_clear(&e);
+        rc = ruleset_activate(db, candidate, o->label, o->note, 0, &id, &e);
+        if (rc == ERR_OK)
+            printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
+    } else if (rc != ERR_OK) {
+        /* reported below */
+    } else if (strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
         printf("rule set %s is already the active one\n", rules_hash(candidate));
     } else if ((rc = whatif_run(db, active, candidate, &out, &e)) == ERR_OK) {
         char *text = whatif_text(out);
@@ -1052,7 +1060,8 @@ static int cmd_webhook_add(const opts *o)
         cJSON *list = cJSON_AddArrayToObject(body, "events");
         char buf[2048];
         snprintf(buf, sizeof buf, "%s", o->events);
-        for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
             cJSON_AddItemToArray(list, cJSON_CreateString(t));
     }
     char *secret = o->secret_stdin ? read_password() : NULL;

@@ -17,6 +17,8 @@ static int check_text(const cJSON *v, const char *path, err *e)
         return err_at(e, path, "must be a string");
     if (!text_utf8_valid(v->valuestring, strlen(v->valuestring)))
         return err_at(e, path, "is not valid UTF-8 text");
+    if (text_has_control(v->valuestring))
+        return err_at(e, path, "contains a control character");
     return ERR_OK;
 }
 

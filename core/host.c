@@ -21,8 +21,9 @@ struct host {
     const files_tree *tree; /* borrowed */
     size_t mem_used, mem_limit;
     long long insn_used, insn_limit;
-    int tripped; /* the instruction limit fired during this run */
-    int running; /* inside host_run: positions can be recorded */
+    volatile int *interrupt; /* set by a signal handler: stop at the next hook */
+    int tripped;             /* the instruction limit fired during this run */
+    int running;             /* inside host_run: positions can be recorded */
     char mem_where[256];
     char *traceback;
 };
@@ -76,6 +77,11 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     host *h = host_of(L);
+    if (h->interrupt && *h->interrupt) {
+        char at[256];
+        host_where(L, 0, at, sizeof at);
+        luaL_error(L, "%sinterrupted", at);
+    }
     if (!h->tripped) {
         h->insn_used += HOOK_STEP;
         if (h->insn_used <= h->insn_limit)
@@ -304,9 +310,25 @@ static int setup(lua_State *L)
 
     if (api) {
         for (; api->name; api++) {
+            /* "data.organisations" goes into a table "data" of the API. */
+            const char *dot = strchr(api->name, '.');
+            int into = 3;
+            if (dot) {
+                lua_pushlstring(L, api->name, (size_t)(dot - api->name));
+                if (lua_rawget(L, 3) != LUA_TTABLE) {
+                    lua_pop(L, 1);
+                    lua_newtable(L);
+                    lua_pushlstring(L, api->name, (size_t)(dot - api->name));
+                    lua_pushvalue(L, -2);
+                    lua_rawset(L, 3);
+                }
+                into = lua_gettop(L);
+            }
             lua_pushlightuserdata(L, api_ud);
             lua_pushcclosure(L, api->func, 1);
-            lua_setfield(L, 3, api->name);
+            lua_setfield(L, into, dot ? dot + 1 : api->name);
+            if (dot)
+                lua_pop(L, 1);
         }
     }
 
@@ -356,6 +378,7 @@ int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api
     h->tree = tree;
     h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : HOST_DEFAULT_INSTRUCTIONS;
     h->mem_limit = lim && lim->memory > 0 ? lim->memory : HOST_DEFAULT_MEMORY;
+    h->interrupt = lim ? lim->interrupt : NULL;
     h->L = lua_newstate(alloc, h);
     if (!h->L) {
         host_free(h);

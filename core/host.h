@@ -17,8 +17,9 @@
 typedef struct host host;
 
 typedef struct host_limits {
-    long long instructions; /* per host_run call */
-    size_t memory;          /* bytes, for the whole state */
+    long long instructions;  /* per host_run call */
+    size_t memory;           /* bytes, for the whole state */
+    volatile int *interrupt; /* when it becomes non-zero, the script stops; may be NULL */
 } host_limits;
 
 #define HOST_DEFAULT_INSTRUCTIONS 50000000LL

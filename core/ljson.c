@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -219,9 +220,35 @@ void ljson_to(lua_State *L, int idx, const char *name, const char *const *order,
     *slot = root;
 }
 
+/* cJSON keeps strings NUL-terminated: an escaped NUL would cut a text short
+ * without a word, so a document that holds one is refused instead. */
+static bool has_escaped_nul(const char *text, size_t len)
+{
+    for (size_t i = 0; i + 6 <= len; i++)
+        if (text[i] == '\\' && text[i + 1] == 'u' && text[i + 2] == '0' && text[i + 3] == '0' &&
+            text[i + 4] == '0' && text[i + 5] == '0')
+            return true;
+    return false;
+}
+
 int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
 {
     const char *end = NULL;
+    *out = NULL;
+    if (has_escaped_nul(text, len))
+        return err_set(e, ERR_INPUT, "$: text with a NUL character (\\u0000) is refused");
+    /* JSON allows no raw control character; cJSON would take some. */
+    int at_line = 1, at_col = 1;
+    for (size_t i = 0; i < len; i++, at_col++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n')
+            at_line++, at_col = 0;
+        else if (c < 0x20 && c != '\t' && c != '\r')
+            return err_set(e, ERR_INPUT,
+                           "$: malformed JSON at line %d, column %d (a raw control "
+                           "character)",
+                           at_line, at_col);
+    }
     *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
     if (!*out) {
         int line = 1, col = 1;

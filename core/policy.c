@@ -55,8 +55,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return is(u, "committee");
     case POLICY_ACTIONS_READ:
         return overseer || own_org(u, org);
-    case POLICY_ACTIONS_EDIT:
-        return manager || own_org(u, org);
+    case POLICY_ACTIONS_EDIT: /* the plan is the CAE's own: others read it */
+        return own_org(u, org);
     case POLICY_NETWORK_READ:
         return true;
     case POLICY_RULES_MANAGE:

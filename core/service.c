@@ -55,6 +55,8 @@ static int check_text(const char *s, const char *key, size_t max, err *e)
     size_t n = strlen(s);
     if (!text_utf8_valid(s, n))
         return bad(e, key, "is not valid UTF-8 text");
+    if (text_has_control(s))
+        return bad(e, key, "contains a control character");
     if (n > max)
         return bad(e, key, "is too long (at most %zu bytes)", max);
     return ERR_OK;
@@ -126,6 +128,8 @@ static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e
 }
 
 /* ---- plumbing ------------------------------------------------------------- */
+
+static int rules_of(service *s, const store_assessment *a, rules **r, err *e);
 
 static int allow(service *s, policy_action a, long long org, const store_assessment *as, err *e)
 {
@@ -427,9 +431,23 @@ int service_assessment_get(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
     store_assessment a;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+    rules *r;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || store_assessment_json(s->db, id, out, e))
         return e->code;
-    return store_assessment_json(s->db, id, out, e);
+    /* Answers to criteria the assessment's rule set no longer has are kept,
+     * and flagged so nobody mistakes them for scored ones. */
+    if (rules_of(s, &a, &r, e) != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return e->code;
+    }
+    cJSON *answer;
+    cJSON_ArrayForEach(answer, cJSON_GetObjectItem(*out, "answers"))
+    {
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(answer, "criterion"));
+        cJSON_AddBoolToObject(answer, "orphan", !c || rules_find(r, c) < 0);
+    }
+    return ERR_OK;
 }
 
 static int need_draft(const store_assessment *a, err *e)
@@ -707,8 +725,10 @@ static int practices_field(service *s, const cJSON *body, err *e)
             return bad(e, at, "must be a text or {\"criterion\", \"text\"}");
         if (check_text(text->valuestring, at, MAX_TEXT, e))
             return e->code;
-        if (crit && (!cJSON_IsString(crit) || rules_find(s->rules, crit->valuestring) < 0))
+        if (crit && (!cJSON_IsString(crit) || rules_find(s->rules, crit->valuestring) < 0)) {
+            strncat(at, ".criterion", sizeof at - strlen(at) - 1);
             return bad(e, at, "names no criterion of the référentiel");
+        }
     }
     return ERR_OK;
 }

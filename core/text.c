@@ -44,3 +44,13 @@ size_t text_width(const char *s)
             n++;
     return n;
 }
+
+bool text_has_control(const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            return true;
+    }
+    return false;
+}

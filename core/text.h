@@ -7,6 +7,8 @@
 
 /* True when s[0..len) is well-formed UTF-8 without NUL bytes. */
 bool text_utf8_valid(const char *s, size_t len);
+/* True when s has a control character other than tab, line feed or carriage return. */
+bool text_has_control(const char *s);
 /* Number of characters (code points) in a UTF-8 string. */
 size_t text_width(const char *s);
 

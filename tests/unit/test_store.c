@@ -134,6 +134,8 @@ TEST_IMPL(policy_matrix)
         {&cae, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
         {&committee, POLICY_ACTIONS_READ, &org30, ERR_OK},
         {&committee, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
+        {&admin, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
+        {&cae, POLICY_ACTIONS_EDIT, &org10, ERR_OK},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

@@ -1,0 +1,592 @@
+-- Helpers for the HTTP specs: start the real `labelcoop serve` on a free
+-- port against a database built with the real admin commands, and talk to
+-- it with the curl command line, as an API client would.
+--
+-- Uses support.lua (binary path, quoting, JSON) and the curl program.
+
+local support = require "support"
+local json = support.json
+local quote = support.quote
+
+local H = {}
+
+-- luassert's assert, so that a broken expectation is reported by busted as a
+-- failure (not an error) with our message.
+local ok_luassert, luassert = pcall(require, "luassert")
+local assert = ok_luassert and luassert or assert
+
+H.PASSWORD = "correct horse battery"
+H.rules = support.root .. "/rules"
+H.web = support.root .. "/web"
+
+-- Our own temporary directories: support.cleanup() (called by other specs'
+-- after_each) must not remove a fixture a whole spec file relies on.
+local dirs = {}
+
+function H.tmpdir()
+  local p = assert(io.popen("mktemp -d /tmp/labelcoop-http.XXXXXX"))
+  local dir = p:read("*l")
+  p:close()
+  assert(dir and dir ~= "", "mktemp -d failed")
+  dirs[#dirs + 1] = dir
+  return dir
+end
+
+function H.cleanup()
+  for i = #dirs, 1, -1 do
+    os.execute("rm -rf " .. quote(dirs[i]))
+    dirs[i] = nil
+  end
+end
+
+local function sleep(seconds)
+  os.execute("sleep " .. tostring(seconds))
+end
+H.sleep = sleep
+
+local function now()
+  local p = io.popen("date +%s.%N")
+  local t = tonumber(p:read("*l"))
+  p:close()
+  return t
+end
+H.now = now
+
+function H.copy(src, dest)
+  assert(os.execute("cp " .. quote(src) .. " " .. quote(dest)), "cp failed: " .. src)
+  return dest
+end
+
+function H.exists(path)
+  local f = io.open(path, "rb")
+  if f then
+    f:close()
+    return true
+  end
+  return false
+end
+
+function H.size(path)
+  local f = io.open(path, "rb")
+  if not f then
+    return nil
+  end
+  local n = f:seek("end")
+  f:close()
+  return n
+end
+
+local function alive(pid)
+  return os.execute("kill -0 " .. tostring(pid) .. " 2>/dev/null") == true
+end
+H.alive = alive
+
+-- Runs a labelcoop command, failing the test when it does not exit 0.
+-- Returns the last word of its stdout (the new id for `add` commands).
+function H.admin(args, stdin_string)
+  local r = support.run(args, stdin_string)
+  assert(r.code == 0, "labelcoop " .. table.concat(args, " ") .. " exited "
+    .. tostring(r.code) .. "\nstdout: " .. r.stdout .. "\nstderr: " .. r.stderr)
+  local last
+  for word in r.stdout:gmatch("%S+") do
+    last = word
+  end
+  return last, r
+end
+
+local function id_of(word, what)
+  local n = tonumber(word)
+  assert(n and n == math.floor(n), what .. ": the last word on stdout is not an id: " .. tostring(word))
+  return math.tointeger(n)
+end
+
+-- The users of the fixture, by short name.
+H.USERS = {
+  admin = { email = "admin@x.test", name = "Ada Admin", role = "admin" },
+  committee = { email = "committee@x.test", name = "Camille Comité", role = "committee" },
+  auditor = { email = "auditor@x.test", name = "Aude Auditrice", role = "auditor", certified = "2030-12-31" },
+  auditor_b = { email = "auditor-b@x.test", name = "Bruno Auditeur", role = "auditor", org = "b",
+    certified = "2030-12-31" },
+  expired_auditor = { email = "expired-auditor@x.test", name = "Edgar Expiré", role = "auditor",
+    certified = "2020-01-01" },
+  cae_a = { email = "cae-a@x.test", name = "Alice Alpha", role = "cae", org = "a" },
+  cae_b = { email = "cae-b@x.test", name = "Benoît Beta", role = "cae", org = "b" },
+}
+H.USER_ORDER = { "admin", "committee", "auditor", "auditor_b", "expired_auditor", "cae_a", "cae_b" }
+
+-- Builds the fixture database once: two organisations and seven users, all
+-- with H.PASSWORD. Returns {db, dir, ids = {org_a, org_b, <user name>...}}.
+-- Copy `db` (H.fresh_db) for tests that need a pristine database.
+function H.fixture()
+  local dir = H.tmpdir()
+  local db = dir .. "/fixture.db"
+  H.admin({ "init", "--db", db })
+  local ids = {}
+  ids.org_a = id_of(H.admin({ "org", "add", "--db", db, "--name", "Coopérative Alpha", "--city", "Lyon",
+    "--legal-form", "SCOP SA", "--region", "Auvergne-Rhône-Alpes", "--member-since", "2015-06-01" }), "org add")
+  ids.org_b = id_of(H.admin({ "org", "add", "--db", db, "--name", "Coopérative Beta", "--city", "Nantes",
+    "--legal-form", "SCIC SAS", "--region", "Pays de la Loire", "--member-since", "2019-01-15" }), "org add")
+  assert(ids.org_a ~= ids.org_b, "two organisations got the same id")
+  for _, key in ipairs(H.USER_ORDER) do
+    local u = H.USERS[key]
+    local args = { "user", "add", "--db", db, "--email", u.email, "--name", u.name, "--role", u.role }
+    if u.org then
+      args[#args + 1] = "--org"
+      args[#args + 1] = tostring(ids["org_" .. u.org])
+    end
+    if u.certified then
+      args[#args + 1] = "--certified-until"
+      args[#args + 1] = u.certified
+    end
+    args[#args + 1] = "--password-stdin"
+    ids[key] = id_of(H.admin(args, H.PASSWORD .. "\n"), "user add " .. u.email)
+  end
+  return { db = db, dir = dir, ids = ids }
+end
+
+-- A copy of a database file in a new temporary directory.
+function H.fresh_db(src)
+  local dir = H.tmpdir()
+  return H.copy(src, dir .. "/labelcoop.db")
+end
+
+local function write_wrapper(dir, db, opts)
+  -- The wrapper waits for the server and records its exit status. The
+  -- server gets default SIGINT/SIGQUIT (a background job of a
+  -- non-interactive shell would otherwise start with them ignored).
+  local script = table.concat({
+    "#!/bin/sh",
+    "env --default-signal=INT,QUIT " .. quote(support.bin) .. " serve --listen 127.0.0.1:0"
+      .. " --db " .. quote(db) .. " --rules " .. quote(opts.rules or H.rules)
+      .. " --web " .. quote(opts.web or H.web)
+      .. " >" .. quote(dir .. "/out") .. " 2>" .. quote(dir .. "/err") .. " </dev/null &",
+    "pid=$!",
+    "echo $pid >" .. quote(dir .. "/pid.tmp"),
+    "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
+    "wait $pid",
+    "echo $? >" .. quote(dir .. "/rc.tmp"),
+    "mv " .. quote(dir .. "/rc.tmp") .. " " .. quote(dir .. "/rc"),
+    "",
+  }, "\n")
+  return support.write(dir .. "/run.sh", script)
+end
+
+local servers = {}
+
+-- Starts `labelcoop serve` on 127.0.0.1:0 with the database `opts.db`
+-- (required: a path, used in place). Waits (10 s at most) for the line
+-- "listening on http://127.0.0.1:PORT". Returns a server object:
+--   url, port, pid, db, dir, stop(signal) -> exit code, kill9(), output()
+function H.start_server(opts)
+  opts = opts or {}
+  assert(opts.db, "start_server needs opts.db")
+  local dir = H.tmpdir()
+  local wrapper = write_wrapper(dir, opts.db, opts)
+  os.execute("sh " .. quote(wrapper) .. " </dev/null >/dev/null 2>&1 &")
+  local deadline = now() + (opts.timeout or 10)
+  local pid, port, out
+  while now() < deadline do
+    if not pid then
+      local s = support.read(dir .. "/pid")
+      pid = s and tonumber(s:match("%d+"))
+    end
+    out = support.read(dir .. "/out") or ""
+    port = out:match("listening on http://127%.0%.0%.1:(%d+)\n")
+    if port then
+      break
+    end
+    if support.read(dir .. "/rc") then
+      break
+    end
+    sleep(0.05)
+  end
+  local server = { dir = dir, db = opts.db, pid = pid }
+  function server.output()
+    return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
+  end
+  function server.exit_code()
+    local s = support.read(dir .. "/rc")
+    return s and tonumber(s:match("%d+"))
+  end
+  -- Waits (up to `limit` seconds) for the server to exit; returns its exit
+  -- status or nil if it is still running.
+  function server.wait(limit)
+    local until_t = now() + (limit or 10)
+    repeat
+      local rc = server.exit_code()
+      if rc then
+        return rc
+      end
+      sleep(0.05)
+    until now() > until_t
+    return server.exit_code()
+  end
+  -- Sends `signal` (default TERM) and waits up to 10 s for the exit; kills
+  -- with SIGKILL if it did not stop. Returns the exit status.
+  function server.stop(signal)
+    if server.stopped then
+      return server.exit_code()
+    end
+    server.stopped = true
+    if pid and not server.exit_code() then
+      os.execute("kill -" .. (signal or "TERM") .. " " .. pid .. " 2>/dev/null")
+      local rc = server.wait(10)
+      if not rc then
+        os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+        server.wait(5)
+        return nil, "did not stop within 10 s of SIG" .. (signal or "TERM")
+      end
+      return rc
+    end
+    return server.exit_code()
+  end
+  function server.kill9()
+    server.stopped = true
+    -- only while our wrapper has not seen it exit (the pid is ours)
+    if pid and not server.exit_code() then
+      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+      server.wait(5)
+    end
+    return server.exit_code()
+  end
+  servers[#servers + 1] = server
+  if not port then
+    local o, e = server.output()
+    server.kill9()
+    error("server did not announce 'listening on http://127.0.0.1:PORT' within "
+      .. tostring(opts.timeout or 10) .. " s (exit " .. tostring(server.exit_code()) .. ")\nstdout: "
+      .. o .. "\nstderr: " .. e, 2)
+  end
+  server.port = tonumber(port)
+  server.url = "http://127.0.0.1:" .. port
+  server.origin = server.url
+  return server
+end
+
+-- Stops every server still running (for teardown).
+function H.stop_all()
+  for i = #servers, 1, -1 do
+    local s = servers[i]
+    if not s.stopped then
+      s.stop()
+    end
+    servers[i] = nil
+  end
+end
+
+local function parse_headers(text)
+  -- The last response block (curl writes the 100 Continue one too).
+  local blocks = {}
+  local current
+  for line in (text or ""):gmatch("([^\n]*)\n") do
+    line = line:gsub("\r$", "")
+    if line:match("^HTTP/") then
+      current = { status_line = line, list = {} }
+      blocks[#blocks + 1] = current
+    elseif current and line ~= "" then
+      local name, value = line:match("^([^:]+):%s*(.-)%s*$")
+      if name then
+        current.list[#current.list + 1] = { name:lower(), value }
+      end
+    end
+  end
+  local last = blocks[#blocks] or { list = {} }
+  local headers, all = {}, {}
+  for _, nv in ipairs(last.list) do
+    headers[nv[1]] = headers[nv[1]] and (headers[nv[1]] .. ", " .. nv[2]) or nv[2]
+    all[nv[1]] = all[nv[1]] or {}
+    table.insert(all[nv[1]], nv[2])
+  end
+  return headers, all
+end
+
+-- One HTTP request with curl. opts:
+--   json = a table (sent as JSON), raw = a string (sent as is),
+--   token = bearer token, cookie = session token (sent as the
+--   labelcoop_session cookie), headers = {name = value}, content_type =
+--   overrides "application/json" for json/raw bodies (false: none sent).
+-- Returns {status, headers (lower-case names), all_headers, body, json}.
+function H.request(server, method, path, opts)
+  opts = opts or {}
+  local dir = H.tmpdir()
+  local args = { "curl", "-s", "-g", "--path-as-is", "--max-time", "10", "-o", quote(dir .. "/body"), "-D",
+    quote(dir .. "/headers"), "-w", quote("%{http_code}"), "-X", quote(method) }
+  local body = opts.raw
+  if opts.json ~= nil then
+    body = json.encode(opts.json)
+  end
+  local headers = {}
+  if body ~= nil then
+    support.write(dir .. "/request", body)
+    args[#args + 1] = "--data-binary"
+    args[#args + 1] = quote("@" .. dir .. "/request")
+    local ct = opts.content_type
+    if ct == nil then
+      ct = "application/json"
+    end
+    if ct == false then
+      headers[#headers + 1] = "Content-Type:"
+    else
+      headers[#headers + 1] = "Content-Type: " .. ct
+    end
+  end
+  if opts.token then
+    headers[#headers + 1] = "Authorization: Bearer " .. opts.token
+  end
+  if opts.cookie then
+    headers[#headers + 1] = "Cookie: labelcoop_session=" .. opts.cookie
+  end
+  for name, value in pairs(opts.headers or {}) do
+    headers[#headers + 1] = name .. ": " .. value
+  end
+  for _, h in ipairs(headers) do
+    args[#args + 1] = "-H"
+    args[#args + 1] = quote(h)
+  end
+  args[#args + 1] = quote(server.url .. path)
+  local p = assert(io.popen(table.concat(args, " ") .. " 2>" .. quote(dir .. "/curlerr")))
+  local code = p:read("a")
+  p:close()
+  local r = {
+    status = tonumber(code) or 0,
+    body = support.read(dir .. "/body") or "",
+    method = method,
+    path = path,
+    server = server,
+  }
+  r.headers, r.all_headers = parse_headers(support.read(dir .. "/headers"))
+  if r.body ~= "" then
+    local ok, value = pcall(json.decode, r.body)
+    if ok then
+      r.json = value
+    end
+  end
+  os.execute("rm -rf " .. quote(dir))
+  for i = #dirs, 1, -1 do
+    if dirs[i] == dir then
+      table.remove(dirs, i)
+    end
+  end
+  return r
+end
+
+-- Several GETs in one curl process; `list` holds {token, path}.
+function H.get_many(server, list)
+  return H.many(server, list)
+end
+
+-- Several requests in one curl process, in order (one connection, much
+-- faster than a process each). `list` holds {method, path, token, json};
+-- returns responses {status, body, json, method, path} in order.
+function H.many(server, list)
+  local dir = H.tmpdir()
+  local args = { "curl", "-s", "-g", "--path-as-is" }
+  for i, item in ipairs(list) do
+    if i > 1 then
+      args[#args + 1] = "--next"
+    end
+    args[#args + 1] = "--max-time 10 -X " .. quote(item.method or "GET") .. " -o " .. quote(dir .. "/body" .. i)
+      .. " -w " .. quote("%{http_code}\n")
+    if item.token then
+      args[#args + 1] = "-H " .. quote("Authorization: Bearer " .. item.token)
+    end
+    if item.json ~= nil then
+      support.write(dir .. "/req" .. i, json.encode(item.json))
+      args[#args + 1] = "-H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
+    end
+    args[#args + 1] = quote(server.url .. item.path)
+  end
+  support.write(dir .. "/cmd", table.concat(args, " "))
+  local p = assert(io.popen("sh " .. quote(dir .. "/cmd") .. " 2>/dev/null"))
+  local codes = p:read("a")
+  p:close()
+  local out = {}
+  local i = 0
+  for code in codes:gmatch("(%d+)\n") do
+    i = i + 1
+    local r = { status = tonumber(code), body = support.read(dir .. "/body" .. i) or "",
+      method = list[i].method or "GET", path = list[i].path, server = server }
+    if r.body ~= "" then
+      local ok, value = pcall(json.decode, r.body)
+      if ok then
+        r.json = value
+      end
+    end
+    out[i] = r
+  end
+  for j = i + 1, #list do
+    out[j] = { status = 0, body = "", method = list[j].method or "GET", path = list[j].path, server = server }
+  end
+  os.execute("rm -rf " .. quote(dir))
+  for k = #dirs, 1, -1 do
+    if dirs[k] == dir then
+      table.remove(dirs, k)
+    end
+  end
+  return out
+end
+
+-- A short description of a response, for assertion messages.
+function H.show(r)
+  local body = r.body or ""
+  if #body > 600 then
+    body = body:sub(1, 600) .. "..."
+  end
+  local s = string.format("%s %s -> %s %s", tostring(r.method), tostring(r.path), tostring(r.status), body)
+  if r.status == 0 and r.server then
+    -- no HTTP answer at all: say whether the server is still there
+    local _, err = r.server.output()
+    s = s .. string.format("(no answer; server %s, exit code %s; its stderr ends with: %s)",
+      (r.server.pid and alive(r.server.pid)) and "running" or "gone", tostring(r.server.exit_code()),
+      err:sub(-400))
+  end
+  return s
+end
+
+-- Asserts the status of a response, with the response in the message.
+function H.expect(r, status, what)
+  assert(r.status == status, (what and (what .. ": ") or "") .. "expected " .. status .. ", got "
+    .. H.show(r))
+  return r
+end
+
+-- Asserts an error response: status, the code that goes with it, a
+-- message, and (when `path` is given) the JSON path; path = json.null
+-- asserts null.
+H.CODES = {
+  [400] = "bad_request", [401] = "unauthorized", [403] = "forbidden", [404] = "not_found",
+  [405] = "method_not_allowed", [409] = "conflict", [413] = "payload_too_large",
+  [415] = "unsupported_media_type", [429] = "too_many_requests", [503] = "unavailable",
+}
+function H.expect_error(r, status, path, what)
+  H.expect(r, status, what)
+  local prefix = (what and (what .. ": ") or "")
+  assert(type(r.json) == "table" and type(r.json.error) == "table",
+    prefix .. "error body is not {\"error\": {...}}: " .. H.show(r))
+  local e = r.json.error
+  assert(e.code == H.CODES[status], prefix .. "error code " .. tostring(e.code) .. ", expected "
+    .. tostring(H.CODES[status]) .. ": " .. H.show(r))
+  assert(type(e.message) == "string" and e.message ~= "", prefix .. "error without a message: " .. H.show(r))
+  assert(e.path == json.null or type(e.path) == "string", prefix .. "error.path is neither a string nor null: "
+    .. H.show(r))
+  if path ~= nil then
+    assert(e.path == path, prefix .. "error path " .. tostring(e.path) .. ", expected " .. tostring(path)
+      .. ": " .. H.show(r))
+  end
+  return e
+end
+
+-- Logs in; returns the token and the whole response. Fails the test
+-- unless the answer is 201 with a token.
+function H.login(server, email, password)
+  local r = H.request(server, "POST", "/api/v1/session", { json = { email = email, password = password or H.PASSWORD } })
+  assert(r.status == 201 and r.json and type(r.json.token) == "string" and r.json.token ~= "",
+    "login " .. email .. " failed: " .. H.show(r))
+  return r.json.token, r
+end
+
+-- Logs in every fixture user; returns {name = token}.
+function H.login_all(server)
+  local tokens = {}
+  for _, key in ipairs(H.USER_ORDER) do
+    tokens[key] = H.login(server, H.USERS[key].email)
+  end
+  return tokens
+end
+
+-- The référentiel's criteria as the server gives them (public endpoint).
+function H.criteria(server)
+  local r = H.expect(H.request(server, "GET", "/api/v1/referential"), 200, "referential")
+  assert(r.json and type(r.json.criteria) == "table", "referential without criteria: " .. H.show(r))
+  return r.json.criteria
+end
+
+-- Creates a self-assessment of org `org_id` as the CAE member `token`.
+function H.new_self_assessment(server, token, org_id)
+  local r = H.request(server, "POST", "/api/v1/organisations/" .. org_id .. "/assessments",
+    { token = token, json = { kind = "self_assessment" } })
+  H.expect(r, 201, "create self-assessment")
+  return r.json
+end
+
+-- Creates an audit of org `org_id` assigned to `auditor_id`, as `token`.
+function H.new_audit(server, token, org_id, auditor_id)
+  local r = H.request(server, "POST", "/api/v1/organisations/" .. org_id .. "/assessments",
+    { token = token, json = { kind = "audit", auditor_id = auditor_id } })
+  H.expect(r, 201, "create audit")
+  return r.json
+end
+
+-- Answers every criterion of `criteria` on assessment `id` as `token`;
+-- `status_of(criterion)` gives the status (default "met").
+function H.answer_all(server, token, id, criteria, status_of)
+  local list = {}
+  for i, c in ipairs(criteria) do
+    list[i] = { method = "PUT", path = "/api/v1/assessments/" .. id .. "/answers/" .. c.id, token = token,
+      json = { status = status_of and status_of(c) or "met", comment = "Constat " .. c.id,
+        evidence = { "Pièce " .. c.id } } }
+  end
+  for i, r in ipairs(H.many(server, list)) do
+    H.expect(r, 200, "answer " .. criteria[i].id)
+    assert(r.json and r.json.criterion == criteria[i].id and r.json.status == list[i].json.status,
+      "answer " .. criteria[i].id .. " not saved as sent: " .. H.show(r))
+  end
+end
+
+H.STAKEHOLDERS = {
+  { name = "Inès Entrepreneure", role = "entrepreneur-salarié" },
+  { name = "Paul Permanent", role = "salarié permanent" },
+  { name = "Sophie Sociétaire", role = "associé" },
+}
+
+-- A submitted audit of org `org_id`, all criteria met, with stakeholders:
+-- created by `creator_token`, answered and submitted by `auditor_token`.
+function H.submitted_audit(server, creator_token, auditor_token, org_id, auditor_id, criteria, status_of)
+  local a = H.new_audit(server, creator_token, org_id, auditor_id)
+  H.answer_all(server, auditor_token, a.id, criteria, status_of)
+  H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. a.id .. "/stakeholders",
+    { token = auditor_token, json = H.STAKEHOLDERS }), 200, "stakeholders")
+  local r = H.expect(H.request(server, "POST", "/api/v1/assessments/" .. a.id .. "/submit",
+    { token = auditor_token }), 200, "submit audit")
+  return r.json
+end
+
+-- Today (local time, as the server sees it) and a date n years later.
+function H.today()
+  return os.date("!%Y-%m-%d")
+end
+
+function H.plus_years(date, n)
+  local y, m, d = date:match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
+  y = tonumber(y) + n
+  local leap = (y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0
+  if m == "02" and d == "29" and not leap then
+    -- the validity the rules compute (same arithmetic as `evaluate`)
+    local r = support.evaluate(support.input(support.answers_for({}), { date = date }))
+    return r.json and r.json.valid_until
+  end
+  return string.format("%04d-%s-%s", y, m, d)
+end
+
+-- Deep equality of decoded JSON values.
+function H.same(a, b)
+  if type(a) ~= type(b) then
+    return false
+  end
+  if type(a) ~= "table" then
+    return a == b
+  end
+  for k, v in pairs(a) do
+    if not H.same(v, b[k]) then
+      return false
+    end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then
+      return false
+    end
+  end
+  return true
+end
+
+return H

@@ -1,0 +1,236 @@
+-- Restarts (issue 3): data written before a SIGTERM (or SIGINT) is there
+-- after restart, and so is every write acknowledged with a 2xx right
+-- before a `kill -9`.
+
+local support = require "support"
+local H = require "http_support"
+local json = support.json
+local quote = support.quote
+
+local request, expect, expect_error = H.request, H.expect, H.expect_error
+
+describe("restart", function()
+  local fx, ids, criteria
+
+  setup(function()
+    fx = H.fixture()
+    ids = fx.ids
+  end)
+
+  teardown(function()
+    H.stop_all()
+    H.cleanup()
+    support.cleanup()
+  end)
+
+  -- What a restart must keep, read as the committee.
+  local function state_of(server, token, paths)
+    local out = {}
+    for _, p in ipairs(paths) do
+      local r = expect(request(server, "GET", p, { token = token }), 200, p)
+      out[p] = r.json
+    end
+    return out
+  end
+
+  local function assert_same_state(before, after)
+    for p, v in pairs(before) do
+      assert(H.same(v, after[p]), "changed by the restart: " .. p .. "\nbefore: " .. json.encode(v)
+        .. "\nafter:  " .. json.encode(after[p]))
+    end
+  end
+
+  -- Writes a little of everything; returns the paths to compare.
+  local function write_some(server)
+    local cae = H.login(server, H.USERS.cae_a.email)
+    local admin = H.login(server, H.USERS.admin.email)
+    criteria = criteria or H.criteria(server)
+    local sa = H.new_self_assessment(server, cae, ids.org_a)
+    for i = 1, 12 do
+      local c = criteria[i]
+      expect(request(server, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/" .. c.id, { token = cae,
+        json = { status = (i % 3 == 0) and "partial" or "met", comment = "avant arrêt " .. i,
+          evidence = { "doc " .. i } } }), 200)
+    end
+    local org = expect(request(server, "POST", "/api/v1/organisations", { token = admin,
+      json = { name = "Coopérative Persistante", legal_form = "SCOP SA", city = "Rennes", region = "Bretagne",
+        member_since = "2016-10-10" } }), 201).json
+    local item = expect(request(server, "POST", "/api/v1/organisations/" .. ids.org_a .. "/action-items", {
+      token = cae,
+      json = { criterion = "JF-02", action = "Tenir l'AG", owner = "Alice", due = "2027-05-05", status = "todo" },
+    }), 201).json
+    expect(request(server, "PATCH", "/api/v1/organisations/" .. ids.org_a .. "/action-items/" .. item.id,
+      { token = cae, json = { status = "doing" } }), 200)
+    return {
+      "/api/v1/assessments/" .. sa.id,
+      "/api/v1/assessments/" .. sa.id .. "/evaluation",
+      "/api/v1/assessments",
+      "/api/v1/organisations",
+      "/api/v1/organisations/" .. org.id,
+      "/api/v1/organisations/" .. ids.org_a .. "/action-items",
+      "/api/v1/labels",
+    }, sa, org
+  end
+
+  for _, signal in ipairs({ "TERM", "INT" }) do
+    it("keeps the data written before a SIG" .. signal .. ", after which it exits 0", function()
+      local db = H.fresh_db(fx.db)
+      local server = H.start_server({ db = db })
+      local paths, sa = write_some(server)
+      local committee = H.login(server, H.USERS.committee.email)
+      local before = state_of(server, committee, paths)
+      assert.are.equal(12, #before["/api/v1/assessments/" .. sa.id].answers)
+      local rc, why = server.stop(signal)
+      assert.are.equal(0, rc, why)
+      local again = H.start_server({ db = db })
+      local token = H.login(again, H.USERS.committee.email)
+      assert_same_state(before, state_of(again, token, paths))
+      assert.are.equal(0, again.stop())
+    end)
+  end
+
+  it("closes the database cleanly on SIGTERM (no WAL content left behind)", function()
+    local db = H.fresh_db(fx.db)
+    local server = H.start_server({ db = db })
+    write_some(server)
+    assert.are.equal(0, server.stop("TERM"))
+    local wal = H.size(db .. "-wal")
+    assert(wal == nil or wal == 0, "the -wal file still holds " .. tostring(wal) .. " bytes after a clean stop")
+    -- and the file opens again (init migrates an existing database)
+    local r = support.run({ "init", "--db", db })
+    assert.are.equal(0, r.code, r.stderr)
+  end)
+
+  it("keeps sessions across a restart, and logouts too", function()
+    local db = H.fresh_db(fx.db)
+    local server = H.start_server({ db = db })
+    local kept = H.login(server, H.USERS.cae_b.email)
+    local ended = H.login(server, H.USERS.cae_b.email)
+    expect(request(server, "DELETE", "/api/v1/session", { token = ended }), 204)
+    assert.are.equal(0, server.stop())
+    local again = H.start_server({ db = db })
+    local me = expect(request(again, "GET", "/api/v1/me", { token = kept }), 200)
+    assert.are.equal(ids.cae_b, me.json.id)
+    expect_error(request(again, "GET", "/api/v1/me", { token = ended }), 401)
+    assert.are.equal(0, again.stop())
+  end)
+
+  it("keeps every write acknowledged right before a kill -9", function()
+    local db = H.fresh_db(fx.db)
+    local server = H.start_server({ db = db })
+    local committee = H.login(server, H.USERS.committee.email)
+    local auditor = H.login(server, H.USERS.auditor.email)
+    local cae = H.login(server, H.USERS.cae_a.email)
+    local paths, sa, org = write_some(server)
+    -- a whole audit and its decision, the last write just before the kill
+    local audit = H.submitted_audit(server, committee, auditor, ids.org_a, ids.auditor, criteria)
+    local d = expect(request(server, "POST", "/api/v1/assessments/" .. audit.id .. "/decision", {
+      token = committee,
+      json = { outcome = "awarded", date = H.today(), recommendations = { "Continuer." }, good_practices = {} },
+    }), 201)
+    local revoked = H.login(server, H.USERS.cae_b.email)
+    expect(request(server, "DELETE", "/api/v1/session", { token = revoked }), 204)
+    local last = expect(request(server, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/SO-10", { token = cae,
+      json = { status = "not_met", comment = "écrit juste avant le kill", evidence = { "dernier" } } }), 200)
+    assert.are.equal("not_met", last.json.status)
+    paths[#paths + 1] = "/api/v1/assessments/" .. audit.id
+    paths[#paths + 1] = "/api/v1/public/labels"
+    local before = state_of(server, committee, paths)
+    server.kill9()
+    assert.is_false(H.alive(server.pid), "the server survived kill -9")
+
+    local again = H.start_server({ db = db })
+    local token = H.login(again, H.USERS.committee.email)
+    local after = state_of(again, token, paths)
+    assert_same_state(before, after)
+    local a = after["/api/v1/assessments/" .. sa.id]
+    local found
+    for _, ans in ipairs(a.answers) do
+      if ans.criterion == "SO-10" then
+        found = ans
+      end
+    end
+    assert.truthy(found, "the answer acknowledged just before kill -9 is lost")
+    assert.are.equal("écrit juste avant le kill", found.comment)
+    assert.are.equal("decided", after["/api/v1/assessments/" .. audit.id].status)
+    local labelled
+    for _, l in ipairs(after["/api/v1/public/labels"]) do
+      if l.organisation_id == ids.org_a then
+        labelled = l
+      end
+    end
+    assert.truthy(labelled, "the label awarded before kill -9 is lost")
+    assert.are.equal(d.json.valid_until, labelled.valid_until)
+    local g = expect(request(again, "GET", "/api/v1/organisations/" .. org.id, { token = token }), 200)
+    assert.are.equal("Coopérative Persistante", g.json.name)
+    expect_error(request(again, "GET", "/api/v1/me", { token = revoked }), 401)
+    assert.are.equal(0, again.stop())
+  end)
+
+  it("keeps every acknowledged write of a burst cut short by kill -9", function()
+    local db = H.fresh_db(fx.db)
+    local server = H.start_server({ db = db })
+    local cae = H.login(server, H.USERS.cae_a.email)
+    criteria = criteria or H.criteria(server)
+    local sa = H.new_self_assessment(server, cae, ids.org_a)
+    -- a client writing answers as fast as it can, logging each status
+    local dir = H.tmpdir()
+    local log = dir .. "/log"
+    local lines = { "#!/bin/sh" }
+    for i, c in ipairs(criteria) do
+      local body = json.encode({ status = "met", comment = "rafale " .. i, evidence = {} })
+      lines[#lines + 1] = string.format(
+        "code=$(curl -s -o /dev/null -w '%%{http_code}' --max-time 5 -X PUT -H 'Content-Type: application/json'"
+          .. " -H %s --data-binary %s %s); echo %s $code >>%s",
+        quote("Authorization: Bearer " .. cae), quote(body),
+        quote(server.url .. "/api/v1/assessments/" .. sa.id .. "/answers/" .. c.id), c.id, quote(log))
+    end
+    lines[#lines + 1] = "echo done >" .. quote(dir .. "/finished")
+    support.write(dir .. "/burst.sh", table.concat(lines, "\n") .. "\n")
+    os.execute("sh " .. quote(dir .. "/burst.sh") .. " </dev/null >/dev/null 2>&1 &")
+    -- let some writes through, then kill the server in the middle
+    local deadline = H.now() + 10
+    while H.now() < deadline do
+      local n = select(2, (support.read(log) or ""):gsub("\n", ""))
+      if n >= 20 then
+        break
+      end
+      H.sleep(0.02)
+    end
+    server.kill9()
+    deadline = H.now() + 30
+    while not support.read(dir .. "/finished") and H.now() < deadline do
+      H.sleep(0.1)
+    end
+    assert.truthy(support.read(dir .. "/finished"), "the client did not finish")
+    local acknowledged = {}
+    local count = 0
+    for _, line in ipairs(support.lines(support.read(log) or "")) do
+      local id, code = line:match("^(%S+) (%d+)$")
+      if code and code:sub(1, 1) == "2" then
+        acknowledged[id] = true
+        count = count + 1
+      end
+    end
+    assert.is_true(count >= 20, "fewer than 20 writes were acknowledged before the kill: " .. count)
+    assert.is_true(count < #criteria, "the kill came after the whole burst; nothing was cut short")
+
+    local again = H.start_server({ db = db })
+    local token = H.login(again, H.USERS.cae_a.email)
+    local r = expect(request(again, "GET", "/api/v1/assessments/" .. sa.id, { token = token }), 200)
+    local stored = {}
+    for _, a in ipairs(r.json.answers) do
+      stored[a.criterion] = a
+    end
+    for i, c in ipairs(criteria) do
+      if acknowledged[c.id] then
+        assert.truthy(stored[c.id], "acknowledged answer " .. c.id .. " lost after kill -9")
+        assert.are.equal("rafale " .. i, stored[c.id].comment)
+      end
+    end
+    -- and the database takes writes again
+    expect(request(again, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/SO-11", { token = token,
+      json = { status = "met", comment = "après redémarrage", evidence = {} } }), 200)
+    assert.are.equal(0, again.stop())
+  end)
+end)
