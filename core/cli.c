@@ -1236,7 +1236,7 @@ static int cmd_noun(int argc, char **argv)
             return fail(ERR_INPUT, "db backup: expected one FILE");
         return cmd_backup(&o, argv[1 + o.rest]);
     }
-    fprintf(stderr, "labelcoop: unknown command '%s %s'\n%s", noun, verb, usage);
+    fprintf(stderr, "labelcoop: unknown command '%s%s%s'\n%s", noun, *verb ? " " : "", verb, usage);
     return ERR_INPUT;
 }
 

@@ -369,12 +369,14 @@ static const char *const sql[Q_COUNT] = {
                         " valid_until, recommendations AS recommendations_json,"
                         " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
                         " record_hash FROM decisions WHERE id = ?",
-    [Q_DECISIONS_OF] = "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
-                       " d.recommendations AS recommendations_json, d.record_hash,"
-                       " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
-                       "   'text', g.text, 'shared', g.shared)) FROM good_practices g"
-                       "   WHERE g.decision_id = d.id) AS good_practices_json"
-                       " FROM decisions d WHERE d.assessment_id = ? ORDER BY d.id",
+    [Q_DECISIONS_OF] =
+        "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
+        " d.recommendations AS recommendations_json, d.record_hash,"
+        " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
+        "   'text', g.text, 'shared', json(CASE WHEN g.shared THEN 'true' ELSE 'false' END)))"
+        "   FROM good_practices g"
+        "   WHERE g.decision_id = d.id) AS good_practices_json"
+        " FROM decisions d WHERE d.assessment_id = ? ORDER BY d.id",
     [Q_GOOD_PRACTICE_ADD] = "INSERT INTO good_practices (decision_id, organisation_id,"
                             " criterion, text) VALUES (?, ?, ?, ?)",
     [Q_GOOD_PRACTICES_OF] = "SELECT id, criterion, text FROM good_practices"
@@ -384,11 +386,14 @@ static const char *const sql[Q_COUNT] = {
                              " JOIN organisations o ON o.id = g.organisation_id"
                              " WHERE g.shared AND (?1 IS NULL OR g.criterion = ?1)"
                              " ORDER BY g.criterion, g.id",
-    [Q_GOOD_PRACTICES_ORG] = "SELECT g.id, g.criterion, g.text, g.shared, d.assessment_id,"
+    [Q_GOOD_PRACTICES_ORG] = "SELECT g.id, g.criterion, g.text,"
+                             " CASE WHEN g.shared THEN 'true' ELSE 'false' END AS shared_json,"
+                             " d.assessment_id,"
                              " d.decided_on AS date FROM good_practices g"
                              " JOIN decisions d ON d.id = g.decision_id"
                              " WHERE g.organisation_id = ? ORDER BY g.id",
-    [Q_GOOD_PRACTICE_GET] = "SELECT id, organisation_id, criterion, text, shared"
+    [Q_GOOD_PRACTICE_GET] = "SELECT id, organisation_id, criterion, text,"
+                            " CASE WHEN shared THEN 'true' ELSE 'false' END AS shared_json"
                             " FROM good_practices WHERE id = ?",
     [Q_GOOD_PRACTICE_SHARE] = "UPDATE good_practices SET shared = ? WHERE id = ?",
     [Q_LABELS] = "SELECT o.id, o.name, o.city,"
@@ -441,9 +446,13 @@ static const char *const sql[Q_COUNT] = {
     [Q_MARK] = "INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)",
     [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at, plugin)"
                       " VALUES (?, ?, ?, ?, ?)",
-    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json, enabled, disabled_reason, plugin,"
+    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json,"
+                      " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
+                      " disabled_reason, plugin,"
                       " created_at FROM webhooks WHERE id = ? AND NOT deleted",
-    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json, enabled, disabled_reason, plugin,"
+    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json,"
+                       " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
+                       " disabled_reason, plugin,"
                        " created_at FROM webhooks WHERE NOT deleted ORDER BY id",
     [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = coalesce(?2, url),"
                          " events = coalesce(?3, events), enabled = coalesce(?4, enabled),"

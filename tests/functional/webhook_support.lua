@@ -1,0 +1,425 @@
+-- Helpers for the webhook specs: the real `labelcoop serve` with its
+-- webhook options, the real receiver (tests/tools/receiver.c, which checks
+-- every Standard Webhooks signature) and the receiver's log.
+--
+-- Environment (besides support.lua's):
+--   LABELCOOP_RECEIVER  the receiver binary (default build/tests/webhook_receiver)
+
+local support = require "support"
+local H = require "http_support"
+local json = support.json
+local quote = support.quote
+
+local ok_luassert, luassert = pcall(require, "luassert")
+local assert = ok_luassert and luassert or assert
+
+local W = {}
+
+do
+  local bin = os.getenv("LABELCOOP_RECEIVER") or "build/tests/webhook_receiver"
+  if bin:sub(1, 1) ~= "/" then
+    bin = support.root .. "/" .. bin
+  end
+  W.receiver_bin = bin
+end
+
+W.PASSWORD = H.PASSWORD
+W.sleep = H.sleep
+W.now = H.now
+
+-- Every event type the issue lists.
+W.TYPES = {
+  "assessment.created", "audit.assigned", "assessment.submitted", "audit.submitted",
+  "decision.recorded", "label.awarded", "label.refused", "label.expiring", "label.expired",
+  "ruleset.activated", "action_item.overdue", "webhook.disabled",
+}
+
+-- A fresh random secret: "whsec_" + base64 of 24 random bytes.
+function W.secret()
+  local p = assert(io.popen("head -c 24 /dev/urandom | base64"))
+  local b64 = p:read("*l")
+  p:close()
+  assert(b64 and #b64 == 32, "base64 of 24 random bytes failed")
+  return "whsec_" .. b64
+end
+
+-- Polls `pred` every `step` seconds (default 0.05) until it returns a true
+-- value or `timeout` seconds pass; returns pred's last value.
+function W.wait_for(pred, timeout, step)
+  local deadline = W.now() + (timeout or 10)
+  local v = pred()
+  while not v and W.now() < deadline do
+    W.sleep(step or 0.05)
+    v = pred()
+  end
+  return v
+end
+
+-- Starts a background process through a wrapper recording its pid and exit
+-- status; stdout and stderr go to dir/out and dir/err. Returns the pid.
+local function spawn(dir, cmdline)
+  local script = table.concat({
+    "#!/bin/sh",
+    "env --default-signal=INT,QUIT,TERM " .. cmdline .. " >" .. quote(dir .. "/out") .. " 2>"
+      .. quote(dir .. "/err") .. " </dev/null &",
+    "pid=$!",
+    "echo $pid >" .. quote(dir .. "/pid.tmp"),
+    "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
+    "wait $pid",
+    "echo $? >" .. quote(dir .. "/rc.tmp"),
+    "mv " .. quote(dir .. "/rc.tmp") .. " " .. quote(dir .. "/rc"),
+    "",
+  }, "\n")
+  support.write(dir .. "/run.sh", script)
+  os.execute("sh " .. quote(dir .. "/run.sh") .. " </dev/null >/dev/null 2>&1 &")
+end
+
+-- A process object for a spawned program announcing
+-- "listening on http://127.0.0.1:PORT" on stdout.
+local function process(dir, what, timeout)
+  local deadline = W.now() + (timeout or 10)
+  local pid, port
+  while W.now() < deadline do
+    if not pid then
+      local s = support.read(dir .. "/pid")
+      pid = s and tonumber(s:match("%d+"))
+    end
+    port = (support.read(dir .. "/out") or ""):match("listening on http://127%.0%.0%.1:(%d+)\n")
+    if port or support.read(dir .. "/rc") then
+      break
+    end
+    W.sleep(0.03)
+  end
+  local p = { dir = dir, pid = pid }
+  function p.output()
+    return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
+  end
+  function p.exit_code()
+    local s = support.read(dir .. "/rc")
+    return s and tonumber(s:match("%d+"))
+  end
+  function p.wait(limit)
+    return W.wait_for(p.exit_code, limit or 10)
+  end
+  function p.stop(signal)
+    if p.stopped then
+      return p.exit_code()
+    end
+    p.stopped = true
+    if pid and not p.exit_code() then
+      os.execute("kill -" .. (signal or "TERM") .. " " .. pid .. " 2>/dev/null")
+      local rc = p.wait(10)
+      if not rc then
+        os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+        p.wait(5)
+        return nil, what .. " did not stop within 10 s"
+      end
+      return rc
+    end
+    return p.exit_code()
+  end
+  function p.kill9()
+    p.stopped = true
+    if pid then
+      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+      p.wait(5)
+    end
+    return p.exit_code()
+  end
+  if not port then
+    local o, e = p.output()
+    p.kill9()
+    error(what .. " did not announce 'listening on http://127.0.0.1:PORT' (exit "
+      .. tostring(p.exit_code()) .. ")\nstdout: " .. o .. "\nstderr: " .. e, 3)
+  end
+  p.port = tonumber(port)
+  p.url = "http://127.0.0.1:" .. port
+  p.origin = p.url
+  return p
+end
+
+local running = {}
+
+-- Starts the receiver. opts: secret (required), log (default: a new file),
+-- port (default: any free one), statuses ({500, 200}), retry_after (seconds).
+-- Returns {url, hook (the URL to register), port, log, pid, stop, kill9,
+-- records(), ...}.
+function W.start_receiver(opts)
+  assert(opts and opts.secret, "start_receiver needs a secret")
+  local dir = H.tmpdir()
+  local log = opts.log or (dir .. "/deliveries.jsonl")
+  local cmd = quote(W.receiver_bin) .. " --secret " .. quote(opts.secret) .. " --log " .. quote(log)
+    .. " --listen " .. quote("127.0.0.1:" .. tostring(opts.port or 0))
+  if opts.statuses then
+    cmd = cmd .. " --statuses " .. quote(table.concat(opts.statuses, ","))
+  end
+  if opts.retry_after then
+    cmd = cmd .. " --retry-after " .. quote(tostring(opts.retry_after))
+  end
+  spawn(dir, cmd)
+  local r = process(dir, "webhook_receiver", 10)
+  r.log = log
+  r.secret = opts.secret
+  r.hook = r.url .. "/hook"
+  function r.records()
+    return W.records(log)
+  end
+  function r.count()
+    return #W.records(log)
+  end
+  running[#running + 1] = r
+  return r
+end
+
+-- A free loopback port (a receiver started on port 0, then stopped).
+function W.free_port()
+  local r = W.start_receiver({ secret = W.secret() })
+  local port = r.port
+  r.stop()
+  return port
+end
+
+-- Starts `labelcoop serve` on the database `opts.db`. opts: allow (default
+-- "127.0.0.1/32"; false: no --webhook-allow), retry (default "0,1,1,1"),
+-- tick_seconds, threads.
+function W.start_server(opts)
+  assert(opts and opts.db, "start_server needs opts.db")
+  local dir = H.tmpdir()
+  local cmd = quote(support.bin) .. " serve --listen 127.0.0.1:0 --db " .. quote(opts.db) .. " --rules "
+    .. quote(opts.rules or H.rules) .. " --web " .. quote(H.web)
+  local allow = opts.allow
+  if allow == nil then
+    allow = "127.0.0.1/32"
+  end
+  if allow then
+    cmd = cmd .. " --webhook-allow " .. quote(allow)
+  end
+  cmd = cmd .. " --webhook-retry " .. quote(opts.retry or "0,1,1,1")
+  if opts.tick_seconds then
+    cmd = cmd .. " --tick-seconds " .. quote(tostring(opts.tick_seconds))
+  end
+  spawn(dir, cmd)
+  local s = process(dir, "labelcoop serve", 10)
+  s.db = opts.db
+  running[#running + 1] = s
+  return s
+end
+
+-- Stops every receiver and server still running (teardown).
+function W.stop_all()
+  for i = #running, 1, -1 do
+    if not running[i].stopped then
+      running[i].stop()
+    end
+    running[i] = nil
+  end
+end
+
+-- The receiver's log: one decoded record per request, in arrival order.
+function W.records(log)
+  local out = {}
+  local text = support.read(log) or ""
+  for line in text:gmatch("[^\n]+") do
+    out[#out + 1] = json.decode(line)
+  end
+  return out
+end
+
+-- Records whose body type is `t` (or any of a set {type = true}).
+function W.of_type(records, t)
+  local out = {}
+  for _, r in ipairs(records) do
+    local ty = type(r.body) == "table" and r.body.type
+    if (type(t) == "table" and t[ty]) or ty == t then
+      out[#out + 1] = r
+    end
+  end
+  return out
+end
+
+-- Waits until the receiver's log holds at least `n` records (or `pred(records)`
+-- is true); returns the records.
+function W.wait_records(receiver, n_or_pred, timeout)
+  local recs
+  local pred = type(n_or_pred) == "function" and n_or_pred or function(r)
+    return #r >= n_or_pred
+  end
+  W.wait_for(function()
+    recs = receiver.records()
+    return pred(recs)
+  end, timeout or 10)
+  return recs
+end
+
+-- A short listing of records, for messages.
+function W.show_records(records, max)
+  local lines = {}
+  for i, r in ipairs(records) do
+    if i > (max or 40) then
+      lines[#lines + 1] = "... (" .. #records .. " in all)"
+      break
+    end
+    lines[#lines + 1] = string.format("%s %s verified=%s status=%s", tostring(r.id),
+      type(r.body) == "table" and tostring(r.body.type) or tostring(r.body), tostring(r.verified),
+      tostring(r.status))
+  end
+  return table.concat(lines, "\n")
+end
+
+-- Runs a labelcoop command; fails the test unless it exits 0. Returns the
+-- run result.
+function W.cli(args, stdin_string)
+  local r = support.run(args, stdin_string)
+  assert(r.code == 0, "labelcoop " .. table.concat(args, " ") .. " exited " .. tostring(r.code)
+    .. "\nstdout: " .. r.stdout .. "\nstderr: " .. r.stderr)
+  return r
+end
+
+local function last_word(text)
+  local last
+  for w in text:gmatch("%S+") do
+    last = w
+  end
+  return last
+end
+
+-- The fixture: two organisations, an admin, a committee member, a certified
+-- auditor and a member of each CAE, all with W.PASSWORD. Returns
+-- {db, ids = {org_a, org_b, admin, committee, auditor, cae_a, cae_b}}.
+W.USERS = {
+  { key = "admin", email = "admin@wh.test", name = "Ada Admin", role = "admin" },
+  { key = "committee", email = "committee@wh.test", name = "Camille Comité", role = "committee" },
+  { key = "auditor", email = "auditor@wh.test", name = "Aude Auditrice", role = "auditor",
+    certified = "2030-12-31" },
+  { key = "cae_a", email = "cae-a@wh.test", name = "Alice Alpha", role = "cae", org = "org_a" },
+}
+W.ORG_NAMES = { org_a = "Coopérative Alpha", org_b = "Coopérative Bêta" }
+
+function W.fixture()
+  local dir = H.tmpdir()
+  local db = dir .. "/fixture.db"
+  W.cli({ "init", "--db", db })
+  local ids = {}
+  ids.org_a = math.tointeger(tonumber(last_word(W.cli({ "org", "add", "--db", db, "--name", W.ORG_NAMES.org_a,
+    "--city", "Lyon" }).stdout)))
+  ids.org_b = math.tointeger(tonumber(last_word(W.cli({ "org", "add", "--db", db, "--name", W.ORG_NAMES.org_b,
+    "--city", "Nantes" }).stdout)))
+  assert(ids.org_a and ids.org_b and ids.org_a ~= ids.org_b, "org add did not print two ids")
+  for _, u in ipairs(W.USERS) do
+    local args = { "user", "add", "--db", db, "--email", u.email, "--name", u.name, "--role", u.role }
+    if u.org then
+      args[#args + 1] = "--org"
+      args[#args + 1] = tostring(ids[u.org])
+    end
+    if u.certified then
+      args[#args + 1] = "--certified-until"
+      args[#args + 1] = u.certified
+    end
+    args[#args + 1] = "--password-stdin"
+    ids[u.key] = math.tointeger(tonumber(last_word(W.cli(args, W.PASSWORD .. "\n").stdout)))
+    assert(ids[u.key], "user add " .. u.email .. " printed no id")
+  end
+  return { db = db, dir = dir, ids = ids }
+end
+
+-- Logs fixture users in (all, or those of the list `keys`); returns
+-- {key = token}.
+function W.login(server, keys)
+  local wanted
+  if keys then
+    wanted = {}
+    for _, k in ipairs(keys) do
+      wanted[k] = true
+    end
+  end
+  local tokens = {}
+  for _, u in ipairs(W.USERS) do
+    if not wanted or wanted[u.key] then
+      tokens[u.key] = H.login(server, u.email, W.PASSWORD)
+    end
+  end
+  return tokens
+end
+
+-- Registers a webhook with the CLI (secret on stdin); returns its id.
+function W.cli_webhook(db, url, secret, events)
+  local args = { "webhook", "add", "--db", db, "--url", url, "--secret-stdin" }
+  if events then
+    args[#args + 1] = "--events"
+    args[#args + 1] = table.concat(events, ",")
+  end
+  local r = W.cli(args, secret .. "\n")
+  local id = r.stdout:match("webhook (%d+) %-> ")
+  assert(id, "webhook add did not print 'webhook ID -> URL': " .. r.stdout)
+  assert(not r.stdout:find(secret, 1, true), "webhook add --secret-stdin echoed the secret: " .. r.stdout)
+  return math.tointeger(tonumber(id))
+end
+
+-- Registers a webhook through the API as `token`; returns the 201 body.
+function W.api_webhook(server, token, url, secret, events)
+  local body = { url = url, events = events or { "*" } }
+  if secret then
+    body.secret = secret
+  end
+  local r = H.request(server, "POST", "/api/v1/webhooks", { token = token, json = body })
+  H.expect(r, 201, "POST /webhooks")
+  assert(r.json and type(r.json.id) == "number", "POST /webhooks without an id: " .. H.show(r))
+  return r.json
+end
+
+-- Date arithmetic on YYYY-MM-DD (UTC).
+function W.days_from_today(n)
+  return os.date("!%Y-%m-%d", os.time() + n * 86400)
+end
+
+function W.minus_years(date, n)
+  local y, m, d = date:match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
+  y = tonumber(y) - n
+  if m == "02" and d == "29" then
+    d = "28"
+  end
+  return string.format("%04d-%s-%s", y, m, d)
+end
+
+-- Sends `list` ({method, path, token, json}) through one curl process in
+-- the background, in order, on one connection. Returns a handle:
+--   done() -> true once curl has exited; codes() -> the HTTP codes so far
+--   (0 for a request that got no answer).
+function W.burst(server, list)
+  local dir = H.tmpdir()
+  local args = { "curl", "-s", "-g" }
+  for i, item in ipairs(list) do
+    if i > 1 then
+      args[#args + 1] = "--next"
+    end
+    args[#args + 1] = "--max-time 10 -X " .. quote(item.method or "GET") .. " -o /dev/null -w "
+      .. quote("%{http_code}\n")
+    if item.token then
+      args[#args + 1] = "-H " .. quote("Authorization: Bearer " .. item.token)
+    end
+    if item.json ~= nil then
+      support.write(dir .. "/req" .. i, json.encode(item.json))
+      args[#args + 1] = "-H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
+    end
+    args[#args + 1] = quote(server.url .. item.path)
+  end
+  support.write(dir .. "/cmd", table.concat(args, " ") .. " >" .. quote(dir .. "/codes") .. " 2>/dev/null; echo done >"
+    .. quote(dir .. "/done") .. "\n")
+  os.execute("sh " .. quote(dir .. "/cmd") .. " </dev/null >/dev/null 2>&1 &")
+  local b = {}
+  function b.done()
+    return support.read(dir .. "/done") ~= nil
+  end
+  function b.codes()
+    local out = {}
+    for code in (support.read(dir .. "/codes") or ""):gmatch("(%d+)\n") do
+      out[#out + 1] = tonumber(code)
+    end
+    return out
+  end
+  return b
+end
+
+W.H = H
+W.json = json
+return W
