@@ -23,4 +23,7 @@
     TEST_ENTRY(store_constraints_and_journal)                                                      \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \
-    TEST_ENTRY(diff_finds_changes)
+    TEST_ENTRY(diff_finds_changes)                                                                 \
+    TEST_ENTRY(document_audit_report_pdf)                                                          \
+    TEST_ENTRY(document_certificate_pdf)                                                           \
+    TEST_ENTRY(document_refuses_missing)

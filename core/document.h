@@ -1,0 +1,23 @@
+/* document: the PDFs the label circulates, drawn with cairo: the audit
+ * report a committee reads and the label certificate. Uses cairo, cJSON. */
+#ifndef LABELCOOP_DOCUMENT_H
+#define LABELCOOP_DOCUMENT_H
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+/* Writes the audit report of one assessment to path (A4 portrait, French).
+ * data (borrowed) is assembled by the caller: {"organisation", "assessment",
+ * "auditor", "stakeholders", "evaluation", "decision", "criteria", "fields"};
+ * a missing value prints as "—". ERR_INPUT when data is not an object,
+ * ERR_FAIL when the file cannot be written (no partial file is left). */
+int document_audit_report(const cJSON *data, const char *path, err *e);
+
+/* Writes the one-page label certificate (A4 landscape) to path. data
+ * (borrowed): {"organisation": {"name", "city"}, "decision": {"date",
+ * "valid_until", "record_hash"}, "ruleset"}. ERR_INPUT without a decision and
+ * its record hash, or for a decision whose outcome is not "awarded". */
+int document_certificate(const cJSON *data, const char *path, err *e);
+
+#endif
