@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "files.h"
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
@@ -111,6 +113,9 @@ typedef struct call {
     int n_ids, n_strs;
     cJSON *body;
     int status; /* of success */
+    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
+    size_t raw_len;
+    const char *raw_type;
 } call;
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
@@ -392,7 +397,49 @@ static int h_plugin(call *c, cJSON **out, err *e)
     return service_plugin_enable(&c->svc, c->strs[0], c->body, out, e);
 }
 
+/* A PDF of the assessment, rendered to a temporary file and sent as bytes. */
+static int send_document(call *c, const char *kind, err *e)
+{
+    char path[] = "/tmp/labelcoop-doc-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return err_set(e, ERR_FAIL, "cannot create a temporary file");
+    close(fd);
+    int rc = service_document(&c->svc, c->ids[0], kind, path, e);
+    char *pdf = NULL;
+    size_t len = 0;
+    if (rc == ERR_OK)
+        rc = files_read(path, &pdf, &len, e);
+    unlink(path);
+    if (rc != ERR_OK)
+        return rc;
+    c->raw = pdf;
+    c->raw_len = len;
+    c->raw_type = "application/pdf";
+    return ERR_OK;
+}
+
+static int h_report_pdf(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    return send_document(c, "audit-report", e);
+}
+
+static int h_certificate_pdf(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    return send_document(c, "certificate", e);
+}
+
+static int h_verify_code(call *c, cJSON **out, err *e)
+{
+    return service_verify_code(&c->svc, c->strs[0], out, e);
+}
+
 static const route routes[] = {
+    {"GET", "public/certificates/:key", h_verify_code, PUBLIC},
+    {"GET", "assessments/:id/report.pdf", h_report_pdf, 0},
+    {"GET", "assessments/:id/certificate.pdf", h_certificate_pdf, 0},
     {"GET", "plugins", h_plugins, 0},
     {"PATCH", "plugins/:key", h_plugin, BODY},
     {"GET", "webhooks", h_webhooks, 0},
@@ -613,6 +660,12 @@ void api_handle(void *app, const http_request *req, http_response *res)
     if (rc != ERR_OK) {
         cJSON_Delete(out);
         fail(&c, rc, err_msg(&e));
+    } else if (c.raw) {
+        cJSON_Delete(out);
+        res->status = c.status;
+        res->body = c.raw;
+        res->len = c.raw_len;
+        res->content_type = c.raw_type;
     } else {
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* A change may have put events in the outbox: deliver them now. */

@@ -71,6 +71,8 @@ static const char usage[] =
     "  webhook log [--id N]                      every delivery attempt\n"
     "  tick [--db PATH]                          emit the time-based events due today\n"
     "  plugins list [--plugins DIR]              the plugins, their hooks and state\n"
+    "  document audit-report|certificate ID --out FILE.pdf\n"
+    "                                            the audit report or the label certificate\n"
     "  version                                   print the version\n"
     "\n"
     "options for commands that run rules:\n"
@@ -1164,6 +1166,30 @@ static int cmd_plugins_list(const opts *o)
     return rc;
 }
 
+static int cmd_document(const opts *o, const char *kind, const char *id_text)
+{
+    long long id;
+    if (parse_count(id_text, 1, (long long)1 << 53, &id))
+        return fail(ERR_INPUT, "document: expected an assessment id");
+    if (!o->out)
+        return fail(ERR_INPUT, "document: --out FILE.pdf is required");
+    store *db;
+    ruleset_cache *cache;
+    rules *active;
+    int rc = open_active(o, &db, &cache, &active);
+    if (rc != ERR_OK)
+        return rc;
+    service s = {.db = db, .rules = active, .rulesets = cache};
+    err e = ERR_INIT;
+    rc = service_document(&s, id, kind, o->out, &e);
+    ruleset_cache_free(cache);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("%s of assessment %lld written to %s\n", kind, id, o->out);
+    return ERR_OK;
+}
+
 static int cmd_tick(const opts *o)
 {
     store *db;
@@ -1227,6 +1253,11 @@ static int cmd_noun(int argc, char **argv)
     if (strcmp(noun, "webhook") == 0 && strcmp(verb, "log") == 0)
         return parse_only(argc - 1, argv + 1, webhook_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                              : cmd_webhook_log(&o);
+    if (strcmp(noun, "document") == 0 &&
+        (strcmp(verb, "audit-report") == 0 || strcmp(verb, "certificate") == 0))
+        return parse_only(argc - 1, argv + 1, export_opts, &o, 1) != ERR_OK
+                   ? ERR_INPUT
+                   : cmd_document(&o, verb, argv[1 + o.rest]);
     if (strcmp(noun, "db") == 0 && strcmp(verb, "backup") == 0) {
         /* The file may come before or after the options. */
         int rc = parse_opts(argc - 1, argv + 1, db_opts, &o);
@@ -1326,7 +1357,7 @@ int cli_main(int argc, char **argv)
     if (strcmp(cmd, "tick") == 0)
         return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_tick(&o);
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0 ||
-        strcmp(cmd, "webhook") == 0)
+        strcmp(cmd, "webhook") == 0 || strcmp(cmd, "document") == 0)
         return cmd_noun(argc - 1, argv + 1);
     if (strcmp(cmd, "evaluate") == 0) {
         int rc = parse_opts(argc - 1, argv + 1, eval_opts, &o);

@@ -12,6 +12,7 @@
 
 #include "date.h"
 #include "diff.h"
+#include "document.h"
 #include "events.h"
 #include "hook.h"
 #include "ljson.h"
@@ -1408,6 +1409,132 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
         *out = NULL;
     }
     return rc;
+}
+
+/* ---- documents ---------------------------------------------------------------------- */
+
+/* The criteria of r with the assessment's findings merged in, and the fields. */
+static void add_findings(cJSON *data, const rules *r, const cJSON *answers)
+{
+    cJSON *criteria = cJSON_AddArrayToObject(data, "criteria");
+    for (int i = 0; i < rules_criterion_count(r); i++) {
+        const rules_criterion *c = rules_criterion_at(r, i);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", c->id);
+        cJSON_AddStringToObject(o, "field", c->field);
+        cJSON_AddStringToObject(o, "theme", c->theme);
+        cJSON_AddStringToObject(o, "level", rules_level_name(c->level));
+        cJSON_AddStringToObject(o, "statement", c->statement);
+        const cJSON *a, *found = NULL;
+        cJSON_ArrayForEach(a, answers)
+        {
+            const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(a, "criterion"));
+            if (id && strcmp(id, c->id) == 0)
+                found = a;
+        }
+        static const char *const copied[] = {"status", "comment", "evidence"};
+        for (int k = 0; k < 3; k++) {
+            const cJSON *v = found ? cJSON_GetObjectItem(found, copied[k]) : NULL;
+            cJSON_AddItemToObject(o, copied[k], v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+        }
+        cJSON_AddItemToArray(criteria, o);
+    }
+    cJSON *fields = cJSON_AddArrayToObject(data, "fields");
+    for (int i = 0; i < rules_field_count(r); i++) {
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "id", rules_field_at(r, i)->id);
+        cJSON_AddStringToObject(f, "name", rules_field_at(r, i)->name);
+        cJSON_AddItemToArray(fields, f);
+    }
+}
+
+/* What a document shows of assessment id; *out is the caller's. */
+static int document_data(service *s, long long id, cJSON **out, err *e)
+{
+    store_assessment a;
+    rules *r;
+    cJSON *assessment = NULL, *org = NULL, *evaluation = NULL;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || rules_of(s, &a, &r, e) ||
+        store_assessment_json(s->db, id, &assessment, e))
+        return e->code;
+    int rc = store_org_get(s->db, a.org_id, &org, e);
+    if (rc == ERR_OK)
+        rc = strcmp(a.status, "draft") == 0
+                 ? service_evaluation(s, id, &evaluation, e)
+                 : store_assessment_evaluation(s->db, id, &evaluation, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(assessment);
+        cJSON_Delete(org);
+        return rc;
+    }
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddItemToObject(data, "organisation", org);
+    cJSON_AddItemToObject(data, "evaluation", evaluation ? evaluation : cJSON_CreateNull());
+    store_user auditor;
+    err ignored = ERR_INIT;
+    if (a.auditor_id && store_user_get(s->db, a.auditor_id, &auditor, &ignored) == ERR_OK) {
+        cJSON *au = cJSON_AddObjectToObject(data, "auditor");
+        cJSON_AddStringToObject(au, "name", auditor.name);
+        cJSON_AddStringToObject(au, "email", auditor.email);
+    } else {
+        cJSON_AddNullToObject(data, "auditor");
+    }
+    err_clear(&ignored);
+    cJSON_AddItemToObject(data, "stakeholders",
+                          cJSON_DetachItemFromObject(assessment, "stakeholders"));
+    cJSON *decisions = cJSON_GetObjectItem(assessment, "decisions");
+    int n = cJSON_GetArraySize(decisions);
+    cJSON_AddItemToObject(data, "decision",
+                          n ? cJSON_DetachItemFromArray(decisions, n - 1) : cJSON_CreateNull());
+    add_findings(data, r, cJSON_GetObjectItem(assessment, "answers"));
+    cJSON_DeleteItemFromObject(assessment, "answers");
+    cJSON_DeleteItemFromObject(assessment, "decisions");
+    cJSON_DeleteItemFromObject(assessment, "evaluation");
+    cJSON_AddItemToObject(data, "assessment", assessment);
+    cJSON_AddStringToObject(data, "ruleset", a.ruleset);
+    *out = data;
+    return ERR_OK;
+}
+
+int service_document(service *s, long long id, const char *kind, const char *path, err *e)
+{
+    cJSON *data;
+    bool certificate = strcmp(kind, "certificate") == 0;
+    if (!certificate && strcmp(kind, "audit-report") != 0)
+        return err_set(e, ERR_INPUT, "documents are \"audit-report\" and \"certificate\"");
+    if (document_data(s, id, &data, e))
+        return e->code;
+    const cJSON *decision = cJSON_GetObjectItem(data, "decision");
+    const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItem(decision, "outcome"));
+    int rc;
+    if (certificate && (!outcome || strcmp(outcome, "awarded") != 0))
+        rc =
+            err_set(e, ERR_CONFLICT, "assessment %lld has no awarded decision: no certificate", id);
+    else
+        rc = certificate ? document_certificate(data, path, e)
+                         : document_audit_report(data, path, e);
+    cJSON_Delete(data);
+    return rc;
+}
+
+int service_verify_code(service *s, const char *code, cJSON **out, err *e)
+{
+    *out = NULL;
+    cJSON *d = NULL;
+    int rc = strlen(code) == 64 ? store_decision_by_code(s->db, code, &d, e) : ERR_NOT_FOUND;
+    if (rc != ERR_OK && rc != ERR_NOT_FOUND)
+        return rc;
+    err_clear(e);
+    char today[DATE_LEN + 1];
+    date_today(today);
+    const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItem(d, "outcome"));
+    const char *until = cJSON_GetStringValue(cJSON_GetObjectItem(d, "valid_until"));
+    bool valid =
+        d && outcome && strcmp(outcome, "awarded") == 0 && until && strcmp(until, today) >= 0;
+    *out = d ? d : cJSON_CreateObject();
+    cJSON_AddBoolToObject(*out, "known", d != NULL);
+    cJSON_AddBoolToObject(*out, "valid", valid);
+    return ERR_OK;
 }
 
 /* ---- plugins ----------------------------------------------------------------------- */

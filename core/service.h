@@ -81,6 +81,13 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
 int service_plugins(service *s, cJSON **out, err *e);
 int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON **out, err *e);
 
+/* Writes the audit report ("audit-report") or the label certificate
+ * ("certificate", for an awarded audit) of assessment id as a PDF at path. */
+int service_document(service *s, long long id, const char *kind, const char *path, err *e);
+
+/* Public check of a certificate's verification code: {"valid", ...}. */
+int service_verify_code(service *s, const char *code, cJSON **out, err *e);
+
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
 /* The network's catalogue: practices their CAE agreed to share. */
 int service_good_practices(service *s, const char *criterion, cJSON **out, err *e);

@@ -287,6 +287,7 @@ enum {
     Q_OVERDUE,
     Q_EVENTS_AFTER,
     Q_AUDITING_ORG,
+    Q_VERIFY_CODE,
     Q_CURSOR_GET,
     Q_CURSOR_SET,
     Q_PLUGIN_STATES,
@@ -511,6 +512,9 @@ static const char *const sql[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_VERIFY_CODE] = "SELECT d.id AS decision_id, o.name AS organisation, o.city, d.outcome,"
+                      " d.decided_on AS date, d.valid_until, d.ruleset FROM decisions d"
+                      " JOIN organisations o ON o.id = d.organisation_id WHERE d.record_hash = ?",
     [Q_AUDITING_ORG] = "SELECT count(*) FROM assessments WHERE auditor_id = ? AND"
                        " organisation_id = ? AND kind = 'audit'",
     [Q_EVENTS_AFTER] = "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
@@ -2070,4 +2074,13 @@ int store_auditing_org(store *s, long long auditor, long long org, bool *yes, er
     int rc = count_rows(s, st, &n, e);
     *yes = n > 0;
     return rc;
+}
+
+int store_decision_by_code(store *s, const char *code, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_VERIFY_CODE, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, code);
+    return rows_json(s, st, true, "decision", out, e);
 }

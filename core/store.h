@@ -228,6 +228,8 @@ int store_expiring(store *s, cJSON **out, err *e);
 /* Open action items whose due date is before today. */
 int store_overdue(store *s, const char *today, cJSON **out, err *e);
 
+/* The decision whose record hash is code (a certificate's verification code). */
+int store_decision_by_code(store *s, const char *code, cJSON **out, err *e);
 /* Whether auditor has an audit of org (to read its self-assessments). */
 int store_auditing_org(store *s, long long auditor, long long org, bool *yes, err *e);
 /* Events after an id, oldest first: [{"id","type","at","data"}]. */
