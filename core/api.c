@@ -116,6 +116,7 @@ typedef struct call {
     char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
     size_t raw_len;
     const char *raw_type;
+    char *raw_type_owned;
 } call;
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
@@ -436,7 +437,36 @@ static int h_verify_code(call *c, cJSON **out, err *e)
     return service_verify_code(&c->svc, c->strs[0], out, e);
 }
 
+static int h_reports(call *c, cJSON **out, err *e)
+{
+    return service_reports(&c->svc, c->config->scripts_dir, out, e);
+}
+
+/* GET /reports/NAME?format=csv&separator=;&k=v: the other arguments are the
+ * report's parameters. */
+static int h_report(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    cJSON *params = http_query_all(c->req);
+    const char *format = cJSON_GetStringValue(cJSON_GetObjectItem(params, "format"));
+    const char *sep = cJSON_GetStringValue(cJSON_GetObjectItem(params, "separator"));
+    char separator = sep && strlen(sep) == 1 ? sep[0] : ';';
+    char *format_copy = strdup(format ? format : "json");
+    cJSON_DeleteItemFromObject(params, "format");
+    cJSON_DeleteItemFromObject(params, "separator");
+    char *type = NULL;
+    int rc = format_copy ? service_report(&c->svc, c->config->scripts_dir, c->strs[0], params,
+                                          format_copy, separator, &c->raw, &c->raw_len, &type, e)
+                         : err_set(e, ERR_FAIL, "out of memory");
+    free(format_copy);
+    cJSON_Delete(params);
+    c->raw_type_owned = type;
+    return rc;
+}
+
 static const route routes[] = {
+    {"GET", "reports", h_reports, 0},
+    {"GET", "reports/:key", h_report, 0},
     {"GET", "public/certificates/:key", h_verify_code, PUBLIC},
     {"GET", "assessments/:id/report.pdf", h_report_pdf, 0},
     {"GET", "assessments/:id/certificate.pdf", h_certificate_pdf, 0},
@@ -659,6 +689,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
     cJSON_Delete(c.body);
     if (rc != ERR_OK) {
         cJSON_Delete(out);
+        free(c.raw);
+        free(c.raw_type_owned);
         fail(&c, rc, err_msg(&e));
     } else if (c.raw) {
         cJSON_Delete(out);
@@ -666,6 +698,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         res->body = c.raw;
         res->len = c.raw_len;
         res->content_type = c.raw_type;
+        res->content_type_owned = c.raw_type_owned;
     } else {
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* A change may have put events in the outbox: deliver them now. */

@@ -20,6 +20,7 @@ typedef struct api_config {
     struct hook_engine *hooks; /* woken after each change; may be NULL */
     const char *plugins_dir;   /* may be NULL: no plugins */
     const char *plugin_settings;
+    const char *scripts_dir; /* report scripts */
 } api_config;
 
 /* Checks that the database opens (migrating it) and the rules load. */

@@ -48,6 +48,7 @@ static const char usage[] =
     "                                            evaluate answers under the rules\n"
     "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
     "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
+    "        [--plugins DIR] [--scripts DIR]\n"
     "                                            serve the platform (default 127.0.0.1:8080)\n"
     "  init [--db PATH]                          create or migrate the database\n"
     "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
@@ -71,6 +72,9 @@ static const char usage[] =
     "  webhook log [--id N]                      every delivery attempt\n"
     "  tick [--db PATH]                          emit the time-based events due today\n"
     "  plugins list [--plugins DIR]              the plugins, their hooks and state\n"
+    "  report list | report NAME [--param K=V]... [--format text|csv|json|html]\n"
+    "         [--separator C] [--out FILE] [--scripts DIR]\n"
+    "                                            run an admin report script\n"
     "  document audit-report|certificate ID --out FILE.pdf\n"
     "                                            the audit report or the label certificate\n"
     "  version                                   print the version\n"
@@ -87,7 +91,9 @@ typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
-    const char *plugins;
+    const char *plugins, *scripts;
+    char separator;
+    cJSON *params; /* --param k=v, owned */
     long long org, threads, id, tick_seconds;
     int password_stdin, secret_stdin;
     host_limits limits;
@@ -128,6 +134,9 @@ enum {
     OPT_WEBHOOK_RETRY,
     OPT_TICK,
     OPT_PLUGINS,
+    OPT_PARAM,
+    OPT_SEPARATOR,
+    OPT_SCRIPTS,
 };
 
 static int fail(int code, const char *msg)
@@ -152,6 +161,14 @@ static int parse_count(const char *s, long long min, long long max, long long *o
         return -1;
     *out = v;
     return 0;
+}
+
+static bool allows(const int *allowed, int opt)
+{
+    for (; *allowed; allowed++)
+        if (*allowed == opt)
+            return true;
+    return false;
 }
 
 /* Parses the options of a command; allowed lists the OPT_ values it takes. */
@@ -191,6 +208,9 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
         {"tick-seconds", required_argument, NULL, OPT_TICK},
         {"plugins", required_argument, NULL, OPT_PLUGINS},
+        {"param", required_argument, NULL, OPT_PARAM},
+        {"separator", required_argument, NULL, OPT_SEPARATOR},
+        {"scripts", required_argument, NULL, OPT_SCRIPTS},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -200,6 +220,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     o->listen = "127.0.0.1:8080";
     o->web = "web";
     o->plugins = "plugins";
+    o->scripts = "scripts";
     optind = 0; /* glibc: a full reset, commands parse their own argv */
     opterr = 0;
     int c;
@@ -226,7 +247,9 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
             o->answers = optarg;
             break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+            /* Reports also know csv and html, and plugins may add more. */
+            if (strcmp(optarg, "json") && strcmp(optarg, "text") &&
+                !(allows(allowed, OPT_SCRIPTS) && optarg[0]))
                 return fail(ERR_INPUT, "--format must be json or text");
             o->format = optarg;
             break;
@@ -254,6 +277,23 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         case OPT_SECRET_STDIN:
             o->secret_stdin = 1;
             break;
+        case OPT_SEPARATOR:
+            if (strlen(optarg) != 1 || optarg[0] == '"' || optarg[0] == '\n')
+                return fail(ERR_INPUT, "--separator must be one character, such as ';' or ','");
+            o->separator = optarg[0];
+            break;
+        case OPT_PARAM: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                return fail(ERR_INPUT, "--param must be NAME=VALUE");
+            if (!o->params)
+                o->params = cJSON_CreateObject();
+            char key[128];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
+            cJSON_DeleteItemFromObject(o->params, key);
+            cJSON_AddStringToObject(o->params, key, eq + 1);
+            break;
+        }
         case OPT_ID:
             if (parse_count(optarg, 1, (long long)1 << 53, &o->id))
                 return fail(ERR_INPUT, "--id must be a positive whole number");
@@ -285,6 +325,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
                                 : c == OPT_WEBHOOK_ALLOW ? &o->webhook_allow
                                 : c == OPT_WEBHOOK_RETRY ? &o->webhook_retry
                                 : c == OPT_PLUGINS       ? &o->plugins
+                                : c == OPT_SCRIPTS       ? &o->scripts
                                                          : NULL;
             if (slot)
                 *slot = optarg;
@@ -677,6 +718,7 @@ static int cmd_serve(const opts *o)
     snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
     config.plugins_dir = o->plugins;
     config.plugin_settings = settings;
+    config.scripts_dir = o->scripts;
     hook_config hooks;
     hook_defaults(&hooks, o->db);
     hooks.allow = o->webhook_allow;
@@ -1190,6 +1232,104 @@ static int cmd_document(const opts *o, const char *kind, const char *id_text)
     return ERR_OK;
 }
 
+/* ---- reports -------------------------------------------------------------------------- */
+
+static volatile int interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* A bar on standard error, only when it is a terminal. */
+static void draw_progress(void *ud, double done, double total)
+{
+    (void)ud;
+    if (!isatty(STDERR_FILENO) || total <= 0)
+        return;
+    int width = 40, full = (int)(width * (done > total ? 1 : done / total));
+    fprintf(stderr, "\r[");
+    for (int i = 0; i < width; i++)
+        fputc(i < full ? '#' : ' ', stderr);
+    fprintf(stderr, "] %3.0f%%", 100 * (done > total ? 1 : done / total));
+    if (done >= total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static int cmd_report_list(const opts *o)
+{
+    store *db;
+    ruleset_cache *cache;
+    rules *active;
+    int rc = open_active(o, &db, &cache, &active);
+    if (rc != ERR_OK)
+        return rc;
+    service s = {.db = db, .rules = active, .rulesets = cache};
+    cJSON *list;
+    err e = ERR_INIT;
+    rc = service_reports(&s, o->scripts, &list, &e);
+    ruleset_cache_free(cache);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    if (o->format && strcmp(o->format, "json") == 0)
+        return print_json(list);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, list)
+    {
+        printf("%-20s %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(r, "name")),
+               cJSON_GetStringValue(cJSON_GetObjectItem(r, "title")));
+        const cJSON *p;
+        cJSON_ArrayForEach(p, cJSON_GetObjectItem(r, "params"))
+        {
+            const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(p, "label"));
+            printf("%-20s   --param %s=%s  %s\n", "",
+                   cJSON_GetStringValue(cJSON_GetObjectItem(p, "name")),
+                   cJSON_GetStringValue(cJSON_GetObjectItem(p, "type")), label ? label : "");
+        }
+    }
+    cJSON_Delete(list);
+    return ERR_OK;
+}
+
+static int cmd_report(const opts *o, const char *name)
+{
+    store *db;
+    ruleset_cache *cache;
+    rules *active;
+    int rc = open_active(o, &db, &cache, &active);
+    if (rc != ERR_OK)
+        return rc;
+    struct sigaction sa = {.sa_handler = on_interrupt}, old;
+    sigaction(SIGINT, &sa, &old);
+    service s = {.db = db,
+                 .rules = active,
+                 .rulesets = cache,
+                 .progress = draw_progress,
+                 .interrupt = &interrupted};
+    char *out = NULL, *type = NULL;
+    size_t len = 0;
+    err e = ERR_INIT;
+    cJSON *none = cJSON_CreateObject();
+    rc = service_report(&s, o->scripts, name, o->params ? o->params : none,
+                        o->format ? o->format : "text", o->separator, &out, &len, &type, &e);
+    cJSON_Delete(none);
+    sigaction(SIGINT, &old, NULL);
+    ruleset_cache_free(cache);
+    store_close(db);
+    if (rc != ERR_OK)
+        return interrupted ? fail(ERR_FAIL, "report interrupted") : report(&e);
+    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
+    rc = f && fwrite(out, 1, len, f) == len ? ERR_OK : fail(ERR_FAIL, "cannot write the report");
+    if (f && o->out && fclose(f) != 0)
+        rc = fail(ERR_FAIL, "cannot write the report");
+    free(out);
+    free(type);
+    return rc;
+}
+
 static int cmd_tick(const opts *o)
 {
     store *db;
@@ -1211,8 +1351,11 @@ static int cmd_tick(const opts *o)
 }
 
 static const int serve_opts[] = {
-    OPT_DB,   OPT_LISTEN,        OPT_RULES,         OPT_WEB, OPT_THREADS, OPT_MAX_INSN, OPT_MAX_MEM,
-    OPT_TICK, OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, 0};
+    OPT_DB,       OPT_LISTEN,  OPT_RULES, OPT_WEB,           OPT_THREADS,
+    OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,  OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
+    OPT_PLUGINS,  OPT_SCRIPTS, 0};
+static const int report_opts[] = {OPT_DB,     OPT_RULES,     OPT_SCRIPTS, OPT_PARAM,
+                                  OPT_FORMAT, OPT_SEPARATOR, OPT_OUT,     0};
 static const int plugins_opts[] = {OPT_PLUGINS, OPT_FORMAT, 0};
 static const int webhook_opts[] = {OPT_DB, OPT_URL, OPT_EVENTS, OPT_SECRET_STDIN, OPT_ID, 0};
 static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};
@@ -1354,6 +1497,17 @@ int cli_main(int argc, char **argv)
     if (strcmp(cmd, "plugins") == 0 && argc > 2 && strcmp(argv[2], "list") == 0)
         return parse_only(argc - 2, argv + 2, plugins_opts, &o, 0) != ERR_OK ? ERR_INPUT
                                                                              : cmd_plugins_list(&o);
+    if (strcmp(cmd, "report") == 0) {
+        /* "report list" or "report NAME", then options. */
+        const char *what = argc > 2 ? argv[2] : "";
+        if (!*what || what[0] == '-')
+            return fail(ERR_INPUT, "report: expected list or a report's name");
+        int rc = parse_only(argc - 2, argv + 2, report_opts, &o, 0);
+        if (rc == ERR_OK)
+            rc = strcmp(what, "list") == 0 ? cmd_report_list(&o) : cmd_report(&o, what);
+        cJSON_Delete(o.params);
+        return rc;
+    }
     if (strcmp(cmd, "tick") == 0)
         return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_tick(&o);
     if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0 ||

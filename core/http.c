@@ -67,6 +67,22 @@ const char *http_cookie(const http_request *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    cJSON_DeleteItemFromObjectCaseSensitive(cls, key);
+    cJSON_AddStringToObject(cls, key, value ? value : "");
+    return MHD_YES;
+}
+
+cJSON *http_query_all(const http_request *r)
+{
+    cJSON *args = cJSON_CreateObject();
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, args);
+    return args;
+}
+
 const char *http_client(const http_request *r)
 {
     return r->client;
@@ -100,10 +116,13 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const http_reques
     res->body = NULL;
     if (!mr) {
         free(res->set_cookie);
+        free(res->content_type_owned);
         return MHD_NO;
     }
-    if (res->content_type && res->len)
-        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
+    const char *type = res->content_type_owned ? res->content_type_owned : res->content_type;
+    if (type && res->len)
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    free(res->content_type_owned);
     if (res->set_cookie)
         MHD_add_response_header(mr, MHD_HTTP_HEADER_SET_COOKIE, res->set_cookie);
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");

@@ -26,7 +26,8 @@ typedef struct http_response {
     char *body; /* owned: freed after sending */
     size_t len;
     const char *content_type;
-    char *set_cookie; /* owned, or NULL */
+    char *content_type_owned; /* owned, used instead of content_type when set */
+    char *set_cookie;         /* owned, or NULL */
 } http_response;
 
 /* Handles one /api/ request; fills res. Runs on a pool thread. */
@@ -46,6 +47,8 @@ const char *http_body(const http_request *r, size_t *len);
 const char *http_header(const http_request *r, const char *name);
 const char *http_query(const http_request *r, const char *name);
 const char *http_cookie(const http_request *r, const char *name);
+/* Every query argument as {"name": "value"}; caller deletes. */
+cJSON *http_query_all(const http_request *r);
 /* The peer's address, for throttling. */
 const char *http_client(const http_request *r);
 

@@ -425,3 +425,25 @@ cJSON *plugin_webhook_payload(plugin_set *set, const char *plugin_name, const cJ
     }
     return NULL;
 }
+
+int plugin_report_format(plugin_set *set, const char *format, const cJSON *doc, char **out,
+                         char **content_type)
+{
+    *out = *content_type = NULL;
+    cJSON *name = cJSON_CreateString(format);
+    for (int i = 0; set && i < set->n && !*out; i++) {
+        plugin *p = set->list[i];
+        if (!p->enabled || !(p->hooks & HOOK_REPORT_FORMAT))
+            continue;
+        cJSON *r = run_hook(p, "report_format", name, doc, NULL);
+        const char *body = cJSON_GetStringValue(cJSON_GetObjectItem(r, "body"));
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(r, "content_type"));
+        if (body) {
+            *out = strdup(body);
+            *content_type = strdup(type ? type : "text/plain; charset=utf-8");
+        }
+        cJSON_Delete(r);
+    }
+    cJSON_Delete(name);
+    return *out ? ERR_OK : ERR_NOT_FOUND;
+}

@@ -47,4 +47,10 @@ void plugin_on_event(plugin_set *p, const cJSON *event, const plugin_api *api);
 cJSON *plugin_webhook_payload(plugin_set *p, const char *plugin_name, const cJSON *endpoint,
                               const cJSON *event);
 
+/* report_format(format, document) of the enabled plugins: the first that
+ * returns {"content_type", "body"} renders it; *out (caller frees) is NULL
+ * when none does. */
+int plugin_report_format(plugin_set *p, const char *format, const cJSON *doc, char **out,
+                         char **content_type);
+
 #endif

@@ -17,6 +17,8 @@
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
+#include "render.h"
+#include "report.h"
 #include "whatif.h"
 #include "evaluation.h"
 #include "policy.h"
@@ -1535,6 +1537,62 @@ int service_verify_code(service *s, const char *code, cJSON **out, err *e)
     cJSON_AddBoolToObject(*out, "known", d != NULL);
     cJSON_AddBoolToObject(*out, "valid", valid);
     return ERR_OK;
+}
+
+/* ---- reports ------------------------------------------------------------------------ */
+
+/* A CAE member runs only reports for CAEs, on their own CAE; auditors none. */
+static int report_scope(service *s, long long *own, err *e)
+{
+    *own = 0;
+    if (!s->who)
+        return ERR_OK;
+    const char *role = s->who->user.role;
+    if (strcmp(role, "cae") == 0)
+        *own = s->who->user.org_id;
+    else if (strcmp(role, "auditor") == 0)
+        return err_set(e, ERR_FORBIDDEN, "reports are for the committee, administrators and CAEs");
+    return ERR_OK;
+}
+
+int service_reports(service *s, const char *scripts_dir, cJSON **out, err *e)
+{
+    *out = NULL;
+    long long own;
+    cJSON *problems = NULL;
+    if (report_scope(s, &own, e) || report_list(scripts_dir, own > 0, out, &problems, e))
+        return e->code;
+    const cJSON *p;
+    cJSON_ArrayForEach(p, problems) fprintf(stderr, "report not loaded: %s\n", p->valuestring);
+    cJSON_Delete(problems);
+    return ERR_OK;
+}
+
+int service_report(service *s, const char *scripts_dir, const char *name, const cJSON *params,
+                   const char *format, char separator, char **out, size_t *len, char **type, err *e)
+{
+    *out = *type = NULL;
+    report_request rq = {.scripts_dir = scripts_dir,
+                         .name = name,
+                         .params = params,
+                         .progress = s->progress,
+                         .progress_ud = s->progress_ud};
+    rq.limits.interrupt = s->interrupt;
+    cJSON *doc = NULL;
+    if (report_scope(s, &rq.own_org, e) || report_run(s->db, s->rules, &rq, &doc, e))
+        return e->code;
+    const char *builtin;
+    int rc = render_report(doc, format, separator, out, len, &builtin, e);
+    if (rc == ERR_OK) {
+        *type = strdup(builtin);
+    } else if (rc == ERR_INPUT && s->plugins &&
+               plugin_report_format(s->plugins, format, doc, out, type) == ERR_OK) {
+        err_clear(e); /* a plugin's format */
+        *len = strlen(*out);
+        rc = ERR_OK;
+    }
+    cJSON_Delete(doc);
+    return rc;
 }
 
 /* ---- plugins ----------------------------------------------------------------------- */

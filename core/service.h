@@ -20,6 +20,10 @@ typedef struct service {
     struct plugin_set *plugins; /* this thread's plugins; may be NULL */
     const auth_actor *who;      /* the caller; NULL for the trusted command line */
     const char *query_org;      /* ?organisation_id= of a listing, or NULL */
+    /* A report's progress, and a flag that interrupts it (the command line's). */
+    void (*progress)(void *ud, double done, double total);
+    void *progress_ud;
+    volatile int *interrupt;
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -87,6 +91,13 @@ int service_document(service *s, long long id, const char *kind, const char *pat
 
 /* Public check of a certificate's verification code: {"valid", ...}. */
 int service_verify_code(service *s, const char *code, cJSON **out, err *e);
+
+/* Reports: the list the caller may run; one report rendered in format.
+ * params: {"name": "text"}; *out (caller frees) and *type describe the body. */
+int service_reports(service *s, const char *scripts_dir, cJSON **out, err *e);
+int service_report(service *s, const char *scripts_dir, const char *name, const cJSON *params,
+                   const char *format, char separator, char **out, size_t *len, char **type,
+                   err *e);
 
 int service_labels(service *s, bool public_only, cJSON **out, err *e);
 /* The network's catalogue: practices their CAE agreed to share. */

@@ -288,6 +288,8 @@ enum {
     Q_EVENTS_AFTER,
     Q_AUDITING_ORG,
     Q_VERIFY_CODE,
+    Q_DECISION_LIST,
+    Q_LATEST_ANSWERS,
     Q_CURSOR_GET,
     Q_CURSOR_SET,
     Q_PLUGIN_STATES,
@@ -512,6 +514,18 @@ static const char *const sql[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_DECISION_LIST] = "SELECT d.id, d.assessment_id, d.organisation_id, o.name AS organisation,"
+                        " d.outcome, d.decided_on AS date, d.valid_until,"
+                        " d.recommendations AS recommendations_json, d.ruleset FROM decisions d"
+                        " JOIN organisations o ON o.id = d.organisation_id"
+                        " WHERE ?1 = 0 OR d.organisation_id = ?1 ORDER BY d.id",
+    /* Each CAE's latest audit past draft, and its answers. */
+    [Q_LATEST_ANSWERS] = "SELECT a.id, a.organisation_id, x.criterion, x.status"
+                         " FROM assessments a JOIN answers x ON x.assessment_id = a.id"
+                         " WHERE a.kind = ?1 AND (?2 = 0 OR a.organisation_id = ?2) AND a.id ="
+                         " (SELECT max(b.id) FROM assessments b WHERE b.organisation_id ="
+                         " a.organisation_id AND b.kind = ?1 AND b.status <> 'draft')"
+                         " ORDER BY a.id",
     [Q_VERIFY_CODE] = "SELECT d.id AS decision_id, o.name AS organisation, o.city, d.outcome,"
                       " d.decided_on AS date, d.valid_until, d.ruleset FROM decisions d"
                       " JOIN organisations o ON o.id = d.organisation_id WHERE d.record_hash = ?",
@@ -2083,4 +2097,31 @@ int store_decision_by_code(store *s, const char *code, cJSON **out, err *e)
         return e->code;
     bind_text(st, 1, code);
     return rows_json(s, st, true, "decision", out, e);
+}
+
+int store_decision_list(store *s, long long org, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DECISION_LIST, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, org);
+    return rows_json(s, st, false, "decisions", out, e);
+}
+
+int store_latest_answers(store *s, const char *kind, long long org,
+                         void (*fn)(void *ud, long long assessment, long long org,
+                                    const char *criterion, const char *status),
+                         void *ud, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_LATEST_ANSWERS, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, kind);
+    sqlite3_bind_int64(st, 2, org);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+           (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3));
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "answers");
 }

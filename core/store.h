@@ -228,6 +228,14 @@ int store_expiring(store *s, cJSON **out, err *e);
 /* Open action items whose due date is before today. */
 int store_overdue(store *s, const char *today, cJSON **out, err *e);
 
+/* Decisions of one organisation (org > 0) or all, oldest first. */
+int store_decision_list(store *s, long long org, cJSON **out, err *e);
+/* Calls fn for every answer of each organisation's latest assessment of
+ * kind past draft (of one organisation when org > 0). */
+int store_latest_answers(store *s, const char *kind, long long org,
+                         void (*fn)(void *ud, long long assessment, long long org,
+                                    const char *criterion, const char *status),
+                         void *ud, err *e);
 /* The decision whose record hash is code (a certificate's verification code). */
 int store_decision_by_code(store *s, const char *code, cJSON **out, err *e);
 /* Whether auditor has an audit of org (to read its self-assessments). */
