@@ -10,7 +10,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev fonts-dejavu-core \
        poppler-utils curl chromium
 
-.PHONY: all deps build test run clean
+.PHONY: all deps build test bench run clean
 
 all: build
 
@@ -43,6 +43,13 @@ build: deps $(BUILD)/CMakeCache.txt
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Benchmarks against baselines measured in the same run; figures printed and
+# written to $(BUILD)/bench.json. Targets are reported, not asserted.
+bench: build
+	LABELCOOP_BIN=$(abspath $(BUILD))/labelcoop \
+	  LABELCOOP_BENCH=$(abspath $(BUILD))/tests/labelcoop_bench \
+	  LABELCOOP_ROOT=$(CURDIR) bash tests/bench/run.sh
 
 # Demo data on first start only (the logins are printed once), then serve.
 run: build

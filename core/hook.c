@@ -553,8 +553,11 @@ static void *run(void *arg)
         err_clear(&e);
         int running;
         curl_multi_perform(h->multi, &running);
-        inflight -= collect(h, db, &e);
+        int done = collect(h, db, &e);
+        inflight -= done;
         err_clear(&e);
+        if (done)
+            continue; /* room again: refill before waiting */
         /* Sleep until traffic, a wake-up, or the next look at the outbox. */
         curl_multi_poll(h->multi, NULL, 0, inflight ? 50 : 500, NULL);
     }
