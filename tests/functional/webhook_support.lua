@@ -181,7 +181,7 @@ end
 
 -- Starts `labelcoop serve` on the database `opts.db`. opts: allow (default
 -- "127.0.0.1/32"; false: no --webhook-allow), retry (default "0,1,1,1"),
--- tick_seconds, threads.
+-- tick_seconds, threads, plugins (a plugins folder).
 function W.start_server(opts)
   assert(opts and opts.db, "start_server needs opts.db")
   local dir = H.tmpdir()
@@ -197,6 +197,9 @@ function W.start_server(opts)
   cmd = cmd .. " --webhook-retry " .. quote(opts.retry or "0,1,1,1")
   if opts.tick_seconds then
     cmd = cmd .. " --tick-seconds " .. quote(tostring(opts.tick_seconds))
+  end
+  if opts.plugins then
+    cmd = cmd .. " --plugins " .. quote(opts.plugins)
   end
   spawn(dir, cmd)
   local s = process(dir, "labelcoop serve", 10)
