@@ -258,7 +258,7 @@ sed -i 's/^\(\s*recommended_threshold\s*=\s*\)[0-9.]*/\10.8/' "$WDIR/candidate/a
 grep -q 'recommended_threshold = 0.8' "$WDIR/candidate/award.lua" ||
     { echo "bench: could not change recommended_threshold in award.lua" >&2; exit 1; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
-WI=() SQL=()
+WI=() SQL=() REP=()
 for r in $(seq "$ROUNDS"); do
     t0=$(ms)
     "$BIN" whatif --db "$WDIR/w.db" --rules "$WDIR/candidate" --format json >"$WDIR/whatif.json"
@@ -266,13 +266,18 @@ for r in $(seq "$ROUNDS"); do
     t0=$(ms)
     sqlite3 "$WDIR/w.db" <"$HERE/report.sql" >"$WDIR/report.txt"
     SQL+=($(($(ms) - t0)))
+    t0=$(ms)
+    "$BIN" report criteria-heatmap --db "$WDIR/w.db" --scripts "$ROOT/scripts" --format json \
+        >"$WDIR/heatmap.json"
+    REP+=($(($(ms) - t0)))
 done
 note "what-if: $(grep -c '"before"' "$WDIR/whatif.json" || true) of 1000 outcomes change"
 wi=$(calc "$(median "${WI[@]}") / 1000")
 row "what-if, 1000 CAEs x 10 audits" "$wi" "s" "time budget" 1 \
     "$(calc "$wi / 1")" "<= 1 (under 1 s)"
-row "report over the same data (issue 6)" "skipped: reports not built yet" "ms" \
-    "equivalent SQL in the sqlite3 shell" "$(median "${SQL[@]}")" "-" "<= 1.5 of the SQL"
+rep=$(median "${REP[@]}") sql=$(median "${SQL[@]}")
+row "report criteria-heatmap over the same data" "$rep" "ms" \
+    "equivalent SQL in the sqlite3 shell" "$sql" "$(calc "$rep / $sql")" "<= 1.5 of the SQL"
 fi
 
 # ---- 4. webhooks: the outbox on disk vs a bare libcurl multi loop -----------------------
