@@ -533,26 +533,29 @@ static int split(char *path, char **seg)
 /* 1 when the route's pattern matches the segments, filling ids and strs. */
 static int match(const route *r, char **seg, int n, call *c)
 {
-    char pattern[128];
-    char *pseg[MAX_SEGMENTS];
-    snprintf(pattern, sizeof pattern, "%s", r->pattern);
-    if (split(pattern, pseg) != n)
-        return 0;
+    /* Walks the pattern in place: this runs for every route of every request. */
+    const char *p = r->pattern;
     c->n_ids = c->n_strs = 0;
     for (int i = 0; i < n; i++) {
-        if (strcmp(pseg[i], ":id") == 0) {
+        size_t len = strcspn(p, "/");
+        if (!len)
+            return 0;
+        if (len == 3 && strncmp(p, ":id", 3) == 0) {
             char *end;
             long long v = strtoll(seg[i], &end, 10);
             if (*end || v < 1 || seg[i][0] == '+')
                 return 0;
             c->ids[c->n_ids++] = v;
-        } else if (strcmp(pseg[i], ":key") == 0) {
+        } else if (len == 4 && strncmp(p, ":key", 4) == 0) {
             c->strs[c->n_strs++] = seg[i];
-        } else if (strcmp(pseg[i], seg[i]) != 0) {
+        } else if (strncmp(p, seg[i], len) != 0 || seg[i][len] != '\0') {
             return 0;
         }
+        p += len;
+        if (*p == '/')
+            p++;
     }
-    return 1;
+    return *p == '\0';
 }
 
 /* Renders an error of a service; a message that starts with a JSON path

@@ -639,10 +639,14 @@ static cJSON *row_json(sqlite3_stmt *st)
         default:
             v = cJSON_CreateNull();
         }
-        char key[64];
-        snprintf(key, sizeof key, "%.*s",
-                 (int)(len > 5 && strcmp(name + len - 5, "_json") == 0 ? len - 5 : len), name);
-        cJSON_AddItemToObject(o, key, v);
+        if (len > 5 && len < 64 && strcmp(name + len - 5, "_json") == 0) {
+            char key[64];
+            memcpy(key, name, len - 5);
+            key[len - 5] = '\0';
+            cJSON_AddItemToObject(o, key, v);
+        } else {
+            cJSON_AddItemToObject(o, name, v);
+        }
     }
     return o;
 }
