@@ -73,7 +73,7 @@ static const char usage[] =
     "  tick [--db PATH]                          emit the time-based events due today\n"
     "  plugins list [--plugins DIR]              the plugins, their hooks and state\n"
     "  report list | report NAME [--param K=V]... [--format text|csv|json|html]\n"
-    "         [--separator C] [--out FILE] [--scripts DIR]\n"
+    "         [--separator C] [--out FILE] [--scripts DIR] [--plugins DIR]\n"
     "                                            run an admin report script\n"
     "  document audit-report|certificate ID --out FILE.pdf\n"
     "                                            the audit report or the label certificate\n"
@@ -1304,11 +1304,22 @@ static int cmd_report(const opts *o, const char *name)
         return rc;
     struct sigaction sa = {.sa_handler = on_interrupt}, old;
     sigaction(SIGINT, &sa, &old);
+    /* Plugins may add formats (report_format). */
+    char settings[4200];
+    snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
+    plugin_set *plugins = NULL;
+    cJSON *problems = NULL;
+    err pe = ERR_INIT;
+    plugin_load(o->plugins, settings, NULL, &plugins, &problems, &pe);
+    cJSON_Delete(problems);
+    err_clear(&pe);
     service s = {.db = db,
                  .rules = active,
                  .rulesets = cache,
+                 .plugins = plugins,
                  .progress = draw_progress,
-                 .interrupt = &interrupted};
+                 .interrupt = &interrupted,
+                 .limits = &o->limits};
     char *out = NULL, *type = NULL;
     size_t len = 0;
     err e = ERR_INIT;
@@ -1317,6 +1328,7 @@ static int cmd_report(const opts *o, const char *name)
                         o->format ? o->format : "text", o->separator, &out, &len, &type, &e);
     cJSON_Delete(none);
     sigaction(SIGINT, &old, NULL);
+    plugin_free(plugins);
     ruleset_cache_free(cache);
     store_close(db);
     if (rc != ERR_OK)
@@ -1354,8 +1366,9 @@ static const int serve_opts[] = {
     OPT_DB,       OPT_LISTEN,  OPT_RULES, OPT_WEB,           OPT_THREADS,
     OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,  OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
     OPT_PLUGINS,  OPT_SCRIPTS, 0};
-static const int report_opts[] = {OPT_DB,     OPT_RULES,     OPT_SCRIPTS, OPT_PARAM,
-                                  OPT_FORMAT, OPT_SEPARATOR, OPT_OUT,     0};
+static const int report_opts[] = {
+    OPT_DB,  OPT_RULES,   OPT_SCRIPTS,  OPT_PARAM,   OPT_FORMAT, OPT_SEPARATOR,
+    OPT_OUT, OPT_PLUGINS, OPT_MAX_INSN, OPT_MAX_MEM, 0};
 static const int plugins_opts[] = {OPT_PLUGINS, OPT_FORMAT, 0};
 static const int webhook_opts[] = {OPT_DB, OPT_URL, OPT_EVENTS, OPT_SECRET_STDIN, OPT_ID, 0};
 static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};

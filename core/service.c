@@ -1577,6 +1577,8 @@ int service_report(service *s, const char *scripts_dir, const char *name, const 
                          .params = params,
                          .progress = s->progress,
                          .progress_ud = s->progress_ud};
+    if (s->limits)
+        rq.limits = *s->limits;
     rq.limits.interrupt = s->interrupt;
     cJSON *doc = NULL;
     if (report_scope(s, &rq.own_org, e) || report_run(s->db, s->rules, &rq, &doc, e))

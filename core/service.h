@@ -24,6 +24,7 @@ typedef struct service {
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
     volatile int *interrupt;
+    const host_limits *limits; /* a report's limits when set (else its defaults) */
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an

@@ -160,3 +160,40 @@ plugin {
         .. "exceeded", 1, true), text)
     end)
 end)
+
+describe("a plugin's report format", function()
+  teardown(function()
+    H.cleanup()
+  end)
+
+  it("renders a report in a format the core does not know", function()
+    local dir = H.tmpdir() .. "/plugins"
+    assert.is_true(os.execute("mkdir -p '" .. dir .. "/markdown'"))
+    support.write(dir .. "/markdown/plugin.lua", [[
+plugin {
+  name = "markdown", version = "1.0",
+  hooks = {
+    report_format = function(format, document)
+      if format ~= "md" then return nil end
+      local lines = { "# " .. document.title }
+      for _, b in ipairs(document.blocks) do
+        if b.type == "heading" then lines[#lines + 1] = "## " .. b.text end
+      end
+      return { content_type = "text/markdown", body = table.concat(lines, "\n") .. "\n" }
+    end,
+  },
+}
+]])
+    local db = H.tmpdir() .. "/md.db"
+    assert.are.equal(0, support.run({ "demo", "--db", db }).code)
+    local r = support.run({ "report", "network-overview", "--db", db, "--plugins", dir,
+      "--format", "md" })
+    assert.are.equal(0, r.code, r.stderr)
+    local expected = "# Vue d'ensemble du réseau\n## Les CAE par statut de label\n"
+    assert.are.equal(expected, r.stdout:sub(1, #expected))
+    local bad = support.run({ "report", "network-overview", "--db", db, "--plugins", dir,
+      "--format", "docx" })
+    assert.are.equal(2, bad.code)
+    assert.truthy(bad.stderr:find("unknown format docx", 1, true), bad.stderr)
+  end)
+end)
