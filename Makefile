@@ -10,7 +10,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev fonts-dejavu-core \
        poppler-utils curl chromium
 
-.PHONY: all deps build test bench run clean
+.PHONY: all deps build test bench lint run clean
 
 all: build
 
@@ -50,6 +50,12 @@ bench: build
 	LABELCOOP_BIN=$(abspath $(BUILD))/labelcoop \
 	  LABELCOOP_BENCH=$(abspath $(BUILD))/tests/labelcoop_bench \
 	  LABELCOOP_ROOT=$(CURDIR) bash tests/bench/run.sh
+
+# Static analysis of core/: cppcheck (clean) and clang-tidy (.clang-tidy).
+lint: build
+	cppcheck --enable=warning,performance,portability --library=tests/lint/cjson.cfg \
+	  --inline-suppr --quiet --std=c11 --error-exitcode=1 -I core core/*.c
+	clang-tidy -p $(BUILD) --quiet core/*.c
 
 # Demo data on first start only (the logins are printed once), then serve.
 run: build

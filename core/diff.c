@@ -2,6 +2,7 @@
  * by id, and their award parameters and weights as JSON values. */
 #include "diff.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,11 +105,15 @@ cJSON *diff_rules(const rules *a, const rules *b)
     return d;
 }
 
-static void put(char **buf, size_t *len, const char *fmt, const char *a, const char *b,
-                const char *c)
+static void put(char **buf, size_t *len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void put(char **buf, size_t *len, const char *fmt, ...)
 {
     char line[1200];
-    int n = snprintf(line, sizeof line, fmt, a ? a : "", b ? b : "", c ? c : "");
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
     if (n < 0)
         return;
     if ((size_t)n >= sizeof line)
@@ -139,7 +144,7 @@ char *diff_text(const cJSON *d)
 {
     char *buf = calloc(1, 1);
     size_t len = 0;
-    put(&buf, &len, "rules %.12s -> %.12s\n", str(d, "from"), str(d, "to"), NULL);
+    put(&buf, &len, "rules %.12s -> %.12s\n", str(d, "from"), str(d, "to"));
     static const struct {
         const char *key, *title;
     } sections[] = {
@@ -159,26 +164,27 @@ char *diff_text(const cJSON *d)
             continue;
         char count[16];
         snprintf(count, sizeof count, "%d", cJSON_GetArraySize(list));
-        put(&buf, &len, "\n%s (%s):\n", sections[i].title, count, NULL);
+        put(&buf, &len, "\n%s (%s):\n", sections[i].title, count);
         const cJSON *x;
         cJSON_ArrayForEach(x, list)
         {
             changes++;
             char f[256], t[256];
-            const char *id = str(x, "id") ? str(x, "id") : str(x, "name");
+            const char *id = str(x, "id") ? str(x, "id") : str(x, "name") ? str(x, "name") : "?";
             if (cJSON_GetObjectItem(x, "from"))
                 put(&buf, &len, "  %s: %s -> %s\n", id,
                     value_text(cJSON_GetObjectItem(x, "from"), f, sizeof f),
                     value_text(cJSON_GetObjectItem(x, "to"), t, sizeof t));
             else
-                put(&buf, &len, "  %s [%s] %s\n", id, str(x, "level"), str(x, "statement"));
+                put(&buf, &len, "  %s [%s] %s\n", id, str(x, "level") ? str(x, "level") : "",
+                    str(x, "statement") ? str(x, "statement") : "");
         }
     }
     if (cJSON_IsTrue(cJSON_GetObjectItem(d, "weights_changed"))) {
         changes++;
-        put(&buf, &len, "\nweights.lua changed\n", NULL, NULL, NULL);
+        put(&buf, &len, "\nweights.lua changed\n");
     }
     if (!changes)
-        put(&buf, &len, "\nno difference in criteria, parameters or weights\n", NULL, NULL, NULL);
+        put(&buf, &len, "\nno difference in criteria, parameters or weights\n");
     return buf;
 }

@@ -160,10 +160,8 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
         {
             const char *f = field_of(current, candidate, x->valuestring);
             cJSON *fo = f ? cJSON_GetObjectItem(by_field, f) : NULL;
-            if (!fo)
-                continue;
-            cJSON *n = cJSON_GetObjectItem(fo, "changed_outcomes");
-            cJSON_SetNumberValue(n, n->valuedouble + 1);
+            if (fo)
+                bump(fo, "changed_outcomes");
         }
         cJSON_AddItemToObject(c, "criteria", crit);
         cJSON_AddItemToArray(changed, c);
