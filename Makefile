@@ -1,4 +1,5 @@
 # Thin wrapper around CMake and ctest; see README.md.
+SHELL    := /bin/bash
 BUILD    ?= build
 SANITIZE ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -10,7 +11,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev fonts-dejavu-core \
        poppler-utils curl chromium
 
-.PHONY: all deps build test bench lint run clean
+.PHONY: all deps build test bench lint fuzz run clean
 
 all: build
 
@@ -56,6 +57,22 @@ lint: build
 	cppcheck --enable=warning,performance,portability --library=tests/lint/cjson.cfg \
 	  --inline-suppr --quiet --std=c11 --error-exitcode=1 -I core core/*.c
 	clang-tidy -p $(BUILD) --quiet core/*.c
+
+# libFuzzer, FUZZ_SECONDS per target: seeds from tests/fuzz/corpus, what it
+# finds kept under $(BUILD)-fuzz/corpus; a crash fails the target.
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	CC=clang cmake -S . -B $(BUILD)-fuzz -DFUZZ=ON >/dev/null
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_evaluate fuzz_json fuzz_rules fuzz_sign
+	@for t in evaluate json rules sign; do \
+	  echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  mkdir -p $(BUILD)-fuzz/corpus/$$t; \
+	  $(BUILD)-fuzz/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(BUILD)-fuzz/ \
+	    $(BUILD)-fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY)" || true; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || exit 1; \
+	done
 
 # Demo data on first start only (the logins are printed once), then serve.
 run: build

@@ -1,0 +1,2 @@
+field { id = "ZZ", name = "Z" }
+for i = 1, 10 do end
