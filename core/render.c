@@ -10,7 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "text.h"
+
+#include <unistd.h>
+#include <xlsxwriter.h>
 
 typedef struct buf {
     char *s;
@@ -456,9 +460,93 @@ static void render_html(buf *b, const cJSON *doc)
     put(b, "</body></html>\n");
 }
 
+/* ---- XLSX: one worksheet per table (libxlsxwriter writes a file) ----------------------- */
+
+/* Sheet names: at most 31 characters, none of []:*?/\, unique. */
+static void sheet_name(const char *title, int n, char *out, size_t size)
+{
+    char clean[32] = "";
+    size_t k = 0;
+    for (const char *p = title; *p && k < 24; p++)
+        if (!strchr("[]:*?/\\'", *p))
+            clean[k++] = *p;
+    while (k > 0 && ((unsigned char)clean[k - 1] & 0xC0) == 0x80) /* no cut UTF-8 */
+        k--;
+    if (k > 0 && ((unsigned char)clean[k - 1] & 0xC0) == 0xC0)
+        k--;
+    clean[k] = '\0';
+    snprintf(out, size, "%d %s", n, k ? clean : "Tableau");
+}
+
+static int render_xlsx(const cJSON *doc, char **out, size_t *len, err *e)
+{
+    char path[] = "/tmp/labelcoop-report-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return err_set(e, ERR_FAIL, "cannot create a temporary file for the spreadsheet");
+    close(fd);
+    lxw_workbook *wb = workbook_new(path);
+    if (!wb) {
+        unlink(path);
+        return err_set(e, ERR_FAIL, "cannot start the spreadsheet");
+    }
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    int tables = 0;
+    const cJSON *blk;
+    cJSON_ArrayForEach(blk, cJSON_GetObjectItem(doc, "blocks"))
+    {
+        if (strcmp(type_of(blk), "table") != 0)
+            continue;
+        char name[40];
+        sheet_name(*str(blk, "title") ? str(blk, "title") : str(doc, "title"), ++tables, name,
+                   sizeof name);
+        lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+        if (!ws)
+            continue;
+        lxw_col_t c = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, cJSON_GetObjectItem(blk, "columns"))
+        {
+            char tmp[64];
+            worksheet_write_string(ws, 0, c++, cell(v, tmp, sizeof tmp), bold);
+        }
+        lxw_row_t r = 1;
+        const cJSON *row;
+        cJSON_ArrayForEach(row, cJSON_GetObjectItem(blk, "rows"))
+        {
+            c = 0;
+            cJSON_ArrayForEach(v, row)
+            {
+                char tmp[64];
+                if (cJSON_IsNumber(v)) /* numbers stay numbers: sums and charts work */
+                    worksheet_write_number(ws, r, c, v->valuedouble, NULL);
+                else
+                    worksheet_write_string(ws, r, c, cell(v, tmp, sizeof tmp), NULL);
+                c++;
+            }
+            r++;
+        }
+    }
+    if (!tables)
+        workbook_add_worksheet(wb, "Rapport");
+    lxw_error rc = workbook_close(wb);
+    int status = rc == LXW_NO_ERROR ? files_read(path, out, len, e)
+                                    : err_set(e, ERR_FAIL,
+                                              "the spreadsheet could not be written: "
+                                              "%s",
+                                              lxw_strerror(rc));
+    unlink(path);
+    return status;
+}
+
 int render_report(const cJSON *doc, const char *format, char separator, char **out, size_t *len,
                   const char **type, err *e)
 {
+    if (!strcmp(format, "xlsx")) {
+        *type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        return render_xlsx(doc, out, len, e);
+    }
     buf b = {0};
     *out = NULL;
     if (!strcmp(format, "json")) {
@@ -477,7 +565,7 @@ int render_report(const cJSON *doc, const char *format, char separator, char **o
         render_html(&b, doc);
         *type = "text/html; charset=utf-8";
     } else {
-        return err_set(e, ERR_INPUT, "unknown format %s (text, csv, json, html)", format);
+        return err_set(e, ERR_INPUT, "unknown format %s (text, csv, json, html, xlsx)", format);
     }
     if (b.failed || !b.s) {
         free(b.s);

@@ -413,6 +413,19 @@ report {
   end)
 
   describe("formats", function()
+    it("xlsx: a workbook with one sheet per table, numbers kept as numbers", function()
+      local out = H.tmpdir() .. "/agenda.xlsx"
+      local r = report("cae-scorecard", { org = ctx.orgs.a }, { "--format", "xlsx", "--out", out })
+      assert.are.equal(0, r.code, R.show(r))
+      local f = assert(io.open(out, "rb"))
+      local bytes = f:read("a")
+      f:close()
+      assert.are.equal("PK\3\4", bytes:sub(1, 4)) -- an Office Open XML (zip) package
+      local listing = io.popen("unzip -l '" .. out .. "' 2>/dev/null || python3 -m zipfile -l '"
+        .. out .. "'"):read("a")
+      assert.is_truthy(listing:find("xl/worksheets/sheet2.xml", 1, true), listing)
+    end)
+
     it("csv: ';' by default, every field quoted, CRLF, a blank line between tables, RFC 4180 escaping", function()
       local r = report("committee-agenda", nil, { "--format", "csv" })
       assert.are.equal(0, r.code, R.show(r))
