@@ -44,7 +44,8 @@ export function makeFixture(dir) {
 /** Starts `labelcoop serve` on a free port; resolves {url, stop}. */
 export function startServer(db) {
   return new Promise((resolveStart, reject) => {
-    const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db, '--web', join(ROOT, 'web'), '--rules', join(ROOT, 'rules')],
+    const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db, '--web', join(ROOT, 'web'), '--rules', join(ROOT, 'rules'),
+      '--scripts', join(ROOT, 'scripts'), '--plugins', join(ROOT, 'plugins')],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

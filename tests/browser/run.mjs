@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { BIN, ROOT, CHROMIUM, SHOTS, makeFixture, startServer, launchBrowser, runAll, tempDir, removeDir } from './lib.mjs';
 import * as labelling from './specs/labelling.mjs';
 import * as access from './specs/access.mjs';
+import * as platform from './specs/platform.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -29,6 +30,7 @@ async function main() {
     console.log(`server ${server.url}, ${browser.version()}, screenshots in ${SHOTS}`);
     labelling.register();
     access.register();
+    platform.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

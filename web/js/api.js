@@ -63,6 +63,10 @@ export async function api(method, path, body, opts = {}) {
 }
 
 let referential = null;
+/** Forgets the cached référentiel (after new rules are activated). */
+export function resetReferential() {
+  referential = null;
+}
 /** The active référentiel (public), fetched once per page load. */
 export async function getReferential() {
   if (!referential) {
@@ -76,4 +80,50 @@ export async function getReferential() {
     });
   }
   return referential;
+}
+
+/**
+ * A file from the API (CSV, PDF, an HTML report) fetched with the session:
+ * resolves {blob, type, filename}; errors as api() does (401 hands over).
+ */
+export async function apiFile(path, filename) {
+  let res;
+  try {
+    res = await fetch(BASE + path, { headers: { Accept: '*/*' }, credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, null);
+  }
+  if (!res.ok) {
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+    throw err;
+  }
+  const blob = await res.blob();
+  const cd = res.headers.get('Content-Disposition') || '';
+  const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(cd);
+  return { blob, type: res.headers.get('Content-Type') || blob.type, filename: m ? decodeURIComponent(m[1]) : filename };
+}
+
+/** Saves a blob as a download named filename. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** The URL of an API path, for links (same origin: the session cookie goes along). */
+export function apiUrl(path) {
+  return BASE + path;
 }

@@ -11,6 +11,10 @@ import * as assessment from './pages/assessment.js';
 import * as results from './pages/results.js';
 import * as committee from './pages/committee.js';
 import * as admin from './pages/admin.js';
+import * as rules from './pages/rulesets.js';
+import * as hooks from './pages/webhooks.js';
+import * as reports from './pages/reports.js';
+import * as practices from './pages/practices.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -36,10 +40,14 @@ const routes = [
   { path: '/organisations', page: admin.organisations, roles: ['auditor', 'committee', 'admin'] },
   { path: '/admin/utilisateurs', page: admin.users, roles: ['admin'] },
   { path: '/admin/jetons', page: admin.tokens, roles: ['admin'] },
-  // Slots for the pages of the API still to come (issue 7): rule sets with
-  // history, diff and what-if (committee), webhooks and their delivery log,
-  // reports (admin), certificate verification (public). Each is one line
-  // here and one in the navigation table below once its endpoints exist.
+  { path: '/certificat', page: publicPages.certificate, public: true },
+  { path: '/cae/:id/bonnes-pratiques', page: practices.ownPractices, roles: ALL },
+  { path: '/comite/regles', page: rules.rulesets, roles: ['committee', 'admin'] },
+  { path: '/comite/regles/fichiers', page: rules.rulesetFiles, roles: ['committee', 'admin'] },
+  { path: '/comite/regles/simulation', page: rules.whatif, roles: ['committee', 'admin'] },
+  { path: '/rapports', page: reports.reports, roles: ['cae', 'committee', 'admin'] },
+  { path: '/admin/webhooks', page: hooks.webhooks, roles: ['admin'] },
+  { path: '/admin/webhooks/:id', page: hooks.deliveries, roles: ['admin'] },
 ];
 
 /* The navigation, per role; an entry's href may depend on the user. */
@@ -47,15 +55,21 @@ const NAV = [
   { label: 'Tableau de bord', href: (u) => `#/cae/${u.organisation_id}`, roles: ['cae'] },
   { label: 'Auto-évaluation', href: (u) => `#/cae/${u.organisation_id}/auto-evaluation`, roles: ['cae'] },
   { label: 'Plan d’action', href: (u) => `#/cae/${u.organisation_id}/plan-action`, roles: ['cae'] },
+  { label: 'Nos bonnes pratiques', href: (u) => `#/cae/${u.organisation_id}/bonnes-pratiques`, roles: ['cae'] },
+  { label: 'Rapports', href: '#/rapports', roles: ['cae'] },
   { label: 'Mes audits', href: '#/audits', roles: ['auditor'] },
   { label: 'Décisions', href: '#/comite', roles: ['committee'] },
   { label: 'Audits', href: '#/audits', roles: ['committee', 'admin'] },
   { label: 'Organisations', href: '#/organisations', roles: ['committee', 'admin'] },
+  { label: 'Règles', href: '#/comite/regles', roles: ['committee', 'admin'] },
+  { label: 'Rapports', href: '#/rapports', roles: ['committee', 'admin'] },
   { label: 'Utilisateurs', href: '#/admin/utilisateurs', roles: ['admin'] },
   { label: 'Jetons d’API', href: '#/admin/jetons', roles: ['admin'] },
+  { label: 'Webhooks', href: '#/admin/webhooks', roles: ['admin'] },
   { label: 'Bonnes pratiques', href: '#/bonnes-pratiques', roles: ALL },
   { label: 'Référentiel', href: '#/referentiel', roles: null },
   { label: 'Registre des labels', href: '#/registre', roles: null },
+  { label: 'Vérifier un certificat', href: '#/certificat', roles: null },
 ];
 
 export function homeOf(user) {

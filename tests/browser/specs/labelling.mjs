@@ -125,7 +125,11 @@ export function register() {
     await login(committee, env.fixture.users.committee.email);
     await committee.goto('/#/audits');
     await committee.getByLabel('CAE auditée').selectOption({ label: 'Coopérative Alpha' });
-    await committee.getByLabel('Numéro de l’auditeur ou de l’auditrice').fill(String(env.fixture.users.auditor.id));
+    // the committee picks a certified auditor from the users (GET /users)
+    const picker = committee.getByLabel('Auditeur ou auditrice');
+    const offered = await picker.locator('option').allTextContents();
+    assert(offered.some((t) => t.includes('Claire Durand') && t.includes('31 décembre 2099')), `the certified auditor is offered: ${offered.join(' | ')}`);
+    await picker.selectOption(String(env.fixture.users.auditor.id));
     await committee.getByRole('button', { name: 'Ouvrir l’audit' }).click();
     const ok = await committee.locator('.message-success').textContent();
     const auditId = Number(/Audit n° (\d+)/.exec(ok)[1]);
@@ -138,8 +142,15 @@ export function register() {
     await shoot(auditor, 'auditeur-audits');
     await auditor.locator(`a[data-audit="${auditId}"]`).click();
     await auditor.waitForSelector('[data-criterion="JF-01"]');
-    equal(await auditor.locator('[data-testid="self-answer"]').count(), 0, 'no self-assessment column for a forbidden read');
-    assert((await auditor.textContent('main')).includes('colonne correspondante est masquée'), 'the hidden column is explained');
+    // the CAE's submitted self-assessment beside each finding (GET /assessments?organisation_id=)
+    equal(await auditor.locator('[data-testid="self-answer"]').count(), 117, 'the CAE\'s answer beside every criterion');
+    assert(!(await auditor.textContent('main')).includes('masquée'), 'no "hidden" note any more');
+    const partial = await auditor.textContent(`[data-criterion="${env.state.mandatoryPartial}"] [data-testid="self-answer"]`);
+    assert(partial.includes('Partiellement'), `the CAE's "partial" answer on ${env.state.mandatoryPartial}: ${partial}`);
+    const first = await auditor.textContent('[data-criterion="JF-01"] [data-testid="self-answer"]');
+    assert(first.includes('Commentaire sur JF-01') && first.includes('Statuts 2024, article 3'), `the CAE's comment and evidence: ${first}`);
+    assert((await auditor.textContent('[data-testid="self-intro"]')).includes(`auto-évaluation n° ${env.state.selfId}`), 'the self-assessment is named');
+    await shoot(auditor, 'audit-auto-evaluation', { scrollTo: '[data-criterion="JF-01"]' });
     const ref = await (await fetch(`${env.url}/api/v1/referential`)).json();
     await answerAll(auditor, Object.fromEntries(ref.criteria.map((c) => [c.id, 'met'])));
     await waitSaved(auditor, 117);

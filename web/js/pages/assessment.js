@@ -140,7 +140,7 @@ export async function assessmentPage(view, ctx) {
     return null;
   });
   const audit = a.kind === 'audit';
-  const selfSide = audit ? await selfAssessmentOf(a, ctx.user) : null;
+  const selfSide = audit ? await selfAssessmentOf(a) : null;
   if (!ctx.isCurrent()) return;
   const editable = canEdit(ctx.user, a) && a.ruleset === ref.ruleset;
 
@@ -159,6 +159,7 @@ export async function assessmentPage(view, ctx) {
     add(view, h('p', { class: 'hint' }, 'Chaque réponse est enregistrée dès que vous la modifiez : il n’y a pas de bouton « Enregistrer ».'));
   }
   if (selfSide && selfSide.note) add(view, message('info', selfSide.note));
+  if (selfSide && selfSide.intro) add(view, h('p', { class: 'hint', 'data-testid': 'self-intro' }, selfSide.intro));
   if (practices && !practices.length) {
     add(view, h('p', { class: 'hint' }, 'Les bonnes pratiques partagées par les CAE du réseau s’afficheront à côté de chaque critère ; le ',
       h('a', { href: '#/bonnes-pratiques' }, 'catalogue'), ' est vide pour l’instant.'));
@@ -283,18 +284,20 @@ function jumpTo(ev) {
 }
 
 /** The CAE's latest submitted self-assessment, when this user may read it. */
-async function selfAssessmentOf(a, user) {
+async function selfAssessmentOf(a) {
   const hidden = { answers: null, note: 'Les réponses de l’auto-évaluation de la CAE ne sont pas accessibles avec votre rôle : la colonne correspondante est masquée.' };
   try {
-    const list = await api('GET', 'assessments');
+    // An auditor reads the self-assessments of the CAE they audit through this filter.
+    const list = await api('GET', `assessments?organisation_id=${a.organisation_id}`);
     const mine = list.filter((x) => x.kind === 'self_assessment' && x.organisation_id === a.organisation_id && x.status !== 'draft');
-    if (!mine.length) {
-      return user.role === 'auditor' ? hidden
-        : { answers: null, note: 'La CAE n’a pas encore soumis d’auto-évaluation.' };
-    }
-    const last = mine.reduce((p, x) => (x.id > p.id ? x : p));
+    if (!mine.length) return { answers: null, note: 'La CAE n’a pas encore soumis d’auto-évaluation : seuls vos constats sont affichés.' };
+    const last = mine.reduce((p, x) => ((x.submitted_at || '') > (p.submitted_at || '') || ((x.submitted_at || '') === (p.submitted_at || '') && x.id > p.id) ? x : p));
     const full = await api('GET', `assessments/${last.id}`);
-    return { answers: new Map(full.answers.map((x) => [x.criterion, x])), from: full };
+    return {
+      answers: new Map(full.answers.map((x) => [x.criterion, x])),
+      from: full,
+      intro: `À côté de chaque constat : la réponse de la CAE dans son auto-évaluation n° ${full.id}, soumise le ${frDate(full.submitted_at)}.`,
+    };
   } catch (err) {
     if (err.status === 401) throw err;
     if (err.status === 403) return hidden;

@@ -27,16 +27,31 @@ export async function audits(view, ctx) {
 /** Opening an audit (committee, admin): the CAE and a certified auditor. */
 async function openAuditForm(ctx) {
   const orgs = await api('GET', 'organisations');
-  // Only an administrator may list users (GET users); the committee types the auditor's number.
-  const users = ctx.user.role === 'admin' ? await api('GET', 'users') : null;
+  // The committee and the administration list the users to pick a certified auditor.
+  const users = await api('GET', 'users').catch((err) => {
+    if (err.status === 401) throw err;
+    return null;
+  });
   const org = h('select', { id: 'audit-org', required: true }, h('option', { value: '' }, 'Choisir une CAE'), orgs.map((o) => h('option', { value: o.id }, o.name)));
   let auditorControl;
   let auditorField;
   if (users) {
-    const auditors = users.filter((u) => u.role === 'auditor');
-    auditorControl = h('select', { id: 'audit-auditor', required: true }, h('option', { value: '' }, 'Choisir un auditeur'),
-      auditors.map((u) => h('option', { value: u.id }, `${u.name} (${u.certified_until ? `certifié jusqu’au ${frDate(u.certified_until)}` : 'non certifié'})`)));
-    auditorField = field('Auditeur ou auditrice', auditorControl).wrap;
+    const now = today();
+    const auditors = users.filter((u) => u.role === 'auditor' && u.certified_until && u.certified_until >= now)
+      .sort((x, y) => x.name.localeCompare(y.name, 'fr'));
+    const orgName = new Map(orgs.map((o) => [o.id, o.name]));
+    const options = auditors.map((u) => h('option', { value: u.id, 'data-org': u.organisation_id || '' },
+      `${u.name}${u.organisation_id ? ` (${orgName.get(u.organisation_id) || `CAE n° ${u.organisation_id}`})` : ''} — certifié jusqu’au ${frDate(u.certified_until)}`));
+    auditorControl = h('select', { id: 'audit-auditor', required: true }, h('option', { value: '' }, auditors.length ? 'Choisir un auditeur ou une auditrice' : 'Aucun auditeur certifié à ce jour'), options);
+    auditorField = field('Auditeur ou auditrice', auditorControl,
+      'Seuls les auditeurs certifiés à ce jour sont proposés ; un auditeur n’audite jamais sa propre CAE.').wrap;
+    // an auditor of the chosen CAE cannot audit it
+    org.addEventListener('change', () => {
+      for (const o of options) {
+        o.disabled = !!org.value && o.dataset.org === org.value;
+        if (o.disabled && o.selected) auditorControl.value = '';
+      }
+    });
   } else {
     auditorControl = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', id: 'audit-auditor', required: true });
     auditorField = field('Numéro de l’auditeur ou de l’auditrice', auditorControl,

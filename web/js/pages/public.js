@@ -17,7 +17,8 @@ export async function welcome(view) {
       h('a', { class: 'button', href: '#/registre' }, 'Voir le registre')),
     h('section', { class: 'card' }, h('h2', 'Espace des membres'),
       h('p', 'CAE, auditeurs, comité et administration du réseau : connectez-vous pour accéder à votre espace.'),
-      h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'))));
+      h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'))),
+  h('p', 'Vous avez reçu un certificat du LABEL CPE ? ', h('a', { href: '#/certificat' }, 'Vérifiez son code de vérification'), '.'));
 }
 
 /** The award rule in words, from the rule set's parameters. */
@@ -148,3 +149,62 @@ export async function practices(view, ctx) {
 
 
 
+
+/* ---- the certificate check (public) ----------------------------------------------- */
+
+const DECISION_WORDS = { awarded: 'label attribué', refused: 'label refusé', deferred: 'décision ajournée' };
+
+function certificateResult(code, r) {
+  if (!r.known) {
+    return h('div', { class: 'cert-result', 'data-testid': 'certificate-result', 'data-result': 'unknown' },
+      message('error', 'Code inconnu : aucun certificat du LABEL CPE ne porte ce code de vérification.'),
+      h('p', { class: 'hint' }, 'Vérifiez la saisie : le code est la longue suite de chiffres et de lettres imprimée sous « Code de vérification » sur le certificat.'));
+  }
+  const facts = h('dl', { class: 'facts' },
+    h('dt', 'CAE'), h('dd', r.organisation || '—'),
+    h('dt', 'Ville'), h('dd', r.city || '—'),
+    h('dt', 'Décision'), h('dd', DECISION_WORDS[r.outcome] || r.outcome || '—'),
+    h('dt', 'Date de la décision'), h('dd', r.date ? frDate(r.date) : '—'),
+    h('dt', 'Label valable jusqu’au'), h('dd', r.valid_until ? frDate(r.valid_until) : '—'));
+  if (r.valid) {
+    return h('div', { class: 'cert-result', 'data-testid': 'certificate-result', 'data-result': 'valid' },
+      message('success', `Certificat valide : ${r.organisation} porte le LABEL CPE jusqu’au ${frDate(r.valid_until)}.`), facts);
+  }
+  const expired = r.outcome === 'awarded';
+  return h('div', { class: 'cert-result', 'data-testid': 'certificate-result', 'data-result': expired ? 'expired' : 'invalid' },
+    message('warning', expired ? `Label expiré : le label de ${r.organisation || 'cette CAE'} n’est plus valable${r.valid_until ? ` depuis le ${frDate(r.valid_until)}` : ''}.`
+      : 'Ce code correspond à une décision qui n’attribue pas le label : le certificat n’est pas valide.'), facts);
+}
+
+export async function certificate(view, ctx) {
+  pageTitle(view, 'Vérifier un certificat',
+    'Chaque certificat du LABEL CPE porte un code de vérification. Saisissez-le pour savoir si le label qu’il atteste est valable aujourd’hui.');
+  const input = h('input', { type: 'text', id: 'certificate-code', name: 'code', autocomplete: 'off', spellcheck: 'false', required: true, class: 'mono',
+    value: ctx.query.get('code') || '' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'button' }, 'Vérifier');
+  const form = h('form', { class: 'form', novalidate: true, role: 'search' },
+    field('Code de vérification', input, 'Imprimé au bas du certificat ; les espaces sont ignorés.').wrap, h('p', submit));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    const code = input.value.replace(/\s+/g, '');
+    if (!code) {
+      add(out, message('error', 'Saisissez le code de vérification.'));
+      input.focus();
+      return;
+    }
+    submit.disabled = true;
+    try {
+      const r = await api('GET', `public/certificates/${encodeURIComponent(code)}`, undefined, { quiet401: true });
+      out.replaceChildren(certificateResult(code, r));
+    } catch (err) {
+      if (err.status === 404 || err.status === 400) out.replaceChildren(certificateResult(code, { known: false }));
+      else out.replaceChildren(errorBox(err));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  add(view, h('section', { class: 'card' }, form, out));
+  if (input.value) form.requestSubmit();
+}
