@@ -41,10 +41,11 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     case POLICY_AUDIT_CREATE:
         return overseer;
     case POLICY_ASSESSMENT_READ:
-        /* An auditor reads the CAE's self-assessments beside their audit. */
+        /* An auditor reads the CAE's submitted self-assessments beside their
+         * audit; a draft stays the CAE's own. */
         return overseer || own_org(u, org) || (a && assigned(u, a)) ||
-               (a && is(u, "auditor") && strcmp(a->kind, "self_assessment") == 0 && t &&
-                t->auditing_org);
+               (a && is(u, "auditor") && strcmp(a->kind, "self_assessment") == 0 &&
+                strcmp(a->status, "draft") != 0 && t && t->auditing_org);
     case POLICY_ASSESSMENT_EDIT:
         if (!a)
             return false;

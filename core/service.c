@@ -413,7 +413,9 @@ int service_assessment_list(service *s, cJSON **out, err *e)
         {
             const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(x, "kind"));
             double auditor = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "auditor_id"));
-            if (strcmp(kind, "self_assessment") == 0 || auditor == (double)u->id)
+            const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+            if ((strcmp(kind, "self_assessment") == 0 && strcmp(status, "draft") != 0) ||
+                auditor == (double)u->id)
                 cJSON_AddItemToArray(*out, cJSON_Duplicate(x, 1));
         }
         cJSON_Delete(all);

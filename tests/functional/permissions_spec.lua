@@ -66,10 +66,11 @@ local MATRIX = {
   { "POST", "/api/v1/organisations/{org_a}/assessments",         E(401, 403, 403, 403, 403, 201, 201),
     body = function(ctx) return { kind = "audit", auditor_id = ctx.auditor_id } end, label = "audit" },
   { "GET", "/api/v1/assessments",                                logged_in(200) },
-  -- An auditor with an audit of org A reads its self-assessments, shown beside
-  -- the audit's findings (issue 7); another auditor does not.
-  { "GET", "/api/v1/assessments/{sa}",                           E(401, 200, 403, 200, 403, 200, 200) },
-  { "GET", "/api/v1/assessments/{sa}/evaluation",                E(401, 200, 403, 200, 403, 200, 200) },
+  -- An auditor with an audit of org A reads its submitted self-assessments
+  -- beside the audit's findings (issue 7, the browser specs); a draft, like
+  -- this one, stays the CAE's own.
+  { "GET", "/api/v1/assessments/{sa}",                           E(401, 200, 403, 403, 403, 200, 200) },
+  { "GET", "/api/v1/assessments/{sa}/evaluation",                E(401, 200, 403, 403, 403, 200, 200) },
   { "GET", "/api/v1/assessments/{audit}",                        E(401, 200, 403, 200, 403, 200, 200) },
   { "GET", "/api/v1/assessments/{audit}/evaluation",             E(401, 200, 403, 200, 403, 200, 200) },
   { "GET", "/api/v1/assessments/{submitted}",                    E(401, 200, 403, 200, 403, 200, 200) },

@@ -104,7 +104,11 @@ TEST_IMPL(policy_matrix)
     policy_target t_self = {0, &own_self, false}, t_audit = {0, &audit, false};
     policy_target t_other = {0, &other, false}, org10 = {10, NULL, false};
     policy_target org30 = {30, NULL, false};
-    store_assessment audited_self = {.id = 4, .org_id = 10, .kind = "self_assessment"};
+    store_assessment audited_self = {
+        .id = 4, .org_id = 10, .kind = "self_assessment", .status = "submitted"};
+    store_assessment audited_draft = {
+        .id = 5, .org_id = 10, .kind = "self_assessment", .status = "draft"};
+    policy_target t_draft = {0, &audited_draft, true};
     policy_target t_audited = {0, &audited_self, true};
     struct {
         const store_user *u;
@@ -122,6 +126,7 @@ TEST_IMPL(policy_matrix)
         {&auditor, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_OK},
         {&auditor, POLICY_ASSESSMENT_READ, &t_self, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_READ, &t_audited, ERR_OK},
+        {&auditor, POLICY_ASSESSMENT_READ, &t_draft, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_EDIT, &t_audited, ERR_FORBIDDEN},
         {&committee, POLICY_USERS_READ, NULL, ERR_OK},
         {&cae, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
