@@ -9,6 +9,7 @@ import { BIN, ROOT, CHROMIUM, SHOTS, makeFixture, startServer, launchBrowser, ru
 import * as labelling from './specs/labelling.mjs';
 import * as access from './specs/access.mjs';
 import * as platform from './specs/platform.mjs';
+import * as accessibility from './specs/accessibility.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -31,6 +32,7 @@ async function main() {
     labelling.register();
     access.register();
     platform.register();
+    accessibility.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);
