@@ -31,8 +31,8 @@ deps:
 	fi
 	@command -v node >/dev/null || { [ "$$(id -u)" = 0 ] && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
-	@# The browser tests' one npm package (playwright-core; it drives Debian's Chromium).
-	@[ -d tests/browser/node_modules/playwright-core ] || \
+	@# The browser tests npm packages: playwright-core (drives Debian Chromium), axe-core.
+	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || \
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 $(BUILD)/CMakeCache.txt:
