@@ -3,6 +3,8 @@
  * an unknown email, so that timing does not tell which emails exist. */
 #include "auth.h"
 
+#include "text.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,9 +47,7 @@ bool auth_verify_password(const char *hash, const char *password)
 
 void auth_token_hash(const char *token, char *hash)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-    sodium_bin2hex(hash, AUTH_HASH_LEN + 1, h, sizeof h);
+    text_sha256_hex(token, hash);
 }
 
 void auth_new_token(char *token, char *hash)

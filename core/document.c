@@ -593,43 +593,43 @@ static const char *finding_words(const char *s, rgb *c, rgb *ink)
     return "Sans réponse";
 }
 
+/* The French words for a code of the data, from a {code, words} table
+ * ending in NULL; the code itself when the table lacks it. */
+static const char *words(const char *code, const char *const table[][2])
+{
+    if (!code)
+        return DASH;
+    for (; table[0][0]; table++)
+        if (strcmp(code, table[0][0]) == 0)
+            return table[0][1];
+    return code;
+}
+
 static const char *level_words(const char *s)
 {
-    if (!s)
-        return DASH;
-    if (strcmp(s, "mandatory") == 0)
-        return "obligatoire";
-    if (strcmp(s, "recommended") == 0)
-        return "recommandé";
-    if (strcmp(s, "advised") == 0)
-        return "conseillé";
-    return s;
+    static const char *const t[][2] = {{"mandatory", "obligatoire"},
+                                       {"recommended", "recommandé"},
+                                       {"advised", "conseillé"},
+                                       {NULL, NULL}};
+    return words(s, t);
 }
 
 static const char *decision_words(const char *s)
 {
-    if (!s)
-        return DASH;
-    if (strcmp(s, "awarded") == 0)
-        return "Label attribué";
-    if (strcmp(s, "refused") == 0)
-        return "Label refusé";
-    if (strcmp(s, "deferred") == 0)
-        return "Décision ajournée";
-    return s;
+    static const char *const t[][2] = {{"awarded", "Label attribué"},
+                                       {"refused", "Label refusé"},
+                                       {"deferred", "Décision ajournée"},
+                                       {NULL, NULL}};
+    return words(s, t);
 }
 
 static const char *status_words(const char *s)
 {
-    if (!s)
-        return DASH;
-    if (strcmp(s, "draft") == 0)
-        return "brouillon";
-    if (strcmp(s, "submitted") == 0)
-        return "soumis au comité";
-    if (strcmp(s, "decided") == 0)
-        return "décidé";
-    return s;
+    static const char *const t[][2] = {{"draft", "brouillon"},
+                                       {"submitted", "soumis au comité"},
+                                       {"decided", "décidé"},
+                                       {NULL, NULL}};
+    return words(s, t);
 }
 
 /* The rule set the assessment was made under: the assessment's, or the one

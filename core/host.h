@@ -50,7 +50,8 @@ void host_where(lua_State *L, int level, char *buf, size_t size);
 size_t host_memory(const host *h);
 /* The traceback of the last failed host_run, for logs; borrowed, may be "". */
 const char *host_traceback(const host *h);
-/* The state, for building values between runs; borrowed. */
+
+/* The state, for tools that measure it (the benchmark); borrowed. */
 lua_State *host_state(host *h);
 
 #endif

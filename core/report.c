@@ -517,7 +517,9 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
     cJSON_AddStringToObject(ctx.doc, "name", rq->name);
     files_tree tree;
     host *h = NULL;
-    int rc = open_sandbox(rq, &ctx, &tree, &h, e);
+    int rc = files_tree_read(rq->scripts_dir, ".lua", is_script, &tree, e);
+    if (rc == ERR_OK)
+        rc = open_sandbox(rq, &ctx, &tree, &h, e);
     if (rc == ERR_OK && !files_tree_find(&tree, file, NULL))
         rc = err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     /* One snapshot for the whole report. */
@@ -574,12 +576,12 @@ int report_list(const char *scripts_dir, bool cae_only, cJSON **out, cJSON **pro
     for (size_t i = 0; i < tree.count; i++) {
         if (!is_report(tree.paths[i]))
             continue;
+        /* One state per script (each declares report{} once), one tree for all. */
         context ctx = {NULL, NULL, &rq, NULL};
-        files_tree own;
         host *h = NULL;
         cJSON *decl = NULL;
         err le = ERR_INIT;
-        int rc = open_sandbox(&rq, &ctx, &own, &h, &le);
+        int rc = open_sandbox(&rq, &ctx, &tree, &h, &le);
         if (rc == ERR_OK)
             rc = host_run(h, run_file, tree.paths[i], &le);
         if (rc == ERR_OK)
@@ -603,8 +605,6 @@ int report_list(const char *scripts_dir, bool cae_only, cJSON **out, cJSON **pro
         cJSON_Delete(decl);
         err_clear(&le);
         host_free(h);
-        if (rc != ERR_OK || h)
-            files_tree_free(&own);
     }
     files_tree_free(&tree);
     *out = list;

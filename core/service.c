@@ -712,7 +712,7 @@ static const char *outcome_of(const char *o)
 }
 
 /* good_practices: strings, or {"criterion", "text"} linking one to a criterion. */
-static int practices_field(service *s, const cJSON *body, err *e)
+static int practices_field(const rules *r, const cJSON *body, err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
     if (!v || cJSON_IsNull(v))
@@ -730,7 +730,7 @@ static int practices_field(service *s, const cJSON *body, err *e)
             return bad(e, at, "must be a text or {\"criterion\", \"text\"}");
         if (check_text(text->valuestring, at, MAX_TEXT, e))
             return e->code;
-        if (crit && (!cJSON_IsString(crit) || rules_find(s->rules, crit->valuestring) < 0)) {
+        if (crit && (!cJSON_IsString(crit) || rules_find(r, crit->valuestring) < 0)) {
             strncat(at, ".criterion", sizeof at - strlen(at) - 1);
             return bad(e, at, "names no criterion of the référentiel");
         }
@@ -841,13 +841,6 @@ static int emit_decision(service *s, const store_decision *d, long long id, err 
     return rc;
 }
 
-static void sha256_hex(const char *text, char *hex)
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    sodium_bin2hex(hex, 65, h, sizeof h);
-}
-
 /* Checks a decision request; *rules_out is the audit's rule set. */
 static int check_decision(service *s, long long id, const cJSON *body, store_assessment *a,
                           rules **r, const char **outcome, const char **date, err *e)
@@ -857,7 +850,10 @@ static int check_decision(service *s, long long id, const cJSON *body, store_ass
     const char *text;
     if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, id, POLICY_ASSESSMENT_READ, a, e) ||
         need_object(body, keys, e) || text_field(body, "outcome", true, 32, &text, e) ||
-        date_field(body, "date", false, date, e) || practices_field(s, body, e))
+        date_field(body, "date", false, date, e))
+        return e->code;
+    /* A practice names a criterion of the rules the audit ran under. */
+    if (rules_of(s, a, r, e) || practices_field(*r, body, e))
         return e->code;
     if (!(*outcome = outcome_of(text)))
         return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
@@ -866,7 +862,7 @@ static int check_decision(service *s, long long id, const cJSON *body, store_ass
     if (strcmp(a->status, "submitted") != 0)
         return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided", id,
                        a->status);
-    return rules_of(s, a, r, e);
+    return ERR_OK;
 }
 
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e)
@@ -917,7 +913,7 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
             rc = decision_record(s, r, &a, &d, body, evaluation, &record, e);
         if (rc == ERR_OK) {
             record_text = cJSON_PrintUnformatted(record);
-            sha256_hex(record_text, hash);
+            text_sha256_hex(record_text, hash);
             d.record_json = record_text;
             d.record_hash = hash;
             rc = store_decision_add(s->db, &d, &decision, e);

@@ -205,7 +205,6 @@ enum {
     Q_ORG_ADD,
     Q_ORG_GET,
     Q_ORG_LIST,
-    Q_ORG_LIST_AUDITED,
     Q_USER_ADD,
     Q_USER_GET,
     Q_USER_BY_EMAIL,
@@ -312,9 +311,6 @@ static const char *const sql[Q_COUNT] = {
                   " FROM organisations WHERE id = ?",
     [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
                    " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
-    [Q_ORG_LIST_AUDITED] = "SELECT id, name, legal_form, city, region, member_since, created_at"
-                           " FROM organisations WHERE id IN (SELECT organisation_id"
-                           " FROM assessments WHERE auditor_id = ?) ORDER BY name, id",
     [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
                    " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [Q_USER_GET] = "SELECT id, email, name, role, organisation_id, certified_until"
@@ -873,15 +869,6 @@ int store_org_list(store *s, long long only, cJSON **out, err *e)
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, only);
-    return rows_json(s, st, false, "organisations", out, e);
-}
-
-int store_org_list_audited(store *s, long long auditor, cJSON **out, err *e)
-{
-    sqlite3_stmt *st = stmt(s, Q_ORG_LIST_AUDITED, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, auditor);
     return rows_json(s, st, false, "organisations", out, e);
 }
 

@@ -36,8 +36,6 @@ int store_org_add(store *s, const cJSON *fields, long long *id, err *e);
 int store_org_get(store *s, long long id, cJSON **out, err *e);
 /* All organisations (only is 0), or only the one with id only. */
 int store_org_list(store *s, long long only, cJSON **out, err *e);
-/* Organisations where auditor has an audit. */
-int store_org_list_audited(store *s, long long auditor, cJSON **out, err *e);
 
 /* ---- users ---- */
 typedef struct store_user {

@@ -1,6 +1,10 @@
 /* text: UTF-8 validation (RFC 3629: no overlongs, no surrogates) and widths. */
 #include "text.h"
 
+#include <string.h>
+
+#include <sodium.h>
+
 bool text_utf8_valid(const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + len;
@@ -53,4 +57,11 @@ bool text_has_control(const char *s)
             return true;
     }
     return false;
+}
+
+void text_sha256_hex(const char *s, char *hex)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+    sodium_bin2hex(hex, crypto_hash_sha256_BYTES * 2 + 1, h, sizeof h);
 }

@@ -9,6 +9,8 @@
 bool text_utf8_valid(const char *s, size_t len);
 /* True when s has a control character other than tab, line feed or carriage return. */
 bool text_has_control(const char *s);
+/* The SHA-256 of s in hex, into hex[65]: tokens' and decision records' hashes. */
+void text_sha256_hex(const char *s, char *hex);
 /* Number of characters (code points) in a UTF-8 string. */
 size_t text_width(const char *s);
 

@@ -10,14 +10,8 @@
 #include <sodium.h>
 
 #include "evaluation.h"
+#include "text.h"
 #include "ljson.h"
-
-static void sha256_hex(const char *text, char *hex)
-{
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
-    sodium_bin2hex(hex, 65, h, sizeof h);
-}
 
 static void problem(cJSON *list, const char *what, long long id, const char *text)
 {
@@ -71,7 +65,7 @@ static const char *check_record(const char *text, const char *hash, const char *
                                 const cJSON *record, char *why, size_t size)
 {
     char actual[65];
-    sha256_hex(text, actual);
+    text_sha256_hex(text, actual);
     if (!hash || strcmp(actual, hash) != 0)
         return "the record does not match its hash (edited)";
     if (!record)
