@@ -1,12 +1,26 @@
 /* host: the Lua sandbox. Provides capped allocation, a count hook that cannot
  * be swallowed by pcall once tripped, frozen API tables with per-file
  * environments (as lighttpd's mod_magnet), and loading from a file tree held
- * in memory. Uses Lua 5.4's C API and the files module. */
+ * in memory. Uses Lua 5.4's C API and the files module.
+ *
+ * Counting instructions has a price: while a count hook is set, Lua 5.4
+ * traps every instruction, which halves the speed of a script. Most runs (an
+ * award decision, a plugin hook) end within microseconds, so a run starts
+ * without the hook, and a watchdog thread arms it in any run it finds still
+ * going a tick later: it signals the thread of that run, and the signal
+ * handler sets the hook, as lua.c does for SIGINT (lua_sethook is meant to be
+ * called from a signal handler). The limit thus counts from the first tick
+ * (2 to 4 ms) of a run on; a loop without end is still stopped. */
 #include "host.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lualib.h>
 
@@ -26,6 +40,13 @@ struct host {
     int running;             /* inside host_run: positions can be recorded */
     char mem_where[256];
     char *traceback;
+    /* watchdog: run_seq is odd while a run is going; the runner writes it and
+     * thread, the watchdog reads them; armed is set by the signal handler. */
+    atomic_uint run_seq;
+    unsigned seen_seq;
+    pthread_t thread;
+    volatile sig_atomic_t armed;
+    host *watch_next, *watch_prev;
 };
 
 static const char KEY_API[] = "labelcoop.api";
@@ -95,6 +116,122 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     host_where(L, 0, pos, sizeof pos);
     luaL_error(L, "%sinstruction limit exceeded (%I instructions)", pos,
                (lua_Integer)h->insn_limit);
+}
+
+/* ---- watchdog ------------------------------------------------------------ */
+
+#define WATCH_TICK_NS 2000000L
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static host *watch_list;
+static bool watch_started; /* false again in a child after fork */
+static _Thread_local host *tl_running;
+
+static int watch_signal(void)
+{
+    return SIGRTMIN + 3;
+}
+
+static void watch_arm(int sig)
+{
+    (void)sig;
+    host *h = tl_running;
+    if (h && !h->armed) {
+        lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+        h->armed = 1;
+    }
+}
+
+/* Signals the thread of every run that was already going at the last look
+ * and is not counted yet. */
+static void *watch_loop(void *arg)
+{
+    (void)arg;
+    struct timespec tick = {0, WATCH_TICK_NS};
+    for (;;) {
+        nanosleep(&tick, NULL);
+        pthread_mutex_lock(&watch_lock);
+        for (host *h = watch_list; h; h = h->watch_next) {
+            unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
+            if ((seq & 1) && seq == h->seen_seq && !h->armed)
+                pthread_kill(h->thread, watch_signal());
+            h->seen_seq = seq;
+        }
+        pthread_mutex_unlock(&watch_lock);
+    }
+    return NULL;
+}
+
+static void watch_prepare(void)
+{
+    pthread_mutex_lock(&watch_lock);
+}
+
+static void watch_parent(void)
+{
+    pthread_mutex_unlock(&watch_lock);
+}
+
+static void watch_child(void)
+{
+    watch_started = false; /* the thread did not survive the fork */
+    pthread_mutex_unlock(&watch_lock);
+}
+
+static void watch_once(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = watch_arm;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(watch_signal(), &sa, NULL);
+    pthread_atfork(watch_prepare, watch_parent, watch_child);
+}
+
+/* Adds h to the watched hosts, starting the watchdog if need be. */
+static int watch_add(host *h, err *e)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, watch_once);
+    pthread_mutex_lock(&watch_lock);
+    int rc = ERR_OK;
+    if (!watch_started) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        /* The watchdog must not take the signal it sends. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &old);
+        if (pthread_create(&t, &attr, watch_loop, NULL) == 0)
+            watch_started = true;
+        else
+            rc = err_set(e, ERR_FAIL, "cannot start the sandbox watchdog");
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_attr_destroy(&attr);
+    }
+    if (rc == ERR_OK) {
+        h->watch_next = watch_list;
+        if (watch_list)
+            watch_list->watch_prev = h;
+        watch_list = h;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return rc;
+}
+
+static void watch_remove(host *h)
+{
+    pthread_mutex_lock(&watch_lock);
+    if (h->watch_prev)
+        h->watch_prev->watch_next = h->watch_next;
+    else if (watch_list == h)
+        watch_list = h->watch_next;
+    if (h->watch_next)
+        h->watch_next->watch_prev = h->watch_prev;
+    pthread_mutex_unlock(&watch_lock);
 }
 
 /* Message handler: keeps the message and appends a traceback for the logs. */
@@ -385,6 +522,11 @@ int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api
         return err_set(e, ERR_FAIL, "cannot create a Lua state");
     }
     lua_atpanic(h->L, panic);
+    if (watch_add(h, e) != ERR_OK) {
+        lua_close(h->L);
+        free(h);
+        return ERR_FAIL;
+    }
     lua_pushcfunction(h->L, setup);
     lua_pushlightuserdata(h->L, (void *)api);
     lua_pushlightuserdata(h->L, api_ud);
@@ -401,6 +543,7 @@ void host_free(host *h)
 {
     if (!h)
         return;
+    watch_remove(h);
     if (h->L)
         lua_close(h->L);
     free(h->traceback);
@@ -425,11 +568,19 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     h->tripped = 0;
     h->mem_where[0] = '\0';
     h->running = 1;
-    lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+    host *outer = tl_running;
+    tl_running = h;
+    h->armed = 0;
+    lua_sethook(L, NULL, 0, 0);
+    h->thread = pthread_self();
+    unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_relaxed);
+    atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, ud);
     int rc = lua_pcall(L, 1, 0, base + 1);
+    atomic_store_explicit(&h->run_seq, seq + 2, memory_order_release);
+    tl_running = outer;
     h->running = 0;
     lua_sethook(L, NULL, 0, 0);
     int status = ERR_OK;

@@ -37,7 +37,11 @@ struct rules {
     bool *field_declared_themes; /* per field: themes listed in field{} */
     char weights_pos[POS_LEN], award_pos[POS_LEN]; /* "" until declared */
     cJSON *parameters, *weights;
-    int ctx_ref, answers_ref, status_ref, evaluate_ref;
+    int ctx_ref, answers_ref, status_ref, evaluate_ref, decide_ref;
+    unsigned char *resident;    /* the answers ctx holds now, one rules_answer each */
+    char *by_level;             /* scratch: the answer letters of every level */
+    int level_ref[LEVEL_COUNT]; /* the strings of ctx.by_level, as last built */
+    int by_level_ref;
     err problems;
 };
 
@@ -455,18 +459,22 @@ static int l_weights(lua_State *L)
     return 0;
 }
 
-/* award { parameters = { ... }, evaluate = function (ctx) ... end } */
+/* award { parameters = { ... }, evaluate = function (ctx) ... end,
+ *         decide = function (ctx) ... end (optional) } */
 static int l_award(lua_State *L)
 {
     decl d;
     if (!decl_once(&d, L, "award", host_rules(L)->award_pos))
         return 0;
     rules *r = d.r;
-    static const char *const keys[] = {"parameters", "evaluate", NULL};
+    static const char *const keys[] = {"parameters", "evaluate", "decide", NULL};
     check_keys(&d, keys);
     lua_getfield(L, 1, "evaluate");
     if (!lua_isfunction(L, -1))
         problem(&d, "'evaluate' must be a function (ctx) returning the evaluation");
+    lua_getfield(L, 1, "decide");
+    if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
+        problem(&d, "'decide' must be a function (ctx) returning the outcome, or absent");
     lua_getfield(L, 1, "parameters");
     if (!lua_istable(L, -1))
         problem(&d, "'parameters' must be a table of named values");
@@ -684,7 +692,24 @@ static int build_context(lua_State *L)
     lua_setfield(L, 2, "parameters");
     lua_getfield(L, -1, "evaluate");
     r->evaluate_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_getfield(L, -1, "decide");
+    r->decide_ref = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : LUA_NOREF;
     lua_pop(L, 1);
+
+    /* The compact form of the answers, ctx.by_level: a string per level. */
+    lua_createtable(L, 0, LEVEL_COUNT);
+    for (int l = 0; l < LEVEL_COUNT; l++) {
+        lua_pushliteral(L, "");
+        r->level_ref[l] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_pushvalue(L, -1);
+    r->by_level_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_setfield(L, 2, "by_level");
+    r->by_level = malloc((size_t)(r->n_crit ? r->n_crit : 1));
+    r->resident = calloc((size_t)(r->n_crit ? r->n_crit : 1), 1);
+    if (!r->resident || !r->by_level)
+        return luaL_error(L, "out of memory");
+    memset(r->resident, ANSWER_NONE, (size_t)r->n_crit);
 
     lua_createtable(L, r->n_crit, 0);
     lua_pushvalue(L, -1);
@@ -791,6 +816,8 @@ void rules_free(rules *r)
     free(r->crit);
     free(r->crit_pos);
     free(r->by_id);
+    free(r->resident);
+    free(r->by_level);
     cJSON_Delete(r->parameters);
     cJSON_Delete(r->weights);
     err_clear(&r->problems);
@@ -907,43 +934,136 @@ static const char *const result_order[] = {
     "ratio", "threshold", "criterion", "from",  "to",  NULL,
 };
 
+/* The letter of an answer in ctx.by_level. */
+static const char answer_letters[] = {'?', 'M', 'P', 'N', 'X'};
+
+/* Rebuilds the strings of ctx.by_level from r->resident: for each level, the
+ * letters of its criteria's answers in référentiel order. */
+static void build_by_level(lua_State *L, rules *r)
+{
+    for (int l = 0; l < LEVEL_COUNT; l++) {
+        size_t n = 0;
+        for (int i = 0; i < r->n_crit; i++)
+            if ((int)r->crit[i].level == l)
+                r->by_level[n++] = answer_letters[r->resident[i]];
+        lua_pushlstring(L, r->by_level, n);
+        lua_rawseti(L, LUA_REGISTRYINDEX, r->level_ref[l]);
+    }
+}
+
+/* Brings the resident ctx up to date with in. Answers are written only where
+ * they differ from what ctx holds; fresh rewrites them all, so nothing a rule
+ * did to ctx.answers can last. ctx.by_level is set anew on every call. */
+static void set_input(lua_State *L, rules *r, const rules_input *in, bool fresh)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->answers_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->status_ref);
+    int ctx = lua_gettop(L) - 2;
+    bool changed = fresh;
+    for (int i = 0; i < r->n_crit; i++) {
+        unsigned a = in->answers[i];
+        if (a > ANSWER_NOT_APPLICABLE)
+            a = ANSWER_NONE;
+        if (a == r->resident[i] && !fresh)
+            continue;
+        changed = true;
+        r->resident[i] = (unsigned char)a;
+        if (a != ANSWER_NONE)
+            lua_rawgeti(L, ctx + 2, a);
+        else
+            lua_pushnil(L);
+        lua_rawseti(L, ctx + 1, i + 1);
+    }
+    lua_pop(L, 1);
+    lua_setfield(L, ctx, "answers"); /* again, in case the rules replaced them */
+    if (changed)
+        build_by_level(L, r);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->by_level_ref);
+    for (int l = 0; l < LEVEL_COUNT; l++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->level_ref[l]);
+        lua_setfield(L, -2, level_names[l]);
+    }
+    lua_setfield(L, ctx, "by_level");
+    lua_pushstring(L, kind_names[in->kind == KIND_AUDIT]);
+    lua_setfield(L, ctx, "kind");
+    lua_pushstring(L, in->date);
+    lua_setfield(L, ctx, "date");
+    lua_pushinteger(L, in->internal_stakeholders);
+    lua_setfield(L, ctx, "internal_stakeholders");
+}
+
+static const char *const outcome_names[] = {"eligible", "not_eligible", "incomplete"};
+
+/* The outcome the value at idx names, or -1. */
+static int outcome_at(lua_State *L, int idx)
+{
+    const char *o = lua_type(L, idx) == LUA_TSTRING ? lua_tostring(L, idx) : NULL;
+    for (int k = 0; o && k < 3; k++)
+        if (strcmp(o, outcome_names[k]) == 0)
+            return k;
+    return -1;
+}
+
 typedef struct eval_call {
     rules *r;
     const rules_input *in;
     cJSON *result;
+    int outcome;
 } eval_call;
+
+/* Calls decide(ctx), with ctx at the top of the stack; sets c->outcome. */
+static void call_decide(lua_State *L, eval_call *c)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->r->decide_ref);
+    lua_pushvalue(L, -2);
+    lua_call(L, 1, 1);
+    c->outcome = outcome_at(L, -1);
+    if (c->outcome < 0)
+        luaL_error(L,
+                   AWARD_FILE ": decide() must return \"eligible\", \"not_eligible\" or "
+                              "\"incomplete\", not %s",
+                   luaL_typename(L, -1));
+    lua_pop(L, 1);
+}
+
+static int run_decide(lua_State *L)
+{
+    eval_call *c = lua_touserdata(L, 1);
+    set_input(L, c->r, c->in, false);
+    if (c->r->decide_ref != LUA_NOREF) {
+        call_decide(L, c);
+        return 0;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->r->evaluate_ref);
+    lua_insert(L, -2);
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, "outcome");
+    c->outcome = outcome_at(L, -1);
+    if (c->outcome < 0)
+        luaL_error(L, AWARD_FILE ": evaluate() must return a table with 'outcome' "
+                                 "\"eligible\", \"not_eligible\" or \"incomplete\"");
+    return 0;
+}
 
 static int run_evaluate(lua_State *L)
 {
     eval_call *c = lua_touserdata(L, 1);
     rules *r = c->r;
-    const rules_input *in = c->in;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ctx_ref); /* 2 */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->answers_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->status_ref);
-    for (int i = 0; i < r->n_crit; i++) {
-        unsigned a = in->answers[i];
-        if (a >= ANSWER_MET && a <= ANSWER_NOT_APPLICABLE)
-            lua_rawgeti(L, 4, a);
-        else
-            lua_pushnil(L);
-        lua_rawseti(L, 3, i + 1);
-    }
-    lua_pop(L, 1);
-    lua_setfield(L, 2, "answers"); /* again, in case the rules replaced it */
-    lua_pushstring(L, kind_names[in->kind == KIND_AUDIT]);
-    lua_setfield(L, 2, "kind");
-    lua_pushstring(L, in->date);
-    lua_setfield(L, 2, "date");
-    lua_pushinteger(L, in->internal_stakeholders);
-    lua_setfield(L, 2, "internal_stakeholders");
+    set_input(L, r, c->in, true);
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->evaluate_ref);
-    lua_pushvalue(L, 2);
+    lua_insert(L, -2);
     lua_call(L, 1, 1);
     if (!lua_istable(L, -1))
         return luaL_error(L, AWARD_FILE ": evaluate() must return a table, not a %s",
                           luaL_typename(L, -1));
     ljson_to(L, -1, "evaluate()", result_order, &c->result);
+    /* decide() gets the input afresh too, whatever evaluate() did to ctx. */
+    c->outcome = -1;
+    if (r->decide_ref != LUA_NOREF) {
+        set_input(L, r, c->in, true);
+        call_decide(L, c);
+    }
     return 0;
 }
 
@@ -988,13 +1108,17 @@ static const char *check_result(const cJSON *res)
 int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
 {
     *out = NULL;
-    eval_call call = {r, in, NULL};
+    eval_call call = {r, in, NULL, -1};
     int rc = host_run(r->host, run_evaluate, &call, e);
     if (rc != ERR_OK) {
         cJSON_Delete(call.result);
         return rc;
     }
     const char *bad = check_result(call.result);
+    if (!bad && call.outcome >= 0 &&
+        strcmp(outcome_names[call.outcome],
+               cJSON_GetStringValue(cJSON_GetObjectItem(call.result, "outcome"))) != 0)
+        bad = "its outcome differs from the one decide() returns";
     if (bad) {
         cJSON_Delete(call.result);
         return err_set(e, ERR_RULES, "%.*s: evaluate() returned a bad result: %s",
@@ -1017,4 +1141,13 @@ int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
     cJSON_Delete(call.result);
     *out = root;
     return ERR_OK;
+}
+
+int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e)
+{
+    eval_call call = {r, in, NULL, -1};
+    int rc = host_run(r->host, run_decide, &call, e);
+    if (rc == ERR_OK)
+        *out = (rules_outcome)call.outcome;
+    return rc;
 }

@@ -93,6 +93,13 @@ cJSON *rules_to_json(const rules *r);
  * ERR_RULES when the rules fail or return a malformed result. */
 int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e);
 
+typedef enum { OUTCOME_ELIGIBLE, OUTCOME_NOT_ELIGIBLE, OUTCOME_INCOMPLETE } rules_outcome;
+
+/* The outcome alone, for bulk uses (what-if, benchmarks): the award rule's
+ * decide(ctx) when it has one, else the outcome of its evaluate(ctx). The
+ * answers stay resident in the Lua state; only changed ones are rewritten. */
+int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e);
+
 /* The sandbox the rules run in, for tools that drive it (rule tests). */
 host *rules_host(rules *r);
 

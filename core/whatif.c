@@ -1,6 +1,7 @@
-/* whatif: answers are read once per assessment and scored under both rule
- * sets from the same buffer of statuses; "criteria" names the criteria that
- * failed (or were missing) under one rule set and not the other. */
+/* whatif: answers are read once per assessment and decided under both rule
+ * sets from the same buffer of statuses; where the outcome changes, both
+ * whole evaluations say which criteria failed (or were missing) under one
+ * rule set and not the other ("criteria"). */
 #include "whatif.h"
 
 #include <stdio.h>
@@ -33,9 +34,9 @@ static void keep_answer(void *ud, const char *criterion, const char *status)
     l->status[l->n++] = (unsigned char)rules_answer_parse(status);
 }
 
-/* Scores the answers under r; NULL (with e set) when the rules fail. */
-static cJSON *score(rules *r, const answer_list *l, const rules_input *base, unsigned char *buf,
-                    err *e)
+/* The answers as r's input, in buf (one entry per criterion of r). */
+static rules_input input_for(const rules *r, const answer_list *l, const rules_input *base,
+                             unsigned char *buf)
 {
     int n = rules_criterion_count(r);
     memset(buf, 0, (size_t)n);
@@ -48,6 +49,23 @@ static cJSON *score(rules *r, const answer_list *l, const rules_input *base, uns
     }
     rules_input in = *base;
     in.answers = buf;
+    return in;
+}
+
+/* The outcome of the answers under r. */
+static int decide(rules *r, const answer_list *l, const rules_input *base, unsigned char *buf,
+                  rules_outcome *out, err *e)
+{
+    rules_input in = input_for(r, l, base, buf);
+    return rules_decide(r, &in, out, e);
+}
+
+/* The whole evaluation of the answers under r; NULL (with e set) when the
+ * rules fail. */
+static cJSON *score(rules *r, const answer_list *l, const rules_input *base, unsigned char *buf,
+                    err *e)
+{
+    rules_input in = input_for(r, l, base, buf);
     cJSON *out = NULL;
     return rules_evaluate(r, &in, &out, e) == ERR_OK ? out : NULL;
 }
@@ -136,6 +154,13 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
     if (store_answers_each(db, id, keep_answer, l, e) ||
         store_stakeholder_count(db, id, &base.internal_stakeholders, e))
         return e->code;
+    /* The decisions alone first: the whole evaluations, which say which
+     * criteria are responsible, only where the outcome changes. */
+    rules_outcome ob, oa;
+    if (decide(current, l, &base, buf, &ob, e) || decide(candidate, l, &base, buf, &oa, e))
+        return e->code;
+    if (oa == ob)
+        return ERR_OK;
     cJSON *before = score(current, l, &base, buf, e);
     cJSON *after = before ? score(candidate, l, &base, buf, e) : NULL;
     if (!after) {
@@ -144,28 +169,26 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
     }
     const char *b = cJSON_GetStringValue(cJSON_GetObjectItem(before, "outcome"));
     const char *a = cJSON_GetStringValue(cJSON_GetObjectItem(after, "outcome"));
-    if (strcmp(a, b) != 0) {
-        cJSON *c = cJSON_CreateObject();
-        cJSON_AddItemToObject(c, "organisation_id",
-                              cJSON_Duplicate(cJSON_GetObjectItem(t, "organisation_id"), 1));
-        cJSON_AddItemToObject(c, "organisation",
-                              cJSON_Duplicate(cJSON_GetObjectItem(t, "organisation"), 1));
-        cJSON_AddNumberToObject(c, "assessment_id", (double)id);
-        cJSON_AddStringToObject(c, "kind", kind);
-        cJSON_AddStringToObject(c, "before", b);
-        cJSON_AddStringToObject(c, "after", a);
-        cJSON *crit = responsible(before, after);
-        const cJSON *x;
-        cJSON_ArrayForEach(x, crit)
-        {
-            const char *f = field_of(current, candidate, x->valuestring);
-            cJSON *fo = f ? cJSON_GetObjectItem(by_field, f) : NULL;
-            if (fo)
-                bump(fo, "changed_outcomes");
-        }
-        cJSON_AddItemToObject(c, "criteria", crit);
-        cJSON_AddItemToArray(changed, c);
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddItemToObject(c, "organisation_id",
+                          cJSON_Duplicate(cJSON_GetObjectItem(t, "organisation_id"), 1));
+    cJSON_AddItemToObject(c, "organisation",
+                          cJSON_Duplicate(cJSON_GetObjectItem(t, "organisation"), 1));
+    cJSON_AddNumberToObject(c, "assessment_id", (double)id);
+    cJSON_AddStringToObject(c, "kind", kind);
+    cJSON_AddStringToObject(c, "before", b);
+    cJSON_AddStringToObject(c, "after", a);
+    cJSON *crit = responsible(before, after);
+    const cJSON *x;
+    cJSON_ArrayForEach(x, crit)
+    {
+        const char *f = field_of(current, candidate, x->valuestring);
+        cJSON *fo = f ? cJSON_GetObjectItem(by_field, f) : NULL;
+        if (fo)
+            bump(fo, "changed_outcomes");
     }
+    cJSON_AddItemToObject(c, "criteria", crit);
+    cJSON_AddItemToArray(changed, c);
     cJSON_Delete(before);
     cJSON_Delete(after);
     return ERR_OK;

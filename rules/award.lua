@@ -99,27 +99,42 @@ local function path_to_label(ctx, t, ratio)
   return path
 end
 
-local function evaluate(ctx)
-  local t = tally.count(ctx)
-  local m, r = t.mandatory, t.recommended
-
-  -- Not-applicable criteria are already out of every total.
-  local ratio = r.total > 0 and (r.met + r.partial) / r.total or 1
-  local checks = {
-    mandatory = m.met == m.total,
+-- The three conditions of the label; not-applicable criteria are already
+-- out of the recommended totals.
+local function check(ctx, mandatory_all_met, recommended_done, recommended_total)
+  local ratio = recommended_total > 0 and recommended_done / recommended_total or 1
+  return {
+    mandatory = mandatory_all_met,
     recommended = ratio >= parameters.recommended_threshold,
     stakeholders = ctx.kind ~= "audit" or not parameters.stakeholders_required
       or ctx.internal_stakeholders >= 1,
-  }
+  }, ratio
+end
 
-  local outcome
-  if #t.missing > 0 then
-    outcome = "incomplete"
-  elseif checks.mandatory and checks.recommended and checks.stakeholders then
-    outcome = "eligible"
-  else
-    outcome = "not_eligible"
+-- The decision alone: "eligible", "not_eligible" or "incomplete", from the
+-- compact answers of ctx.by_level (see lib/tally.lua). The platform calls it
+-- when only the outcome matters (what-if over a whole network); evaluate()
+-- below calls it too, so both always agree.
+local function decide(ctx)
+  local has, letters = tally.has, tally.letters
+  local m, r, a = ctx.by_level.mandatory, ctx.by_level.recommended, ctx.by_level.advised
+  if has(m, "?") or has(r, "?") or has(a, "?") then
+    return "incomplete"
   end
+  local recommended_total = #r - letters(r, "X")
+  local checks = check(ctx, not has(m, "P") and not has(m, "N"),
+    recommended_total - letters(r, "N"), recommended_total)
+  if checks.mandatory and checks.recommended and checks.stakeholders then
+    return "eligible"
+  end
+  return "not_eligible"
+end
+
+local function evaluate(ctx)
+  local t = tally.count(ctx)
+  local m, r = t.mandatory, t.recommended
+  local checks, ratio = check(ctx, m.met == m.total, r.met + r.partial, r.total)
+  local outcome = decide(ctx)
 
   local valid_until = nil
   if outcome == "eligible" and ctx.kind == "audit" then
@@ -146,5 +161,6 @@ end
 
 award {
   parameters = parameters,
+  decide = decide,
   evaluate = evaluate,
 }

@@ -69,6 +69,27 @@ function tally.count(ctx)
   }
 end
 
+-- The answers in compact form, as the platform keeps them in ctx.by_level:
+-- for each level, a string with one letter per criterion in référentiel
+-- order: "M" met, "P" partial, "N" not met, "X" not applicable, "?" no answer.
+-- The string library searches them at machine speed, which keeps a decision
+-- over the whole référentiel within a few microseconds.
+
+-- Whether the answers s hold the letter.
+function tally.has(s, letter)
+  return s:find(letter, 1, true) ~= nil
+end
+
+-- How many times the letter appears in the answers s.
+function tally.letters(s, letter)
+  local n, at = 0, s:find(letter, 1, true)
+  while at do
+    n = n + 1
+    at = s:find(letter, at + 1, true)
+  end
+  return n
+end
+
 local function is_leap(year)
   return (year % 4 == 0 and year % 100 ~= 0) or year % 400 == 0
 end

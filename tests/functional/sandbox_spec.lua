@@ -154,7 +154,9 @@ describe("the sandbox", function()
   end)
 
   describe("limits set on the command line", function()
-    local LOOP = "local n = 0 for i = 1, 1000000 do n = n + i end assert(n > 0)"
+    -- Long enough (about 40 million instructions) that the watchdog arms the
+    -- count on any machine, short enough for the default limit of 50 million.
+    local LOOP = "local n = 0 for i = 1, 10000000 do n = n + i end assert(n > 0)"
     local ALLOC = 'local t = {} for i = 1, 20000 do t[i] = string.rep("y", 100) .. i end assert(#t == 20000)'
 
     it("--max-instructions 100000 stops a loop the default lets run", function()

@@ -3,6 +3,7 @@
 #define TEST_LIST(TEST_ENTRY)                                                                      \
     TEST_ENTRY(host_instruction_limit)                                                             \
     TEST_ENTRY(host_limit_survives_pcall)                                                          \
+    TEST_ENTRY(host_limit_counts_after_nested_run)                                                 \
     TEST_ENTRY(host_memory_limit)                                                                  \
     TEST_ENTRY(host_error_positions)                                                               \
     TEST_ENTRY(host_sandbox_holes)                                                                 \
@@ -18,6 +19,8 @@
     TEST_ENTRY(rules_validation_reports_all)                                                       \
     TEST_ENTRY(rules_evaluate_reuses_state)                                                        \
     TEST_ENTRY(rules_bad_result)                                                                   \
+    TEST_ENTRY(rules_decide_matches_evaluate)                                                      \
+    TEST_ENTRY(rules_decide_checked)                                                               \
     TEST_ENTRY(evaluation_paths)                                                                   \
     TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
     TEST_ENTRY(store_constraints_and_journal)                                                      \

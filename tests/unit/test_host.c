@@ -201,3 +201,37 @@ TEST_IMPL(host_include)
     close_script(&s);
     return 0;
 }
+
+/* inner(): runs the inner host's script from inside the outer host's run. */
+static int l_inner(lua_State *L)
+{
+    script *inner = lua_touserdata(L, lua_upvalueindex(1));
+    lua_pushstring(L, run(inner, "short.lua"));
+    return 1;
+}
+
+TEST_IMPL(host_limit_counts_after_nested_run)
+{
+    /* A run is counted from the watchdog's first tick on; a short run of
+     * another host inside it must not leave the outer one uncounted. */
+    script inner;
+    ASSERT_EQ(open_script(&inner, "short.lua", "local n = 0 for i = 1, 10 do n = n + i end", NULL,
+                          NULL, NULL),
+              0);
+    script outer;
+    static const luaL_Reg api[] = {{"inner", l_inner}, {NULL, NULL}};
+    err e = ERR_INIT;
+    host_limits lim = {.instructions = 100000, .memory = 0};
+    outer.dir = fixture_tmpdir();
+    fixture_write(outer.dir, "loop.lua",
+                  "assert(inner() == '')\nlocal n = 0\nwhile true do n = n + 1 end\n");
+    ASSERT_EQ(files_tree_read(outer.dir, ".lua", NULL, &outer.tree, &e), ERR_OK);
+    ASSERT_EQ(host_new(&outer.tree, &lim, api, &inner, &outer.h, &e), ERR_OK);
+    ASSERT_STR_EQ(run(&outer, "loop.lua"),
+                  "loop.lua:3: instruction limit exceeded (100000 instructions)");
+    /* and a short run after it is not stopped by what is left of the hook */
+    ASSERT_STR_EQ(run(&inner, "short.lua"), "");
+    close_script(&outer);
+    close_script(&inner);
+    return 0;
+}

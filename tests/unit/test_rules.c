@@ -180,6 +180,150 @@ TEST_IMPL(rules_bad_result)
     return 0;
 }
 
+/* The outcome rules_decide gives, by name; "" when it fails. */
+static const char *decided(rules *r, const rules_input *in, char *msg, size_t size)
+{
+    static const char *const names[] = {"eligible", "not_eligible", "incomplete"};
+    rules_outcome o;
+    err e = ERR_INIT;
+    msg[0] = '\0';
+    int rc = rules_decide(r, in, &o, &e);
+    if (rc != ERR_OK)
+        snprintf(msg, size, "%s", err_msg(&e));
+    err_clear(&e);
+    return rc == ERR_OK ? names[o] : "";
+}
+
+TEST_IMPL(rules_decide_matches_evaluate)
+{
+    /* Thousands of varied evaluations in one state: the decision over the
+     * resident answers (rewritten only where they change) always agrees with
+     * the whole evaluation, including after a rule tampered with ctx. */
+    char msg[4096];
+    rules *r = load(RULES_DIR, msg, sizeof msg);
+    ASSERT(r);
+    int n = rules_criterion_count(r);
+    unsigned char *answers = calloc((size_t)n, 1);
+    for (int i = 0; i < n; i++)
+        answers[i] = ANSWER_MET;
+    rules_input in = {KIND_AUDIT, "2026-05-04", 1, answers};
+    unsigned x = 7;
+    int seen[3] = {0};
+    for (int round = 0; round < 3000; round++) {
+        /* a few answers change each round, sometimes none */
+        for (int k = round % 4; k > 0; k--) {
+            x = x * 1103515245u + 12345u;
+            int i = (int)((x >> 8) % (unsigned)n), p = (int)((x >> 20) % 100);
+            answers[i] = p < 70   ? ANSWER_MET
+                         : p < 85 ? ANSWER_PARTIAL
+                         : p < 94 ? ANSWER_NOT_MET
+                         : p < 98 ? ANSWER_NOT_APPLICABLE
+                                  : ANSWER_NONE;
+        }
+        if (round % 50 == 0) /* back to a clean audit now and then */
+            for (int i = 0; i < n; i++)
+                answers[i] = ANSWER_MET;
+        in.kind = round % 7 ? KIND_AUDIT : KIND_SELF_ASSESSMENT;
+        in.internal_stakeholders = round % 11 ? 2 : 0;
+        const char *quick = decided(r, &in, msg, sizeof msg);
+        ASSERT_STR_EQ(msg, "");
+        cJSON *out = NULL;
+        err e = ERR_INIT;
+        ASSERT_EQ(rules_evaluate(r, &in, &out, &e), ERR_OK);
+        ASSERT_STR_EQ(quick, outcome(out));
+        seen[quick[0] == 'e' ? 0 : quick[0] == 'n' ? 1 : 2]++;
+        cJSON_Delete(out);
+    }
+    /* every outcome was exercised */
+    ASSERT(seen[0] > 0 && seen[1] > 0 && seen[2] > 0);
+    free(answers);
+    rules_free(r);
+    return 0;
+}
+
+TEST_IMPL(rules_decide_checked)
+{
+    char msg[4096];
+    char *dir = fixture_copy_rules();
+    unsigned char answers[117];
+    memset(answers, ANSWER_MET, sizeof answers);
+    rules_input in = {KIND_AUDIT, "2026-05-04", 1, answers};
+    cJSON *out = NULL;
+    err e = ERR_INIT;
+
+    /* Without decide(), the decision is the outcome of evaluate(). */
+    fixture_write(dir, "award.lua",
+                  "award { parameters = {}, evaluate = function (ctx)\n"
+                  "  local o = ctx.answers[1] == 'met' and 'eligible' or 'not_eligible'\n"
+                  "  return { outcome = o, eligible = o == 'eligible', missing = {},\n"
+                  "    reasons = {}, mandatory = {n = 0}, recommended = {n = 0}, advised = {n = "
+                  "0}, fields = {} }\n"
+                  "end }\n");
+    rules *r = load(dir, msg, sizeof msg);
+    ASSERT_STR_EQ(msg, "");
+    ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "eligible");
+    answers[0] = ANSWER_NOT_MET;
+    ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "not_eligible");
+    rules_free(r);
+
+    /* A decide() that tampers with ctx cannot change the next decision. */
+    fixture_write(dir, "award.lua",
+                  "local function decide(ctx)\n"
+                  "  local o = ctx.by_level.mandatory:find('N', 1, true) and 'not_eligible'\n"
+                  "    or 'eligible'\n"
+                  "  ctx.by_level.mandatory = string.rep('N', 67)\n"
+                  "  ctx.answers[1] = 'not_met'\n"
+                  "  return o\n"
+                  "end\n"
+                  "award { parameters = {}, decide = decide, evaluate = function (ctx)\n"
+                  "  local o = decide(ctx)\n"
+                  "  return { outcome = o, eligible = o == 'eligible', missing = {},\n"
+                  "    reasons = {}, mandatory = {n = 0}, recommended = {n = 0}, advised = {n = "
+                  "0}, fields = {} }\n"
+                  "end }\n");
+    answers[0] = ANSWER_MET;
+    r = load(dir, msg, sizeof msg);
+    ASSERT_STR_EQ(msg, "");
+    for (int i = 0; i < 3; i++)
+        ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "eligible");
+    rules_evaluate(r, &in, &out, &e);
+    ASSERT_STR_EQ(err_msg(&e), "");
+    ASSERT_STR_EQ(outcome(out), "eligible");
+    cJSON_Delete(out);
+    rules_free(r);
+
+    /* decide() must name an outcome, and agree with evaluate(). */
+    fixture_write(dir, "award.lua",
+                  "award { parameters = {}, decide = function (ctx)\n"
+                  "  if ctx.kind == 'audit' then return 'maybe' end\n"
+                  "  return 'eligible'\n"
+                  "end, evaluate = function (ctx)\n"
+                  "  return { outcome = 'not_eligible', eligible = false, missing = {},\n"
+                  "    reasons = {}, mandatory = {n = 0}, recommended = {n = 0}, advised = {n = "
+                  "0}, fields = {} }\n"
+                  "end }\n");
+    r = load(dir, msg, sizeof msg);
+    ASSERT_STR_EQ(msg, "");
+    ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "");
+    ASSERT_STR_EQ(msg, "award.lua: decide() must return \"eligible\", \"not_eligible\" or "
+                       "\"incomplete\", not string");
+    in.kind = KIND_SELF_ASSESSMENT;
+    ASSERT_EQ(rules_evaluate(r, &in, &out, &e), ERR_RULES);
+    ASSERT_STR_EQ(err_msg(&e), "award.lua: evaluate() returned a bad result: its outcome differs "
+                               "from the one decide() returns");
+    ASSERT(out == NULL);
+    rules_free(r);
+
+    fixture_write(dir, "award.lua",
+                  "award { parameters = {}, decide = 1,\n"
+                  "  evaluate = function (ctx) end }\n");
+    ASSERT(load(dir, msg, sizeof msg) == NULL);
+    ASSERT(strstr(msg, "'decide' must be a function (ctx) returning the outcome, or absent"));
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
 static const char *parse(rules *r, const char *json)
 {
     static char msg[512];
