@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "files.h"
 #include "hook.h"
 #include "ljson.h"
@@ -22,11 +23,17 @@
 
 #define COOKIE "labelcoop_session"
 #define MAX_SEGMENTS 8
+#define DOCS_BYTES ((size_t)8 << 20) /* rendered assessments kept per worker */
 
 typedef struct worker {
     store *db;
     ruleset_cache *rulesets;
     plugin_set *plugins;
+    doccache *docs;
+    auth_memo sessions;
+    /* The database version the active rule set was last looked up at. */
+    store_version checked;
+    rules *active;
     struct worker *next;
 } worker;
 
@@ -45,7 +52,10 @@ static worker *get_worker(const api_config *c, err *e)
         return NULL;
     }
     if (store_open(c->db_path, &w->db, e) != ERR_OK ||
-        !(w->rulesets = ruleset_cache_new(&c->limits))) {
+        !(w->rulesets = ruleset_cache_new(&c->limits)) || !(w->docs = doccache_new(DOCS_BYTES))) {
+        if (w->db)
+            err_set(e, ERR_FAIL, "out of memory");
+        ruleset_cache_free(w->rulesets);
         store_close(w->db);
         free(w);
         return NULL;
@@ -94,6 +104,7 @@ void api_shutdown(void)
         store_close(w->db);
         ruleset_cache_free(w->rulesets);
         plugin_free(w->plugins);
+        doccache_free(w->docs);
         free(w);
     }
     pthread_mutex_unlock(&workers_lock);
@@ -111,6 +122,7 @@ typedef struct call {
     long long ids[MAX_SEGMENTS];
     const char *strs[MAX_SEGMENTS];
     int n_ids, n_strs;
+    auth_memo *sessions; /* this thread's */
     cJSON *body;
     int status; /* of success */
     char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
@@ -221,7 +233,9 @@ static int h_assessments(call *c, cJSON **out, err *e)
 
 static int h_assessment(call *c, cJSON **out, err *e)
 {
-    return service_assessment_get(&c->svc, c->ids[0], out, e);
+    (void)out;
+    c->raw_type = "application/json";
+    return service_assessment_text(&c->svc, c->ids[0], &c->raw, &c->raw_len, e);
 }
 
 static int h_answer(call *c, cJSON **out, err *e)
@@ -608,7 +622,8 @@ static int authenticate(call *c, err *e)
     } else {
         return err_set(e, ERR_UNAUTHORIZED, "log in first (no session or bearer token)");
     }
-    if (auth_resolve(c->svc.db, &c->config->auth, c->token, &c->who, e))
+    if (auth_resolve_memo(c->svc.db, &c->config->auth, c->sessions, c->svc.version, c->token,
+                          &c->who, e))
         return e->code;
     c->svc.who = &c->who;
     if (!cookie || !changes_state(http_method(c->req)))
@@ -678,11 +693,23 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.db = w->db;
     c.svc.rulesets = w->rulesets;
     c.svc.plugins = w->plugins;
+    c.svc.docs = w->docs;
+    c.sessions = &w->sessions;
     cJSON *out = NULL;
     /* Between requests: an activation made since the last one takes effect
-     * now; what the last request used may be freed. */
-    ruleset_cache_trim(w->rulesets);
-    int rc = ruleset_active(w->rulesets, w->db, &c.svc.rules, &e);
+     * now; what the last request used may be freed. The database's version
+     * tells whether anything at all was committed since. */
+    store_version v;
+    int rc = store_version_get(w->db, &v, &e);
+    c.svc.version = &v;
+    if (rc == ERR_OK && w->active && v.data == w->checked.data && v.own == w->checked.own) {
+        c.svc.rules = w->active;
+    } else if (rc == ERR_OK) {
+        ruleset_cache_trim(w->rulesets);
+        rc = ruleset_active(w->rulesets, w->db, &c.svc.rules, &e);
+        w->active = rc == ERR_OK ? c.svc.rules : NULL;
+        w->checked = v;
+    }
     if (rc == ERR_OK)
         rc = parse_body(&c, r, &e);
     if (rc == ERR_OK && !(r->flags & PUBLIC))
@@ -704,8 +731,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
         res->content_type_owned = c.raw_type_owned;
     } else {
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
-        /* A change may have put events in the outbox: deliver them now. */
-        if (changes_state(http_method(req)))
+        /* Events put in the outbox are delivered now, not at the next turn. */
+        if (events_emitted())
             hook_wake(c.config->hooks);
     }
     err_clear(&e);

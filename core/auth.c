@@ -27,6 +27,8 @@ typedef struct slot {
 static slot throttle[THROTTLE_SLOTS];
 static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
 
+#define TOUCH_SECONDS 60
+
 static long now_seconds(void)
 {
     return (long)time(NULL);
@@ -170,14 +172,16 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
     return open_session(s, who->user.id, "session", NULL, token, who->token_hash, e);
 }
 
-int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e)
+/* Looks the session up; *created and *last_seen are its times as stored
+ * (last_seen before any touch this call makes). */
+static int resolve(store *s, const auth_config *c, const char *token, auth_actor *who,
+                   long long *created, long long *last_seen, err *e)
 {
     if (!token || strlen(token) != AUTH_TOKEN_LEN)
         return err_set(e, ERR_UNAUTHORIZED, "missing or malformed credentials");
     auth_token_hash(token, who->token_hash);
     char kind[8];
-    long long created, last_seen;
-    int rc = store_session_get(s, who->token_hash, &who->user, kind, &created, &last_seen, e);
+    int rc = store_session_get(s, who->token_hash, &who->user, kind, created, last_seen, e);
     if (rc == ERR_NOT_FOUND)
         return err_set(e, ERR_UNAUTHORIZED, "unknown or revoked session; log in again");
     if (rc != ERR_OK)
@@ -186,16 +190,55 @@ int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *
     if (who->api)
         return ERR_OK;
     long now = now_seconds();
-    if (now - last_seen > c->idle_seconds || now - created > c->lifetime_seconds) {
+    if (now - *last_seen > c->idle_seconds || now - *created > c->lifetime_seconds) {
         err ignored = ERR_INIT;
         store_session_delete(s, who->token_hash, &ignored);
         err_clear(&ignored);
         return err_set(e, ERR_UNAUTHORIZED, "session expired; log in again");
     }
     /* Writing on every request would serialise readers behind the write lock. */
-    if (now - last_seen >= 60)
+    if (now - *last_seen >= TOUCH_SECONDS)
         return store_session_touch(s, who->token_hash, now, e);
     return ERR_OK;
+}
+
+int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e)
+{
+    long long created, last_seen;
+    return resolve(s, c, token, who, &created, &last_seen, e);
+}
+
+int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
+                      const char *token, auth_actor *who, err *e)
+{
+    char hash[AUTH_HASH_LEN + 1];
+    long now = now_seconds();
+    if (token && strlen(token) == AUTH_TOKEN_LEN) {
+        auth_token_hash(token, hash);
+        for (int i = 0; i < AUTH_MEMO_SIZE; i++) {
+            const auth_actor *m = &memo->entries[i].who;
+            long long created = memo->entries[i].created, seen = memo->entries[i].last_seen;
+            if (!memo->entries[i].used || strcmp(m->token_hash, hash) != 0 ||
+                memo->entries[i].v.data != v->data || memo->entries[i].v.own != v->own)
+                continue;
+            /* A session near a touch or an expiry goes the whole way. */
+            if (!m->api && (now - seen >= TOUCH_SECONDS || now - created > c->lifetime_seconds))
+                break;
+            *who = *m;
+            return ERR_OK;
+        }
+    }
+    long long created, last_seen;
+    int rc = resolve(s, c, token, who, &created, &last_seen, e);
+    if (rc == ERR_OK) {
+        unsigned k = memo->next++ % AUTH_MEMO_SIZE;
+        memo->entries[k].who = *who;
+        memo->entries[k].created = created;
+        memo->entries[k].last_seen = last_seen;
+        memo->entries[k].v = *v;
+        memo->entries[k].used = true;
+    }
+    return rc;
 }
 
 int auth_logout(store *s, const char *token, err *e)

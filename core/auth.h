@@ -43,6 +43,25 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
                const char *client, auth_actor *who, char *token, err *e);
 /* Resolves a token into the actor; ERR_UNAUTHORIZED when unknown or expired. */
 int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e);
+
+/* Sessions one thread resolved lately, each trusted again only while the
+ * database is at the version it was read at (a logout, a revocation or a
+ * password change is a commit, so it ends the trust) and while it is not
+ * due to expire or to be touched. */
+#define AUTH_MEMO_SIZE 8
+typedef struct auth_memo {
+    struct {
+        auth_actor who;
+        long long created, last_seen;
+        store_version v;
+        bool used;
+    } entries[AUTH_MEMO_SIZE];
+    unsigned next;
+} auth_memo;
+
+/* auth_resolve through memo, with v the database's version now. */
+int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
+                      const char *token, auth_actor *who, err *e);
 int auth_logout(store *s, const char *token, err *e);
 /* Creates an API token acting as user; token gets it (shown once). */
 int auth_api_token(store *s, long long user, const char *name, char *token, err *e);

@@ -432,16 +432,15 @@ static int load(service *s, long long id, policy_action action, store_assessment
     return allow(s, action, a->org_id, a, e);
 }
 
-int service_assessment_get(service *s, long long id, cJSON **out, err *e)
+/* The document of the loaded assessment a. */
+static int assessment_doc(service *s, const store_assessment *a, cJSON **out, err *e)
 {
-    *out = NULL;
-    store_assessment a;
     rules *r;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || store_assessment_json(s->db, id, out, e))
+    if (store_assessment_json(s->db, a->id, out, e))
         return e->code;
     /* Answers to criteria the assessment's rule set no longer has are kept,
      * and flagged so nobody mistakes them for scored ones. */
-    if (rules_of(s, &a, &r, e) != ERR_OK) {
+    if (rules_of(s, a, &r, e) != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
         return e->code;
@@ -452,6 +451,49 @@ int service_assessment_get(service *s, long long id, cJSON **out, err *e)
         const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(answer, "criterion"));
         cJSON_AddBoolToObject(answer, "orphan", !c || rules_find(r, c) < 0);
     }
+    return ERR_OK;
+}
+
+int service_assessment_get(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+        return e->code;
+    return assessment_doc(s, &a, out, e);
+}
+
+int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e)
+{
+    *text = NULL;
+    store_assessment a;
+    store_version v;
+    /* The caller's right to read is checked on every request, cached or not;
+     * the version is read before rendering, so a change in between only
+     * makes the cached copy miss. */
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+        return e->code;
+    if (s->version)
+        v = *s->version;
+    else if (store_version_get(s->db, &v, e))
+        return e->code;
+    const char *hit = s->docs ? doccache_get(s->docs, id, &v, len) : NULL;
+    if (hit) {
+        if (!(*text = malloc(*len)))
+            return err_set(e, ERR_FAIL, "out of memory");
+        memcpy(*text, hit, *len);
+        return ERR_OK;
+    }
+    cJSON *doc;
+    if (assessment_doc(s, &a, &doc, e))
+        return e->code;
+    *text = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (!*text)
+        return err_set(e, ERR_FAIL, "out of memory");
+    *len = strlen(*text);
+    if (s->docs)
+        doccache_put(s->docs, id, &v, *text, *len);
     return ERR_OK;
 }
 
@@ -513,10 +555,11 @@ static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body
     return ERR_INPUT;
 }
 
-int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
-                       cJSON **out, err *e)
+/* service_answer_put inside the caller's transaction, so the assessment is
+ * still a draft when the answer is written. */
+static int answer_put(service *s, long long id, const char *criterion, const cJSON *body,
+                      cJSON **out, err *e)
 {
-    *out = NULL;
     static const char *const keys[] = {"status", "comment", "evidence", NULL};
     store_assessment a;
     const char *status, *comment;
@@ -541,10 +584,8 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
         rc = plugins_accept(s, r, idx, body, e);
     char *evidence_text = rc == ERR_OK ? cJSON_PrintUnformatted(evidence) : NULL;
     cJSON_Delete(evidence);
-    if (rc != ERR_OK || store_begin(s->db, e)) {
-        free(evidence_text);
-        return rc != ERR_OK ? rc : e->code;
-    }
+    if (rc != ERR_OK)
+        return rc;
     cJSON *before = NULL;
     err ignored = ERR_INIT;
     store_answer_json(s->db, id, criterion, &before, &ignored);
@@ -556,7 +597,16 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     if (rc == ERR_OK)
         rc = journal(s, "answer.put", "assessment", id, before, *out, e);
     cJSON_Delete(before);
-    rc = finish(s, rc, e);
+    return rc;
+}
+
+int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
+                       cJSON **out, err *e)
+{
+    *out = NULL;
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = finish(s, answer_put(s, id, criterion, body, out, e), e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;

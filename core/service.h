@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "doccache.h"
 #include "err.h"
 #include "rules.h"
 #include "ruleset.h"
@@ -15,11 +16,13 @@
 
 typedef struct service {
     store *db;
-    rules *rules;               /* the active rule set; borrowed */
-    ruleset_cache *rulesets;    /* the others, by hash, for older assessments */
-    struct plugin_set *plugins; /* this thread's plugins; may be NULL */
-    const auth_actor *who;      /* the caller; NULL for the trusted command line */
-    const char *query_org;      /* ?organisation_id= of a listing, or NULL */
+    rules *rules;                 /* the active rule set; borrowed */
+    ruleset_cache *rulesets;      /* the others, by hash, for older assessments */
+    struct plugin_set *plugins;   /* this thread's plugins; may be NULL */
+    doccache *docs;               /* this thread's rendered assessments; may be NULL */
+    const store_version *version; /* the database's at the start of the request, or NULL */
+    const auth_actor *who;        /* the caller; NULL for the trusted command line */
+    const char *query_org;        /* ?organisation_id= of a listing, or NULL */
     /* A report's progress, and a flag that interrupts it (the command line's). */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
@@ -44,6 +47,9 @@ int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);
 int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
 int service_assessment_list(service *s, cJSON **out, err *e);
 int service_assessment_get(service *s, long long id, cJSON **out, err *e);
+/* The same as JSON text (*text is the caller's), from this thread's docs
+ * while the database has not changed since it was rendered. */
+int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e);
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e);
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e);

@@ -6,6 +6,8 @@
 #include "store.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,6 +260,7 @@ enum {
     Q_DECISION_RECORDS,
     Q_ASSESSMENT_MIGRATE,
     Q_BEGIN_READ,
+    Q_DATA_VERSION,
     Q_WHATIF_TARGETS,
     Q_EVENT_ADD,
     Q_EVENT_FANOUT,
@@ -430,6 +433,7 @@ static const char *const sql[Q_COUNT] = {
     [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
                            " record_hash, prev_hash FROM decisions ORDER BY id",
     [Q_BEGIN_READ] = "BEGIN",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_WHATIF_TARGETS] = "SELECT a.id, a.organisation_id, o.name AS organisation, a.kind, a.status,"
                          " a.evaluation AS evaluation_json FROM assessments a"
                          " JOIN organisations o ON o.id = a.organisation_id"
@@ -544,7 +548,31 @@ static const char *const sql[Q_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[Q_COUNT];
+    bool writing; /* holds write_lock: a write transaction is open */
 };
+
+/* Writers of this process queue here rather than in SQLite's busy handler,
+ * which polls with sleeps of a millisecond and more: under concurrent writes
+ * the lock then passes at once from one thread to the next. Other processes
+ * still meet the busy handler. A thread may hold it for several stores. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int write_depth;
+
+static void write_acquire(store *s)
+{
+    if (write_depth++ == 0)
+        pthread_mutex_lock(&write_lock);
+    s->writing = true;
+}
+
+static void write_release(store *s)
+{
+    if (!s->writing)
+        return;
+    s->writing = false;
+    if (--write_depth == 0)
+        pthread_mutex_unlock(&write_lock);
+}
 
 /* The error of the last failed call, mapped to what the edges report. */
 static int db_fail(store *s, err *e, const char *what)
@@ -728,8 +756,17 @@ static int migrate(store *s, err *e)
     return ERR_OK;
 }
 
+/* SQLite keeps allocation statistics under one global mutex, taken on every
+ * allocation of every connection: worker threads would queue on it. */
+static void configure_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, store **out, err *e)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     *out = NULL;
     store *s = calloc(1, sizeof *s);
     if (!s)
@@ -759,6 +796,7 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    write_release(s);
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
     sqlite3_close(s->db);
@@ -768,7 +806,23 @@ void store_close(store *s)
 int store_begin(store *s, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_BEGIN, e);
-    return st ? exec_stmt(s, st, "begin", e) : e->code;
+    if (!st)
+        return e->code;
+    write_acquire(s);
+    int rc = exec_stmt(s, st, "begin", e);
+    if (rc != ERR_OK)
+        write_release(s);
+    return rc;
+}
+
+int store_version_get(store *s, store_version *v, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DATA_VERSION, e);
+    if (!st)
+        return e->code;
+    int rc = count_rows(s, st, &v->data, e);
+    v->own = (long long)sqlite3_total_changes64(s->db);
+    return rc;
 }
 
 int store_begin_read(store *s, err *e)
@@ -789,18 +843,21 @@ int store_commit(store *s, err *e)
     int rc = st ? exec_stmt(s, st, "commit", e) : e->code;
     if (rc != ERR_OK)
         store_rollback(s);
+    else
+        write_release(s);
     return rc;
 }
 
 void store_rollback(store *s)
 {
-    if (sqlite3_get_autocommit(s->db))
-        return; /* nothing open: SQLite already rolled back */
-    err e = ERR_INIT;
-    sqlite3_stmt *st = stmt(s, Q_ROLLBACK, &e);
-    if (st)
-        exec_stmt(s, st, "rollback", &e);
-    err_clear(&e);
+    if (!sqlite3_get_autocommit(s->db)) { /* else SQLite already rolled back */
+        err e = ERR_INIT;
+        sqlite3_stmt *st = stmt(s, Q_ROLLBACK, &e);
+        if (st)
+            exec_stmt(s, st, "rollback", &e);
+        err_clear(&e);
+    }
+    write_release(s);
 }
 
 int store_backup(store *s, const char *file, err *e)

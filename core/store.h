@@ -75,6 +75,14 @@ typedef struct store_assessment {
     char ruleset[65];
 } store_assessment;
 
+/* What the database holds, as far as this connection can tell: data changes
+ * with every commit of another connection, own with every row this one
+ * changes. Equal versions mean nothing changed in between. */
+typedef struct store_version {
+    long long data, own;
+} store_version;
+int store_version_get(store *s, store_version *v, err *e);
+
 int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e);
 int store_assessment_get(store *s, long long id, store_assessment *a, err *e);
 /* The assessment with its answers and stakeholders. */

@@ -271,6 +271,36 @@ describe("the labelcoop server, end to end", function()
       end
     end)
 
+    it("never serves a stale copy: a change made by another process shows at once", function()
+      -- The server keeps rendered assessments per worker while the database
+      -- is unchanged; a write by another connection must end that.
+      local path = "/api/v1/assessments/" .. state.sa
+      for _ = 1, 8 do -- warm every worker's copy
+        expect(request(server, "GET", path, { token = tokens.cae_a }), 200)
+      end
+      local sql = "UPDATE answers SET comment = 'changé dehors' WHERE assessment_id = "
+        .. state.sa .. " AND criterion = 'SO-01'"
+      local ok = os.execute("sqlite3 -cmd '.timeout 5000' " .. support.quote(server.db) .. " "
+        .. support.quote(sql))
+      assert.is_true(ok == true, "sqlite3 failed")
+      for _ = 1, 8 do -- whichever worker answers
+        local r = expect(request(server, "GET", path, { token = tokens.cae_a }), 200)
+        for _, a in ipairs(r.json.answers) do
+          if a.criterion == "SO-01" then assert.are.equal("changé dehors", a.comment) end
+        end
+      end
+      -- and one made through the server, by whichever worker
+      local put = expect(request(server, "PUT", path .. "/answers/SO-01",
+        { token = tokens.cae_a, json = answers["SO-01"] }), 200)
+      assert.are.equal(answers["SO-01"].comment, put.json.comment)
+      for _ = 1, 8 do
+        local r = expect(request(server, "GET", path, { token = tokens.cae_a }), 200)
+        for _, a in ipairs(r.json.answers) do
+          if a.criterion == "SO-01" then assert.are.equal(answers["SO-01"].comment, a.comment) end
+        end
+      end
+    end)
+
     it("refuses stakeholders: they belong to audits", function()
       expect_error(request(server, "PUT", "/api/v1/assessments/" .. state.sa .. "/stakeholders",
         { token = tokens.cae_a, json = H.STAKEHOLDERS }), 409)
