@@ -9,7 +9,7 @@ DB       ?= var/labelcoop.db
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev fonts-dejavu-core \
-       poppler-utils unzip curl chromium
+       poppler-utils unzip curl chromium valgrind
 
 .PHONY: all deps build test bench lint fuzz run clean
 

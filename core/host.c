@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,8 +124,13 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 #define WATCH_TICK_NS 2000000L
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cond;
 static host *watch_list;
-static bool watch_started; /* false again in a child after fork */
+/* A watchdog runs while hosts exist: started by the first, stopped (and
+ * joined) with the last; generation tells a watchdog it is no longer wanted. */
+static bool watch_started;
+static pthread_t watch_thread;
+static unsigned watch_generation;
 static _Thread_local host *tl_running;
 
 static int watch_signal(void)
@@ -142,24 +148,44 @@ static void watch_arm(int sig)
     }
 }
 
-/* Signals the thread of every run that was already going at the last look
- * and is not counted yet. */
+static void tick_after(struct timespec *t)
+{
+    clock_gettime(CLOCK_MONOTONIC, t);
+    t->tv_nsec += WATCH_TICK_NS;
+    if (t->tv_nsec >= 1000000000L) {
+        t->tv_sec++;
+        t->tv_nsec -= 1000000000L;
+    }
+}
+
+/* Every tick, signals the thread of every run that was already going at the
+ * last look and is not counted yet. */
 static void *watch_loop(void *arg)
 {
-    (void)arg;
-    struct timespec tick = {0, WATCH_TICK_NS};
-    for (;;) {
-        nanosleep(&tick, NULL);
-        pthread_mutex_lock(&watch_lock);
+    unsigned generation = (unsigned)(uintptr_t)arg;
+    pthread_mutex_lock(&watch_lock);
+    while (generation == watch_generation) {
+        struct timespec until;
+        tick_after(&until);
+        pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
         for (host *h = watch_list; h; h = h->watch_next) {
             unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
             if ((seq & 1) && seq == h->seen_seq && !h->armed)
                 pthread_kill(h->thread, watch_signal());
             h->seen_seq = seq;
         }
-        pthread_mutex_unlock(&watch_lock);
     }
+    pthread_mutex_unlock(&watch_lock);
     return NULL;
+}
+
+static void watch_init_cond(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&watch_cond, &attr);
+    pthread_condattr_destroy(&attr);
 }
 
 static void watch_prepare(void)
@@ -175,11 +201,13 @@ static void watch_parent(void)
 static void watch_child(void)
 {
     watch_started = false; /* the thread did not survive the fork */
+    watch_init_cond();
     pthread_mutex_unlock(&watch_lock);
 }
 
 static void watch_once(void)
 {
+    watch_init_cond();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = watch_arm;
@@ -197,20 +225,16 @@ static int watch_add(host *h, err *e)
     pthread_mutex_lock(&watch_lock);
     int rc = ERR_OK;
     if (!watch_started) {
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         /* The watchdog must not take the signal it sends. */
         sigset_t all, old;
         sigfillset(&all);
         pthread_sigmask(SIG_BLOCK, &all, &old);
-        if (pthread_create(&t, &attr, watch_loop, NULL) == 0)
+        if (pthread_create(&watch_thread, NULL, watch_loop, (void *)(uintptr_t)watch_generation) ==
+            0)
             watch_started = true;
         else
             rc = err_set(e, ERR_FAIL, "cannot start the sandbox watchdog");
         pthread_sigmask(SIG_SETMASK, &old, NULL);
-        pthread_attr_destroy(&attr);
     }
     if (rc == ERR_OK) {
         h->watch_next = watch_list;
@@ -222,6 +246,7 @@ static int watch_add(host *h, err *e)
     return rc;
 }
 
+/* Removes h; the last host out stops the watchdog. */
 static void watch_remove(host *h)
 {
     pthread_mutex_lock(&watch_lock);
@@ -231,7 +256,16 @@ static void watch_remove(host *h)
         watch_list = h->watch_next;
     if (h->watch_next)
         h->watch_next->watch_prev = h->watch_prev;
+    bool stop = !watch_list && watch_started;
+    pthread_t t = watch_thread;
+    if (stop) {
+        watch_generation++;
+        watch_started = false;
+        pthread_cond_broadcast(&watch_cond);
+    }
     pthread_mutex_unlock(&watch_lock);
+    if (stop)
+        pthread_join(t, NULL);
 }
 
 /* Message handler: keeps the message and appends a traceback for the logs. */

@@ -515,11 +515,9 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
             return err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     context ctx = {db, active, rq, cJSON_CreateObject()};
     cJSON_AddStringToObject(ctx.doc, "name", rq->name);
-    files_tree tree;
+    files_tree tree = {0};
     host *h = NULL;
-    int rc = files_tree_read(rq->scripts_dir, ".lua", is_script, &tree, e);
-    if (rc == ERR_OK)
-        rc = open_sandbox(rq, &ctx, &tree, &h, e);
+    int rc = open_sandbox(rq, &ctx, &tree, &h, e);
     if (rc == ERR_OK && !files_tree_find(&tree, file, NULL))
         rc = err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     /* One snapshot for the whole report. */

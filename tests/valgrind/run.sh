@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# valgrind --leak-check=full on `evaluate`, `rules check` and a short `serve`
+# session (login, reads, a write, an HTML report, SIGTERM): no leak of any
+# kind and no invalid access, or the test fails with valgrind's report.
+set -euo pipefail
+BIN=${LABELCOOP_BIN:?}
+ROOT=${LABELCOOP_ROOT:?}
+TMP=$(mktemp -d)
+SERVE_PID=
+cleanup() {
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+VG=(valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible
+    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --track-fds=no)
+
+# check LOG NAME: valgrind's verdict in LOG must be clean.
+check() {
+    if ! grep -q "ERROR SUMMARY: 0 errors" "$1"; then
+        echo "valgrind: $2 is not clean:" >&2
+        cat "$1" >&2
+        exit 1
+    fi
+    echo "valgrind: $2 clean ($(grep -o 'total heap usage: .*' "$1"))"
+}
+
+"${VG[@]}" --log-file="$TMP/evaluate.vg" "$BIN" evaluate --rules "$ROOT/rules" \
+    --answers "$ROOT/tests/functional/data/audit-eligible.json" >/dev/null
+check "$TMP/evaluate.vg" evaluate
+"${VG[@]}" --log-file="$TMP/check.vg" "$BIN" rules check --rules "$ROOT/rules" >/dev/null
+check "$TMP/check.vg" "rules check"
+
+DB=$TMP/vg.db
+"$BIN" demo --db "$DB" --rules "$ROOT/rules" >/dev/null
+PASSWORD=vg-$RANDOM$RANDOM
+echo "$PASSWORD" | "$BIN" user add --db "$DB" --email vg@labelcoop.test --name Valgrind \
+    --role admin --password-stdin >/dev/null
+"${VG[@]}" --log-file="$TMP/serve.vg" "$BIN" serve --db "$DB" --rules "$ROOT/rules" \
+    --web "$ROOT/web" --plugins "$ROOT/plugins" --scripts "$ROOT/scripts" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
+SERVE_PID=$!
+for _ in $(seq 600); do
+    grep -q "listening on" "$TMP/serve.out" 2>/dev/null && break
+    sleep 0.1
+done
+BASE=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$TMP/serve.out")/api/v1
+TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
+    -d "{\"email\":\"vg@labelcoop.test\",\"password\":\"$PASSWORD\"}" "$BASE/session" |
+    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { echo "valgrind: login failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
+AUTH=(-H "Authorization: Bearer $TOKEN")
+for path in me organisations assessments labels referential rulesets webhooks plugins \
+    assessments/1 assessments/1 assessments/1/evaluation good-practices; do
+    curl -sf "${AUTH[@]}" "$BASE/$path" >/dev/null || { echo "valgrind: GET $path failed" >&2; exit 1; }
+done
+curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
+    -d '{"name":"CAE Valgrind","legal_form":"SCOP","city":"Lyon","region":"ARA","member_since":"2020-01-01"}' \
+    "$BASE/organisations" >/dev/null
+curl -sf "${AUTH[@]}" "$BASE/reports/network-overview?format=html" >/dev/null
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID" || true
+SERVE_PID=
+check "$TMP/serve.vg" "serve session"
