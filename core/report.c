@@ -481,21 +481,17 @@ static int is_script(const char *path)
     return !(strncmp(path, "spec/", 5) == 0 || (n > 9 && strcmp(path + n - 9, "_spec.lua") == 0));
 }
 
-/* A sandbox holding scripts_dir's files, with the report API on ctx. */
-static int open_sandbox(const report_request *rq, context *ctx, files_tree *tree, host **h, err *e)
+/* A sandbox over the scripts of tree (read once by the caller, who keeps it
+ * until the host is freed), with the report API on ctx. */
+static int open_sandbox(const report_request *rq, context *ctx, const files_tree *tree, host **h,
+                        err *e)
 {
     host_limits lim = rq->limits;
     if (!lim.instructions)
         lim.instructions = DEFAULT_INSTRUCTIONS;
     if (!lim.memory)
         lim.memory = DEFAULT_MEMORY;
-    if (files_tree_read(rq->scripts_dir, ".lua", is_script, tree, e))
-        return e->code;
-    if (host_new(tree, &lim, api, ctx, h, e)) {
-        files_tree_free(tree);
-        return e->code;
-    }
-    return ERR_OK;
+    return host_new(tree, &lim, api, ctx, h, e);
 }
 
 /* Reports are the top-level scripts: "lib/x.lua" is a library, not a report. */
@@ -515,9 +511,11 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
             return err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     context ctx = {db, active, rq, cJSON_CreateObject()};
     cJSON_AddStringToObject(ctx.doc, "name", rq->name);
-    files_tree tree = {0};
+    files_tree tree;
     host *h = NULL;
-    int rc = open_sandbox(rq, &ctx, &tree, &h, e);
+    int rc = files_tree_read(rq->scripts_dir, ".lua", is_script, &tree, e);
+    if (rc == ERR_OK)
+        rc = open_sandbox(rq, &ctx, &tree, &h, e);
     if (rc == ERR_OK && !files_tree_find(&tree, file, NULL))
         rc = err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     /* One snapshot for the whole report. */

@@ -51,7 +51,7 @@ TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
 [ -n "$TOKEN" ] || { echo "valgrind: login failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
 AUTH=(-H "Authorization: Bearer $TOKEN")
 for path in me organisations assessments labels referential rulesets webhooks plugins \
-    assessments/1 assessments/1 assessments/1/evaluation good-practices; do
+    assessments/1 assessments/1 assessments/1/evaluation good-practices reports; do
     curl -sf "${AUTH[@]}" "$BASE/$path" >/dev/null || { echo "valgrind: GET $path failed" >&2; exit 1; }
 done
 curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
