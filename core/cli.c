@@ -716,6 +716,9 @@ static int cmd_serve(const opts *o)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
+     * SQLite reports it (503) instead of the signal killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
     char settings[4200];
     snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
     config.plugins_dir = o->plugins;
