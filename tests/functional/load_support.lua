@@ -165,6 +165,27 @@ SELECT count(*) FROM (SELECT DISTINCT entity_id AS id, json_extract(after, '$.cr
   assert.are.equal("0", orphans, "journalled answers missing from the answers table")
 end
 
+-- The `n` slowest requests in the server's log ("METHOD PATH STATUS 1.2ms"),
+-- slowest first, and the lines that are not request lines (errors).
+function LG.server_log(server, n)
+  local _, err = server.output()
+  local requests, others = {}, {}
+  for line in err:gmatch("[^\n]+") do
+    local ms = line:match("^%u+ %S+ %d+ ([%d.]+)ms$")
+    if ms then
+      requests[#requests + 1] = { ms = tonumber(ms), line = line }
+    else
+      others[#others + 1] = line
+    end
+  end
+  table.sort(requests, function(a, b) return a.ms > b.ms end)
+  local slowest = {}
+  for i = 1, math.min(n or 5, #requests) do
+    slowest[i] = requests[i].line
+  end
+  return slowest, others
+end
+
 -- Figures of a run, one line, for the spec's output.
 function LG.summary(f)
   local l = f.latency_ms or {}

@@ -12,6 +12,7 @@
  * CRITERION COMMENT" (no HTTP answer: it may or may not have been stored).
  * A client stops after a request without an HTTP answer (the server is
  * gone, or too slow). Uses libcurl and cJSON. */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,12 +93,17 @@ static unsigned next_random(client *c)
     return (unsigned)((c->rng * 2685821657736338717ULL) >> 32);
 }
 
-static void sample(const char *fmt, const char *a, long b)
+/* Keeps the first few errors' descriptions for the report. */
+static void sample(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void sample(const char *fmt, ...)
 {
     if (stats.n_samples >= MAX_SAMPLES)
         return;
-    char text[1200];
-    snprintf(text, sizeof text, fmt, a, b);
+    char text[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     stats.samples[stats.n_samples++] = strdup(text);
 }
 
@@ -168,7 +174,14 @@ static bool finish(client *c, CURLcode result)
         stats.reads++;
     if (result != CURLE_OK) {
         stats.unanswered++;
-        sample("%s (curl %ld)", curl_easy_strerror(result), (long)result);
+        /* How far it got: connected, request sent, first byte back. */
+        double connected = 0, sent = 0, first = 0;
+        curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME, &connected);
+        curl_easy_getinfo(c->easy, CURLINFO_PRETRANSFER_TIME, &sent);
+        curl_easy_getinfo(c->easy, CURLINFO_STARTTRANSFER_TIME, &first);
+        sample("%s %s: %s after %.0f ms (connected %.0f ms, sent %.0f ms, first byte %.0f ms)",
+               c->writing ? "PUT" : "GET", c->url, curl_easy_strerror(result), ms, connected * 1e3,
+               sent * 1e3, first * 1e3);
         if (c->writing && log_file)
             fprintf(log_file, "unanswered %lld %s %s\n", c->t->id, criterion, c->comment);
         return false;
@@ -190,7 +203,7 @@ static bool finish(client *c, CURLcode result)
             fprintf(log_file, "ack %lld %s %s\n", c->t->id, criterion, c->comment);
     } else if (status / 100 == 2) {
         stats.wrong_body++;
-        sample("%s: a 2xx without what was sent (status %ld)", c->url, status);
+        sample("%s: a %ld without what was sent", c->url, status);
         if (c->writing && log_file) /* stored, but not as sent: the spec sees it */
             fprintf(log_file, "ack %lld %s %s\n", c->t->id, criterion, c->comment);
     } else {
