@@ -136,7 +136,7 @@ enum {
     OPT_WEBHOOK_ALLOW,
     OPT_WEBHOOK_RETRY,
     OPT_TICK,
-    OPT_CONNECTION_TIMEOUT,
+    OPT_CONN_TIMEOUT,
     OPT_PLUGINS,
     OPT_PARAM,
     OPT_SEPARATOR,
@@ -212,7 +212,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
         {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
         {"tick-seconds", required_argument, NULL, OPT_TICK},
-        {"connection-timeout", required_argument, NULL, OPT_CONNECTION_TIMEOUT},
+        {"connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
         {"plugins", required_argument, NULL, OPT_PLUGINS},
         {"param", required_argument, NULL, OPT_PARAM},
         {"separator", required_argument, NULL, OPT_SEPARATOR},
@@ -310,11 +310,9 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
             if (parse_count(optarg, 0, 86400, &o->tick_seconds))
                 return fail(ERR_INPUT, "--tick-seconds must be a whole number from 0 to 86400");
             break;
-        case OPT_CONNECTION_TIMEOUT:
+        case OPT_CONN_TIMEOUT:
             if (parse_count(optarg, 1, 3600, &o->connection_timeout))
-                return fail(
-                    ERR_INPUT,
-                    "--connection-timeout must be a whole number of seconds from 1 to 3600");
+                return fail(ERR_INPUT, "--connection-timeout: seconds, from 1 to 3600");
             break;
         default: {
             /* The plain string options, stored by their slot. */
@@ -1380,20 +1378,10 @@ static int cmd_tick(const opts *o)
     return ERR_OK;
 }
 
-static const int serve_opts[] = {OPT_DB,
-                                 OPT_LISTEN,
-                                 OPT_RULES,
-                                 OPT_WEB,
-                                 OPT_THREADS,
-                                 OPT_MAX_INSN,
-                                 OPT_MAX_MEM,
-                                 OPT_TICK,
-                                 OPT_WEBHOOK_ALLOW,
-                                 OPT_WEBHOOK_RETRY,
-                                 OPT_PLUGINS,
-                                 OPT_SCRIPTS,
-                                 OPT_CONNECTION_TIMEOUT,
-                                 0};
+static const int serve_opts[] = {
+    OPT_DB,           OPT_LISTEN, OPT_RULES,         OPT_WEB,           OPT_THREADS, OPT_MAX_INSN,
+    OPT_MAX_MEM,      OPT_TICK,   OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, OPT_PLUGINS, OPT_SCRIPTS,
+    OPT_CONN_TIMEOUT, 0};
 static const int report_opts[] = {OPT_DB,       OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,   OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,   OPT_ANY_FORMAT, 0};
