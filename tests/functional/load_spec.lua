@@ -33,9 +33,11 @@ describe("the server under load", function()
         ids[#ids + 1] = sa.id
       end
     end
+    -- A request may take up to 60 s: latency is printed, not asserted (a
+    -- shared machine can stall for seconds); an answer is asserted.
     local run = LG.start(server, { targets = targets, criteria = LG.criteria_ids(criteria), clients = CLIENTS,
-      seconds = SECONDS, writes = 50, timeout = 30 })
-    local figures, writes, acked = run.finish(SECONDS + 60)
+      seconds = SECONDS, writes = 50, timeout = 60 })
+    local figures, writes, acked = run.finish(SECONDS + 90)
     print("\nload: " .. LG.summary(figures))
     print("load: statuses " .. json.encode(figures.statuses) .. ", " .. acked .. " writes acknowledged")
     local slowest, others = LG.server_log(server, 3)
