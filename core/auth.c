@@ -197,9 +197,16 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
         return err_set(e, ERR_UNAUTHORIZED, "session expired; log in again");
     }
     /* Writing on every request would serialise readers behind the write lock. */
-    if (now - *last_seen >= TOUCH_SECONDS)
-        return store_session_touch(s, who->token_hash, now, e);
-    return ERR_OK;
+    if (now - *last_seen < TOUCH_SECONDS)
+        return ERR_OK;
+    /* The touch only extends the idle time: when the database cannot be
+     * written (a full disk, a read-only file), reads go on without it. */
+    int touched = store_session_touch(s, who->token_hash, now, e);
+    if (touched == ERR_UNAVAILABLE) {
+        err_clear(e);
+        return ERR_OK;
+    }
+    return touched;
 }
 
 int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e)

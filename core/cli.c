@@ -48,7 +48,7 @@ static const char usage[] =
     "                                            evaluate answers under the rules\n"
     "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
     "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
-    "        [--plugins DIR] [--scripts DIR]\n"
+    "        [--plugins DIR] [--scripts DIR] [--connection-timeout S]\n"
     "                                            serve the platform (default 127.0.0.1:8080)\n"
     "  init [--db PATH]                          create or migrate the database\n"
     "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
@@ -85,6 +85,9 @@ static const char usage[] =
     "  --max-memory MIB        memory per Lua state in MiB (default 64)\n"
     "  --db PATH               the database (default var/labelcoop.db)\n"
     "\n"
+    "options for serve:\n"
+    "  --connection-timeout S  close a connection silent for S seconds (default 30)\n"
+    "\n"
     "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
 
 typedef struct opts {
@@ -94,7 +97,7 @@ typedef struct opts {
     const char *plugins, *scripts;
     char separator;
     cJSON *params; /* --param k=v, owned */
-    long long org, threads, id, tick_seconds;
+    long long org, threads, id, tick_seconds, connection_timeout;
     int password_stdin, secret_stdin;
     host_limits limits;
     int rest; /* index of the first argument after the options */
@@ -133,6 +136,7 @@ enum {
     OPT_WEBHOOK_ALLOW,
     OPT_WEBHOOK_RETRY,
     OPT_TICK,
+    OPT_CONN_TIMEOUT,
     OPT_PLUGINS,
     OPT_PARAM,
     OPT_SEPARATOR,
@@ -208,6 +212,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
         {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
         {"tick-seconds", required_argument, NULL, OPT_TICK},
+        {"connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
         {"plugins", required_argument, NULL, OPT_PLUGINS},
         {"param", required_argument, NULL, OPT_PARAM},
         {"separator", required_argument, NULL, OPT_SEPARATOR},
@@ -216,6 +221,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     };
     memset(o, 0, sizeof *o);
     o->tick_seconds = -1;
+    o->connection_timeout = 30;
     o->rules = "rules";
     o->db = "var/labelcoop.db";
     o->listen = "127.0.0.1:8080";
@@ -303,6 +309,10 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         case OPT_TICK:
             if (parse_count(optarg, 0, 86400, &o->tick_seconds))
                 return fail(ERR_INPUT, "--tick-seconds must be a whole number from 0 to 86400");
+            break;
+        case OPT_CONN_TIMEOUT:
+            if (parse_count(optarg, 1, 3600, &o->connection_timeout))
+                return fail(ERR_INPUT, "--connection-timeout: seconds, from 1 to 3600");
             break;
         default: {
             /* The plain string options, stored by their slot. */
@@ -716,6 +726,9 @@ static int cmd_serve(const opts *o)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
+     * SQLite reports it (503) instead of the signal killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
     char settings[4200];
     snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
     config.plugins_dir = o->plugins;
@@ -732,7 +745,8 @@ static int cmd_serve(const opts *o)
         return fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
     if (hook_start(&hooks, &config.hooks, &e) != ERR_OK)
         return report(&e);
-    http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20};
+    http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20,
+                      (unsigned)o->connection_timeout};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         hook_stop(config.hooks);
@@ -1365,9 +1379,9 @@ static int cmd_tick(const opts *o)
 }
 
 static const int serve_opts[] = {
-    OPT_DB,       OPT_LISTEN,  OPT_RULES, OPT_WEB,           OPT_THREADS,
-    OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,  OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
-    OPT_PLUGINS,  OPT_SCRIPTS, 0};
+    OPT_DB,           OPT_LISTEN, OPT_RULES,         OPT_WEB,           OPT_THREADS, OPT_MAX_INSN,
+    OPT_MAX_MEM,      OPT_TICK,   OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, OPT_PLUGINS, OPT_SCRIPTS,
+    OPT_CONN_TIMEOUT, 0};
 static const int report_opts[] = {OPT_DB,       OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,   OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,   OPT_ANY_FORMAT, 0};

@@ -335,12 +335,15 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->app = app;
     s->max_body = c->max_body;
     s->web_root = c->web_root ? strdup(c->web_root) : NULL;
+    /* A connection silent that long is closed: slow and half-open clients
+     * cannot hold connections (1000 at most) forever. */
+    unsigned silent = c->connection_timeout ? c->connection_timeout : 30;
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
                             NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+                            MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                            MHD_OPTION_END);
     if (!s->d) {
         free(s->web_root);
         free(s);

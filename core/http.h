@@ -15,10 +15,11 @@ typedef struct http_server http_server;
 typedef struct http_request http_request; /* opaque: read with the functions below */
 
 typedef struct http_config {
-    const char *listen;   /* "127.0.0.1:8080"; port 0 picks a free one */
-    const char *web_root; /* static files; NULL serves none */
-    unsigned threads;     /* worker threads */
-    size_t max_body;      /* larger bodies get 413 */
+    const char *listen;          /* "127.0.0.1:8080"; port 0 picks a free one */
+    const char *web_root;        /* static files; NULL serves none */
+    unsigned threads;            /* worker threads */
+    size_t max_body;             /* larger bodies get 413 */
+    unsigned connection_timeout; /* seconds a connection may stay silent; 0: 30 */
 } http_config;
 
 typedef struct http_response {

@@ -577,6 +577,7 @@ static void write_release(store *s)
 /* The error of the last failed call, mapped to what the edges report. */
 static int db_fail(store *s, err *e, const char *what)
 {
+    int sys = errno; /* first: nothing below may change it */
     int rc = sqlite3_extended_errcode(s->db);
     int code = ERR_FAIL;
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -587,6 +588,11 @@ static int db_fail(store *s, err *e, const char *what)
              (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_IOERR ||
              (rc & 0xff) == SQLITE_CANTOPEN)
         code = ERR_UNAVAILABLE;
+    /* SQLite says "disk I/O error" for a write refused past a file size limit
+     * (EFBIG) as for a failing disk (EIO): errno, still the write's, says which. */
+    if (sys &&
+        (rc == SQLITE_IOERR_WRITE || rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_TRUNCATE))
+        return err_set(e, code, "%s: %s (%s)", what, sqlite3_errmsg(s->db), strerror(sys));
     return err_set(e, code, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 

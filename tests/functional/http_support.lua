@@ -154,12 +154,32 @@ local function write_wrapper(dir, db, opts)
   -- The wrapper waits for the server and records its exit status. The
   -- server gets default SIGINT/SIGQUIT (a background job of a
   -- non-interactive shell would otherwise start with them ignored).
-  local script = table.concat({
-    "#!/bin/sh",
-    "env --default-signal=INT,QUIT " .. quote(support.bin) .. " serve --listen 127.0.0.1:0"
-      .. " --db " .. quote(db) .. " --rules " .. quote(opts.rules or H.rules)
-      .. " --web " .. quote(opts.web or H.web)
-      .. " >" .. quote(dir .. "/out") .. " 2>" .. quote(dir .. "/err") .. " </dev/null &",
+  local command = { "env", "--default-signal=INT,QUIT" }
+  for _, word in ipairs(opts.prefix or {}) do
+    command[#command + 1] = word
+  end
+  for _, word in ipairs({ opts.bin or support.bin, "serve", "--listen", "127.0.0.1:0", "--db", db,
+    "--rules", opts.rules or H.rules, "--web", opts.web or H.web }) do
+    command[#command + 1] = word
+  end
+  for _, word in ipairs(opts.args or {}) do
+    command[#command + 1] = word
+  end
+  for i, word in ipairs(command) do
+    command[i] = quote(word)
+  end
+  local lines = { "#!/bin/sh" }
+  local err = quote(dir .. "/err")
+  if opts.stderr_pipe then
+    -- stderr through a pipe to a cat of its own: the log is then written
+    -- by a process that a file size limit put on the server leaves alone.
+    local fifo = quote(dir .. "/err.fifo")
+    lines[#lines + 1] = "mkfifo " .. fifo
+    lines[#lines + 1] = "cat <" .. fifo .. " >" .. err .. " &"
+    err = fifo
+  end
+  for _, line in ipairs({
+    table.concat(command, " ") .. " >" .. quote(dir .. "/out") .. " 2>" .. err .. " </dev/null &",
     "pid=$!",
     "echo $pid >" .. quote(dir .. "/pid.tmp"),
     "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
@@ -167,15 +187,21 @@ local function write_wrapper(dir, db, opts)
     "echo $? >" .. quote(dir .. "/rc.tmp"),
     "mv " .. quote(dir .. "/rc.tmp") .. " " .. quote(dir .. "/rc"),
     "",
-  }, "\n")
-  return support.write(dir .. "/run.sh", script)
+  }) do
+    lines[#lines + 1] = line
+  end
+  return support.write(dir .. "/run.sh", table.concat(lines, "\n"))
 end
 
 local servers = {}
 
 -- Starts `labelcoop serve` on 127.0.0.1:0 with the database `opts.db`
 -- (required: a path, used in place). Waits (10 s at most) for the line
--- "listening on http://127.0.0.1:PORT". Returns a server object:
+-- "listening on http://127.0.0.1:PORT". Other opts: rules, web (folders),
+-- args (more arguments for serve), bin (another copy of the binary), prefix
+-- (a command it runs under, e.g. setpriv), stderr_pipe (the log through a pipe:
+-- see write_wrapper).
+-- Returns a server object:
 --   url, port, pid, db, dir, stop(signal) -> exit code, kill9(), output()
 function H.start_server(opts)
   opts = opts or {}

@@ -314,7 +314,7 @@ describe("rules lifecycle", function()
 
   -- 2 -------------------------------------------------------------------
   describe("a broken rule set", function()
-    local w, served, h0, syntax, loop, syntax_line, loop_line, hist0
+    local w, served, h0, syntax, loop, syntax_line, loop_line, hist0, hungry, hungry_line
 
     setup(function()
       served = L.rules_copy("served")
@@ -325,6 +325,9 @@ describe("rules lifecycle", function()
       loop = L.rules_copy("loop")
       loop_line = L.line_count(loop .. "/" .. CG) + 3
       L.append(loop, CG, "\nlocal n = 0\nwhile true do n = n + 1 end\n")
+      hungry = L.rules_copy("hungry")
+      hungry_line = L.line_count(hungry .. "/" .. CG) + 3
+      L.append(hungry, CG, '\nlocal kept = {}\nwhile true do kept[#kept + 1] = string.rep("x", 1 << 20) .. #kept end\n')
       w = world(served, { "committee", "auditor" })
       hist0 = L.history(w.db)
       assert.are.equal(1, #hist0)
@@ -335,6 +338,19 @@ describe("rules lifecycle", function()
         w.server.stop()
       end
     end)
+
+    -- Readers all along, on connections of their own, while `f` runs: every
+    -- one answered 200.
+    local function answering_during(what, f)
+      local stream = L.stream(w.server, { { path = "/referential" }, { path = "/assessments", token = w.t.auditor } },
+        3)
+      f()
+      local codes = stream.finish()
+      assert.is_true(#codes >= 4, what .. ": too few requests meanwhile: " .. #codes)
+      for _, c in ipairs(codes) do
+        assert.are.equal(200, c.code, "GET " .. c.path .. " during " .. what)
+      end
+    end
 
     local function unchanged(what)
       assert.are.equal(h0, L.active_hash(w.server), what .. ": the active rules changed")
@@ -364,13 +380,27 @@ describe("rules lifecycle", function()
       H.expect_error(r, 400)
       assert.matches(RH .. ":" .. syntax_line .. ":", r.json.error.message, 1, true)
       unchanged("POST /rulesets (syntax)")
-      local t0 = H.now()
-      r = request(w.server, "POST", "/api/v1/rulesets",
-        { token = w.t.committee, json = { files = L.files_of(loop), note = "boucle" } })
-      H.expect_error(r, 400)
-      assert.matches(CG .. ":" .. loop_line .. ": instruction limit exceeded", r.json.error.message, 1, true)
-      assert.is_true(H.now() - t0 < 10, "POST /rulesets with a loop took " .. (H.now() - t0) .. " s")
+      answering_during("POST /rulesets (loop)", function()
+        local t0 = H.now()
+        r = request(w.server, "POST", "/api/v1/rulesets",
+          { token = w.t.committee, json = { files = L.files_of(loop), note = "boucle" } })
+        H.expect_error(r, 400)
+        assert.matches(CG .. ":" .. loop_line .. ": instruction limit exceeded", r.json.error.message, 1, true)
+        assert.is_true(H.now() - t0 < 10, "POST /rulesets with a loop took " .. (H.now() - t0) .. " s")
+      end)
       unchanged("POST /rulesets (loop)")
+    end)
+
+    it("is refused by POST /rulesets with file:line when it allocates without bound; the server answers", function()
+      answering_during("POST /rulesets (allocation)", function()
+        local t0 = H.now()
+        local r = request(w.server, "POST", "/api/v1/rulesets",
+          { token = w.t.committee, json = { files = L.files_of(hungry), note = "mémoire" } })
+        H.expect_error(r, 400)
+        assert.matches(CG .. ":" .. hungry_line .. ": memory limit exceeded", r.json.error.message, 1, true)
+        assert.is_true(H.now() - t0 < 10, "POST /rulesets with an allocation took " .. (H.now() - t0) .. " s")
+      end)
+      unchanged("POST /rulesets (allocation)")
     end)
 
     it("is refused on SIGHUP: the old rules keep serving and the server keeps answering", function()

@@ -161,6 +161,76 @@ plugin {
     end)
 end)
 
+describe("a plugin stopped by its limits at run time", function()
+  local fixture
+
+  setup(function()
+    fixture = W.fixture()
+  end)
+
+  teardown(function()
+    W.stop_all()
+    H.cleanup()
+  end)
+
+  it("a loop and an allocation without bound are stopped on each call, the server answering meanwhile",
+    function()
+      local L = require "lifecycle_support"
+      local dir = H.tmpdir() .. "/plugins"
+      assert.is_true(os.execute("cp -r '" .. support.root .. "/plugins' '" .. dir .. "' && mkdir -p '"
+        .. dir .. "/loops' '" .. dir .. "/hungry'"))
+      support.write(dir .. "/loops/plugin.lua", [=[
+plugin {
+  name = "loops", version = "0.1", priority = 1,
+  hooks = {
+    validate_answer = function(criterion, answer)
+      while true do end
+    end,
+  },
+}
+]=])
+      support.write(dir .. "/hungry/plugin.lua", [=[
+plugin {
+  name = "hungry", version = "0.1", priority = 2,
+  hooks = {
+    validate_answer = function(criterion, answer)
+      local kept = {}
+      while true do kept[#kept + 1] = string.rep("y", 1 << 20) .. #kept end
+    end,
+  },
+}
+]=])
+      local server = W.start_server({ db = H.fresh_db(fixture.db), plugins = dir })
+      local tokens = W.login(server, { "cae_a" })
+      local sa = H.new_self_assessment(server, tokens.cae_a, fixture.ids.org_a)
+      -- Readers all along, on connections of their own.
+      local stream = L.stream(server, { { path = "/referential" }, { path = "/me", token = tokens.cae_a } }, 4)
+      local criteria = { "JF-01", "JF-02", "JF-03", "JF-04" }
+      for _, c in ipairs(criteria) do
+        local started = H.now()
+        local r = H.request(server, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/" .. c,
+          { token = tokens.cae_a, json = { status = "met", comment = "malgré les greffons" } })
+        H.expect(r, 200, "the hooks stopped by their limits are skipped")
+        assert.is_true(H.now() - started < 10, "the hooks were not stopped in time")
+      end
+      local codes = stream.finish()
+      assert.is_true(#codes >= 4, "too few requests while the hooks ran: " .. #codes)
+      for _, c in ipairs(codes) do
+        assert.are.equal(200, c.code, "GET " .. c.path .. " while the hooks ran")
+      end
+      local a = H.expect(H.request(server, "GET", "/api/v1/assessments/" .. sa.id, { token = tokens.cae_a }), 200)
+      assert.are.equal(#criteria, #a.json.answers)
+      server.stop()
+      local text = support.read(server.dir .. "/err") or ""
+      local function count(needle)
+        return select(2, text:gsub(needle:gsub("%p", "%%%0"), ""))
+      end
+      assert.are.equal(#criteria, count("plugin loops: validate_answer: plugin.lua:5: instruction limit exceeded"),
+        text)
+      assert.are.equal(#criteria, count("plugin hungry: validate_answer: plugin.lua:6: memory limit exceeded"), text)
+    end)
+end)
+
 describe("a plugin's report format", function()
   teardown(function()
     H.cleanup()

@@ -1,9 +1,10 @@
 -- Restarts (issue 3): data written before a SIGTERM (or SIGINT) is there
 -- after restart, and so is every write acknowledged with a 2xx right
--- before a `kill -9`.
+-- before a `kill -9`, one client's or several concurrent clients' (issue 8).
 
 local support = require "support"
 local H = require "http_support"
+local LG = require "load_support"
 local json = support.json
 local quote = support.quote
 
@@ -233,4 +234,54 @@ describe("restart", function()
       json = { status = "met", comment = "après redémarrage", evidence = {} } }), 200)
     assert.are.equal(0, again.stop())
   end)
+  it("keeps every write acknowledged to concurrent clients when kill -9 cuts them short, none half-written",
+    function()
+      local db = H.fresh_db(fx.db)
+      local server = H.start_server({ db = db })
+      criteria = criteria or H.criteria(server)
+      local targets, ids_written = {}, {}
+      for _, who in ipairs({ "cae_a", "cae_a", "cae_b", "cae_b" }) do
+        local token = H.login(server, H.USERS[who].email)
+        local sa = H.new_self_assessment(server, token, who == "cae_a" and ids.org_a or ids.org_b)
+        targets[#targets + 1] = { id = sa.id, token = token, who = who }
+        ids_written[#ids_written + 1] = sa.id
+      end
+      -- 16 clients writing answers, each to criteria of its own, as fast
+      -- as they can; the kill comes after 1.5 s, 300 writes acknowledged at least.
+      local run = LG.start(server, { targets = targets, criteria = LG.criteria_ids(criteria), clients = 16,
+        seconds = 60, writes = 100, timeout = 10 })
+      local started = H.now()
+      local deadline = started + 30
+      while (run.acks() < 300 or H.now() - started < 1.5) and H.now() < deadline do
+        H.sleep(0.05)
+      end
+      server.kill9()
+      assert.is_false(H.alive(server.pid), "the server survived kill -9")
+      local figures, writes = run.finish(30)
+      print("kill -9 under load: " .. LG.summary(figures))
+      assert.is_true(figures.ok >= 300, "fewer than 300 writes acknowledged before the kill: " .. figures.ok)
+      assert.are.equal(0, figures.refused + figures.wrong_body, "writes refused before the kill: "
+        .. json.encode(figures.error_samples))
+      -- every client stopped on its first request without an answer
+      assert.are.equal(16, figures.unanswered, json.encode(figures))
+      assert.is_true(H.now() - started < 45, "the clients did not stop at the kill")
+
+      local again = H.start_server({ db = db })
+      local tokens = { cae_a = H.login(again, H.USERS.cae_a.email), cae_b = H.login(again, H.USERS.cae_b.email) }
+      local token = tokens.cae_a
+      for _, t in ipairs(targets) do
+        local r = expect(request(again, "GET", "/api/v1/assessments/" .. t.id, { token = tokens[t.who] }), 200)
+        for _, a in ipairs(r.json.answers) do
+          local k = writes[t.id .. " " .. a.criterion]
+          assert(k and (a.comment == k.last or a.comment == k.pending), "after restart, answer " .. a.criterion
+            .. " of assessment " .. t.id .. " holds " .. tostring(a.comment))
+        end
+      end
+      -- and the database takes writes again
+      expect(request(again, "PUT", "/api/v1/assessments/" .. targets[1].id .. "/answers/SO-11", { token = token,
+        json = { status = "met", comment = "après redémarrage", evidence = {} } }), 200)
+      assert.are.equal(0, again.stop())
+      writes[targets[1].id .. " SO-11"] = { acked = { "après redémarrage" }, last = "après redémarrage" }
+      LG.assert_stored(db, ids_written, writes)
+    end)
 end)
