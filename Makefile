@@ -2,6 +2,7 @@
 SHELL    := /bin/bash
 BUILD    ?= build
 SANITIZE ?=
+CTEST_ARGS ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 DB       ?= var/labelcoop.db
 
@@ -42,8 +43,9 @@ build: deps $(BUILD)/CMakeCache.txt
 	@cmake -S . -B $(BUILD) -DSANITIZE=$(SANITIZE) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
 
+# CTEST_ARGS selects tests, e.g. CTEST_ARGS="-LE browser".
 test: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # Benchmarks against baselines measured in the same run; figures printed and
 # written to $(BUILD)/bench.json. Targets are reported, not asserted.
