@@ -12,8 +12,8 @@
 typedef struct slot {
     long long key;
     store_version v;
-    char *text;
-    size_t len;
+    char *text; /* the text, then the meta bytes */
+    size_t len, meta_len;
 } slot;
 
 struct doccache {
@@ -48,26 +48,34 @@ static bool same(const store_version *a, const store_version *b)
     return a->data == b->data && a->own == b->own;
 }
 
-const char *doccache_get(doccache *c, long long key, const store_version *v, size_t *len)
+const char *doccache_get(doccache *c, long long key, const store_version *v, size_t *len,
+                         const void **meta)
 {
     slot *s = slot_of(c, key);
     if (!s->text || s->key != key || !same(&s->v, v))
         return NULL;
     *len = s->len;
+    if (meta)
+        *meta = s->meta_len ? s->text + s->len : NULL;
     return s->text;
 }
 
-void doccache_put(doccache *c, long long key, const store_version *v, const char *text, size_t len)
+void doccache_put(doccache *c, long long key, const store_version *v, const char *text, size_t len,
+                  const void *meta, size_t meta_len)
 {
     slot *s = slot_of(c, key);
-    c->bytes -= s->len;
+    c->bytes -= s->len + s->meta_len;
     free(s->text);
     *s = (slot){0};
-    if (len > c->max_bytes / 8 || c->bytes + len > c->max_bytes || !(s->text = malloc(len)))
+    size_t all = len + meta_len;
+    if (all > c->max_bytes / 8 || c->bytes + all > c->max_bytes || !(s->text = malloc(all)))
         return;
     memcpy(s->text, text, len);
+    if (meta_len)
+        memcpy(s->text + len, meta, meta_len);
     s->key = key;
     s->v = *v;
     s->len = len;
-    c->bytes += len;
+    s->meta_len = meta_len;
+    c->bytes += all;
 }

@@ -15,10 +15,14 @@ typedef struct doccache doccache;
 doccache *doccache_new(size_t max_bytes);
 void doccache_free(doccache *c);
 
-/* The text kept for key at version v, or NULL; borrowed until the next put. */
-const char *doccache_get(doccache *c, long long key, const store_version *v, size_t *len);
+/* The text kept for key at version v, or NULL; borrowed until the next put.
+ * *meta (may be NULL) gets what was kept with it. */
+const char *doccache_get(doccache *c, long long key, const store_version *v, size_t *len,
+                         const void **meta);
 /* Keeps a copy of text for key, rendered at version v (read before rendering:
- * a change in between only makes the entry miss). */
-void doccache_put(doccache *c, long long key, const store_version *v, const char *text, size_t len);
+ * a change in between only makes the entry miss), and of meta_len bytes of
+ * meta, what the caller needs besides the text (the record it checked). */
+void doccache_put(doccache *c, long long key, const store_version *v, const char *text, size_t len,
+                  const void *meta, size_t meta_len);
 
 #endif

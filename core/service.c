@@ -466,26 +466,30 @@ int service_assessment_get(service *s, long long id, cJSON **out, err *e)
 int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e)
 {
     *text = NULL;
-    store_assessment a;
     store_version v;
-    /* The caller's right to read is checked on every request, cached or not;
-     * the version is read before rendering, so a change in between only
-     * makes the cached copy miss. */
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
-        return e->code;
     if (s->version)
         v = *s->version;
     else if (store_version_get(s->db, &v, e))
         return e->code;
-    const char *hit = s->docs ? doccache_get(s->docs, id, &v, len) : NULL;
-    if (hit) {
+    /* A copy rendered at this version holds the assessment as it is now,
+     * and the record it was read from: the caller's right to read is checked
+     * against it on every request. */
+    const void *meta = NULL;
+    const char *hit = s->docs ? doccache_get(s->docs, id, &v, len, &meta) : NULL;
+    store_assessment a;
+    if (hit && meta) {
+        memcpy(&a, meta, sizeof a);
+        if (allow(s, POLICY_ASSESSMENT_READ, a.org_id, &a, e))
+            return e->code;
         if (!(*text = malloc(*len)))
             return err_set(e, ERR_FAIL, "out of memory");
         memcpy(*text, hit, *len);
         return ERR_OK;
     }
+    /* The version is read before rendering, so a change in between only
+     * makes the copy miss. */
     cJSON *doc;
-    if (assessment_doc(s, &a, &doc, e))
+    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || assessment_doc(s, &a, &doc, e))
         return e->code;
     *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
@@ -493,7 +497,7 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
         return err_set(e, ERR_FAIL, "out of memory");
     *len = strlen(*text);
     if (s->docs)
-        doccache_put(s->docs, id, &v, *text, *len);
+        doccache_put(s->docs, id, &v, *text, *len, &a, sizeof a);
     return ERR_OK;
 }
 

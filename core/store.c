@@ -785,9 +785,12 @@ int store_open(const char *path, store **out, err *e)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
+    /* temp_store = MEMORY: an upsert into a WITHOUT ROWID table goes through
+     * an ephemeral table, which would otherwise get a temporary file and a
+     * page cache of its own at every statement. */
     if (exec_sql(s,
                  "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-                 " PRAGMA foreign_keys = ON;",
+                 " PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
                  e) != ERR_OK ||
         migrate(s, e) != ERR_OK) {
         err_set(e, ERR_UNAVAILABLE, "%s: %s", path, err_msg(e));

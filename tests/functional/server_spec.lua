@@ -289,6 +289,12 @@ describe("the labelcoop server, end to end", function()
           if a.criterion == "SO-01" then assert.are.equal("changé dehors", a.comment) end
         end
       end
+      -- The copy never lets anybody else read it: rights are checked each time.
+      for _ = 1, 8 do
+        expect_error(request(server, "GET", path, { token = tokens.cae_b }), 403)
+        expect_error(request(server, "GET", path, { token = tokens.auditor }), 403)
+        expect_error(request(server, "GET", path), 401)
+      end
       -- and one made through the server, by whichever worker
       local put = expect(request(server, "PUT", path .. "/answers/SO-01",
         { token = tokens.cae_a, json = answers["SO-01"] }), 200)
