@@ -211,7 +211,7 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
 
 int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e)
 {
-    long long created, last_seen;
+    long long created = 0, last_seen = 0;
     return resolve(s, c, token, who, &created, &last_seen, e);
 }
 
@@ -235,7 +235,7 @@ int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const sto
             return ERR_OK;
         }
     }
-    long long created, last_seen;
+    long long created = 0, last_seen = 0;
     int rc = resolve(s, c, token, who, &created, &last_seen, e);
     if (rc == ERR_OK) {
         unsigned k = memo->next++ % AUTH_MEMO_SIZE;
