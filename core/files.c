@@ -139,7 +139,8 @@ int files_list_tree(const char *root, const char *suffix, files_list *out, err *
         files_list_free(out);
         return rc;
     }
-    qsort(out->paths, out->count, sizeof *out->paths, cmp_str);
+    if (out->count > 1) /* an empty folder leaves paths NULL, which qsort may not take */
+        qsort(out->paths, out->count, sizeof *out->paths, cmp_str);
     return ERR_OK;
 }
 

@@ -336,7 +336,8 @@ int plugin_load(const char *plugins_dir, const char *settings_file, const host_l
     }
     if (d)
         closedir(d);
-    qsort(set->list, (size_t)set->n, sizeof *set->list, by_priority);
+    if (set->n > 1) /* no plugin leaves list NULL, which qsort may not take */
+        qsort(set->list, (size_t)set->n, sizeof *set->list, by_priority);
     apply_settings(set, settings_file);
     *out = set;
     return ERR_OK;
