@@ -323,9 +323,9 @@ int plugin_load(const char *plugins_dir, const char *settings_file, const host_l
             set->list = l;
         }
         plugin *p = malloc(sizeof *p);
-        char *msg = p ? load_one(set, p, plugins_dir, ent->d_name, lim) : strdup("out of memory");
-        if (msg) {
-            cJSON_AddItemToArray(*problems, cJSON_CreateString(msg));
+        char *msg = p ? load_one(set, p, plugins_dir, ent->d_name, lim) : NULL;
+        if (!p || msg) {
+            cJSON_AddItemToArray(*problems, cJSON_CreateString(msg ? msg : "out of memory"));
             free(msg);
             if (p)
                 plugin_clear(p);
