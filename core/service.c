@@ -466,6 +466,7 @@ static int need_draft(const store_assessment *a, err *e)
 /* The rule set an assessment was created under (or last migrated to). */
 static int rules_of(service *s, const store_assessment *a, rules **r, err *e)
 {
+    *r = NULL;
     if (strcmp(a->ruleset, rules_hash(s->rules)) == 0) {
         *r = s->rules;
         return ERR_OK;
@@ -1451,6 +1452,7 @@ static void add_findings(cJSON *data, const rules *r, const cJSON *answers)
 /* What a document shows of assessment id; *out is the caller's. */
 static int document_data(service *s, long long id, cJSON **out, err *e)
 {
+    *out = NULL;
     store_assessment a;
     rules *r;
     cJSON *assessment = NULL, *org = NULL, *evaluation = NULL;
