@@ -57,9 +57,7 @@ char *files_join(const char *root, const char *rel)
     char *s = malloc(a + b + 2);
     if (!s)
         return NULL;
-    memcpy(s, root, a);
-    s[a] = '/';
-    memcpy(s + a + 1, rel, b + 1);
+    snprintf(s, a + b + 2, "%s/%s", root, rel);
     return s;
 }
 
