@@ -162,8 +162,10 @@ int files_tree_read(const char *root, const char *suffix, int (*keep)(const char
     out->paths = calloc(list.count ? list.count : 1, sizeof *out->paths);
     out->data = calloc(list.count ? list.count : 1, sizeof *out->data);
     out->lens = calloc(list.count ? list.count : 1, sizeof *out->lens);
-    if (!out->paths || !out->data || !out->lens)
-        rc = err_set(e, ERR_FAIL, "out of memory");
+    if (!out->paths || !out->data || !out->lens) {
+        err_set(e, ERR_FAIL, "out of memory");
+        rc = ERR_FAIL;
+    }
     for (size_t i = 0; rc == ERR_OK && i < list.count; i++) {
         if (keep && !keep(list.paths[i]))
             continue;

@@ -26,7 +26,7 @@ static void put_n(buf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
-    if (b->len + n + 1 > b->cap) {
+    if (n >= b->cap - b->len) { /* no room for s and its NUL */
         size_t cap = (b->len + n + 1) * 2;
         char *p = realloc(b->s, cap);
         if (!p) {

@@ -884,6 +884,7 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
         rc = store_assessment_evaluation(s->db, id, &evaluation, e);
     if (rc == ERR_OK && !evaluation)
         rc = err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", id);
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set when check_decision is OK */
     if (rc == ERR_OK && strcmp(outcome, "awarded") == 0) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
             rc = err_set(e, ERR_CONFLICT,
