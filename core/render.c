@@ -402,8 +402,9 @@ static void render_html(buf *b, const cJSON *doc)
     {
         const char *t = type_of(blk);
         if (!strcmp(t, "heading")) {
-            int level = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(blk, "level"));
-            level = level >= 2 && level <= 4 ? level : 2;
+            /* Compared before the cast: no level is NaN, which no int holds. */
+            double v = cJSON_GetNumberValue(cJSON_GetObjectItem(blk, "level"));
+            int level = v >= 2 && v < 5 ? (int)v : 2;
             putf(b, "<h%d>", level);
             esc(b, str(blk, "text"));
             putf(b, "</h%d>", level);

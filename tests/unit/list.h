@@ -18,6 +18,7 @@
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
     TEST_ENTRY(http_path_safe)                                                                     \
+    TEST_ENTRY(render_heading_levels)                                                              \
     TEST_ENTRY(rules_load_shipped)                                                                 \
     TEST_ENTRY(rules_hash_identity)                                                                \
     TEST_ENTRY(rules_validation_reports_all)                                                       \
