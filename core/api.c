@@ -572,6 +572,39 @@ static int match(const route *r, char **seg, int n, call *c)
     return *p == '\0';
 }
 
+/* The route of method on path, its ids and strings in c (pointing into buf);
+ * NULL when none, *status then 404 (no such path) or 405 (other methods). */
+static const route *find_route(const char *method, const char *path, char *buf, size_t size,
+                               call *c, int *status)
+{
+    const char *prefix = "/api/v1/";
+    char *seg[MAX_SEGMENTS];
+    int n = -1;
+    if (strncmp(path, prefix, strlen(prefix)) == 0 && strlen(path) < size) {
+        snprintf(buf, size, "%s", path + strlen(prefix));
+        n = split(buf, seg);
+    }
+    *status = 404;
+    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof *routes; i++) {
+        if (match(&routes[i], seg, n, c)) {
+            *status = 405;
+            if (strcmp(routes[i].method, method) == 0)
+                return &routes[i]; /* the last match: c holds this route's ids */
+        }
+    }
+    return NULL;
+}
+
+int api_route(const char *method, const char *path, const char **pattern)
+{
+    call c = {0};
+    char buf[1024];
+    int status;
+    const route *r = find_route(method, path, buf, sizeof buf, &c, &status);
+    *pattern = r ? r->pattern : NULL;
+    return r ? 0 : status;
+}
+
 /* Renders an error of a service; a message that starts with a JSON path
  * ("$.x: ...") puts the path in "path". */
 static void fail(call *c, int code, const char *message)
@@ -657,33 +690,16 @@ void api_handle(void *app, const http_request *req, http_response *res)
 {
     call c = {.config = app, .req = req, .res = res, .status = 200};
     err e = ERR_INIT;
-    const char *prefix = "/api/v1/";
-    const char *path = http_path(req);
-    char buf[1024], *seg[MAX_SEGMENTS];
-    int n = -1;
-    if (strncmp(path, prefix, strlen(prefix)) == 0 && strlen(path) < sizeof buf) {
-        snprintf(buf, sizeof buf, "%s", path + strlen(prefix));
-        n = split(buf, seg);
-    }
-    const route *r = NULL;
-    bool path_known = false;
-    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof *routes; i++) {
-        if (match(&routes[i], seg, n, &c)) {
-            path_known = true;
-            if (strcmp(routes[i].method, http_method(req)) == 0) {
-                r = &routes[i];
-                break;
-            }
-        }
-    }
+    char buf[1024];
+    int status;
+    const route *r = find_route(http_method(req), http_path(req), buf, sizeof buf, &c, &status);
     if (!r) {
-        if (path_known)
+        if (status == 405)
             http_error(res, 405, "method_not_allowed", "this method is not allowed here", NULL);
         else
             http_error(res, 404, "not_found", "no such endpoint", NULL);
         return;
     }
-    match(r, seg, n, &c); /* the ids of this route, not of the last one tried */
     worker *w = get_worker(c.config, &e);
     if (!w) {
         fail(&c, ERR_UNAVAILABLE, err_msg(&e));

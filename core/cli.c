@@ -832,6 +832,7 @@ static int open_active(const opts *o, store **db, ruleset_cache **cache, rules *
     err e = ERR_INIT;
     bool activated;
     *cache = NULL;
+    *active = NULL;
     int rc = open_db(o, db);
     if (rc != ERR_OK)
         return rc;

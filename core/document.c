@@ -309,12 +309,13 @@ static void wrap_paragraph(doc *d, const char *s, size_t from, size_t to, double
 static const lines *wrap(doc *d, const char *s, double width)
 {
     d->wrap.n = 0;
-    size_t n = strlen(s);
-    for (size_t i = 0; i <= n;) {
+    for (size_t i = 0;;) {
         size_t end = i;
-        while (end < n && s[end] != '\n')
+        while (s[end] && s[end] != '\n')
             end++;
         wrap_paragraph(d, s, i, end, width, &d->wrap);
+        if (!s[end])
+            break;
         i = end + 1;
     }
     return &d->wrap;

@@ -57,9 +57,7 @@ char *files_join(const char *root, const char *rel)
     char *s = malloc(a + b + 2);
     if (!s)
         return NULL;
-    memcpy(s, root, a);
-    s[a] = '/';
-    memcpy(s + a + 1, rel, b + 1);
+    snprintf(s, a + b + 2, "%s/%s", root, rel);
     return s;
 }
 
@@ -139,7 +137,8 @@ int files_list_tree(const char *root, const char *suffix, files_list *out, err *
         files_list_free(out);
         return rc;
     }
-    qsort(out->paths, out->count, sizeof *out->paths, cmp_str);
+    if (out->count > 1) /* an empty folder leaves paths NULL, which qsort may not take */
+        qsort(out->paths, out->count, sizeof *out->paths, cmp_str);
     return ERR_OK;
 }
 
@@ -163,8 +162,10 @@ int files_tree_read(const char *root, const char *suffix, int (*keep)(const char
     out->paths = calloc(list.count ? list.count : 1, sizeof *out->paths);
     out->data = calloc(list.count ? list.count : 1, sizeof *out->data);
     out->lens = calloc(list.count ? list.count : 1, sizeof *out->lens);
-    if (!out->paths || !out->data || !out->lens)
-        rc = err_set(e, ERR_FAIL, "out of memory");
+    if (!out->paths || !out->data || !out->lens) {
+        err_set(e, ERR_FAIL, "out of memory");
+        rc = ERR_FAIL;
+    }
     for (size_t i = 0; rc == ERR_OK && i < list.count; i++) {
         if (keep && !keep(list.paths[i]))
             continue;

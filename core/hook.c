@@ -88,7 +88,7 @@ void hook_new_secret(char *out)
 {
     unsigned char key[24];
     randombytes_buf(key, sizeof key);
-    memcpy(out, "whsec_", 6);
+    strcpy(out, "whsec_");
     sodium_bin2base64(out + 6, 58, key, sizeof key, sodium_base64_VARIANT_ORIGINAL);
 }
 

@@ -185,9 +185,8 @@ static const char *content_type(const char *path)
     return "application/octet-stream";
 }
 
-static bool safe_path(const char *url)
+bool http_path_safe(const char *url)
 {
-    /* No empty or dot segments (so no "..", no hidden files), no backslash. */
     return url[0] == '/' && !strstr(url, "//") && !strstr(url, "/.") && !strchr(url, '\\');
 }
 
@@ -196,7 +195,7 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, const
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
         return send_error(c, r, 405, "method_not_allowed", "static files are read with GET");
     const char *url = strcmp(r->url, "/") == 0 ? "/index.html" : r->url;
-    if (!s->web_root || !safe_path(url) || strlen(url) > 1024)
+    if (!s->web_root || !http_path_safe(url) || strlen(url) > 1024)
         return send_error(c, r, 404, "not_found", "no such page");
     char path[2048];
     snprintf(path, sizeof path, "%s%s", s->web_root, url);

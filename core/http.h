@@ -5,6 +5,7 @@
 #ifndef LABELCOOP_HTTP_H
 #define LABELCOOP_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -52,6 +53,10 @@ const char *http_cookie(const http_request *r, const char *name);
 cJSON *http_query_all(const http_request *r);
 /* The peer's address, for throttling. */
 const char *http_client(const http_request *r);
+/* Whether a path may name a static file: it starts with '/', and has no empty
+ * segment but the last, no segment starting with '.' (so no "..", no hidden
+ * file) and no backslash. */
+bool http_path_safe(const char *path);
 
 /* Sets res to an error: {"error": {"code", "message", "path"}} (path may be NULL). */
 void http_error(http_response *res, int status, const char *code, const char *message,

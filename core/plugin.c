@@ -175,6 +175,7 @@ static int api_call(lua_State *L, bool action)
     long long org = action ? (long long)luaL_checkinteger(L, 1) : 0;
     const char *type = action ? NULL : luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = NULL;
     ljson_to(L, 2, action ? "fields" : "data", NULL, box);
@@ -317,15 +318,16 @@ int plugin_load(const char *plugins_dir, const char *settings_file, const host_l
             continue;
         if (set->n == cap) {
             cap = cap ? cap * 2 : 8;
+            /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
             plugin **l = realloc(set->list, (size_t)cap * sizeof *l);
             if (!l)
                 break;
             set->list = l;
         }
         plugin *p = malloc(sizeof *p);
-        char *msg = p ? load_one(set, p, plugins_dir, ent->d_name, lim) : strdup("out of memory");
-        if (msg) {
-            cJSON_AddItemToArray(*problems, cJSON_CreateString(msg));
+        char *msg = p ? load_one(set, p, plugins_dir, ent->d_name, lim) : NULL;
+        if (!p || msg) {
+            cJSON_AddItemToArray(*problems, cJSON_CreateString(msg ? msg : "out of memory"));
             free(msg);
             if (p)
                 plugin_clear(p);
@@ -336,7 +338,10 @@ int plugin_load(const char *plugins_dir, const char *settings_file, const host_l
     }
     if (d)
         closedir(d);
-    qsort(set->list, (size_t)set->n, sizeof *set->list, by_priority);
+    if (set->n > 1) { /* no plugin leaves list NULL, which qsort may not take */
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
+        qsort(set->list, (size_t)set->n, sizeof *set->list, by_priority);
+    }
     apply_settings(set, settings_file);
     *out = set;
     return ERR_OK;

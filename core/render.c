@@ -26,7 +26,7 @@ static void put_n(buf *b, const char *s, size_t n)
 {
     if (b->failed)
         return;
-    if (b->len + n + 1 > b->cap) {
+    if (n >= b->cap - b->len) { /* no room for s and its NUL */
         size_t cap = (b->len + n + 1) * 2;
         char *p = realloc(b->s, cap);
         if (!p) {
@@ -402,8 +402,9 @@ static void render_html(buf *b, const cJSON *doc)
     {
         const char *t = type_of(blk);
         if (!strcmp(t, "heading")) {
-            int level = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(blk, "level"));
-            level = level >= 2 && level <= 4 ? level : 2;
+            /* Compared before the cast: no level is NaN, which no int holds. */
+            double v = cJSON_GetNumberValue(cJSON_GetObjectItem(blk, "level"));
+            int level = v >= 2 && v < 5 ? (int)v : 2;
             putf(b, "<h%d>", level);
             esc(b, str(blk, "text"));
             putf(b, "</h%d>", level);

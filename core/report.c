@@ -60,6 +60,7 @@ static int push_result(lua_State *L, int rc, cJSON *doc, err *e)
         err_clear(e);
         return lua_error(L);
     }
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0); /* freed even if pushing fails */
     *box = doc;
     ljson_push(L, doc);
@@ -295,6 +296,7 @@ static int add_block(lua_State *L, const char *type)
     cJSON *blocks = cJSON_GetObjectItem(c->doc, "blocks");
     cJSON *block = NULL;
     if (lua_istable(L, 1)) {
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
         cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
         *box = NULL;
         ljson_to(L, 1, type, NULL, box);
@@ -451,6 +453,7 @@ static int call_run(lua_State *L)
             cJSON_AddStringToObject(c->doc, texts[i], lua_tostring(L, -1));
         lua_pop(L, 1);
     }
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = NULL;
     ljson_to(L, 3, "params", NULL, box);

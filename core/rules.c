@@ -294,8 +294,12 @@ static int l_field(lua_State *L)
         if (np)
             r->field_pos = np;
         bool *nd = np ? realloc(r->field_declared_themes, (size_t)cap * sizeof *nd) : NULL;
-        if (!nd)
+        if (!nd) {
+            free(id);
+            free(f.name);
+            free_strings(f.themes, f.n_themes);
             return luaL_error(L, "out of memory");
+        }
         r->field_declared_themes = nd;
         r->cap_fields = cap;
     }

@@ -25,6 +25,7 @@ static const char KEY_LIMITS[] = "labelcoop.limits";
  * cannot leak it (the mpv way). */
 static cJSON **json_box(lua_State *L)
 {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
     cJSON **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = NULL;
     luaL_setmetatable(L, JSON_MT);
@@ -164,6 +165,7 @@ static int rules_gc(lua_State *L)
 static int l_load(lua_State *L)
 {
     const char *dir = luaL_checkstring(L, 1);
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): the userdata holds one pointer */
     rules **box = lua_newuserdatauv(L, sizeof *box, 0);
     *box = NULL;
     luaL_setmetatable(L, RULES_MT);

@@ -512,6 +512,7 @@ static int need_draft(const store_assessment *a, err *e)
 /* The rule set an assessment was created under (or last migrated to). */
 static int rules_of(service *s, const store_assessment *a, rules **r, err *e)
 {
+    *r = NULL;
     if (strcmp(a->ruleset, rules_hash(s->rules)) == 0) {
         *r = s->rules;
         return ERR_OK;
@@ -937,6 +938,7 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
         rc = store_assessment_evaluation(s->db, id, &evaluation, e);
     if (rc == ERR_OK && !evaluation)
         rc = err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", id);
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set when check_decision is OK */
     if (rc == ERR_OK && strcmp(outcome, "awarded") == 0) {
         if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
             rc = err_set(e, ERR_CONFLICT,
@@ -1505,6 +1507,7 @@ static void add_findings(cJSON *data, const rules *r, const cJSON *answers)
 /* What a document shows of assessment id; *out is the caller's. */
 static int document_data(service *s, long long id, cJSON **out, err *e)
 {
+    *out = NULL;
     store_assessment a;
     rules *r;
     cJSON *assessment = NULL, *org = NULL, *evaluation = NULL;

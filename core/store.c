@@ -1498,7 +1498,7 @@ int store_action_add(store *s, long long org, const cJSON *f, long long *id, err
 
 int store_action_update(store *s, long long id, const cJSON *f, err *e)
 {
-    cJSON *cur;
+    cJSON *cur = NULL;
     if (store_action_get(s, id, &cur, e) != ERR_OK)
         return e->code;
     /* Fields not given keep their value; null clears the optional ones. */

@@ -191,7 +191,7 @@ int verify_export(store *db, long long decision, cJSON **out, err *e)
         return err_set(e, ERR_NOT_FOUND, "no decision %lld", decision);
     cJSON *record = cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(f.found, "record")));
     const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(record, "ruleset"));
-    files_tree tree;
+    files_tree tree = {0};
     int rc = hash ? store_ruleset_files(db, hash, &tree, e)
                   : err_set(e, ERR_FAIL, "decision %lld has no record", decision);
     cJSON_Delete(record);

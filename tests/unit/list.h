@@ -14,6 +14,11 @@
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(date_valid)                                                                         \
+    TEST_ENTRY(files_empty_folder)                                                                 \
+    TEST_ENTRY(plugin_no_plugins)                                                                  \
+    TEST_ENTRY(api_routes)                                                                         \
+    TEST_ENTRY(http_path_safe)                                                                     \
+    TEST_ENTRY(render_heading_levels)                                                              \
     TEST_ENTRY(rules_load_shipped)                                                                 \
     TEST_ENTRY(rules_hash_identity)                                                                \
     TEST_ENTRY(rules_validation_reports_all)                                                       \
