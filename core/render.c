@@ -157,7 +157,7 @@ static void text_chart(buf *b, const cJSON *c)
                 double v =
                     cJSON_GetNumberValue(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "values"), i));
                 putf(b, " %6.1f ", v);
-                for (int k = 0; k < (int)(v / 5) && k < 40; k++)
+                for (int k = 0; k < 40 && k + 1 <= v / 5; k++) /* a missing value: no bar */
                     put(b, "#");
             }
         }

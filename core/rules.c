@@ -480,10 +480,17 @@ static int l_award(lua_State *L)
     if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
         problem(&d, "'decide' must be a function (ctx) returning the outcome, or absent");
     lua_getfield(L, 1, "parameters");
-    if (!lua_istable(L, -1))
+    if (!lua_istable(L, -1)) {
         problem(&d, "'parameters' must be a table of named values");
-    else
+    } else {
         ljson_to(L, -1, "parameters", NULL, &r->parameters);
+        /* The platform reads this one itself: a label lasts that many years. */
+        lua_getfield(L, -1, "validity_years");
+        lua_Integer years = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+        if (!lua_isnil(L, -1) && (years < 1 || years > 99))
+            problem(&d, "parameters.validity_years must be a whole number of years from 1 to 99");
+        lua_pop(L, 1);
+    }
     lua_settop(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, KEY_AWARD);
     return 0;

@@ -811,7 +811,9 @@ static int save_practices(service *s, const cJSON *body, long long decision, lon
 static int validity_years(const rules *r)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(rules_parameters(r), "validity_years");
-    return cJSON_IsNumber(v) && v->valuedouble > 0 ? (int)v->valuedouble : 3;
+    /* checked when the rules load: a whole number from 1 to 99, or absent */
+    return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble <= 99 ? (int)v->valuedouble
+                                                                            : 3;
 }
 
 typedef struct answers_json {

@@ -212,7 +212,10 @@ int verify_export_check(const cJSON *export, const host_limits *lim, cJSON **rep
     *report = NULL;
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record"));
     const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record_hash"));
-    long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(export, "decision"));
+    const cJSON *decision = cJSON_GetObjectItem(export, "decision");
+    if (cJSON_IsNumber(decision) && (decision->valuedouble < 1 || decision->valuedouble > 1e15))
+        return err_set(e, ERR_INPUT, "$.decision: expected a decision id");
+    long long id = cJSON_IsNumber(decision) ? (long long)decision->valuedouble : 0;
     if (!text || !hash)
         return err_set(e, ERR_INPUT,
                        "$: expected {\"decision\", \"record\", \"record_hash\", "

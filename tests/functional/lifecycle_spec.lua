@@ -637,6 +637,13 @@ describe("rules lifecycle", function()
         "recommended_threshold = 0.1,", "award.lua")
       r = check("rules.json", json.encode(e3))
       assert.are.equal(1, r.code, r.stdout .. r.stderr)
+
+      -- A decision id that is no id is refused as bad input, naming it.
+      local e4 = json.decode(text)
+      e4.decision = -1e300
+      r = check("decision.json", json.encode(e4))
+      assert.are.equal(2, r.code, r.stdout .. r.stderr)
+      assert.truthy(r.stderr:find("$.decision", 1, true), r.stderr)
     end)
   end)
 

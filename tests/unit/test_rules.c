@@ -314,6 +314,13 @@ TEST_IMPL(rules_decide_checked)
     ASSERT(out == NULL);
     rules_free(r);
 
+    /* The platform reads validity_years itself: it must make sense. */
+    fixture_write(dir, "award.lua",
+                  "award { parameters = { validity_years = 1e12 },\n"
+                  "  evaluate = function (ctx) end }\n");
+    ASSERT(load(dir, msg, sizeof msg) == NULL);
+    ASSERT_CONTAINS(msg, "award.lua:1: ");
+    ASSERT_CONTAINS(msg, "parameters.validity_years must be a whole number of years from 1 to 99");
     fixture_write(dir, "award.lua",
                   "award { parameters = {}, decide = 1,\n"
                   "  evaluate = function (ctx) end }\n");
