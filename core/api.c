@@ -555,11 +555,12 @@ static int match(const route *r, char **seg, int n, call *c)
         if (!len)
             return 0;
         if (len == 3 && strncmp(p, ":id", 3) == 0) {
-            char *end;
-            long long v = strtoll(seg[i], &end, 10);
-            if (*end || v < 1 || seg[i][0] == '+')
+            /* An id is written one way: 1 to 18 digits, no leading zero, no
+             * sign or space (strtoll would take " 5", "007" and overflow). */
+            size_t digits = strspn(seg[i], "0123456789");
+            if (seg[i][digits] || digits < 1 || digits > 18 || seg[i][0] == '0')
                 return 0;
-            c->ids[c->n_ids++] = v;
+            c->ids[c->n_ids++] = strtoll(seg[i], NULL, 10);
         } else if (len == 4 && strncmp(p, ":key", 4) == 0) {
             c->strs[c->n_strs++] = seg[i];
         } else if (strncmp(p, seg[i], len) != 0 || seg[i][len] != '\0') {

@@ -27,6 +27,11 @@ TEST_IMPL(api_routes)
     ASSERT_ROUTE("GET", "/api/v1/assessments/-3", 404, NULL);
     ASSERT_ROUTE("GET", "/api/v1/assessments/+3", 404, NULL);
     ASSERT_ROUTE("GET", "/api/v1/assessments/3x", 404, NULL);
+    ASSERT_ROUTE("GET", "/api/v1/assessments/ 5", 404, NULL);
+    ASSERT_ROUTE("GET", "/api/v1/assessments/\t5", 404, NULL);
+    ASSERT_ROUTE("GET", "/api/v1/assessments/007", 404, NULL);
+    ASSERT_ROUTE("GET", "/api/v1/assessments/99999999999999999999", 404, NULL);
+    ASSERT_ROUTE("GET", "/api/v1/assessments/999999999999999999", 0, "assessments/:id");
     ASSERT_ROUTE("GET", "/api/v1/nothing", 404, NULL);
     ASSERT_ROUTE("GET", "/api/v1/", 404, NULL);
     ASSERT_ROUTE("GET", "/api/v2/me", 404, NULL);
