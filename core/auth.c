@@ -209,12 +209,6 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
     return touched;
 }
 
-int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e)
-{
-    long long created = 0, last_seen = 0;
-    return resolve(s, c, token, who, &created, &last_seen, e);
-}
-
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
                       const char *token, auth_actor *who, err *e)
 {

@@ -41,9 +41,6 @@ void auth_csrf_token(const char *token, char *out);
  * ERR_UNAUTHORIZED with the same message whether or not the email exists. */
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *client, auth_actor *who, char *token, err *e);
-/* Resolves a token into the actor; ERR_UNAUTHORIZED when unknown or expired. */
-int auth_resolve(store *s, const auth_config *c, const char *token, auth_actor *who, err *e);
-
 /* Sessions one thread resolved lately, each trusted again only while the
  * database is at the version it was read at (a logout, a revocation or a
  * password change is a commit, so it ends the trust) and while it is not
@@ -59,7 +56,8 @@ typedef struct auth_memo {
     unsigned next;
 } auth_memo;
 
-/* auth_resolve through memo, with v the database's version now. */
+/* Resolves a token into the actor, through memo, with v the database's
+ * version now; ERR_UNAUTHORIZED when unknown or expired. */
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
                       const char *token, auth_actor *who, err *e);
 int auth_logout(store *s, const char *token, err *e);

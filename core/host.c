@@ -38,7 +38,6 @@ struct host {
     long long insn_used, insn_limit;
     volatile int *interrupt; /* set by a signal handler: stop at the next hook */
     int tripped;             /* the instruction limit fired during this run */
-    int running;             /* inside host_run: positions can be recorded */
     char mem_where[256];
     char *traceback;
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
@@ -49,6 +48,12 @@ struct host {
     volatile sig_atomic_t armed;
     host *watch_next, *watch_prev;
 };
+
+/* Inside host_run: positions can be recorded. */
+static bool running(const host *h)
+{
+    return atomic_load_explicit(&h->run_seq, memory_order_relaxed) & 1;
+}
 
 static const char KEY_API[] = "labelcoop.api";
 static const char KEY_ENVMT[] = "labelcoop.envmt";
@@ -85,7 +90,7 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     if (nsize > old && h->mem_used - old + nsize > h->mem_limit) {
-        if (h->running && h->L && !h->mem_where[0])
+        if (running(h) && h->L && !h->mem_where[0])
             host_where(h->L, 0, h->mem_where, sizeof h->mem_where);
         return NULL;
     }
@@ -601,7 +606,6 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     h->insn_used = 0;
     h->tripped = 0;
     h->mem_where[0] = '\0';
-    h->running = 1;
     host *outer = tl_running;
     tl_running = h;
     h->armed = 0;
@@ -615,7 +619,6 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     int rc = lua_pcall(L, 1, 0, base + 1);
     atomic_store_explicit(&h->run_seq, seq + 2, memory_order_release);
     tl_running = outer;
-    h->running = 0;
     lua_sethook(L, NULL, 0, 0);
     int status = ERR_OK;
     if (rc == LUA_ERRMEM) {

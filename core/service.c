@@ -454,15 +454,6 @@ static int assessment_doc(service *s, const store_assessment *a, cJSON **out, er
     return ERR_OK;
 }
 
-int service_assessment_get(service *s, long long id, cJSON **out, err *e)
-{
-    *out = NULL;
-    store_assessment a;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
-        return e->code;
-    return assessment_doc(s, &a, out, e);
-}
-
 int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e)
 {
     *text = NULL;

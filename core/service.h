@@ -46,8 +46,8 @@ int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);
 
 int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
 int service_assessment_list(service *s, cJSON **out, err *e);
-int service_assessment_get(service *s, long long id, cJSON **out, err *e);
-/* The same as JSON text (*text is the caller's), from this thread's docs
+/* The assessment with its answers, stakeholders, decisions and frozen
+ * evaluation, as JSON text (*text is the caller's), from this thread's docs
  * while the database has not changed since it was rendered. */
 int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e);
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
