@@ -31,9 +31,6 @@ typedef struct worker {
     plugin_set *plugins;
     doccache *docs;
     auth_memo sessions;
-    /* The database version the active rule set was last looked up at. */
-    store_version checked;
-    rules *active;
     struct worker *next;
 } worker;
 
@@ -719,14 +716,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
     store_version v;
     int rc = store_version_get(w->db, &v, &e);
     c.svc.version = &v;
-    if (rc == ERR_OK && w->active && v.data == w->checked.data && v.own == w->checked.own) {
-        c.svc.rules = w->active;
-    } else if (rc == ERR_OK) {
-        ruleset_cache_trim(w->rulesets);
-        rc = ruleset_active(w->rulesets, w->db, &c.svc.rules, &e);
-        w->active = rc == ERR_OK ? c.svc.rules : NULL;
-        w->checked = v;
-    }
+    if (rc == ERR_OK)
+        rc = ruleset_active(w->rulesets, w->db, &v, &c.svc.rules, &e);
     if (rc == ERR_OK)
         rc = parse_body(&c, r, &e);
     if (rc == ERR_OK && !(r->flags & PUBLIC))

@@ -645,7 +645,7 @@ static int cmd_demo(const opts *o)
     cJSON *logins = NULL;
     rc = ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e);
     if (rc == ERR_OK)
-        rc = ruleset_active(cache, db, &s.rules, &e);
+        rc = ruleset_active(cache, db, NULL, &s.rules, &e);
     if (rc == ERR_OK)
         rc = demo_seed(&s, &logins, &e);
     ruleset_cache_free(cache);
@@ -838,7 +838,7 @@ static int open_active(const opts *o, store **db, ruleset_cache **cache, rules *
         return rc;
     *cache = ruleset_cache_new(&o->limits);
     if (ruleset_bootstrap(*db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
-        ruleset_active(*cache, *db, active, &e) != ERR_OK) {
+        ruleset_active(*cache, *db, NULL, active, &e) != ERR_OK) {
         ruleset_cache_free(*cache);
         store_close(*db);
         *cache = NULL;
@@ -928,7 +928,7 @@ static int cmd_rules_activate(const opts *o)
     err e = ERR_INIT;
     cJSON *out = NULL;
     long long id = 0;
-    rc = ruleset_active(cache, db, &active, &e);
+    rc = ruleset_active(cache, db, NULL, &active, &e);
     if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
         err_clear(&e);
         rc = ruleset_activate(db, candidate, o->label, o->note, 0, &id, &e);

@@ -43,16 +43,11 @@ static slot *slot_of(doccache *c, long long key)
     return &c->slots[(unsigned long long)key % SLOTS];
 }
 
-static bool same(const store_version *a, const store_version *b)
-{
-    return a->data == b->data && a->own == b->own;
-}
-
 const char *doccache_get(doccache *c, long long key, const store_version *v, size_t *len,
                          const void **meta)
 {
     slot *s = slot_of(c, key);
-    if (!s->text || s->key != key || !same(&s->v, v))
+    if (!s->text || s->key != key || !store_version_same(&s->v, v))
         return NULL;
     *len = s->len;
     if (meta)

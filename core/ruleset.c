@@ -21,6 +21,8 @@ struct ruleset_cache {
     entry *entries;
     int n, cap;
     unsigned long tick;
+    rules *active; /* as last looked up, at version checked */
+    store_version checked;
 };
 
 ruleset_cache *ruleset_cache_new(const host_limits *lim)
@@ -47,7 +49,9 @@ static int by_use_desc(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-void ruleset_cache_trim(ruleset_cache *c)
+/* Drops the least recently used rule sets beyond a few; only between
+ * requests, since it frees what earlier calls handed out. */
+static void trim(ruleset_cache *c)
 {
     if (c->n <= KEEP)
         return;
@@ -95,14 +99,26 @@ int ruleset_get(ruleset_cache *c, store *db, const char *hash, rules **out, err 
     return ERR_OK;
 }
 
-int ruleset_active(ruleset_cache *c, store *db, rules **out, err *e)
+int ruleset_active(ruleset_cache *c, store *db, const store_version *v, rules **out, err *e)
 {
     char hash[65];
     long long generation;
     *out = NULL;
-    if (store_active_ruleset(db, hash, &generation, e))
-        return e->code;
-    return ruleset_get(c, db, hash, out, e);
+    if (v && c->active && store_version_same(v, &c->checked)) {
+        *out = c->active; /* nothing committed since: no activation either */
+        return ERR_OK;
+    }
+    c->active = NULL;
+    if (v)
+        trim(c);
+    int rc = store_active_ruleset(db, hash, &generation, e);
+    if (rc == ERR_OK)
+        rc = ruleset_get(c, db, hash, out, e);
+    if (rc == ERR_OK && v) {
+        c->active = *out;
+        c->checked = *v;
+    }
+    return rc;
 }
 
 int ruleset_activate(store *db, const rules *r, const char *label, const char *note, long long user,

@@ -17,15 +17,15 @@ typedef struct ruleset_cache ruleset_cache;
 /* A cache for one thread; lim applies to every rule set it loads. */
 ruleset_cache *ruleset_cache_new(const host_limits *lim);
 void ruleset_cache_free(ruleset_cache *c);
-/* Drops the least recently used rule sets beyond a few; call between requests
- * only, since it frees what earlier calls handed out. */
-void ruleset_cache_trim(ruleset_cache *c);
 
 /* The rule set with this hash, loaded from the database on first use and
- * checked against its hash; borrowed until the next trim. */
+ * checked against its hash; borrowed until ruleset_active next trims. */
 int ruleset_get(ruleset_cache *c, store *db, const char *hash, rules **out, err *e);
-/* The active rule set (ERR_NOT_FOUND before any activation). */
-int ruleset_active(ruleset_cache *c, store *db, rules **out, err *e);
+/* The active rule set (ERR_NOT_FOUND before any activation). With v, the
+ * database's version at the start of a request: looked up again only when v
+ * moved since the last call, trimming the cache first (so call it between
+ * requests); without v (NULL), looked up every time. */
+int ruleset_active(ruleset_cache *c, store *db, const store_version *v, rules **out, err *e);
 /* Stores r's files and makes it the active rule set; *id is the activation's. */
 int ruleset_activate(store *db, const rules *r, const char *label, const char *note, long long user,
                      long long *id, err *e);

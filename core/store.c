@@ -834,6 +834,11 @@ int store_version_get(store *s, store_version *v, err *e)
     return rc;
 }
 
+bool store_version_same(const store_version *a, const store_version *b)
+{
+    return a->data == b->data && a->own == b->own;
+}
+
 int store_begin_read(store *s, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_BEGIN_READ, e);

@@ -82,6 +82,7 @@ typedef struct store_version {
     long long data, own;
 } store_version;
 int store_version_get(store *s, store_version *v, err *e);
+bool store_version_same(const store_version *a, const store_version *b);
 
 int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e);
 int store_assessment_get(store *s, long long id, store_assessment *a, err *e);

@@ -21,10 +21,32 @@ TEST_IMPL(ruleset_store_and_tamper)
     ASSERT(!activated); /* only a database that never had rules */
     ruleset_cache *cache = ruleset_cache_new(NULL);
     rules *r;
-    ASSERT_EQ(ruleset_active(cache, db, &r, &e), ERR_OK);
+    ASSERT_EQ(ruleset_active(cache, db, NULL, &r, &e), ERR_OK);
     ASSERT_EQ(rules_criterion_count(r), 117);
     char hash[65];
     snprintf(hash, sizeof hash, "%s", rules_hash(r));
+    /* At a version, the active rule set is looked up again only once the
+     * version moves: an activation is a commit, so it always does. */
+    store_version v, v2;
+    ASSERT_EQ(store_version_get(db, &v, &e), ERR_OK);
+    ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_OK);
+    ASSERT_STR_EQ(rules_hash(r), hash);
+    char *other = fixture_copy_rules();
+    fixture_write(other, "lib/extra.lua", "return {}\n");
+    rules *next;
+    long long activation;
+    ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
+    ASSERT_EQ(ruleset_activate(db, next, NULL, "test", 0, &activation, &e), ERR_OK);
+    char next_hash[65];
+    snprintf(next_hash, sizeof next_hash, "%s", rules_hash(next));
+    rules_free(next);
+    fixture_rmtree(other);
+    ASSERT_EQ(store_version_get(db, &v2, &e), ERR_OK);
+    ASSERT(!store_version_same(&v, &v2));
+    ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_OK);
+    ASSERT_STR_EQ(rules_hash(r), hash); /* the same version: the same answer */
+    ASSERT_EQ(ruleset_active(cache, db, &v2, &r, &e), ERR_OK);
+    ASSERT_STR_EQ(rules_hash(r), next_hash);
     ruleset_cache_free(cache);
     /* A stored file changed behind labelcoop's back no longer matches its hash. */
     sqlite3 *raw;
