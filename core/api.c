@@ -708,13 +708,18 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.rulesets = w->rulesets;
     c.svc.plugins = w->plugins;
     c.svc.docs = w->docs;
+    c.svc.commits = c.config->commits;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     /* Between requests: an activation made since the last one takes effect
      * now; what the last request used may be freed. The database's version
      * tells whether anything at all was committed since. */
+    /* One snapshot for the request's reads: one read transaction to start
+     * and check, not one per statement. A write ends it (see store.h). */
     store_version v;
-    int rc = store_version_get(w->db, &v, &e);
+    int rc = store_snapshot(w->db, &e);
+    if (rc == ERR_OK)
+        rc = store_version_get(w->db, &v, &e);
     c.svc.version = &v;
     if (rc == ERR_OK)
         rc = ruleset_active(w->rulesets, w->db, &v, &c.svc.rules, &e);
@@ -724,6 +729,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         rc = authenticate(&c, &e);
     if (rc == ERR_OK)
         rc = r->fn(&c, &out, &e);
+    store_snapshot_end(w->db);
     cJSON_Delete(c.body);
     if (rc != ERR_OK) {
         cJSON_Delete(out);

@@ -10,6 +10,7 @@
 #include "host.h"
 #include "http.h"
 
+struct commit_group;
 struct hook_engine;
 
 typedef struct api_config {
@@ -20,7 +21,8 @@ typedef struct api_config {
     struct hook_engine *hooks; /* woken after each change; may be NULL */
     const char *plugins_dir;   /* may be NULL: no plugins */
     const char *plugin_settings;
-    const char *scripts_dir; /* report scripts */
+    const char *scripts_dir;      /* report scripts */
+    struct commit_group *commits; /* the group commit of answer writes; may be NULL */
 } api_config;
 
 /* Checks that the database opens (migrating it) and the rules load. */

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "commit.h"
 #include "demo.h"
 #include "err.h"
 #include "evaluation.h"
@@ -748,13 +749,19 @@ static int cmd_serve(const opts *o)
         hooks.tick_seconds = (int)o->tick_seconds;
     if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
         return fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
-    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK)
+    /* Answer writes, the most frequent, share transactions (see commit.h). */
+    if (commit_open(o->db, &config.commits, &e) != ERR_OK)
         return report(&e);
+    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK) {
+        commit_close(config.commits);
+        return report(&e);
+    }
     http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20,
                       (unsigned)o->connection_timeout};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         hook_stop(config.hooks);
+        commit_close(config.commits);
         return report(&e);
     }
     printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
@@ -767,6 +774,7 @@ static int cmd_serve(const opts *o)
     http_stop(server);
     hook_stop(config.hooks);
     api_shutdown();
+    commit_close(config.commits);
     return ERR_OK;
 }
 

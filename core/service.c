@@ -551,62 +551,111 @@ static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body
     return ERR_INPUT;
 }
 
-/* service_answer_put inside the caller's transaction, so the assessment is
- * still a draft when the answer is written. */
-static int answer_put(service *s, long long id, const char *criterion, const cJSON *body,
-                      cJSON **out, err *e)
+/* Runs fn in a write transaction: the server's group commit when it has
+ * one, else a transaction of its own on s->db. */
+static int transact(service *s, commit_work fn, void *ctx, err *e)
+{
+    if (s->commits) {
+        /* Not held while waiting: a snapshot kept open holds the WAL back
+         * from being checkpointed, and every later read gets slower. */
+        store_snapshot_end(s->db);
+        return commit_run(s->commits, fn, ctx, e);
+    }
+    if (store_begin(s->db, e))
+        return e->code;
+    return finish(s, fn(s->db, ctx, e), e);
+}
+
+/* An answer PUT, checked, on its way to the database. */
+typedef struct answer_write {
+    service *s;
+    long long id;
+    const char *criterion, *status, *comment;
+    char *evidence;   /* JSON text */
+    char ruleset[65]; /* the rule set the answer was checked against */
+    cJSON *out;       /* the answer as stored */
+} answer_write;
+
+/* The transaction of an answer PUT. The assessment is read again inside it,
+ * so that a submission committed since the checks is seen: no answer lands
+ * on an assessment that is no longer a draft. */
+static int answer_write_apply(store *db, void *ctx, err *e)
+{
+    answer_write *w = ctx;
+    service in = *w->s;
+    in.db = db;
+    store_assessment a;
+    if (load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+        return e->code;
+    if (strcmp(a.ruleset, w->ruleset) != 0)
+        return err_set(e, ERR_CONFLICT,
+                       "assessment %lld moved to another rule set meanwhile: send the answer again",
+                       w->id);
+    cJSON *before = NULL;
+    err ignored = ERR_INIT;
+    store_answer_json(db, w->id, w->criterion, &before, &ignored);
+    err_clear(&ignored);
+    int rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
+                              actor(w->s), e);
+    if (rc == ERR_OK)
+        rc = store_answer_json(db, w->id, w->criterion, &w->out, e);
+    if (rc == ERR_OK)
+        rc = store_journal(db, actor(w->s), "answer.put", "assessment", w->id, before, w->out, e);
+    cJSON_Delete(before);
+    if (rc != ERR_OK) {
+        cJSON_Delete(w->out);
+        w->out = NULL;
+    }
+    return rc;
+}
+
+/* The checks of an answer PUT, made before its transaction (the plugins'
+ * included, which may take a while) and made again inside it where the
+ * database could have changed meanwhile. */
+static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
 {
     static const char *const keys[] = {"status", "comment", "evidence", NULL};
     store_assessment a;
-    const char *status, *comment;
     cJSON *evidence = NULL;
     rules *r;
-    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || rules_of(s, &a, &r, e))
+    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) ||
+        rules_of(s, &a, &r, e))
         return e->code;
-    int idx = rules_find(r, criterion);
+    snprintf(w->ruleset, sizeof w->ruleset, "%s", a.ruleset);
+    int idx = rules_find(r, w->criterion);
     if (idx < 0)
-        return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", criterion);
-    if (need_object(body, keys, e) || text_field(body, "status", true, 32, &status, e) ||
-        text_field(body, "comment", false, MAX_TEXT, &comment, e) ||
+        return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", w->criterion);
+    if (need_object(body, keys, e) || text_field(body, "status", true, 32, &w->status, e) ||
+        text_field(body, "comment", false, MAX_TEXT, &w->comment, e) ||
         strings_field(body, "evidence", &evidence, e))
         return e->code;
-    rules_answer ans = rules_answer_parse(status);
+    rules_answer ans = rules_answer_parse(w->status);
     int rc = ERR_OK;
     if (ans == ANSWER_NONE)
         rc = bad(e, "status", "must be \"met\", \"partial\", \"not_met\" or \"not_applicable\"");
     else if (ans == ANSWER_NOT_APPLICABLE && !rules_criterion_at(r, idx)->na_allowed)
-        rc = bad(e, "status", "criterion %s does not allow \"not_applicable\"", criterion);
+        rc = bad(e, "status", "criterion %s does not allow \"not_applicable\"", w->criterion);
     if (rc == ERR_OK)
         rc = plugins_accept(s, r, idx, body, e);
-    char *evidence_text = rc == ERR_OK ? cJSON_PrintUnformatted(evidence) : NULL;
+    if (rc == ERR_OK && !(w->evidence = cJSON_PrintUnformatted(evidence)))
+        rc = err_set(e, ERR_FAIL, "out of memory");
     cJSON_Delete(evidence);
-    if (rc != ERR_OK)
-        return rc;
-    cJSON *before = NULL;
-    err ignored = ERR_INIT;
-    store_answer_json(s->db, id, criterion, &before, &ignored);
-    err_clear(&ignored);
-    rc = store_answer_put(s->db, id, criterion, status, comment, evidence_text, actor(s), e);
-    free(evidence_text);
-    if (rc == ERR_OK)
-        rc = store_answer_json(s->db, id, criterion, out, e);
-    if (rc == ERR_OK)
-        rc = journal(s, "answer.put", "assessment", id, before, *out, e);
-    cJSON_Delete(before);
     return rc;
 }
 
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e)
 {
-    *out = NULL;
-    if (store_begin(s->db, e))
-        return e->code;
-    int rc = finish(s, answer_put(s, id, criterion, body, out, e), e);
-    if (rc != ERR_OK && *out) {
-        cJSON_Delete(*out);
-        *out = NULL;
+    answer_write w = {.s = s, .id = id, .criterion = criterion};
+    int rc = answer_check(s, &w, body, e);
+    if (rc == ERR_OK)
+        rc = transact(s, answer_write_apply, &w, e);
+    free(w.evidence);
+    if (rc != ERR_OK) { /* the batch it was written in may have failed after it */
+        cJSON_Delete(w.out);
+        w.out = NULL;
     }
+    *out = w.out;
     return rc;
 }
 

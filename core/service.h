@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "auth.h"
+#include "commit.h"
 #include "doccache.h"
 #include "err.h"
 #include "rules.h"
@@ -20,6 +21,7 @@ typedef struct service {
     ruleset_cache *rulesets;      /* the others, by hash, for older assessments */
     struct plugin_set *plugins;   /* this thread's plugins; may be NULL */
     doccache *docs;               /* this thread's rendered assessments; may be NULL */
+    commit_group *commits;        /* the server's group commit, or NULL: own transactions */
     const store_version *version; /* the database's at the start of the request, or NULL */
     const auth_actor *who;        /* the caller; NULL for the trusted command line */
     const char *query_org;        /* ?organisation_id= of a listing, or NULL */

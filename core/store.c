@@ -196,6 +196,25 @@ static const char *const migrations[] = {
     "CREATE TABLE cursors (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE plugin_state (name TEXT PRIMARY KEY, enabled INTEGER NOT NULL,"
     "  updated_at TEXT NOT NULL) WITHOUT ROWID;",
+    /* 4: the same check on answers.status, spelled so that SQLite compares
+     * instead of building a temporary table of the IN list at every write
+     * (it does for lists of more than two). The table is rebuilt, as SQLite
+     * documents for a changed constraint; nothing refers to it. */
+    "CREATE TABLE answers_4 ("
+    "  assessment_id INTEGER NOT NULL REFERENCES assessments(id) ON DELETE CASCADE,"
+    "  criterion TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status = 'met' OR status = 'partial' OR status = 'not_met'"
+    "                              OR status = 'not_applicable'),"
+    "  comment TEXT NOT NULL DEFAULT '',"
+    "  evidence TEXT NOT NULL DEFAULT '[]',"
+    "  updated_by INTEGER REFERENCES users(id),"
+    "  updated_at TEXT NOT NULL,"
+    "  PRIMARY KEY (assessment_id, criterion)) WITHOUT ROWID;"
+    "INSERT INTO answers_4 (assessment_id, criterion, status, comment, evidence, updated_by,"
+    "  updated_at) SELECT assessment_id, criterion, status, comment, evidence, updated_by,"
+    "  updated_at FROM answers;"
+    "DROP TABLE answers;"
+    "ALTER TABLE answers_4 RENAME TO answers;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -204,6 +223,9 @@ enum {
     Q_BEGIN,
     Q_COMMIT,
     Q_ROLLBACK,
+    Q_SAVEPOINT,
+    Q_RELEASE,
+    Q_ROLLBACK_TO,
     Q_ORG_ADD,
     Q_ORG_GET,
     Q_ORG_LIST,
@@ -308,6 +330,9 @@ static const char *const sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
+    [Q_SAVEPOINT] = "SAVEPOINT part",
+    [Q_RELEASE] = "RELEASE part",
+    [Q_ROLLBACK_TO] = "ROLLBACK TO part",
     [Q_ORG_ADD] = "INSERT INTO organisations (name, legal_form, city, region, member_since,"
                   " created_at) VALUES (?, ?, ?, ?, ?, ?)",
     [Q_ORG_GET] = "SELECT id, name, legal_form, city, region, member_since, created_at"
@@ -548,7 +573,8 @@ static const char *const sql[Q_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[Q_COUNT];
-    bool writing; /* holds write_lock: a write transaction is open */
+    bool writing;  /* holds write_lock: a write transaction is open */
+    bool snapshot; /* a read transaction of store_snapshot is open */
 };
 
 /* Writers of this process queue here rather than in SQLite's busy handler,
@@ -610,6 +636,10 @@ static sqlite3_stmt *stmt(store *s, int q, err *e)
     }
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+    /* A write inside the snapshot would turn it into a write transaction
+     * that started from old data, and keep the write lock till its end. */
+    if (s->snapshot && !sqlite3_stmt_readonly(st))
+        store_snapshot_end(s);
     return st;
 }
 
@@ -814,6 +844,7 @@ void store_close(store *s)
 
 int store_begin(store *s, err *e)
 {
+    store_snapshot_end(s);
     sqlite3_stmt *st = stmt(s, Q_BEGIN, e);
     if (!st)
         return e->code;
@@ -841,8 +872,35 @@ bool store_version_same(const store_version *a, const store_version *b)
 
 int store_begin_read(store *s, err *e)
 {
+    if (s->snapshot) { /* already in one: the caller's commit ends it */
+        s->snapshot = false;
+        return ERR_OK;
+    }
     sqlite3_stmt *st = stmt(s, Q_BEGIN_READ, e);
     return st ? exec_stmt(s, st, "begin", e) : e->code;
+}
+
+int store_snapshot(store *s, err *e)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        return ERR_OK; /* a transaction is open: its reads are one snapshot already */
+    int rc = store_begin_read(s, e);
+    s->snapshot = rc == ERR_OK;
+    return rc;
+}
+
+void store_snapshot_end(store *s)
+{
+    if (!s->snapshot)
+        return;
+    s->snapshot = false;
+    if (!sqlite3_get_autocommit(s->db)) {
+        err e = ERR_INIT;
+        sqlite3_stmt *st = stmt(s, Q_COMMIT, &e);
+        if (st) /* a read transaction: ending it cannot lose anything */
+            exec_stmt(s, st, "commit", &e);
+        err_clear(&e);
+    }
 }
 
 int store_whatif_targets(store *s, cJSON **out, err *e)
@@ -864,6 +922,7 @@ int store_commit(store *s, err *e)
 
 void store_rollback(store *s)
 {
+    s->snapshot = false;
     if (!sqlite3_get_autocommit(s->db)) { /* else SQLite already rolled back */
         err e = ERR_INIT;
         sqlite3_stmt *st = stmt(s, Q_ROLLBACK, &e);
@@ -872,6 +931,31 @@ void store_rollback(store *s)
         err_clear(&e);
     }
     write_release(s);
+}
+
+int store_savepoint(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SAVEPOINT, e);
+    return st ? exec_stmt(s, st, "savepoint", e) : e->code;
+}
+
+int store_release(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_RELEASE, e);
+    return st ? exec_stmt(s, st, "release", e) : e->code;
+}
+
+bool store_rollback_to(store *s)
+{
+    if (sqlite3_get_autocommit(s->db)) /* SQLite rolled the whole transaction back */
+        return false;
+    err e = ERR_INIT;
+    sqlite3_stmt *st = stmt(s, Q_ROLLBACK_TO, &e);
+    bool ok = st && exec_stmt(s, st, "rollback to", &e) == ERR_OK;
+    if (ok && (st = stmt(s, Q_RELEASE, &e)) != NULL)
+        ok = exec_stmt(s, st, "release", &e) == ERR_OK;
+    err_clear(&e);
+    return ok && !sqlite3_get_autocommit(s->db);
 }
 
 int store_backup(store *s, const char *file, err *e)

@@ -25,8 +25,21 @@ int store_schema_version(store *s);
 int store_begin(store *s, err *e);
 /* A read transaction: every read until the commit sees one snapshot. */
 int store_begin_read(store *s, err *e);
+/* A snapshot for the reads that follow, until store_snapshot_end: one read
+ * transaction instead of one per statement. A write ends it first (by
+ * store_begin, or a statement that writes), so writes always start from the
+ * latest data; store_begin_read takes it over, and its commit ends it. */
+int store_snapshot(store *s, err *e);
+void store_snapshot_end(store *s);
 int store_commit(store *s, err *e);
 void store_rollback(store *s);
+/* A part of the open write transaction that can be undone alone: the group
+ * commit's one write (see commit.h). release keeps the part. */
+int store_savepoint(store *s, err *e);
+int store_release(store *s, err *e);
+/* Undoes the part and ends it. false when the whole transaction is gone:
+ * SQLite rolls it back itself after a disk-full or I/O error. */
+bool store_rollback_to(store *s);
 /* Copies the live database to file with SQLite's online backup. */
 int store_backup(store *s, const char *file, err *e);
 

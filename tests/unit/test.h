@@ -56,5 +56,10 @@ void fixture_write(const char *dir, const char *rel, const char *content);
 /* Copies the shipped rules into a new temporary folder. */
 char *fixture_copy_rules(void);
 void fixture_rmtree(char *dir);
+/* dir/t.db, the test's database file; borrowed until the next call. */
+const char *fixture_db(const char *dir);
+/* Sets PRAGMA user_version of the database at path, as an older or newer
+ * labelcoop would have left it; 0 on success. */
+int fixture_schema_version(const char *path, int version);
 
 #endif

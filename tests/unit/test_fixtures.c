@@ -1,8 +1,10 @@
-/* Fixtures shared by the unit tests: temporary folders and rule trees. */
+/* Fixtures shared by the unit tests: temporary folders, rule trees, database files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include <sqlite3.h>
 
 #include "test.h"
 
@@ -65,4 +67,23 @@ void fixture_rmtree(char *dir)
         run(cmd);
     }
     free(dir);
+}
+
+const char *fixture_db(const char *dir)
+{
+    static char path[4200];
+    snprintf(path, sizeof path, "%s/t.db", dir);
+    return path;
+}
+
+int fixture_schema_version(const char *path, int version)
+{
+    sqlite3 *raw;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+    int rc = sqlite3_open(path, &raw);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(raw, sql, NULL, NULL, NULL);
+    sqlite3_close(raw);
+    return rc;
 }

@@ -9,8 +9,7 @@
 TEST_IMPL(ruleset_store_and_tamper)
 {
     char *dir = fixture_tmpdir();
-    char path[4200];
-    snprintf(path, sizeof path, "%s/t.db", dir);
+    const char *path = fixture_db(dir);
     store *db;
     err e = ERR_INIT;
     bool activated;

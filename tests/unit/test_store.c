@@ -5,19 +5,12 @@
 #include "store.h"
 #include "test.h"
 
-static char *db_path(char *dir)
-{
-    static char path[4200];
-    snprintf(path, sizeof path, "%s/t.db", dir);
-    return path;
-}
-
 TEST_IMPL(store_migrates_and_keeps_rows)
 {
     char *dir = fixture_tmpdir();
     store *s;
     err e = ERR_INIT;
-    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     ASSERT(store_schema_version(s) >= 1);
     cJSON *org =
         cJSON_Parse("{\"name\":\"Coopérative ' ; DROP TABLE users; --\",\"city\":\"Lyon\"}");
@@ -26,7 +19,7 @@ TEST_IMPL(store_migrates_and_keeps_rows)
     cJSON_Delete(org);
     store_close(s);
     /* Reopening runs no migration twice and loses nothing. */
-    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     cJSON *got;
     ASSERT_EQ(store_org_get(s, id, &got, &e), ERR_OK);
     ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(got, "name")),
@@ -34,13 +27,49 @@ TEST_IMPL(store_migrates_and_keeps_rows)
     cJSON_Delete(got);
     store_close(s);
     /* A database from a newer labelcoop is refused, not damaged. */
-    sqlite3 *raw;
-    ASSERT_EQ(sqlite3_open(db_path(dir), &raw), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(raw);
-    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_UNAVAILABLE);
+    ASSERT_EQ(fixture_schema_version(fixture_db(dir), 999), SQLITE_OK);
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_UNAVAILABLE);
     ASSERT_CONTAINS(err_msg(&e), "newer than this labelcoop");
     err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+TEST_IMPL(store_answer_status_check)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
+    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
+    long long org_id, id;
+    ASSERT_EQ(store_org_add(s, org, &org_id, &e), ERR_OK);
+    cJSON_Delete(org);
+    store_assessment a = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
+    ASSERT_EQ(store_assessment_add(s, &a, &id, &e), ERR_OK);
+    static const char *const ok[] = {"met", "partial", "not_met", "not_applicable"};
+    char criterion[8];
+    for (int i = 0; i < 4; i++) {
+        snprintf(criterion, sizeof criterion, "C-%d", i);
+        ASSERT_EQ(store_answer_put(s, id, criterion, ok[i], "", "[]", 0, &e), ERR_OK);
+    }
+    ASSERT_EQ(store_answer_put(s, id, "C-0", "met ", "", "[]", 0, &e), ERR_INPUT);
+    ASSERT_CONTAINS(err_msg(&e), "CHECK");
+    err_clear(&e);
+    store_close(s);
+    /* Migration 4 rebuilds the table: run again over the rows, it keeps them. */
+    ASSERT_EQ(fixture_schema_version(fixture_db(dir), 3), SQLITE_OK);
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
+    for (int i = 0; i < 4; i++) {
+        cJSON *got;
+        snprintf(criterion, sizeof criterion, "C-%d", i);
+        ASSERT_EQ(store_answer_json(s, id, criterion, &got, &e), ERR_OK);
+        ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(got, "status")), ok[i]);
+        cJSON_Delete(got);
+    }
+    ASSERT_EQ(store_answer_put(s, id, "C-0", "bogus", "", "[]", 0, &e), ERR_INPUT);
+    err_clear(&e);
+    store_close(s);
     fixture_rmtree(dir);
     return 0;
 }
@@ -50,7 +79,7 @@ TEST_IMPL(store_constraints_and_journal)
     char *dir = fixture_tmpdir();
     store *s;
     err e = ERR_INIT;
-    ASSERT_EQ(store_open(db_path(dir), &s, &e), ERR_OK);
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     store_user u = {0};
     snprintf(u.email, sizeof u.email, "Someone@Example.org");
     snprintf(u.name, sizeof u.name, "Someone");
@@ -64,7 +93,7 @@ TEST_IMPL(store_constraints_and_journal)
     ASSERT_EQ(store_user_add(s, &u, "hash", &id, &e), ERR_INPUT);
     ASSERT_EQ(store_journal(s, 0, "test", "x", 1, NULL, NULL, &e), ERR_OK);
     sqlite3 *raw;
-    ASSERT_EQ(sqlite3_open(db_path(dir), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_open(fixture_db(dir), &raw), SQLITE_OK);
     char *msg = NULL;
     ASSERT(sqlite3_exec(raw, "DELETE FROM journal", NULL, NULL, &msg) != SQLITE_OK);
     ASSERT_CONTAINS(msg, "the journal is append-only");
