@@ -71,25 +71,32 @@ static bool apply_one(store *db, job *j)
     return j->rc == ERR_OK || store_rollback_to(db);
 }
 
-static void apply(store *db, job *batch)
+/* Applies the batch in one transaction; why keeps the batch's own failure. */
+static void apply_batch(store *db, job *batch, err *why)
 {
-    err why = ERR_INIT;
-    if (store_begin(db, &why) != ERR_OK) {
-        fail_all(batch, &why);
+    if (store_begin(db, why) != ERR_OK) {
+        fail_all(batch, why);
         return;
     }
     for (job *j = batch; j; j = j->next) {
         if (!apply_one(db, j)) {
             /* SQLite rolled the whole transaction back (disk full, I/O):
              * the writes before this one are lost too. */
-            err_set(&why, j->rc, "%s", err_msg(j->e));
+            err_set(why, j->rc, "%s", err_msg(j->e));
             store_rollback(db);
-            fail_all(batch, &why);
+            fail_all(batch, why);
             return;
         }
     }
-    if (store_commit(db, &why) != ERR_OK)
-        fail_all(batch, &why);
+    if (store_commit(db, why) != ERR_OK)
+        fail_all(batch, why);
+}
+
+static void apply(store *db, job *batch)
+{
+    err why = ERR_INIT;
+    apply_batch(db, batch, &why);
+    err_clear(&why);
 }
 
 int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
