@@ -150,36 +150,26 @@ function H.fresh_db(src)
   return H.copy(src, dir .. "/labelcoop.db")
 end
 
-local function write_wrapper(dir, db, opts)
-  -- The wrapper waits for the server and records its exit status. The
-  -- server gets default SIGINT/SIGQUIT (a background job of a
-  -- non-interactive shell would otherwise start with them ignored).
-  local command = { "env", "--default-signal=INT,QUIT" }
-  for _, word in ipairs(opts.prefix or {}) do
-    command[#command + 1] = word
-  end
-  for _, word in ipairs({ opts.bin or support.bin, "serve", "--listen", "127.0.0.1:0", "--db", db,
-    "--rules", opts.rules or H.rules, "--web", opts.web or H.web }) do
-    command[#command + 1] = word
-  end
-  for _, word in ipairs(opts.args or {}) do
-    command[#command + 1] = word
-  end
-  for i, word in ipairs(command) do
-    command[i] = quote(word)
-  end
+-- Starts `cmdline` (a shell command, words already quoted) in the background
+-- through a wrapper in dir that records its pid (dir/pid) and exit status
+-- (dir/rc); stdout goes to dir/out, stderr to dir/err. The program gets
+-- default SIGINT/SIGQUIT/SIGTERM (a background job of a non-interactive shell
+-- would otherwise start with some ignored). With opts.stderr_pipe, stderr
+-- goes through a pipe to a cat of its own: the log is then written by a
+-- process that a file size limit put on the program leaves alone.
+function H.spawn(dir, cmdline, opts)
+  opts = opts or {}
   local lines = { "#!/bin/sh" }
   local err = quote(dir .. "/err")
   if opts.stderr_pipe then
-    -- stderr through a pipe to a cat of its own: the log is then written
-    -- by a process that a file size limit put on the server leaves alone.
     local fifo = quote(dir .. "/err.fifo")
     lines[#lines + 1] = "mkfifo " .. fifo
     lines[#lines + 1] = "cat <" .. fifo .. " >" .. err .. " &"
     err = fifo
   end
   for _, line in ipairs({
-    table.concat(command, " ") .. " >" .. quote(dir .. "/out") .. " 2>" .. err .. " </dev/null &",
+    "env --default-signal=INT,QUIT,TERM " .. cmdline .. " >" .. quote(dir .. "/out") .. " 2>" .. err
+      .. " </dev/null &",
     "pid=$!",
     "echo $pid >" .. quote(dir .. "/pid.tmp"),
     "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
@@ -190,7 +180,87 @@ local function write_wrapper(dir, db, opts)
   }) do
     lines[#lines + 1] = line
   end
-  return support.write(dir .. "/run.sh", table.concat(lines, "\n"))
+  local wrapper = support.write(dir .. "/run.sh", table.concat(lines, "\n"))
+  os.execute("sh " .. quote(wrapper) .. " </dev/null >/dev/null 2>&1 &")
+end
+
+-- Waits (timeout seconds, default 10) for the program H.spawn started in dir
+-- to print "listening on http://127.0.0.1:PORT"; `what` names it in errors.
+-- Returns a process object: dir, pid, port, url, origin, output() -> out, err,
+-- exit_code(), wait(limit) -> exit code or nil, stop(signal) -> exit code,
+-- kill9().
+function H.listening(dir, what, timeout)
+  local deadline = now() + (timeout or 10)
+  local pid, port
+  while now() < deadline do
+    if not pid then
+      local s = support.read(dir .. "/pid")
+      pid = s and tonumber(s:match("%d+"))
+    end
+    port = (support.read(dir .. "/out") or ""):match("listening on http://127%.0%.0%.1:(%d+)\n")
+    if port or support.read(dir .. "/rc") then
+      break
+    end
+    sleep(0.05)
+  end
+  local p = { dir = dir, pid = pid }
+  function p.output()
+    return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
+  end
+  function p.exit_code()
+    local s = support.read(dir .. "/rc")
+    return s and tonumber(s:match("%d+"))
+  end
+  function p.wait(limit)
+    local until_t = now() + (limit or 10)
+    repeat
+      local rc = p.exit_code()
+      if rc then
+        return rc
+      end
+      sleep(0.05)
+    until now() > until_t
+    return p.exit_code()
+  end
+  -- Sends `signal` (default TERM) and waits up to 10 s for the exit; kills
+  -- with SIGKILL if it did not stop. Returns the exit status.
+  function p.stop(signal)
+    if p.stopped then
+      return p.exit_code()
+    end
+    p.stopped = true
+    if pid and not p.exit_code() then
+      os.execute("kill -" .. (signal or "TERM") .. " " .. pid .. " 2>/dev/null")
+      local rc = p.wait(10)
+      if not rc then
+        os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+        p.wait(5)
+        return nil, what .. " did not stop within 10 s of SIG" .. (signal or "TERM")
+      end
+      return rc
+    end
+    return p.exit_code()
+  end
+  function p.kill9()
+    p.stopped = true
+    -- only while our wrapper has not seen it exit (the pid is ours)
+    if pid and not p.exit_code() then
+      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+      p.wait(5)
+    end
+    return p.exit_code()
+  end
+  if not port then
+    local o, e = p.output()
+    p.kill9()
+    error(what .. " did not announce 'listening on http://127.0.0.1:PORT' within "
+      .. tostring(timeout or 10) .. " s (exit " .. tostring(p.exit_code()) .. ")\nstdout: " .. o
+      .. "\nstderr: " .. e, 3)
+  end
+  p.port = tonumber(port)
+  p.url = "http://127.0.0.1:" .. port
+  p.origin = p.url
+  return p
 end
 
 local servers = {}
@@ -199,93 +269,30 @@ local servers = {}
 -- (required: a path, used in place). Waits (10 s at most) for the line
 -- "listening on http://127.0.0.1:PORT". Other opts: rules, web (folders),
 -- args (more arguments for serve), bin (another copy of the binary), prefix
--- (a command it runs under, e.g. setpriv), stderr_pipe (the log through a pipe:
--- see write_wrapper).
--- Returns a server object:
---   url, port, pid, db, dir, stop(signal) -> exit code, kill9(), output()
+-- (a command it runs under, e.g. setpriv), stderr_pipe (see H.spawn).
+-- Returns a process object (see H.listening) with db.
 function H.start_server(opts)
   opts = opts or {}
   assert(opts.db, "start_server needs opts.db")
   local dir = H.tmpdir()
-  local wrapper = write_wrapper(dir, opts.db, opts)
-  os.execute("sh " .. quote(wrapper) .. " </dev/null >/dev/null 2>&1 &")
-  local deadline = now() + (opts.timeout or 10)
-  local pid, port, out
-  while now() < deadline do
-    if not pid then
-      local s = support.read(dir .. "/pid")
-      pid = s and tonumber(s:match("%d+"))
-    end
-    out = support.read(dir .. "/out") or ""
-    port = out:match("listening on http://127%.0%.0%.1:(%d+)\n")
-    if port then
-      break
-    end
-    if support.read(dir .. "/rc") then
-      break
-    end
-    sleep(0.05)
+  local command = {}
+  for _, word in ipairs(opts.prefix or {}) do
+    command[#command + 1] = word
   end
-  local server = { dir = dir, db = opts.db, pid = pid }
-  function server.output()
-    return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
+  for _, word in ipairs({ opts.bin or support.bin, "serve", "--listen", "127.0.0.1:0", "--db",
+    opts.db, "--rules", opts.rules or H.rules, "--web", opts.web or H.web }) do
+    command[#command + 1] = word
   end
-  function server.exit_code()
-    local s = support.read(dir .. "/rc")
-    return s and tonumber(s:match("%d+"))
+  for _, word in ipairs(opts.args or {}) do
+    command[#command + 1] = word
   end
-  -- Waits (up to `limit` seconds) for the server to exit; returns its exit
-  -- status or nil if it is still running.
-  function server.wait(limit)
-    local until_t = now() + (limit or 10)
-    repeat
-      local rc = server.exit_code()
-      if rc then
-        return rc
-      end
-      sleep(0.05)
-    until now() > until_t
-    return server.exit_code()
+  for i, word in ipairs(command) do
+    command[i] = quote(word)
   end
-  -- Sends `signal` (default TERM) and waits up to 10 s for the exit; kills
-  -- with SIGKILL if it did not stop. Returns the exit status.
-  function server.stop(signal)
-    if server.stopped then
-      return server.exit_code()
-    end
-    server.stopped = true
-    if pid and not server.exit_code() then
-      os.execute("kill -" .. (signal or "TERM") .. " " .. pid .. " 2>/dev/null")
-      local rc = server.wait(10)
-      if not rc then
-        os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-        server.wait(5)
-        return nil, "did not stop within 10 s of SIG" .. (signal or "TERM")
-      end
-      return rc
-    end
-    return server.exit_code()
-  end
-  function server.kill9()
-    server.stopped = true
-    -- only while our wrapper has not seen it exit (the pid is ours)
-    if pid and not server.exit_code() then
-      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-      server.wait(5)
-    end
-    return server.exit_code()
-  end
+  H.spawn(dir, table.concat(command, " "), opts)
+  local server = H.listening(dir, "labelcoop serve", opts.timeout)
+  server.db = opts.db
   servers[#servers + 1] = server
-  if not port then
-    local o, e = server.output()
-    server.kill9()
-    error("server did not announce 'listening on http://127.0.0.1:PORT' within "
-      .. tostring(opts.timeout or 10) .. " s (exit " .. tostring(server.exit_code()) .. ")\nstdout: "
-      .. o .. "\nstderr: " .. e, 2)
-  end
-  server.port = tonumber(port)
-  server.url = "http://127.0.0.1:" .. port
-  server.origin = server.url
   return server
 end
 

@@ -55,89 +55,6 @@ function W.wait_for(pred, timeout, step)
   return v
 end
 
--- Starts a background process through a wrapper recording its pid and exit
--- status; stdout and stderr go to dir/out and dir/err. Returns the pid.
-local function spawn(dir, cmdline)
-  local script = table.concat({
-    "#!/bin/sh",
-    "env --default-signal=INT,QUIT,TERM " .. cmdline .. " >" .. quote(dir .. "/out") .. " 2>"
-      .. quote(dir .. "/err") .. " </dev/null &",
-    "pid=$!",
-    "echo $pid >" .. quote(dir .. "/pid.tmp"),
-    "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
-    "wait $pid",
-    "echo $? >" .. quote(dir .. "/rc.tmp"),
-    "mv " .. quote(dir .. "/rc.tmp") .. " " .. quote(dir .. "/rc"),
-    "",
-  }, "\n")
-  support.write(dir .. "/run.sh", script)
-  os.execute("sh " .. quote(dir .. "/run.sh") .. " </dev/null >/dev/null 2>&1 &")
-end
-
--- A process object for a spawned program announcing
--- "listening on http://127.0.0.1:PORT" on stdout.
-local function process(dir, what, timeout)
-  local deadline = W.now() + (timeout or 10)
-  local pid, port
-  while W.now() < deadline do
-    if not pid then
-      local s = support.read(dir .. "/pid")
-      pid = s and tonumber(s:match("%d+"))
-    end
-    port = (support.read(dir .. "/out") or ""):match("listening on http://127%.0%.0%.1:(%d+)\n")
-    if port or support.read(dir .. "/rc") then
-      break
-    end
-    W.sleep(0.03)
-  end
-  local p = { dir = dir, pid = pid }
-  function p.output()
-    return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
-  end
-  function p.exit_code()
-    local s = support.read(dir .. "/rc")
-    return s and tonumber(s:match("%d+"))
-  end
-  function p.wait(limit)
-    return W.wait_for(p.exit_code, limit or 10)
-  end
-  function p.stop(signal)
-    if p.stopped then
-      return p.exit_code()
-    end
-    p.stopped = true
-    if pid and not p.exit_code() then
-      os.execute("kill -" .. (signal or "TERM") .. " " .. pid .. " 2>/dev/null")
-      local rc = p.wait(10)
-      if not rc then
-        os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-        p.wait(5)
-        return nil, what .. " did not stop within 10 s"
-      end
-      return rc
-    end
-    return p.exit_code()
-  end
-  function p.kill9()
-    p.stopped = true
-    if pid then
-      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-      p.wait(5)
-    end
-    return p.exit_code()
-  end
-  if not port then
-    local o, e = p.output()
-    p.kill9()
-    error(what .. " did not announce 'listening on http://127.0.0.1:PORT' (exit "
-      .. tostring(p.exit_code()) .. ")\nstdout: " .. o .. "\nstderr: " .. e, 3)
-  end
-  p.port = tonumber(port)
-  p.url = "http://127.0.0.1:" .. port
-  p.origin = p.url
-  return p
-end
-
 local running = {}
 
 -- Starts the receiver. opts: secret (required), log (default: a new file),
@@ -156,8 +73,8 @@ function W.start_receiver(opts)
   if opts.retry_after then
     cmd = cmd .. " --retry-after " .. quote(tostring(opts.retry_after))
   end
-  spawn(dir, cmd)
-  local r = process(dir, "webhook_receiver", 10)
+  H.spawn(dir, cmd)
+  local r = H.listening(dir, "webhook_receiver", 10)
   r.log = log
   r.secret = opts.secret
   r.hook = r.url .. "/hook"
@@ -201,8 +118,8 @@ function W.start_server(opts)
   if opts.plugins then
     cmd = cmd .. " --plugins " .. quote(opts.plugins)
   end
-  spawn(dir, cmd)
-  local s = process(dir, "labelcoop serve", 10)
+  H.spawn(dir, cmd)
+  local s = H.listening(dir, "labelcoop serve", 10)
   s.db = opts.db
   running[#running + 1] = s
   return s
