@@ -200,6 +200,23 @@ static int h_user_add(call *c, cJSON **out, err *e)
     return service_user_add(&c->svc, c->body, out, e);
 }
 
+static int h_user_update(call *c, cJSON **out, err *e)
+{
+    return service_user_update(&c->svc, c->ids[0], c->body, out, e);
+}
+
+static int h_tokens(call *c, cJSON **out, err *e)
+{
+    return service_token_list(&c->svc, out, e);
+}
+
+static int h_token_revoke(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    c->status = 204;
+    return service_token_revoke(&c->svc, c->strs[0], e);
+}
+
 static int h_orgs(call *c, cJSON **out, err *e)
 {
     return service_org_list(&c->svc, out, e);
@@ -502,8 +519,11 @@ static const route routes[] = {
     {"GET", "me", h_me, 0},
     {"PUT", "me/password", h_password, BODY},
     {"POST", "tokens", h_token_add, BODY},
+    {"GET", "tokens", h_tokens, 0},
+    {"DELETE", "tokens/:key", h_token_revoke, 0},
     {"GET", "users", h_users, 0},
     {"POST", "users", h_user_add, BODY},
+    {"PATCH", "users/:id", h_user_update, BODY},
     {"GET", "organisations", h_orgs, 0},
     {"POST", "organisations", h_org_add, BODY},
     {"GET", "organisations/:id", h_org, 0},

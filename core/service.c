@@ -215,45 +215,74 @@ static bool valid_role(const char *r)
            !strcmp(r, "admin");
 }
 
+/* Copies body's user fields onto u. On creation email, name, role and
+ * password are required; on a change any may be left out, and null clears
+ * organisation_id and certified_until only. Then checks the user as a whole. */
+static int user_fields(const cJSON *body, bool creating, store_user *u, const char **password,
+                       err *e)
+{
+    static const char *const keys[] = {"email",           "name",     "role", "organisation_id",
+                                       "certified_until", "password", NULL};
+    static const char *const required[] = {"email", "name", "role", "password", NULL};
+    const char *email, *name, *role, *certified;
+    long long org;
+    if (need_object(body, keys, e))
+        return e->code;
+    if (!creating && !body->child)
+        return bad(e, NULL, "names nothing to change");
+    for (const char *const *k = required; *k; k++)
+        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, *k)))
+            return bad(e, *k, "cannot be null");
+    if (text_field(body, "email", creating, 254, &email, e) ||
+        text_field(body, "name", creating, MAX_NAME, &name, e) ||
+        text_field(body, "role", creating, 16, &role, e) ||
+        id_field(body, "organisation_id", &org, e) ||
+        date_field(body, "certified_until", false, &certified, e) ||
+        text_field(body, "password", creating, 1024, password, e))
+        return e->code;
+    if (email && (!strchr(email, '@') || strchr(email, ' ')))
+        return bad(e, "email", "is not an email address");
+    if (role && !valid_role(role))
+        return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
+    if (*password && strlen(*password) < 10)
+        return bad(e, "password", "must be at least 10 characters long");
+    if (email)
+        snprintf(u->email, sizeof u->email, "%s", email);
+    if (name)
+        snprintf(u->name, sizeof u->name, "%s", name);
+    if (role)
+        snprintf(u->role, sizeof u->role, "%s", role);
+    if (cJSON_GetObjectItemCaseSensitive(body, "organisation_id"))
+        u->org_id = org;
+    if (cJSON_GetObjectItemCaseSensitive(body, "certified_until"))
+        snprintf(u->certified_until, sizeof u->certified_until, "%s", certified ? certified : "");
+    if (strcmp(u->role, "cae") == 0 && !u->org_id)
+        return bad(e, "organisation_id", "is required for a CAE member");
+    return ERR_OK;
+}
+
+/* ERR_INPUT at $.organisation_id when org (non-zero) does not exist. */
+static int org_exists(service *s, long long org, err *e)
+{
+    cJSON *org_json = NULL;
+    int rc = org ? store_org_get(s->db, org, &org_json, e) : ERR_OK;
+    cJSON_Delete(org_json);
+    return rc == ERR_NOT_FOUND ? bad(e, "organisation_id", "no organisation %lld", org) : rc;
+}
+
 int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
-    static const char *const keys[] = {"email",           "name",     "role", "organisation_id",
-                                       "certified_until", "password", NULL};
-    const char *email, *name, *role, *certified, *password;
-    long long org;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "email", true, 254, &email, e) ||
-        text_field(body, "name", true, MAX_NAME, &name, e) ||
-        text_field(body, "role", true, 16, &role, e) ||
-        id_field(body, "organisation_id", &org, e) ||
-        date_field(body, "certified_until", false, &certified, e) ||
-        text_field(body, "password", true, 1024, &password, e))
-        return e->code;
-    if (!strchr(email, '@') || strchr(email, ' '))
-        return bad(e, "email", "is not an email address");
-    if (!valid_role(role))
-        return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
-    if (strcmp(role, "cae") == 0 && !org)
-        return bad(e, "organisation_id", "is required for a CAE member");
-    if (strlen(password) < 10)
-        return bad(e, "password", "must be at least 10 characters long");
+    const char *password = NULL;
     store_user u = {0};
-    snprintf(u.email, sizeof u.email, "%s", email);
-    snprintf(u.name, sizeof u.name, "%s", name);
-    snprintf(u.role, sizeof u.role, "%s", role);
-    snprintf(u.certified_until, sizeof u.certified_until, "%s", certified ? certified : "");
-    u.org_id = org;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || user_fields(body, true, &u, &password, e))
+        return e->code;
     char hash[AUTH_PWHASH_LEN];
     if (auth_hash_password(password, hash, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
-    cJSON *org_json = NULL;
-    int rc = org ? store_org_get(s->db, org, &org_json, e) : ERR_OK;
-    cJSON_Delete(org_json);
-    if (rc == ERR_NOT_FOUND)
-        rc = bad(e, "organisation_id", "no organisation %lld", org);
+    int rc = org_exists(s, u.org_id, e);
     if (rc == ERR_OK)
         rc = store_user_add(s->db, &u, hash, &u.id, e);
     if (rc == ERR_OK) {
@@ -261,6 +290,57 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
         rc = journal(s, "user.create", "user", u.id, NULL, *out, e);
     }
     rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The change of a user, inside its transaction. */
+static int user_update(service *s, const store_user *was, const store_user *u, const char *hash,
+                       cJSON **out, err *e)
+{
+    long long admins = 0;
+    int rc = org_exists(s, u->org_id, e);
+    if (rc == ERR_OK && strcmp(was->role, "admin") == 0 && strcmp(u->role, "admin") != 0 &&
+        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
+        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
+                     u->id);
+    if (rc == ERR_OK)
+        rc = store_user_update(s->db, u, e);
+    /* A password set by an administrator ends every browser session of
+     * the user: whoever used the old one is out. API tokens stay. */
+    if (rc == ERR_OK && hash && (rc = store_user_set_password(s->db, u->id, hash, e)) == ERR_OK)
+        rc = store_session_delete_others(s->db, u->id, NULL, e);
+    if (rc == ERR_OK) {
+        cJSON *before = store_user_json(was);
+        *out = store_user_json(u);
+        if (hash)
+            cJSON_AddBoolToObject(*out, "password_changed", true);
+        rc = journal(s, "user.update", "user", u->id, before, *out, e);
+        cJSON_DeleteItemFromObject(*out, "password_changed");
+        cJSON_Delete(before);
+    }
+    return rc;
+}
+
+int service_user_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    const char *password = NULL;
+    store_user was, u;
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_user_get(s->db, id, &was, e))
+        return e->code;
+    u = was;
+    if (user_fields(body, false, &u, &password, e))
+        return e->code;
+    char hash[AUTH_PWHASH_LEN];
+    if (password && auth_hash_password(password, hash, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = finish(s, user_update(s, &was, &u, password ? hash : NULL, out, e), e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -302,6 +382,34 @@ int service_token_add(service *s, const cJSON *body, cJSON **out, err *e)
         cJSON_Delete(record);
     }
     return rc;
+}
+
+int service_token_list(service *s, cJSON **out, err *e)
+{
+    *out = NULL;
+    return allow(s, POLICY_ADMINISTER, 0, NULL, e) ? e->code : store_token_list(s->db, out, e);
+}
+
+int service_token_revoke(service *s, const char *id, err *e)
+{
+    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+        return e->code;
+    /* An id is what GET /tokens shows: 16 lowercase hex digits. */
+    size_t n = strspn(id, "0123456789abcdef");
+    if (n != 16 || id[n])
+        return err_set(e, ERR_NOT_FOUND, "no API token %.40s", id);
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = store_token_delete(s->db, id, e);
+    if (rc == ERR_NOT_FOUND)
+        err_set(e, ERR_NOT_FOUND, "no API token %s", id);
+    if (rc == ERR_OK) {
+        cJSON *record = cJSON_CreateObject();
+        cJSON_AddStringToObject(record, "id", id);
+        rc = journal(s, "token.revoke", "token", 0, record, NULL, e);
+        cJSON_Delete(record);
+    }
+    return finish(s, rc, e);
 }
 
 /* ---- assessments -------------------------------------------------------------- */

@@ -239,6 +239,10 @@ enum {
     Q_SESSION_TOUCH,
     Q_SESSION_DELETE,
     Q_SESSION_DELETE_OTHERS,
+    Q_USER_UPDATE,
+    Q_ADMIN_COUNT,
+    Q_TOKEN_LIST,
+    Q_TOKEN_DELETE,
     Q_ASSESSMENT_ADD,
     Q_ASSESSMENT_GET,
     Q_ASSESSMENT_JSON,
@@ -357,6 +361,18 @@ static const char *const sql[Q_COUNT] = {
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
     [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
                                 " AND token_hash <> ?",
+    [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
+                      " certified_until = ?5 WHERE id = ?6",
+    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE role = 'admin'",
+    /* A token is named by the first 16 hex digits of its hash: enough to
+     * tell tokens apart, nothing that helps to find the token. */
+    [Q_TOKEN_LIST] = "SELECT substr(s.token_hash, 1, 16) AS id, s.name, s.user_id,"
+                     " u.name AS user_name,"
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.created_at, 'unixepoch') AS created_at,"
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_seen, 'unixepoch') AS last_used_at"
+                     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.kind = 'api'"
+                     " ORDER BY s.created_at, s.token_hash",
+    [Q_TOKEN_DELETE] = "DELETE FROM sessions WHERE kind = 'api' AND substr(token_hash, 1, 16) = ?",
     [Q_ASSESSMENT_ADD] = "INSERT INTO assessments (organisation_id, kind, ruleset, auditor_id,"
                          " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
     [Q_ASSESSMENT_GET] = "SELECT id, organisation_id, kind, status, ruleset, auditor_id,"
@@ -737,6 +753,14 @@ static int rows_json(store *s, sqlite3_stmt *st, bool one, const char *what, cJS
     return ERR_OK;
 }
 
+/* Runs st and reports ERR_NOT_FOUND when it changed no row. */
+static int exec_one(store *s, sqlite3_stmt *st, const char *what, err *e)
+{
+    if (exec_stmt(s, st, what, e))
+        return e->code;
+    return sqlite3_changes(s->db) ? ERR_OK : err_set(e, ERR_NOT_FOUND, "%s not found", what);
+}
+
 static int count_rows(store *s, sqlite3_stmt *st, long long *n, err *e)
 {
     int rc = sqlite3_step(st);
@@ -1063,6 +1087,24 @@ cJSON *store_user_json(const store_user *u)
     return o;
 }
 
+/* Binds u's email, name, role, organisation and certification to ?1 to ?5. */
+static void bind_user(sqlite3_stmt *st, const store_user *u)
+{
+    bind_text(st, 1, u->email);
+    bind_text(st, 2, u->name);
+    bind_text(st, 3, u->role);
+    bind_id(st, 4, u->org_id);
+    bind_text(st, 5, u->certified_until);
+}
+
+/* The error of a failed user write, saying which email is taken. */
+static int email_taken(err *e, const store_user *u)
+{
+    if (e->code == ERR_CONFLICT)
+        err_set(e, ERR_CONFLICT, "a user with the email %s already exists", u->email);
+    return e->code;
+}
+
 int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_USER_ADD, e);
@@ -1070,18 +1112,11 @@ int store_user_add(store *s, const store_user *u, const char *password_hash, lon
         return e->code;
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    bind_text(st, 1, u->email);
-    bind_text(st, 2, u->name);
-    bind_text(st, 3, u->role);
-    bind_id(st, 4, u->org_id);
-    bind_text(st, 5, u->certified_until);
+    bind_user(st, u);
     bind_text(st, 6, password_hash);
     bind_text(st, 7, now);
-    if (exec_stmt(s, st, "user", e) != ERR_OK) {
-        if (e->code == ERR_CONFLICT)
-            err_set(e, ERR_CONFLICT, "a user with the email %s already exists", u->email);
-        return e->code;
-    }
+    if (exec_stmt(s, st, "user", e) != ERR_OK)
+        return email_taken(e, u);
     *id = sqlite3_last_insert_rowid(s->db);
     return ERR_OK;
 }
@@ -1135,6 +1170,22 @@ int store_user_set_password(store *s, long long id, const char *password_hash, e
     return exec_stmt(s, st, "password", e);
 }
 
+int store_user_update(store *s, const store_user *u, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_UPDATE, e);
+    if (!st)
+        return e->code;
+    bind_user(st, u);
+    sqlite3_bind_int64(st, 6, u->id);
+    return exec_one(s, st, "user", e) == ERR_OK ? ERR_OK : email_taken(e, u);
+}
+
+int store_admin_count(store *s, long long *n, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ADMIN_COUNT, e);
+    return st ? count_rows(s, st, n, e) : e->code;
+}
+
 /* ---- sessions ------------------------------------------------------------ */
 
 int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
@@ -1183,13 +1234,20 @@ int store_session_touch(store *s, const char *token_hash, long long now, err *e)
     return exec_stmt(s, st, "session", e);
 }
 
-int store_session_delete(store *s, const char *token_hash, err *e)
+/* Runs statement q on text, its one parameter; with one, a statement that
+ * changed no row is ERR_NOT_FOUND. */
+static int exec_on_text(store *s, int q, const char *text, bool one, const char *what, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE, e);
+    sqlite3_stmt *st = stmt(s, q, e);
     if (!st)
         return e->code;
-    bind_text(st, 1, token_hash);
-    return exec_stmt(s, st, "session", e);
+    bind_text(st, 1, text);
+    return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
+}
+
+int store_session_delete(store *s, const char *token_hash, err *e)
+{
+    return exec_on_text(s, Q_SESSION_DELETE, token_hash, false, "session", e);
 }
 
 int store_session_delete_others(store *s, long long user, const char *keep, err *e)
@@ -1200,6 +1258,17 @@ int store_session_delete_others(store *s, long long user, const char *keep, err 
     sqlite3_bind_int64(st, 1, user);
     bind_text(st, 2, keep ? keep : "-");
     return exec_stmt(s, st, "sessions", e);
+}
+
+int store_token_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_TOKEN_LIST, e);
+    return st ? rows_json(s, st, false, "tokens", out, e) : e->code;
+}
+
+int store_token_delete(store *s, const char *id, err *e)
+{
+    return exec_on_text(s, Q_TOKEN_DELETE, id, true, "token", e);
 }
 
 /* ---- assessments ---------------------------------------------------------- */
@@ -1963,14 +2032,6 @@ int store_webhook_list(store *s, cJSON **out, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_WEBHOOK_LIST, e);
     return st ? rows_json(s, st, false, "webhooks", out, e) : e->code;
-}
-
-/* Runs st and reports ERR_NOT_FOUND when it changed no row. */
-static int exec_one(store *s, sqlite3_stmt *st, const char *what, err *e)
-{
-    if (exec_stmt(s, st, what, e))
-        return e->code;
-    return sqlite3_changes(s->db) ? ERR_OK : err_set(e, ERR_NOT_FOUND, "%s not found", what);
 }
 
 int store_webhook_update(store *s, long long id, const char *url, const char *events_json,

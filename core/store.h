@@ -67,6 +67,10 @@ int store_user_by_email(store *s, const char *email, store_user *u, char *hash, 
                         err *e);
 int store_user_list(store *s, cJSON **out, err *e);
 int store_user_set_password(store *s, long long id, const char *password_hash, err *e);
+/* Writes u's email, name, role, organisation and certification; ERR_NOT_FOUND
+ * when there is no user u->id. */
+int store_user_update(store *s, const store_user *u, err *e);
+int store_admin_count(store *s, long long *n, err *e);
 cJSON *store_user_json(const store_user *u);
 
 /* ---- sessions and API tokens (only a hash of each token is stored) ---- */
@@ -77,8 +81,14 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
                       long long *created, long long *last_seen, err *e);
 int store_session_touch(store *s, const char *token_hash, long long now, err *e);
 int store_session_delete(store *s, const char *token_hash, err *e);
-/* Revokes every browser session of user but keep (API tokens stay). */
+/* Revokes every browser session of user but keep (API tokens stay; keep may
+ * be NULL: every session goes). */
 int store_session_delete_others(store *s, long long user, const char *keep, err *e);
+/* Every API token: [{"id","name","user_id","user_name","created_at",
+ * "last_used_at"}], id being the first 16 hex digits of the token's hash. */
+int store_token_list(store *s, cJSON **out, err *e);
+/* Revokes the API token of that id; ERR_NOT_FOUND when there is none. */
+int store_token_delete(store *s, const char *id, err *e);
 
 /* ---- assessments ---- */
 typedef struct store_assessment {

@@ -1,19 +1,24 @@
 -- Sessions (issue 3): a password change revokes the user's other sessions;
 -- API tokens outlive it; the new password works and the old one does not.
+-- Account administration: an administrator changes a user's role,
+-- organisation, certification or password, and lists and revokes API tokens.
 
 local H = require "http_support"
+local support = require "support"
+local json = support.json
+
+local fixture
+
+setup(function()
+  fixture = H.fixture()
+end)
+
+teardown(function()
+  H.stop_all()
+  H.cleanup()
+end)
 
 describe("a password change", function()
-  local fixture
-
-  setup(function()
-    fixture = H.fixture()
-  end)
-
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-  end)
 
   it("revokes the user's other sessions, keeps this one, and swaps the passwords", function()
     local server = H.start_server({ db = H.fresh_db(fixture.db) })
@@ -52,5 +57,127 @@ describe("a password change", function()
       json = { current = H.PASSWORD, new = "another long passphrase" } }), 204, "change")
     H.expect(H.request(server, "GET", "/api/v1/me", { token = api_token }), 200,
       "an integration's token is not a browser session")
+  end)
+end)
+
+describe("account administration", function()
+
+  local function journal_actions(db)
+    local p = io.popen("sqlite3 " .. support.quote(db) .. " \"SELECT action FROM journal ORDER BY id\"")
+    local text = p:read("a")
+    p:close()
+    return text
+  end
+
+  it("changes a user's role, organisation and certification, checked as a whole", function()
+    local server = H.start_server({ db = H.fresh_db(fixture.db) })
+    local admin = H.login(server, H.USERS.admin.email)
+    local cae = H.login(server, H.USERS.cae_a.email)
+    local id = fixture.ids.cae_a
+    local path = "/api/v1/users/" .. id
+
+    -- Refusals name the field and change nothing.
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { organisation_id = json.null } }),
+      400, "$.organisation_id")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { role = "boss" } }), 400, "$.role")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { name = json.null } }), 400, "$.name")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { shoe_size = 42 } }), 400, "$.shoe_size")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, raw = "{}" }), 400)
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { organisation_id = 999 } }),
+      400, "$.organisation_id")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { password = "short" } }),
+      400, "$.password")
+    H.expect_error(H.request(server, "PATCH", "/api/v1/users/99999", { token = admin, json = { name = "X" } }), 404)
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { email = H.USERS.cae_b.email } }), 409)
+    H.expect_error(H.request(server, "PATCH", path, { token = cae, json = { role = "admin" } }), 403)
+    local me = H.expect(H.request(server, "GET", "/api/v1/me", { token = cae }), 200, "me").json
+    assert.are.equal("cae", me.role)
+
+    -- A CAE member becomes a certified peer auditor: the session sees it at once.
+    local r = H.expect(H.request(server, "PATCH", path, { token = admin,
+      json = { role = "auditor", certified_until = "2031-06-30", name = "Alice Alpha-Audit" } }), 200, "promote")
+    assert.are.same({ id = id, email = H.USERS.cae_a.email, name = "Alice Alpha-Audit", role = "auditor",
+      organisation_id = fixture.ids.org_a, certified_until = "2031-06-30" }, r.json)
+    me = H.expect(H.request(server, "GET", "/api/v1/me", { token = cae }), 200, "me after").json
+    assert.are.equal("auditor", me.role)
+    H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fixture.ids.org_a .. "/assessments",
+      { token = cae, json = { kind = "self_assessment" } }), 403)
+
+    -- null clears the certification; the list shows the change.
+    H.expect(H.request(server, "PATCH", path, { token = admin, json = { certified_until = json.null } }), 200, "clear")
+    local users = H.expect(H.request(server, "GET", "/api/v1/users", { token = admin }), 200, "users").json
+    for _, u in ipairs(users) do
+      if u.id == id then
+        assert.are.equal(json.null, u.certified_until)
+        assert.are.equal("auditor", u.role)
+      end
+    end
+    server.stop()
+    assert.truthy(journal_actions(server.db):find("user.update\nuser.update", 1, true))
+  end)
+
+  it("keeps the last administrator, and a new password ends the user's sessions", function()
+    local server = H.start_server({ db = H.fresh_db(fixture.db) })
+    local admin = H.login(server, H.USERS.admin.email)
+    local admin_path = "/api/v1/users/" .. fixture.ids.admin
+    local r = H.request(server, "PATCH", admin_path, { token = admin, json = { role = "committee" } })
+    H.expect_error(r, 409)
+    assert.truthy(r.json.error.message:find("last administrator", 1, true))
+    -- With another administrator, the first may step down.
+    H.expect(H.request(server, "PATCH", "/api/v1/users/" .. fixture.ids.committee,
+      { token = admin, json = { role = "admin" } }), 200, "second admin")
+    H.expect(H.request(server, "PATCH", admin_path, { token = admin, json = { role = "committee" } }), 200, "step down")
+    H.expect_error(H.request(server, "GET", "/api/v1/tokens", { token = admin }), 403)
+
+    -- The new administrator resets a CAE member's password.
+    local new_admin = H.login(server, H.USERS.committee.email)
+    local cae_a = H.login(server, H.USERS.cae_a.email)
+    local cae_b = H.login(server, H.USERS.cae_b.email)
+    H.expect(H.request(server, "PATCH", "/api/v1/users/" .. fixture.ids.cae_a,
+      { token = new_admin, json = { password = "un nouveau mot de passe" } }), 200, "reset")
+    H.expect_error(H.request(server, "GET", "/api/v1/me", { token = cae_a }), 401)
+    H.expect(H.request(server, "GET", "/api/v1/me", { token = cae_b }), 200, "another user's session stays")
+    H.expect_error(H.request(server, "POST", "/api/v1/session",
+      { json = { email = H.USERS.cae_a.email, password = H.PASSWORD } }), 401)
+    H.login(server, H.USERS.cae_a.email, "un nouveau mot de passe")
+  end)
+
+  it("lists API tokens without their secret and revokes one", function()
+    local server = H.start_server({ db = H.fresh_db(fixture.db) })
+    local admin = H.login(server, H.USERS.admin.email)
+    local kept = H.expect(H.request(server, "POST", "/api/v1/tokens", { token = admin, json = { name = "Tableur" } }),
+      201, "token").json.token
+    local leaked = H.expect(H.request(server, "POST", "/api/v1/tokens", { token = admin, json = { name = "Fuite" } }),
+      201, "token").json.token
+    H.expect(H.request(server, "GET", "/api/v1/me", { token = leaked }), 200, "the token works")
+
+    local listed = H.expect(H.request(server, "GET", "/api/v1/tokens", { token = admin }), 200, "list")
+    for _, secret in ipairs({ kept, leaked }) do
+      assert.is_nil(listed.body:find(secret, 1, true), "a listing shows a token's secret")
+    end
+    local list = listed.json
+    assert.are.equal(2, #list)
+    local by_name = {}
+    for _, t in ipairs(list) do
+      by_name[t.name] = t
+      assert.truthy(t.id:match("^%x+$") and #t.id == 16, "id " .. t.id)
+      assert.are.equal(fixture.ids.admin, t.user_id)
+      assert.are.equal(H.USERS.admin.name, t.user_name)
+      assert.truthy(t.created_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"))
+    end
+
+    local cae = H.login(server, H.USERS.cae_a.email)
+    H.expect_error(H.request(server, "GET", "/api/v1/tokens", { token = cae }), 403)
+    H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/" .. by_name.Fuite.id, { token = cae }), 403)
+    H.expect(H.request(server, "DELETE", "/api/v1/tokens/" .. by_name.Fuite.id, { token = admin }), 204, "revoke")
+    H.expect_error(H.request(server, "GET", "/api/v1/me", { token = leaked }), 401)
+    H.expect(H.request(server, "GET", "/api/v1/me", { token = kept }), 200, "the other token stays")
+    H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/" .. by_name.Fuite.id, { token = admin }), 404)
+    H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/NOT-AN-ID", { token = admin }), 404)
+    list = H.expect(H.request(server, "GET", "/api/v1/tokens", { token = admin }), 200, "list after").json
+    assert.are.equal(1, #list)
+    assert.are.equal("Tableur", list[1].name)
+    server.stop()
+    assert.truthy(journal_actions(server.db):find("token.revoke", 1, true))
   end)
 end)
