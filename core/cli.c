@@ -50,7 +50,7 @@ static const char usage[] =
     "                                            evaluate answers under the rules\n"
     "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
     "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
-    "        [--plugins DIR] [--scripts DIR] [--connection-timeout S]\n"
+    "        [--plugins DIR] [--scripts DIR] [--connection-timeout S] [--request-timeout S]\n"
     "                                            serve the platform (default 127.0.0.1:8080)\n"
     "  init [--db PATH]                          create or migrate the database\n"
     "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
@@ -89,6 +89,8 @@ static const char usage[] =
     "\n"
     "options for serve:\n"
     "  --connection-timeout S  close a connection silent for S seconds (default 30)\n"
+    "  --request-timeout S     close a connection whose request body is not whole S seconds\n"
+    "                          after its headers (default 60)\n"
     "\n"
     "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
 
@@ -99,7 +101,7 @@ typedef struct opts {
     const char *plugins, *scripts;
     char separator;
     cJSON *params; /* --param k=v, owned */
-    long long org, threads, id, tick_seconds, connection_timeout;
+    long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
     int password_stdin, secret_stdin;
     host_limits limits;
     int rest; /* index of the first argument after the options */
@@ -139,6 +141,7 @@ enum {
     OPT_WEBHOOK_RETRY,
     OPT_TICK,
     OPT_CONN_TIMEOUT,
+    OPT_REQ_TIMEOUT,
     OPT_PLUGINS,
     OPT_PARAM,
     OPT_SEPARATOR,
@@ -215,6 +218,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
         {"tick-seconds", required_argument, NULL, OPT_TICK},
         {"connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
+        {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
         {"plugins", required_argument, NULL, OPT_PLUGINS},
         {"param", required_argument, NULL, OPT_PARAM},
         {"separator", required_argument, NULL, OPT_SEPARATOR},
@@ -224,6 +228,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     memset(o, 0, sizeof *o);
     o->tick_seconds = -1;
     o->connection_timeout = 30;
+    o->request_timeout = 60;
     o->rules = "rules";
     o->db = "var/labelcoop.db";
     o->listen = "127.0.0.1:8080";
@@ -315,6 +320,10 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         case OPT_CONN_TIMEOUT:
             if (parse_count(optarg, 1, 3600, &o->connection_timeout))
                 return fail(ERR_INPUT, "--connection-timeout: seconds, from 1 to 3600");
+            break;
+        case OPT_REQ_TIMEOUT:
+            if (parse_count(optarg, 1, 3600, &o->request_timeout))
+                return fail(ERR_INPUT, "--request-timeout: seconds, from 1 to 3600");
             break;
         default: {
             /* The plain string options, stored by their slot. */
@@ -756,8 +765,12 @@ static int cmd_serve(const opts *o)
         commit_close(config.commits);
         return report(&e);
     }
-    http_config hc = {o->listen, o->web, (unsigned)(o->threads ? o->threads : 4), 1 << 20,
-                      (unsigned)o->connection_timeout};
+    http_config hc = {o->listen,
+                      o->web,
+                      (unsigned)(o->threads ? o->threads : 4),
+                      1 << 20,
+                      (unsigned)o->connection_timeout,
+                      (unsigned)o->request_timeout};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         hook_stop(config.hooks);
@@ -1393,9 +1406,9 @@ static int cmd_tick(const opts *o)
 }
 
 static const int serve_opts[] = {
-    OPT_DB,           OPT_LISTEN, OPT_RULES,         OPT_WEB,           OPT_THREADS, OPT_MAX_INSN,
-    OPT_MAX_MEM,      OPT_TICK,   OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY, OPT_PLUGINS, OPT_SCRIPTS,
-    OPT_CONN_TIMEOUT, 0};
+    OPT_DB,       OPT_LISTEN,  OPT_RULES,        OPT_WEB,           OPT_THREADS,
+    OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,         OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
+    OPT_PLUGINS,  OPT_SCRIPTS, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,   0};
 static const int report_opts[] = {OPT_DB,       OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,   OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,   OPT_ANY_FORMAT, 0};

@@ -22,6 +22,7 @@ struct http_server {
     void *app;
     char *web_root;
     size_t max_body;
+    long long request_timeout_us; /* from a request's headers to the end of its body */
     int port;
 };
 
@@ -100,12 +101,17 @@ void http_json(http_response *res, int status, cJSON *doc)
 
 /* One line per request on standard error, written whole with one write(2):
  * no stdio lock shared by the worker threads, no line cut by another. */
-static void log_request(const http_request *r, int status)
+static long long elapsed_us(const http_request *r)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    long long us = (long long)(now.tv_sec - r->started.tv_sec) * 1000000 +
-                   (now.tv_nsec - r->started.tv_nsec) / 1000;
+    return (long long)(now.tv_sec - r->started.tv_sec) * 1000000 +
+           (now.tv_nsec - r->started.tv_nsec) / 1000;
+}
+
+static void log_request(const http_request *r, int status)
+{
+    long long us = elapsed_us(r);
     char line[600];
     int n = snprintf(line, sizeof line, "%s %.400s %d %lld.%lldms\n", r->method, r->url, status,
                      us / 1000, us % 1000 / 100);
@@ -283,6 +289,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size) {
+        /* A body trickled in slowly enough never lets the connection go
+         * silent: the deadline bounds the whole of it. libmicrohttpd queues
+         * a response only before a body or after it, so closing is the one
+         * answer to a body that comes too slowly; it is logged as a 408. */
+        if (elapsed_us(r) > s->request_timeout_us) {
+            log_request(r, 408);
+            return MHD_NO;
+        }
         if (!r->too_large)
             append(r, upload_data, *upload_size, s->max_body);
         *upload_size = 0;
@@ -339,6 +353,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->handler = handler;
     s->app = app;
     s->max_body = c->max_body;
+    s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     s->web_root = c->web_root ? strdup(c->web_root) : NULL;
     /* A connection silent that long is closed: slow and half-open clients
      * cannot hold connections (1000 at most) forever. */

@@ -3,7 +3,8 @@
 -- that send a body that way, 50 that connect and send nothing. Meanwhile
 -- other clients are served promptly, new connections and kept-alive ones;
 -- a connection silent for --connection-timeout seconds is closed, whether
--- it never spoke or stopped halfway.
+-- it never spoke or stopped halfway; and one that keeps trickling a body is
+-- closed --request-timeout seconds after its headers.
 --
 -- The sockets are bash's /dev/tcp (no Lua socket module, no python needed).
 
@@ -51,14 +52,36 @@ sleep $((timeout + 4))
 report after
 ]=]
 
-local function read_report(dir, name, limit)
+-- A body trickled a byte every 0.25 s, never silent: writes, once the
+-- server closed the socket, the seconds it took to "closed".
+local TRICKLE = [=[
+#!/bin/bash
+trap '' PIPE
+port=$1 dir=$2
+exec {fd}<>"/dev/tcp/127.0.0.1/$port" || { echo "cannot connect" >"$dir/failed"; exit 1; }
+printf 'POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{' >&"$fd"
+start=$(date +%s%N)
+for ((i = 0; i < 120; i++)); do
+  read -r -t 0 -u "$fd" && break
+  printf 'x' >&"$fd" 2>/dev/null || break
+  sleep 0.25
+done
+echo $((($(date +%s%N) - start) / 1000000)) >"$dir/closed.tmp"
+mv "$dir/closed.tmp" "$dir/closed"
+]=]
+
+-- The text of dir/name once the clients wrote it (limit seconds at most).
+local function wait_report(dir, name, limit)
   local deadline = H.now() + (limit or 30)
   while not support.read(dir .. "/" .. name) and H.now() < deadline do
     assert(not support.read(dir .. "/failed"), "the slow clients could not connect")
     H.sleep(0.05)
   end
-  local text = assert(support.read(dir .. "/" .. name), "no '" .. name .. "' report from the slow clients")
-  local slow, silent = text:match("^(%d+) (%d+)")
+  return assert(support.read(dir .. "/" .. name), "no '" .. name .. "' report from the slow clients")
+end
+
+local function read_report(dir, name, limit)
+  local slow, silent = wait_report(dir, name, limit):match("^(%d+) (%d+)")
   return { slow = tonumber(slow), silent = tonumber(silent) }
 end
 
@@ -108,6 +131,24 @@ describe("slow and half-open clients", function()
     assert.are.equal(HEADERS + BODIES, after.slow, "slow connections left open " .. TIMEOUT + 4
       .. " s after they went silent")
     H.expect(H.request(server, "GET", "/api/v1/referential"), 200, "after the slow clients")
+    assert.are.equal(0, server.stop())
+  end)
+
+  it("close a connection whose body is not whole --request-timeout seconds after its headers", function()
+    local fx = H.fixture()
+    local server = H.start_server({ db = H.fresh_db(fx.db), args = { "--request-timeout", "2" } })
+    local dir = H.tmpdir()
+    support.write(dir .. "/trickle.sh", TRICKLE)
+    os.execute("bash " .. quote(dir .. "/trickle.sh") .. " " .. server.port .. " " .. quote(dir)
+      .. " </dev/null >/dev/null 2>&1 &")
+    -- Meanwhile a body sent at once is served.
+    H.login(server, H.USERS.cae_a.email)
+    local ms = tonumber(wait_report(dir, "closed", 40):match("%d+"))
+    print("\na body trickled a byte every 0.25 s: closed after " .. ms .. " ms (--request-timeout 2)")
+    assert.is_true(ms >= 1900 and ms < 6000, "closed after " .. ms .. " ms")
+    local _, err = server.output()
+    assert.truthy(err:find("POST /api/v1/session 408", 1, true), "no 408 in the log:\n" .. err)
+    H.login(server, H.USERS.cae_a.email)
     assert.are.equal(0, server.stop())
   end)
 end)
