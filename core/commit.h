@@ -22,7 +22,8 @@ int commit_open(const char *path, commit_group **out, err *e);
 void commit_close(commit_group *g);
 
 /* Runs fn(db, ctx, e) in the next batch; returns its status once the batch
- * committed (or the batch's own failure, such as a full disk). */
+ * committed (or the batch's own failure, such as a full disk). Not from
+ * inside a write transaction: the batch would wait for it. */
 int commit_run(commit_group *g, commit_work fn, void *ctx, err *e);
 
 #endif
