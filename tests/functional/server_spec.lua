@@ -728,6 +728,15 @@ describe("the labelcoop server, end to end", function()
     end)
   end)
 
+  -- curl arguments for one answer PUT of the body in file req, printing its
+  -- status on a line and writing the response to out.
+  local function curl_put(req, out, token, id, criterion)
+    return "--max-time 20 -o " .. support.quote(out) .. " -w '%{http_code}\\n' -X PUT"
+      .. " -H 'Content-Type: application/json' -H " .. support.quote("Authorization: Bearer " .. token)
+      .. " --data-binary " .. support.quote("@" .. req) .. " "
+      .. support.quote(server.url .. "/api/v1/assessments/" .. id .. "/answers/" .. criterion)
+  end
+
   describe("concurrent clients", function()
     -- A thread pool serves them: a race in request handling shows up as
     -- a stray 404/405/500 on some of these valid requests.
@@ -744,10 +753,7 @@ describe("the labelcoop server, end to end", function()
         for i, c in ipairs(criteria) do
           local req = dir .. "/req" .. j .. "_" .. i
           support.write(req, json.encode({ status = "partial", comment = "client " .. j .. " " .. c.id, evidence = {} }))
-          args[#args + 1] = (i > 1 and "--next " or "") .. "--max-time 20 -o " .. support.quote(req .. ".out") .. " -w '%{http_code}\\n' -X PUT"
-            .. " -H 'Content-Type: application/json' -H " .. support.quote("Authorization: Bearer " .. job.token)
-            .. " --data-binary " .. support.quote("@" .. req) .. " "
-            .. support.quote(server.url .. "/api/v1/assessments/" .. job.id .. "/answers/" .. c.id)
+          args[#args + 1] = (i > 1 and "--next " or "") .. curl_put(req, req .. ".out", job.token, job.id, c.id)
         end
         script[#script + 1] = table.concat(args, " ") .. " >" .. support.quote(dir .. "/codes" .. j) .. " &"
       end
@@ -767,6 +773,59 @@ describe("the labelcoop server, end to end", function()
           assert.are.equal("client " .. j .. " " .. a.criterion, a.comment)
         end
       end
+    end)
+  end)
+
+  describe("answers racing a submission", function()
+    -- Answer writes share transactions (group commit) and are checked
+    -- before theirs: the draft status is checked again inside it, so no
+    -- answer lands once the submission has committed.
+    it("every acknowledged answer is journaled before the submission, every later one is refused", function()
+      local sa = H.new_self_assessment(server, tokens.cae_a, ids.org_a)
+      H.answer_all(server, tokens.cae_a, sa.id, criteria)
+      local dir = H.tmpdir()
+      local script = {}
+      for j = 1, 8 do
+        local req = dir .. "/req" .. j
+        support.write(req, json.encode({ status = "met", comment = "course " .. j, evidence = {} }))
+        local args = { "curl -s" }
+        for i = 1, 400 do
+          local c = criteria[(j * 13 + i) % #criteria + 1]
+          args[#args + 1] = (i > 1 and "--next " or "") .. curl_put(req, "/dev/null", tokens.cae_a, sa.id, c.id)
+        end
+        script[#script + 1] = table.concat(args, " ") .. " >" .. support.quote(dir .. "/codes" .. j) .. " &"
+      end
+      script[#script + 1] = "sleep 0.2"
+      script[#script + 1] = "curl -s -o " .. support.quote(dir .. "/submit") .. " -w '%{http_code}' -X POST -H "
+        .. support.quote("Authorization: Bearer " .. tokens.cae_a) .. " "
+        .. support.quote(server.url .. "/api/v1/assessments/" .. sa.id .. "/submit") .. " >"
+        .. support.quote(dir .. "/submit_code")
+      script[#script + 1] = "wait"
+      support.write(dir .. "/run.sh", table.concat(script, "\n") .. "\n")
+      assert.is_true(os.execute("timeout 90 sh " .. support.quote(dir .. "/run.sh")) == true, "the clients did not finish")
+      assert.are.equal("200", support.read(dir .. "/submit_code"), support.read(dir .. "/submit"))
+      local counts = { ["200"] = 0, ["409"] = 0 }
+      for j = 1, 8 do
+        for _, code in ipairs(support.lines(support.read(dir .. "/codes" .. j) or "")) do
+          assert.truthy(counts[code], "an answer PUT got " .. code)
+          counts[code] = counts[code] + 1
+        end
+      end
+      print(string.format("\nanswers racing a submission: %d written, %d refused", counts["200"], counts["409"]))
+      assert.are.equal(8 * 400, counts["200"] + counts["409"])
+      assert.is_true(counts["409"] > 0, "the submission did not come while answers were written")
+      -- The journal is in commit order: one answer line per acknowledged
+      -- write (and per answer_all write), all before the submission's.
+      local function sql(q)
+        local p = io.popen("sqlite3 " .. support.quote(server.db) .. " " .. support.quote(q))
+        local out = p:read("a")
+        p:close()
+        return tonumber(out:match("%d+"))
+      end
+      local where = " FROM journal WHERE entity = 'assessment' AND entity_id = " .. sa.id
+      local submitted = sql("SELECT id" .. where .. " AND action = 'assessment.submit'")
+      assert.is_true(sql("SELECT max(id)" .. where .. " AND action = 'answer.put'") < submitted)
+      assert.are.equal(#criteria + counts["200"], sql("SELECT count(*)" .. where .. " AND action = 'answer.put'"))
     end)
   end)
 
