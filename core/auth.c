@@ -187,10 +187,10 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
     if (rc != ERR_OK)
         return rc;
     who->api = strcmp(kind, "api") == 0;
-    if (who->api)
-        return ERR_OK;
     long now = now_seconds();
-    if (now - *last_seen > c->idle_seconds || now - *created > c->lifetime_seconds) {
+    /* An API token does not expire (it is revoked); its last use is kept
+     * all the same, for the list an administrator reviews. */
+    if (!who->api && (now - *last_seen > c->idle_seconds || now - *created > c->lifetime_seconds)) {
         err ignored = ERR_INIT;
         store_session_delete(s, who->token_hash, &ignored);
         err_clear(&ignored);
@@ -223,7 +223,7 @@ int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const sto
                 !store_version_same(&memo->entries[i].v, v))
                 continue;
             /* A session near a touch or an expiry goes the whole way. */
-            if (!m->api && (now - seen >= TOUCH_SECONDS || now - created > c->lifetime_seconds))
+            if (now - seen >= TOUCH_SECONDS || (!m->api && now - created > c->lifetime_seconds))
                 break;
             *who = *m;
             return ERR_OK;

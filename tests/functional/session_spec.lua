@@ -174,9 +174,16 @@ describe("account administration", function()
     H.expect(H.request(server, "GET", "/api/v1/me", { token = kept }), 200, "the other token stays")
     H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/" .. by_name.Fuite.id, { token = admin }), 404)
     H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/NOT-AN-ID", { token = admin }), 404)
+    -- A token's last use is kept (at most a minute late): made an hour old,
+    -- then used, it shows a use after its creation.
+    assert.is_true(os.execute("sqlite3 " .. support.quote(server.db) .. " \"UPDATE sessions"
+      .. " SET created_at = created_at - 3600, last_seen = last_seen - 3600 WHERE kind = 'api'\"") == true)
+    H.expect(H.request(server, "GET", "/api/v1/me", { token = kept }), 200, "the aged token")
     list = H.expect(H.request(server, "GET", "/api/v1/tokens", { token = admin }), 200, "list after").json
     assert.are.equal(1, #list)
     assert.are.equal("Tableur", list[1].name)
+    assert.is_true(list[1].last_used_at > list[1].created_at,
+      "last use " .. list[1].last_used_at .. ", created " .. list[1].created_at)
     server.stop()
     assert.truthy(journal_actions(server.db):find("token.revoke", 1, true))
   end)
