@@ -56,6 +56,11 @@ export function frPercent(ratio) {
   return `${frNumber(ratio * 100)} %`;
 }
 
+/** "de Denis", "d’Ada": the French elision before a vowel. */
+export function ofName(name) {
+  return /^[aeiouyàâäéèêëîïôöùûüœ]/i.test(name) ? `d’${name}` : `de ${name}`;
+}
+
 export function plural(n, one, many) {
   return `${n} ${n > 1 ? many : one}`;
 }
