@@ -139,15 +139,28 @@ export function register() {
     await shoot(page, 'admin-utilisateurs');
 
     await page.goto('/#/admin/jetons');
+    await page.waitForSelector('[data-testid="tokens"]');
+    const tokens = page.locator('[data-testid="tokens"]');
     await page.getByLabel('Nom du jeton').fill('Outil de suivi');
     await page.getByRole('button', { name: 'Créer le jeton' }).click();
     await page.locator('#token-value').waitFor();
     const token = await page.inputValue('#token-value');
     assert(token.length > 20, 'the token is shown once');
+    const row = tokens.locator('tr').filter({ hasText: 'Outil de suivi' });
+    await row.waitFor();
+    const listed = await row.textContent();
+    assert(listed.includes('Ada Admin') && / 20\d\d \d\d:\d\d:\d\d UTC/.test(listed), `the new token is listed with its creator and date: ${listed}`);
+    assert(!(await tokens.textContent()).includes(token), 'the list never shows the token itself');
     const me = await apiCall(env.url, token, 'GET', 'me');
     equal(me.status, 200, 'the new token authenticates');
     equal(me.body.role, 'admin', 'the token acts as its creator');
     await shoot(page, 'admin-jetons');
+    await page.getByRole('button', { name: 'Révoquer le jeton « Outil de suivi »' }).click();
+    await tokens.getByRole('button', { name: 'Oui, révoquer' }).click();
+    await page.locator('.message-success').filter({ hasText: 'Jeton « Outil de suivi » révoqué' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    equal((await apiCall(env.url, token, 'GET', 'me')).status, 401, 'the revoked token is refused at once');
+    await shoot(page, 'admin-jetons-revoque');
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     await page.context().close();
   });

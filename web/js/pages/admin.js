@@ -2,8 +2,8 @@
 // administration), users with roles and certification dates, API tokens.
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
-import { ROLES, frDate, ofName } from '../i18n.js';
-import { pageTitle, message, errorBox, table, busy, today } from '../ui.js';
+import { ROLES, frDate, frDateTime, ofName } from '../i18n.js';
+import { pageTitle, message, errorBox, table, busy, today, confirmAction } from '../ui.js';
 
 /** Runs a form's submission; conflict(err) may name a 409 in words (else a general text). */
 function formSubmit(form, submit, out, run, conflict = () => null) {
@@ -214,7 +214,35 @@ export async function users(view, ctx) {
 }
 
 export async function tokens(view, ctx) {
+  const list = await api('GET', 'tokens');
+  if (!ctx.isCurrent()) return;
   pageTitle(view, 'Jetons d’API', 'Un jeton permet à un système extérieur d’utiliser l’API en votre nom (en-tête « Authorization: Bearer … »). Il n’est affiché qu’une fois : conservez-le en lieu sûr.');
+  const listTitle = h('h2', { id: 'tokens-list', tabindex: '-1' }, 'Les jetons existants');
+  const listOut = h('div', { 'aria-live': 'polite' });
+  const listBox = h('div', { 'data-testid': 'tokens' });
+
+  function render(rows) {
+    listBox.replaceChildren(rows.length ? table('Jetons d’API', ['Nom', 'Créé par', 'Créé le', 'Dernière utilisation', 'Actions'], rows.map((t) => [
+      // a last use at the creation time says nothing: no use recorded
+      t.name, t.user_name, frDateTime(t.created_at), t.last_used_at && t.last_used_at !== t.created_at ? frDateTime(t.last_used_at) : '—',
+      h('span', { class: 'actions', 'data-token': t.id }, confirmAction({ label: 'Révoquer', hidden: ` le jeton « ${t.name} »`, question: 'Révoquer ce jeton ?', yes: 'Oui, révoquer', action: 'revoke' },
+        (yes) => busy(yes, async () => {
+          listOut.replaceChildren();
+          try {
+            await api('DELETE', `tokens/${t.id}`);
+            add(listOut, message('success', `Jeton « ${t.name} » révoqué : il ne donne plus accès à l’API.`));
+            await refresh();
+          } catch (err) {
+            if (err.status === 401) return;
+            add(listOut, errorBox(err));
+            if (err.status === 404) await refresh().catch(() => {});
+          }
+          listTitle.focus();
+        })))])) : message('info', 'Aucun jeton pour l’instant.'));
+  }
+  const refresh = async () => render(await api('GET', 'tokens'));
+  render(list);
+
   const name = h('input', { type: 'text', name: 'name', id: 'token-name', autocomplete: 'off', required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const result = h('div', { 'aria-live': 'polite' });
@@ -231,10 +259,12 @@ export async function tokens(view, ctx) {
     const shown = h('input', { type: 'text', readonly: true, id: 'token-value', value: t.token, 'data-no-draft': true, class: 'mono' });
     form.reset();
     result.replaceChildren(message('success', `Jeton « ${t.name} » créé. Copiez-le maintenant : il ne sera plus affiché.`), field('Le jeton', shown).wrap);
+    listOut.replaceChildren();
+    await refresh();
     shown.focus();
     shown.select();
   });
   add(view, h('section', { class: 'card' }, form, result),
-    message('info', 'La liste et la révocation des jetons existants ne sont pas encore proposées par l’API.'));
-  void ctx;
+    h('section', { class: 'card', 'aria-labelledby': listTitle.id }, listTitle,
+      h('p', { class: 'hint' }, 'Un jeton révoqué cesse aussitôt de fonctionner : le système qui s’en sert reçoit une erreur 401.'), listOut, listBox));
 }
