@@ -137,7 +137,9 @@ export async function users(view, ctx) {
     const title = h('h2', { id: 'edit-user-title', tabindex: '-1' }, `Modifier le compte ${ofName(u.name)}`);
     const form = h('form', { class: 'form grid-form', novalidate: true },
       field('Nom', name).wrap, field('Adresse électronique', email).wrap, rc.wraps,
-      field('Nouveau mot de passe', password, `Facultatif : laissez vide pour garder l’actuel. ${PASSWORD_HINT} Il ferme les sessions ouvertes de ${self ? 'votre compte : vous devrez vous reconnecter' : 'cette personne'} ; les jetons d’API restent valables.`).wrap,
+      field('Nouveau mot de passe', password, `Facultatif : laissez vide pour garder l’actuel. ${self
+        ? 'Au moins 10 caractères. Il ferme vos sessions ouvertes : vous devrez vous reconnecter ; vos jetons d’API restent valables.'
+        : `${PASSWORD_HINT} Il ferme les sessions ouvertes de cette personne ; ses jetons d’API restent valables.`}`).wrap,
       out, h('p', { class: 'actions' }, submit, cancel));
     cancel.addEventListener('click', () => {
       editBox.replaceChildren();
@@ -165,9 +167,10 @@ export async function users(view, ctx) {
         return;
       }
       const v = await api('PATCH', `users/${u.id}`, sent);
-      if (self && sent.role) {
-        // no longer an administrator: the application starts again with the new role
-        location.hash = '#/';
+      if (self && (sent.role || sent.password)) {
+        // the application starts again: at the login page (the password
+        // ended this session), or under the new role
+        location.hash = sent.password ? '#/connexion?mot-de-passe=1' : '#/';
         location.reload();
         return;
       }
