@@ -40,6 +40,13 @@ export function frDate(iso) {
   return `${day === 1 ? '1er' : day} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
 }
 
+/** "2026-11-28T21:25:01Z" -> "28 novembre 2026 21:25:01 UTC" (a date alone stays a date). */
+export function frDateTime(iso) {
+  if (!iso) return '—';
+  const t = /T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
+  return `${frDate(iso)}${t ? ` ${t[1]}:${t[2]}:${t[3]} UTC` : ''}`;
+}
+
 export function frNumber(n, digits = 1) {
   if (n === null || n === undefined || Number.isNaN(n)) return '—';
   return Number(n).toFixed(digits).replace('.', ',').replace(/,0+$/, '');
@@ -47,6 +54,11 @@ export function frNumber(n, digits = 1) {
 
 export function frPercent(ratio) {
   return `${frNumber(ratio * 100)} %`;
+}
+
+/** "de Denis", "d’Ada": the French elision before a vowel. */
+export function ofName(name) {
+  return /^[aeiouyàâäéèêëîïôöùûüœ]/i.test(name) ? `d’${name}` : `de ${name}`;
 }
 
 export function plural(n, one, many) {

@@ -110,6 +110,32 @@ export async function busy(button, fn) {
   }
 }
 
+/**
+ * A destructive action that asks first: the button (its accessible name ends
+ * with hidden, e.g. " https://…"), then "question [yes] [Annuler]" in its
+ * place; run(yesButton) on the confirmation. Returns the two elements to put
+ * side by side; data-action is action, then confirm-action.
+ */
+export function confirmAction({ label, hidden, question, yes: yesLabel, action }, run) {
+  const open = h('button', { type: 'button', class: 'button-secondary small danger', 'data-action': action }, label,
+    h('span', { class: 'visually-hidden' }, hidden));
+  const yes = h('button', { type: 'button', class: 'button small danger-solid', 'data-action': `confirm-${action}` }, yesLabel);
+  const no = h('button', { type: 'button', class: 'button-secondary small' }, 'Annuler');
+  const box = h('span', { class: 'confirm-inline', hidden: true }, `${question} `, yes, ' ', no);
+  open.addEventListener('click', () => {
+    box.hidden = false;
+    open.hidden = true;
+    no.focus();
+  });
+  no.addEventListener('click', () => {
+    box.hidden = true;
+    open.hidden = false;
+    open.focus();
+  });
+  yes.addEventListener('click', () => run(yes));
+  return [open, box];
+}
+
 export function today() {
   const d = new Date();
   const p = (x) => String(x).padStart(2, '0');

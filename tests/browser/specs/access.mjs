@@ -139,15 +139,99 @@ export function register() {
     await shoot(page, 'admin-utilisateurs');
 
     await page.goto('/#/admin/jetons');
+    await page.waitForSelector('[data-testid="tokens"]');
+    const tokens = page.locator('[data-testid="tokens"]');
     await page.getByLabel('Nom du jeton').fill('Outil de suivi');
     await page.getByRole('button', { name: 'Créer le jeton' }).click();
     await page.locator('#token-value').waitFor();
     const token = await page.inputValue('#token-value');
     assert(token.length > 20, 'the token is shown once');
+    const row = tokens.locator('tr').filter({ hasText: 'Outil de suivi' });
+    await row.waitFor();
+    const listed = await row.textContent();
+    assert(listed.includes('Ada Admin') && / 20\d\d \d\d:\d\d:\d\d UTC/.test(listed), `the new token is listed with its creator and date: ${listed}`);
+    assert(!(await tokens.textContent()).includes(token), 'the list never shows the token itself');
     const me = await apiCall(env.url, token, 'GET', 'me');
     equal(me.status, 200, 'the new token authenticates');
     equal(me.body.role, 'admin', 'the token acts as its creator');
     await shoot(page, 'admin-jetons');
+    await page.getByRole('button', { name: 'Révoquer le jeton « Outil de suivi »' }).click();
+    await tokens.getByRole('button', { name: 'Oui, révoquer' }).click();
+    await page.locator('.message-success').filter({ hasText: 'Jeton « Outil de suivi » révoqué' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    equal((await apiCall(env.url, token, 'GET', 'me')).status, 401, 'the revoked token is refused at once');
+    await shoot(page, 'admin-jetons-revoque');
+    assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
+    await page.context().close();
+  });
+
+  test('admin: an account changed from the list (certification, role, password); refused changes say why', async (env) => {
+    const page = await newPage(env);
+    await login(page, env.fixture.users.admin.email);
+    await page.goto('/#/admin/utilisateurs');
+    await page.waitForSelector('[data-testid="users"]');
+    const denis = page.locator('[data-testid="users"] tr').filter({ hasText: 'denis@delta.test' });
+    const form = page.locator('[data-testid="edit-user"]');
+    const save = form.getByRole('button', { name: 'Enregistrer les modifications' });
+    /** Saves the form; resolves the body of the PATCH it sent. */
+    const saveAndWatch = async () => {
+      const sent = page.waitForRequest((r) => r.method() === 'PATCH' && /\/api\/v1\/users\/\d+$/.test(r.url()));
+      await save.click();
+      return JSON.parse((await sent).postData());
+    };
+    const error = async (text) => {
+      await form.locator('.message-error').filter({ hasText: text }).waitFor();
+    };
+
+    await page.getByRole('button', { name: 'Modifier le compte de Denis Auditeur' }).click();
+    await form.waitFor();
+    equal(await form.getByLabel('Nom', { exact: true }).inputValue(), 'Denis Auditeur', 'the form holds the name');
+    equal(await form.getByLabel('Rôle').inputValue(), 'auditor', 'the form holds the role');
+    assert((await form.getByLabel('Organisation').locator('option:checked').textContent()) === 'Coopérative Delta', 'the organisation is Delta');
+    equal(await form.getByLabel('Certifié jusqu’au').inputValue(), '2030-06-30', 'the form holds the certification');
+    equal(await form.getByLabel('Nouveau mot de passe').inputValue(), '', 'no password');
+    await form.getByLabel('Certifié jusqu’au').fill('2031-12-31');
+    equal(JSON.stringify(await saveAndWatch()), JSON.stringify({ certified_until: '2031-12-31' }), 'only the changed field is sent');
+    await page.locator('.message-success').filter({ hasText: 'Compte de Denis Auditeur modifié.' }).waitFor();
+    await denis.filter({ hasText: 'jusqu’au 31 décembre 2031' }).waitFor();
+    equal(await form.count(), 0, 'the form closes');
+    equal(await page.evaluate(() => document.activeElement.textContent), 'Modifier le compte de Denis Auditeur', 'focus goes back to the row');
+
+    // refused: an email the server rejects (the field is named), one taken by another account (409)
+    await page.getByRole('button', { name: 'Modifier le compte de Denis Auditeur' }).click();
+    await form.getByLabel('Adresse électronique').fill('denis delta.test');
+    await save.click();
+    await error('Le champ « Adresse électronique » est refusé.');
+    equal(await page.evaluate(() => document.activeElement.id), 'edit-email', 'the refused field has the focus');
+    await form.getByLabel('Adresse électronique').fill(env.fixture.users.alpha.email);
+    await save.click();
+    await error('Cette adresse électronique est déjà celle d’un autre compte.');
+    // refused before sending: a CAE member without organisation
+    await form.getByLabel('Adresse électronique').fill('denis@delta.test');
+    await form.getByLabel('Rôle').selectOption('cae');
+    assert(await form.getByLabel('Certifié jusqu’au').isHidden(), 'the certification is for auditors only');
+    await form.getByLabel('Organisation').selectOption({ label: 'Aucune' });
+    await save.click();
+    await error('Un membre de CAE appartient à une organisation : choisissez-la.');
+    equal(await page.evaluate(() => document.activeElement.id), 'edit-org', 'the organisation has the focus');
+    await shoot(page, 'admin-utilisateurs-modification', { scrollTo: '[data-testid="edit-user"]' });
+    // the role, and a new password
+    await form.getByLabel('Organisation').selectOption({ label: 'Coopérative Delta' });
+    await form.getByLabel('Nouveau mot de passe').fill('un nouveau mot de passe');
+    equal(JSON.stringify(await saveAndWatch()), JSON.stringify({ role: 'cae', certified_until: null, password: 'un nouveau mot de passe' }),
+      'the role, the certification cleared (no longer an auditor) and the password are sent');
+    await page.locator('.message-success').filter({ hasText: 'Ses sessions ouvertes sont fermées.' }).waitFor();
+    await denis.filter({ hasText: 'Membre de CAE' }).filter({ hasText: 'Coopérative Delta' }).waitFor();
+    await apiLogin(env.url, 'denis@delta.test', 'un nouveau mot de passe');
+
+    // the last administrator keeps the role
+    await page.getByRole('button', { name: 'Modifier le compte d’Ada Admin' }).click();
+    await form.getByLabel('Rôle').selectOption('committee');
+    await save.click();
+    await error('C’est le dernier compte d’administration du réseau');
+    await form.getByRole('button', { name: 'Annuler' }).click();
+    equal(await form.count(), 0, 'Annuler closes the form');
+    assert((await page.locator('[data-testid="users"] tr').filter({ hasText: env.fixture.users.admin.email }).textContent()).includes('Administration du réseau'), 'the administrator is still one');
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     await page.context().close();
   });

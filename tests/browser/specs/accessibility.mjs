@@ -192,15 +192,27 @@ export function register() {
     await page.context().close();
   });
 
-  test('accessibility: the administration pages (users, webhooks) have no serious WCAG AA violation', async (env) => {
+  test('accessibility: the administration pages (users and the account form, API tokens, webhooks) have no serious WCAG AA violation', async (env) => {
+    const admin = await apiLogin(env.url, env.fixture.users.admin.email);
+    equal((await apiCall(env.url, admin, 'POST', 'tokens', { name: 'Tableau de bord régional' })).status, 201, 'a token to list');
     const page = await newPage(env);
     await login(page, env.fixture.users.admin.email);
     const problems = [];
-    for (const [name, hash, ready] of [['utilisateurs', '#/admin/utilisateurs', '[data-testid="users"]'], ['webhooks', '#/admin/webhooks', '[data-testid="webhooks"]']]) {
+    const run = async (name, hash, ready, prepare) => {
       await page.goto(`/${hash}`);
       await settle(page, ready);
+      if (prepare) await prepare(page);
       problems.push(...await audit(page, name));
-    }
+    };
+    await run('utilisateurs', '#/admin/utilisateurs', '[data-testid="users"]');
+    await run('modification d’un compte', '#/admin/utilisateurs', '[data-testid="users"]', async (p) => {
+      await p.getByRole('button', { name: 'Modifier le compte de Claire Durand' }).click();
+      await p.locator('[data-testid="edit-user"]').waitFor();
+    });
+    await run('jetons', '#/admin/jetons', '[data-testid="tokens"] tbody tr', async (p) => {
+      await p.getByRole('button', { name: 'Révoquer le jeton « Tableau de bord régional »' }).click();
+    });
+    await run('webhooks', '#/admin/webhooks', '[data-testid="webhooks"]');
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     assert(problems.length === 0, `${problems.length} accessibility violation(s):\n     ${problems.join('\n     ')}`);
     await page.context().close();

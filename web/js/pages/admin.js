@@ -2,10 +2,11 @@
 // administration), users with roles and certification dates, API tokens.
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
-import { ROLES, frDate } from '../i18n.js';
-import { pageTitle, message, errorBox, table, busy, today } from '../ui.js';
+import { ROLES, frDate, frDateTime, ofName } from '../i18n.js';
+import { pageTitle, message, errorBox, table, busy, today, confirmAction } from '../ui.js';
 
-function formSubmit(form, submit, out, run) {
+/** Runs a form's submission; conflict(err) may name a 409 in words (else a general text). */
+function formSubmit(form, submit, out, run, conflict = () => null) {
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     out.replaceChildren();
@@ -19,7 +20,7 @@ function formSubmit(form, submit, out, run) {
           add(out, message('error', `Le champ « ${el ? el.closest('.field').querySelector('label').textContent : key} » est refusé.`, err.apiMessage));
           if (el) el.focus();
         } else if (err.status === 409) {
-          add(out, message('error', 'Opération impossible : cet élément existe déjà ou son état l’interdit.', err.apiMessage));
+          add(out, message('error', conflict(err) || 'Opération impossible : cet élément existe déjà ou son état l’interdit.', err.apiMessage));
         } else if (err.status !== 401) {
           add(out, errorBox(err));
         }
@@ -61,49 +62,153 @@ export async function organisations(view, ctx) {
   add(view, h('section', { class: 'card', 'aria-labelledby': 'new-org' }, h('h2', { id: 'new-org' }, 'Nouvelle organisation'), form));
 }
 
-export async function users(view, ctx) {
-  const [list, orgs] = await Promise.all([api('GET', 'users'), api('GET', 'organisations')]);
-  if (!ctx.isCurrent()) return;
-  const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-  const now = today();
-  pageTitle(view, 'Utilisateurs et rôles', 'Les personnes qui se connectent à la plate-forme, leur rôle, leur organisation et, pour les auditeurs, la date de fin de leur certification.');
-  add(view, h('div', { 'data-testid': 'users' }, table('Utilisateurs', ['Nom', 'Adresse', 'Rôle', 'Organisation', 'Certification'], list.map((u) => [
-    u.name, u.email, ROLES[u.role] || u.role, u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
-    u.role === 'auditor' ? (u.certified_until ? `${u.certified_until < now ? 'expirée le' : 'jusqu’au'} ${frDate(u.certified_until)}` : 'non certifié') : '—']))));
-  add(view, message('info', 'Les rôles, organisations et certifications des comptes existants ne se modifient pas encore depuis la plate-forme : l’API ne le permet pas.'));
-
-  const email = h('input', { type: 'email', name: 'email', id: 'user-email', autocomplete: 'off', required: true });
-  const name = h('input', { type: 'text', name: 'name', id: 'user-name', autocomplete: 'off', required: true });
-  const role = h('select', { name: 'role', id: 'user-role' }, Object.entries(ROLES).map(([k, v]) => h('option', { value: k }, v)));
-  const org = h('select', { name: 'organisation_id', id: 'user-org' }, h('option', { value: '' }, 'Aucune'), orgs.map((o) => h('option', { value: o.id }, o.name)));
-  const cert = h('input', { type: 'date', name: 'certified_until', id: 'user-cert' });
-  const password = h('input', { type: 'password', name: 'password', id: 'user-password', autocomplete: 'new-password', minlength: 10, required: true });
-  const certField = field('Certifié jusqu’au', cert, 'La certification délivrée par le réseau ; seul un auditeur certifié à ce jour peut être désigné.');
+/**
+ * The role, organisation and certification controls of a user form: the
+ * organisation shows for CAE members and auditors, the certification for
+ * auditors only; what is hidden counts as none.
+ */
+function roleControls(prefix, orgs, user = {}, roleHint = undefined) {
+  const role = h('select', { name: 'role', id: `${prefix}-role` }, Object.entries(ROLES).map(([k, v]) => h('option', { value: k }, v)));
+  const org = h('select', { name: 'organisation_id', id: `${prefix}-org` }, h('option', { value: '' }, 'Aucune'), orgs.map((o) => h('option', { value: o.id }, o.name)));
+  const cert = h('input', { type: 'date', name: 'certified_until', id: `${prefix}-cert` });
+  if (user.role) role.value = user.role;
+  org.value = user.organisation_id ? String(user.organisation_id) : '';
+  cert.value = user.certified_until || '';
+  const certField = field('Certifié jusqu’au', cert, 'La certification délivrée par le réseau ; seul un auditeur certifié à ce jour peut être désigné. Vide : non certifié.');
   const orgField = field('Organisation', org, 'Obligatoire pour un membre de CAE ; facultative pour un auditeur (pair venant d’une CAE membre).');
   const sync = () => {
     certField.wrap.hidden = role.value !== 'auditor';
     orgField.wrap.hidden = !['cae', 'auditor'].includes(role.value);
   };
   role.addEventListener('change', sync);
+  sync();
+  return {
+    role,
+    wraps: [field('Rôle', role, roleHint).wrap, orgField.wrap, certField.wrap],
+    orgId: () => (orgField.wrap.hidden || !org.value ? null : Number(org.value)),
+    certified: () => (certField.wrap.hidden || !cert.value ? null : cert.value),
+    /** A CAE member without organisation: says so in out and returns true. */
+    missingOrg(out) {
+      if (role.value !== 'cae' || org.value) return false;
+      add(out, message('error', 'Un membre de CAE appartient à une organisation : choisissez-la.'));
+      org.focus();
+      return true;
+    },
+  };
+}
+
+const PASSWORD_HINT = 'Au moins 10 caractères ; à transmettre à la personne par un canal sûr.';
+
+export async function users(view, ctx) {
+  const [list, orgs] = await Promise.all([api('GET', 'users'), api('GET', 'organisations')]);
+  if (!ctx.isCurrent()) return;
+  const orgName = new Map(orgs.map((o) => [o.id, o.name]));
+  const now = today();
+  pageTitle(view, 'Utilisateurs et rôles', 'Les personnes qui se connectent à la plate-forme, leur rôle, leur organisation et, pour les auditeurs, la date de fin de leur certification.');
+  const listOut = h('div', { 'aria-live': 'polite' });
+  const listBox = h('div', { 'data-testid': 'users' });
+  const editBox = h('div');
+
+  function render(rows) {
+    listBox.replaceChildren(table('Utilisateurs', ['Nom', 'Adresse', 'Rôle', 'Organisation', 'Certification', 'Actions'], rows.map((u) => {
+      const edit = h('button', { type: 'button', class: 'button-secondary small', 'data-user': u.id }, 'Modifier', h('span', { class: 'visually-hidden' }, ` le compte ${ofName(u.name)}`));
+      edit.addEventListener('click', () => openEdit(u));
+      return [u.name, u.email, ROLES[u.role] || u.role, u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
+        u.role === 'auditor' ? (u.certified_until ? `${u.certified_until < now ? 'expirée le' : 'jusqu’au'} ${frDate(u.certified_until)}` : 'non certifié') : '—',
+        edit];
+    })));
+  }
+  const refresh = async () => render(await api('GET', 'users'));
+  const focusRow = (id) => {
+    const b = listBox.querySelector(`button[data-user="${id}"]`);
+    if (b) b.focus();
+  };
+
+  function openEdit(u) {
+    listOut.replaceChildren();
+    const self = u.id === ctx.user.id;
+    const name = h('input', { type: 'text', name: 'name', id: 'edit-name', autocomplete: 'off', required: true, value: u.name });
+    const email = h('input', { type: 'email', name: 'email', id: 'edit-email', autocomplete: 'off', required: true, value: u.email });
+    const rc = roleControls('edit', orgs, u, self ? 'Votre propre compte : sans le rôle « Administration du réseau », vous n’aurez plus accès à ces pages.' : undefined);
+    const password = h('input', { type: 'password', name: 'password', id: 'edit-password', autocomplete: 'new-password', minlength: 10 });
+    const out = h('div', { 'aria-live': 'polite' });
+    const submit = h('button', { type: 'submit', class: 'button' }, 'Enregistrer les modifications');
+    const cancel = h('button', { type: 'button', class: 'button-secondary' }, 'Annuler');
+    const title = h('h2', { id: 'edit-user-title', tabindex: '-1' }, `Modifier le compte ${ofName(u.name)}`);
+    const form = h('form', { class: 'form grid-form', novalidate: true },
+      field('Nom', name).wrap, field('Adresse électronique', email).wrap, rc.wraps,
+      field('Nouveau mot de passe', password, `Facultatif : laissez vide pour garder l’actuel. ${self
+        ? 'Au moins 10 caractères. Il ferme vos sessions ouvertes : vous devrez vous reconnecter ; vos jetons d’API restent valables.'
+        : `${PASSWORD_HINT} Il ferme les sessions ouvertes de cette personne ; ses jetons d’API restent valables.`}`).wrap,
+      out, h('p', { class: 'actions' }, submit, cancel));
+    cancel.addEventListener('click', () => {
+      editBox.replaceChildren();
+      focusRow(u.id);
+    });
+    let sent = {};
+    formSubmit(form, submit, out, async () => {
+      const want = { name: name.value.trim(), email: email.value.trim(), role: rc.role.value, organisation_id: rc.orgId(), certified_until: rc.certified() };
+      if (!want.name || !want.email) {
+        add(out, message('error', 'Indiquez le nom et l’adresse électronique.'));
+        (want.name ? email : name).focus();
+        return;
+      }
+      if (rc.missingOrg(out)) return;
+      if (password.value && password.value.length < 10) {
+        add(out, message('error', 'Le nouveau mot de passe doit compter au moins 10 caractères.'));
+        password.focus();
+        return;
+      }
+      sent = {};
+      for (const [k, v] of Object.entries(want)) if (v !== (u[k] ?? null)) sent[k] = v;
+      if (password.value) sent.password = password.value;
+      if (!Object.keys(sent).length) {
+        add(out, message('info', 'Aucune modification à enregistrer.'));
+        return;
+      }
+      const v = await api('PATCH', `users/${u.id}`, sent);
+      if (self && (sent.role || sent.password)) {
+        // the application starts again: at the login page (the password
+        // ended this session), or under the new role
+        location.hash = sent.password ? '#/connexion?mot-de-passe=1' : '#/';
+        location.reload();
+        return;
+      }
+      editBox.replaceChildren();
+      await refresh();
+      listOut.replaceChildren(message('success', `Compte ${ofName(v.name)} modifié.${sent.password ? ' Ses sessions ouvertes sont fermées.' : ''}`));
+      focusRow(u.id);
+    }, () => {
+      const demoted = sent.role && u.role === 'admin';
+      if (demoted && sent.email) return 'Modification impossible : l’adresse électronique est déjà celle d’un autre compte, ou c’est le dernier compte d’administration du réseau.';
+      if (demoted) return 'C’est le dernier compte d’administration du réseau : donnez d’abord ce rôle à un autre compte.';
+      return sent.email ? 'Cette adresse électronique est déjà celle d’un autre compte.' : null;
+    });
+    editBox.replaceChildren(h('section', { class: 'card', 'aria-labelledby': title.id, 'data-testid': 'edit-user' }, title, form));
+    title.focus();
+  }
+
+  render(list);
+  add(view, listOut, listBox, editBox);
+
+  const email = h('input', { type: 'email', name: 'email', id: 'user-email', autocomplete: 'off', required: true });
+  const name = h('input', { type: 'text', name: 'name', id: 'user-name', autocomplete: 'off', required: true });
+  const rc = roleControls('user', orgs);
+  const password = h('input', { type: 'password', name: 'password', id: 'user-password', autocomplete: 'new-password', minlength: 10, required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'button' }, 'Créer le compte');
   const form = h('form', { class: 'form grid-form', novalidate: true },
-    field('Nom', name).wrap, field('Adresse électronique', email).wrap, field('Rôle', role).wrap, orgField.wrap, certField.wrap,
-    field('Mot de passe initial', password, 'Au moins 10 caractères ; à transmettre à la personne par un canal sûr.').wrap, out, h('p', submit));
-  sync();
+    field('Nom', name).wrap, field('Adresse électronique', email).wrap, rc.wraps,
+    field('Mot de passe initial', password, PASSWORD_HINT).wrap, out, h('p', submit));
   formSubmit(form, submit, out, async () => {
     if (!name.value.trim() || !email.value.trim() || password.value.length < 10) {
       add(out, message('error', 'Indiquez le nom, l’adresse et un mot de passe d’au moins 10 caractères.'));
       return;
     }
-    if (role.value === 'cae' && !org.value) {
-      add(out, message('error', 'Un membre de CAE appartient à une organisation : choisissez-la.'));
-      org.focus();
-      return;
-    }
-    const body = { email: email.value.trim(), name: name.value.trim(), role: role.value, password: password.value };
-    if (org.value && !orgField.wrap.hidden) body.organisation_id = Number(org.value);
-    if (cert.value && role.value === 'auditor') body.certified_until = cert.value;
+    if (rc.missingOrg(out)) return;
+    const body = { email: email.value.trim(), name: name.value.trim(), role: rc.role.value, password: password.value };
+    if (rc.orgId()) body.organisation_id = rc.orgId();
+    if (rc.certified()) body.certified_until = rc.certified();
     const u = await api('POST', 'users', body);
     add(out, message('success', `Compte créé pour ${u.name} (n° ${u.id}).`));
     setTimeout(() => ctx.rerender(), 800);
@@ -112,7 +217,35 @@ export async function users(view, ctx) {
 }
 
 export async function tokens(view, ctx) {
+  const list = await api('GET', 'tokens');
+  if (!ctx.isCurrent()) return;
   pageTitle(view, 'Jetons d’API', 'Un jeton permet à un système extérieur d’utiliser l’API en votre nom (en-tête « Authorization: Bearer … »). Il n’est affiché qu’une fois : conservez-le en lieu sûr.');
+  const listTitle = h('h2', { id: 'tokens-list', tabindex: '-1' }, 'Les jetons existants');
+  const listOut = h('div', { 'aria-live': 'polite' });
+  const listBox = h('div', { 'data-testid': 'tokens' });
+
+  function render(rows) {
+    listBox.replaceChildren(rows.length ? table('Jetons d’API', ['Nom', 'Créé par', 'Créé le', 'Dernière utilisation', 'Actions'], rows.map((t) => [
+      // a last use at the creation time says nothing: no use recorded
+      t.name, t.user_name, frDateTime(t.created_at), t.last_used_at && t.last_used_at !== t.created_at ? frDateTime(t.last_used_at) : '—',
+      h('span', { class: 'actions', 'data-token': t.id }, confirmAction({ label: 'Révoquer', hidden: ` le jeton « ${t.name} »`, question: 'Révoquer ce jeton ?', yes: 'Oui, révoquer', action: 'revoke' },
+        (yes) => busy(yes, async () => {
+          listOut.replaceChildren();
+          try {
+            await api('DELETE', `tokens/${t.id}`);
+            add(listOut, message('success', `Jeton « ${t.name} » révoqué : il ne donne plus accès à l’API.`));
+            await refresh();
+          } catch (err) {
+            if (err.status === 401) return;
+            add(listOut, errorBox(err));
+            if (err.status === 404) await refresh().catch(() => {});
+          }
+          listTitle.focus();
+        })))])) : message('info', 'Aucun jeton pour l’instant.'));
+  }
+  const refresh = async () => render(await api('GET', 'tokens'));
+  render(list);
+
   const name = h('input', { type: 'text', name: 'name', id: 'token-name', autocomplete: 'off', required: true });
   const out = h('div', { 'aria-live': 'polite' });
   const result = h('div', { 'aria-live': 'polite' });
@@ -129,10 +262,12 @@ export async function tokens(view, ctx) {
     const shown = h('input', { type: 'text', readonly: true, id: 'token-value', value: t.token, 'data-no-draft': true, class: 'mono' });
     form.reset();
     result.replaceChildren(message('success', `Jeton « ${t.name} » créé. Copiez-le maintenant : il ne sera plus affiché.`), field('Le jeton', shown).wrap);
+    listOut.replaceChildren();
+    await refresh();
     shown.focus();
     shown.select();
   });
   add(view, h('section', { class: 'card' }, form, result),
-    message('info', 'La liste et la révocation des jetons existants ne sont pas encore proposées par l’API.'));
-  void ctx;
+    h('section', { class: 'card', 'aria-labelledby': listTitle.id }, listTitle,
+      h('p', { class: 'hint' }, 'Un jeton révoqué cesse aussitôt de fonctionner : le système qui s’en sert reçoit une erreur 401.'), listOut, listBox));
 }

@@ -12,6 +12,8 @@ export async function login(view, ctx) {
   pageTitle(view, 'Se connecter');
   if (ctx.query.get('expiree')) {
     add(view, message('warning', 'Votre session a expiré. Reconnectez-vous : ce que vous étiez en train de saisir est conservé et sera enregistré à votre retour.'));
+  } else if (ctx.query.get('mot-de-passe')) {
+    add(view, message('success', 'Votre mot de passe est changé : reconnectez-vous avec le nouveau.'));
   } else if (ctx.query.get('deconnexion')) {
     add(view, message('success', 'Vous êtes déconnecté·e.'));
   }

@@ -4,8 +4,8 @@
 // GET /webhooks/{id}/deliveries, POST /webhooks/{id}/replay, GET /plugins.
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
-import { frDate, plural } from '../i18n.js';
-import { pageTitle, message, errorBox, table, busy, announce } from '../ui.js';
+import { frDate, frDateTime, plural } from '../i18n.js';
+import { pageTitle, message, errorBox, table, busy, announce, confirmAction } from '../ui.js';
 
 export const EVENT_TYPES = {
   'assessment.created': 'Une évaluation est ouverte',
@@ -23,12 +23,6 @@ export const EVENT_TYPES = {
 };
 
 const STATES = { pending: 'En attente d’un nouvel essai', delivered: 'Remis', succeeded: 'Remis', success: 'Remis', failed: 'Échec définitif', dead: 'Échec définitif', sending: 'En cours' };
-
-function when(iso) {
-  if (!iso) return '—';
-  const t = /T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
-  return `${frDate(iso)}${t ? ` ${t[1]}:${t[2]}:${t[3]} UTC` : ''}`;
-}
 
 /** The secret, shown once, with the instruction to copy it now. */
 function secretBox(title, secret) {
@@ -98,33 +92,19 @@ export async function webhooks(view, ctx) {
         secretOut.replaceChildren(secretBox(`Nouveau secret pour ${w.url} : l’ancien signe encore les envois pendant 24 heures.`, r.secret));
         secretOut.querySelector('input').focus();
       }));
-      const del = h('button', { type: 'button', class: 'button-secondary small danger', 'data-action': 'delete' }, 'Supprimer', h('span', { class: 'visually-hidden' }, ` ${w.url}`));
-      const confirmBox = h('span', { class: 'confirm-inline', hidden: true }, 'Supprimer définitivement ? ');
-      const yes = h('button', { type: 'button', class: 'button small danger-solid', 'data-action': 'confirm-delete' }, 'Oui, supprimer');
-      const no = h('button', { type: 'button', class: 'button-secondary small' }, 'Annuler');
-      add(confirmBox, yes, ' ', no);
-      del.addEventListener('click', () => {
-        confirmBox.hidden = false;
-        del.hidden = true;
-        no.focus();
-      });
-      no.addEventListener('click', () => {
-        confirmBox.hidden = true;
-        del.hidden = false;
-        del.focus();
-      });
-      yes.addEventListener('click', () => act(yes, async () => {
-        await api('DELETE', `webhooks/${w.id}`);
-        announce('Point de réception supprimé.');
-        await refresh();
-      }));
+      const del = confirmAction({ label: 'Supprimer', hidden: ` ${w.url}`, question: 'Supprimer définitivement ?', yes: 'Oui, supprimer', action: 'delete' },
+        (yes) => act(yes, async () => {
+          await api('DELETE', `webhooks/${w.id}`);
+          announce('Point de réception supprimé.');
+          await refresh();
+        }));
       return [
         h('span', { class: 'url' }, w.url, w.plugin ? h('span', { class: 'hint' }, ` (format de l’extension ${w.plugin})`) : null),
         eventsText(w.events),
         state,
         h('span', { class: 'actions', 'data-webhook': w.id }, toggle, rotate,
           h('a', { href: `#/admin/webhooks/${w.id}`, class: 'button-secondary small' }, 'Journal des envois', h('span', { class: 'visually-hidden' }, ` de ${w.url}`)),
-          del, confirmBox),
+          del),
       ];
     })));
   }
@@ -220,7 +200,7 @@ export async function deliveries(view, ctx) {
       const again = h('button', { type: 'button', class: 'button-secondary small' }, 'Renvoyer', h('span', { class: 'visually-hidden' }, ` l’événement n° ${d.event_id}`));
       again.addEventListener('click', () => replay(again, { event_id: d.event_id }, `Événement n° ${d.event_id}`));
       const resp = [d.status ? `HTTP ${d.status}` : null, typeof d.duration_ms === 'number' ? `${d.duration_ms} ms` : null].filter(Boolean).join(' · ');
-      return [when(d.at), h('span', h('code', d.type), ` n° ${d.event_id}`),
+      return [frDateTime(d.at), h('span', h('code', d.type), ` n° ${d.event_id}`),
         h('span', { class: ['badge', `delivery-${d.state}`] }, STATES[d.state] || d.state, d.attempts ? ` (essai ${d.attempts})` : ''),
         h('span', { class: 'small' }, resp || '—', d.error ? h('span', { class: 'delivery-error' }, ` — ${d.error}`) : null,
           d.response ? h('details', h('summary', 'Réponse reçue'), h('pre', { class: 'source small' }, d.response)) : null),
