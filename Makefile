@@ -66,7 +66,7 @@ lint: build
 # libFuzzer, FUZZ_SECONDS per target: seeds from tests/fuzz/corpus, what it
 # finds kept under $(BUILD)-fuzz/corpus; a crash fails the target.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS = evaluate http json rules sign
+FUZZ_TARGETS = bodies evaluate http json rules sign
 fuzz: deps
 	CC=clang cmake -S . -B $(BUILD)-fuzz -DFUZZ=ON >/dev/null
 	cmake --build $(BUILD)-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))

@@ -364,11 +364,12 @@ static int h_migrate(call *c, cJSON **out, err *e)
 {
     const char *to = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->body, "to"));
     const cJSON *org = cJSON_GetObjectItemCaseSensitive(c->body, "organisation_id");
+    long long org_id = 0;
     if (!to)
         return err_set(e, ERR_INPUT, "$.to: must be the hash of a stored rule set");
-    if (org && !cJSON_IsNumber(org))
+    if (org && !ljson_id(org, &org_id))
         return err_set(e, ERR_INPUT, "$.organisation_id: must be an organisation id");
-    return service_migrate(&c->svc, to, org ? (long long)org->valuedouble : 0, out, e);
+    return service_migrate(&c->svc, to, org_id, out, e);
 }
 
 static int h_path_actions(call *c, cJSON **out, err *e)

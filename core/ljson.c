@@ -231,6 +231,18 @@ static bool has_escaped_nul(const char *text, size_t len)
     return false;
 }
 
+bool ljson_id(const cJSON *v, long long *out)
+{
+    *out = 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 && v->valuedouble <= 9007199254740992.0))
+        return false; /* NaN fails both comparisons */
+    long long id = (long long)v->valuedouble;
+    if ((double)id != v->valuedouble)
+        return false;
+    *out = id;
+    return true;
+}
+
 int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
 {
     const char *end = NULL;

@@ -27,6 +27,11 @@ void ljson_to(lua_State *L, int idx, const char *name, const char *const *order,
  * ERR_INPUT "$: malformed JSON at line L, column C" when it is not. */
 int ljson_parse(const char *text, size_t len, cJSON **out, err *e);
 
+/* Whether v is a record id: a whole number from 1 to 2^53 (every integer a
+ * JSON number holds exactly), stored in *out. Checked before any cast: a
+ * double out of range cast to an integer is undefined behaviour. */
+bool ljson_id(const cJSON *v, long long *out);
+
 /* A tree of files from a JSON object {"path": "content"} (paths sorted);
  * where names the object in errors. t is the caller's, freed with
  * files_tree_free. */

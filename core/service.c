@@ -98,10 +98,7 @@ static int id_field(const cJSON *body, const char *key, long long *out, err *e)
     *out = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble != (long long)v->valuedouble)
-        return bad(e, key, "must be a positive whole number");
-    *out = (long long)v->valuedouble;
-    return ERR_OK;
+    return ljson_id(v, out) ? ERR_OK : bad(e, key, "must be a positive whole number");
 }
 
 /* A list of strings, copied into *out (caller deletes). */
@@ -233,13 +230,15 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
     for (const char *const *k = required; *k; k++)
         if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, *k)))
             return bad(e, *k, "cannot be null");
-    if (text_field(body, "email", creating, 254, &email, e) ||
-        text_field(body, "name", creating, MAX_NAME, &name, e) ||
-        text_field(body, "role", creating, 16, &role, e) ||
+#define NEEDED(key) (creating || cJSON_GetObjectItemCaseSensitive(body, key))
+    if (text_field(body, "email", NEEDED("email"), 254, &email, e) ||
+        text_field(body, "name", NEEDED("name"), MAX_NAME, &name, e) ||
+        text_field(body, "role", NEEDED("role"), 16, &role, e) ||
         id_field(body, "organisation_id", &org, e) ||
         date_field(body, "certified_until", false, &certified, e) ||
-        text_field(body, "password", creating, 1024, password, e))
+        text_field(body, "password", NEEDED("password"), 1024, password, e))
         return e->code;
+#undef NEEDED
     if (email && (!strchr(email, '@') || strchr(email, ' ')))
         return bad(e, "email", "is not an email address");
     if (role && !valid_role(role))
@@ -1872,9 +1871,10 @@ int service_practice_share(service *s, long long id, const cJSON *body, cJSON **
         return e->code;
     cJSON *before = NULL;
     int rc = store_good_practice_get(s->db, id, &before, e);
-    long long org = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(before, "organisation_id"));
-    if (rc == ERR_OK)
-        rc = allow(s, POLICY_ACTIONS_EDIT, org, NULL, e);
+    if (rc == ERR_OK) /* read only once found: a missing practice has no organisation */
+        rc = allow(s, POLICY_ACTIONS_EDIT,
+                   (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(before, "organisation_id")),
+                   NULL, e);
     if (rc == ERR_OK)
         rc = store_good_practice_share(s->db, id, cJSON_IsTrue(shared), e);
     if (rc == ERR_OK)

@@ -213,9 +213,9 @@ int verify_export_check(const cJSON *export, const host_limits *lim, cJSON **rep
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record"));
     const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record_hash"));
     const cJSON *decision = cJSON_GetObjectItem(export, "decision");
-    if (cJSON_IsNumber(decision) && (decision->valuedouble < 1 || decision->valuedouble > 1e15))
+    long long id = 0;
+    if (cJSON_IsNumber(decision) && !ljson_id(decision, &id))
         return err_set(e, ERR_INPUT, "$.decision: expected a decision id");
-    long long id = cJSON_IsNumber(decision) ? (long long)decision->valuedouble : 0;
     if (!text || !hash)
         return err_set(e, ERR_INPUT,
                        "$: expected {\"decision\", \"record\", \"record_hash\", "

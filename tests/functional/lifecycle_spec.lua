@@ -932,6 +932,11 @@ describe("rules lifecycle", function()
         { token = w.t.admin, json = { to = h0, organisation_id = w.ids.org_b } })
       assert.are.equal(403, r.status, H.show(r))
       assert.are.equal(hs, assessment(w, w.t.cae_b, sb.id).ruleset)
+      -- ids out of range or not whole (1e300 was cast to an integer: UB)
+      for _, bad in ipairs({ 1e300, 1.5, 0, -3 }) do
+        H.expect_error(request(w.server, "POST", "/api/v1/assessments/migrate",
+          { token = w.t.committee, json = { to = h0, organisation_id = bad } }), 400, "$.organisation_id")
+      end
       r = expect(request(w.server, "POST", "/api/v1/assessments/migrate",
         { token = w.t.committee, json = { to = h0, organisation_id = w.ids.org_b } }), 200, "migrate back")
       assert.are.same({ { assessment_id = sb.id, from = hs, to = h0, orphans = {} } }, r.json.migrated)

@@ -570,6 +570,10 @@ describe("the labelcoop server, end to end", function()
       assert.are.equal("AC-01", practice.criterion)
       expect_error(request(server, "PATCH", "/api/v1/good-practices/" .. practice.id,
         { token = tokens.cae_b, json = { shared = true } }), 403)
+      -- (a missing practice once read an organisation out of nothing: UBSan
+      -- under the fuzzer of request bodies)
+      expect_error(request(server, "PATCH", "/api/v1/good-practices/999999",
+        { token = tokens.cae_a, json = { shared = true } }), 404)
       assert.is_false(contains_string(catalogue("AC-01"), practice_text), "shared by another CAE")
       expect(request(server, "PATCH", "/api/v1/good-practices/" .. practice.id,
         { token = tokens.cae_a, json = { shared = true } }), 200)

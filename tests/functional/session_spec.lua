@@ -81,6 +81,7 @@ describe("account administration", function()
       400, "$.organisation_id")
     H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { role = "boss" } }), 400, "$.role")
     H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { name = json.null } }), 400, "$.name")
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { name = "" } }), 400, "$.name")
     H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { shoe_size = 42 } }), 400, "$.shoe_size")
     H.expect_error(H.request(server, "PATCH", path, { token = admin, raw = "{}" }), 400)
     H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { organisation_id = 999 } }),

@@ -1,4 +1,5 @@
 /* Unit tests of the small modules: ljson, text, date. */
+#include <math.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
@@ -36,6 +37,33 @@ static char *convert(const char *expr, char *msg, size_t size)
     cJSON_Delete(out); /* also after an error: the slot owns what was built */
     lua_close(L);
     return text;
+}
+
+TEST_IMPL(ljson_ids)
+{
+    /* The fuzzer of request bodies found {"organisation_id": 1888...8}
+     * cast to an integer out of range: undefined behaviour. */
+    static const char *const good[] = {"1", "42", "9007199254740992", "1e3", NULL};
+    static const char *const bad[] = {
+        "0", "-1", "1.5", "1e300", "-1e300", "\"1\"", "true", "null", "9007199254740994", NULL};
+    long long id;
+    for (int i = 0; good[i]; i++) {
+        cJSON *v = cJSON_Parse(good[i]);
+        ASSERT(ljson_id(v, &id));
+        ASSERT_EQ(id, (long long)strtod(good[i], NULL));
+        cJSON_Delete(v);
+    }
+    for (int i = 0; bad[i]; i++) {
+        cJSON *v = cJSON_Parse(bad[i]);
+        if (ljson_id(v, &id))
+            FAIL_AT("ljson_id took %s", bad[i]);
+        ASSERT_EQ(id, 0);
+        cJSON_Delete(v);
+    }
+    cJSON *nan = cJSON_CreateNumber(NAN);
+    ASSERT(!ljson_id(nan, &id));
+    cJSON_Delete(nan);
+    return 0;
 }
 
 TEST_IMPL(ljson_roundtrip_order)
