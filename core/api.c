@@ -767,7 +767,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     } else {
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* Events put in the outbox are delivered now, not at the next turn. */
-        if (events_emitted())
+        if (store_events_taken(w->db))
             hook_wake(c.config->hooks);
     }
     err_clear(&e);

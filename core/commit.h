@@ -12,9 +12,9 @@ typedef struct commit_group commit_group;
 
 /* One write: runs on whichever caller's thread leads the batch, with the
  * writer connection db inside a transaction, while its own caller waits; so
- * it must not rely on thread-local state (events_emitted() counts on the
- * thread that emits). Returns ERR_OK or an error in e, after which its part
- * is undone. */
+ * it must not rely on thread-local state, and the events it emits are
+ * counted on the writer connection, not the caller's (store_events_taken).
+ * Returns ERR_OK or an error in e, after which its part is undone. */
 typedef int (*commit_work)(store *db, void *ctx, err *e);
 
 /* Opens the writer connection to the database at path. */

@@ -8,19 +8,9 @@
 
 #include "date.h"
 
-static _Thread_local unsigned emitted_here;
-
-unsigned events_emitted(void)
-{
-    unsigned n = emitted_here;
-    emitted_here = 0;
-    return n;
-}
-
 int events_emit(store *db, const char *type, long long org, long long assessment, const cJSON *data,
                 err *e)
 {
-    emitted_here++;
     cJSON *d = data ? cJSON_Duplicate(data, 1) : cJSON_CreateObject();
     if (org > 0) {
         cJSON *o = NULL;

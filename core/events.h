@@ -13,9 +13,6 @@
 /* Emits type inside the caller's transaction. data (borrowed, may be NULL)
  * gets "organisation_id" and "organisation" when org > 0, "assessment_id"
  * when assessment > 0. */
-/* How many events this thread emitted since the last call (which resets it):
- * whether a request needs the delivery thread woken. */
-unsigned events_emitted(void);
 int events_emit(store *db, const char *type, long long org, long long assessment, const cJSON *data,
                 err *e);
 

@@ -589,8 +589,9 @@ static const char *const sql[Q_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[Q_COUNT];
-    bool writing;  /* holds write_lock: a write transaction is open */
-    bool snapshot; /* a read transaction of store_snapshot is open */
+    bool writing;          /* holds write_lock: a write transaction is open */
+    bool snapshot;         /* a read transaction of store_snapshot is open */
+    unsigned events_added; /* since store_events_taken */
 };
 
 /* Writers of this process queue here rather than in SQLite's busy handler,
@@ -1957,6 +1958,13 @@ long long store_now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+unsigned store_events_taken(store *s)
+{
+    unsigned n = s->events_added;
+    s->events_added = 0;
+    return n;
+}
+
 int store_event_add(store *s, const char *type, const cJSON *data, long long *id, err *e)
 {
     char now[DATE_TIME_LEN + 1];
@@ -1974,6 +1982,7 @@ int store_event_add(store *s, const char *type, const cJSON *data, long long *id
     if (rc != ERR_OK)
         return rc;
     long long event = sqlite3_last_insert_rowid(s->db);
+    s->events_added++;
     if (id)
         *id = event;
     if (!(st = stmt(s, Q_EVENT_FANOUT, e)))

@@ -204,6 +204,9 @@ long long store_now_ms(void);
 /* Records an event and, in the same transaction, a due delivery for every
  * enabled webhook whose filter takes its type. */
 int store_event_add(store *s, const char *type, const cJSON *data, long long *id, err *e);
+/* How many events this connection added since the last call (which resets
+ * it): whether the delivery thread needs waking after a request. */
+unsigned store_events_taken(store *s);
 /* Records key once; *fresh tells whether this call did (time-based events). */
 int store_mark(store *s, const char *key, bool *fresh, err *e);
 
