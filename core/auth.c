@@ -167,6 +167,9 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
         record(account_key, now, true);
         return err_set(e, ERR_UNAUTHORIZED, "wrong email or password");
     }
+    /* Said only to whoever knows the password. */
+    if (who->user.disabled)
+        return err_set(e, ERR_UNAUTHORIZED, "this account is disabled; ask an administrator");
     record(account_key, now, false);
     who->api = false;
     return open_session(s, who->user.id, "session", NULL, token, who->token_hash, e);
@@ -186,6 +189,8 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
         return err_set(e, ERR_UNAUTHORIZED, "unknown or revoked session; log in again");
     if (rc != ERR_OK)
         return rc;
+    if (who->user.disabled) /* its sessions went with the change; a guard all the same */
+        return err_set(e, ERR_UNAUTHORIZED, "this account is disabled; ask an administrator");
     who->api = strcmp(kind, "api") == 0;
     long now = now_seconds();
     /* An API token does not expire (it is revoked); its last use is kept

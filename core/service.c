@@ -218,13 +218,19 @@ static bool valid_role(const char *r)
 static int user_fields(const cJSON *body, bool creating, store_user *u, const char **password,
                        err *e)
 {
-    static const char *const keys[] = {"email",           "name",     "role", "organisation_id",
-                                       "certified_until", "password", NULL};
-    static const char *const required[] = {"email", "name", "role", "password", NULL};
+    static const char *const keys[] = {"email",           "name",     "role",     "organisation_id",
+                                       "certified_until", "password", "disabled", NULL};
+    static const char *const required[] = {"email", "name", "role", "password", "disabled", NULL};
     const char *email, *name, *role, *certified;
     long long org;
     if (need_object(body, keys, e))
         return e->code;
+    /* An account is created enabled: "disabled" is for a change. */
+    const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(body, "disabled");
+    if (disabled && creating)
+        return bad(e, "disabled", "is for an existing account (PATCH /users/{id})");
+    if (disabled && !cJSON_IsNull(disabled) && !cJSON_IsBool(disabled))
+        return bad(e, "disabled", "must be true or false");
     if (!creating && !body->child)
         return bad(e, NULL, "names nothing to change");
     for (const char *const *k = required; *k; k++)
@@ -255,6 +261,8 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
         u->org_id = org;
     if (cJSON_GetObjectItemCaseSensitive(body, "certified_until"))
         snprintf(u->certified_until, sizeof u->certified_until, "%s", certified ? certified : "");
+    if (disabled)
+        u->disabled = cJSON_IsTrue(disabled);
     if (strcmp(u->role, "cae") == 0 && !u->org_id)
         return bad(e, "organisation_id", "is required for a CAE member");
     return ERR_OK;
@@ -301,13 +309,18 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
                        cJSON **out, err *e)
 {
     long long admins = 0;
+    bool was_admin = strcmp(was->role, "admin") == 0 && !was->disabled;
+    bool is_admin = strcmp(u->role, "admin") == 0 && !u->disabled;
     int rc = org_exists(s, u->org_id, e);
-    if (rc == ERR_OK && strcmp(was->role, "admin") == 0 && strcmp(u->role, "admin") != 0 &&
+    if (rc == ERR_OK && was_admin && !is_admin &&
         (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
         rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
                      u->id);
     if (rc == ERR_OK)
         rc = store_user_update(s->db, u, e);
+    /* A disabled account keeps nothing open: sessions and API tokens go. */
+    if (rc == ERR_OK && u->disabled && !was->disabled)
+        rc = store_session_delete_user(s->db, u->id, e);
     /* A password set by an administrator ends every browser session of
      * the user: whoever used the old one is out. API tokens stay. */
     if (rc == ERR_OK && hash && (rc = store_user_set_password(s->db, u->id, hash, e)) == ERR_OK)

@@ -43,9 +43,10 @@ int service_org_get(service *s, long long id, cJSON **out, err *e);
 /* body: {"email","name","role","organisation_id","certified_until","password"} */
 int service_user_add(service *s, const cJSON *body, cJSON **out, err *e);
 int service_user_list(service *s, cJSON **out, err *e);
-/* body: any of service_user_add's keys; null clears organisation_id and
- * certified_until. A new password ends the user's browser sessions. The last
- * administrator keeps the role (ERR_CONFLICT). */
+/* body: any of service_user_add's keys, and "disabled" (true: no login, and
+ * every session and API token of the user revoked); null clears
+ * organisation_id and certified_until. A new password ends the user's browser
+ * sessions. The last enabled administrator stays one (ERR_CONFLICT). */
 int service_user_update(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 /* An API token acting as the caller: {"token","name"}, shown once. */
 int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);

@@ -215,6 +215,8 @@ static const char *const migrations[] = {
     "  updated_at FROM answers;"
     "DROP TABLE answers;"
     "ALTER TABLE answers_4 RENAME TO answers;",
+    /* 5: accounts an administrator disabled: no login, no session, no token */
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -241,6 +243,7 @@ enum {
     Q_SESSION_DELETE_OTHERS,
     Q_USER_UPDATE,
     Q_ADMIN_COUNT,
+    Q_SESSION_DELETE_USER,
     Q_TOKEN_LIST,
     Q_TOKEN_DELETE,
     Q_ASSESSMENT_ADD,
@@ -345,25 +348,27 @@ static const char *const sql[Q_COUNT] = {
                    " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
     [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
                    " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    [Q_USER_GET] = "SELECT id, email, name, role, organisation_id, certified_until"
+    [Q_USER_GET] = "SELECT id, email, name, role, organisation_id, certified_until, disabled"
                    " FROM users WHERE id = ?",
     [Q_USER_BY_EMAIL] = "SELECT id, email, name, role, organisation_id, certified_until,"
-                        " password_hash FROM users WHERE email = ?",
-    [Q_USER_LIST] = "SELECT id, email, name, role, organisation_id, certified_until, created_at"
+                        " disabled, password_hash FROM users WHERE email = ?",
+    [Q_USER_LIST] = "SELECT id, email, name, role, organisation_id, certified_until,"
+                    " CASE WHEN disabled THEN 'true' ELSE 'false' END AS disabled_json, created_at"
                     " FROM users ORDER BY id",
     [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
     [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
                       " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
     [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, u.role, u.organisation_id,"
-                      " u.certified_until, s.kind, s.created_at, s.last_seen"
+                      " u.certified_until, u.disabled, s.kind, s.created_at, s.last_seen"
                       " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
     [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
     [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
                                 " AND token_hash <> ?",
     [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
-                      " certified_until = ?5 WHERE id = ?6",
-    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE role = 'admin'",
+                      " certified_until = ?5, disabled = ?6 WHERE id = ?7",
+    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled",
+    [Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
     /* A token is named by the first 16 hex digits of its hash: enough to
      * tell tokens apart, nothing that helps to find the token. */
     [Q_TOKEN_LIST] = "SELECT substr(s.token_hash, 1, 16) AS id, s.name, s.user_id,"
@@ -1068,6 +1073,7 @@ static void read_user(sqlite3_stmt *st, int first, store_user *u)
     copy_col(st, first + 3, u->role, sizeof u->role);
     u->org_id = sqlite3_column_int64(st, first + 4);
     copy_col(st, first + 5, u->certified_until, sizeof u->certified_until);
+    u->disabled = sqlite3_column_int(st, first + 6) != 0;
 }
 
 cJSON *store_user_json(const store_user *u)
@@ -1085,6 +1091,7 @@ cJSON *store_user_json(const store_user *u)
         cJSON_AddStringToObject(o, "certified_until", u->certified_until);
     else
         cJSON_AddNullToObject(o, "certified_until");
+    cJSON_AddBoolToObject(o, "disabled", u->disabled);
     return o;
 }
 
@@ -1128,7 +1135,7 @@ static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
         if (hash)
-            copy_col(st, 6, hash, hash_size);
+            copy_col(st, 7, hash, hash_size);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -1177,7 +1184,8 @@ int store_user_update(store *s, const store_user *u, err *e)
     if (!st)
         return e->code;
     bind_user(st, u);
-    sqlite3_bind_int64(st, 6, u->id);
+    sqlite3_bind_int(st, 6, u->disabled);
+    sqlite3_bind_int64(st, 7, u->id);
     return exec_one(s, st, "user", e) == ERR_OK ? ERR_OK : email_taken(e, u);
 }
 
@@ -1214,9 +1222,9 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
-        copy_col(st, 6, kind, 8);
-        *created = sqlite3_column_int64(st, 7);
-        *last_seen = sqlite3_column_int64(st, 8);
+        copy_col(st, 7, kind, 8);
+        *created = sqlite3_column_int64(st, 8);
+        *last_seen = sqlite3_column_int64(st, 9);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -1258,6 +1266,15 @@ int store_session_delete_others(store *s, long long user, const char *keep, err 
         return e->code;
     sqlite3_bind_int64(st, 1, user);
     bind_text(st, 2, keep ? keep : "-");
+    return exec_stmt(s, st, "sessions", e);
+}
+
+int store_session_delete_user(store *s, long long user, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_USER, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, user);
     return exec_stmt(s, st, "sessions", e);
 }
 

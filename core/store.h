@@ -58,6 +58,7 @@ typedef struct store_user {
     char role[16];
     long long org_id; /* 0 when none */
     char certified_until[11];
+    bool disabled; /* by an administrator: no login, no session, no token */
 } store_user;
 
 int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e);
@@ -67,8 +68,8 @@ int store_user_by_email(store *s, const char *email, store_user *u, char *hash, 
                         err *e);
 int store_user_list(store *s, cJSON **out, err *e);
 int store_user_set_password(store *s, long long id, const char *password_hash, err *e);
-/* Writes u's email, name, role, organisation and certification; ERR_NOT_FOUND
- * when there is no user u->id. */
+/* Writes u's email, name, role, organisation, certification and disabled
+ * flag; ERR_NOT_FOUND when there is no user u->id. */
 int store_user_update(store *s, const store_user *u, err *e);
 int store_admin_count(store *s, long long *n, err *e);
 cJSON *store_user_json(const store_user *u);
@@ -84,6 +85,8 @@ int store_session_delete(store *s, const char *token_hash, err *e);
 /* Revokes every browser session of user but keep (API tokens stay; keep may
  * be NULL: every session goes). */
 int store_session_delete_others(store *s, long long user, const char *keep, err *e);
+/* Revokes every session and API token of user. */
+int store_session_delete_user(store *s, long long user, err *e);
 /* Every API token: [{"id","name","user_id","user_name","created_at",
  * "last_used_at"}], id being the first 16 hex digits of the token's hash. */
 int store_token_list(store *s, cJSON **out, err *e);

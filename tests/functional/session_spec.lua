@@ -98,7 +98,7 @@ describe("account administration", function()
     local r = H.expect(H.request(server, "PATCH", path, { token = admin,
       json = { role = "auditor", certified_until = "2031-06-30", name = "Alice Alpha-Audit" } }), 200, "promote")
     assert.are.same({ id = id, email = H.USERS.cae_a.email, name = "Alice Alpha-Audit", role = "auditor",
-      organisation_id = fixture.ids.org_a, certified_until = "2031-06-30" }, r.json)
+      organisation_id = fixture.ids.org_a, certified_until = "2031-06-30", disabled = false }, r.json)
     me = H.expect(H.request(server, "GET", "/api/v1/me", { token = cae }), 200, "me after").json
     assert.are.equal("auditor", me.role)
     H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fixture.ids.org_a .. "/assessments",
@@ -141,6 +141,43 @@ describe("account administration", function()
     H.expect_error(H.request(server, "POST", "/api/v1/session",
       { json = { email = H.USERS.cae_a.email, password = H.PASSWORD } }), 401)
     H.login(server, H.USERS.cae_a.email, "un nouveau mot de passe")
+  end)
+
+  it("disables an account: no login, no session, no token, until enabled again", function()
+    local server = H.start_server({ db = H.fresh_db(fixture.db) })
+    local admin = H.login(server, H.USERS.admin.email)
+    local committee = H.login(server, H.USERS.committee.email)
+    local path = "/api/v1/users/" .. fixture.ids.committee
+    -- the committee member is made an admin, with an API token, then disabled
+    H.expect(H.request(server, "PATCH", path, { token = admin, json = { role = "admin" } }), 200, "promote")
+    local token = H.expect(H.request(server, "POST", "/api/v1/tokens", { token = committee,
+      json = { name = "Outil" } }), 201, "token").json.token
+    H.expect_error(H.request(server, "PATCH", path, { token = admin, json = { disabled = "yes" } }), 400, "$.disabled")
+    H.expect_error(H.request(server, "POST", "/api/v1/users", { token = admin, json = { email = "n@x.test",
+      name = "N", role = "committee", password = H.PASSWORD, disabled = true } }), 400, "$.disabled")
+    local r = H.expect(H.request(server, "PATCH", path, { token = admin, json = { disabled = true } }), 200, "disable")
+    assert.is_true(r.json.disabled)
+    H.expect_error(H.request(server, "GET", "/api/v1/me", { token = committee }), 401)
+    H.expect_error(H.request(server, "GET", "/api/v1/me", { token = token }), 401)
+    local login = H.request(server, "POST", "/api/v1/session",
+      { json = { email = H.USERS.committee.email, password = H.PASSWORD } })
+    H.expect_error(login, 401)
+    assert.truthy(login.json.error.message:find("disabled", 1, true), H.show(login))
+    -- a wrong password still says only that
+    login = H.request(server, "POST", "/api/v1/session", { json = { email = H.USERS.committee.email, password = "x" } })
+    H.expect_error(login, 401)
+    assert.is_nil(login.json.error.message:find("disabled", 1, true))
+    -- the last enabled administrator cannot be disabled
+    H.expect_error(H.request(server, "PATCH", "/api/v1/users/" .. fixture.ids.admin,
+      { token = admin, json = { disabled = true } }), 409)
+    local users = H.expect(H.request(server, "GET", "/api/v1/users", { token = admin }), 200, "users").json
+    for _, u in ipairs(users) do
+      assert.are.equal(u.id == fixture.ids.committee, u.disabled, "disabled of " .. u.email)
+    end
+    -- enabled again: the password works; the revoked token stays revoked
+    H.expect(H.request(server, "PATCH", path, { token = admin, json = { disabled = false } }), 200, "enable")
+    H.login(server, H.USERS.committee.email)
+    H.expect_error(H.request(server, "GET", "/api/v1/me", { token = token }), 401)
   end)
 
   it("lists API tokens without their secret and revokes one", function()

@@ -58,8 +58,8 @@ char *fixture_copy_rules(void);
 void fixture_rmtree(char *dir);
 /* dir/t.db, the test's database file; borrowed until the next call. */
 const char *fixture_db(const char *dir);
-/* Sets PRAGMA user_version of the database at path, as an older or newer
- * labelcoop would have left it; 0 on success. */
-int fixture_schema_version(const char *path, int version);
+/* Runs sql on the database at path behind labelcoop's back (to leave it as
+ * an older or newer labelcoop would have); SQLITE_OK on success. */
+int fixture_sql(const char *path, const char *sql);
 
 #endif

@@ -76,11 +76,9 @@ const char *fixture_db(const char *dir)
     return path;
 }
 
-int fixture_schema_version(const char *path, int version)
+int fixture_sql(const char *path, const char *sql)
 {
     sqlite3 *raw;
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
     int rc = sqlite3_open(path, &raw);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(raw, sql, NULL, NULL, NULL);

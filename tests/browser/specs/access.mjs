@@ -222,6 +222,23 @@ export function register() {
       'the role, the certification cleared (no longer an auditor) and the password are sent');
     await page.locator('.message-success').filter({ hasText: 'Ses sessions ouvertes sont fermées.' }).waitFor();
     await denis.filter({ hasText: 'Membre de CAE' }).filter({ hasText: 'Coopérative Delta' }).waitFor();
+    const denisToken = await apiLogin(env.url, 'denis@delta.test', 'un nouveau mot de passe');
+
+    // disabled: no login, the open session revoked; enabled again: the password works
+    await page.getByRole('button', { name: 'Modifier le compte de Denis Auditeur' }).click();
+    await form.getByLabel('Compte désactivé').check();
+    equal(JSON.stringify(await saveAndWatch()), JSON.stringify({ disabled: true }), 'only the flag is sent');
+    await page.locator('.message-success').filter({ hasText: 'Il est désactivé' }).waitFor();
+    await denis.filter({ hasText: '(compte désactivé)' }).waitFor();
+    equal((await apiCall(env.url, denisToken, 'GET', 'me')).status, 401, 'the disabled account\'s session is revoked');
+    const refused = await fetch(`${env.url}/api/v1/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'denis@delta.test', password: 'un nouveau mot de passe' }) });
+    equal(refused.status, 401, 'a disabled account cannot log in');
+    await page.getByRole('button', { name: 'Modifier le compte de Denis Auditeur' }).click();
+    assert(await form.getByLabel('Compte désactivé').isChecked(), 'the form shows the account disabled');
+    await form.getByLabel('Compte désactivé').uncheck();
+    equal(JSON.stringify(await saveAndWatch()), JSON.stringify({ disabled: false }), 'enabled again');
+    await page.locator('.message-success').filter({ hasText: 'Il est réactivé.' }).waitFor();
     await apiLogin(env.url, 'denis@delta.test', 'un nouveau mot de passe');
 
     // the last administrator keeps the role

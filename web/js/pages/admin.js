@@ -113,7 +113,8 @@ export async function users(view, ctx) {
     listBox.replaceChildren(table('Utilisateurs', ['Nom', 'Adresse', 'Rôle', 'Organisation', 'Certification', 'Actions'], rows.map((u) => {
       const edit = h('button', { type: 'button', class: 'button-secondary small', 'data-user': u.id }, 'Modifier', h('span', { class: 'visually-hidden' }, ` le compte ${ofName(u.name)}`));
       edit.addEventListener('click', () => openEdit(u));
-      return [u.name, u.email, ROLES[u.role] || u.role, u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
+      return [u.name, u.email, u.disabled ? `${ROLES[u.role] || u.role} (compte désactivé)` : ROLES[u.role] || u.role,
+        u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
         u.role === 'auditor' ? (u.certified_until ? `${u.certified_until < now ? 'expirée le' : 'jusqu’au'} ${frDate(u.certified_until)}` : 'non certifié') : '—',
         edit];
     })));
@@ -131,6 +132,9 @@ export async function users(view, ctx) {
     const email = h('input', { type: 'email', name: 'email', id: 'edit-email', autocomplete: 'off', required: true, value: u.email });
     const rc = roleControls('edit', orgs, u, self ? 'Votre propre compte : sans le rôle « Administration du réseau », vous n’aurez plus accès à ces pages.' : undefined);
     const password = h('input', { type: 'password', name: 'password', id: 'edit-password', autocomplete: 'new-password', minlength: 10 });
+    const disabled = h('input', { type: 'checkbox', name: 'disabled', id: 'edit-disabled', checked: !!u.disabled, 'aria-describedby': 'edit-disabled-hint' });
+    const disabledField = h('div', { class: 'field' }, h('div', { class: 'radio' }, disabled, h('label', { for: disabled.id }, 'Compte désactivé')),
+      h('p', { class: 'hint', id: 'edit-disabled-hint' }, 'La personne ne peut plus se connecter ; ses sessions et ses jetons d’API sont révoqués. Décochez pour lui rendre l’accès avec son mot de passe.'));
     const out = h('div', { 'aria-live': 'polite' });
     const submit = h('button', { type: 'submit', class: 'button' }, 'Enregistrer les modifications');
     const cancel = h('button', { type: 'button', class: 'button-secondary' }, 'Annuler');
@@ -140,7 +144,7 @@ export async function users(view, ctx) {
       field('Nouveau mot de passe', password, `Facultatif : laissez vide pour garder l’actuel. ${self
         ? 'Au moins 10 caractères. Il ferme vos sessions ouvertes : vous devrez vous reconnecter ; vos jetons d’API restent valables.'
         : `${PASSWORD_HINT} Il ferme les sessions ouvertes de cette personne ; ses jetons d’API restent valables.`}`).wrap,
-      out, h('p', { class: 'actions' }, submit, cancel));
+      self ? null : disabledField, out, h('p', { class: 'actions' }, submit, cancel));
     cancel.addEventListener('click', () => {
       editBox.replaceChildren();
       focusRow(u.id);
@@ -148,6 +152,7 @@ export async function users(view, ctx) {
     let sent = {};
     formSubmit(form, submit, out, async () => {
       const want = { name: name.value.trim(), email: email.value.trim(), role: rc.role.value, organisation_id: rc.orgId(), certified_until: rc.certified() };
+      if (!self) want.disabled = disabled.checked;
       if (!want.name || !want.email) {
         add(out, message('error', 'Indiquez le nom et l’adresse électronique.'));
         (want.name ? email : name).focus();
@@ -176,10 +181,12 @@ export async function users(view, ctx) {
       }
       editBox.replaceChildren();
       await refresh();
-      listOut.replaceChildren(message('success', `Compte ${ofName(v.name)} modifié.${sent.password ? ' Ses sessions ouvertes sont fermées.' : ''}`));
+      const said = sent.disabled === true ? ' Il est désactivé : ses sessions et ses jetons sont révoqués.'
+        : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.' : '';
+      listOut.replaceChildren(message('success', `Compte ${ofName(v.name)} modifié.${said}`));
       focusRow(u.id);
     }, () => {
-      const demoted = sent.role && u.role === 'admin';
+      const demoted = (sent.role || sent.disabled) && u.role === 'admin';
       if (demoted && sent.email) return 'Modification impossible : l’adresse électronique est déjà celle d’un autre compte, ou c’est le dernier compte d’administration du réseau.';
       if (demoted) return 'C’est le dernier compte d’administration du réseau : donnez d’abord ce rôle à un autre compte.';
       return sent.email ? 'Cette adresse électronique est déjà celle d’un autre compte.' : null;
