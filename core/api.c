@@ -11,7 +11,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "events.h"
 #include "files.h"
 #include "hook.h"
 #include "ljson.h"
@@ -732,11 +731,10 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.commits = c.config->commits;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
-    /* Between requests: an activation made since the last one takes effect
-     * now; what the last request used may be freed. The database's version
-     * tells whether anything at all was committed since. */
-    /* One snapshot for the request's reads: one read transaction to start
-     * and check, not one per statement. A write ends it (see store.h). */
+    /* The request's reads share one snapshot: one read transaction to start
+     * and check, not one per statement; a write ends it (see store.h). Its
+     * version tells whether anything was committed since the last request:
+     * an activation made since takes effect now. */
     store_version v;
     int rc = store_snapshot(w->db, &e);
     if (rc == ERR_OK)

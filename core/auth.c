@@ -158,6 +158,9 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
         return e->code;
     }
     err_clear(&lookup);
+    /* The password check takes tens of milliseconds: no read transaction
+     * stays open over it (one would hold the WAL back from a checkpoint). */
+    store_snapshot_end(s);
     if (found != ERR_OK) {
         pthread_once(&dummy_once, make_dummy);
         auth_verify_password(dummy_hash, password);
@@ -175,14 +178,12 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
     return open_session(s, who->user.id, "session", NULL, token, who->token_hash, e);
 }
 
-/* Looks the session up; *created and *last_seen are its times as stored
- * (last_seen before any touch this call makes). */
-static int resolve(store *s, const auth_config *c, const char *token, auth_actor *who,
-                   long long *created, long long *last_seen, err *e)
+/* Looks up the session whose token hashes to who->token_hash; *created and
+ * *last_seen are its times as stored (last_seen before any touch this call
+ * makes). */
+static int resolve(store *s, const auth_config *c, auth_actor *who, long long *created,
+                   long long *last_seen, err *e)
 {
-    if (!token || strlen(token) != AUTH_TOKEN_LEN)
-        return err_set(e, ERR_UNAUTHORIZED, "missing or malformed credentials");
-    auth_token_hash(token, who->token_hash);
     char kind[8];
     int rc = store_session_get(s, who->token_hash, &who->user, kind, created, last_seen, e);
     if (rc == ERR_NOT_FOUND)
@@ -217,25 +218,24 @@ static int resolve(store *s, const auth_config *c, const char *token, auth_actor
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
                       const char *token, auth_actor *who, err *e)
 {
-    char hash[AUTH_HASH_LEN + 1];
+    if (!token || strlen(token) != AUTH_TOKEN_LEN)
+        return err_set(e, ERR_UNAUTHORIZED, "missing or malformed credentials");
+    auth_token_hash(token, who->token_hash);
     long now = now_seconds();
-    if (token && strlen(token) == AUTH_TOKEN_LEN) {
-        auth_token_hash(token, hash);
-        for (int i = 0; i < AUTH_MEMO_SIZE; i++) {
-            const auth_actor *m = &memo->entries[i].who;
-            long long created = memo->entries[i].created, seen = memo->entries[i].last_seen;
-            if (!memo->entries[i].used || strcmp(m->token_hash, hash) != 0 ||
-                !store_version_same(&memo->entries[i].v, v))
-                continue;
-            /* A session near a touch or an expiry goes the whole way. */
-            if (now - seen >= TOUCH_SECONDS || (!m->api && now - created > c->lifetime_seconds))
-                break;
-            *who = *m;
-            return ERR_OK;
-        }
+    for (int i = 0; i < AUTH_MEMO_SIZE; i++) {
+        const auth_actor *m = &memo->entries[i].who;
+        long long created = memo->entries[i].created, seen = memo->entries[i].last_seen;
+        if (!memo->entries[i].used || strcmp(m->token_hash, who->token_hash) != 0 ||
+            !store_version_same(&memo->entries[i].v, v))
+            continue;
+        /* A session near a touch or an expiry goes the whole way. */
+        if (now - seen >= TOUCH_SECONDS || (!m->api && now - created > c->lifetime_seconds))
+            break;
+        *who = *m;
+        return ERR_OK;
     }
     long long created = 0, last_seen = 0;
-    int rc = resolve(s, c, token, who, &created, &last_seen, e);
+    int rc = resolve(s, c, who, &created, &last_seen, e);
     if (rc == ERR_OK) {
         unsigned k = memo->next++ % AUTH_MEMO_SIZE;
         memo->entries[k].who = *who;

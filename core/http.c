@@ -99,8 +99,7 @@ void http_json(http_response *res, int status, cJSON *doc)
     cJSON_Delete(doc);
 }
 
-/* One line per request on standard error, written whole with one write(2):
- * no stdio lock shared by the worker threads, no line cut by another. */
+/* Microseconds since the request's headers arrived. */
 static long long elapsed_us(const http_request *r)
 {
     struct timespec now;
@@ -109,6 +108,8 @@ static long long elapsed_us(const http_request *r)
            (now.tv_nsec - r->started.tv_nsec) / 1000;
 }
 
+/* One line per request on standard error, written whole with one write(2):
+ * no stdio lock shared by the worker threads, no line cut by another. */
 static void log_request(const http_request *r, int status)
 {
     long long us = elapsed_us(r);

@@ -225,17 +225,17 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
     long long org;
     if (need_object(body, keys, e))
         return e->code;
-    /* An account is created enabled: "disabled" is for a change. */
-    const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(body, "disabled");
-    if (disabled && creating)
-        return bad(e, "disabled", "is for an existing account (PATCH /users/{id})");
-    if (disabled && !cJSON_IsNull(disabled) && !cJSON_IsBool(disabled))
-        return bad(e, "disabled", "must be true or false");
     if (!creating && !body->child)
         return bad(e, NULL, "names nothing to change");
     for (const char *const *k = required; *k; k++)
         if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, *k)))
             return bad(e, *k, "cannot be null");
+    /* An account is created enabled: "disabled" is for a change. */
+    const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(body, "disabled");
+    if (disabled && creating)
+        return bad(e, "disabled", "is for an existing account (PATCH /users/{id})");
+    if (disabled && !cJSON_IsBool(disabled))
+        return bad(e, "disabled", "must be true or false");
 #define NEEDED(key) (creating || cJSON_GetObjectItemCaseSensitive(body, key))
     if (text_field(body, "email", NEEDED("email"), 254, &email, e) ||
         text_field(body, "name", NEEDED("name"), MAX_NAME, &name, e) ||
@@ -285,6 +285,7 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
     if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || user_fields(body, true, &u, &password, e))
         return e->code;
     char hash[AUTH_PWHASH_LEN];
+    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (auth_hash_password(password, hash, e))
         return e->code;
     if (store_begin(s->db, e))
@@ -348,6 +349,7 @@ int service_user_update(service *s, long long id, const cJSON *body, cJSON **out
     if (user_fields(body, false, &u, &password, e))
         return e->code;
     char hash[AUTH_PWHASH_LEN];
+    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (password && auth_hash_password(password, hash, e))
         return e->code;
     if (store_begin(s->db, e))
@@ -1918,6 +1920,7 @@ int service_password_change(service *s, const cJSON *body, err *e)
     char stored[AUTH_PWHASH_LEN], hash[AUTH_PWHASH_LEN];
     if (store_user_by_email(s->db, s->who->user.email, &u, stored, sizeof stored, e))
         return e->code;
+    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (!auth_verify_password(stored, current))
         return bad(e, "current", "is not your current password");
     if (auth_hash_password(fresh, hash, e) || store_begin(s->db, e))
