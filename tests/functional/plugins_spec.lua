@@ -23,17 +23,20 @@ local function award(server, token, audit_id, date)
     { token = token, json = { outcome = "awarded", date = date } }), 201, "decision")
 end
 
+-- One fixture for the server specs below (busted runs file-level setup
+-- once, before them).
+local fixture
+
+setup(function()
+  fixture = W.fixture()
+end)
+
+teardown(function()
+  W.stop_all()
+  H.cleanup()
+end)
+
 describe("plugins", function()
-  local fixture
-
-  setup(function()
-    fixture = W.fixture()
-  end)
-
-  teardown(function()
-    W.stop_all()
-    H.cleanup()
-  end)
 
   it("are listed with their hooks, by priority then name", function()
     local r = support.run({ "plugins", "list", "--plugins", support.root .. "/plugins",
@@ -162,16 +165,6 @@ plugin {
 end)
 
 describe("a plugin stopped by its limits at run time", function()
-  local fixture
-
-  setup(function()
-    fixture = W.fixture()
-  end)
-
-  teardown(function()
-    W.stop_all()
-    H.cleanup()
-  end)
 
   it("a loop and an allocation without bound are stopped on each call, the server answering meanwhile",
     function()
