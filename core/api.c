@@ -251,6 +251,11 @@ static int h_assessment(call *c, cJSON **out, err *e)
     return service_assessment_text(&c->svc, c->ids[0], &c->raw, &c->raw_len, e);
 }
 
+static int h_assessment_update(call *c, cJSON **out, err *e)
+{
+    return service_assessment_update(&c->svc, c->ids[0], c->body, out, e);
+}
+
 static int h_answer(call *c, cJSON **out, err *e)
 {
     return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
@@ -533,6 +538,7 @@ static const route routes[] = {
     {"PATCH", "organisations/:id/action-items/:id", h_action_update, BODY},
     {"GET", "assessments", h_assessments, 0},
     {"GET", "assessments/:id", h_assessment, 0},
+    {"PATCH", "assessments/:id", h_assessment_update, BODY},
     {"PUT", "assessments/:id/answers/:key", h_answer, BODY},
     {"PUT", "assessments/:id/stakeholders", h_stakeholders, BODY},
     {"POST", "assessments/:id/submit", h_submit, 0},

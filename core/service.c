@@ -305,6 +305,39 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
     return rc;
 }
 
+/* An auditor's draft audits stay theirs only while they may do them: an
+ * auditor still, and not of a CAE they audit. Otherwise the change waits
+ * until the audits are given to someone else (PATCH /assessments/{id}),
+ * rather than leaving them with nobody able to finish them. */
+static int keeps_audits(service *s, const store_user *was, const store_user *u, err *e)
+{
+    if (strcmp(was->role, "auditor") != 0)
+        return ERR_OK;
+    cJSON *list;
+    if (store_assessment_list(s->db, 0, was->id, &list, e))
+        return e->code;
+    bool auditor = strcmp(u->role, "auditor") == 0;
+    char ids[256] = "";
+    size_t n = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, list)
+    {
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+        double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
+        if (status && strcmp(status, "draft") == 0 && (!auditor || (double)u->org_id == org) &&
+            n < sizeof ids - 32)
+            n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%d", n ? ", " : "",
+                                  (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
+    }
+    cJSON_Delete(list);
+    if (!n)
+        return ERR_OK;
+    return err_set(e, ERR_CONFLICT,
+                   "user %lld is the auditor of draft audits %s: give them to another auditor "
+                   "first",
+                   u->id, ids);
+}
+
 /* The change of a user, inside its transaction. */
 static int user_update(service *s, const store_user *was, const store_user *u, const char *hash,
                        cJSON **out, err *e)
@@ -313,6 +346,8 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
     bool was_admin = strcmp(was->role, "admin") == 0 && !was->disabled;
     bool is_admin = strcmp(u->role, "admin") == 0 && !u->disabled;
     int rc = org_exists(s, u->org_id, e);
+    if (rc == ERR_OK)
+        rc = keeps_audits(s, was, u, e);
     if (rc == ERR_OK && was_admin && !is_admin &&
         (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
         rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
@@ -620,6 +655,63 @@ static int need_draft(const store_assessment *a, err *e)
         return err_set(e, ERR_CONFLICT, "assessment %lld is %s: only a draft can change", a->id,
                        a->status);
     return ERR_OK;
+}
+
+/* The change of auditor, inside its transaction. */
+static int reassign(service *s, const store_assessment *a, long long auditor, cJSON **out, err *e)
+{
+    cJSON *before = NULL;
+    int rc = check_auditor(s, auditor, a->org_id, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_json(s->db, a->id, &before, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_set_auditor(s->db, a->id, auditor, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_json(s->db, a->id, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "assessment.reassign", "assessment", a->id, before, *out, e);
+    cJSON_Delete(before);
+    if (rc == ERR_OK) {
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddStringToObject(data, "kind", a->kind);
+        cJSON_AddStringToObject(data, "ruleset", a->ruleset);
+        cJSON_AddNumberToObject(data, "auditor_id", (double)auditor);
+        cJSON_AddNumberToObject(data, "previous_auditor_id", (double)a->auditor_id);
+        rc = events_emit(s->db, "audit.assigned", a->org_id, a->id, data, e);
+        cJSON_Delete(data);
+    }
+    return rc;
+}
+
+int service_assessment_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"auditor_id", NULL};
+    long long auditor = 0;
+    store_assessment a;
+    if (allow(s, POLICY_AUDIT_CREATE, 0, NULL, e) || need_object(body, keys, e) ||
+        id_field(body, "auditor_id", &auditor, e))
+        return e->code;
+    if (!auditor)
+        return bad(e, "auditor_id", "is required");
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = load(s, id, POLICY_ASSESSMENT_READ, &a, e);
+    if (rc == ERR_OK && strcmp(a.kind, "audit") != 0)
+        rc =
+            err_set(e, ERR_CONFLICT, "assessment %lld is a self-assessment: it has no auditor", id);
+    if (rc == ERR_OK)
+        rc = need_draft(&a, e);
+    if (rc == ERR_OK && a.auditor_id == auditor) /* already theirs: nothing to change */
+        rc = store_assessment_json(s->db, id, out, e);
+    else if (rc == ERR_OK)
+        rc = reassign(s, &a, auditor, out, e);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* The rule set an assessment was created under (or last migrated to). */

@@ -55,6 +55,9 @@ int service_token_list(service *s, cJSON **out, err *e);
 int service_token_revoke(service *s, const char *id, err *e);
 
 int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
+/* {"auditor_id"}: a draft audit given to another certified auditor
+ * (committee, admin); emits audit.assigned again. */
+int service_assessment_update(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 int service_assessment_list(service *s, cJSON **out, err *e);
 /* The assessment with its answers, stakeholders, decisions and frozen
  * evaluation, as JSON text (*text is the caller's), from this thread's docs

@@ -259,6 +259,7 @@ enum {
     Q_STAKEHOLDER_ADD,
     Q_STAKEHOLDER_COUNT,
     Q_ASSESSMENT_SUBMIT,
+    Q_ASSESSMENT_AUDITOR,
     Q_ASSESSMENT_STATUS,
     Q_ASSESSMENT_EVALUATION,
     Q_DECISION_ADD,
@@ -409,6 +410,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_ASSESSMENT_SUBMIT] = "UPDATE assessments SET status = 'submitted', submitted_at = ?,"
                             " evaluation = ? WHERE id = ? AND status = 'draft'",
     [Q_ASSESSMENT_STATUS] = "UPDATE assessments SET status = ? WHERE id = ?",
+    [Q_ASSESSMENT_AUDITOR] = "UPDATE assessments SET auditor_id = ? WHERE id = ? AND kind = 'audit'"
+                             " AND status = 'draft'",
     [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
     [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
                        " decided_on, valid_until, recommendations, evaluation, ruleset,"
@@ -1455,6 +1458,18 @@ int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e)
     return ERR_OK;
 }
 
+/* Runs st, a change of draft assessment id (of the kind named, when it
+ * must be one); ERR_CONFLICT when the assessment is no such draft (any
+ * more: the statement checks in the same step). */
+static int exec_on_draft(store *s, sqlite3_stmt *st, long long id, const char *kind, err *e)
+{
+    if (exec_stmt(s, st, "assessment", e))
+        return e->code;
+    if (sqlite3_changes(s->db) != 1)
+        return err_set(e, ERR_CONFLICT, "assessment %lld is not a draft%s", id, kind);
+    return ERR_OK;
+}
+
 int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_SUBMIT, e);
@@ -1465,11 +1480,7 @@ int store_assessment_submit(store *s, long long id, const char *evaluation_json,
     bind_text(st, 1, now);
     bind_text(st, 2, evaluation_json);
     sqlite3_bind_int64(st, 3, id);
-    if (exec_stmt(s, st, "submit", e) != ERR_OK)
-        return e->code;
-    if (sqlite3_changes(s->db) != 1)
-        return err_set(e, ERR_CONFLICT, "assessment %lld is not a draft", id);
-    return ERR_OK;
+    return exec_on_draft(s, st, id, "", e);
 }
 
 int store_assessment_set_status(store *s, long long id, const char *status, err *e)
@@ -1480,6 +1491,16 @@ int store_assessment_set_status(store *s, long long id, const char *status, err 
     bind_text(st, 1, status);
     sqlite3_bind_int64(st, 2, id);
     return exec_stmt(s, st, "assessment", e);
+}
+
+int store_assessment_set_auditor(store *s, long long id, long long auditor, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_AUDITOR, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, auditor);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_on_draft(s, st, id, " audit", e);
 }
 
 int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e)

@@ -129,6 +129,8 @@ int store_answer_json(store *s, long long id, const char *criterion, cJSON **out
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e);
 int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e);
 int store_assessment_set_status(store *s, long long id, const char *status, err *e);
+/* Another auditor for a draft audit; ERR_CONFLICT for anything else. */
+int store_assessment_set_auditor(store *s, long long id, long long auditor, err *e);
 /* The frozen evaluation of a submitted assessment (caller deletes), or NULL. */
 int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e);
 

@@ -65,6 +65,11 @@ local MATRIX = {
     body = function() return { kind = "self_assessment" } end, label = "self_assessment" },
   { "POST", "/api/v1/organisations/{org_a}/assessments",         E(401, 403, 403, 403, 403, 201, 201),
     body = function(ctx) return { kind = "audit", auditor_id = ctx.auditor_id } end, label = "audit" },
+  -- a draft audit given to another auditor: by whoever opens audits
+  { "PATCH", "/api/v1/assessments/{audit}",                      E(401, 403, 403, 403, 403, 200, 200),
+    fresh = "audit", body = function(ctx) return { auditor_id = ctx.auditor_b_id } end },
+  { "PATCH", "/api/v1/assessments/{sa}",                         E(401, 403, 403, 403, 403, 409, 409),
+    body = function(ctx) return { auditor_id = ctx.auditor_b_id } end, label = "self-assessment" },
   { "GET", "/api/v1/assessments",                                logged_in(200) },
   -- An auditor with an audit of org A reads its submitted self-assessments
   -- beside the audit's findings (issue 7, the browser specs); a draft, like
@@ -134,7 +139,7 @@ describe("permissions", function()
     server = H.start_server({ db = H.fresh_db(fx.db) })
     tokens = H.login_all(server)
     criteria = H.criteria(server)
-    ctx.org_a, ctx.org_b, ctx.auditor_id = ids.org_a, ids.org_b, ids.auditor
+    ctx.org_a, ctx.org_b, ctx.auditor_id, ctx.auditor_b_id = ids.org_a, ids.org_b, ids.auditor, ids.auditor_b
     ctx.sa = H.new_self_assessment(server, tokens.cae_a, ids.org_a).id
     ctx.sa_b = H.new_self_assessment(server, tokens.cae_b, ids.org_b).id
     ctx.audit = H.new_audit(server, tokens.committee, ids.org_a, ids.auditor).id
@@ -239,7 +244,8 @@ describe("permissions", function()
         cae_a = function(a) return a.organisation_id == ids.org_a end,
         cae_b = function(a) return a.organisation_id == ids.org_b end,
         auditor = function(a) return a.kind == "audit" and a.auditor_id == ids.auditor end,
-        auditor_b = function() return false end,
+        -- only the audits given to them by the matrix's PATCH rows
+        auditor_b = function(a) return a.kind == "audit" and a.auditor_id == ids.auditor_b end,
       }
       for role, visible in pairs(expect_visible) do
         local seen = ids_of(expect(request(server, "GET", "/api/v1/assessments", { token = tokens[role] }), 200).json)

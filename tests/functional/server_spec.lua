@@ -713,6 +713,98 @@ describe("the labelcoop server, end to end", function()
     end)
   end)
 
+  describe("an audit given to another auditor", function()
+    local audit
+    local function sql(q)
+      local p = io.popen("sqlite3 -json " .. support.quote(server.db) .. " " .. support.quote(q))
+      local out = p:read("a")
+      p:close()
+      return out:match("%S") and json.decode(out) or {}
+    end
+    local function reassign(id, body, token)
+      return request(server, "PATCH", "/api/v1/assessments/" .. id, { token = token or tokens.committee, json = body })
+    end
+    local function put_jf01(id, token)
+      return request(server, "PUT", "/api/v1/assessments/" .. id .. "/answers/JF-01",
+        { token = token, json = { status = "partial", comment = "Vu", evidence = {} } })
+    end
+
+    it("moves with its findings: the new auditor edits it, the former one no longer reads it", function()
+      audit = H.new_audit(server, tokens.committee, ids.org_a, ids.auditor).id
+      expect(put_jf01(audit, tokens.auditor), 200)
+      local r = expect(reassign(audit, { auditor_id = ids.auditor_b }), 200)
+      assert.are.equal(ids.auditor_b, r.json.auditor_id)
+      assert.are.equal("draft", r.json.status)
+      local g = expect(request(server, "GET", "/api/v1/assessments/" .. audit, { token = tokens.auditor_b }), 200)
+      assert.are.equal(1, #g.json.answers)
+      assert.are.equal("JF-01", g.json.answers[1].criterion)
+      expect_error(request(server, "GET", "/api/v1/assessments/" .. audit, { token = tokens.auditor }), 403)
+      expect_error(put_jf01(audit, tokens.auditor), 403)
+      expect(put_jf01(audit, tokens.auditor_b), 200)
+      local mine = expect(request(server, "GET", "/api/v1/assessments", { token = tokens.auditor }), 200).json
+      for _, a in ipairs(mine) do
+        assert.are_not.equal(audit, a.id, "the former auditor still lists the audit")
+      end
+      -- journaled with both images, and announced to the integrations
+      local rows = sql("SELECT user_id, before, after FROM journal WHERE action = 'assessment.reassign'"
+        .. " AND entity_id = " .. audit)
+      assert.are.equal(1, #rows)
+      assert.are.equal(ids.committee, rows[1].user_id)
+      assert.are.equal(ids.auditor, json.decode(rows[1].before).auditor_id)
+      assert.are.equal(ids.auditor_b, json.decode(rows[1].after).auditor_id)
+      local events = sql("SELECT data FROM events WHERE type = 'audit.assigned' ORDER BY id DESC LIMIT 1")
+      local data = json.decode(events[1].data)
+      assert.are.equal(audit, data.assessment_id)
+      assert.are.equal(ids.auditor_b, data.auditor_id)
+      assert.are.equal(ids.auditor, data.previous_auditor_id)
+    end)
+
+    it("changes nothing when given to the auditor it has", function()
+      local r = expect(reassign(audit, { auditor_id = ids.auditor_b }, tokens.admin), 200)
+      assert.are.equal(ids.auditor_b, r.json.auditor_id)
+      assert.are.equal(1, #sql("SELECT id FROM journal WHERE action = 'assessment.reassign' AND entity_id = " .. audit))
+    end)
+
+    it("refuses what an audit cannot become, with the reason", function()
+      expect_error(reassign(audit, json.object({})), 400, "$.auditor_id")
+      expect_error(reassign(audit, { auditor_id = ids.auditor, note = "x" }), 400, "$.note")
+      expect_error(reassign(audit, { auditor_id = "7" }), 400, "$.auditor_id")
+      expect_error(reassign(audit, { auditor_id = ids.cae_a }), 400, "$.auditor_id")
+      expect_error(reassign(audit, { auditor_id = 987654 }), 400, "$.auditor_id")
+      local e = expect_error(reassign(audit, { auditor_id = ids.expired_auditor }), 409)
+      assert.truthy(e.message:find("certified", 1, true), e.message)
+      local b = H.new_audit(server, tokens.committee, ids.org_b, ids.auditor).id
+      e = expect_error(reassign(b, { auditor_id = ids.auditor_b }), 409)
+      assert.truthy(e.message:find("own CAE", 1, true), e.message)
+      e = expect_error(reassign(state.audit, { auditor_id = ids.auditor_b }), 409)
+      assert.truthy(e.message:find("only a draft", 1, true), e.message)
+      e = expect_error(reassign(state.sa, { auditor_id = ids.auditor_b }), 409)
+      assert.truthy(e.message:find("self-assessment", 1, true), e.message)
+      expect_error(reassign(999999, { auditor_id = ids.auditor_b }), 404)
+      -- nothing of the refusals was kept
+      local g = expect(request(server, "GET", "/api/v1/assessments/" .. audit, { token = tokens.committee }), 200)
+      assert.are.equal(ids.auditor_b, g.json.auditor_id)
+    end)
+
+    it("keeps an auditor's role and CAE while draft audits would be left to nobody", function()
+      local function patch_user(body)
+        return request(server, "PATCH", "/api/v1/users/" .. ids.auditor_b, { token = tokens.admin, json = body })
+      end
+      local e = expect_error(patch_user({ role = "committee" }), 409)
+      assert.truthy(e.message:find("draft audits " .. audit, 1, true), e.message)
+      -- joining the audited CAE would make the audit their own CAE's
+      e = expect_error(patch_user({ organisation_id = ids.org_a }), 409)
+      assert.truthy(e.message:find(tostring(audit), 1, true), e.message)
+      expect(patch_user({ name = "Bruno Auditeur" }), 200)
+      -- once the audit is someone else's, the change goes through
+      expect(reassign(audit, { auditor_id = ids.auditor }), 200)
+      expect(patch_user({ role = "committee" }), 200)
+      local back = expect(patch_user({ role = "auditor" }), 200)
+      assert.are.equal("auditor", back.json.role)
+      assert.are.equal(ids.org_b, back.json.organisation_id)
+    end)
+  end)
+
   describe("logout", function()
     it("revokes the session it ends, and only that one", function()
       local t1 = H.login(server, H.USERS.cae_b.email)

@@ -100,7 +100,8 @@ static int call(unsigned k, const cJSON *body, cJSON **out, err *e)
     case 9: return service_webhook_add(&svc, body, out, e);
     case 10: return service_webhook_update(&svc, hook, body, out, e);
     case 11: return service_webhook_replay(&svc, hook, body, out, e);
-    default: return service_practice_share(&svc, 1, body, out, e);
+    case 12: return service_practice_share(&svc, 1, body, out, e);
+    default: return service_assessment_update(&svc, draft_audit, body, out, e);
     }
 }
 
@@ -114,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cJSON *body = NULL, *out = NULL;
     err e = ERR_INIT;
     if (ljson_parse((const char *)data + 1, size - 1, &body, &e) == ERR_OK) {
-        int rc = call(data[0] % 13, body, &out, &e);
+        int rc = call(data[0] % 14, body, &out, &e);
         if (rc != ERR_OK && (!err_msg(&e) || !*err_msg(&e)))
             abort(); /* a refusal that does not say why */
         if (rc == ERR_INPUT && err_msg(&e)[0] != '$') {
