@@ -9,6 +9,7 @@ import { BIN, ROOT, CHROMIUM, SHOTS, makeFixture, startServer, launchBrowser, ru
 import * as labelling from './specs/labelling.mjs';
 import * as access from './specs/access.mjs';
 import * as platform from './specs/platform.mjs';
+import * as audits from './specs/audits.mjs';
 import * as accessibility from './specs/accessibility.mjs';
 
 async function main() {
@@ -32,6 +33,7 @@ async function main() {
     labelling.register();
     access.register();
     platform.register();
+    audits.register();
     accessibility.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {

@@ -3,7 +3,8 @@
 // with what was typed), the administration and public pages.
 import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall } from '../lib.mjs';
 
-async function expectDenied(page, hash) {
+/** Opens hash and expects the French "Accès refusé" page. */
+export async function expectDenied(page, hash) {
   await page.goto(`/${hash}`);
   await page.waitForSelector('h1');
   await page.waitForFunction(() => document.querySelector('h1').textContent !== '' && !document.querySelector('.loading'));

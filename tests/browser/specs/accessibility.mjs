@@ -1,4 +1,4 @@
-// Spec 4 (after the three others): accessibility. axe-core (WCAG 2 A and AA
+// Spec 5 (after the four others): accessibility. axe-core (WCAG 2 A and AA
 // rules) runs on every main page at 1280 px and 375 px wide and fails on any
 // "serious" or "critical" violation (colour contrast included) and on a page
 // wider than 375 px (reflow); the keyboard
@@ -167,7 +167,7 @@ export function register() {
     await page.context().close();
   });
 
-  test('accessibility: the auditor\'s audit page and the committee\'s pages (decision, rule sets, reports) have no serious WCAG AA violation', async (env) => {
+  test('accessibility: the auditor\'s audit page and the committee\'s pages (audits with the change of auditor open, decision, rule sets, reports) have no serious WCAG AA violation', async (env) => {
     const problems = [];
     const auditor = await newPage(env);
     await login(auditor, env.fixture.users.auditor.email);
@@ -179,11 +179,16 @@ export function register() {
 
     const page = await newPage(env);
     await login(page, env.fixture.users.committee.email);
-    const run = async (name, hash, ready) => {
+    const run = async (name, hash, ready, prepare) => {
       await page.goto(`/${hash}`);
       await settle(page, ready);
+      if (prepare) await prepare(page);
       problems.push(...await audit(page, name));
     };
+    await run('audits et changement d’auditeur', '#/audits', `button[data-reassign="${env.state.a11yAuditDraft}"]`, async (p) => {
+      await p.locator(`button[data-reassign="${env.state.a11yAuditDraft}"]`).click();
+      await p.locator('[data-testid="reassign"]').waitFor();
+    });
     await run('décision du comité', `#/comite/audits/${env.state.a11yAuditSubmitted}`, '#decide');
     await run('règles', '#/comite/regles', '[data-testid="ruleset-history"] tbody tr');
     await run('rapports', '#/rapports', '[data-testid="report-network-overview"]');

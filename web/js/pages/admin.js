@@ -97,6 +97,20 @@ function roleControls(prefix, orgs, user = {}, roleHint = undefined) {
   };
 }
 
+/** The draft audits that keep an auditor from changing (409): the API names them only in its message. */
+function draftAudits(err) {
+  const m = /auditor of draft audits ([\d, ]+)/.exec(err.apiMessage || '');
+  return m ? m[1].split(',').map((x) => x.trim()).filter(Boolean) : null;
+}
+
+/** That refusal in words, with the way out: the Audits page gives them to another auditor. */
+function draftAuditsRefusal(ids, roleChanged) {
+  const many = ids.length > 1;
+  const audits = `${many ? 'des audits' : 'un audit'} en cours${roleChanged ? '' : ' de cette CAE'} (n° ${ids.join(', ')})`;
+  return [`Cet auditeur a encore ${audits} : confiez-${many ? 'les' : 'le'} d’abord à un autre auditeur depuis la page `,
+    h('a', { href: '#/audits' }, 'Audits'), roleChanged ? '.' : ' ; un auditeur n’audite jamais sa propre CAE.'];
+}
+
 const PASSWORD_HINT = 'Au moins 10 caractères ; à transmettre à la personne par un canal sûr.';
 
 export async function users(view, ctx) {
@@ -185,7 +199,9 @@ export async function users(view, ctx) {
         : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.' : '';
       listOut.replaceChildren(message('success', `Compte ${ofName(v.name)} modifié.${said}`));
       focusRow(u.id);
-    }, () => {
+    }, (err) => {
+      const audits = draftAudits(err);
+      if (audits) return draftAuditsRefusal(audits, !!sent.role);
       const demoted = (sent.role || sent.disabled) && u.role === 'admin';
       if (demoted && sent.email) return 'Modification impossible : l’adresse électronique est déjà celle d’un autre compte, ou c’est le dernier compte d’administration du réseau.';
       if (demoted) return 'C’est le dernier compte d’administration du réseau : donnez d’abord ce rôle à un autre compte.';

@@ -8,74 +8,210 @@ import { decisionBlock } from './results.js';
 
 export async function audits(view, ctx) {
   const auditor = ctx.user.role === 'auditor';
-  const list = (await api('GET', 'assessments')).filter((x) => x.kind === 'audit').sort((x, y) => y.id - x.id);
+  // the committee and the administration see who audits, and change it
+  const [list, people] = await Promise.all([auditList(), auditor ? null : loadPeople()]);
   if (!ctx.isCurrent()) return;
   pageTitle(view, auditor ? 'Mes audits' : 'Audits',
     auditor ? 'Les audits qui vous sont confiés : renseignez un constat par critère, les parties prenantes internes rencontrées, puis soumettez l’audit au Comité.'
-      : 'Tous les audits du réseau.');
-  if (!list.length) add(view, message('info', auditor ? 'Aucun audit ne vous est confié pour l’instant.' : 'Aucun audit pour l’instant.'));
-  else {
-    add(view, h('div', { 'data-testid': 'audits' }, table('Audits', ['CAE', 'N°', 'Statut', 'Ouvert le', 'Soumis le', 'Liens'], list.map((x) => [
-      x.organisation, String(x.id), statusBadge(x.status, x.kind), frDate(x.created_at), x.submitted_at ? frDate(x.submitted_at) : '—',
-      h('span', { class: 'links' }, h('a', { href: `#/evaluations/${x.id}`, 'data-audit': x.id }, auditor && x.status === 'draft' ? 'Auditer' : 'Constats'), ' · ',
-        h('a', { href: `#/evaluations/${x.id}/resultats` }, 'Résultats'),
-        !auditor && x.status === 'submitted' && ctx.user.role === 'committee' ? [' · ', h('a', { href: `#/comite/audits/${x.id}` }, 'Décider')] : null)]))));
+      : 'Tous les audits du réseau. Un audit en brouillon peut être confié à un autre auditeur : les constats déjà saisis le suivent.');
+  const listOut = h('div', { 'aria-live': 'polite' });
+  const listBox = h('div', { 'data-testid': 'audits' });
+  const render = (rows) => {
+    listBox.replaceChildren(rows.length ? auditTable(rows, ctx, people, reassign)
+      : message('info', auditor ? 'Aucun audit ne vous est confié pour l’instant.' : 'Aucun audit pour l’instant.'));
+  };
+  /** After a change of auditor: the list again, the message above it, the focus back on the row. */
+  async function changed(a, former) {
+    listOut.replaceChildren(message('success', `Audit n° ${a.id} de ${a.organisation} confié à ${auditorName(people, a.auditor_id)}. `
+      + `Les constats déjà saisis restent ; ${auditorName(people, former)} n’y a plus accès.`));
+    try {
+      render(await auditList());
+    } catch (err) {
+      if (err.status !== 401) add(listOut, errorBox(err));
+    }
+    const b = listBox.querySelector(`button[data-reassign="${a.id}"]`);
+    if (b) b.focus();
   }
-  if (!auditor) add(view, await openAuditForm(ctx));
+  function reassign(x, button) {
+    listOut.replaceChildren();
+    openReassign(x, button, people, changed);
+  }
+  render(list);
+  add(view, listOut, listBox);
+  if (!auditor) add(view, openAuditForm(ctx, people));
 }
 
-/** Opening an audit (committee, admin): the CAE and a certified auditor. */
-async function openAuditForm(ctx) {
-  const orgs = await api('GET', 'organisations');
-  // The committee and the administration list the users to pick a certified auditor.
-  const users = await api('GET', 'users').catch((err) => {
+/** The audits, newest first. */
+async function auditList() {
+  return (await api('GET', 'assessments')).filter((x) => x.kind === 'audit').sort((x, y) => y.id - x.id);
+}
+
+/**
+ * The organisations, and the users the committee and the administration
+ * pick auditors from (GET /users); users is null when they cannot be listed.
+ */
+async function loadPeople() {
+  const [orgs, users] = await Promise.all([api('GET', 'organisations'), api('GET', 'users').catch((err) => {
     if (err.status === 401) throw err;
     return null;
-  });
-  const org = h('select', { id: 'audit-org', required: true }, h('option', { value: '' }, 'Choisir une CAE'), orgs.map((o) => h('option', { value: o.id }, o.name)));
-  let auditorControl;
-  let auditorField;
-  if (users) {
-    const now = today();
-    const auditors = users.filter((u) => u.role === 'auditor' && u.certified_until && u.certified_until >= now)
-      .sort((x, y) => x.name.localeCompare(y.name, 'fr'));
-    const orgName = new Map(orgs.map((o) => [o.id, o.name]));
-    const options = auditors.map((u) => h('option', { value: u.id, 'data-org': u.organisation_id || '' },
-      `${u.name}${u.organisation_id ? ` (${orgName.get(u.organisation_id) || `CAE n° ${u.organisation_id}`})` : ''} — certifié jusqu’au ${frDate(u.certified_until)}`));
-    auditorControl = h('select', { id: 'audit-auditor', required: true }, h('option', { value: '' }, auditors.length ? 'Choisir un auditeur ou une auditrice' : 'Aucun auditeur certifié à ce jour'), options);
-    auditorField = field('Auditeur ou auditrice', auditorControl,
-      'Seuls les auditeurs certifiés à ce jour sont proposés ; un auditeur n’audite jamais sa propre CAE.').wrap;
-    // an auditor of the chosen CAE cannot audit it
-    org.addEventListener('change', () => {
-      for (const o of options) {
-        o.disabled = !!org.value && o.dataset.org === org.value;
-        if (o.disabled && o.selected) auditorControl.value = '';
-      }
-    });
-  } else {
-    auditorControl = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', id: 'audit-auditor', required: true });
-    auditorField = field('Numéro de l’auditeur ou de l’auditrice', auditorControl,
-      'Le numéro d’utilisateur communiqué par l’administration du réseau. Un auditeur doit être certifié et n’audite jamais sa propre CAE.').wrap;
+  })]);
+  return { orgs, users, orgName: new Map(orgs.map((o) => [o.id, o.name])), userName: new Map((users || []).map((u) => [u.id, u.name])) };
+}
+
+function auditorName(people, id) {
+  return people.userName.get(id) || `l’auditeur n° ${id}`;
+}
+
+/** The audits table; the committee and the administration also see the auditor, and change the one of a draft. */
+function auditTable(list, ctx, people, reassign) {
+  const auditor = !people;
+  const headers = ['CAE', 'N°', auditor ? null : 'Auditeur ou auditrice', 'Statut', 'Ouvert le', 'Soumis le', 'Liens'].filter(Boolean);
+  return table('Audits', headers, list.map((x) => [
+    x.organisation, String(x.id), auditor ? null : auditorCell(x, people, reassign), statusBadge(x.status, x.kind), frDate(x.created_at),
+    x.submitted_at ? frDate(x.submitted_at) : '—',
+    h('span', { class: 'links' }, h('a', { href: `#/evaluations/${x.id}`, 'data-audit': x.id }, auditor && x.status === 'draft' ? 'Auditer' : 'Constats'), ' · ',
+      h('a', { href: `#/evaluations/${x.id}/resultats` }, 'Résultats'),
+      !auditor && x.status === 'submitted' && ctx.user.role === 'committee' ? [' · ', h('a', { href: `#/comite/audits/${x.id}` }, 'Décider')] : null),
+  ].filter((cell) => cell !== null)));
+}
+
+/** The auditor's name and, while the audit is a draft, the button that gives it to another. */
+function auditorCell(x, people, reassign) {
+  const name = people.userName.get(x.auditor_id) || `n° ${x.auditor_id}`;
+  if (x.status !== 'draft') return name;
+  const button = h('button', { type: 'button', class: 'button-secondary small', 'data-reassign': x.id, 'aria-expanded': 'false' }, 'Changer d’auditeur',
+    h('span', { class: 'visually-hidden' }, ` pour l’audit n° ${x.id} de ${x.organisation}`));
+  button.addEventListener('click', () => reassign(x, button));
+  return h('span', { class: 'actions' }, h('span', name), button);
+}
+
+/**
+ * The auditor control of a form: a list of the auditors certified today or,
+ * when the users cannot be listed, their number. exclude(orgId, currentId)
+ * disables the auditors of the audited CAE and the current one, whom the API
+ * would refuse anyway.
+ */
+function auditorPicker(people, { id, label, numberLabel, hint }) {
+  if (!people.users) {
+    const control = h('input', { type: 'number', min: 1, step: 1, inputmode: 'numeric', id, required: true });
+    return {
+      control,
+      wrap: field(numberLabel, control, 'Le numéro d’utilisateur communiqué par l’administration du réseau. Un auditeur doit être certifié et n’audite jamais sa propre CAE.').wrap,
+      notAuditor: 'Ce numéro ne correspond à aucun auditeur.',
+      exclude() {},
+    };
   }
+  const now = today();
+  const auditors = people.users.filter((u) => u.role === 'auditor' && u.certified_until && u.certified_until >= now)
+    .sort((x, y) => x.name.localeCompare(y.name, 'fr'));
+  const options = auditors.map((u) => h('option', { value: u.id, 'data-org': u.organisation_id || '' },
+    `${u.name}${u.organisation_id ? ` (${people.orgName.get(u.organisation_id) || `CAE n° ${u.organisation_id}`})` : ''} — certifié jusqu’au ${frDate(u.certified_until)}`));
+  const control = h('select', { id, required: true }, h('option', { value: '' }, auditors.length ? 'Choisir un auditeur ou une auditrice' : 'Aucun auditeur certifié à ce jour'), options);
+  return {
+    control,
+    wrap: field(label, control, hint).wrap,
+    notAuditor: 'Ce compte n’est plus celui d’un auditeur certifié : rechargez la page pour voir la liste à jour.',
+    exclude(orgId, currentId) {
+      for (const o of options) {
+        o.disabled = (!!orgId && o.dataset.org === String(orgId)) || o.value === String(currentId);
+        if (o.disabled && o.selected) control.value = '';
+      }
+    },
+  };
+}
+
+/** The API's refusal of an auditor in words (conflict for a 409), the general error box otherwise; nothing for a 401 (the login comes back). */
+function auditorError(err, picker, conflict) {
+  if (err.status === 409) return message('error', conflict, err.apiMessage);
+  if (err.status === 400 && err.path === '$.auditor_id') return message('error', picker.notAuditor, err.apiMessage);
+  return err.status === 401 ? null : errorBox(err);
+}
+
+/**
+ * Giving a draft audit to another auditor: a form in a row under the audit's
+ * row (one open at a time); done(assessment, formerAuditorId) on success.
+ */
+function openReassign(x, button, people, done) {
+  const table = button.closest('table');
+  const wasOpen = button.getAttribute('aria-expanded') === 'true';
+  for (const open of table.querySelectorAll('tr.reassign-row')) close(open);
+  // the button opens and closes its form
+  if (wasOpen) return;
+  const row = button.closest('tr');
+  const picker = auditorPicker(people, {
+    id: `reassign-${x.id}`, label: 'Nouvel auditeur ou nouvelle auditrice', numberLabel: 'Numéro du nouvel auditeur ou de la nouvelle auditrice',
+    hint: 'Seuls les auditeurs certifiés à ce jour sont proposés ; l’auditeur actuel et ceux de la CAE auditée ne peuvent pas être choisis.',
+  });
+  picker.exclude(x.organisation_id, x.auditor_id);
+  const title = h('p', { id: `reassign-title-${x.id}`, class: 'reassign-title' }, `Confier l’audit n° ${x.id} de ${x.organisation} à un autre auditeur`);
   const out = h('div', { 'aria-live': 'polite' });
-  const submit = h('button', { type: 'submit', class: 'button' }, 'Ouvrir l’audit');
-  const form = h('form', { class: 'form grid-form', novalidate: true }, field('CAE auditée', org).wrap, auditorField, out, h('p', submit));
+  const submit = h('button', { type: 'submit', class: 'button' }, 'Confier l’audit');
+  const cancel = h('button', { type: 'button', class: 'button-secondary' }, 'Annuler');
+  const form = h('form', { class: 'form reassign', novalidate: true, 'aria-labelledby': title.id, 'data-testid': 'reassign' }, title,
+    h('p', { class: 'hint' }, `Audité aujourd’hui par ${auditorName(people, x.auditor_id)}, qui n’y aura plus accès ; les constats déjà saisis restent avec l’audit.`),
+    picker.wrap, out, h('p', { class: 'actions' }, submit, cancel));
+  const formRow = h('tr', { class: 'reassign-row', 'data-for': x.id }, h('td', { colspan: row.children.length }, form));
+  function close(r) {
+    const b = table.querySelector(`button[data-reassign="${r.dataset.for}"]`);
+    if (b) b.setAttribute('aria-expanded', 'false');
+    r.remove();
+  }
+  cancel.addEventListener('click', () => {
+    close(formRow);
+    button.focus();
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     out.replaceChildren();
-    if (!org.value || !Number(auditorControl.value)) {
+    const id = Number(picker.control.value);
+    if (!id) {
+      add(out, message('error', 'Choisissez le nouvel auditeur ou la nouvelle auditrice.'));
+      picker.control.focus();
+      return;
+    }
+    busy(submit, async () => {
+      let a;
+      try {
+        a = await api('PATCH', `assessments/${x.id}`, { auditor_id: id });
+      } catch (err) {
+        add(out, auditorError(err, picker, 'Cet audit ne peut pas être confié à cette personne : seul un audit en brouillon change d’auditeur, '
+          + 'et le nouvel auditeur doit être certifié à ce jour et extérieur à la CAE auditée.'));
+        return;
+      }
+      await done(a, x.auditor_id);
+    });
+  });
+  row.after(formRow);
+  button.setAttribute('aria-expanded', 'true');
+  picker.control.focus();
+}
+
+/** Opening an audit (committee, admin): the CAE and a certified auditor. */
+function openAuditForm(ctx, people) {
+  const org = h('select', { id: 'audit-org', required: true }, h('option', { value: '' }, 'Choisir une CAE'), people.orgs.map((o) => h('option', { value: o.id }, o.name)));
+  const picker = auditorPicker(people, {
+    id: 'audit-auditor', label: 'Auditeur ou auditrice', numberLabel: 'Numéro de l’auditeur ou de l’auditrice',
+    hint: 'Seuls les auditeurs certifiés à ce jour sont proposés ; un auditeur n’audite jamais sa propre CAE.',
+  });
+  // an auditor of the chosen CAE cannot audit it
+  org.addEventListener('change', () => picker.exclude(org.value));
+  const out = h('div', { 'aria-live': 'polite' });
+  const submit = h('button', { type: 'submit', class: 'button' }, 'Ouvrir l’audit');
+  const form = h('form', { class: 'form grid-form', novalidate: true }, field('CAE auditée', org).wrap, picker.wrap, out, h('p', submit));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    out.replaceChildren();
+    if (!org.value || !Number(picker.control.value)) {
       add(out, message('error', 'Choisissez la CAE et l’auditeur.'));
       return;
     }
     busy(submit, async () => {
       try {
-        const a = await api('POST', `organisations/${org.value}/assessments`, { kind: 'audit', auditor_id: Number(auditorControl.value) });
+        const a = await api('POST', `organisations/${org.value}/assessments`, { kind: 'audit', auditor_id: Number(picker.control.value) });
         add(out, message('success', `Audit n° ${a.id} ouvert pour ${a.organisation}.`));
         setTimeout(() => ctx.rerender(), 600);
       } catch (err) {
-        if (err.status === 409) add(out, message('error', 'Cet auditeur ne peut pas être désigné : il doit être certifié à ce jour et ne jamais auditer sa propre CAE.', err.apiMessage));
-        else if (err.status === 400 && err.path === '$.auditor_id') add(out, message('error', 'Ce numéro ne correspond à aucun auditeur.', err.apiMessage));
-        else if (err.status !== 401) add(out, errorBox(err));
+        add(out, auditorError(err, picker, 'Cet auditeur ne peut pas être désigné : il doit être certifié à ce jour et ne jamais auditer sa propre CAE.'));
       }
     });
   });
