@@ -121,5 +121,21 @@ export function register() {
     assert(text.includes('Auditeur ou auditrice') && !text.includes('Coopérative Beta'), `Marc is unchanged: ${text}`);
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     await page.context().close();
+
+    // Disabling an account stays possible at any time; the audits list then
+    // tells the committee that the draft waits for another auditor.
+    const admin = await apiLogin(env.url, env.fixture.users.admin.email);
+    const marc = env.state.reassign.marc;
+    equal((await apiCall(env.url, admin, 'PATCH', `users/${marc}`, { disabled: true })).status, 200, 'Marc is disabled');
+    const committee = await newPage(env);
+    await login(committee, env.fixture.users.committee.email);
+    await committee.goto('/#/audits');
+    const flagged = auditRow(committee, audit);
+    await flagged.locator('.auditor-stuck').filter({ hasText: 'compte désactivé' }).waitFor();
+    equal(await committee.locator('.auditor-stuck').count(), 1, 'only the audit of the disabled auditor is flagged');
+    await shoot(committee, 'comite-audits-auditeur-desactive', { scrollTo: '[data-testid="audits"]' });
+    assert(committee.errors.length === 0, `no script error: ${committee.errors.join('; ')}`);
+    await committee.context().close();
+    equal((await apiCall(env.url, admin, 'PATCH', `users/${marc}`, { disabled: false })).status, 200, 'Marc is enabled again');
   });
 }

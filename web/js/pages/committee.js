@@ -55,7 +55,10 @@ async function loadPeople() {
     if (err.status === 401) throw err;
     return null;
   })]);
-  return { orgs, users, orgName: new Map(orgs.map((o) => [o.id, o.name])), userName: new Map((users || []).map((u) => [u.id, u.name])) };
+  return {
+    orgs, users, orgName: new Map(orgs.map((o) => [o.id, o.name])),
+    userName: new Map((users || []).map((u) => [u.id, u.name])), user: new Map((users || []).map((u) => [u.id, u])),
+  };
 }
 
 function auditorName(people, id) {
@@ -79,10 +82,23 @@ function auditTable(list, ctx, people, reassign) {
 function auditorCell(x, people, reassign) {
   const name = people.userName.get(x.auditor_id) || `n° ${x.auditor_id}`;
   if (x.status !== 'draft') return name;
+  const stuck = cannotAudit(people.user.get(x.auditor_id));
   const button = h('button', { type: 'button', class: 'button-secondary small', 'data-reassign': x.id, 'aria-expanded': 'false' }, 'Changer d’auditeur',
     h('span', { class: 'visually-hidden' }, ` pour l’audit n° ${x.id} de ${x.organisation}`));
   button.addEventListener('click', () => reassign(x, button));
-  return h('span', { class: 'actions' }, h('span', name), button);
+  return h('span', { class: 'actions' }, h('span', name, stuck ? h('span', { class: 'badge label-expired auditor-stuck' }, stuck) : null), button);
+}
+
+/**
+ * Why the auditor of a draft can no longer work on it (the server refuses
+ * them), or null: the committee then knows to give the audit to another.
+ */
+function cannotAudit(u) {
+  if (!u) return null;
+  if (u.disabled) return 'compte désactivé';
+  if (u.role !== 'auditor') return 'n’est plus auditeur';
+  if (!u.certified_until || u.certified_until < today()) return 'certification expirée';
+  return null;
 }
 
 /**
