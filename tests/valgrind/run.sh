@@ -58,6 +58,18 @@ curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
     -d '{"name":"CAE Valgrind","legal_form":"SCOP","city":"Lyon","region":"ARA","member_since":"2020-01-01"}' \
     "$BASE/organisations" >/dev/null
 curl -sf "${AUTH[@]}" "$BASE/reports/network-overview?format=html" >/dev/null
+# an audit, an answer through the group commit, its auditor kept and refused
+AUDITOR=$(sqlite3 "$DB" "SELECT id FROM users WHERE role = 'auditor' LIMIT 1")
+AUDIT=$(curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
+    -d "{\"kind\":\"audit\",\"auditor_id\":$AUDITOR}" "$BASE/organisations/1/assessments" |
+    sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
+[ -n "$AUDIT" ] || { echo "valgrind: no audit opened" >&2; exit 1; }
+curl -sf "${AUTH[@]}" -X PUT -H 'Content-Type: application/json' \
+    -d '{"status":"met","comment":"Vu","evidence":["PV"]}' "$BASE/assessments/$AUDIT/answers/JF-01" >/dev/null
+for body in "{\"auditor_id\":$AUDITOR}" '{"auditor_id":1}'; do
+    curl -s -o /dev/null "${AUTH[@]}" -X PATCH -H 'Content-Type: application/json' -d "$body" \
+        "$BASE/assessments/$AUDIT"
+done
 kill -TERM "$SERVE_PID"
 wait "$SERVE_PID" || true
 SERVE_PID=
