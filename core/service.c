@@ -324,10 +324,14 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
     {
         const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
         double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
-        if (status && strcmp(status, "draft") == 0 && (!auditor || (double)u->org_id == org) &&
-            n < sizeof ids - 32)
-            n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", n ? ", " : "",
-                                  (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
+        if (!status || strcmp(status, "draft") != 0 || (auditor && (double)u->org_id != org))
+            continue;
+        if (n >= sizeof ids - 32) { /* room left for ", …" */
+            n += (size_t)snprintf(ids + n, sizeof ids - n, ", …");
+            break;
+        }
+        n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", n ? ", " : "",
+                              (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
     }
     cJSON_Delete(list);
     if (!n)

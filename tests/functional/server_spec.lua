@@ -803,6 +803,19 @@ describe("the labelcoop server, end to end", function()
       assert.are.equal("auditor", back.json.role)
       assert.are.equal(ids.org_b, back.json.organisation_id)
     end)
+
+    it("names the first of many draft audits, and says there are more", function()
+      local first = H.new_audit(server, tokens.committee, ids.org_b, ids.auditor).id
+      for _ = 1, 70 do
+        H.new_audit(server, tokens.committee, ids.org_b, ids.auditor)
+      end
+      local e = expect_error(request(server, "PATCH", "/api/v1/users/" .. ids.auditor,
+        { token = tokens.admin, json = { role = "committee" } }), 409)
+      assert.truthy(e.message:find(", " .. first .. ",", 1, true) or e.message:find(" " .. first .. ",", 1, true),
+        e.message)
+      assert.truthy(e.message:find(", …: give them", 1, true), e.message)
+      assert.is_true(#e.message < 400, "the message is not bounded: " .. #e.message)
+    end)
   end)
 
   describe("logout", function()
