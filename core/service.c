@@ -477,13 +477,16 @@ static int check_auditor(service *s, long long auditor, long long org, err *e)
         return rc;
     char today[DATE_LEN + 1];
     date_today(today);
+    /* 409s, not 400s: the request is right, the auditor's state is not;
+     * the path still says which value the conflict is about. */
     if (!u.certified_until[0] || strcmp(u.certified_until, today) < 0)
         return err_set(e, ERR_CONFLICT,
-                       "auditor %lld is not certified (certification valid until %s)", auditor,
-                       u.certified_until[0] ? u.certified_until : "never given");
+                       "$.auditor_id: auditor %lld is not certified (certification valid until "
+                       "%s)",
+                       auditor, u.certified_until[0] ? u.certified_until : "never given");
     if (u.org_id == org)
         return err_set(e, ERR_CONFLICT,
-                       "auditor %lld belongs to this CAE: an auditor never "
+                       "$.auditor_id: auditor %lld belongs to this CAE: an auditor never "
                        "audits their own CAE",
                        auditor);
     return ERR_OK;

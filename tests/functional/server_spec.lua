@@ -386,13 +386,13 @@ describe("the labelcoop server, end to end", function()
 
     it("is refused with an auditor of the audited CAE (409 with the reason)", function()
       local e = expect_error(request(server, "POST", "/api/v1/organisations/" .. ids.org_b .. "/assessments",
-        { token = tokens.committee, json = { kind = "audit", auditor_id = ids.auditor_b } }), 409)
+        { token = tokens.committee, json = { kind = "audit", auditor_id = ids.auditor_b } }), 409, "$.auditor_id")
       assert.is_true(#e.message > 10, "the reason is missing: " .. e.message)
     end)
 
     it("is refused with an auditor whose certification has expired (409)", function()
       expect_error(request(server, "POST", "/api/v1/organisations/" .. ids.org_a .. "/assessments",
-        { token = tokens.committee, json = { kind = "audit", auditor_id = ids.expired_auditor } }), 409)
+        { token = tokens.committee, json = { kind = "audit", auditor_id = ids.expired_auditor } }), 409, "$.auditor_id")
     end)
 
     it("is refused when auditor_id is not an auditor", function()
@@ -771,14 +771,15 @@ describe("the labelcoop server, end to end", function()
       expect_error(reassign(audit, { auditor_id = "7" }), 400, "$.auditor_id")
       expect_error(reassign(audit, { auditor_id = ids.cae_a }), 400, "$.auditor_id")
       expect_error(reassign(audit, { auditor_id = 987654 }), 400, "$.auditor_id")
-      local e = expect_error(reassign(audit, { auditor_id = ids.expired_auditor }), 409)
+      -- the auditor's state: the path names the value; the audit's: no path
+      local e = expect_error(reassign(audit, { auditor_id = ids.expired_auditor }), 409, "$.auditor_id")
       assert.truthy(e.message:find("certified", 1, true), e.message)
       local b = H.new_audit(server, tokens.committee, ids.org_b, ids.auditor).id
-      e = expect_error(reassign(b, { auditor_id = ids.auditor_b }), 409)
+      e = expect_error(reassign(b, { auditor_id = ids.auditor_b }), 409, "$.auditor_id")
       assert.truthy(e.message:find("own CAE", 1, true), e.message)
-      e = expect_error(reassign(state.audit, { auditor_id = ids.auditor_b }), 409)
+      e = expect_error(reassign(state.audit, { auditor_id = ids.auditor_b }), 409, json.null)
       assert.truthy(e.message:find("only a draft", 1, true), e.message)
-      e = expect_error(reassign(state.sa, { auditor_id = ids.auditor_b }), 409)
+      e = expect_error(reassign(state.sa, { auditor_id = ids.auditor_b }), 409, json.null)
       assert.truthy(e.message:find("self-assessment", 1, true), e.message)
       expect_error(reassign(999999, { auditor_id = ids.auditor_b }), 404)
       -- nothing of the refusals was kept

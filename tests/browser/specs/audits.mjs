@@ -137,5 +137,25 @@ export function register() {
     assert(committee.errors.length === 0, `no script error: ${committee.errors.join('; ')}`);
     await committee.context().close();
     equal((await apiCall(env.url, admin, 'PATCH', `users/${marc}`, { disabled: false })).status, 200, 'Marc is enabled again');
+
+    // The auditor chosen loses the certification while the form is open:
+    // the server refuses (409 on $.auditor_id) and the form says why.
+    const claire = env.fixture.users.auditor.id;
+    const certified = (await apiCall(env.url, admin, 'GET', 'users')).body.find((u) => u.id === claire).certified_until;
+    const late = await newPage(env);
+    await login(late, env.fixture.users.committee.email);
+    await late.goto('/#/audits');
+    await late.getByRole('button', { name: `Changer d’auditeur pour l’audit n° ${audit} de Coopérative Beta` }).click();
+    const lateForm = late.locator('[data-testid="reassign"]');
+    await lateForm.getByLabel('Nouvel auditeur ou nouvelle auditrice').selectOption(String(claire));
+    equal((await apiCall(env.url, admin, 'PATCH', `users/${claire}`, { certified_until: '2020-01-01' })).status, 200, 'Claire’s certification ends');
+    await lateForm.getByRole('button', { name: 'Confier l’audit' }).click();
+    const refused = lateForm.locator('.message-error').filter({ hasText: 'Cette personne ne peut pas recevoir l’audit' });
+    await refused.waitFor();
+    assert((await refused.textContent()).includes('is not certified'), 'the API\'s reason as detail');
+    equal((await apiCall(env.url, admin, 'PATCH', `users/${claire}`, { certified_until: certified })).status, 200, 'Claire is certified again');
+    equal((await apiCall(env.url, admin, 'GET', `assessments/${audit}`)).body.auditor_id, marc, 'the audit stays Marc’s');
+    assert(late.errors.length === 0, `no script error: ${late.errors.join('; ')}`);
+    await late.context().close();
   });
 }

@@ -190,8 +190,10 @@ function openReassign(x, button, people, done) {
       try {
         a = await api('PATCH', `assessments/${x.id}`, { auditor_id: id });
       } catch (err) {
-        add(out, auditorError(err, picker, 'Cet audit ne peut pas être confié à cette personne : seul un audit en brouillon change d’auditeur, '
-          + 'et le nouvel auditeur doit être certifié à ce jour et extérieur à la CAE auditée.'));
+        // a 409 on $.auditor_id is the auditor's state; without a path, the audit's
+        add(out, auditorError(err, picker, err.path === '$.auditor_id'
+          ? 'Cette personne ne peut pas recevoir l’audit : le nouvel auditeur doit être certifié à ce jour et extérieur à la CAE auditée.'
+          : 'Cet audit n’est plus en brouillon : il ne change plus d’auditeur. Rechargez la page pour voir son état.'));
         return;
       }
       await done(a, x.auditor_id);
