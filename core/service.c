@@ -337,9 +337,9 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
     if (!n)
         return ERR_OK;
     return err_set(e, ERR_CONFLICT,
-                   "user %lld is the auditor of draft audits %s: give them to another auditor "
-                   "first",
-                   u->id, ids);
+                   "$.%s: user %lld is the auditor of draft audits %s: give them to another "
+                   "auditor first",
+                   auditor ? "organisation_id" : "role", u->id, ids);
 }
 
 /* The change of a user, inside its transaction. */

@@ -791,10 +791,10 @@ describe("the labelcoop server, end to end", function()
       local function patch_user(body)
         return request(server, "PATCH", "/api/v1/users/" .. ids.auditor_b, { token = tokens.admin, json = body })
       end
-      local e = expect_error(patch_user({ role = "committee" }), 409)
+      local e = expect_error(patch_user({ role = "committee" }), 409, "$.role")
       assert.truthy(e.message:find("draft audits " .. audit, 1, true), e.message)
       -- joining the audited CAE would make the audit their own CAE's
-      e = expect_error(patch_user({ organisation_id = ids.org_a }), 409)
+      e = expect_error(patch_user({ organisation_id = ids.org_a }), 409, "$.organisation_id")
       assert.truthy(e.message:find(tostring(audit), 1, true), e.message)
       expect(patch_user({ name = "Bruno Auditeur" }), 200)
       -- once the audit is someone else's, the change goes through

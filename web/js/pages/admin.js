@@ -201,7 +201,7 @@ export async function users(view, ctx) {
       focusRow(u.id);
     }, (err) => {
       const audits = draftAudits(err);
-      if (audits) return draftAuditsRefusal(audits, !!sent.role);
+      if (audits) return draftAuditsRefusal(audits, err.path === '$.role');
       const demoted = (sent.role || sent.disabled) && u.role === 'admin';
       if (demoted && sent.email) return 'Modification impossible : l’adresse électronique est déjà celle d’un autre compte, ou c’est le dernier compte d’administration du réseau.';
       if (demoted) return 'C’est le dernier compte d’administration du réseau : donnez d’abord ce rôle à un autre compte.';
