@@ -93,6 +93,28 @@ export function table(caption, headers, rows, { captionVisible = false } = {}) {
       : h('td', { 'data-label': typeof headers[i] === 'string' ? headers[i] : '' }, cell))))))));
 }
 
+/**
+ * After a form changed a list on the page: the success text in the live
+ * region out above the list, then the list fetched and drawn again in place
+ * by refresh() (the rest of the page, and so the message, stay), then the
+ * focus on the control that row() finds in the changed row. Keyboard and
+ * screen-reader users land where the change shows; when the row is not there
+ * (or the list could not be fetched) the focus goes to the message.
+ */
+export async function listChanged(out, text, refresh, row) {
+  const said = message('success', text);
+  said.tabIndex = -1;
+  out.replaceChildren(said);
+  try {
+    await refresh();
+  } catch (err) {
+    // a 401 brings the login page back: nothing is left here to focus
+    if (err.status === 401) return;
+    add(out, errorBox(err));
+  }
+  (row() || said).focus();
+}
+
 /** "abc…" for long texts in lists. */
 export function shorten(text, n = 140) {
   return text && text.length > n ? `${text.slice(0, n - 1)}…` : text;

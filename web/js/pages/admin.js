@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
 import { ROLES, frDate, frDateTime, ofName } from '../i18n.js';
-import { pageTitle, message, errorBox, table, busy, today, confirmAction } from '../ui.js';
+import { pageTitle, message, errorBox, table, busy, today, confirmAction, listChanged } from '../ui.js';
 
 /** Runs a form's submission; conflict(err) may name a 409 in words (else a general text). */
 function formSubmit(form, submit, out, run, conflict = () => null) {
@@ -134,10 +134,8 @@ export async function users(view, ctx) {
     })));
   }
   const refresh = async () => render(await api('GET', 'users'));
-  const focusRow = (id) => {
-    const b = listBox.querySelector(`button[data-user="${id}"]`);
-    if (b) b.focus();
-  };
+  /** The row's "Modifier" button, where the focus goes back. */
+  const rowButton = (id) => listBox.querySelector(`button[data-user="${id}"]`);
 
   function openEdit(u) {
     listOut.replaceChildren();
@@ -161,7 +159,8 @@ export async function users(view, ctx) {
       self ? null : disabledField, out, h('p', { class: 'actions' }, submit, cancel));
     cancel.addEventListener('click', () => {
       editBox.replaceChildren();
-      focusRow(u.id);
+      const b = rowButton(u.id);
+      if (b) b.focus();
     });
     let sent = {};
     formSubmit(form, submit, out, async () => {
@@ -194,11 +193,9 @@ export async function users(view, ctx) {
         return;
       }
       editBox.replaceChildren();
-      await refresh();
       const said = sent.disabled === true ? ' Il est désactivé : ses sessions et ses jetons sont révoqués.'
         : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.' : '';
-      listOut.replaceChildren(message('success', `Compte ${ofName(v.name)} modifié.${said}`));
-      focusRow(u.id);
+      await listChanged(listOut, `Compte ${ofName(v.name)} modifié.${said}`, refresh, () => rowButton(u.id));
     }, (err) => {
       const audits = draftAudits(err);
       if (audits) return draftAuditsRefusal(audits, err.path === '$.role');

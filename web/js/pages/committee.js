@@ -3,7 +3,7 @@
 import { api, getReferential } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { DECISIONS, frDate, frNumber } from '../i18n.js';
-import { pageTitle, message, errorBox, outcomeBadge, statusBadge, table, busy, today, shorten } from '../ui.js';
+import { pageTitle, message, errorBox, outcomeBadge, statusBadge, table, busy, today, shorten, listChanged } from '../ui.js';
 import { decisionBlock } from './results.js';
 
 export async function audits(view, ctx) {
@@ -20,18 +20,10 @@ export async function audits(view, ctx) {
     listBox.replaceChildren(rows.length ? auditTable(rows, ctx, people, reassign)
       : message('info', auditor ? 'Aucun audit ne vous est confié pour l’instant.' : 'Aucun audit pour l’instant.'));
   };
-  /** After a change of auditor: the list again, the message above it, the focus back on the row. */
-  async function changed(a, former) {
-    listOut.replaceChildren(message('success', `Audit n° ${a.id} de ${a.organisation} confié à ${auditorName(people, a.auditor_id)}. `
-      + `Les constats déjà saisis restent ; ${auditorName(people, former)} n’y a plus accès.`));
-    try {
-      render(await auditList());
-    } catch (err) {
-      if (err.status !== 401) add(listOut, errorBox(err));
-    }
-    const b = listBox.querySelector(`button[data-reassign="${a.id}"]`);
-    if (b) b.focus();
-  }
+  /** After a change of auditor: the list again in place, the message above it, the focus on the audit's row. */
+  const shown = (a, text) => listChanged(listOut, text, async () => render(await auditList()), () => rowControl(listBox, a.id));
+  const changed = (a, former) => shown(a, `Audit n° ${a.id} de ${a.organisation} confié à ${auditorName(people, a.auditor_id)}. `
+    + `Les constats déjà saisis restent ; ${auditorName(people, former)} n’y a plus accès.`);
   function reassign(x, button) {
     listOut.replaceChildren();
     openReassign(x, button, people, changed);
@@ -39,6 +31,11 @@ export async function audits(view, ctx) {
   render(list);
   add(view, listOut, listBox);
   if (!auditor) add(view, openAuditForm(ctx, people));
+}
+
+/** Where the focus goes in an audit's row: its change of auditor while a draft, else its first link. */
+function rowControl(listBox, id) {
+  return listBox.querySelector(`button[data-reassign="${id}"]`) || listBox.querySelector(`a[data-audit="${id}"]`);
 }
 
 /** The audits, newest first. */
