@@ -138,6 +138,37 @@ export async function shoot(page, name, { scrollTo } = {}) {
   await page.setViewportSize(size);
 }
 
+/* ---- forms that change a list in place ------------------------------------------ */
+
+/** Marks the window and the page's view before a form is sent: created() then tells a reload or a redrawn page. */
+export async function markPage(page) {
+  await page.evaluate(() => {
+    window.labelcoopKept = true;
+    document.querySelector('#main .view').dataset.kept = 'yes';
+  });
+}
+
+/**
+ * After a creation form (markPage first): the new row in the list, and a
+ * moment later (past the former 600–800 ms re-render) the success message
+ * still shown in a live region, the page neither reloaded nor drawn again,
+ * the fields back to their values for a next entry (fields: selector to
+ * value), the focus on a control of the new row.
+ */
+export async function created(page, { message, row, fields }) {
+  await message.waitFor();
+  await row.waitFor();
+  await page.waitForTimeout(1200);
+  assert(await message.isVisible(), 'the success message stays');
+  assert(await message.evaluate((m) => !!m.closest('[aria-live]')), 'the success message is in a live region');
+  assert(await page.evaluate(() => window.labelcoopKept === true), 'the page was not loaded again');
+  assert(await page.evaluate(() => !!document.querySelector('#main .view[data-kept]')), 'the page was not drawn again');
+  equal(await row.count(), 1, 'the new row is listed once');
+  for (const [selector, value] of Object.entries(fields)) equal(await page.inputValue(selector), value, `${selector} is reset`);
+  assert(await row.evaluate((tr) => tr !== document.activeElement && tr.contains(document.activeElement)),
+    `the focus is on the new row, not on ${await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120))}`);
+}
+
 /* ---- the runner ---------------------------------------------------------------- */
 
 const tests = [];

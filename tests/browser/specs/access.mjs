@@ -1,7 +1,7 @@
 // Spec 2: permissions from the browser (a CAE member cannot open another
 // CAE's pages), an expired session (back to login, then back to the page
 // with what was typed), the administration and public pages.
-import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall } from '../lib.mjs';
+import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall, markPage, created } from '../lib.mjs';
 
 /** Opens hash and expects the French "Accès refusé" page. */
 export async function expectDenied(page, hash) {
@@ -121,9 +121,13 @@ export function register() {
     await page.waitForSelector('[data-testid="organisations"]');
     await page.getByLabel('Nom', { exact: true }).fill('Coopérative Delta');
     await page.getByLabel('Ville').fill('Rennes');
+    await markPage(page);
     await page.getByRole('button', { name: 'Créer l’organisation' }).click();
-    await page.locator('.message-success').filter({ hasText: 'Coopérative Delta' }).waitFor();
-    await page.locator('[data-testid="organisations"]').filter({ hasText: 'Coopérative Delta' }).waitFor();
+    await created(page, {
+      message: page.locator('.message-success').filter({ hasText: 'Organisation « Coopérative Delta » créée' }),
+      row: page.locator('[data-testid="organisations"] tr').filter({ hasText: 'Coopérative Delta' }).filter({ hasText: 'Rennes' }),
+      fields: { '#org-name': '', '#org-city': '' },
+    });
     await shoot(page, 'admin-organisations');
 
     await page.goto('/#/admin/utilisateurs');
@@ -134,9 +138,15 @@ export function register() {
     await page.getByLabel('Organisation').selectOption({ label: 'Coopérative Delta' });
     await page.getByLabel('Certifié jusqu’au').fill('2030-06-30');
     await page.getByLabel('Mot de passe initial').fill('un mot de passe solide');
+    await markPage(page);
     await page.getByRole('button', { name: 'Créer le compte' }).click();
-    await page.locator('.message-success').filter({ hasText: 'Denis Auditeur' }).waitFor();
-    await page.locator('[data-testid="users"] tr').filter({ hasText: 'denis@delta.test' }).filter({ hasText: '30 juin 2030' }).waitFor();
+    await created(page, {
+      message: page.locator('.message-success').filter({ hasText: 'Compte créé pour Denis Auditeur' }),
+      row: page.locator('[data-testid="users"] tr').filter({ hasText: 'denis@delta.test' }).filter({ hasText: '30 juin 2030' }),
+      fields: { '#user-name': '', '#user-email': '', '#user-role': 'cae', '#user-org': '', '#user-cert': '', '#user-password': '' },
+    });
+    equal(await page.evaluate(() => document.activeElement.textContent), 'Modifier le compte de Denis Auditeur', 'the focus is on the new account\'s button');
+    assert(await page.locator('#user-cert').isHidden(), 'back to a CAE member: no certification field');
     await shoot(page, 'admin-utilisateurs');
 
     await page.goto('/#/admin/jetons');

@@ -33,10 +33,16 @@ export async function organisations(view, ctx) {
   const orgs = await api('GET', 'organisations');
   if (!ctx.isCurrent()) return;
   pageTitle(view, 'Organisations', 'Les CAE du réseau.');
-  add(view, h('div', { 'data-testid': 'organisations' }, orgs.length ? table('Organisations', ['Nom', 'Forme juridique', 'Ville', 'Région', 'Membre depuis', ''],
-    orgs.map((o) => [o.name, o.legal_form || '—', o.city || '—', o.region || '—', o.member_since ? frDate(o.member_since) : '—',
-      h('a', { href: `#/cae/${o.id}` }, h('span', { class: 'visually-hidden' }, `${o.name} : `), 'Tableau de bord')]))
-    : message('info', 'Aucune organisation pour l’instant.')));
+  const listOut = h('div', { 'aria-live': 'polite' });
+  const listBox = h('div', { 'data-testid': 'organisations' });
+  const render = (rows) => {
+    listBox.replaceChildren(rows.length ? table('Organisations', ['Nom', 'Forme juridique', 'Ville', 'Région', 'Membre depuis', ''],
+      rows.map((o) => [o.name, o.legal_form || '—', o.city || '—', o.region || '—', o.member_since ? frDate(o.member_since) : '—',
+        h('a', { href: `#/cae/${o.id}`, 'data-org': o.id }, h('span', { class: 'visually-hidden' }, `${o.name} : `), 'Tableau de bord')]))
+      : message('info', 'Aucune organisation pour l’instant.'));
+  };
+  render(orgs);
+  add(view, listOut, listBox);
   if (ctx.user.role !== 'admin') return;
   const input = (name, attrs = {}) => h('input', { type: 'text', name, id: `org-${name}`, autocomplete: 'off', ...attrs });
   const name = input('name', { required: true });
@@ -56,8 +62,10 @@ export async function organisations(view, ctx) {
     const body = {};
     for (const el of form.querySelectorAll('input[name]')) if (el.value.trim()) body[el.name] = el.value.trim();
     const o = await api('POST', 'organisations', body);
-    add(out, message('success', `Organisation « ${o.name} » créée (n° ${o.id}).`));
-    setTimeout(() => ctx.rerender(), 800);
+    // emptied for the next one; the list above shows this one
+    form.reset();
+    await listChanged(listOut, `Organisation « ${o.name} » créée (n° ${o.id}).`, async () => render(await api('GET', 'organisations')),
+      () => listBox.querySelector(`a[data-org="${o.id}"]`));
   });
   add(view, h('section', { class: 'card', 'aria-labelledby': 'new-org' }, h('h2', { id: 'new-org' }, 'Nouvelle organisation'), form));
 }
@@ -230,8 +238,10 @@ export async function users(view, ctx) {
     if (rc.orgId()) body.organisation_id = rc.orgId();
     if (rc.certified()) body.certified_until = rc.certified();
     const u = await api('POST', 'users', body);
-    add(out, message('success', `Compte créé pour ${u.name} (n° ${u.id}).`));
-    setTimeout(() => ctx.rerender(), 800);
+    // emptied for the next account (reset fires no change: the role's fields follow by hand)
+    form.reset();
+    rc.role.dispatchEvent(new Event('change'));
+    await listChanged(listOut, `Compte créé pour ${u.name} (n° ${u.id}).`, refresh, () => rowButton(u.id));
   });
   add(view, h('section', { class: 'card', 'aria-labelledby': 'new-user' }, h('h2', { id: 'new-user' }, 'Nouveau compte'), form));
 }
