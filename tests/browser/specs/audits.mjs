@@ -4,7 +4,7 @@
 // former auditor no longer sees it, the new one finds the findings so far;
 // the administration cannot change that auditor's role, or put them in the
 // audited CAE, while they hold the draft, and is told why.
-import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall, PASSWORD } from '../lib.mjs';
+import { test, assert, equal, newPage, login, shoot, apiLogin, apiCall, PASSWORD, markPage, created } from '../lib.mjs';
 import { expectDenied } from './access.mjs';
 
 /** Creates an auditor certified until 2099 through the API; returns their id. */
@@ -33,9 +33,14 @@ export function register() {
     await page.goto('/#/audits');
     await page.getByLabel('CAE auditée').selectOption({ label: 'Coopérative Beta' });
     await page.getByLabel('Auditeur ou auditrice').selectOption(String(users.auditor.id));
+    await markPage(page);
     await page.getByRole('button', { name: 'Ouvrir l’audit' }).click();
-    const id = Number(/Audit n° (\d+)/.exec(await page.locator('.message-success').textContent())[1]);
+    const opened = page.locator('.message-success').filter({ hasText: 'ouvert pour Coopérative Beta.' });
+    const id = Number(/Audit n° (\d+)/.exec(await opened.textContent())[1]);
     env.state.reassign.audit = id;
+    await created(page, { message: opened, row: auditRow(page, id), fields: { '#audit-org': '', '#audit-auditor': '' } });
+    equal(await page.evaluate(() => document.activeElement.dataset.reassign), String(id), 'the focus is on the new audit\'s change of auditor');
+    equal(await page.locator('#audit-auditor option:disabled').count(), 0, 'with no CAE chosen, every auditor is offered again');
     // a finding by the first auditor, before the change
     const claire = await apiLogin(env.url, users.auditor.email);
     equal((await apiCall(env.url, claire, 'PUT', `assessments/${id}/answers/JF-01`, { status: 'partial' })).status, 200, 'Claire records a finding');

@@ -20,7 +20,7 @@ export async function audits(view, ctx) {
     listBox.replaceChildren(rows.length ? auditTable(rows, ctx, people, reassign)
       : message('info', auditor ? 'Aucun audit ne vous est confié pour l’instant.' : 'Aucun audit pour l’instant.'));
   };
-  /** After a change of auditor: the list again in place, the message above it, the focus on the audit's row. */
+  /** The list again in place, the message above it, the focus on the audit's row. */
   const shown = (a, text) => listChanged(listOut, text, async () => render(await auditList()), () => rowControl(listBox, a.id));
   const changed = (a, former) => shown(a, `Audit n° ${a.id} de ${a.organisation} confié à ${auditorName(people, a.auditor_id)}. `
     + `Les constats déjà saisis restent ; ${auditorName(people, former)} n’y a plus accès.`);
@@ -30,7 +30,7 @@ export async function audits(view, ctx) {
   }
   render(list);
   add(view, listOut, listBox);
-  if (!auditor) add(view, openAuditForm(ctx, people));
+  if (!auditor) add(view, openAuditForm(people, (a) => shown(a, `Audit n° ${a.id} ouvert pour ${a.organisation}.`)));
 }
 
 /** Where the focus goes in an audit's row: its change of auditor while a draft, else its first link. */
@@ -201,15 +201,16 @@ function openReassign(x, button, people, done) {
   picker.control.focus();
 }
 
-/** Opening an audit (committee, admin): the CAE and a certified auditor. */
-function openAuditForm(ctx, people) {
+/** Opening an audit (committee, admin): the CAE and a certified auditor; opened(assessment) on success. */
+function openAuditForm(people, opened) {
   const org = h('select', { id: 'audit-org', required: true }, h('option', { value: '' }, 'Choisir une CAE'), people.orgs.map((o) => h('option', { value: o.id }, o.name)));
   const picker = auditorPicker(people, {
     id: 'audit-auditor', label: 'Auditeur ou auditrice', numberLabel: 'Numéro de l’auditeur ou de l’auditrice',
     hint: 'Seuls les auditeurs certifiés à ce jour sont proposés ; un auditeur n’audite jamais sa propre CAE.',
   });
   // an auditor of the chosen CAE cannot audit it
-  org.addEventListener('change', () => picker.exclude(org.value));
+  const exclude = () => picker.exclude(org.value);
+  org.addEventListener('change', exclude);
   const out = h('div', { 'aria-live': 'polite' });
   const submit = h('button', { type: 'submit', class: 'button' }, 'Ouvrir l’audit');
   const form = h('form', { class: 'form grid-form', novalidate: true }, field('CAE auditée', org).wrap, picker.wrap, out, h('p', submit));
@@ -221,13 +222,17 @@ function openAuditForm(ctx, people) {
       return;
     }
     busy(submit, async () => {
+      let a;
       try {
-        const a = await api('POST', `organisations/${org.value}/assessments`, { kind: 'audit', auditor_id: Number(picker.control.value) });
-        add(out, message('success', `Audit n° ${a.id} ouvert pour ${a.organisation}.`));
-        setTimeout(() => ctx.rerender(), 600);
+        a = await api('POST', `organisations/${org.value}/assessments`, { kind: 'audit', auditor_id: Number(picker.control.value) });
       } catch (err) {
         add(out, auditorError(err, picker, 'Cet auditeur ne peut pas être désigné : il doit être certifié à ce jour et ne jamais auditer sa propre CAE.'));
+        return;
       }
+      // emptied for the next audit, every auditor offered again; the list above shows this one
+      form.reset();
+      exclude();
+      await opened(a);
     });
   });
   return h('section', { class: 'card', 'aria-labelledby': 'open-audit' }, h('h2', { id: 'open-audit' }, 'Ouvrir un audit'), form);
