@@ -54,12 +54,12 @@ async function loadPeople() {
   })]);
   return {
     orgs, users, orgName: new Map(orgs.map((o) => [o.id, o.name])),
-    userName: new Map((users || []).map((u) => [u.id, u.name])), user: new Map((users || []).map((u) => [u.id, u])),
+    user: new Map((users || []).map((u) => [u.id, u])),
   };
 }
 
 function auditorName(people, id) {
-  return people.userName.get(id) || `l’auditeur n° ${id}`;
+  return people.user.get(id)?.name || `l’auditeur n° ${id}`;
 }
 
 /** The audits table; the committee and the administration also see the auditor, and change the one of a draft. */
@@ -77,7 +77,7 @@ function auditTable(list, ctx, people, reassign) {
 
 /** The auditor's name and, while the audit is a draft, the button that gives it to another. */
 function auditorCell(x, people, reassign) {
-  const name = people.userName.get(x.auditor_id) || `n° ${x.auditor_id}`;
+  const name = auditorName(people, x.auditor_id);
   if (x.status !== 'draft') return name;
   const stuck = cannotAudit(people.user.get(x.auditor_id));
   const button = h('button', { type: 'button', class: 'button-secondary small', 'data-reassign': x.id, 'aria-expanded': 'false' }, 'Changer d’auditeur',
