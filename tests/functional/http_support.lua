@@ -144,6 +144,30 @@ function H.fixture()
   return { db = db, dir = dir, ids = ids }
 end
 
+-- Runs SQL through the sqlite3 shell on db (waiting up to 5 s for a lock a
+-- running server holds); returns stdout, and fails the test on an error.
+function H.sql(db, statements)
+  local dir = H.tmpdir()
+  support.write(dir .. "/in.sql", ".timeout 5000\n" .. statements)
+  local ok = os.execute("sqlite3 -batch " .. quote(db) .. " <" .. quote(dir .. "/in.sql") .. " >"
+    .. quote(dir .. "/out") .. " 2>" .. quote(dir .. "/err"))
+  local out, err = support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
+  os.execute("rm -rf " .. quote(dir))
+  assert(ok and err == "", "sqlite3 failed on: " .. statements .. "\n" .. err)
+  return out
+end
+
+-- The one value a query gives, as text.
+function H.sql_value(db, query)
+  return (H.sql(db, query):gsub("%s+$", ""))
+end
+
+-- The rows a query gives, as a list of {column = value} tables.
+function H.sql_rows(db, query)
+  local out = H.sql(db, ".mode json\n" .. query)
+  return out:match("%S") and json.decode(out) or {}
+end
+
 -- A copy of a database file in a new temporary directory.
 function H.fresh_db(src)
   local dir = H.tmpdir()

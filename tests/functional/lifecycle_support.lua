@@ -151,21 +151,8 @@ function L.run(args, code, stdin_string, cwd, limit)
   return r
 end
 
--- Runs SQL through the sqlite3 shell; returns stdout (fails on an error).
-function L.sql(db, statements)
-  local dir = H.tmpdir()
-  support.write(dir .. "/in.sql", statements)
-  local ok = os.execute("sqlite3 -batch " .. quote(db) .. " <" .. quote(dir .. "/in.sql") .. " >"
-    .. quote(dir .. "/out") .. " 2>" .. quote(dir .. "/err"))
-  local out, err = support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
-  os.execute("rm -rf " .. quote(dir))
-  assert(ok and err == "", "sqlite3 failed on: " .. statements .. "\n" .. err)
-  return out
-end
-
-function L.sql_value(db, query)
-  return (L.sql(db, query):gsub("%s+$", ""))
-end
+-- The sqlite3 shell (see http_support).
+L.sql, L.sql_value = H.sql, H.sql_value
 
 -- The rule-set history as JSON.
 function L.history(db)

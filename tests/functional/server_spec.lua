@@ -278,11 +278,8 @@ describe("the labelcoop server, end to end", function()
       for _ = 1, 8 do -- warm every worker's copy
         expect(request(server, "GET", path, { token = tokens.cae_a }), 200)
       end
-      local sql = "UPDATE answers SET comment = 'changé dehors' WHERE assessment_id = "
-        .. state.sa .. " AND criterion = 'SO-01'"
-      local ok = os.execute("sqlite3 -cmd '.timeout 5000' " .. support.quote(server.db) .. " "
-        .. support.quote(sql))
-      assert.is_true(ok == true, "sqlite3 failed")
+      H.sql(server.db, "UPDATE answers SET comment = 'changé dehors' WHERE assessment_id = "
+        .. state.sa .. " AND criterion = 'SO-01';")
       for _ = 1, 8 do -- whichever worker answers
         local r = expect(request(server, "GET", path, { token = tokens.cae_a }), 200)
         for _, a in ipairs(r.json.answers) do
@@ -716,10 +713,7 @@ describe("the labelcoop server, end to end", function()
   describe("an audit given to another auditor", function()
     local audit
     local function sql(q)
-      local p = io.popen("sqlite3 -json " .. support.quote(server.db) .. " " .. support.quote(q))
-      local out = p:read("a")
-      p:close()
-      return out:match("%S") and json.decode(out) or {}
+      return H.sql_rows(server.db, q .. ";")
     end
     local function reassign(id, body, token)
       return request(server, "PATCH", "/api/v1/assessments/" .. id, { token = token or tokens.committee, json = body })
@@ -927,10 +921,7 @@ describe("the labelcoop server, end to end", function()
       -- The journal is in commit order: one answer line per acknowledged
       -- write (and per answer_all write), all before the submission's.
       local function sql(q)
-        local p = io.popen("sqlite3 " .. support.quote(server.db) .. " " .. support.quote(q))
-        local out = p:read("a")
-        p:close()
-        return tonumber(out:match("%d+"))
+        return tonumber(H.sql_value(server.db, q .. ";"))
       end
       local where = " FROM journal WHERE entity = 'assessment' AND entity_id = " .. sa.id
       local submitted = sql("SELECT id" .. where .. " AND action = 'assessment.submit'")

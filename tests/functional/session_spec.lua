@@ -63,10 +63,7 @@ end)
 describe("account administration", function()
 
   local function journal_actions(db)
-    local p = io.popen("sqlite3 " .. support.quote(db) .. " \"SELECT action FROM journal ORDER BY id\"")
-    local text = p:read("a")
-    p:close()
-    return text
+    return H.sql(db, "SELECT action FROM journal ORDER BY id;")
   end
 
   it("changes a user's role, organisation and certification, checked as a whole", function()
@@ -214,8 +211,8 @@ describe("account administration", function()
     H.expect_error(H.request(server, "DELETE", "/api/v1/tokens/NOT-AN-ID", { token = admin }), 404)
     -- A token's last use is kept (at most a minute late): made an hour old,
     -- then used, it shows a use after its creation.
-    assert.is_true(os.execute("sqlite3 " .. support.quote(server.db) .. " \"UPDATE sessions"
-      .. " SET created_at = created_at - 3600, last_seen = last_seen - 3600 WHERE kind = 'api'\"") == true)
+    H.sql(server.db, "UPDATE sessions SET created_at = created_at - 3600, last_seen = last_seen - 3600"
+      .. " WHERE kind = 'api';")
     H.expect(H.request(server, "GET", "/api/v1/me", { token = kept }), 200, "the aged token")
     list = H.expect(H.request(server, "GET", "/api/v1/tokens", { token = admin }), 200, "list after").json
     assert.are.equal(1, #list)
