@@ -3,7 +3,14 @@
  * transaction on the writer connection, commits, and wakes the others. The
  * writes queued meanwhile form the next batch, so the batch grows with the
  * load and nobody waits for a timer. Uses store's transactions and
- * savepoints; knows nothing of what the writes are. */
+ * savepoints; knows nothing of what the writes are.
+ *
+ * Checkpoints run on a thread of their own, in two passes: the first beside
+ * the writes, copying the bulk of the WAL and paying for its fsyncs; the
+ * second in the writes' turn, as if it led a batch, copying the few pages
+ * written meanwhile, so that the whole WAL is copied and the next write
+ * starts it over. Inline, the fsyncs of a 1,000-page WAL (4 MiB) took 5 to
+ * 10 ms, during which no write committed. */
 #include "commit.h"
 
 #include <pthread.h>
@@ -20,12 +27,113 @@ typedef struct job {
     struct job *next;
 } job;
 
+/* The WAL size, in pages, that makes a checkpoint due: SQLite's own. */
+enum { CHECKPOINT_PAGES = 1000 };
+
 struct commit_group {
     pthread_mutex_t mu;
     job *head, **tail;
-    bool leading; /* a batch is being applied */
-    store *db;    /* used only by the leader */
+    bool leading;  /* a batch, or the checkpointer's second pass, is running */
+    store *db;     /* used only by the leader */
+    bool wal_full; /* the leader's last commit took the WAL past CHECKPOINT_PAGES */
+    /* The checkpointer: its own connection, or NULL when the writer
+     * checkpoints inline as SQLite does by default. */
+    store *ckpt_db;
+    pthread_t ckpt;
+    pthread_cond_t ckpt_wake;          /* a checkpoint is due, its turn came, or the group closes */
+    bool ckpt_due, ckpt_next, closing; /* ckpt_next: its turn comes before the next batch's */
 };
+
+/* Called by SQLite on the leader's thread, after each commit on the writer. */
+static void wal_grew(void *arg, int pages)
+{
+    commit_group *g = arg;
+    if (pages >= CHECKPOINT_PAGES)
+        g->wal_full = true;
+}
+
+/* Gives the turn to whoever is next: the checkpointer, else the next batch. */
+static void pass_turn(commit_group *g)
+{
+    g->leading = false;
+    if (g->ckpt_next)
+        pthread_cond_signal(&g->ckpt_wake);
+    else if (g->head)
+        pthread_cond_signal(&g->head->wake);
+}
+
+/* The second pass, in the writes' turn; called and returns with mu held. */
+static void checkpoint_in_turn(commit_group *g)
+{
+    g->ckpt_next = true;
+    while (g->leading)
+        pthread_cond_wait(&g->ckpt_wake, &g->mu);
+    g->ckpt_next = false;
+    g->leading = true;
+    pthread_mutex_unlock(&g->mu);
+    err e = ERR_INIT;
+    store_checkpoint(g->ckpt_db, &e);
+    err_clear(&e);
+    pthread_mutex_lock(&g->mu);
+    pass_turn(g);
+}
+
+static void *checkpointer(void *arg)
+{
+    commit_group *g = arg;
+    pthread_mutex_lock(&g->mu);
+    for (;;) {
+        while (!g->ckpt_due && !g->closing)
+            pthread_cond_wait(&g->ckpt_wake, &g->mu);
+        if (g->closing)
+            break;
+        pthread_mutex_unlock(&g->mu);
+        /* A checkpoint that fails leaves the WAL as it was, every commit
+         * safe in it; the next one tries again, and a failing disk shows
+         * in the writes' own errors. */
+        err e = ERR_INIT;
+        int rc = store_checkpoint(g->ckpt_db, &e);
+        err_clear(&e);
+        pthread_mutex_lock(&g->mu);
+        if (rc == ERR_OK)
+            checkpoint_in_turn(g);
+        g->ckpt_due = false;
+    }
+    pthread_mutex_unlock(&g->mu);
+    return NULL;
+}
+
+/* Moves the checkpoints to a thread of their own; without one (no second
+ * connection, no thread), the writer keeps checkpointing inline. */
+static void checkpointer_start(commit_group *g, const char *path)
+{
+    err e = ERR_INIT;
+    if (store_open(path, &g->ckpt_db, &e) != ERR_OK) {
+        err_clear(&e);
+        return;
+    }
+    pthread_cond_init(&g->ckpt_wake, NULL);
+    if (pthread_create(&g->ckpt, NULL, checkpointer, g) != 0) {
+        pthread_cond_destroy(&g->ckpt_wake);
+        store_close(g->ckpt_db);
+        g->ckpt_db = NULL;
+        return;
+    }
+    store_wal_watch(g->db, wal_grew, g);
+}
+
+static void checkpointer_stop(commit_group *g)
+{
+    if (!g->ckpt_db)
+        return;
+    pthread_mutex_lock(&g->mu);
+    g->closing = true;
+    pthread_cond_signal(&g->ckpt_wake);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->ckpt, NULL);
+    pthread_cond_destroy(&g->ckpt_wake);
+    store_close(g->ckpt_db);
+}
 
 int commit_open(const char *path, commit_group **out, err *e)
 {
@@ -39,6 +147,7 @@ int commit_open(const char *path, commit_group **out, err *e)
     }
     pthread_mutex_init(&g->mu, NULL);
     g->tail = &g->head;
+    checkpointer_start(g, path);
     *out = g;
     return ERR_OK;
 }
@@ -47,6 +156,7 @@ void commit_close(commit_group *g)
 {
     if (!g)
         return;
+    checkpointer_stop(g);
     store_close(g->db);
     pthread_mutex_destroy(&g->mu);
     free(g);
@@ -111,7 +221,7 @@ int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
     g->tail = &self.next;
     /* Each waiter sleeps on its own condition, so a batch wakes only its
      * own writers and the one that leads next. */
-    while (g->leading && !self.done)
+    while ((g->leading || g->ckpt_next) && !self.done)
         pthread_cond_wait(&self.wake, &g->mu);
     if (!self.done) {
         g->leading = true;
@@ -127,9 +237,12 @@ int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
             if (j != &self)
                 pthread_cond_signal(&j->wake);
         }
-        g->leading = false;
-        if (g->head)
-            pthread_cond_signal(&g->head->wake);
+        if (g->wal_full && g->ckpt_db && !g->ckpt_due) {
+            g->ckpt_due = true;
+            pthread_cond_signal(&g->ckpt_wake);
+        }
+        g->wal_full = false;
+        pass_turn(g);
     }
     pthread_mutex_unlock(&g->mu);
     pthread_cond_destroy(&self.wake);

@@ -600,6 +600,8 @@ struct store {
     bool writing;          /* holds write_lock: a write transaction is open */
     bool snapshot;         /* a read transaction of store_snapshot is open */
     unsigned events_added; /* since store_events_taken */
+    void (*wal_fn)(void *arg, int pages);
+    void *wal_arg;
 };
 
 /* Writers of this process queue here rather than in SQLite's busy handler,
@@ -940,6 +942,27 @@ int store_whatif_targets(store *s, cJSON **out, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_WHATIF_TARGETS, e);
     return st ? rows_json(s, st, false, "assessments", out, e) : e->code;
+}
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)db, (void)name;
+    store *s = arg;
+    s->wal_fn(s->wal_arg, pages);
+    return SQLITE_OK;
+}
+
+void store_wal_watch(store *s, void (*fn)(void *arg, int pages), void *arg)
+{
+    s->wal_fn = fn;
+    s->wal_arg = arg;
+    sqlite3_wal_hook(s->db, wal_hook, s); /* replaces the automatic checkpoint */
+}
+
+int store_checkpoint(store *s, err *e)
+{
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK ? ERR_OK : db_fail(s, e, "checkpoint");
 }
 
 int store_commit(store *s, err *e)

@@ -33,6 +33,16 @@ int store_snapshot(store *s, err *e);
 void store_snapshot_end(store *s);
 int store_commit(store *s, err *e);
 void store_rollback(store *s);
+/* Checkpoints (copying the WAL back into the database file, with its
+ * fsyncs). SQLite runs one inside the commit that takes the WAL past 1,000
+ * pages, which stalls every writer for as long as the fsyncs take; a server
+ * moves them to a thread of its own (see commit.c). store_wal_watch calls
+ * fn(arg, pages) after each commit on s with the WAL's size, and stops s
+ * checkpointing on its own. store_checkpoint copies what it can without
+ * waiting for anyone (SQLITE_CHECKPOINT_PASSIVE). Once the whole WAL is copied, the next write
+ * starts it over. */
+void store_wal_watch(store *s, void (*fn)(void *arg, int pages), void *arg);
+int store_checkpoint(store *s, err *e);
 /* A part of the open write transaction that can be undone alone: the group
  * commit's one write (see commit.h). release keeps the part. */
 int store_savepoint(store *s, err *e);

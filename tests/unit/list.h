@@ -33,6 +33,7 @@
     TEST_ENTRY(store_answer_status_check)                                                          \
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \
     TEST_ENTRY(commit_group_batches_and_isolates)                                                  \
+    TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \
     TEST_ENTRY(diff_finds_changes)                                                                 \
