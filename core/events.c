@@ -1,5 +1,5 @@
 /* events: payloads and the scheduler's tick. A mark per (event, subject,
- * lead time) keeps a time-based event from being sent twice, across restarts
+ * lead time or date) keeps a time-based event from being sent twice, across restarts
  * and across servers sharing the database. */
 #include "events.h"
 
@@ -116,6 +116,58 @@ static int overdue(store *db, const char *today, int *emitted, err *e)
     return rc;
 }
 
+int events_auditor_unavailable(store *db, const events_stranded *x, int *emitted, err *e)
+{
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "kind", "audit");
+    cJSON_AddStringToObject(data, "ruleset", x->ruleset);
+    cJSON_AddNumberToObject(data, "auditor_id", (double)x->auditor);
+    cJSON_AddStringToObject(data, "reason", x->reason);
+    if (x->certified_until[0])
+        cJSON_AddStringToObject(data, "certified_until", x->certified_until);
+    else
+        cJSON_AddNullToObject(data, "certified_until");
+    int rc;
+    if (strcmp(x->reason, "disabled") == 0) {
+        (*emitted)++;
+        rc = events_emit(db, "audit.auditor_unavailable", x->org, x->audit, data, e);
+    } else {
+        char key[128];
+        snprintf(key, sizeof key, "audit.auditor_unavailable:%lld:%lld:%s", x->audit, x->auditor,
+                 x->certified_until);
+        rc = once(db, key, "audit.auditor_unavailable", x->org, x->audit, data, emitted, e);
+    }
+    cJSON_Delete(data);
+    return rc;
+}
+
+/* Draft audits whose auditor's certification ran out since they were given. */
+static int uncertified(store *db, const char *today, int *emitted, err *e)
+{
+    cJSON *list;
+    if (store_audits_uncertified(db, today, &list, e))
+        return e->code;
+    int rc = ERR_OK;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, list)
+    {
+        const char *ruleset = cJSON_GetStringValue(cJSON_GetObjectItem(a, "ruleset"));
+        const char *until = cJSON_GetStringValue(cJSON_GetObjectItem(a, "certified_until"));
+        events_stranded x = {
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "id")),
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "organisation_id")),
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "auditor_id")),
+            ruleset ? ruleset : "",
+            until ? until : "",
+            "certification_expired",
+        };
+        if ((rc = events_auditor_unavailable(db, &x, emitted, e)) != ERR_OK)
+            break;
+    }
+    cJSON_Delete(list);
+    return rc;
+}
+
 int events_tick(store *db, const events_config *c, const char *today, int *emitted, err *e)
 {
     *emitted = 0;
@@ -124,6 +176,8 @@ int events_tick(store *db, const events_config *c, const char *today, int *emitt
     int rc = labels(db, c, today, emitted, e);
     if (rc == ERR_OK)
         rc = overdue(db, today, emitted, e);
+    if (rc == ERR_OK)
+        rc = uncertified(db, today, emitted, e);
     if (rc == ERR_OK)
         return store_commit(db, e);
     store_rollback(db);

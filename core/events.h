@@ -16,14 +16,31 @@
 int events_emit(store *db, const char *type, long long org, long long assessment, const cJSON *data,
                 err *e);
 
+/* A draft audit whose auditor can no longer work on it, and why: "disabled"
+ * (the account), "certification_ended" (by an administrator) or
+ * "certification_expired" (by the date). */
+typedef struct events_stranded {
+    long long audit, org, auditor;
+    const char *ruleset;
+    const char *certified_until; /* "" when none */
+    const char *reason;
+} events_stranded;
+
+/* Emits audit.auditor_unavailable inside the caller's transaction, so that
+ * the committee gives the audit to another auditor. An ended certification
+ * is told once per audit, auditor and date (the tick finds it again every
+ * day); a disabled account, each time it is disabled. *emitted counts it. */
+int events_auditor_unavailable(store *db, const events_stranded *x, int *emitted, err *e);
+
 /* Lead times of label.expiring, in days, largest first (default 180, 90, 30). */
 typedef struct events_config {
     int leads[8];
     int n_leads;
 } events_config;
 
-/* Emits label.expiring, label.expired and action_item.overdue due on today,
- * in one transaction; *emitted counts them. */
+/* Emits label.expiring, label.expired, action_item.overdue and
+ * audit.auditor_unavailable (certification_expired) due on today, in one
+ * transaction; *emitted counts them. */
 int events_tick(store *db, const events_config *c, const char *today, int *emitted, err *e);
 
 #endif

@@ -305,6 +305,20 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
     return rc;
 }
 
+/* The draft audits given to auditor, as store_assessment_list rows. */
+static int drafts_of(service *s, long long auditor, cJSON **drafts, err *e)
+{
+    if (store_assessment_list(s->db, 0, auditor, drafts, e))
+        return e->code;
+    for (cJSON *x = (*drafts)->child, *next; x; x = next) {
+        next = x->next;
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
+        if (!status || strcmp(status, "draft") != 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(*drafts, x));
+    }
+    return ERR_OK;
+}
+
 /* An auditor's draft audits stay theirs only while they may do them: an
  * auditor still, and not of a CAE they audit. Otherwise the change waits
  * until the audits are given to someone else (PATCH /assessments/{id}),
@@ -314,7 +328,7 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
     if (strcmp(was->role, "auditor") != 0)
         return ERR_OK;
     cJSON *list;
-    if (store_assessment_list(s->db, 0, was->id, &list, e))
+    if (drafts_of(s, was->id, &list, e))
         return e->code;
     bool auditor = strcmp(u->role, "auditor") == 0;
     char ids[256] = "";
@@ -322,9 +336,8 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
     const cJSON *x;
     cJSON_ArrayForEach(x, list)
     {
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
         double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
-        if (!status || strcmp(status, "draft") != 0 || (auditor && (double)u->org_id != org))
+        if (auditor && (double)u->org_id != org)
             continue;
         if (n >= sizeof ids - 32) { /* room left for ", …" */
             n += (size_t)snprintf(ids + n, sizeof ids - n, ", …");
@@ -340,6 +353,50 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
                    "$.%s: user %lld is the auditor of draft audits %s: give them to another "
                    "auditor first",
                    auditor ? "organisation_id" : "role", u->id, ids);
+}
+
+static bool certified(const store_user *u, const char *today)
+{
+    return u->certified_until[0] && strcmp(u->certified_until, today) >= 0;
+}
+
+/* Whether u may work on the audits given to them today. */
+static bool can_audit(const store_user *u, const char *today)
+{
+    return strcmp(u->role, "auditor") == 0 && !u->disabled && certified(u, today);
+}
+
+/* An auditor who can no longer work on their draft audits (account
+ * disabled, certification ended) keeps them until the committee gives them
+ * to someone else: integrations are told of each (audit.auditor_unavailable),
+ * so that nobody has to find them in the list. */
+static int tell_stranded(service *s, const store_user *was, const store_user *u, err *e)
+{
+    char today[DATE_LEN + 1];
+    date_today(today);
+    if (!can_audit(was, today) || can_audit(u, today))
+        return ERR_OK;
+    cJSON *drafts;
+    if (drafts_of(s, u->id, &drafts, e))
+        return e->code;
+    int rc = ERR_OK, emitted = 0;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, drafts)
+    {
+        const char *ruleset = cJSON_GetStringValue(cJSON_GetObjectItem(d, "ruleset"));
+        events_stranded x = {
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id")),
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "organisation_id")),
+            u->id,
+            ruleset ? ruleset : "",
+            u->certified_until,
+            u->disabled ? "disabled" : "certification_ended",
+        };
+        if ((rc = events_auditor_unavailable(s->db, &x, &emitted, e)) != ERR_OK)
+            break;
+    }
+    cJSON_Delete(drafts);
+    return rc;
 }
 
 /* The change of a user, inside its transaction. */
@@ -374,6 +431,8 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
         cJSON_DeleteItemFromObject(*out, "password_changed");
         cJSON_Delete(before);
     }
+    if (rc == ERR_OK)
+        rc = tell_stranded(s, was, u, e);
     return rc;
 }
 
@@ -479,7 +538,7 @@ static int check_auditor(service *s, long long auditor, long long org, err *e)
     date_today(today);
     /* 409s, not 400s: the request is right, the auditor's state is not;
      * the path still says which value the conflict is about. */
-    if (!u.certified_until[0] || strcmp(u.certified_until, today) < 0)
+    if (!certified(&u, today))
         return err_set(e, ERR_CONFLICT,
                        "$.auditor_id: auditor %lld is not certified (certification valid until "
                        "%s)",
@@ -1533,6 +1592,8 @@ int service_path_actions(service *s, long long id, cJSON **out, err *e)
 
 /* ---- webhooks ----------------------------------------------------------------------- */
 
+/* One per line, as the README lists them. */
+/* clang-format off */
 static const char *const event_types[] = {
     "assessment.created",
     "assessment.submitted",
@@ -1545,9 +1606,11 @@ static const char *const event_types[] = {
     "label.expired",
     "ruleset.activated",
     "action_item.overdue",
+    "audit.auditor_unavailable",
     "webhook.disabled",
     NULL,
 };
+/* clang-format on */
 
 /* The event filter: ["*"] or known types; *text is its JSON (caller frees). */
 static int events_field(const cJSON *body, bool required, char **text, err *e)

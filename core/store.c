@@ -318,6 +318,7 @@ enum {
     Q_REPLAY_SINCE,
     Q_EXPIRING,
     Q_OVERDUE,
+    Q_AUDITS_UNCERTIFIED,
     Q_EVENTS_AFTER,
     Q_AUDITING_ORG,
     Q_VERIFY_CODE,
@@ -564,6 +565,11 @@ static const char *const sql[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_AUDITS_UNCERTIFIED] = "SELECT a.id, a.organisation_id, a.ruleset, a.auditor_id,"
+                             " COALESCE(u.certified_until, '') AS certified_until"
+                             " FROM assessments a JOIN users u ON u.id = a.auditor_id"
+                             " WHERE a.kind = 'audit' AND a.status = 'draft' AND u.disabled = 0"
+                             " AND COALESCE(u.certified_until, '') < ? ORDER BY a.id",
     [Q_DECISION_LIST] = "SELECT d.id, d.assessment_id, d.organisation_id, o.name AS organisation,"
                         " d.outcome, d.decided_on AS date, d.valid_until,"
                         " d.recommendations AS recommendations_json, d.ruleset FROM decisions d"
@@ -2295,6 +2301,15 @@ int store_overdue(store *s, const char *today, cJSON **out, err *e)
         return e->code;
     bind_text(st, 1, today);
     return rows_json(s, st, false, "action items", out, e);
+}
+
+int store_audits_uncertified(store *s, const char *today, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_AUDITS_UNCERTIFIED, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, today);
+    return rows_json(s, st, false, "audits", out, e);
 }
 
 int store_events_after(store *s, long long after, int limit, cJSON **out, err *e)

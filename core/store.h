@@ -275,6 +275,10 @@ int store_replay(store *s, long long webhook, long long event, const char *since
 int store_expiring(store *s, cJSON **out, err *e);
 /* Open action items whose due date is before today. */
 int store_overdue(store *s, const char *today, cJSON **out, err *e);
+/* The draft audits of enabled auditors whose certification ended before
+ * today, or was never given: [{"id", "organisation_id", "ruleset",
+ * "auditor_id", "certified_until" ("" when none)}]. */
+int store_audits_uncertified(store *s, const char *today, cJSON **out, err *e);
 
 /* Decisions of one organisation (org > 0) or all, oldest first. */
 int store_decision_list(store *s, long long org, cJSON **out, err *e);

@@ -646,12 +646,18 @@ describe("webhooks", function()
       { o.organisation_id, o.organisation, o.action_item_id }, json.encode(o))
   end)
 
-  it("serve's own scheduler emits the time-based events, once", function()
+  -- A fresh database whose one webhook takes `types`, its receiver, and a
+  -- server ticking every tick_seconds.
+  local function receiving(types, tick_seconds)
     local db = H.fresh_db(fx.db)
     local secret = W.secret()
     local rec = W.start_receiver({ secret = secret })
-    W.cli_webhook(db, rec.hook, secret, { "action_item.overdue" })
-    local s = W.start_server({ db = db, tick_seconds = 1 })
+    W.cli_webhook(db, rec.hook, secret, types)
+    return db, rec, W.start_server({ db = db, tick_seconds = tick_seconds })
+  end
+
+  it("serve's own scheduler emits the time-based events, once", function()
+    local _, rec, s = receiving({ "action_item.overdue" }, 1)
     local tok = W.login(s, { "cae_a" })
     local crit = H.criteria(s)
     local item = H.expect(H.request(s, "POST", "/api/v1/organisations/" .. fx.ids.org_a .. "/action-items",
@@ -666,5 +672,62 @@ describe("webhooks", function()
     local d = recs[1].body.data
     assert.are.same({ "action_item.overdue", fx.ids.org_a, W.ORG_NAMES.org_a, item.id },
       { recs[1].body.type, d.organisation_id, d.organisation, d.action_item_id }, json.encode(recs[1].body))
+  end)
+
+  it("audit.auditor_unavailable: a draft audit's auditor disabled, uncertified, or run out", function()
+    local db, rec, s = receiving({ "audit.auditor_unavailable" }, 3600)
+    local tok = W.login(s, { "admin", "committee", "auditor" })
+    local crit = H.criteria(s)
+    local done = H.submitted_audit(s, tok.committee, tok.auditor, fx.ids.org_a, fx.ids.auditor, crit)
+    local a = H.new_audit(s, tok.committee, fx.ids.org_a, fx.ids.auditor)
+    local b = H.new_audit(s, tok.committee, fx.ids.org_b, fx.ids.auditor)
+    local user = "/api/v1/users/" .. fx.ids.auditor
+    local function patch(body, what)
+      H.expect(H.request(s, "PATCH", user, { token = tok.admin, json = body }), 200, what)
+    end
+    -- Told once per draft audit (the submitted one is not), with why.
+    local function told(n, reason, until_date, what)
+      local recs = W.wait_records(rec, n, 10)
+      W.sleep(0.3)
+      recs = rec.records()
+      assert.are.equal(n, #recs, what .. ":\n" .. W.show_records(recs))
+      local seen = {}
+      for i = n - 1, n do
+        local d = recs[i].body.data
+        assert.is_true(recs[i].verified, "signature of " .. recs[i].id)
+        assert.are.same({ "audit.auditor_unavailable", "audit", fx.ids.auditor, reason, until_date },
+          { recs[i].body.type, d.kind, d.auditor_id, d.reason, d.certified_until }, json.encode(recs[i].body))
+        assert.are.equal(d.assessment_id == a.id and fx.ids.org_a or fx.ids.org_b, d.organisation_id, what)
+        assert.is_truthy(d.organisation and d.ruleset, json.encode(d))
+        seen[#seen + 1] = d.assessment_id
+      end
+      table.sort(seen)
+      assert.are.same({ a.id, b.id }, seen, what .. " (audit " .. done.id .. " is submitted)")
+    end
+    local yesterday = W.days_from_today(-1)
+    patch({ certified_until = yesterday }, "certification ended by the administrator")
+    told(2, "certification_ended", yesterday, "certification ended")
+    -- the tick finds the same ended certification, already told
+    assert.are.equal("tick " .. today() .. ": 0 events emitted",
+      support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
+    patch({ certified_until = "2031-06-30" }, "certified again")
+    patch({ disabled = true }, "disabled")
+    told(4, "disabled", "2031-06-30", "account disabled")
+    patch({ disabled = false }, "enabled again")
+    patch({ name = "Aude Auditrice-Martin" }, "a change that leaves the auditor able")
+    -- The certification runs out by the date: the tick tells it, once.
+    H.sql(db, "UPDATE users SET certified_until = '" .. W.days_from_today(-3) .. "' WHERE id = " .. fx.ids.auditor)
+    W.sleep(0.5)
+    assert.are.equal(4, rec.count(), "an event without a change:\n" .. W.show_records(rec.records()))
+    assert.are.equal("tick " .. today() .. ": 2 events emitted",
+      support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
+    assert.are.equal("tick " .. today() .. ": 0 events emitted",
+      support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
+    told(6, "certification_expired", W.days_from_today(-3), "certification run out")
+    -- A new date is told anew, for the audits still drafts.
+    H.sql(db, "UPDATE assessments SET status = 'submitted' WHERE id = " .. a.id)
+    H.sql(db, "UPDATE users SET certified_until = '" .. W.days_from_today(-2) .. "' WHERE id = " .. fx.ids.auditor)
+    assert.are.equal("tick " .. today() .. ": 1 events emitted",
+      support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
   end)
 end)

@@ -31,7 +31,7 @@ W.now = H.now
 W.TYPES = {
   "assessment.created", "audit.assigned", "assessment.submitted", "audit.submitted",
   "decision.recorded", "label.awarded", "label.refused", "label.expiring", "label.expired",
-  "ruleset.activated", "action_item.overdue", "webhook.disabled",
+  "ruleset.activated", "action_item.overdue", "audit.auditor_unavailable", "webhook.disabled",
 }
 
 -- A fresh random secret: "whsec_" + base64 of 24 random bytes.

@@ -19,6 +19,7 @@ export const EVENT_TYPES = {
   'label.expired': 'Un label a expiré',
   'ruleset.activated': 'De nouvelles règles sont activées',
   'action_item.overdue': 'Une action du plan est en retard',
+  'audit.auditor_unavailable': 'L’auditeur d’un audit en cours ne peut plus le mener (compte désactivé, certification échue)',
   'webhook.disabled': 'Un point de réception est désactivé',
 };
 
