@@ -89,8 +89,9 @@ static const char usage[] =
     "\n"
     "options for serve:\n"
     "  --connection-timeout S  close a connection silent for S seconds (default 30)\n"
-    "  --request-timeout S     close a connection whose request body is not whole S seconds\n"
-    "                          after its headers (default 60)\n"
+    "  --request-timeout S     close a connection whose request headers are not whole S\n"
+    "                          seconds after it opened or was last answered, or whose body\n"
+    "                          is not whole S seconds after its headers (default 60)\n"
     "\n"
     "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
 

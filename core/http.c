@@ -8,13 +8,26 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* A connection's clock for the deadline on a request's headers, which
+ * libmicrohttpd does not have (its timeout is for silence only, so a header
+ * trickled a byte at a time would hold the connection for ever). */
+typedef struct watch {
+    int fd;
+    atomic_llong since_us; /* opened, or last answered; 0 while a request is handled */
+    bool cut;              /* shut down by the watchdog already */
+    struct watch *prev, *next;
+} watch;
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -22,8 +35,14 @@ struct http_server {
     void *app;
     char *web_root;
     size_t max_body;
-    long long request_timeout_us; /* from a request's headers to the end of its body */
+    long long request_timeout_us; /* to the end of a request's headers, and then of its body */
     int port;
+    /* The watchdog: every connection waiting for a request's headers. */
+    pthread_mutex_t watch_mu;
+    pthread_cond_t watch_stop;
+    watch *watched;
+    bool stopping;
+    pthread_t watchdog;
 };
 
 struct http_request {
@@ -97,6 +116,13 @@ void http_json(http_response *res, int status, cJSON *doc)
     res->body = doc ? cJSON_PrintUnformatted(doc) : NULL;
     res->len = res->body ? strlen(res->body) : 0;
     cJSON_Delete(doc);
+}
+
+static long long now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
 /* Microseconds since the request's headers arrived. */
@@ -272,6 +298,17 @@ static bool append(http_request *r, const char *data, size_t n, size_t max)
     return true;
 }
 
+/* The connection's watch, whose clock a request's headers stop (since = 0)
+ * and its end starts again. */
+static void watch_set(struct MHD_Connection *c, long long since)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    watch *w = ci ? ci->socket_context : NULL;
+    if (w)
+        atomic_store(&w->since_us, since);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -284,6 +321,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!r)
             return MHD_NO;
         *con_cls = r;
+        watch_set(c, 0);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
@@ -315,13 +353,87 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)c, (void)toe;
+    (void)cls, (void)toe;
+    watch_set(c, now_us());
     http_request *r = *con_cls;
     if (r) {
         free(r->body);
         free(r);
         *con_cls = NULL;
     }
+}
+
+/* Keeps a watch per connection, from its opening to its closing: closing
+ * comes before libmicrohttpd closes the socket, so the watchdog never shuts
+ * down a descriptor that another connection has since been given. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *s = cls;
+    watch *w = *socket_context;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(w = calloc(1, sizeof *w)))
+            return; /* unwatched: the silence timeout still applies */
+        w->fd = ci->connect_fd;
+        atomic_init(&w->since_us, now_us());
+        pthread_mutex_lock(&s->watch_mu);
+        w->next = s->watched;
+        if (s->watched)
+            s->watched->prev = w;
+        s->watched = w;
+        pthread_mutex_unlock(&s->watch_mu);
+        *socket_context = w;
+    } else if (w) {
+        pthread_mutex_lock(&s->watch_mu);
+        if (w->prev)
+            w->prev->next = w->next;
+        else
+            s->watched = w->next;
+        if (w->next)
+            w->next->prev = w->prev;
+        pthread_mutex_unlock(&s->watch_mu);
+        free(w);
+        *socket_context = NULL;
+    }
+}
+
+/* Shuts down every connection whose request's headers are not whole
+ * request_timeout after its opening or its last answer; libmicrohttpd then
+ * reads the end of the stream and closes it. Logged as a 408. */
+static void watch_cut_late(http_server *s)
+{
+    long long now = now_us();
+    for (watch *w = s->watched; w; w = w->next) {
+        long long since = atomic_load(&w->since_us);
+        if (w->cut || !since || now - since <= s->request_timeout_us)
+            continue;
+        w->cut = true;
+        shutdown(w->fd, SHUT_RDWR);
+        char line[96];
+        int n =
+            snprintf(line, sizeof line, "- (headers not whole) 408 %lldms\n", (now - since) / 1000);
+        if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
+            continue; /* nowhere to say it */
+    }
+}
+
+static void *watchdog(void *arg)
+{
+    http_server *s = arg;
+    pthread_mutex_lock(&s->watch_mu);
+    while (!s->stopping) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += 250 * 1000000L; /* a deadline is kept to a quarter of a second */
+        if (t.tv_nsec >= 1000000000L)
+            t.tv_sec++, t.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&s->watch_stop, &s->watch_mu, &t);
+        watch_cut_late(s);
+    }
+    pthread_mutex_unlock(&s->watch_mu);
+    return NULL;
 }
 
 static int parse_listen(const char *listen, struct sockaddr_in *sa, err *e)
@@ -343,6 +455,17 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, err *e)
     return ERR_OK;
 }
 
+static void watchdog_stop(http_server *s)
+{
+    pthread_mutex_lock(&s->watch_mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->watch_stop);
+    pthread_mutex_unlock(&s->watch_mu);
+    pthread_join(s->watchdog, NULL);
+    pthread_cond_destroy(&s->watch_stop);
+    pthread_mutex_destroy(&s->watch_mu);
+}
+
 int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e)
 {
     struct sockaddr_in sa;
@@ -356,6 +479,15 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->max_body = c->max_body;
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     s->web_root = c->web_root ? strdup(c->web_root) : NULL;
+    pthread_mutex_init(&s->watch_mu, NULL);
+    pthread_cond_init(&s->watch_stop, NULL);
+    if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
+        pthread_cond_destroy(&s->watch_stop);
+        pthread_mutex_destroy(&s->watch_mu);
+        free(s->web_root);
+        free(s);
+        return err_set(e, ERR_FAIL, "cannot start a thread");
+    }
     /* A connection silent that long is closed: slow and half-open clients
      * cannot hold connections (1000 at most) forever. */
     unsigned silent = c->connection_timeout ? c->connection_timeout : 30;
@@ -364,8 +496,9 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
                             MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_END);
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
+        watchdog_stop(s);
         free(s->web_root);
         free(s);
         return err_set(e, ERR_UNAVAILABLE, "cannot listen on %s (in use, or not an address here)",
@@ -386,7 +519,8 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
-    MHD_stop_daemon(s->d);
+    MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
+    watchdog_stop(s);
     free(s->web_root);
     free(s);
 }

@@ -21,8 +21,9 @@ typedef struct http_config {
     unsigned threads;            /* worker threads */
     size_t max_body;             /* larger bodies get 413 */
     unsigned connection_timeout; /* seconds a connection may stay silent; 0: 30 */
-    unsigned request_timeout;    /* seconds from a request's headers to its body's end, else the
-                                  * connection is closed; 0: 60 */
+    unsigned request_timeout;    /* seconds for a request's headers (from the connection's
+                                  * opening or its last answer), then for its body (from its
+                                  * headers), else the connection is closed; 0: 60 */
 } http_config;
 
 typedef struct http_response {

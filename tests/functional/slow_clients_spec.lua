@@ -3,8 +3,9 @@
 -- that send a body that way, 50 that connect and send nothing. Meanwhile
 -- other clients are served promptly, new connections and kept-alive ones;
 -- a connection silent for --connection-timeout seconds is closed, whether
--- it never spoke or stopped halfway; and one that keeps trickling a body is
--- closed --request-timeout seconds after its headers.
+-- it never spoke or stopped halfway; one that keeps trickling a body is
+-- closed --request-timeout seconds after its headers, and one that keeps
+-- trickling headers that long after it opened or was last answered.
 --
 -- The sockets are bash's /dev/tcp (no Lua socket module, no python needed).
 
@@ -52,14 +53,24 @@ sleep $((timeout + 4))
 report after
 ]=]
 
--- A body trickled a byte every 0.25 s, never silent: writes, once the
--- server closed the socket, the seconds it took to "closed".
+-- A request trickled a byte every 0.25 s, never silent: its body ("body"),
+-- its headers ("headers"), or the headers of a second request on a
+-- kept-alive connection once the first is answered ("again"). Writes, once
+-- the server closed the socket, the milliseconds it took to "closed".
 local TRICKLE = [=[
 #!/bin/bash
 trap '' PIPE
-port=$1 dir=$2
+port=$1 dir=$2 what=$3
 exec {fd}<>"/dev/tcp/127.0.0.1/$port" || { echo "cannot connect" >"$dir/failed"; exit 1; }
-printf 'POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{' >&"$fd"
+case $what in
+body) printf 'POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4096\r\n\r\n{' >&"$fd" ;;
+headers) printf 'GET /api/v1/referential HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&"$fd" ;;
+again)
+  printf 'GET /api/v1/no-such-thing HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' >&"$fd" # a short answer
+  read -r -t 5 -u "$fd" status || { echo "no answer" >"$dir/failed"; exit 1; }
+  while read -r -t 0.3 -u "$fd" _; do :; done # the rest of it
+  printf 'GET /api/v1/referential HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ' >&"$fd" ;;
+esac
 start=$(date +%s%N)
 for ((i = 0; i < 120; i++)); do
   read -r -t 0 -u "$fd" && break
@@ -140,7 +151,7 @@ describe("slow and half-open clients", function()
     local dir = H.tmpdir()
     support.write(dir .. "/trickle.sh", TRICKLE)
     os.execute("bash " .. quote(dir .. "/trickle.sh") .. " " .. server.port .. " " .. quote(dir)
-      .. " </dev/null >/dev/null 2>&1 &")
+      .. " body </dev/null >/dev/null 2>&1 &")
     -- Meanwhile a body sent at once is served.
     H.login(server, H.USERS.cae_a.email)
     local ms = tonumber(wait_report(dir, "closed", 40):match("%d+"))
@@ -151,4 +162,26 @@ describe("slow and half-open clients", function()
     H.login(server, H.USERS.cae_a.email)
     assert.are.equal(0, server.stop())
   end)
+
+  it("close a connection whose headers are not whole --request-timeout seconds after it opened or was answered",
+    function()
+      local fx = H.fixture()
+      local server = H.start_server({ db = H.fresh_db(fx.db), args = { "--request-timeout", "2" } })
+      for _, what in ipairs({ "headers", "again" }) do
+        local dir = H.tmpdir()
+        support.write(dir .. "/trickle.sh", TRICKLE)
+        os.execute("bash " .. quote(dir .. "/trickle.sh") .. " " .. server.port .. " " .. quote(dir) .. " " .. what
+          .. " </dev/null >/dev/null 2>&1 &")
+        H.expect(H.request(server, "GET", "/api/v1/referential"), 200, "a request among the trickled " .. what)
+        local ms = tonumber(wait_report(dir, "closed", 40):match("%d+"))
+        print("\n" .. what .. " trickled a byte every 0.25 s: closed after " .. ms .. " ms (--request-timeout 2)")
+        -- "again": the clock starts at the first answer, about 0.3 s before the trickle
+        assert.is_true(ms >= (what == "again" and 1500 or 1900) and ms < 6000, what .. ": closed after " .. ms .. " ms")
+      end
+      local _, err = server.output()
+      local _, cuts = err:gsub("%(headers not whole%) 408", "")
+      assert.are.equal(2, cuts, "408s for headers in the log:\n" .. err)
+      H.login(server, H.USERS.cae_a.email)
+      assert.are.equal(0, server.stop())
+    end)
 end)
