@@ -153,6 +153,17 @@ export function register() {
     await late.getByRole('button', { name: `Changer d’auditeur pour l’audit n° ${audit} de Coopérative Beta` }).click();
     const lateForm = late.locator('[data-testid="reassign"]');
     await lateForm.getByLabel('Nouvel auditeur ou nouvelle auditrice').selectOption(String(claire));
+    // An audit opened meanwhile draws the list again: the open form stays, with its choice.
+    await late.getByLabel('CAE auditée').selectOption({ label: 'Coopérative Alpha' });
+    await late.getByLabel('Auditeur ou auditrice').selectOption(String(claire));
+    await late.getByRole('button', { name: 'Ouvrir l’audit' }).click();
+    await late.locator('.message-success').filter({ hasText: 'ouvert pour Coopérative Alpha.' }).waitFor();
+    equal(await lateForm.count(), 1, 'the change of auditor is still open');
+    equal(await late.locator(`tr.reassign-row[data-for="${audit}"]`).evaluate((r) => r.previousElementSibling.querySelector('a[data-audit]')?.dataset.audit),
+      String(audit), 'under the row of its audit');
+    equal(await lateForm.getByLabel('Nouvel auditeur ou nouvelle auditrice').inputValue(), String(claire), 'with the auditor chosen');
+    equal(await late.getByRole('button', { name: `Changer d’auditeur pour l’audit n° ${audit} de Coopérative Beta` }).getAttribute('aria-expanded'), 'true',
+      'its button still says it is open');
     equal((await apiCall(env.url, admin, 'PATCH', `users/${claire}`, { certified_until: '2020-01-01' })).status, 200, 'Claire’s certification ends');
     await lateForm.getByRole('button', { name: 'Confier l’audit' }).click();
     const refused = lateForm.locator('.message-error').filter({ hasText: 'Cette personne ne peut pas recevoir l’audit' });

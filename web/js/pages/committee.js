@@ -17,8 +17,10 @@ export async function audits(view, ctx) {
   const listOut = h('div', { 'aria-live': 'polite' });
   const listBox = h('div', { 'data-testid': 'audits' });
   const render = (rows) => {
+    const open = listBox.querySelector('tr.reassign-row');
     listBox.replaceChildren(rows.length ? auditTable(rows, ctx, people, reassign)
       : message('info', auditor ? 'Aucun audit ne vous est confié pour l’instant.' : 'Aucun audit pour l’instant.'));
+    if (open) keepOpen(listBox, open);
   };
   /** The list again in place, the message above it, the focus on the audit's row. */
   const shown = (a, text) => listChanged(listOut, text, async () => render(await auditList()), () => rowControl(listBox, a.id));
@@ -31,6 +33,18 @@ export async function audits(view, ctx) {
   render(list);
   add(view, listOut, listBox);
   if (!auditor) add(view, openAuditForm(people, (a) => shown(a, `Audit n° ${a.id} ouvert pour ${a.organisation}.`)));
+}
+
+/**
+ * A change of auditor still open when the list is drawn again (an audit was
+ * opened meanwhile) stays open, with what was chosen, under the same audit,
+ * as long as the audit is still a draft.
+ */
+function keepOpen(listBox, formRow) {
+  const button = listBox.querySelector(`button[data-reassign="${formRow.dataset.for}"]`);
+  if (!button) return;
+  button.closest('tr').after(formRow);
+  button.setAttribute('aria-expanded', 'true');
 }
 
 /** Where the focus goes in an audit's row: its change of auditor while a draft, else its first link. */
@@ -145,9 +159,8 @@ function auditorError(err, picker, conflict) {
  * row (one open at a time); done(assessment, formerAuditorId) on success.
  */
 function openReassign(x, button, people, done) {
-  const table = button.closest('table');
   const wasOpen = button.getAttribute('aria-expanded') === 'true';
-  for (const open of table.querySelectorAll('tr.reassign-row')) close(open);
+  for (const open of button.closest('table').querySelectorAll('tr.reassign-row')) close(open);
   // the button opens and closes its form
   if (wasOpen) return;
   const row = button.closest('tr');
@@ -164,15 +177,14 @@ function openReassign(x, button, people, done) {
     h('p', { class: 'hint' }, `Audité aujourd’hui par ${auditorName(people, x.auditor_id)}, qui n’y aura plus accès ; les constats déjà saisis restent avec l’audit.`),
     picker.wrap, out, h('p', { class: 'actions' }, submit, cancel));
   const formRow = h('tr', { class: 'reassign-row', 'data-for': x.id }, h('td', { colspan: row.children.length }, form));
+  // The row's button, looked up each time: the list may have been drawn again.
   function close(r) {
-    const b = table.querySelector(`button[data-reassign="${r.dataset.for}"]`);
+    const b = r.closest('table')?.querySelector(`button[data-reassign="${r.dataset.for}"]`);
     if (b) b.setAttribute('aria-expanded', 'false');
     r.remove();
+    return b;
   }
-  cancel.addEventListener('click', () => {
-    close(formRow);
-    button.focus();
-  });
+  cancel.addEventListener('click', () => close(formRow)?.focus());
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     out.replaceChildren();
@@ -193,6 +205,7 @@ function openReassign(x, button, people, done) {
           : 'Cet audit n’est plus en brouillon : il ne change plus d’auditeur. Rechargez la page pour voir son état.'));
         return;
       }
+      close(formRow);
       await done(a, x.auditor_id);
     });
   });
