@@ -136,14 +136,20 @@ static long long elapsed_us(const http_request *r)
 
 /* One line per request on standard error, written whole with one write(2):
  * no stdio lock shared by the worker threads, no line cut by another. */
+static void log_write(const char *text, size_t len)
+{
+    if (write(STDERR_FILENO, text, len) < 0)
+        return; /* nowhere to say it */
+}
+
 static void log_request(const http_request *r, int status)
 {
     long long us = elapsed_us(r);
     char line[600];
     int n = snprintf(line, sizeof line, "%s %.400s %d %lld.%lldms\n", r->method, r->url, status,
                      us / 1000, us % 1000 / 100);
-    if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line) < 0)
-        return; /* nowhere to say it */
+    if (n > 0)
+        log_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *c, const http_request *r,
@@ -401,27 +407,30 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 
 /* Shuts down every connection whose request's headers are not whole
  * request_timeout after its opening or its last answer; libmicrohttpd then
- * reads the end of the stream and closes it. Logged as a 408. */
-static void watch_cut_late(http_server *s)
+ * reads the end of the stream and closes it. Their log lines go to log, to
+ * be written once the watches are let go (a slow stderr holds nobody). */
+static size_t watch_cut_late(http_server *s, char *log, size_t size)
 {
     long long now = now_us();
+    size_t len = 0;
     for (watch *w = s->watched; w; w = w->next) {
         long long since = atomic_load(&w->since_us);
         if (w->cut || !since || now - since <= s->request_timeout_us)
             continue;
         w->cut = true;
         shutdown(w->fd, SHUT_RDWR);
-        char line[96];
-        int n =
-            snprintf(line, sizeof line, "- (headers not whole) 408 %lldms\n", (now - since) / 1000);
-        if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0)
-            continue; /* nowhere to say it */
+        int n = snprintf(log + len, size - len, "- (headers not whole) 408 %lldms\n",
+                         (now - since) / 1000);
+        if (n > 0 && (size_t)n < size - len)
+            len += (size_t)n; /* else too many at once: the rest go unlogged */
     }
+    return len;
 }
 
 static void *watchdog(void *arg)
 {
     http_server *s = arg;
+    char log[2048];
     pthread_mutex_lock(&s->watch_mu);
     while (!s->stopping) {
         struct timespec t;
@@ -430,7 +439,12 @@ static void *watchdog(void *arg)
         if (t.tv_nsec >= 1000000000L)
             t.tv_sec++, t.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&s->watch_stop, &s->watch_mu, &t);
-        watch_cut_late(s);
+        size_t len = watch_cut_late(s, log, sizeof log);
+        if (!len)
+            continue;
+        pthread_mutex_unlock(&s->watch_mu);
+        log_write(log, len);
+        pthread_mutex_lock(&s->watch_mu);
     }
     pthread_mutex_unlock(&s->watch_mu);
     return NULL;
