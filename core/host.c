@@ -13,6 +13,7 @@
  * (2 to 4 ms) of a run on; a loop without end is still stopped. */
 #include "host.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -41,11 +42,12 @@ struct host {
     char mem_where[256];
     char *traceback;
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
-     * thread, the watchdog reads them; armed is set by the signal handler. */
+     * thread, the watchdog reads them; armed is set by the signal handler and
+     * read by the watchdog, so atomic (lock-free, safe in a handler). */
     atomic_uint run_seq;
     unsigned seen_seq;
     pthread_t thread;
-    volatile sig_atomic_t armed;
+    atomic_int armed;
     host *watch_next, *watch_prev;
 };
 
@@ -146,11 +148,13 @@ static int watch_signal(void)
 static void watch_arm(int sig)
 {
     (void)sig;
+    int saved = errno; /* the thread may be between a failing call and its errno check */
     host *h = tl_running;
-    if (h && !h->armed) {
+    if (h && !atomic_load_explicit(&h->armed, memory_order_relaxed)) {
         lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
-        h->armed = 1;
+        atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
     }
+    errno = saved;
 }
 
 static void tick_after(struct timespec *t)
@@ -175,7 +179,8 @@ static void *watch_loop(void *arg)
         pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
         for (host *h = watch_list; h; h = h->watch_next) {
             unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
-            if ((seq & 1) && seq == h->seen_seq && !h->armed)
+            if ((seq & 1) && seq == h->seen_seq &&
+                !atomic_load_explicit(&h->armed, memory_order_relaxed))
                 pthread_kill(h->thread, watch_signal());
             h->seen_seq = seq;
         }
@@ -608,9 +613,12 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     h->mem_where[0] = '\0';
     host *outer = tl_running;
     tl_running = h;
-    h->armed = 0;
+    atomic_store_explicit(&h->armed, 0, memory_order_relaxed);
     lua_sethook(L, NULL, 0, 0);
-    h->thread = pthread_self();
+    /* Written only when the host changes threads (a worker keeps its own):
+     * the watchdog may be reading it, from a run it saw going. */
+    if (!pthread_equal(h->thread, pthread_self()))
+        h->thread = pthread_self();
     unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_relaxed);
     atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
     lua_pushcfunction(L, traceback);
