@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,7 @@ struct hook_engine {
     CURLM *multi;
     job *inflight; /* owned; each also added to multi */
     plugin_set *plugins;
-    volatile int stop;
+    atomic_bool stop; /* set by hook_stop, read by the delivery thread */
 };
 
 void hook_defaults(hook_config *c, const char *db_path)
@@ -540,7 +541,7 @@ static void *run(void *arg)
     err_clear(&e);
     int inflight = 0;
     long long next_tick = 0;
-    while (!h->stop) {
+    while (!atomic_load(&h->stop)) {
         long long now = store_now_ms();
         if (h->c.tick_seconds > 0 && now >= next_tick) {
             tick(h, db);
@@ -610,7 +611,7 @@ void hook_stop(hook_engine *h)
 {
     if (!h)
         return;
-    h->stop = 1;
+    atomic_store(&h->stop, true);
     curl_multi_wakeup(h->multi);
     pthread_join(h->thread, NULL);
     curl_multi_cleanup(h->multi);
