@@ -17,7 +17,9 @@ typedef struct commit_group commit_group;
  * Returns ERR_OK or an error in e, after which its part is undone. */
 typedef int (*commit_work)(store *db, void *ctx, err *e);
 
-/* Opens the writer connection to the database at path. */
+/* Opens the writer connection to the database at path, and a checkpointer
+ * (a second connection and a thread) that copies the WAL back into the
+ * database beside the writes rather than inside one of their commits. */
 int commit_open(const char *path, commit_group **out, err *e);
 void commit_close(commit_group *g);
 
