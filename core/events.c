@@ -1,6 +1,6 @@
 /* events: payloads and the scheduler's tick. A mark per (event, subject,
- * lead time or date) keeps a time-based event from being sent twice, across restarts
- * and across servers sharing the database. */
+ * lead time or date) keeps a time-based event from being sent twice, across
+ * restarts and across servers sharing the database. */
 #include "events.h"
 
 #include <stdio.h>
@@ -116,26 +116,42 @@ static int overdue(store *db, const char *today, int *emitted, err *e)
     return rc;
 }
 
-int events_auditor_unavailable(store *db, const events_stranded *x, int *emitted, err *e)
+cJSON *events_assessment_data(const char *kind, const char *ruleset, long long auditor)
 {
     cJSON *data = cJSON_CreateObject();
-    cJSON_AddStringToObject(data, "kind", "audit");
-    cJSON_AddStringToObject(data, "ruleset", x->ruleset);
-    cJSON_AddNumberToObject(data, "auditor_id", (double)x->auditor);
-    cJSON_AddStringToObject(data, "reason", x->reason);
-    if (x->certified_until[0])
-        cJSON_AddStringToObject(data, "certified_until", x->certified_until);
+    cJSON_AddStringToObject(data, "kind", kind);
+    cJSON_AddStringToObject(data, "ruleset", ruleset);
+    if (auditor > 0)
+        cJSON_AddNumberToObject(data, "auditor_id", (double)auditor);
+    return data;
+}
+
+static long long number_of(const cJSON *row, const char *key)
+{
+    return (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(row, key));
+}
+
+int events_auditor_unavailable(store *db, const cJSON *audit, const char *certified_until,
+                               const char *reason, int *emitted, err *e)
+{
+    long long id = number_of(audit, "id"), org = number_of(audit, "organisation_id"),
+              auditor = number_of(audit, "auditor_id");
+    const char *ruleset = cJSON_GetStringValue(cJSON_GetObjectItem(audit, "ruleset"));
+    cJSON *data = events_assessment_data("audit", ruleset ? ruleset : "", auditor);
+    cJSON_AddStringToObject(data, "reason", reason);
+    if (certified_until[0])
+        cJSON_AddStringToObject(data, "certified_until", certified_until);
     else
         cJSON_AddNullToObject(data, "certified_until");
     int rc;
-    if (strcmp(x->reason, "disabled") == 0) {
+    if (strcmp(reason, "disabled") == 0) {
         (*emitted)++;
-        rc = events_emit(db, "audit.auditor_unavailable", x->org, x->audit, data, e);
+        rc = events_emit(db, "audit.auditor_unavailable", org, id, data, e);
     } else {
         char key[128];
-        snprintf(key, sizeof key, "audit.auditor_unavailable:%lld:%lld:%s", x->audit, x->auditor,
-                 x->certified_until);
-        rc = once(db, key, "audit.auditor_unavailable", x->org, x->audit, data, emitted, e);
+        snprintf(key, sizeof key, "audit.auditor_unavailable:%lld:%lld:%s", id, auditor,
+                 certified_until);
+        rc = once(db, key, "audit.auditor_unavailable", org, id, data, emitted, e);
     }
     cJSON_Delete(data);
     return rc;
@@ -151,17 +167,10 @@ static int uncertified(store *db, const char *today, int *emitted, err *e)
     const cJSON *a;
     cJSON_ArrayForEach(a, list)
     {
-        const char *ruleset = cJSON_GetStringValue(cJSON_GetObjectItem(a, "ruleset"));
         const char *until = cJSON_GetStringValue(cJSON_GetObjectItem(a, "certified_until"));
-        events_stranded x = {
-            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "id")),
-            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "organisation_id")),
-            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "auditor_id")),
-            ruleset ? ruleset : "",
-            until ? until : "",
-            "certification_expired",
-        };
-        if ((rc = events_auditor_unavailable(db, &x, emitted, e)) != ERR_OK)
+        rc = events_auditor_unavailable(db, a, until ? until : "", "certification_expired", emitted,
+                                        e);
+        if (rc != ERR_OK)
             break;
     }
     cJSON_Delete(list);

@@ -16,21 +16,20 @@
 int events_emit(store *db, const char *type, long long org, long long assessment, const cJSON *data,
                 err *e);
 
-/* A draft audit whose auditor can no longer work on it, and why: "disabled"
- * (the account), "certification_ended" (by an administrator) or
- * "certification_expired" (by the date). */
-typedef struct events_stranded {
-    long long audit, org, auditor;
-    const char *ruleset;
-    const char *certified_until; /* "" when none */
-    const char *reason;
-} events_stranded;
+/* The data of an assessment's events: {"kind", "ruleset"} and, when
+ * auditor > 0, "auditor_id". The caller adds to it and deletes it. */
+cJSON *events_assessment_data(const char *kind, const char *ruleset, long long auditor);
 
 /* Emits audit.auditor_unavailable inside the caller's transaction, so that
- * the committee gives the audit to another auditor. An ended certification
- * is told once per audit, auditor and date (the tick finds it again every
- * day); a disabled account, each time it is disabled. *emitted counts it. */
-int events_auditor_unavailable(store *db, const events_stranded *x, int *emitted, err *e);
+ * the committee gives the audit to another auditor. audit is a row as store
+ * lists them ("id", "organisation_id", "ruleset", "auditor_id"); reason is
+ * "disabled" (the account), "certification_ended" (by an administrator) or
+ * "certification_expired" (by the date); certified_until is "" when none.
+ * An ended certification is told once per audit, auditor and date (the tick
+ * finds it again every day); a disabled account, each time it is disabled.
+ * *emitted counts it. */
+int events_auditor_unavailable(store *db, const cJSON *audit, const char *certified_until,
+                               const char *reason, int *emitted, err *e);
 
 /* Lead times of label.expiring, in days, largest first (default 180, 90, 30). */
 typedef struct events_config {

@@ -305,10 +305,15 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
     return rc;
 }
 
-/* The draft audits given to auditor, as store_assessment_list rows. */
-static int drafts_of(service *s, long long auditor, cJSON **drafts, err *e)
+/* The draft audits given to u, as store_assessment_list rows; none when u
+ * is not an auditor. */
+static int drafts_of(service *s, const store_user *u, cJSON **drafts, err *e)
 {
-    if (store_assessment_list(s->db, 0, auditor, drafts, e))
+    if (strcmp(u->role, "auditor") != 0) {
+        *drafts = cJSON_CreateArray();
+        return *drafts ? ERR_OK : err_set(e, ERR_FAIL, "out of memory");
+    }
+    if (store_assessment_list(s->db, 0, u->id, drafts, e))
         return e->code;
     for (cJSON *x = (*drafts)->child, *next; x; x = next) {
         next = x->next;
@@ -323,18 +328,13 @@ static int drafts_of(service *s, long long auditor, cJSON **drafts, err *e)
  * auditor still, and not of a CAE they audit. Otherwise the change waits
  * until the audits are given to someone else (PATCH /assessments/{id}),
  * rather than leaving them with nobody able to finish them. */
-static int keeps_audits(service *s, const store_user *was, const store_user *u, err *e)
+static int keeps_audits(const cJSON *drafts, const store_user *u, err *e)
 {
-    if (strcmp(was->role, "auditor") != 0)
-        return ERR_OK;
-    cJSON *list;
-    if (drafts_of(s, was->id, &list, e))
-        return e->code;
     bool auditor = strcmp(u->role, "auditor") == 0;
     char ids[256] = "";
     size_t n = 0;
     const cJSON *x;
-    cJSON_ArrayForEach(x, list)
+    cJSON_ArrayForEach(x, drafts)
     {
         double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
         if (auditor && (double)u->org_id != org)
@@ -346,7 +346,6 @@ static int keeps_audits(service *s, const store_user *was, const store_user *u, 
         n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", n ? ", " : "",
                               (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
     }
-    cJSON_Delete(list);
     if (!n)
         return ERR_OK;
     return err_set(e, ERR_CONFLICT,
@@ -370,32 +369,21 @@ static bool can_audit(const store_user *u, const char *today)
  * disabled, certification ended) keeps them until the committee gives them
  * to someone else: integrations are told of each (audit.auditor_unavailable),
  * so that nobody has to find them in the list. */
-static int tell_stranded(service *s, const store_user *was, const store_user *u, err *e)
+static int tell_stranded(service *s, const cJSON *drafts, const store_user *was,
+                         const store_user *u, err *e)
 {
     char today[DATE_LEN + 1];
     date_today(today);
     if (!can_audit(was, today) || can_audit(u, today))
         return ERR_OK;
-    cJSON *drafts;
-    if (drafts_of(s, u->id, &drafts, e))
-        return e->code;
+    const char *reason = u->disabled ? "disabled" : "certification_ended";
     int rc = ERR_OK, emitted = 0;
     const cJSON *d;
     cJSON_ArrayForEach(d, drafts)
     {
-        const char *ruleset = cJSON_GetStringValue(cJSON_GetObjectItem(d, "ruleset"));
-        events_stranded x = {
-            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id")),
-            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "organisation_id")),
-            u->id,
-            ruleset ? ruleset : "",
-            u->certified_until,
-            u->disabled ? "disabled" : "certification_ended",
-        };
-        if ((rc = events_auditor_unavailable(s->db, &x, &emitted, e)) != ERR_OK)
+        if ((rc = events_auditor_unavailable(s->db, d, u->certified_until, reason, &emitted, e)))
             break;
     }
-    cJSON_Delete(drafts);
     return rc;
 }
 
@@ -406,9 +394,12 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
     long long admins = 0;
     bool was_admin = strcmp(was->role, "admin") == 0 && !was->disabled;
     bool is_admin = strcmp(u->role, "admin") == 0 && !u->disabled;
+    cJSON *drafts = NULL; /* read once, for the guard and for the events */
     int rc = org_exists(s, u->org_id, e);
     if (rc == ERR_OK)
-        rc = keeps_audits(s, was, u, e);
+        rc = drafts_of(s, was, &drafts, e);
+    if (rc == ERR_OK)
+        rc = keeps_audits(drafts, u, e);
     if (rc == ERR_OK && was_admin && !is_admin &&
         (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
         rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
@@ -432,7 +423,8 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
         cJSON_Delete(before);
     }
     if (rc == ERR_OK)
-        rc = tell_stranded(s, was, u, e);
+        rc = tell_stranded(s, drafts, was, u, e);
+    cJSON_Delete(drafts);
     return rc;
 }
 
@@ -587,11 +579,7 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
     if (rc == ERR_OK)
         rc = journal(s, "assessment.create", "assessment", a.id, NULL, *out, e);
     if (rc == ERR_OK) {
-        cJSON *data = cJSON_CreateObject();
-        cJSON_AddStringToObject(data, "kind", a.kind);
-        cJSON_AddStringToObject(data, "ruleset", a.ruleset);
-        if (audit)
-            cJSON_AddNumberToObject(data, "auditor_id", (double)a.auditor_id);
+        cJSON *data = events_assessment_data(a.kind, a.ruleset, audit ? a.auditor_id : 0);
         rc = events_emit(s->db, "assessment.created", org, a.id, data, e);
         if (rc == ERR_OK && audit)
             rc = events_emit(s->db, "audit.assigned", org, a.id, data, e);
@@ -738,10 +726,7 @@ static int reassign(service *s, const store_assessment *a, long long auditor, cJ
         rc = journal(s, "assessment.reassign", "assessment", a->id, before, *out, e);
     cJSON_Delete(before);
     if (rc == ERR_OK) {
-        cJSON *data = cJSON_CreateObject();
-        cJSON_AddStringToObject(data, "kind", a->kind);
-        cJSON_AddStringToObject(data, "ruleset", a->ruleset);
-        cJSON_AddNumberToObject(data, "auditor_id", (double)auditor);
+        cJSON *data = events_assessment_data(a->kind, a->ruleset, auditor);
         cJSON_AddNumberToObject(data, "previous_auditor_id", (double)a->auditor_id);
         rc = events_emit(s->db, "audit.assigned", a->org_id, a->id, data, e);
         cJSON_Delete(data);

@@ -39,8 +39,8 @@ void store_rollback(store *s);
  * moves them to a thread of its own (see commit.c). store_wal_watch calls
  * fn(arg, pages) after each commit on s with the WAL's size, and stops s
  * checkpointing on its own. store_checkpoint copies what it can without
- * waiting for anyone (SQLITE_CHECKPOINT_PASSIVE). Once the whole WAL is copied, the next write
- * starts it over. */
+ * waiting for anyone (SQLITE_CHECKPOINT_PASSIVE). Once the whole WAL is
+ * copied, the next write starts it over. */
 void store_wal_watch(store *s, void (*fn)(void *arg, int pages), void *arg);
 int store_checkpoint(store *s, err *e);
 /* A part of the open write transaction that can be undone alone: the group
