@@ -30,6 +30,7 @@ typedef struct worker {
     plugin_set *plugins;
     doccache *docs;
     auth_memo sessions;
+    store_version plugins_read; /* see service.plugins_read */
     struct worker *next;
 } worker;
 
@@ -61,6 +62,7 @@ static worker *get_worker(const api_config *c, err *e)
         plugin_load(c->plugins_dir, c->plugin_settings, &c->limits, &w->plugins, &problems, e);
         cJSON_Delete(problems); /* reported once, at start-up */
     }
+    w->plugins_read.settings = -1; /* never read yet */
     pthread_mutex_lock(&workers_lock);
     w->next = workers;
     workers = w;
@@ -735,6 +737,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.plugins = w->plugins;
     c.svc.docs = w->docs;
     c.svc.commits = c.config->commits;
+    c.svc.plugins_read = &w->plugins_read;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     /* The request's reads share one snapshot: one read transaction to start

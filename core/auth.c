@@ -226,7 +226,7 @@ int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const sto
         const auth_actor *m = &memo->entries[i].who;
         long long created = memo->entries[i].created, seen = memo->entries[i].last_seen;
         if (!memo->entries[i].used || strcmp(m->token_hash, who->token_hash) != 0 ||
-            !store_version_same(&memo->entries[i].v, v))
+            !store_settings_same(&memo->entries[i].v, v))
             continue;
         /* A session near a touch or an expiry goes the whole way. */
         if (now - seen >= TOUCH_SECONDS || (!m->api && now - created > c->lifetime_seconds))

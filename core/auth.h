@@ -42,9 +42,10 @@ void auth_csrf_token(const char *token, char *out);
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *client, auth_actor *who, char *token, err *e);
 /* Sessions one thread resolved lately, each trusted again only while the
- * database is at the version it was read at (a logout, a revocation or a
- * password change is a commit, so it ends the trust) and while it is not
- * due to expire or to be touched. */
+ * database's settings are at the version they were read at (a logout, a
+ * revocation or a password change moves them, so it ends the trust; an
+ * answer written does not) and while it is not due to expire or to be
+ * touched. */
 #define AUTH_MEMO_SIZE 8
 typedef struct auth_memo {
     struct {

@@ -104,8 +104,8 @@ int ruleset_active(ruleset_cache *c, store *db, const store_version *v, rules **
     char hash[65];
     long long generation;
     *out = NULL;
-    if (v && c->active && store_version_same(v, &c->checked)) {
-        *out = c->active; /* nothing committed since: no activation either */
+    if (v && c->active && c->n <= KEEP && store_settings_same(v, &c->checked)) {
+        *out = c->active; /* no activation since, and nothing to trim */
         return ERR_OK;
     }
     c->active = NULL;

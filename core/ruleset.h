@@ -22,9 +22,10 @@ void ruleset_cache_free(ruleset_cache *c);
  * checked against its hash; borrowed until ruleset_active next trims. */
 int ruleset_get(ruleset_cache *c, store *db, const char *hash, rules **out, err *e);
 /* The active rule set (ERR_NOT_FOUND before any activation). With v, the
- * database's version at the start of a request: looked up again only when v
- * moved since the last call, trimming the cache first (so call it between
- * requests); without v (NULL), looked up every time. */
+ * database's version at the start of a request: looked up again only when
+ * its settings moved since the last call or the cache holds more than it
+ * keeps, trimming the cache first (so call it between requests); without v
+ * (NULL), looked up every time. */
 int ruleset_active(ruleset_cache *c, store *db, const store_version *v, rules **out, err *e);
 /* Stores r's files and makes it the active rule set; *id is the activation's. */
 int ruleset_activate(store *db, const rules *r, const char *label, const char *note, long long user,

@@ -787,7 +787,23 @@ static void apply_state(void *ud, const char *name, bool enabled)
 /* The plugins' states as enabled through the API, on this thread's set. */
 static int refresh_plugins(service *s, err *e)
 {
-    return s->plugins ? store_plugin_states(s->db, apply_state, s->plugins, e) : ERR_OK;
+    if (!s->plugins)
+        return ERR_OK;
+    bool known = s->version && s->plugins_read;
+    if (known && store_settings_same(s->version, s->plugins_read))
+        return ERR_OK;
+    int rc = store_plugin_states(s->db, apply_state, s->plugins, e);
+    if (rc == ERR_OK && known)
+        *s->plugins_read = *s->version;
+    return rc;
+}
+
+/* The set's states are read again at their next use: plugin_enable changed
+ * one that the database did not keep. */
+static void forget_plugin_states(service *s)
+{
+    if (s->plugins_read)
+        s->plugins_read->settings = -1;
 }
 
 /* validate_answer of the enabled plugins: a refusal is the caller's 400. */
@@ -838,7 +854,7 @@ typedef struct answer_write {
     const char *criterion, *status, *comment;
     char *evidence;   /* JSON text */
     char ruleset[65]; /* the rule set the answer was checked against */
-    cJSON *out;       /* the answer as stored */
+    cJSON *out;       /* the answer as stored: built by the checks, dated by the write */
 } answer_write;
 
 /* The transaction of an answer PUT. The assessment is read again inside it,
@@ -860,17 +876,17 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     err ignored = ERR_INIT;
     store_answer_json(db, w->id, w->criterion, &before, &ignored);
     err_clear(&ignored);
+    /* The answer as stored is the checked one with its date: not read back,
+     * since this runs while every other write waits. */
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
     int rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
-                              actor(w->s), e);
-    if (rc == ERR_OK)
-        rc = store_answer_json(db, w->id, w->criterion, &w->out, e);
+                              actor(w->s), now, e);
+    if (rc == ERR_OK && !cJSON_AddStringToObject(w->out, "updated_at", now))
+        rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK)
         rc = store_journal(db, actor(w->s), "answer.put", "assessment", w->id, before, w->out, e);
     cJSON_Delete(before);
-    if (rc != ERR_OK) {
-        cJSON_Delete(w->out);
-        w->out = NULL;
-    }
     return rc;
 }
 
@@ -904,6 +920,14 @@ static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
         rc = plugins_accept(s, r, idx, body, e);
     if (rc == ERR_OK && !(w->evidence = cJSON_PrintUnformatted(evidence)))
         rc = err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK) { /* the columns of store_answer_json, in its order */
+        w->out = cJSON_CreateObject();
+        cJSON_AddStringToObject(w->out, "criterion", w->criterion);
+        cJSON_AddStringToObject(w->out, "status", w->status);
+        cJSON_AddStringToObject(w->out, "comment", w->comment ? w->comment : "");
+        cJSON_AddItemToObject(w->out, "evidence", evidence);
+        evidence = NULL;
+    }
     cJSON_Delete(evidence);
     return rc;
 }
@@ -1983,14 +2007,18 @@ int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON
     const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
     if (!cJSON_IsBool(enabled))
         return bad(e, "enabled", "must be true or false");
-    if (plugin_enable(s->plugins, name, cJSON_IsTrue(enabled), e) || store_begin(s->db, e))
+    if (plugin_enable(s->plugins, name, cJSON_IsTrue(enabled), e))
         return e->code;
-    int rc = store_plugin_state_set(s->db, name, cJSON_IsTrue(enabled), e);
-    if (rc == ERR_OK)
-        rc = journal(s, "plugin.enable", "plugin", 0, NULL, body, e);
-    rc = finish(s, rc, e);
+    int rc = store_begin(s->db, e);
+    if (rc == ERR_OK) {
+        rc = store_plugin_state_set(s->db, name, cJSON_IsTrue(enabled), e);
+        if (rc == ERR_OK)
+            rc = journal(s, "plugin.enable", "plugin", 0, NULL, body, e);
+        rc = finish(s, rc, e);
+    }
     if (rc == ERR_OK)
         return service_plugins(s, out, e);
+    forget_plugin_states(s);
     return rc;
 }
 

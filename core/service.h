@@ -23,8 +23,12 @@ typedef struct service {
     doccache *docs;               /* this thread's rendered assessments; may be NULL */
     commit_group *commits;        /* the server's group commit, or NULL: own transactions */
     const store_version *version; /* the database's at the start of the request, or NULL */
-    const auth_actor *who;        /* the caller; NULL for the trusted command line */
-    const char *query_org;        /* ?organisation_id= of a listing, or NULL */
+    /* This thread's: the version the plugins' states were last read at, so
+     * that they are read again only when the settings moved; NULL reads
+     * them at every use. */
+    store_version *plugins_read;
+    const auth_actor *who; /* the caller; NULL for the trusted command line */
+    const char *query_org; /* ?organisation_id= of a listing, or NULL */
     /* A report's progress, and a flag that interrupts it (the command line's). */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;

@@ -217,6 +217,38 @@ static const char *const migrations[] = {
     "ALTER TABLE answers_4 RENAME TO answers;",
     /* 5: accounts an administrator disabled: no login, no session, no token */
     "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));",
+    /* 6: a counter of the changes to what a server keeps in memory between
+     * requests (sessions and accounts, the active rule set, the plugins'
+     * states), kept by triggers so that every writer counts, the command
+     * line and the sqlite3 shell included; answers and audits, written all
+     * day long, leave it alone. */
+    "CREATE TABLE settings_generation (id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  n INTEGER NOT NULL);"
+    "INSERT INTO settings_generation (id, n) VALUES (1, 0);"
+    "CREATE TRIGGER users_insert_settings AFTER INSERT ON users"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER users_update_settings AFTER UPDATE ON users"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER users_delete_settings AFTER DELETE ON users"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER sessions_insert_settings AFTER INSERT ON sessions"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER sessions_update_settings AFTER UPDATE ON sessions"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER sessions_delete_settings AFTER DELETE ON sessions"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER activations_insert_settings AFTER INSERT ON activations"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER activations_update_settings AFTER UPDATE ON activations"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER activations_delete_settings AFTER DELETE ON activations"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER plugin_state_insert_settings AFTER INSERT ON plugin_state"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER plugin_state_update_settings AFTER UPDATE ON plugin_state"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER plugin_state_delete_settings AFTER DELETE ON plugin_state"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -483,7 +515,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
                            " record_hash, prev_hash FROM decisions ORDER BY id",
     [Q_BEGIN_READ] = "BEGIN",
-    [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_DATA_VERSION] = "SELECT data_version, (SELECT n FROM settings_generation)"
+                       " FROM pragma_data_version",
     [Q_WHATIF_TARGETS] = "SELECT a.id, a.organisation_id, o.name AS organisation, a.kind, a.status,"
                          " a.evaluation AS evaluation_json FROM assessments a"
                          " JOIN organisations o ON o.id = a.organisation_id"
@@ -901,14 +934,26 @@ int store_version_get(store *s, store_version *v, err *e)
     sqlite3_stmt *st = stmt(s, Q_DATA_VERSION, e);
     if (!st)
         return e->code;
-    int rc = count_rows(s, st, &v->data, e);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return db_fail(s, e, "data version");
+    }
+    v->data = sqlite3_column_int64(st, 0);
+    v->settings = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
     v->own = (long long)sqlite3_total_changes64(s->db);
-    return rc;
+    return ERR_OK;
 }
 
 bool store_version_same(const store_version *a, const store_version *b)
 {
     return a->data == b->data && a->own == b->own;
+}
+
+bool store_settings_same(const store_version *a, const store_version *b)
+{
+    return a->settings == b->settings;
 }
 
 int store_begin_read(store *s, err *e)
@@ -1438,13 +1483,12 @@ int store_stakeholder_count(store *s, long long id, int *n, err *e)
 }
 
 int store_answer_put(store *s, long long id, const char *criterion, const char *status,
-                     const char *comment, const char *evidence_json, long long user, err *e)
+                     const char *comment, const char *evidence_json, long long user,
+                     const char *now, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_ANSWER_PUT, e);
     if (!st)
         return e->code;
-    char now[DATE_TIME_LEN + 1];
-    date_now(now);
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, criterion);
     bind_text(st, 3, status);

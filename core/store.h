@@ -113,12 +113,16 @@ typedef struct store_assessment {
 
 /* What the database holds, as far as this connection can tell: data changes
  * with every commit of another connection, own with every row this one
- * changes. Equal versions mean nothing changed in between. */
+ * changes, settings with every change, by anyone, to the sessions, the
+ * accounts, the rule set activations or the plugins' states. Equal versions
+ * mean nothing changed in between; equal settings, that none of those did
+ * (what a server keeps in memory across requests depends on nothing else). */
 typedef struct store_version {
-    long long data, own;
+    long long data, own, settings;
 } store_version;
 int store_version_get(store *s, store_version *v, err *e);
 bool store_version_same(const store_version *a, const store_version *b);
+bool store_settings_same(const store_version *a, const store_version *b);
 
 int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e);
 int store_assessment_get(store *s, long long id, store_assessment *a, err *e);
@@ -132,8 +136,10 @@ int store_answers_each(store *s, long long id,
                        err *e);
 /* Counts the stakeholders recorded for an audit. */
 int store_stakeholder_count(store *s, long long id, int *n, err *e);
+/* Writes an answer, dated now (date_now's form). */
 int store_answer_put(store *s, long long id, const char *criterion, const char *status,
-                     const char *comment, const char *evidence_json, long long user, err *e);
+                     const char *comment, const char *evidence_json, long long user,
+                     const char *now, err *e);
 int store_answer_json(store *s, long long id, const char *criterion, cJSON **out, err *e);
 /* Replaces the stakeholders: list is [{"name","role"}]. */
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e);

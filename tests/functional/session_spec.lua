@@ -177,6 +177,36 @@ describe("account administration", function()
     H.expect_error(H.request(server, "GET", "/api/v1/me", { token = token }), 401)
   end)
 
+  -- Each worker thread trusts a session it resolved until the accounts or
+  -- sessions change, counted by triggers: a change made outside the server
+  -- (here the sqlite3 shell) must end the trust, answers written meanwhile
+  -- (which change the data but not the accounts) or not.
+  it("ends a session or an account changed outside the server at its next request", function()
+    local server = H.start_server({ db = H.fresh_db(fixture.db) })
+    local ta = H.login(server, H.USERS.cae_a.email)
+    local tb = H.login(server, H.USERS.cae_b.email)
+    local a = H.expect(H.request(server, "POST", "/api/v1/organisations/" .. fixture.ids.org_b .. "/assessments",
+      { token = tb, json = { kind = "self_assessment" } }), 201, "draft").json
+    local criteria = H.criteria(server)
+    local function busy(n) -- every worker resolves both sessions, answers written in between
+      for i = 1, n do
+        H.expect(H.request(server, "GET", "/api/v1/me", { token = ta }), 200, "me a")
+        H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. a.id .. "/answers/" .. criteria[i].id,
+          { token = tb, json = { status = "met" } }), 200, "answer")
+      end
+    end
+    busy(12)
+    H.sql(server.db, "UPDATE users SET disabled = 1 WHERE email = '" .. H.USERS.cae_a.email .. "'")
+    for _ = 1, 12 do
+      H.expect_error(H.request(server, "GET", "/api/v1/me", { token = ta }), 401)
+      H.expect(H.request(server, "GET", "/api/v1/me", { token = tb }), 200, "me b")
+    end
+    H.sql(server.db, "DELETE FROM sessions WHERE user_id = " .. fixture.ids.cae_b)
+    for _ = 1, 12 do
+      H.expect_error(H.request(server, "GET", "/api/v1/me", { token = tb }), 401)
+    end
+  end)
+
   it("lists API tokens without their secret and revokes one", function()
     local server = H.start_server({ db = H.fresh_db(fixture.db) })
     local admin = H.login(server, H.USERS.admin.email)

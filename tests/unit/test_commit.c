@@ -124,14 +124,25 @@ TEST_IMPL(commit_group_checkpoints_beside_writes)
     return 0;
 }
 
+/* Two connections to one new database in dir, as two threads of a server
+ * (or a server and the command line) have. */
+static int open_two(const char *dir, store **a, store **b)
+{
+    err e = ERR_INIT;
+    *b = NULL;
+    int rc = store_open(fixture_db(dir), a, &e);
+    if (rc == ERR_OK && (rc = store_open(fixture_db(dir), b, &e)) != ERR_OK)
+        store_close(*a);
+    err_clear(&e);
+    return rc;
+}
+
 TEST_IMPL(store_snapshot_reads_then_writes_fresh)
 {
     char *dir = fixture_tmpdir();
-    const char *path = fixture_db(dir);
     store *a, *b;
     err e = ERR_INIT;
-    ASSERT_EQ(store_open(path, &a, &e), ERR_OK);
-    ASSERT_EQ(store_open(path, &b, &e), ERR_OK);
+    ASSERT_EQ(open_two(dir, &a, &b), ERR_OK);
     long long n0, n;
     ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
     ASSERT_EQ(store_journal_count(a, &n0, &e), ERR_OK);
@@ -162,6 +173,69 @@ TEST_IMPL(store_snapshot_reads_then_writes_fresh)
     long long rows, bad;
     ASSERT_EQ(store_journal_verify(b, &rows, &bad, &e), ERR_OK);
     ASSERT_EQ(bad, 0);
+    store_close(a);
+    store_close(b);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* Reads a's version in a snapshot of its own, as a request does. */
+static void version_now(store *a, store_version *v)
+{
+    err e = ERR_INIT;
+    store_snapshot(a, &e);
+    store_version_get(a, v, &e);
+    store_snapshot_end(a);
+    err_clear(&e);
+}
+
+TEST_IMPL(store_settings_move_with_what_servers_keep)
+{
+    char *dir = fixture_tmpdir();
+    store *a, *b;
+    err e = ERR_INIT;
+    ASSERT_EQ(open_two(dir, &a, &b), ERR_OK);
+    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
+    long long org_id, id, user;
+    ASSERT_EQ(store_org_add(b, org, &org_id, &e), ERR_OK);
+    cJSON_Delete(org);
+    store_assessment as = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
+    ASSERT_EQ(store_assessment_add(b, &as, &id, &e), ERR_OK);
+    store_version v0, v;
+    version_now(a, &v0);
+    /* Answers and the journal, written all day long: the data moves, the
+     * settings stay. */
+    ASSERT_EQ(store_answer_put(b, id, "C-1", "met", "", "[]", 0, "2026-01-01T00:00:00Z", &e),
+              ERR_OK);
+    ASSERT_EQ(store_journal(b, 0, "answer.put", "assessment", id, NULL, NULL, &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_version_same(&v0, &v));
+    ASSERT(store_settings_same(&v0, &v));
+    /* An account, a session, its end, a plugin's state: each moves them,
+     * written by another connection as by the command line. */
+    store_user u = {.email = "a@b.test", .name = "A", .role = "admin"};
+    ASSERT_EQ(store_user_add(b, &u, "x", &user, &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_session_add(b, "h", user, "session", NULL, 1, &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_session_delete(b, "h", &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_plugin_state_set(b, "p", false, &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    /* A's own change too, seen by a's next request. */
+    u.id = user;
+    u.disabled = true;
+    ASSERT_EQ(store_user_update(a, &u, &e), ERR_OK);
+    version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
     store_close(a);
     store_close(b);
     fixture_rmtree(dir);

@@ -51,17 +51,27 @@ TEST_IMPL(store_answer_status_check)
     char criterion[8];
     for (int i = 0; i < 4; i++) {
         snprintf(criterion, sizeof criterion, "C-%d", i);
-        ASSERT_EQ(store_answer_put(s, id, criterion, ok[i], "", "[]", 0, &e), ERR_OK);
+        ASSERT_EQ(
+            store_answer_put(s, id, criterion, ok[i], "", "[]", 0, "2026-01-01T00:00:00Z", &e),
+            ERR_OK);
     }
-    ASSERT_EQ(store_answer_put(s, id, "C-0", "met ", "", "[]", 0, &e), ERR_INPUT);
+    ASSERT_EQ(store_answer_put(s, id, "C-0", "met ", "", "[]", 0, "2026-01-01T00:00:00Z", &e),
+              ERR_INPUT);
     ASSERT_CONTAINS(err_msg(&e), "CHECK");
     err_clear(&e);
     store_close(s);
     /* Migration 4 rebuilds the table: run again over the rows (the later
      * migrations undone first), it keeps them. */
-    ASSERT_EQ(fixture_sql(fixture_db(dir),
-                          "ALTER TABLE users DROP COLUMN disabled; PRAGMA user_version = 3"),
-              SQLITE_OK);
+    char undo[2048] = "DROP TABLE settings_generation;";
+    static const char *const counted[] = {"users", "sessions", "activations", "plugin_state"};
+    static const char *const events[] = {"insert", "update", "delete"};
+    for (int t = 0; t < 4; t++)
+        for (int v = 0; v < 3; v++)
+            snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+                     " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
+    snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+             " ALTER TABLE users DROP COLUMN disabled; PRAGMA user_version = 3");
+    ASSERT_EQ(fixture_sql(fixture_db(dir), undo), SQLITE_OK);
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     for (int i = 0; i < 4; i++) {
         cJSON *got;
@@ -70,7 +80,8 @@ TEST_IMPL(store_answer_status_check)
         ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(got, "status")), ok[i]);
         cJSON_Delete(got);
     }
-    ASSERT_EQ(store_answer_put(s, id, "C-0", "bogus", "", "[]", 0, &e), ERR_INPUT);
+    ASSERT_EQ(store_answer_put(s, id, "C-0", "bogus", "", "[]", 0, "2026-01-01T00:00:00Z", &e),
+              ERR_INPUT);
     err_clear(&e);
     store_close(s);
     fixture_rmtree(dir);
