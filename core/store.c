@@ -323,6 +323,7 @@ enum {
     Q_ASSESSMENT_MIGRATE,
     Q_BEGIN_READ,
     Q_DATA_VERSION,
+    Q_SETTINGS,
     Q_WHATIF_TARGETS,
     Q_EVENT_ADD,
     Q_EVENT_FANOUT,
@@ -515,8 +516,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
                            " record_hash, prev_hash FROM decisions ORDER BY id",
     [Q_BEGIN_READ] = "BEGIN",
-    [Q_DATA_VERSION] = "SELECT data_version, (SELECT n FROM settings_generation)"
-                       " FROM pragma_data_version",
+    [Q_DATA_VERSION] = "PRAGMA data_version",
+    [Q_SETTINGS] = "SELECT n FROM settings_generation",
     [Q_WHATIF_TARGETS] = "SELECT a.id, a.organisation_id, o.name AS organisation, a.kind, a.status,"
                          " a.evaluation AS evaluation_json FROM assessments a"
                          " JOIN organisations o ON o.id = a.organisation_id"
@@ -641,6 +642,7 @@ struct store {
     unsigned events_added; /* since store_events_taken */
     void (*wal_fn)(void *arg, int pages);
     void *wal_arg;
+    store_version seen; /* the last version read, settings included; settings -1: none */
 };
 
 /* Writers of this process queue here rather than in SQLite's busy handler,
@@ -881,6 +883,7 @@ int store_open(const char *path, store **out, err *e)
     store *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(e, ERR_FAIL, "out of memory");
+    s->seen.settings = -1;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         err_set(e, ERR_UNAVAILABLE, "%s: %s", path, s->db ? sqlite3_errmsg(s->db) : "cannot open");
@@ -934,15 +937,18 @@ int store_version_get(store *s, store_version *v, err *e)
     sqlite3_stmt *st = stmt(s, Q_DATA_VERSION, e);
     if (!st)
         return e->code;
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return db_fail(s, e, "data version");
-    }
-    v->data = sqlite3_column_int64(st, 0);
-    v->settings = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
+    if (count_rows(s, st, &v->data, e))
+        return e->code;
     v->own = (long long)sqlite3_total_changes64(s->db);
+    /* Nothing committed since the last read: the settings did not move
+     * either, and a request that only reads pays for one statement. */
+    if (s->seen.settings >= 0 && store_version_same(v, &s->seen)) {
+        v->settings = s->seen.settings;
+        return ERR_OK;
+    }
+    if (!(st = stmt(s, Q_SETTINGS, e)) || count_rows(s, st, &v->settings, e))
+        return e->code;
+    s->seen = *v;
     return ERR_OK;
 }
 
