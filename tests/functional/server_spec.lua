@@ -254,6 +254,20 @@ describe("the labelcoop server, end to end", function()
       assert.are.equal("met", r.json.status)
       assert.are.same({}, r.json.evidence)
       answers["SO-01"] = body
+      -- The answer returned is the one stored, its date included, and the
+      -- one the journal keeps as the write's after image.
+      local g = expect(request(server, "GET", "/api/v1/assessments/" .. state.sa, { token = tokens.cae_a }), 200)
+      local stored
+      for _, a in ipairs(g.json.answers) do
+        if a.criterion == "SO-01" then stored = a end
+      end
+      assert.is_false(stored.orphan) -- what GET adds: the criterion is in the référentiel
+      stored.orphan = nil
+      assert.are.same(stored, r.json)
+      assert.truthy(r.json.updated_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), r.json.updated_at)
+      local after = H.sql_value(server.db, "SELECT after FROM journal WHERE action = 'answer.put'"
+        .. " AND entity_id = " .. state.sa .. " ORDER BY id DESC LIMIT 1;")
+      assert.are.same(r.json, support.json.decode(after))
     end)
 
     it("gives back every answer as stored", function()
