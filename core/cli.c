@@ -1278,12 +1278,14 @@ static int cmd_document(const opts *o, const char *kind, const char *id_text)
 
 /* ---- reports -------------------------------------------------------------------------- */
 
-static volatile int interrupted;
+/* Atomic, lock-free, so safe in a handler: the signal may land on the
+ * sandbox's watchdog thread while the report runs on this one. */
+static atomic_int interrupted;
 
 static void on_interrupt(int sig)
 {
     (void)sig;
-    interrupted = 1;
+    atomic_store(&interrupted, 1);
 }
 
 /* A bar on standard error, only when it is a terminal. */
@@ -1376,7 +1378,7 @@ static int cmd_report(const opts *o, const char *name)
     ruleset_cache_free(cache);
     store_close(db);
     if (rc != ERR_OK)
-        return interrupted ? fail(ERR_FAIL, "report interrupted") : report(&e);
+        return atomic_load(&interrupted) ? fail(ERR_FAIL, "report interrupted") : report(&e);
     FILE *f = o->out ? fopen(o->out, "wb") : stdout;
     rc = f && fwrite(out, 1, len, f) == len ? ERR_OK : fail(ERR_FAIL, "cannot write the report");
     if (f && o->out && fclose(f) != 0)

@@ -37,8 +37,8 @@ struct host {
     const files_tree *tree; /* borrowed */
     size_t mem_used, mem_limit;
     long long insn_used, insn_limit;
-    volatile int *interrupt; /* set by a signal handler: stop at the next hook */
-    int tripped;             /* the instruction limit fired during this run */
+    atomic_int *interrupt; /* set by a signal handler: stop at the next hook */
+    int tripped;           /* the instruction limit fired during this run */
     char mem_where[256];
     char *traceback;
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
@@ -106,7 +106,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     host *h = host_of(L);
-    if (h->interrupt && *h->interrupt) {
+    if (h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed)) {
         char at[256];
         host_where(L, 0, at, sizeof at);
         luaL_error(L, "%sinterrupted", at);

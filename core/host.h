@@ -6,6 +6,7 @@
 #ifndef LABELCOOP_HOST_H
 #define LABELCOOP_HOST_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <lua.h>
@@ -17,9 +18,11 @@
 typedef struct host host;
 
 typedef struct host_limits {
-    long long instructions;  /* per host_run call */
-    size_t memory;           /* bytes, for the whole state */
-    volatile int *interrupt; /* when it becomes non-zero, the script stops; may be NULL */
+    long long instructions; /* per host_run call */
+    size_t memory;          /* bytes, for the whole state */
+    /* When it becomes non-zero, the script stops; may be NULL. Atomic: a
+     * signal handler sets it, on whichever thread the signal lands. */
+    atomic_int *interrupt;
 } host_limits;
 
 #define HOST_DEFAULT_INSTRUCTIONS 50000000LL

@@ -32,7 +32,7 @@ typedef struct service {
     /* A report's progress, and a flag that interrupts it (the command line's). */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
-    volatile int *interrupt;
+    atomic_int *interrupt;
     const host_limits *limits; /* a report's limits when set (else its defaults) */
 } service;
 

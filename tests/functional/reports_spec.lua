@@ -555,6 +555,24 @@ report {
       assert.are.equal("", r.stdout)
     end)
 
+    it("stops a running report at Ctrl-C with exit 1, saying so, long before its instruction limit", function()
+      -- The endless loop with a limit it would take minutes to reach: only
+      -- the interrupt can end it within the few seconds allowed here.
+      local out = H.tmpdir()
+      local cmd = "s=$(date +%s%N); timeout --preserve-status -s INT -k 4 1 " .. support.quote(support.bin)
+        .. " report hostile --db " .. support.quote(ctx.db) .. " --rules " .. support.quote(support.rules)
+        .. " --scripts " .. support.quote(scripts_dir) .. " --max-instructions 100000000000"
+        .. " >" .. support.quote(out .. "/stdout") .. " 2>" .. support.quote(out .. "/stderr")
+        .. "; echo \"$? $(( $(date +%s%N) - s ))\" >" .. support.quote(out .. "/rc")
+      os.execute("timeout 20 sh -c " .. support.quote(cmd))
+      local rc, ns = (support.read(out .. "/rc") or ""):match("^(%d+) (%d+)")
+      local stderr = support.read(out .. "/stderr") or ""
+      assert.are.equal("1", rc, "exit status, stderr: " .. stderr)
+      assert.is_truthy(R.has(stderr, "report interrupted"), stderr)
+      assert.are.equal("", support.read(out .. "/stdout"))
+      assert.is_true(tonumber(ns) / 1e9 < 5, "took " .. tonumber(ns) / 1e9 .. " s")
+    end)
+
     it("reports a failing script with exit 3 and file:line", function()
       local r = R.report(ctx.db, "broken", nil, { "--scripts", scripts_dir })
       assert.are.equal(3, r.code, R.show(r))
