@@ -922,11 +922,13 @@ static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK) { /* the columns of store_answer_json, in its order */
         w->out = cJSON_CreateObject();
-        cJSON_AddStringToObject(w->out, "criterion", w->criterion);
-        cJSON_AddStringToObject(w->out, "status", w->status);
-        cJSON_AddStringToObject(w->out, "comment", w->comment ? w->comment : "");
-        cJSON_AddItemToObject(w->out, "evidence", evidence);
-        evidence = NULL;
+        if (!cJSON_AddStringToObject(w->out, "criterion", w->criterion) ||
+            !cJSON_AddStringToObject(w->out, "status", w->status) ||
+            !cJSON_AddStringToObject(w->out, "comment", w->comment ? w->comment : "") ||
+            !cJSON_AddItemToObject(w->out, "evidence", evidence))
+            rc = err_set(e, ERR_FAIL, "out of memory"); /* the caller deletes w->out */
+        else
+            evidence = NULL; /* w->out's now */
     }
     cJSON_Delete(evidence);
     return rc;
