@@ -127,9 +127,12 @@ typedef struct call {
     size_t raw_len;
     const char *raw_type;
     char *raw_type_owned;
+    bool deferred; /* answered later, from another thread (http_defer) */
 } call;
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
+
+static void respond_error(http_response *res, int code, const char *message);
 
 enum { PUBLIC = 1, BODY = 2 };
 
@@ -258,9 +261,31 @@ static int h_assessment_update(call *c, cJSON **out, err *e)
     return service_assessment_update(&c->svc, c->ids[0], c->body, out, e);
 }
 
+/* The answer of a PUT written by the group commit, sent from its thread. */
+static void answered(void *ud, int rc, cJSON *out, err *e)
+{
+    http_response res = {0};
+    if (rc == ERR_OK)
+        http_json(&res, 200, out);
+    else
+        respond_error(&res, rc, err_msg(e));
+    http_resume(ud, &res);
+}
+
 static int h_answer(call *c, cJSON **out, err *e)
 {
-    return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
+    http_deferred *d = c->svc.commits ? http_defer(c->req) : NULL;
+    if (!d)
+        return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
+    c->deferred = true;
+    int rc = service_answer_submit(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e);
+    if (rc != ERR_OK) { /* refused before the write: answered at once */
+        http_response res = {0};
+        respond_error(&res, rc, err_msg(e));
+        http_resume(d, &res);
+        err_clear(e);
+    }
+    return ERR_OK;
 }
 
 static int h_stakeholders(call *c, cJSON **out, err *e)
@@ -635,6 +660,11 @@ int api_route(const char *method, const char *path, const char **pattern)
  * ("$.x: ...") puts the path in "path". */
 static void fail(call *c, int code, const char *message)
 {
+    respond_error(c->res, code, message);
+}
+
+static void respond_error(http_response *res, int code, const char *message)
+{
     static const struct {
         int code, status;
         const char *name;
@@ -660,7 +690,7 @@ static void fail(call *c, int code, const char *message)
     size_t plen = message[0] == '$' ? strcspn(message, ":") : 0;
     if (plen)
         snprintf(path, sizeof path, "%.*s", (int)plen, message);
-    http_error(c->res, status, name, message, plen ? path : NULL);
+    http_error(res, status, name, message, plen ? path : NULL);
 }
 
 static bool changes_state(const char *method)
@@ -759,6 +789,10 @@ void api_handle(void *app, const http_request *req, http_response *res)
         rc = r->fn(&c, &out, &e);
     store_snapshot_end(w->db);
     cJSON_Delete(c.body);
+    if (c.deferred) {
+        err_clear(&e);
+        return;
+    }
     if (rc != ERR_OK) {
         cJSON_Delete(out);
         free(c.raw);

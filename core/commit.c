@@ -1,13 +1,16 @@
-/* commit: leader and followers. A caller queues its write; if no batch is
- * being applied it leads: it takes the whole queue, applies it in one
- * transaction on the writer connection, commits, and wakes the others. The
- * writes queued meanwhile form the next batch, so the batch grows with the
- * load and nobody waits for a timer. Uses store's transactions and
- * savepoints; knows nothing of what the writes are.
+/* commit: a committer thread and a queue. Callers queue their writes, and
+ * either wait (commit_run) or go on and are told later (commit_submit: the
+ * server's request threads, whose connections wait suspended meanwhile).
+ * The committer takes the whole queue, applies it in one transaction on the
+ * writer connection, commits, and tells each write's caller. The writes
+ * queued meanwhile form the next batch, so the batch grows with the load and
+ * nobody waits for a timer; and since request threads do not wait, up to
+ * every open connection's write can share one commit. Uses store's
+ * transactions and savepoints; knows nothing of what the writes are.
  *
  * Checkpoints run on a thread of their own, in two passes: the first beside
  * the writes, copying the bulk of the WAL and paying for its fsyncs; the
- * second in the writes' turn, as if it led a batch, copying the few pages
+ * second in the writes' turn, between two batches, copying the few pages
  * written meanwhile, so that the whole WAL is copied and the next write
  * starts it over. Inline, the fsyncs of a 1,000-page WAL (4 MiB) took 5 to
  * 10 ms, during which no write committed. */
@@ -22,8 +25,10 @@ typedef struct job {
     void *ctx;
     err *e;
     int rc;
+    commit_done done_fn; /* submitted: called once the batch is over; NULL: a waiter */
+    err own;             /* a submitted job's error */
     bool done;
-    pthread_cond_t wake; /* done, or the next batch is this job's to lead */
+    pthread_cond_t *wake; /* a waiter's */
     struct job *next;
 } job;
 
@@ -34,17 +39,17 @@ struct commit_group {
     pthread_mutex_t mu;
     job *head, **tail;
     bool leading;  /* a batch, or the checkpointer's second pass, is running */
-    store *db;     /* used only by the leader */
-    bool wal_full; /* the leader's last commit took the WAL past CHECKPOINT_PAGES */
-    /* The checkpointer: its own connection, or NULL when the writer
-     * checkpoints inline as SQLite does by default. */
+    store *db;     /* used only by the committer */
+    bool wal_full; /* the last commit took the WAL past CHECKPOINT_PAGES */
+    pthread_t committer;
+    pthread_cond_t work; /* a job was queued, a turn was given back, or the group closes */
     store *ckpt_db;
     pthread_t ckpt;
-    pthread_cond_t ckpt_wake;          /* a checkpoint is due, its turn came, or the group closes */
-    bool ckpt_due, ckpt_next, closing; /* ckpt_next: its turn comes before the next batch's */
+    pthread_cond_t ckpt_wake;
+    bool ckpt_due, ckpt_next, closing;
 };
 
-/* Called by SQLite on the leader's thread, after each commit on the writer. */
+/* Called by SQLite on the committer thread, after each commit on the writer. */
 static void wal_grew(void *arg, int pages)
 {
     commit_group *g = arg;
@@ -52,14 +57,13 @@ static void wal_grew(void *arg, int pages)
         g->wal_full = true;
 }
 
-/* Gives the turn to whoever is next: the checkpointer, else the next batch. */
+/* Gives the turn back: to the checkpointer when it waits, else to the committer. */
 static void pass_turn(commit_group *g)
 {
     g->leading = false;
     if (g->ckpt_next)
         pthread_cond_signal(&g->ckpt_wake);
-    else if (g->head)
-        pthread_cond_signal(&g->head->wake);
+    pthread_cond_signal(&g->work);
 }
 
 /* The second pass, in the writes' turn; called and returns with mu held. */
@@ -77,6 +81,8 @@ static void checkpoint_in_turn(commit_group *g)
     pthread_mutex_lock(&g->mu);
     pass_turn(g);
 }
+
+static void *committer(void *arg);
 
 static void *checkpointer(void *arg)
 {
@@ -146,7 +152,15 @@ int commit_open(const char *path, commit_group **out, err *e)
         return e->code;
     }
     pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->work, NULL);
     g->tail = &g->head;
+    if (pthread_create(&g->committer, NULL, committer, g) != 0) {
+        pthread_cond_destroy(&g->work);
+        pthread_mutex_destroy(&g->mu);
+        store_close(g->db);
+        free(g);
+        return err_set(e, ERR_FAIL, "cannot start a thread");
+    }
     checkpointer_start(g, path);
     *out = g;
     return ERR_OK;
@@ -156,7 +170,13 @@ void commit_close(commit_group *g)
 {
     if (!g)
         return;
+    pthread_mutex_lock(&g->mu);
+    g->closing = true; /* the committer ends once the queue is empty */
+    pthread_cond_signal(&g->work);
+    pthread_mutex_unlock(&g->mu);
+    pthread_join(g->committer, NULL);
     checkpointer_stop(g);
+    pthread_cond_destroy(&g->work);
     store_close(g->db);
     pthread_mutex_destroy(&g->mu);
     free(g);
@@ -209,42 +229,100 @@ static void apply(store *db, job *batch)
     err_clear(&why);
 }
 
-int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
+/* Runs the queue, a batch at a time, until the group closes and the queue is empty. */
+static void *committer(void *arg)
 {
-    job self = {.fn = fn, .ctx = ctx, .e = e, .rc = ERR_OK};
-    pthread_cond_init(&self.wake, NULL);
+    commit_group *g = arg;
     pthread_mutex_lock(&g->mu);
-    /* The queue holds self only until it is done, and this call waits till then. */
-    /* cppcheck-suppress autoVariables */
-    *g->tail = &self;
-    /* cppcheck-suppress autoVariables */
-    g->tail = &self.next;
-    /* Each waiter sleeps on its own condition, so a batch wakes only its
-     * own writers and the one that leads next. */
-    while ((g->leading || g->ckpt_next) && !self.done)
-        pthread_cond_wait(&self.wake, &g->mu);
-    if (!self.done) {
-        g->leading = true;
+    for (;;) {
+        while ((!g->head || g->ckpt_next || g->leading) && !(g->closing && !g->head))
+            pthread_cond_wait(&g->work, &g->mu);
+        if (!g->head)
+            break;
         job *batch = g->head;
         g->head = NULL;
         g->tail = &g->head;
+        g->leading = true;
         pthread_mutex_unlock(&g->mu);
         apply(g->db, batch);
         pthread_mutex_lock(&g->mu);
-        for (job *j = batch, *next; j; j = next) {
-            next = j->next; /* j may be gone as soon as it is done */
-            j->done = true;
-            if (j != &self)
-                pthread_cond_signal(&j->wake);
-        }
         if (g->wal_full && g->ckpt_db && !g->ckpt_due) {
             g->ckpt_due = true;
             pthread_cond_signal(&g->ckpt_wake);
         }
         g->wal_full = false;
-        pass_turn(g);
+        g->leading = false;
+        if (g->ckpt_next)
+            pthread_cond_signal(&g->ckpt_wake);
+        job *submitted = NULL;
+        for (job *j = batch, *next; j; j = next) {
+            next = j->next; /* a waiter's job may be gone as soon as it is done */
+            if (j->done_fn) {
+                j->next = submitted;
+                submitted = j;
+            } else {
+                j->done = true;
+                pthread_cond_signal(j->wake);
+            }
+        }
+        pthread_mutex_unlock(&g->mu);
+        for (job *j = submitted, *next; j; j = next) {
+            next = j->next;
+            j->done_fn(j->ctx, j->rc, j->e);
+            err_clear(&j->own);
+            free(j);
+        }
+        pthread_mutex_lock(&g->mu);
     }
     pthread_mutex_unlock(&g->mu);
-    pthread_cond_destroy(&self.wake);
+    return NULL;
+}
+
+static void enqueue(commit_group *g, job *j)
+{
+    *g->tail = j;
+    g->tail = &j->next;
+    pthread_cond_signal(&g->work);
+}
+
+int commit_submit(commit_group *g, commit_work fn, commit_done done, void *ctx, err *e)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return err_set(e, ERR_FAIL, "out of memory");
+    j->fn = fn;
+    j->ctx = ctx;
+    j->done_fn = done;
+    j->own = (err)ERR_INIT;
+    j->e = &j->own;
+    pthread_mutex_lock(&g->mu);
+    bool closing = g->closing;
+    if (!closing)
+        enqueue(g, j);
+    pthread_mutex_unlock(&g->mu);
+    if (closing) {
+        free(j);
+        return err_set(e, ERR_UNAVAILABLE, "the server is stopping");
+    }
+    return ERR_OK;
+}
+
+int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
+{
+    pthread_cond_t wake;
+    pthread_cond_init(&wake, NULL);
+    job self = {.fn = fn, .ctx = ctx, .e = e, .rc = ERR_OK, .wake = &wake};
+    pthread_mutex_lock(&g->mu);
+    bool queued = !g->closing;
+    if (queued)
+        /* The queue holds self only until it is done, and this call waits till then. */
+        /* cppcheck-suppress autoVariables */
+        enqueue(g, &self);
+    else
+        self.rc = err_set(e, ERR_UNAVAILABLE, "the server is stopping");
+    while (queued && !self.done)
+        pthread_cond_wait(&wake, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+    pthread_cond_destroy(&wake);
     return self.rc;
 }

@@ -43,10 +43,20 @@ struct http_server {
     watch *watched;
     bool stopping;
     pthread_t watchdog;
+    /* Requests whose connection waits, suspended, for an answer from
+     * another thread (http_defer); http_stop waits for them. */
+    pthread_mutex_t defer_mu;
+    pthread_cond_t defer_done;
+    int deferred;
+    bool closing;
 };
 
 struct http_request {
+    http_server *server;
     struct MHD_Connection *conn;
+    bool parked; /* suspended by the handler of this call (read once the handler returns) */
+    bool ready;  /* the answer came */
+    http_response answer;
     const char *method, *url;
     char *body;
     size_t len, cap;
@@ -263,11 +273,13 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, const
 
 /* ---- the request cycle ------------------------------------------------------- */
 
-static http_request *request_new(struct MHD_Connection *c, const char *url, const char *method)
+static http_request *request_new(http_server *s, struct MHD_Connection *c, const char *url,
+                                 const char *method)
 {
     http_request *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
+    r->server = s;
     r->conn = c;
     r->url = url;
     r->method = method;
@@ -323,7 +335,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_server *s = cls;
     http_request *r = *con_cls;
     if (!r) {
-        r = request_new(c, url, method);
+        r = request_new(s, c, url, method);
         if (!r)
             return MHD_NO;
         *con_cls = r;
@@ -347,13 +359,50 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (r->ready) { /* resumed: the answer came from another thread */
+        r->ready = false;
+        return send_response(c, r, &r->answer);
+    }
     if (r->too_large)
         return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
     if (strncmp(url, "/api/", 5) != 0)
         return send_file(s, c, r);
     http_response res = {0};
     s->handler(s->app, r, &res);
+    if (r->parked) { /* the answer may even be there already: resumed, this is called again */
+        r->parked = false;
+        return MHD_YES;
+    }
     return send_response(c, r, &res);
+}
+
+http_deferred *http_defer(const http_request *req)
+{
+    http_request *r = (http_request *)req;
+    http_server *s = r->server;
+    pthread_mutex_lock(&s->defer_mu);
+    bool ok = !s->closing;
+    if (ok)
+        s->deferred++;
+    pthread_mutex_unlock(&s->defer_mu);
+    if (!ok)
+        return NULL;
+    r->parked = true;
+    MHD_suspend_connection(r->conn);
+    return (http_deferred *)r;
+}
+
+void http_resume(http_deferred *d, http_response *res)
+{
+    http_request *r = (http_request *)d;
+    http_server *s = r->server;
+    r->answer = *res;
+    r->ready = true;
+    MHD_resume_connection(r->conn);
+    pthread_mutex_lock(&s->defer_mu);
+    if (--s->deferred == 0)
+        pthread_cond_broadcast(&s->defer_done);
+    pthread_mutex_unlock(&s->defer_mu);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -493,6 +542,8 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->max_body = c->max_body;
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     s->web_root = c->web_root ? strdup(c->web_root) : NULL;
+    pthread_mutex_init(&s->defer_mu, NULL);
+    pthread_cond_init(&s->defer_done, NULL);
     pthread_mutex_init(&s->watch_mu, NULL);
     pthread_cond_init(&s->watch_stop, NULL);
     if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
@@ -505,12 +556,14 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     /* A connection silent that long is closed: slow and half-open clients
      * cannot hold connections (1000 at most) forever. */
     unsigned silent = c->connection_timeout ? c->connection_timeout : 30;
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
-                            NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
-                            MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
+    s->d =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                             MHD_ALLOW_SUSPEND_RESUME,
+                         0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
+                         MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
         watchdog_stop(s);
         free(s->web_root);
@@ -533,6 +586,13 @@ void http_stop(http_server *s)
 {
     if (!s)
         return;
+    /* The answers still being written come first: their connections are
+     * suspended, and the threads that write them resume them. */
+    pthread_mutex_lock(&s->defer_mu);
+    s->closing = true;
+    while (s->deferred > 0)
+        pthread_cond_wait(&s->defer_done, &s->defer_mu);
+    pthread_mutex_unlock(&s->defer_mu);
     MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
     watchdog_stop(s);
     free(s->web_root);

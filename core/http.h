@@ -61,6 +61,14 @@ const char *http_client(const http_request *r);
  * file) and no backslash. */
 bool http_path_safe(const char *path);
 
+/* An answer another thread gives later: the handler calls http_defer (and
+ * leaves res alone) before handing the request on, and that thread calls
+ * http_resume once with the answer (moved). NULL when the server is stopping:
+ * answer at once then. */
+typedef struct http_deferred http_deferred;
+http_deferred *http_defer(const http_request *r);
+void http_resume(http_deferred *d, http_response *res);
+
 /* Sets res to an error: {"error": {"code", "message", "path"}} (path may be NULL). */
 void http_error(http_response *res, int status, const char *code, const char *message,
                 const char *path);

@@ -950,6 +950,68 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     return rc;
 }
 
+/* An answer PUT on its way through the group commit, owning copies of
+ * everything the caller's request held. */
+typedef struct answer_job {
+    answer_write w;
+    service svc;
+    auth_actor who;
+    char *criterion;
+    cJSON *body;
+    service_done done;
+    void *ud;
+} answer_job;
+
+static void answer_job_free(answer_job *j)
+{
+    free(j->w.evidence);
+    free(j->criterion);
+    cJSON_Delete(j->body);
+    free(j);
+}
+
+static void answer_job_done(void *ctx, int rc, err *e)
+{
+    answer_job *j = ctx;
+    cJSON *out = rc == ERR_OK ? j->w.out : NULL;
+    if (rc != ERR_OK)
+        cJSON_Delete(j->w.out);
+    j->done(j->ud, rc, out, e);
+    answer_job_free(j);
+}
+
+int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
+                          service_done done, void *ud, err *e)
+{
+    answer_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return err_set(e, ERR_FAIL, "out of memory");
+    j->criterion = strdup(criterion);
+    j->body = cJSON_Duplicate(body, 1);
+    j->svc = *s;
+    if (s->who) {
+        j->who = *s->who;
+        j->svc.who = &j->who;
+    }
+    j->svc.version = NULL;
+    j->done = done;
+    j->ud = ud;
+    j->w.s = &j->svc;
+    j->w.id = id;
+    j->w.criterion = j->criterion;
+    int rc = j->criterion && j->body ? answer_check(s, &j->w, j->body, e)
+                                     : err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK) {
+        store_snapshot_end(s->db);
+        rc = commit_submit(s->commits, answer_write_apply, answer_job_done, j, e);
+    }
+    if (rc != ERR_OK) {
+        cJSON_Delete(j->w.out);
+        answer_job_free(j);
+    }
+    return rc;
+}
+
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;

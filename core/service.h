@@ -67,6 +67,13 @@ int service_assessment_list(service *s, cJSON **out, err *e);
  * evaluation, as JSON text (*text is the caller's), from this thread's docs
  * while the database has not changed since it was rendered. */
 int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e);
+/* The answer PUT's write handed to the group commit (s->commits): returns
+ * ERR_OK once checked and queued, and done(ud, rc, out, e) follows on the
+ * group's thread (out: the answer as stored, the callee's to delete); or an
+ * error now, and no done. */
+typedef void (*service_done)(void *ud, int rc, cJSON *out, err *e);
+int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
+                          service_done done, void *ud, err *e);
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e);
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e);

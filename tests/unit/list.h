@@ -34,6 +34,7 @@
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \
     TEST_ENTRY(store_settings_move_with_what_servers_keep)                                         \
     TEST_ENTRY(commit_group_batches_and_isolates)                                                  \
+    TEST_ENTRY(commit_group_submits_and_tells)                                                  \
     TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \

@@ -2,6 +2,7 @@
  * database file written by several threads at once. */
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "commit.h"
 #include "store.h"
@@ -46,15 +47,34 @@ static void *write_many(void *ud)
     return NULL;
 }
 
+/* A store and a group commit on one new database in dir. */
+static int open_group(const char *dir, store **s, commit_group **g)
+{
+    err e = ERR_INIT;
+    int rc = store_open(fixture_db(dir), s, &e);
+    if (rc == ERR_OK && (rc = commit_open(fixture_db(dir), g, &e)) != ERR_OK)
+        store_close(*s);
+    err_clear(&e);
+    return rc;
+}
+
+/* Whether the journal holds rows rows, its hash chain whole. */
+static bool journal_holds(store *s, long long rows)
+{
+    err e = ERR_INIT;
+    long long n = -1, checked = -1, bad = -1;
+    bool ok = store_journal_count(s, &n, &e) == ERR_OK &&
+              store_journal_verify(s, &checked, &bad, &e) == ERR_OK && n == rows && bad == 0;
+    err_clear(&e);
+    return ok;
+}
+
 TEST_IMPL(commit_group_batches_and_isolates)
 {
     char *dir = fixture_tmpdir();
-    const char *path = fixture_db(dir);
     store *s;
-    err e = ERR_INIT;
-    ASSERT_EQ(store_open(path, &s, &e), ERR_OK);
     commit_group *g;
-    ASSERT_EQ(commit_open(path, &g, &e), ERR_OK);
+    ASSERT_EQ(open_group(dir, &s, &g), ERR_OK);
     pthread_t th[THREADS];
     writer w[THREADS];
     for (int i = 0; i < THREADS; i++) {
@@ -67,11 +87,97 @@ TEST_IMPL(commit_group_batches_and_isolates)
     }
     commit_close(g);
     /* Every accepted write is there, no refused one, and the chain holds. */
-    long long rows, bad;
-    ASSERT_EQ(store_journal_count(s, &rows, &e), ERR_OK);
-    ASSERT_EQ(rows, THREADS * (WRITES - WRITES / 10));
-    ASSERT_EQ(store_journal_verify(s, &rows, &bad, &e), ERR_OK);
-    ASSERT_EQ(bad, 0);
+    ASSERT(journal_holds(s, THREADS * (WRITES - WRITES / 10)));
+    store_close(s);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* Submitted writes: their callers go on at once, and each is told once,
+ * from the group's thread, with its own outcome. */
+typedef struct told {
+    pthread_mutex_t mu;
+    int calls, wrong;
+    write_arg args[2 * WRITES];
+} told;
+
+typedef struct submitted {
+    told *t;
+    write_arg *w;
+} submitted;
+
+static void tell(void *ctx, int rc, err *e)
+{
+    submitted *s = ctx;
+    char want[64];
+    snprintf(want, sizeof want, "write %lld refused", s->w->id);
+    bool ok = s->w->refuse ? rc == ERR_INPUT && strcmp(err_msg(e), want) == 0 : rc == ERR_OK;
+    pthread_mutex_lock(&s->t->mu);
+    s->t->calls++;
+    s->t->wrong += !ok;
+    pthread_mutex_unlock(&s->t->mu);
+    free(s);
+}
+
+static int journal_submitted(store *db, void *ctx, err *e)
+{
+    return journal_write(db, ((submitted *)ctx)->w, e);
+}
+
+static int submit(commit_group *g, told *t, int i)
+{
+    submitted *s = malloc(sizeof *s);
+    if (!s)
+        return ERR_FAIL;
+    t->args[i] = (write_arg){i, i % 10 == 3};
+    *s = (submitted){t, &t->args[i]};
+    err e = ERR_INIT;
+    int rc = commit_submit(g, journal_submitted, tell, s, &e);
+    err_clear(&e);
+    if (rc != ERR_OK)
+        free(s);
+    return rc;
+}
+
+TEST_IMPL(commit_group_submits_and_tells)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    commit_group *g;
+    ASSERT_EQ(open_group(dir, &s, &g), ERR_OK);
+    told *t = calloc(1, sizeof *t);
+    ASSERT(t != NULL);
+    pthread_mutex_init(&t->mu, NULL);
+    /* Submitted beside writes that wait, from other threads. */
+    pthread_t th[2];
+    writer w[2] = {{g, 1, 0}, {g, 2, 0}};
+    for (int i = 0; i < 2; i++)
+        ASSERT_EQ(pthread_create(&th[i], NULL, write_many, &w[i]), 0);
+    for (int i = 0; i < WRITES; i++)
+        ASSERT_EQ(submit(g, t, i), ERR_OK);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(th[i], NULL);
+        ASSERT_EQ(w[i].wrong, 0);
+    }
+    for (int i = 0; i < 200; i++) { /* 10 s at most */
+        pthread_mutex_lock(&t->mu);
+        int calls = t->calls;
+        pthread_mutex_unlock(&t->mu);
+        if (calls == WRITES)
+            break;
+        struct timespec nap = {0, 50 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    ASSERT_EQ(t->calls, WRITES);
+    /* Closing applies what is queued, and tells each before it returns. */
+    for (int i = WRITES; i < 2 * WRITES; i++)
+        ASSERT_EQ(submit(g, t, i), ERR_OK);
+    commit_close(g);
+    ASSERT_EQ(t->calls, 2 * WRITES);
+    ASSERT_EQ(t->wrong, 0);
+    ASSERT(journal_holds(s, 4 * (WRITES - WRITES / 10)));
+    pthread_mutex_destroy(&t->mu);
+    free(t);
     store_close(s);
     fixture_rmtree(dir);
     return 0;
