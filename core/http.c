@@ -595,6 +595,8 @@ void http_stop(http_server *s)
     pthread_mutex_unlock(&s->defer_mu);
     MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
     watchdog_stop(s);
+    pthread_cond_destroy(&s->defer_done);
+    pthread_mutex_destroy(&s->defer_mu);
     free(s->web_root);
     free(s);
 }
