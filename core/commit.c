@@ -22,13 +22,11 @@
 
 typedef struct job {
     commit_work fn;
+    commit_done done_fn; /* called once the batch is over */
     void *ctx;
-    err *e;
+    err own;
+    err *e; /* &own */
     int rc;
-    commit_done done_fn; /* submitted: called once the batch is over; NULL: a waiter */
-    err own;             /* a submitted job's error */
-    bool done;
-    pthread_cond_t *wake; /* a waiter's */
     struct job *next;
 } job;
 
@@ -251,22 +249,9 @@ static void *committer(void *arg)
             pthread_cond_signal(&g->ckpt_wake);
         }
         g->wal_full = false;
-        g->leading = false;
-        if (g->ckpt_next)
-            pthread_cond_signal(&g->ckpt_wake);
-        job *submitted = NULL;
-        for (job *j = batch, *next; j; j = next) {
-            next = j->next; /* a waiter's job may be gone as soon as it is done */
-            if (j->done_fn) {
-                j->next = submitted;
-                submitted = j;
-            } else {
-                j->done = true;
-                pthread_cond_signal(j->wake);
-            }
-        }
+        pass_turn(g);
         pthread_mutex_unlock(&g->mu);
-        for (job *j = submitted, *next; j; j = next) {
+        for (job *j = batch, *next; j; j = next) {
             next = j->next;
             j->done_fn(j->ctx, j->rc, j->e);
             err_clear(&j->own);
@@ -307,22 +292,48 @@ int commit_submit(commit_group *g, commit_work fn, commit_done done, void *ctx, 
     return ERR_OK;
 }
 
+/* A caller of commit_run: its write goes through commit_submit like any
+ * other, and it sleeps until told. */
+typedef struct waiter {
+    commit_group *g;
+    commit_work fn;
+    void *ctx;
+    err *e;
+    int rc;
+    bool done;
+    pthread_cond_t wake;
+} waiter;
+
+static int run_waited(store *db, void *ctx, err *e)
+{
+    const waiter *w = ctx;
+    return w->fn(db, w->ctx, e);
+}
+
+static void wake_waiter(void *ctx, int rc, err *e)
+{
+    waiter *w = ctx;
+    pthread_mutex_lock(&w->g->mu);
+    if (rc != ERR_OK)
+        err_set(w->e, rc, "%s", err_msg(e));
+    w->rc = rc;
+    w->done = true;
+    pthread_cond_signal(&w->wake); /* w may be gone once the lock is let go */
+    pthread_mutex_unlock(&w->g->mu);
+}
+
 int commit_run(commit_group *g, commit_work fn, void *ctx, err *e)
 {
-    pthread_cond_t wake;
-    pthread_cond_init(&wake, NULL);
-    job self = {.fn = fn, .ctx = ctx, .e = e, .rc = ERR_OK, .wake = &wake};
-    pthread_mutex_lock(&g->mu);
-    bool queued = !g->closing;
-    if (queued)
-        /* The queue holds self only until it is done, and this call waits till then. */
-        /* cppcheck-suppress autoVariables */
-        enqueue(g, &self);
-    else
-        self.rc = err_set(e, ERR_UNAVAILABLE, "the server is stopping");
-    while (queued && !self.done)
-        pthread_cond_wait(&wake, &g->mu);
-    pthread_mutex_unlock(&g->mu);
-    pthread_cond_destroy(&wake);
-    return self.rc;
+    waiter w = {.g = g, .fn = fn, .ctx = ctx, .e = e};
+    pthread_cond_init(&w.wake, NULL);
+    int rc = commit_submit(g, run_waited, wake_waiter, &w, e);
+    if (rc == ERR_OK) {
+        pthread_mutex_lock(&g->mu);
+        while (!w.done)
+            pthread_cond_wait(&w.wake, &g->mu);
+        pthread_mutex_unlock(&g->mu);
+        rc = w.rc;
+    }
+    pthread_cond_destroy(&w.wake);
+    return rc;
 }

@@ -41,14 +41,14 @@ struct http_server {
     pthread_mutex_t watch_mu;
     pthread_cond_t watch_stop;
     watch *watched;
-    bool stopping;
+    bool stopping; /* the watchdog's */
     pthread_t watchdog;
     /* Requests whose connection waits, suspended, for an answer from
      * another thread (http_defer); http_stop waits for them. */
     pthread_mutex_t defer_mu;
     pthread_cond_t defer_done;
     int deferred;
-    bool closing;
+    bool deferral_over; /* http_stop began: later requests are answered at once */
 };
 
 struct http_request {
@@ -381,7 +381,7 @@ http_deferred *http_defer(const http_request *req)
     http_request *r = (http_request *)req;
     http_server *s = r->server;
     pthread_mutex_lock(&s->defer_mu);
-    bool ok = !s->closing;
+    bool ok = !s->deferral_over;
     if (ok)
         s->deferred++;
     pthread_mutex_unlock(&s->defer_mu);
@@ -589,7 +589,7 @@ void http_stop(http_server *s)
     /* The answers still being written come first: their connections are
      * suspended, and the threads that write them resume them. */
     pthread_mutex_lock(&s->defer_mu);
-    s->closing = true;
+    s->deferral_over = true;
     while (s->deferred > 0)
         pthread_cond_wait(&s->defer_done, &s->defer_mu);
     pthread_mutex_unlock(&s->defer_mu);

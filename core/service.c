@@ -954,7 +954,7 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
  * everything the caller's request held. */
 typedef struct answer_job {
     answer_write w;
-    service svc;
+    service svc; /* for the write: its caller only (the db is the writer's) */
     auth_actor who;
     char *criterion;
     cJSON *body;
@@ -988,12 +988,12 @@ int service_answer_submit(service *s, long long id, const char *criterion, const
         return err_set(e, ERR_FAIL, "out of memory");
     j->criterion = strdup(criterion);
     j->body = cJSON_Duplicate(body, 1);
-    j->svc = *s;
+    /* Not a copy of s: the write runs on the group's thread, which must
+     * not reach this worker's connection, rules or plugins. */
     if (s->who) {
         j->who = *s->who;
         j->svc.who = &j->who;
     }
-    j->svc.version = NULL;
     j->done = done;
     j->ud = ud;
     j->w.s = &j->svc;
