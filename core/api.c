@@ -31,6 +31,11 @@ typedef struct worker {
     doccache *docs;
     auth_memo sessions;
     store_version plugins_read; /* see service.plugins_read */
+    /* What the last request read: the version at its start and the active
+     * rule set then (NULL when it could not tell), for the answer PUTs made
+     * with no read of their own (handle_known). */
+    store_version known;
+    rules *known_rules;
     struct worker *next;
 } worker;
 
@@ -128,13 +133,15 @@ typedef struct call {
     const char *raw_type;
     char *raw_type_owned;
     bool deferred; /* answered later, from another thread (http_defer) */
+    bool known;    /* made with what the thread knows, no read (handle_known) */
 } call;
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
 
 static void respond_error(http_response *res, int code, const char *message);
 
-enum { PUBLIC = 1, BODY = 2 };
+/* KNOWN: may be made with what the thread knows (handle_known). */
+enum { PUBLIC = 1, BODY = 2, KNOWN = 4 };
 
 typedef struct route {
     const char *method;
@@ -261,9 +268,14 @@ static int h_assessment_update(call *c, cJSON **out, err *e)
     return service_assessment_update(&c->svc, c->ids[0], c->body, out, e);
 }
 
-/* The answer of a PUT written by the group commit, sent from its thread. */
+/* The answer of a PUT written by the group commit, sent from its thread;
+ * or, when what its thread knew no longer held, the PUT made again. */
 static void answered(void *ud, int rc, cJSON *out, err *e)
 {
+    if (rc == ERR_AGAIN) {
+        http_resume_again(ud);
+        return;
+    }
     http_response res = {0};
     if (rc == ERR_OK)
         http_json(&res, 200, out);
@@ -275,10 +287,15 @@ static void answered(void *ud, int rc, cJSON *out, err *e)
 static int h_answer(call *c, cJSON **out, err *e)
 {
     http_deferred *d = c->svc.commits ? http_defer(c->req) : NULL;
+    if (!d && c->known) /* the synchronous way reads first */
+        return ERR_AGAIN;
     if (!d)
         return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
     c->deferred = true;
-    int rc = service_answer_submit(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e);
+    int rc =
+        c->known
+            ? service_answer_submit_known(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e)
+            : service_answer_submit(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e);
     if (rc != ERR_OK) { /* refused before the write: answered at once */
         http_response res = {0};
         respond_error(&res, rc, err_msg(e));
@@ -566,7 +583,7 @@ static const route routes[] = {
     {"GET", "assessments", h_assessments, 0},
     {"GET", "assessments/:id", h_assessment, 0},
     {"PATCH", "assessments/:id", h_assessment_update, BODY},
-    {"PUT", "assessments/:id/answers/:key", h_answer, BODY},
+    {"PUT", "assessments/:id/answers/:key", h_answer, BODY | KNOWN},
     {"PUT", "assessments/:id/stakeholders", h_stakeholders, BODY},
     {"POST", "assessments/:id/submit", h_submit, 0},
     {"GET", "assessments/:id/evaluation", h_evaluation, 0},
@@ -700,7 +717,9 @@ static bool changes_state(const char *method)
 
 /* Who is calling: a bearer token, or the session cookie (then state changes
  * need a same-origin Origin or the CSRF token). */
-static int authenticate(call *c, err *e)
+/* The caller, into c->who; with known, from this thread's memo alone
+ * (ERR_AGAIN, no message, when it has no answer it may trust). */
+static int authenticate(call *c, bool known, err *e)
 {
     const char *authz = http_header(c->req, "Authorization");
     bool cookie = false;
@@ -711,8 +730,10 @@ static int authenticate(call *c, err *e)
     } else {
         return err_set(e, ERR_UNAUTHORIZED, "log in first (no session or bearer token)");
     }
-    if (auth_resolve_memo(c->svc.db, &c->config->auth, c->sessions, c->svc.version, c->token,
-                          &c->who, e))
+    if (known && !auth_memo_find(&c->config->auth, c->sessions, c->svc.version, c->token, &c->who))
+        return ERR_AGAIN;
+    if (!known && auth_resolve_memo(c->svc.db, &c->config->auth, c->sessions, c->svc.version,
+                                    c->token, &c->who, e))
         return e->code;
     c->svc.who = &c->who;
     if (!cookie || !changes_state(http_method(c->req)))
@@ -740,6 +761,51 @@ static int parse_body(call *c, const route *r, err *e)
     if (!len)
         return err_set(e, ERR_INPUT, "$: a JSON body is required");
     return ljson_parse(body, len, &c->body, e);
+}
+
+/* An answer PUT made with what this thread knows, without reading the
+ * database here: the group's thread checks in the write that it still
+ * holds (service_answer_submit_known). ERR_AGAIN when it cannot be. */
+static int handle_known(call *c, worker *w, const route *r, cJSON **out, err *e)
+{
+    if (!(r->flags & KNOWN) || !w->known_rules || http_again(c->req))
+        return ERR_AGAIN;
+    c->known = true;
+    c->svc.version = &w->known;
+    c->svc.rules = w->known_rules;
+    if (!service_answer_known(&c->svc))
+        return ERR_AGAIN;
+    int rc = parse_body(c, r, e);
+    if (rc == ERR_OK)
+        rc = authenticate(c, true, e);
+    return rc == ERR_OK ? r->fn(c, out, e) : rc;
+}
+
+/* A request the usual way. Its reads share one snapshot: one read
+ * transaction to start and check, not one per statement; a write ends it
+ * (see store.h). Its version tells whether anything was committed since
+ * the last request: an activation made since takes effect now. */
+static int handle_read(call *c, worker *w, const route *r, cJSON **out, err *e)
+{
+    store_version v = {.settings = -1}; /* -1: not read */
+    c->known = false;
+    int rc = store_snapshot(w->db, e);
+    if (rc == ERR_OK)
+        rc = store_version_get(w->db, &v, e);
+    c->svc.version = &v;
+    if (rc == ERR_OK)
+        rc = ruleset_active(w->rulesets, w->db, &v, &c->svc.rules, e);
+    w->known = v;
+    w->known_rules = rc == ERR_OK ? c->svc.rules : NULL;
+    if (rc == ERR_OK)
+        rc = parse_body(c, r, e);
+    if (rc == ERR_OK && !(r->flags & PUBLIC))
+        rc = authenticate(c, false, e);
+    if (rc == ERR_OK)
+        rc = r->fn(c, out, e);
+    store_snapshot_end(w->db);
+    c->svc.version = NULL; /* v's life ends here */
+    return rc;
 }
 
 void api_handle(void *app, const http_request *req, http_response *res)
@@ -770,24 +836,13 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.plugins_read = &w->plugins_read;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
-    /* The request's reads share one snapshot: one read transaction to start
-     * and check, not one per statement; a write ends it (see store.h). Its
-     * version tells whether anything was committed since the last request:
-     * an activation made since takes effect now. */
-    store_version v;
-    int rc = store_snapshot(w->db, &e);
-    if (rc == ERR_OK)
-        rc = store_version_get(w->db, &v, &e);
-    c.svc.version = &v;
-    if (rc == ERR_OK)
-        rc = ruleset_active(w->rulesets, w->db, &v, &c.svc.rules, &e);
-    if (rc == ERR_OK)
-        rc = parse_body(&c, r, &e);
-    if (rc == ERR_OK && !(r->flags & PUBLIC))
-        rc = authenticate(&c, &e);
-    if (rc == ERR_OK)
-        rc = r->fn(&c, &out, &e);
-    store_snapshot_end(w->db);
+    int rc = handle_known(&c, w, r, &out, &e);
+    if (rc == ERR_AGAIN) {
+        err_clear(&e);
+        cJSON_Delete(c.body);
+        c.body = NULL;
+        rc = handle_read(&c, w, r, &out, &e);
+    }
     cJSON_Delete(c.body);
     if (c.deferred) {
         err_clear(&e);

@@ -61,6 +61,10 @@ typedef struct auth_memo {
  * version now; ERR_UNAUTHORIZED when unknown or expired. */
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
                       const char *token, auth_actor *who, err *e);
+/* The memo's answer alone, with no database read: false when it has none
+ * it may trust at v (then resolve through auth_resolve_memo). */
+bool auth_memo_find(const auth_config *c, const auth_memo *memo, const store_version *v,
+                    const char *token, auth_actor *who);
 int auth_logout(store *s, const char *token, err *e);
 /* Creates an API token acting as user; token gets it (shown once). */
 int auth_api_token(store *s, long long user, const char *name, char *token, err *e);

@@ -19,6 +19,7 @@ enum {
     ERR_UNAVAILABLE = 8,  /* 503: the database cannot be written */
     ERR_TOO_MANY = 9,     /* 429: too many failed logins */
     ERR_MEDIA_TYPE = 10,  /* 415: a body that is not JSON */
+    ERR_AGAIN = 11,       /* to be made again the usual way (the caller's, never a client's) */
 };
 
 typedef struct err {

@@ -56,6 +56,8 @@ struct http_request {
     struct MHD_Connection *conn;
     bool parked; /* suspended by the handler of this call (read once the handler returns) */
     bool ready;  /* the answer came */
+    bool again;  /* no answer came: the handler is to be called again (http_resume_again) */
+    bool redone; /* the handler was called again (http_again) */
     http_response answer;
     const char *method, *url;
     char *body;
@@ -363,6 +365,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->ready = false;
         return send_response(c, r, &r->answer);
     }
+    if (r->again) { /* resumed without an answer: handled again, the usual way */
+        r->again = false;
+        r->redone = true;
+    }
     if (r->too_large)
         return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
     if (strncmp(url, "/api/", 5) != 0)
@@ -392,17 +398,35 @@ http_deferred *http_defer(const http_request *req)
     return (http_deferred *)r;
 }
 
-void http_resume(http_deferred *d, http_response *res)
+/* Resumes d's connection, its answer or its second turn set. */
+static void resume(http_request *r)
 {
-    http_request *r = (http_request *)d;
     http_server *s = r->server;
-    r->answer = *res;
-    r->ready = true;
     MHD_resume_connection(r->conn);
     pthread_mutex_lock(&s->defer_mu);
     if (--s->deferred == 0)
         pthread_cond_broadcast(&s->defer_done);
     pthread_mutex_unlock(&s->defer_mu);
+}
+
+void http_resume(http_deferred *d, http_response *res)
+{
+    http_request *r = (http_request *)d;
+    r->answer = *res;
+    r->ready = true;
+    resume(r);
+}
+
+void http_resume_again(http_deferred *d)
+{
+    http_request *r = (http_request *)d;
+    r->again = true;
+    resume(r);
+}
+
+bool http_again(const http_request *r)
+{
+    return r->redone;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,

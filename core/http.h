@@ -68,6 +68,10 @@ bool http_path_safe(const char *path);
 typedef struct http_deferred http_deferred;
 http_deferred *http_defer(const http_request *r);
 void http_resume(http_deferred *d, http_response *res);
+/* Resumes d without an answer: the handler is called again with the same
+ * request, and http_again then tells it so. */
+void http_resume_again(http_deferred *d);
+bool http_again(const http_request *r);
 
 /* Sets res to an error: {"error": {"code", "message", "path"}} (path may be NULL). */
 void http_error(http_response *res, int status, const char *code, const char *message,

@@ -391,6 +391,14 @@ int plugin_enable(plugin_set *set, const char *name, bool enabled, err *e)
     return err_set(e, ERR_NOT_FOUND, "no plugin %s", name);
 }
 
+bool plugin_validates(const plugin_set *set)
+{
+    for (int i = 0; set && i < set->n; i++)
+        if (set->list[i]->enabled && (set->list[i]->hooks & HOOK_VALIDATE))
+            return true;
+    return false;
+}
+
 char *plugin_validate_answer(plugin_set *set, const cJSON *criterion, const cJSON *answer)
 {
     for (int i = 0; set && i < set->n; i++) {

@@ -37,6 +37,9 @@ cJSON *plugin_list(const plugin_set *p);
 /* Enables or disables one plugin in this set (ERR_NOT_FOUND if unknown). */
 int plugin_enable(plugin_set *p, const char *name, bool enabled, err *e);
 
+/* Whether an enabled plugin has validate_answer: when none has, callers
+ * need not build its arguments. */
+bool plugin_validates(const plugin_set *p);
 /* validate_answer(criterion, answer): NULL when every plugin accepts, else
  * the first refusal's French message (caller frees). */
 char *plugin_validate_answer(plugin_set *p, const cJSON *criterion, const cJSON *answer);

@@ -811,6 +811,8 @@ static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body
 {
     if (!s->plugins || refresh_plugins(s, e))
         return s->plugins ? e->code : ERR_OK;
+    if (!plugin_validates(s->plugins))
+        return ERR_OK;
     const rules_criterion *c = rules_criterion_at(r, idx);
     cJSON *crit = cJSON_CreateObject();
     cJSON_AddStringToObject(crit, "id", c->id);
@@ -855,7 +857,29 @@ typedef struct answer_write {
     char *evidence;   /* JSON text */
     char ruleset[65]; /* the rule set the answer was checked against */
     cJSON *out;       /* the answer as stored: built by the checks, dated by the write */
+    /* Checked with what the caller's thread knew (service_answer_submit_known):
+     * the settings its session, rules and plugins were read at, and what the
+     * answer's own checks found, told once the write has checked the
+     * assessment, since that comes first the usual way. */
+    bool known;
+    long long settings;
+    err found;
 } answer_write;
+
+/* Whether a write checked with what its thread knew still holds: ERR_AGAIN
+ * when the settings moved since, or when the assessment runs under other
+ * rules than the active ones it was checked against. */
+static int answer_known_holds(store *db, const answer_write *w, const store_assessment *a, err *e)
+{
+    long long settings;
+    if (store_settings_get(db, &settings, e))
+        return e->code;
+    if (settings != w->settings || strcmp(a->ruleset, w->ruleset) != 0)
+        return err_set(e, ERR_AGAIN, "checked against settings or rules no longer current");
+    if (w->found.code)
+        return err_set(e, w->found.code, "%s", err_msg(&w->found));
+    return ERR_OK;
+}
 
 /* The transaction of an answer PUT. The assessment is read again inside it,
  * so that a submission committed since the checks is seen: no answer lands
@@ -867,6 +891,8 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     in.db = db;
     store_assessment a;
     if (load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+        return e->code;
+    if (w->known && answer_known_holds(db, w, &a, e))
         return e->code;
     if (strcmp(a.ruleset, w->ruleset) != 0)
         return err_set(e, ERR_CONFLICT,
@@ -890,19 +916,24 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     return rc;
 }
 
-/* The checks of an answer PUT, made before its transaction (the plugins'
- * included, which may take a while) and made again inside it where the
- * database could have changed meanwhile. */
-static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
+/* The checks of an answer PUT that read the database: the assessment, which
+ * the caller may edit, a draft, and the rules it runs under (*r). Made
+ * before the transaction, and again inside it (answer_write_apply). */
+static int answer_check_assessment(service *s, answer_write *w, rules **r, err *e)
 {
-    static const char *const keys[] = {"status", "comment", "evidence", NULL};
     store_assessment a;
-    cJSON *evidence = NULL;
-    rules *r;
-    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) ||
-        rules_of(s, &a, &r, e))
+    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || rules_of(s, &a, r, e))
         return e->code;
     snprintf(w->ruleset, sizeof w->ruleset, "%s", a.ruleset);
+    return ERR_OK;
+}
+
+/* The checks of the answer itself under r (the plugins' included, which may
+ * take a while): builds w's columns and w->out. */
+static int answer_check_body(service *s, answer_write *w, const rules *r, const cJSON *body, err *e)
+{
+    static const char *const keys[] = {"status", "comment", "evidence", NULL};
+    cJSON *evidence = NULL;
     int idx = rules_find(r, w->criterion);
     if (idx < 0)
         return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", w->criterion);
@@ -938,7 +969,10 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
                        cJSON **out, err *e)
 {
     answer_write w = {.s = s, .id = id, .criterion = criterion};
-    int rc = answer_check(s, &w, body, e);
+    rules *r = NULL;
+    int rc = answer_check_assessment(s, &w, &r, e);
+    if (rc == ERR_OK)
+        rc = answer_check_body(s, &w, r, body, e);
     if (rc == ERR_OK)
         rc = transact(s, answer_write_apply, &w, e);
     free(w.evidence);
@@ -964,7 +998,9 @@ typedef struct answer_job {
 
 static void answer_job_free(answer_job *j)
 {
+    cJSON_Delete(j->w.out);
     free(j->w.evidence);
+    err_clear(&j->w.found);
     free(j->criterion);
     cJSON_Delete(j->body);
     free(j);
@@ -974,20 +1010,27 @@ static void answer_job_done(void *ctx, int rc, err *e)
 {
     answer_job *j = ctx;
     cJSON *out = rc == ERR_OK ? j->w.out : NULL;
-    if (rc != ERR_OK)
-        cJSON_Delete(j->w.out);
+    if (rc == ERR_OK)
+        j->w.out = NULL; /* done's */
     j->done(j->ud, rc, out, e);
     answer_job_free(j);
 }
 
-int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
-                          service_done done, void *ud, err *e)
+/* A job for an answer PUT, not checked yet; NULL when out of memory. */
+static answer_job *answer_job_new(service *s, long long id, const char *criterion,
+                                  const cJSON *body, service_done done, void *ud, err *e)
 {
     answer_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return err_set(e, ERR_FAIL, "out of memory");
-    j->criterion = strdup(criterion);
-    j->body = cJSON_Duplicate(body, 1);
+    if (j) {
+        j->criterion = strdup(criterion);
+        j->body = cJSON_Duplicate(body, 1);
+    }
+    if (!j || !j->criterion || !j->body) {
+        if (j)
+            answer_job_free(j);
+        err_set(e, ERR_FAIL, "out of memory");
+        return NULL;
+    }
     /* Not a copy of s: the write runs on the group's thread, which must
      * not reach this worker's connection, rules or plugins. */
     if (s->who) {
@@ -999,17 +1042,54 @@ int service_answer_submit(service *s, long long id, const char *criterion, const
     j->w.s = &j->svc;
     j->w.id = id;
     j->w.criterion = j->criterion;
-    int rc = j->criterion && j->body ? answer_check(s, &j->w, j->body, e)
-                                     : err_set(e, ERR_FAIL, "out of memory");
+    j->w.found = (err)ERR_INIT;
+    return j;
+}
+
+/* Queues j once checked (rc), else frees it. */
+static int answer_job_queue(service *s, answer_job *j, int rc, err *e)
+{
     if (rc == ERR_OK) {
         store_snapshot_end(s->db);
         rc = commit_submit(s->commits, answer_write_apply, answer_job_done, j, e);
     }
-    if (rc != ERR_OK) {
-        cJSON_Delete(j->w.out);
+    if (rc != ERR_OK)
         answer_job_free(j);
-    }
     return rc;
+}
+
+int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
+                          service_done done, void *ud, err *e)
+{
+    answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);
+    if (!j)
+        return e->code;
+    rules *r = NULL;
+    int rc = answer_check_assessment(s, &j->w, &r, e);
+    if (rc == ERR_OK)
+        rc = answer_check_body(s, &j->w, r, j->body, e);
+    return answer_job_queue(s, j, rc, e);
+}
+
+bool service_answer_known(const service *s)
+{
+    /* The plugins run on this thread, the write's cannot run them. */
+    return s->commits && s->version && s->rules &&
+           (!s->plugins || (s->plugins_read && store_settings_same(s->plugins_read, s->version) &&
+                            !plugin_validates(s->plugins)));
+}
+
+int service_answer_submit_known(service *s, long long id, const char *criterion, const cJSON *body,
+                                service_done done, void *ud, err *e)
+{
+    answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);
+    if (!j)
+        return e->code;
+    j->w.known = true;
+    j->w.settings = s->version->settings;
+    snprintf(j->w.ruleset, sizeof j->w.ruleset, "%s", rules_hash(s->rules));
+    answer_check_body(s, &j->w, s->rules, j->body, &j->w.found);
+    return answer_job_queue(s, j, ERR_OK, e);
 }
 
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e)

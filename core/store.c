@@ -946,7 +946,7 @@ int store_version_get(store *s, store_version *v, err *e)
         v->settings = s->seen.settings;
         return ERR_OK;
     }
-    if (!(st = stmt(s, Q_SETTINGS, e)) || count_rows(s, st, &v->settings, e))
+    if (store_settings_get(s, &v->settings, e))
         return e->code;
     s->seen = *v;
     return ERR_OK;
@@ -960,6 +960,12 @@ bool store_version_same(const store_version *a, const store_version *b)
 bool store_settings_same(const store_version *a, const store_version *b)
 {
     return a->settings == b->settings;
+}
+
+int store_settings_get(store *s, long long *settings, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SETTINGS, e);
+    return st ? count_rows(s, st, settings, e) : e->code;
 }
 
 int store_begin_read(store *s, err *e)

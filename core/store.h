@@ -123,6 +123,8 @@ typedef struct store_version {
 int store_version_get(store *s, store_version *v, err *e);
 bool store_version_same(const store_version *a, const store_version *b);
 bool store_settings_same(const store_version *a, const store_version *b);
+/* The settings alone, read now (in a write, the latest committed). */
+int store_settings_get(store *s, long long *settings, err *e);
 
 int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e);
 int store_assessment_get(store *s, long long id, store_assessment *a, err *e);

@@ -116,6 +116,16 @@ local function world(rules_dir, who, before_start)
   return { db = db, server = server, t = t, ids = fx.ids }
 end
 
+-- A describe's teardown: stops the server of its world (got when it runs).
+local function stop_world(get)
+  return function()
+    local w = get()
+    if w then
+      w.server.stop()
+    end
+  end
+end
+
 local function assessment(w, token, id)
   return expect(L.get(w.server, token, "/assessments/" .. id), 200, "assessment " .. id).json
 end
@@ -152,11 +162,7 @@ describe("rules lifecycle", function()
       w = world(live, { "committee", "auditor" })
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     it("activates from the command line, POST /rulesets and SIGHUP with zero failed requests", function()
       assert.are.equal(4, #sorted({ h0, h1, h2, h3 }))
@@ -333,11 +339,7 @@ describe("rules lifecycle", function()
       assert.are.equal(1, #hist0)
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     -- Readers all along, on connections of their own, while `f` runs: every
     -- one answered 200.
@@ -503,11 +505,7 @@ describe("rules lifecycle", function()
       w = world(first, { "committee", "auditor" })
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     -- A consistent copy of the live database.
     local function copy()
@@ -677,11 +675,7 @@ describe("rules lifecycle", function()
       L.answer(w.server, w.t.cae_a, self.id, L.answers(crit, { ["RS-04"] = "not_met" }))
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     local function changed_by_assessment(report)
       local out = {}
@@ -865,11 +859,7 @@ describe("rules lifecycle", function()
       assert.is_true(L.wait_for(function() return L.active_hash(w.server) == hs end, 3))
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     it("leaves assessments on their rules until migrated", function()
       assert.are.equal(h0, assessment(w, w.t.cae_a, sa.id).ruleset)
@@ -958,11 +948,7 @@ describe("rules lifecycle", function()
       crit = H.criteria(w.server)
     end)
 
-    teardown(function()
-      if w then
-        w.server.stop()
-      end
-    end)
+    teardown(stop_world(function() return w end))
 
     it("lists the partial mandatory criterion and the fewest recommended ones", function()
       -- JF-02 partial; the first 17 recommended met, the 22 others not met.
@@ -1035,6 +1021,71 @@ describe("rules lifecycle", function()
         assert.matches(step.criterion, items[i].action, 1, true)
         assert.are.equal(w.ids.org_a, items[i].organisation_id)
       end
+    end)
+  end)
+
+  -- 8 -------------------------------------------------------------------
+  -- An answer PUT is checked on its worker with what that worker last read
+  -- (its sessions, the active rules) and finished in the write, where the
+  -- assessment is read: each of these checks runs on warm workers, every
+  -- request on a connection of its own, so that each of the 4 workers
+  -- meets it.
+  describe("answers checked while the rules change", function()
+    local w, old, new, dir
+
+    local function put(token, id, criterion, body)
+      return request(w.server, "PUT", "/api/v1/assessments/" .. id .. "/answers/" .. criterion,
+        { token = token, json = body })
+    end
+
+    setup(function()
+      w = world(L.rules_copy("answers-live"), { "committee", "cae_a", "cae_b" })
+      dir = L.rules_copy("answers-na")
+      L.add_key(dir, JF, "JF-02", "na_allowed", "true")
+      old = H.new_self_assessment(w.server, w.t.cae_a, w.ids.org_a)
+      for i = 1, 12 do
+        expect(put(w.t.cae_a, old.id, "JF-01", { status = "met", comment = "tour " .. i }), 200, "warm-up")
+      end
+    end)
+
+    teardown(stop_world(function() return w end))
+
+    it("tells the assessment's faults before the answer's, as without warm workers", function()
+      for _ = 1, 12 do
+        -- Another CAE's draft: 403 whatever the answer, even for no such criterion.
+        H.expect_error(put(w.t.cae_b, old.id, "JF-02", { status = "bogus" }), 403)
+        H.expect_error(put(w.t.cae_b, old.id, "XX-99", { status = "met" }), 403)
+        H.expect_error(put(w.t.cae_a, 999999, "XX-99", { status = "bogus" }), 404)
+        -- Its own: the answer's faults, with their JSON path.
+        H.expect_error(put(w.t.cae_a, old.id, "XX-99", { status = "met" }), 404)
+        H.expect_error(put(w.t.cae_a, old.id, "JF-02", { status = "bogus" }), 400, "$.status")
+        H.expect_error(put(w.t.cae_a, old.id, "JF-02", { status = "not_applicable" }), 400, "$.status")
+        H.expect_error(put(w.t.cae_a, old.id, "JF-02", { status = "met", extra = 1 }), 400)
+      end
+      local a = assessment(w, w.t.cae_a, old.id)
+      assert.are.same({ "JF-01" }, ids_of(a.answers, "criterion"))
+      assert.are.equal("tour 12", a.answers[1].comment)
+    end)
+
+    it("checks each answer under its assessment's rules once others are active", function()
+      local h = hash_of(dir)
+      L.run({ "rules", "activate", "--db", w.db, "--rules", dir, "--note", "JF-02 sans objet possible" })
+      assert.is_true(L.wait_for(function() return L.active_hash(w.server) == h end, 3),
+        "the activation was not picked up")
+      new = H.new_self_assessment(w.server, w.t.cae_b, w.ids.org_b)
+      assert.are.equal(h, new.ruleset)
+      assert.are_not.equal(h, old.ruleset)
+      for i = 1, 12 do
+        -- JF-02 may not be "not_applicable" under the old assessment's rules, may be under the new ones.
+        H.expect_error(put(w.t.cae_a, old.id, "JF-02", { status = "not_applicable" }), 400, "$.status")
+        expect(put(w.t.cae_b, new.id, "JF-02", { status = "not_applicable" }), 200, "new rules")
+        expect(put(w.t.cae_a, old.id, "JF-03", { status = "partial", comment = "tour " .. i }), 200,
+          "old rules")
+      end
+      local a = answers_map(assessment(w, w.t.cae_a, old.id))
+      assert.is_nil(a["JF-02"])
+      assert.are.equal("tour 12", a["JF-03"].comment)
+      assert.are.equal("not_applicable", answers_map(assessment(w, w.t.cae_b, new.id))["JF-02"].status)
     end)
   end)
 end)

@@ -197,11 +197,20 @@ describe("account administration", function()
     end
     busy(12)
     H.sql(server.db, "UPDATE users SET disabled = 1 WHERE email = '" .. H.USERS.cae_a.email .. "'")
-    for _ = 1, 12 do
+    for i = 1, 12 do
       H.expect_error(H.request(server, "GET", "/api/v1/me", { token = ta }), 401)
       H.expect(H.request(server, "GET", "/api/v1/me", { token = tb }), 200, "me b")
+      H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. a.id .. "/answers/" .. criteria[i].id,
+        { token = tb, json = { status = "not_met" } }), 200, "answer b")
     end
     H.sql(server.db, "DELETE FROM sessions WHERE user_id = " .. fixture.ids.cae_b)
+    -- Answers first: a worker checks them with what it last read, from
+    -- before the change, and the write must see that it no longer holds.
+    for i = 1, 12 do
+      H.expect_error(H.request(server, "PUT", "/api/v1/assessments/" .. a.id .. "/answers/" .. criteria[i].id,
+        { token = tb, json = { status = "partial" } }), 401)
+    end
+    assert.are.equal("0", H.sql_value(server.db, "SELECT COUNT(*) FROM answers WHERE status = 'partial'"))
     for _ = 1, 12 do
       H.expect_error(H.request(server, "GET", "/api/v1/me", { token = tb }), 401)
     end

@@ -33,6 +33,7 @@
     TEST_ENTRY(store_answer_status_check)                                                          \
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \
     TEST_ENTRY(store_settings_move_with_what_servers_keep)                                         \
+    TEST_ENTRY(auth_memo_trusts_its_settings_only)                                                 \
     TEST_ENTRY(commit_group_batches_and_isolates)                                                  \
     TEST_ENTRY(commit_group_submits_and_tells)                                                  \
     TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
