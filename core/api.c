@@ -270,7 +270,7 @@ static int h_assessment_update(call *c, cJSON **out, err *e)
 
 /* The answer of a PUT written by the group commit, sent from its thread;
  * or, when what its thread knew no longer held, the PUT made again. */
-static void answered(void *ud, int rc, cJSON *out, err *e)
+static void answered(void *ud, int rc, char *out, err *e)
 {
     if (rc == ERR_AGAIN) {
         http_resume_again(ud);
@@ -278,7 +278,7 @@ static void answered(void *ud, int rc, cJSON *out, err *e)
     }
     http_response res = {0};
     if (rc == ERR_OK)
-        http_json(&res, 200, out);
+        http_json_text(&res, 200, out);
     else
         respond_error(&res, rc, err_msg(e));
     http_resume(ud, &res);

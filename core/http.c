@@ -122,12 +122,17 @@ const char *http_client(const http_request *r)
 
 void http_json(http_response *res, int status, cJSON *doc)
 {
+    http_json_text(res, status, doc ? cJSON_PrintUnformatted(doc) : NULL);
+    cJSON_Delete(doc);
+}
+
+void http_json_text(http_response *res, int status, char *text)
+{
     res->status = status;
     res->content_type = "application/json; charset=utf-8";
     free(res->body);
-    res->body = doc ? cJSON_PrintUnformatted(doc) : NULL;
-    res->len = res->body ? strlen(res->body) : 0;
-    cJSON_Delete(doc);
+    res->body = text;
+    res->len = text ? strlen(text) : 0;
 }
 
 static long long now_us(void)

@@ -78,5 +78,7 @@ void http_error(http_response *res, int status, const char *code, const char *me
                 const char *path);
 /* Sets res to status and doc printed (doc is deleted; NULL sends no body). */
 void http_json(http_response *res, int status, cJSON *doc);
+/* The same with doc printed already (text is res's now). */
+void http_json_text(http_response *res, int status, char *text);
 
 #endif

@@ -857,6 +857,7 @@ typedef struct answer_write {
     char *evidence;   /* JSON text */
     char ruleset[65]; /* the rule set the answer was checked against */
     cJSON *out;       /* the answer as stored: built by the checks, dated by the write */
+    char *out_text;   /* and as JSON text, journaled (its after image) and sent */
     /* Checked with what the caller's thread knew (service_answer_submit_known):
      * the settings its session, rules and plugins were read at, and what the
      * answer's own checks found, told once the write has checked the
@@ -898,21 +899,25 @@ static int answer_write_apply(store *db, void *ctx, err *e)
         return err_set(e, ERR_CONFLICT,
                        "assessment %lld moved to another rule set meanwhile: send the answer again",
                        w->id);
-    cJSON *before = NULL;
-    err ignored = ERR_INIT;
-    store_answer_json(db, w->id, w->criterion, &before, &ignored);
-    err_clear(&ignored);
-    /* The answer as stored is the checked one with its date: not read back,
-     * since this runs while every other write waits. */
+    /* The images as JSON text, printed once (this runs while every other
+     * write waits): the one before by SQLite, the answer as stored, which is
+     * the checked one with its date, not read back. */
+    char *before = NULL;
+    int rc = store_answer_text(db, w->id, w->criterion, &before, e);
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    int rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
+    if (rc == ERR_OK)
+        rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
                               actor(w->s), now, e);
-    if (rc == ERR_OK && !cJSON_AddStringToObject(w->out, "updated_at", now))
+    free(w->out_text); /* a write made again (its batch failed after it) */
+    w->out_text = NULL;
+    if (rc == ERR_OK && (!cJSON_AddStringToObject(w->out, "updated_at", now) ||
+                         !(w->out_text = cJSON_PrintUnformatted(w->out))))
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK)
-        rc = store_journal(db, actor(w->s), "answer.put", "assessment", w->id, before, w->out, e);
-    cJSON_Delete(before);
+        rc = store_journal_text(db, actor(w->s), "answer.put", "assessment", w->id, before,
+                                w->out_text, e);
+    free(before);
     return rc;
 }
 
@@ -951,7 +956,7 @@ static int answer_check_body(service *s, answer_write *w, const rules *r, const 
         rc = plugins_accept(s, r, idx, body, e);
     if (rc == ERR_OK && !(w->evidence = cJSON_PrintUnformatted(evidence)))
         rc = err_set(e, ERR_FAIL, "out of memory");
-    if (rc == ERR_OK) { /* the columns of store_answer_json, in its order */
+    if (rc == ERR_OK) { /* the columns of store_answer_text, in its order */
         w->out = cJSON_CreateObject();
         if (!cJSON_AddStringToObject(w->out, "criterion", w->criterion) ||
             !cJSON_AddStringToObject(w->out, "status", w->status) ||
@@ -976,6 +981,7 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     if (rc == ERR_OK)
         rc = transact(s, answer_write_apply, &w, e);
     free(w.evidence);
+    free(w.out_text);
     if (rc != ERR_OK) { /* the batch it was written in may have failed after it */
         cJSON_Delete(w.out);
         w.out = NULL;
@@ -999,6 +1005,7 @@ typedef struct answer_job {
 static void answer_job_free(answer_job *j)
 {
     cJSON_Delete(j->w.out);
+    free(j->w.out_text);
     free(j->w.evidence);
     err_clear(&j->w.found);
     free(j->criterion);
@@ -1009,9 +1016,9 @@ static void answer_job_free(answer_job *j)
 static void answer_job_done(void *ctx, int rc, err *e)
 {
     answer_job *j = ctx;
-    cJSON *out = rc == ERR_OK ? j->w.out : NULL;
+    char *out = rc == ERR_OK ? j->w.out_text : NULL;
     if (rc == ERR_OK)
-        j->w.out = NULL; /* done's */
+        j->w.out_text = NULL; /* done's */
     j->done(j->ud, rc, out, e);
     answer_job_free(j);
 }

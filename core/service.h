@@ -69,9 +69,9 @@ int service_assessment_list(service *s, cJSON **out, err *e);
 int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e);
 /* The answer PUT's write handed to the group commit (s->commits): returns
  * ERR_OK once checked and queued, and done(ud, rc, out, e) follows on the
- * group's thread (out: the answer as stored, the callee's to delete); or an
- * error now, and no done. */
-typedef void (*service_done)(void *ud, int rc, cJSON *out, err *e);
+ * group's thread (out: the answer as stored, JSON text, the callee's to
+ * free); or an error now, and no done. */
+typedef void (*service_done)(void *ud, int rc, char *out, err *e);
 int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
                           service_done done, void *ud, err *e);
 /* service_answer_submit with no read of the database on this thread, for

@@ -434,7 +434,12 @@ static const char *const sql[Q_COUNT] = {
                      " status = excluded.status, comment = excluded.comment,"
                      " evidence = excluded.evidence, updated_by = excluded.updated_by,"
                      " updated_at = excluded.updated_at",
-    [Q_ANSWER_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json, updated_at"
+    /* The columns of answers' JSON everywhere, in their order; evidence is
+     * always written valid (a bad one reads as null, as in row_json). */
+    [Q_ANSWER_JSON] = "SELECT json_object('criterion', criterion, 'status', status,"
+                      " 'comment', comment, 'evidence',"
+                      " CASE WHEN json_valid(evidence) THEN json(evidence) END,"
+                      " 'updated_at', updated_at)"
                       " FROM answers WHERE assessment_id = ? AND criterion = ?",
     [Q_STAKEHOLDERS_JSON] = "SELECT name, role FROM stakeholders WHERE assessment_id = ?"
                             " ORDER BY id",
@@ -1511,14 +1516,22 @@ int store_answer_put(store *s, long long id, const char *criterion, const char *
     return exec_stmt(s, st, "answer", e);
 }
 
-int store_answer_json(store *s, long long id, const char *criterion, cJSON **out, err *e)
+int store_answer_text(store *s, long long id, const char *criterion, char **out, err *e)
 {
+    *out = NULL;
     sqlite3_stmt *st = stmt(s, Q_ANSWER_JSON, e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, criterion);
-    return rows_json(s, st, true, "answer", out, e);
+    int rc = sqlite3_step(st);
+    const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (rc == SQLITE_ROW && (!text || !(*out = strdup(text))))
+        rc = SQLITE_NOMEM;
+    sqlite3_reset(st);
+    if (rc == SQLITE_NOMEM)
+        return err_set(e, ERR_FAIL, "out of memory");
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "answer");
 }
 
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e)
@@ -1843,6 +1856,19 @@ void store_chain_hash(const char *prev, const char *const *fields, int n, char *
 int store_journal(store *s, long long user, const char *action, const char *entity,
                   long long entity_id, const cJSON *before, const cJSON *after, err *e)
 {
+    char *b = before ? cJSON_PrintUnformatted(before) : NULL;
+    char *a = after ? cJSON_PrintUnformatted(after) : NULL;
+    int rc = (before && !b) || (after && !a)
+                 ? err_set(e, ERR_FAIL, "out of memory")
+                 : store_journal_text(s, user, action, entity, entity_id, b, a, e);
+    free(b);
+    free(a);
+    return rc;
+}
+
+int store_journal_text(store *s, long long user, const char *action, const char *entity,
+                       long long entity_id, const char *b, const char *a, err *e)
+{
     char prev[65], hash[65], now[DATE_TIME_LEN + 1], user_text[24], id_text[24];
     sqlite3_stmt *st = stmt(s, Q_JOURNAL_LAST, e);
     if (!st || one_text(s, st, prev, sizeof prev, e))
@@ -1850,8 +1876,6 @@ int store_journal(store *s, long long user, const char *action, const char *enti
     if (!(st = stmt(s, Q_JOURNAL_ADD, e)))
         return e->code;
     date_now(now);
-    char *b = before ? cJSON_PrintUnformatted(before) : NULL;
-    char *a = after ? cJSON_PrintUnformatted(after) : NULL;
     snprintf(user_text, sizeof user_text, "%lld", user);
     snprintf(id_text, sizeof id_text, "%lld", entity_id);
     const char *fields[] = {now, user_text, action, entity, id_text, b, a};
@@ -1865,8 +1889,6 @@ int store_journal(store *s, long long user, const char *action, const char *enti
     bind_text(st, 7, a);
     bind_text(st, 8, hash);
     bind_text(st, 9, prev[0] ? prev : NULL);
-    free(b);
-    free(a);
     return exec_stmt(s, st, "journal", e);
 }
 

@@ -142,7 +142,9 @@ int store_stakeholder_count(store *s, long long id, int *n, err *e);
 int store_answer_put(store *s, long long id, const char *criterion, const char *status,
                      const char *comment, const char *evidence_json, long long user,
                      const char *now, err *e);
-int store_answer_json(store *s, long long id, const char *criterion, cJSON **out, err *e);
+/* The answer as JSON text {"criterion","status","comment","evidence","updated_at"}
+ * (caller frees), made by SQLite; NULL when there is none. */
+int store_answer_text(store *s, long long id, const char *criterion, char **out, err *e);
 /* Replaces the stakeholders: list is [{"name","role"}]. */
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e);
 int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e);
@@ -219,6 +221,9 @@ void store_chain_hash(const char *prev, const char *const *fields, int n, char *
 int store_journal_verify(store *s, long long *rows, long long *bad_id, err *e);
 int store_journal(store *s, long long user, const char *action, const char *entity,
                   long long entity_id, const cJSON *before, const cJSON *after, err *e);
+/* The same with the images as JSON text already (either may be NULL). */
+int store_journal_text(store *s, long long user, const char *action, const char *entity,
+                       long long entity_id, const char *before, const char *after, err *e);
 int store_journal_count(store *s, long long *n, err *e);
 
 /* ---- events (the outbox) and webhooks ---- */

@@ -248,6 +248,17 @@ describe("the labelcoop server, end to end", function()
     end)
 
     it("overwrites an answer when it is put again", function()
+      local function stored_answer()
+        local g = expect(request(server, "GET", "/api/v1/assessments/" .. state.sa, { token = tokens.cae_a }), 200)
+        for _, a in ipairs(g.json.answers) do
+          if a.criterion == "SO-01" then
+            assert.is_false(a.orphan) -- what GET adds: the criterion is in the référentiel
+            a.orphan = nil
+            return a
+          end
+        end
+      end
+      local previous = stored_answer()
       local body = { status = "met", comment = "Revu", evidence = {} }
       local r = expect(request(server, "PUT", "/api/v1/assessments/" .. state.sa .. "/answers/SO-01",
         { token = tokens.cae_a, json = body }), 200)
@@ -255,19 +266,15 @@ describe("the labelcoop server, end to end", function()
       assert.are.same({}, r.json.evidence)
       answers["SO-01"] = body
       -- The answer returned is the one stored, its date included, and the
-      -- one the journal keeps as the write's after image.
-      local g = expect(request(server, "GET", "/api/v1/assessments/" .. state.sa, { token = tokens.cae_a }), 200)
-      local stored
-      for _, a in ipairs(g.json.answers) do
-        if a.criterion == "SO-01" then stored = a end
-      end
-      assert.is_false(stored.orphan) -- what GET adds: the criterion is in the référentiel
-      stored.orphan = nil
-      assert.are.same(stored, r.json)
+      -- one the journal keeps as the write's after image, to the byte; its
+      -- before image is the answer it replaced.
+      assert.are.same(stored_answer(), r.json)
       assert.truthy(r.json.updated_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), r.json.updated_at)
-      local after = H.sql_value(server.db, "SELECT after FROM journal WHERE action = 'answer.put'"
-        .. " AND entity_id = " .. state.sa .. " ORDER BY id DESC LIMIT 1;")
-      assert.are.same(r.json, support.json.decode(after))
+      local row = H.sql_rows(server.db, "SELECT before, after FROM journal WHERE action = 'answer.put'"
+        .. " AND entity_id = " .. state.sa .. " ORDER BY id DESC LIMIT 1;")[1]
+      assert.are.equal(r.body, row.after)
+      assert.are.same(previous, support.json.decode(row.before))
+      assert.are_not.same(previous, r.json)
     end)
 
     it("gives back every answer as stored", function()

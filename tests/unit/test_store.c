@@ -74,15 +74,30 @@ TEST_IMPL(store_answer_status_check)
     ASSERT_EQ(fixture_sql(fixture_db(dir), undo), SQLITE_OK);
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     for (int i = 0; i < 4; i++) {
-        cJSON *got;
+        char *text;
         snprintf(criterion, sizeof criterion, "C-%d", i);
-        ASSERT_EQ(store_answer_json(s, id, criterion, &got, &e), ERR_OK);
+        ASSERT_EQ(store_answer_text(s, id, criterion, &text, &e), ERR_OK);
+        cJSON *got = cJSON_Parse(text);
+        free(text);
         ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(got, "status")), ok[i]);
         cJSON_Delete(got);
     }
     ASSERT_EQ(store_answer_put(s, id, "C-0", "bogus", "", "[]", 0, "2026-01-01T00:00:00Z", &e),
               ERR_INPUT);
     err_clear(&e);
+    /* The answer's JSON text, as journaled: its columns in order, the
+     * evidence a list; none for a criterion not answered. */
+    char *text;
+    ASSERT_EQ(store_answer_put(s, id, "C-9", "met", "Vu \"ça\"\n", "[\"Statuts\"]", 0,
+                               "2026-01-02T03:04:05Z", &e),
+              ERR_OK);
+    ASSERT_EQ(store_answer_text(s, id, "C-9", &text, &e), ERR_OK);
+    ASSERT_STR_EQ(text,
+                  "{\"criterion\":\"C-9\",\"status\":\"met\",\"comment\":\"Vu \\\"ça\\\"\\n\","
+                  "\"evidence\":[\"Statuts\"],\"updated_at\":\"2026-01-02T03:04:05Z\"}");
+    free(text);
+    ASSERT_EQ(store_answer_text(s, id, "C-10", &text, &e), ERR_OK);
+    ASSERT(text == NULL);
     store_close(s);
     fixture_rmtree(dir);
     return 0;
