@@ -292,10 +292,11 @@ static int h_answer(call *c, cJSON **out, err *e)
     if (!d)
         return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
     c->deferred = true;
-    int rc =
-        c->known
-            ? service_answer_submit_known(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e)
-            : service_answer_submit(&c->svc, c->ids[0], c->strs[0], c->body, answered, d, e);
+    cJSON *body = c->body; /* the write's now */
+    c->body = NULL;
+    int rc = c->known
+                 ? service_answer_submit_known(&c->svc, c->ids[0], c->strs[0], body, answered, d, e)
+                 : service_answer_submit(&c->svc, c->ids[0], c->strs[0], body, answered, d, e);
     if (rc != ERR_OK) { /* refused before the write: answered at once */
         http_response res = {0};
         respond_error(&res, rc, err_msg(e));
@@ -598,6 +599,22 @@ static const route routes[] = {
 
 /* ---- routing ------------------------------------------------------------------- */
 
+#define N_ROUTES (sizeof routes / sizeof *routes)
+
+/* Each route's number of segments, counted once: most routes are passed
+ * over on that alone, for every request. */
+static int route_segments[N_ROUTES];
+static pthread_once_t route_segments_once = PTHREAD_ONCE_INIT;
+
+static void count_route_segments(void)
+{
+    for (size_t i = 0; i < N_ROUTES; i++) {
+        route_segments[i] = 1;
+        for (const char *p = routes[i].pattern; *p; p++)
+            route_segments[i] += *p == '/';
+    }
+}
+
 /* Splits "a/b/c" in place into at most MAX_SEGMENTS segments. */
 static int split(char *path, char **seg)
 {
@@ -653,8 +670,9 @@ static const route *find_route(const char *method, const char *path, char *buf, 
         n = split(buf, seg);
     }
     *status = 404;
-    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof *routes; i++) {
-        if (match(&routes[i], seg, n, c)) {
+    pthread_once(&route_segments_once, count_route_segments);
+    for (size_t i = 0; n > 0 && i < N_ROUTES; i++) {
+        if (route_segments[i] == n && match(&routes[i], seg, n, c)) {
             *status = 405;
             if (strcmp(routes[i].method, method) == 0)
                 return &routes[i]; /* the last match: c holds this route's ids */

@@ -1023,18 +1023,20 @@ static void answer_job_done(void *ctx, int rc, err *e)
     answer_job_free(j);
 }
 
-/* A job for an answer PUT, not checked yet; NULL when out of memory. */
-static answer_job *answer_job_new(service *s, long long id, const char *criterion,
-                                  const cJSON *body, service_done done, void *ud, err *e)
+/* A job for an answer PUT, not checked yet, holding body; NULL when out of memory. */
+static answer_job *answer_job_new(service *s, long long id, const char *criterion, cJSON *body,
+                                  service_done done, void *ud, err *e)
 {
     answer_job *j = calloc(1, sizeof *j);
     if (j) {
         j->criterion = strdup(criterion);
-        j->body = cJSON_Duplicate(body, 1);
+        j->body = body;
     }
-    if (!j || !j->criterion || !j->body) {
+    if (!j || !j->criterion) {
         if (j)
             answer_job_free(j);
+        else
+            cJSON_Delete(body);
         err_set(e, ERR_FAIL, "out of memory");
         return NULL;
     }
@@ -1065,7 +1067,7 @@ static int answer_job_queue(service *s, answer_job *j, int rc, err *e)
     return rc;
 }
 
-int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
+int service_answer_submit(service *s, long long id, const char *criterion, cJSON *body,
                           service_done done, void *ud, err *e)
 {
     answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);
@@ -1086,7 +1088,7 @@ bool service_answer_known(const service *s)
                             !plugin_validates(s->plugins)));
 }
 
-int service_answer_submit_known(service *s, long long id, const char *criterion, const cJSON *body,
+int service_answer_submit_known(service *s, long long id, const char *criterion, cJSON *body,
                                 service_done done, void *ud, err *e)
 {
     answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);

@@ -70,9 +70,9 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
 /* The answer PUT's write handed to the group commit (s->commits): returns
  * ERR_OK once checked and queued, and done(ud, rc, out, e) follows on the
  * group's thread (out: the answer as stored, JSON text, the callee's to
- * free); or an error now, and no done. */
+ * free); or an error now, and no done. body is taken, whatever the outcome. */
 typedef void (*service_done)(void *ud, int rc, char *out, err *e);
-int service_answer_submit(service *s, long long id, const char *criterion, const cJSON *body,
+int service_answer_submit(service *s, long long id, const char *criterion, cJSON *body,
                           service_done done, void *ud, err *e);
 /* service_answer_submit with no read of the database on this thread, for
  * when service_answer_known(s): s->version is what this thread last read of
@@ -83,7 +83,7 @@ int service_answer_submit(service *s, long long id, const char *criterion, const
  * they are not, done gets ERR_AGAIN: the PUT is to be made again the usual
  * way, with service_answer_submit. */
 bool service_answer_known(const service *s);
-int service_answer_submit_known(service *s, long long id, const char *criterion, const cJSON *body,
+int service_answer_submit_known(service *s, long long id, const char *criterion, cJSON *body,
                                 service_done done, void *ud, err *e);
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e);

@@ -29,6 +29,7 @@
     TEST_ENTRY(rules_decide_checked)                                                               \
     TEST_ENTRY(evaluation_paths)                                                                   \
     TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
+    TEST_ENTRY(store_chain_hash_form)                                                              \
     TEST_ENTRY(store_constraints_and_journal)                                                      \
     TEST_ENTRY(store_answer_status_check)                                                          \
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \

@@ -103,6 +103,23 @@ TEST_IMPL(store_answer_status_check)
     return 0;
 }
 
+/* The journal's chain hash is part of every database already written: its
+ * form is pinned here (SHA-256 of prev with its NUL, then "LEN:field" for
+ * each field, a missing one empty), as computed apart with Python's hashlib. */
+TEST_IMPL(store_chain_hash_form)
+{
+    char after[1300], hex[65];
+    snprintf(after, sizeof after, "{\"a\":\"%01234d\"}", 0);
+    memset(after + 6, 'x', 1234);
+    const char *fields[] = {
+        "2026-01-01T00:00:00Z", "7", "answer.put", "assessment", "12", NULL, after};
+    store_chain_hash("abc", fields, 7, hex);
+    ASSERT_STR_EQ(hex, "0b12ebe74f9a137acf9a30f4fbbdd14b2a5af11742fc792285f18e54f3b2ce3b");
+    store_chain_hash(NULL, fields, 0, hex);
+    ASSERT_STR_EQ(hex, "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
+    return 0;
+}
+
 TEST_IMPL(store_constraints_and_journal)
 {
     char *dir = fixture_tmpdir();
