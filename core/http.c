@@ -1,7 +1,7 @@
 /* http: libmicrohttpd glue. Each request gets a small record that gathers
  * its body; the handler runs once the body is complete. Static files are sent
  * from file descriptors with their content type; paths with dot segments
- * never reach the file system. Every request is logged to stderr, without
+ * never reach the file system. Every request is logged to stderr (see reqlog.h), without
  * bodies, tokens or cookies. Uses libmicrohttpd and cJSON. */
 #include "http.h"
 
@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "reqlog.h"
 
 /* A connection's clock for the deadline on a request's headers, which
  * libmicrohttpd does not have (its timeout is for silence only, so a header
@@ -49,6 +51,7 @@ struct http_server {
     pthread_cond_t defer_done;
     int deferred;
     bool deferral_over; /* http_stop began: later requests are answered at once */
+    reqlog *log;        /* the requests' lines (the watchdog writes its own at once) */
 };
 
 struct http_request {
@@ -151,14 +154,15 @@ static long long elapsed_us(const http_request *r)
            (now.tv_nsec - r->started.tv_nsec) / 1000;
 }
 
-/* One line per request on standard error, written whole with one write(2):
- * no stdio lock shared by the worker threads, no line cut by another. */
+/* Lines on standard error, written whole with one write(2): no stdio lock
+ * shared by the worker threads, no line cut by another. */
 static void log_write(const char *text, size_t len)
 {
-    if (write(STDERR_FILENO, text, len) < 0)
+    if (len && write(STDERR_FILENO, text, len) < 0)
         return; /* nowhere to say it */
 }
 
+/* A request's line, gathered (see reqlog.h); an error's is written at once. */
 static void log_request(const http_request *r, int status)
 {
     long long us = elapsed_us(r);
@@ -166,7 +170,8 @@ static void log_request(const http_request *r, int status)
     int n = snprintf(line, sizeof line, "%s %.400s %d %lld.%lldms\n", r->method, r->url, status,
                      us / 1000, us % 1000 / 100);
     if (n > 0)
-        log_write(line, (size_t)n < sizeof line ? (size_t)n : sizeof line);
+        reqlog_line(r->server->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line,
+                    status >= 400);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *c, const http_request *r,
@@ -518,10 +523,9 @@ static void *watchdog(void *arg)
             t.tv_sec++, t.tv_nsec -= 1000000000L;
         pthread_cond_timedwait(&s->watch_stop, &s->watch_mu, &t);
         size_t len = watch_cut_late(s, log, sizeof log);
-        if (!len)
-            continue;
         pthread_mutex_unlock(&s->watch_mu);
         log_write(log, len);
+        reqlog_tick(s->log); /* a quiet thread's last lines */
         pthread_mutex_lock(&s->watch_mu);
     }
     pthread_mutex_unlock(&s->watch_mu);
@@ -575,9 +579,11 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     pthread_cond_init(&s->defer_done, NULL);
     pthread_mutex_init(&s->watch_mu, NULL);
     pthread_cond_init(&s->watch_stop, NULL);
+    s->log = reqlog_new(STDERR_FILENO); /* NULL: each line written at once */
     if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
         pthread_cond_destroy(&s->watch_stop);
         pthread_mutex_destroy(&s->watch_mu);
+        reqlog_free(s->log);
         free(s->web_root);
         free(s);
         return err_set(e, ERR_FAIL, "cannot start a thread");
@@ -595,6 +601,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
                          MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
         watchdog_stop(s);
+        reqlog_free(s->log);
         free(s->web_root);
         free(s);
         return err_set(e, ERR_UNAVAILABLE, "cannot listen on %s (in use, or not an address here)",
@@ -624,6 +631,7 @@ void http_stop(http_server *s)
     pthread_mutex_unlock(&s->defer_mu);
     MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
     watchdog_stop(s);
+    reqlog_free(s->log);
     pthread_cond_destroy(&s->defer_done);
     pthread_mutex_destroy(&s->defer_mu);
     free(s->web_root);

@@ -19,6 +19,7 @@
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
     TEST_ENTRY(http_path_safe)                                                                     \
+    TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(render_heading_levels)                                                              \
     TEST_ENTRY(rules_load_shipped)                                                                 \
     TEST_ENTRY(rules_hash_identity)                                                                \

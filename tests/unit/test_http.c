@@ -1,5 +1,12 @@
-/* Unit tests of http: the paths static files may be read from. */
+/* Unit tests of http: the paths static files may be read from; and of
+ * reqlog, the request log, on a pipe. */
+#include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "http.h"
+#include "reqlog.h"
 #include "test.h"
 
 TEST_IMPL(http_path_safe)
@@ -15,5 +22,49 @@ TEST_IMPL(http_path_safe)
     for (const char *const *p = unsafe; *p; p++)
         if (http_path_safe(*p))
             FAIL_AT("accepted: \"%s\"", *p);
+    return 0;
+}
+
+/* What the pipe holds now, into buf (NUL-terminated); "" when nothing. */
+static const char *drain(int fd, char *buf, size_t size)
+{
+    ssize_t n = read(fd, buf, size - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    return buf;
+}
+
+static void *other_thread(void *l)
+{
+    reqlog_line(l, "e\n", 2, false);
+    return NULL;
+}
+
+TEST_IMPL(reqlog_gathers_in_order)
+{
+    int p[2];
+    char buf[256];
+    ASSERT_EQ(pipe(p), 0);
+    ASSERT_EQ(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+    reqlog *l = reqlog_new(p[1]);
+    ASSERT(l);
+    reqlog_line(l, "a\n", 2, false);
+    reqlog_line(l, "b\n", 2, false);
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), ""); /* gathered */
+    reqlog_line(l, "c 500\n", 6, true);              /* an error: out at once, after the others */
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), "a\nb\nc 500\n");
+    reqlog_line(l, "d\n", 2, false);
+    reqlog_tick(l);
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), ""); /* not a fifth of a second old yet */
+    nanosleep(&(struct timespec){0, 250 * 1000000L}, NULL);
+    reqlog_tick(l);
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), "d\n");
+    pthread_t t; /* another thread's line, still gathered when the log ends */
+    ASSERT_EQ(pthread_create(&t, NULL, other_thread, l), 0);
+    pthread_join(t, NULL);
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), "");
+    reqlog_free(l);
+    ASSERT_STR_EQ(drain(p[0], buf, sizeof buf), "e\n");
+    close(p[0]);
+    close(p[1]);
     return 0;
 }
