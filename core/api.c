@@ -733,10 +733,10 @@ static bool changes_state(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-/* Who is calling: a bearer token, or the session cookie (then state changes
- * need a same-origin Origin or the CSRF token). */
-/* The caller, into c->who; with known, from this thread's memo alone
- * (ERR_AGAIN, no message, when it has no answer it may trust). */
+/* Who is calling, into c->who: a bearer token, or the session cookie (then
+ * state changes need a same-origin Origin or the CSRF token). With known,
+ * from this thread's memo alone: ERR_AGAIN, no message, when it has no
+ * answer it may trust. */
 static int authenticate(call *c, bool known, err *e)
 {
     const char *authz = http_header(c->req, "Authorization");

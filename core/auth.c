@@ -215,10 +215,12 @@ static int resolve(store *s, const auth_config *c, auth_actor *who, long long *c
     return touched;
 }
 
-/* The memo's actor for who->token_hash at v, into who. */
-static bool memo_find(const auth_config *c, const auth_memo *memo, const store_version *v,
-                      auth_actor *who)
+bool auth_memo_find(const auth_config *c, const auth_memo *memo, const store_version *v,
+                    const char *token, auth_actor *who)
 {
+    if (!token || strlen(token) != AUTH_TOKEN_LEN)
+        return false;
+    auth_token_hash(token, who->token_hash);
     long now = now_seconds();
     for (int i = 0; i < AUTH_MEMO_SIZE; i++) {
         const auth_actor *m = &memo->entries[i].who;
@@ -235,22 +237,12 @@ static bool memo_find(const auth_config *c, const auth_memo *memo, const store_v
     return false;
 }
 
-bool auth_memo_find(const auth_config *c, const auth_memo *memo, const store_version *v,
-                    const char *token, auth_actor *who)
-{
-    if (!token || strlen(token) != AUTH_TOKEN_LEN)
-        return false;
-    auth_token_hash(token, who->token_hash);
-    return memo_find(c, memo, v, who);
-}
-
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,
                       const char *token, auth_actor *who, err *e)
 {
     if (!token || strlen(token) != AUTH_TOKEN_LEN)
         return err_set(e, ERR_UNAUTHORIZED, "missing or malformed credentials");
-    auth_token_hash(token, who->token_hash);
-    if (memo_find(c, memo, v, who))
+    if (auth_memo_find(c, memo, v, token, who)) /* else who->token_hash is set for resolve */
         return ERR_OK;
     long long created = 0, last_seen = 0;
     int rc = resolve(s, c, who, &created, &last_seen, e);

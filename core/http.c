@@ -1,8 +1,9 @@
 /* http: libmicrohttpd glue. Each request gets a small record that gathers
  * its body; the handler runs once the body is complete. Static files are sent
  * from file descriptors with their content type; paths with dot segments
- * never reach the file system. Every request is logged to stderr (see reqlog.h), without
- * bodies, tokens or cookies. Uses libmicrohttpd and cJSON. */
+ * never reach the file system. Every request is logged to stderr (see
+ * reqlog.h), without bodies, tokens or cookies. Uses libmicrohttpd, cJSON
+ * and reqlog. */
 #include "http.h"
 
 #include <arpa/inet.h>

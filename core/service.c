@@ -877,8 +877,6 @@ static int answer_known_holds(store *db, const answer_write *w, const store_asse
         return e->code;
     if (settings != w->settings || strcmp(a->ruleset, w->ruleset) != 0)
         return err_set(e, ERR_AGAIN, "checked against settings or rules no longer current");
-    if (w->found.code)
-        return err_set(e, w->found.code, "%s", err_msg(&w->found));
     return ERR_OK;
 }
 
@@ -899,6 +897,8 @@ static int answer_write_apply(store *db, void *ctx, err *e)
         return err_set(e, ERR_CONFLICT,
                        "assessment %lld moved to another rule set meanwhile: send the answer again",
                        w->id);
+    if (w->found.code) /* the answer's own faults, found before */
+        return err_set(e, w->found.code, "%s", err_msg(&w->found));
     /* The images as JSON text, printed once (this runs while every other
      * write waits): the one before by SQLite, the answer as stored, which is
      * the checked one with its date, not read back. */
@@ -909,8 +909,6 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     if (rc == ERR_OK)
         rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
                               actor(w->s), now, e);
-    free(w->out_text); /* a write made again (its batch failed after it) */
-    w->out_text = NULL;
     if (rc == ERR_OK && (!cJSON_AddStringToObject(w->out, "updated_at", now) ||
                          !(w->out_text = cJSON_PrintUnformatted(w->out))))
         rc = err_set(e, ERR_FAIL, "out of memory");
@@ -919,18 +917,6 @@ static int answer_write_apply(store *db, void *ctx, err *e)
                                 w->out_text, e);
     free(before);
     return rc;
-}
-
-/* The checks of an answer PUT that read the database: the assessment, which
- * the caller may edit, a draft, and the rules it runs under (*r). Made
- * before the transaction, and again inside it (answer_write_apply). */
-static int answer_check_assessment(service *s, answer_write *w, rules **r, err *e)
-{
-    store_assessment a;
-    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) || rules_of(s, &a, r, e))
-        return e->code;
-    snprintf(w->ruleset, sizeof w->ruleset, "%s", a.ruleset);
-    return ERR_OK;
 }
 
 /* The checks of the answer itself under r (the plugins' included, which may
@@ -970,14 +956,26 @@ static int answer_check_body(service *s, answer_write *w, const rules *r, const 
     return rc;
 }
 
+/* The checks of an answer PUT: first those that read the database (the
+ * assessment, which the caller may edit, a draft, and the rules it runs
+ * under), made again inside the write (answer_write_apply); then the
+ * answer's own, under those rules. */
+static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
+{
+    store_assessment a;
+    rules *r = NULL;
+    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) ||
+        rules_of(s, &a, &r, e))
+        return e->code;
+    snprintf(w->ruleset, sizeof w->ruleset, "%s", a.ruleset);
+    return answer_check_body(s, w, r, body, e);
+}
+
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e)
 {
     answer_write w = {.s = s, .id = id, .criterion = criterion};
-    rules *r = NULL;
-    int rc = answer_check_assessment(s, &w, &r, e);
-    if (rc == ERR_OK)
-        rc = answer_check_body(s, &w, r, body, e);
+    int rc = answer_check(s, &w, body, e);
     if (rc == ERR_OK)
         rc = transact(s, answer_write_apply, &w, e);
     free(w.evidence);
@@ -1073,11 +1071,7 @@ int service_answer_submit(service *s, long long id, const char *criterion, cJSON
     answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);
     if (!j)
         return e->code;
-    rules *r = NULL;
-    int rc = answer_check_assessment(s, &j->w, &r, e);
-    if (rc == ERR_OK)
-        rc = answer_check_body(s, &j->w, r, j->body, e);
-    return answer_job_queue(s, j, rc, e);
+    return answer_job_queue(s, j, answer_check(s, &j->w, j->body, e), e);
 }
 
 bool service_answer_known(const service *s)

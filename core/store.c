@@ -434,8 +434,8 @@ static const char *const sql[Q_COUNT] = {
                      " status = excluded.status, comment = excluded.comment,"
                      " evidence = excluded.evidence, updated_by = excluded.updated_by,"
                      " updated_at = excluded.updated_at",
-    /* The columns of answers' JSON everywhere, in their order; evidence is
-     * always written valid (a bad one reads as null, as in row_json). */
+    /* An answer's keys as store_assessment_json gives them, in their order;
+     * evidence is always written valid (a bad one reads as null, as in row_json). */
     [Q_ANSWER_JSON] = "SELECT json_object('criterion', criterion, 'status', status,"
                       " 'comment', comment, 'evidence',"
                       " CASE WHEN json_valid(evidence) THEN json(evidence) END,"

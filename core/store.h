@@ -138,7 +138,8 @@ int store_answers_each(store *s, long long id,
                        err *e);
 /* Counts the stakeholders recorded for an audit. */
 int store_stakeholder_count(store *s, long long id, int *n, err *e);
-/* Writes an answer, dated now (date_now's form). */
+/* Writes an answer, dated now (date_now's form, from the caller, which
+ * returns the same date). */
 int store_answer_put(store *s, long long id, const char *criterion, const char *status,
                      const char *comment, const char *evidence_json, long long user,
                      const char *now, err *e);
