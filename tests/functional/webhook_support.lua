@@ -88,12 +88,39 @@ function W.start_receiver(opts)
   return r
 end
 
--- A free loopback port (a receiver started on port 0, then stopped).
+-- A random number in [lo, hi] from /dev/urandom: parallel specs must not
+-- draw the same sequence.
+local function random_in(lo, hi)
+  local f = assert(io.open("/dev/urandom", "rb"))
+  local b1, b2, b3 = f:read(3):byte(1, 3)
+  f:close()
+  return lo + (b1 * 65536 + b2 * 256 + b3) % (hi - lo + 1)
+end
+
+-- A free loopback port that stays free while nobody listens on it: taken
+-- below the kernel's ephemeral range, where no process listening on port 0
+-- (the other specs' servers, run in parallel by ctest) is ever given it.
+-- A port from that range, freed, could go to such a server within a second
+-- and answer the webhook with its own 404. Checked by a receiver started on
+-- it, then stopped.
 function W.free_port()
-  local r = W.start_receiver({ secret = W.secret() })
-  local port = r.port
-  r.stop()
-  return port
+  local range = support.read("/proc/sys/net/ipv4/ip_local_port_range") or ""
+  local first = tonumber(range:match("^%s*(%d+)")) or 32768
+  local lo, hi = 10000, first - 1
+  if hi - lo < 1000 then
+    lo, hi = 1024, first - 1
+  end
+  local last
+  for _ = 1, 20 do
+    local ok, r = pcall(W.start_receiver, { secret = W.secret(), port = random_in(lo, hi) })
+    if ok then
+      local port = r.port
+      r.stop()
+      return port
+    end
+    last = r
+  end
+  error("no free port below the ephemeral range after 20 tries: " .. tostring(last), 2)
 end
 
 -- Starts `labelcoop serve` on the database `opts.db`. opts: allow (default
