@@ -22,6 +22,9 @@
 
 #include "reqlog.h"
 
+/* How long a stop waits for the requests under way (http_stop). */
+enum { DRAIN_MS = 5000 };
+
 /* A connection's clock for the deadline on a request's headers, which
  * libmicrohttpd does not have (its timeout is for silence only, so a header
  * trickled a byte at a time would hold the connection for ever). */
@@ -53,6 +56,11 @@ struct http_server {
     int deferred;
     bool deferral_over; /* http_stop began: later requests are answered at once */
     reqlog *log;        /* the requests' lines (the watchdog writes its own at once) */
+    /* Requests begun (headers read) and not yet completed: a stop lets them
+     * finish, answers later ones 503, and closes each connection it answers
+     * from then on. */
+    atomic_int begun;
+    atomic_bool draining;
 };
 
 struct http_request {
@@ -175,6 +183,23 @@ static void log_request(const http_request *r, int status)
                     status >= 400);
 }
 
+/* Queues mr (and lets go of it). While the server stops, the connection
+ * is closed after it: a keep-alive client goes elsewhere instead of
+ * holding the stop with request after request. */
+static enum MHD_Result queue(struct MHD_Connection *c, const http_request *r, int status,
+                             struct MHD_Response *mr)
+{
+    if (atomic_load(&r->server->draining)) {
+        MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
+        if (status == 503)
+            MHD_add_response_header(mr, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+    }
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, mr);
+    MHD_destroy_response(mr);
+    log_request(r, status);
+    return ok;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *c, const http_request *r,
                                      http_response *res)
 {
@@ -196,10 +221,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const http_reques
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(mr, "Cache-Control", "no-store");
     free(res->set_cookie);
-    enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, mr);
-    MHD_destroy_response(mr);
-    log_request(r, res->status);
-    return ok;
+    return queue(c, r, res->status, mr);
 }
 
 void http_error(http_response *res, int status, const char *code, const char *message,
@@ -278,10 +300,7 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, const
     MHD_add_response_header(mr, "Content-Security-Policy",
                             "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
     MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
-    enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, mr);
-    MHD_destroy_response(mr);
-    log_request(r, 200);
-    return ok;
+    return queue(c, r, MHD_HTTP_OK, mr);
 }
 
 /* ---- the request cycle ------------------------------------------------------- */
@@ -293,6 +312,7 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     if (!r)
         return NULL;
     r->server = s;
+    atomic_fetch_add(&s->begun, 1);
     r->conn = c;
     r->url = url;
     r->method = method;
@@ -353,6 +373,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = r;
         watch_set(c, 0);
+        /* After request_new counted it: a stop either waits for it or is
+         * seen here (both sides are sequentially consistent). */
+        if (atomic_load(&s->draining))
+            return send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
@@ -443,13 +467,15 @@ bool http_again(const http_request *r)
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls, (void)toe;
+    (void)toe;
+    http_server *s = cls;
     watch_set(c, now_us());
     http_request *r = *con_cls;
     if (r) {
         free(r->body);
         free(r);
         *con_cls = NULL;
+        atomic_fetch_sub(&s->begun, 1);
     }
 }
 
@@ -619,10 +645,26 @@ int http_port(const http_server *s)
     return s->port;
 }
 
+/* Waits, DRAIN_MS at most, until no request is begun and not completed:
+ * the requests a stop finds under way get their answers. New connections
+ * are no longer taken (quiesced), a request begun from now on gets a 503
+ * without being handled, and each answer closes its connection. A request
+ * still under way after DRAIN_MS is cut. */
+static void drain(http_server *s)
+{
+    atomic_store(&s->draining, true);
+    const struct timespec step = {0, 10 * 1000000L};
+    for (int waited = 0; atomic_load(&s->begun) > 0 && waited < DRAIN_MS; waited += 10)
+        nanosleep(&step, NULL);
+}
+
 void http_stop(http_server *s)
 {
     if (!s)
         return;
+    /* Closed only after MHD_stop_daemon: the pool's threads may still use it. */
+    MHD_socket listening = MHD_quiesce_daemon(s->d);
+    drain(s);
     /* The answers still being written come first: their connections are
      * suspended, and the threads that write them resume them. */
     pthread_mutex_lock(&s->defer_mu);
@@ -631,6 +673,8 @@ void http_stop(http_server *s)
         pthread_cond_wait(&s->defer_done, &s->defer_mu);
     pthread_mutex_unlock(&s->defer_mu);
     MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
+    if (listening != MHD_INVALID_SOCKET)
+        close(listening);
     watchdog_stop(s);
     reqlog_free(s->log);
     pthread_cond_destroy(&s->defer_done);

@@ -102,6 +102,136 @@ describe("restart", function()
     assert.are.equal(0, r.code, r.stderr)
   end)
 
+  -- A PUT sent over a raw connection in two steps: its headers (with
+  -- "Expect: 100-continue"), then, once the server's "100 Continue" shows
+  -- the request begun, the file `ready` is made and, `pause` seconds later,
+  -- the body (none if pause is false). Returns a function that waits for
+  -- the connection's end and returns what came back after the 100.
+  local function put_in_two_steps(server, path, token, body, pause)
+    local dir = H.tmpdir()
+    support.write(dir .. "/head", "PUT " .. path .. " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+      .. token .. "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " .. #body
+      .. "\r\n\r\n")
+    support.write(dir .. "/body", body)
+    local f = function(name) return quote(dir .. "/" .. name) end
+    local script = "exec 3<>/dev/tcp/127.0.0.1/" .. server.port .. " && cat " .. f("head") .. " >&3"
+      .. " && read -r status <&3 && read -r blank <&3 && echo \"$status\" >" .. f("continue")
+      .. " && touch " .. f("ready")
+      .. (pause and (" && sleep " .. pause .. " && cat " .. f("body") .. " >&3") or "")
+      .. "; cat <&3 >" .. f("response") .. "; touch " .. f("done")
+    os.execute("timeout 20 bash -c " .. quote(script) .. " >/dev/null 2>&1 &")
+    local deadline = H.now() + 10
+    while not support.read(dir .. "/ready") and H.now() < deadline do
+      H.sleep(0.02)
+    end
+    assert(support.read(dir .. "/ready"), "no 100 Continue within 10 s: " .. tostring(support.read(dir
+      .. "/continue")))
+    return function() -- waits for the connection's end
+      local until_t = H.now() + 10
+      while not support.read(dir .. "/done") and H.now() < until_t do
+        H.sleep(0.02)
+      end
+      return support.read(dir .. "/response") or "(no end of the connection within 10 s)"
+    end
+  end
+
+  -- A server on a new database, a CAE's token and a draft of its own.
+  local function server_with_draft()
+    local db = H.fresh_db(fx.db)
+    local server = H.start_server({ db = db })
+    local cae = H.login(server, H.USERS.cae_a.email)
+    return db, server, cae, H.new_self_assessment(server, cae, ids.org_a)
+  end
+
+  it("lets a request under way at SIGTERM finish and answers it before stopping", function()
+    local db, server, cae, sa = server_with_draft()
+    local path = "/api/v1/assessments/" .. sa.id .. "/answers/JF-01"
+    local response = put_in_two_steps(server, path, cae,
+      json.encode({ status = "met", comment = "écrit pendant l'arrêt", evidence = {} }), 0.5)
+    local t0 = H.now()
+    assert.are.equal(0, server.stop("TERM"))
+    local took = H.now() - t0
+    local got = response()
+    assert.is_truthy(got:match("^HTTP/1%.1 200"), "the request under way at the stop got: " .. got)
+    assert.is_truthy(got:lower():find("connection: close", 1, true), "no Connection: close while stopping: " .. got)
+    assert.is_truthy(got:find("écrit pendant l'arrêt", 1, true), got)
+    assert.is_true(took < 4, "the stop waited " .. took .. " s for a request that took 0.5 s")
+
+    local again = H.start_server({ db = db })
+    local r = expect(request(again, "GET", "/api/v1/assessments/" .. sa.id, { token = cae }), 200)
+    local kept
+    for _, a in ipairs(r.json.answers) do
+      if a.criterion == "JF-01" then
+        kept = a.comment
+      end
+    end
+    assert.are.equal("écrit pendant l'arrêt", kept)
+    assert.are.equal(0, again.stop())
+  end)
+
+  it("stops within seconds when a request under way never ends", function()
+    local db, server, cae, sa = server_with_draft()
+    local response = put_in_two_steps(server, "/api/v1/assessments/" .. sa.id .. "/answers/JF-01", cae,
+      json.encode({ status = "met" }), false)
+    local t0 = H.now()
+    assert.are.equal(0, server.stop("TERM"))
+    local took = H.now() - t0
+    assert.is_true(took > 4 and took < 8, "the stop took " .. took .. " s (it waits 5 s for requests under way)")
+    assert.are.equal("", response(), "an answer to a request whose body never came")
+  end)
+
+  -- Two drafts of each of two CAEs: {id, token, who} each, and their ids.
+  local function load_targets(server)
+    local targets, ids_written = {}, {}
+    for _, who in ipairs({ "cae_a", "cae_a", "cae_b", "cae_b" }) do
+      local token = H.login(server, H.USERS[who].email)
+      local sa = H.new_self_assessment(server, token, who == "cae_a" and ids.org_a or ids.org_b)
+      targets[#targets + 1] = { id = sa.id, token = token, who = who }
+      ids_written[#ids_written + 1] = sa.id
+    end
+    return targets, ids_written
+  end
+
+  -- 16 clients writing answers to targets, each to criteria of its own, as
+  -- fast as they can; returns once 300 writes are acknowledged and `seconds`
+  -- have passed (30 s at most), with the run and when it started.
+  local function start_load(server, targets, seconds)
+    criteria = criteria or H.criteria(server)
+    local run = LG.start(server, { targets = targets, criteria = LG.criteria_ids(criteria), clients = 16,
+      seconds = 60, writes = 100, timeout = 10 })
+    local started = H.now()
+    while (run.acks() < 300 or H.now() - started < seconds) and H.now() < started + 30 do
+      H.sleep(0.05)
+    end
+    return run, started
+  end
+
+  it("stops on SIGTERM under a write load without waiting out its bound, every stored write answered",
+    function()
+      local db = H.fresh_db(fx.db)
+      local server = H.start_server({ db = db })
+      local targets, ids_written = load_targets(server)
+      local run = start_load(server, targets, 1)
+      local t0 = H.now()
+      assert.are.equal(0, server.stop("TERM"))
+      local took = H.now() - t0
+      local figures, writes = run.finish(30)
+      print("SIGTERM under load: " .. LG.summary(figures) .. string.format("; stopped in %.2f s", took))
+      -- keep-alive clients are closed with their answers, not waited for
+      assert.is_true(took < 3, "the stop took " .. took .. " s under load")
+      -- what came while it stopped got a 503, and is not stored (assert_stored)
+      assert.are.equal(0, figures.wrong_body, json.encode(figures.error_samples))
+      assert.are.equal(figures.refused, figures.statuses["503"] or 0, "refusals other than 503: "
+        .. json.encode(figures.statuses))
+      LG.assert_stored(db, ids_written, writes)
+      -- a write the server took was answered: none is stored unanswered
+      for line in H.sql(db, "SELECT assessment_id || ' ' || criterion || ' ' || comment FROM answers"
+          .. " WHERE assessment_id IN (" .. table.concat(ids_written, ",") .. ");"):gmatch("[^\n]+") do
+        local key, comment = line:match("^(%d+ %S+) (.*)$")
+        assert.are.equal(writes[key].last, comment, "answer " .. key .. " stored without an answer to its client")
+      end
+    end)
+
   it("keeps sessions across a restart, and logouts too", function()
     local db = H.fresh_db(fx.db)
     local server = H.start_server({ db = db })
@@ -238,23 +368,8 @@ describe("restart", function()
     function()
       local db = H.fresh_db(fx.db)
       local server = H.start_server({ db = db })
-      criteria = criteria or H.criteria(server)
-      local targets, ids_written = {}, {}
-      for _, who in ipairs({ "cae_a", "cae_a", "cae_b", "cae_b" }) do
-        local token = H.login(server, H.USERS[who].email)
-        local sa = H.new_self_assessment(server, token, who == "cae_a" and ids.org_a or ids.org_b)
-        targets[#targets + 1] = { id = sa.id, token = token, who = who }
-        ids_written[#ids_written + 1] = sa.id
-      end
-      -- 16 clients writing answers, each to criteria of its own, as fast
-      -- as they can; the kill comes after 1.5 s, 300 writes acknowledged at least.
-      local run = LG.start(server, { targets = targets, criteria = LG.criteria_ids(criteria), clients = 16,
-        seconds = 60, writes = 100, timeout = 10 })
-      local started = H.now()
-      local deadline = started + 30
-      while (run.acks() < 300 or H.now() - started < 1.5) and H.now() < deadline do
-        H.sleep(0.05)
-      end
+      local targets, ids_written = load_targets(server)
+      local run, started = start_load(server, targets, 1.5)
       server.kill9()
       assert.is_false(H.alive(server.pid), "the server survived kill -9")
       local figures, writes = run.finish(30)
