@@ -552,6 +552,14 @@ describe("bad inputs", function()
       expect_error(request(server, "GET", "/api/v1/me", { cookie = r.json.csrf_token }), 401)
     end)
 
+    it("answers 431 to request headers over its limit, and serves the next request", function()
+      -- the pool libmicrohttpd parses headers in is 24 KiB: a header line of
+      -- 10 000 bytes is read (above), as nginx reads 8 KiB by default
+      local r = request(server, "GET", "/api/v1/me", { cookie = string.rep("A", 40000) })
+      assert.are.equal(431, r.status, H.show(r))
+      expect(request(server, "GET", "/api/v1/me", { token = tokens.admin }), 200)
+    end)
+
     it("answers 401 to a revoked (logged out) token, changing nothing", function()
       local t = H.login(server, H.USERS.cae_a.email)
       expect(request(server, "DELETE", "/api/v1/session", { token = t }), 204)
