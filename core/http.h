@@ -41,7 +41,9 @@ typedef void (*http_handler)(void *app, const http_request *req, http_response *
 int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e);
 /* The port actually bound. */
 int http_port(const http_server *s);
-/* Stops accepting, lets the running handlers finish, and frees the server. */
+/* Stops taking connections, lets the requests under way finish and answers
+ * them (5 s at most; a request begun meanwhile gets a 503 "stopping"), then
+ * closes every connection and frees the server. */
 void http_stop(http_server *s);
 
 const char *http_method(const http_request *r);
