@@ -24,8 +24,7 @@ typedef struct job {
     commit_work fn;
     commit_done done_fn; /* called once the batch is over */
     void *ctx;
-    err own;
-    err *e; /* &own */
+    err e; /* the write's error */
     int rc;
     struct job *next;
 } job;
@@ -185,17 +184,17 @@ static void fail_all(job *batch, const err *why)
 {
     for (job *j = batch; j; j = j->next)
         if (j->rc == ERR_OK)
-            j->rc = err_set(j->e, why->code, "%s", err_msg(why));
+            j->rc = err_set(&j->e, why->code, "%s", err_msg(why));
 }
 
 /* Applies one write in its savepoint; false when the transaction is lost. */
 static bool apply_one(store *db, job *j)
 {
-    j->rc = store_savepoint(db, j->e);
+    j->rc = store_savepoint(db, &j->e);
     if (j->rc == ERR_OK)
-        j->rc = j->fn(db, j->ctx, j->e);
+        j->rc = j->fn(db, j->ctx, &j->e);
     if (j->rc == ERR_OK)
-        j->rc = store_release(db, j->e);
+        j->rc = store_release(db, &j->e);
     return j->rc == ERR_OK || store_rollback_to(db);
 }
 
@@ -210,7 +209,7 @@ static void apply_batch(store *db, job *batch, err *why)
         if (!apply_one(db, j)) {
             /* SQLite rolled the whole transaction back (disk full, I/O):
              * the writes before this one are lost too. */
-            err_set(why, j->rc, "%s", err_msg(j->e));
+            err_set(why, j->rc, "%s", err_msg(&j->e));
             store_rollback(db);
             fail_all(batch, why);
             return;
@@ -253,8 +252,8 @@ static void *committer(void *arg)
         pthread_mutex_unlock(&g->mu);
         for (job *j = batch, *next; j; j = next) {
             next = j->next;
-            j->done_fn(j->ctx, j->rc, j->e);
-            err_clear(&j->own);
+            j->done_fn(j->ctx, j->rc, &j->e);
+            err_clear(&j->e);
             free(j);
         }
         pthread_mutex_lock(&g->mu);
@@ -278,8 +277,7 @@ int commit_submit(commit_group *g, commit_work fn, commit_done done, void *ctx, 
     j->fn = fn;
     j->ctx = ctx;
     j->done_fn = done;
-    j->own = (err)ERR_INIT;
-    j->e = &j->own;
+    j->e = (err)ERR_INIT;
     pthread_mutex_lock(&g->mu);
     bool closing = g->closing;
     if (!closing)

@@ -1,4 +1,5 @@
-/* date: validation of ISO 8601 calendar dates and today's date in UTC. */
+/* date: validation of ISO 8601 calendar dates, today's date in UTC, and the
+ * monotonic clock. */
 #include "date.h"
 
 #include <stdio.h>
@@ -68,4 +69,11 @@ static long days(const char *date)
 long date_diff_days(const char *a, const char *b)
 {
     return days(b) - days(a);
+}
+
+long long date_clock_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }

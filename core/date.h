@@ -1,5 +1,5 @@
 /* date: calendar dates as "YYYY-MM-DD" strings, the form every date takes
- * in labelcoop's data. Pure functions over libc. */
+ * in labelcoop's data, and the clocks. Functions over libc. */
 #ifndef LABELCOOP_DATE_H
 #define LABELCOOP_DATE_H
 
@@ -14,6 +14,8 @@ void date_today(char *out);
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out[DATE_TIME_LEN + 1]. */
 #define DATE_TIME_LEN 20
 void date_now(char *out);
+/* Microseconds on the monotonic clock: for spans of time, never a date. */
+long long date_clock_us(void);
 /* Writes date + years into out[DATE_LEN + 1]; 29 February becomes 28 February. */
 void date_add_years(const char *date, int years, char *out);
 /* Days from a to b (b - a), both valid dates. */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
 #include "reqlog.h"
 
 /* How long a stop waits for the requests under way (http_stop). */
@@ -82,7 +83,7 @@ struct http_request {
     size_t len, cap;
     int too_large;
     char client[64];
-    struct timespec started;
+    long long started_us; /* date_clock_us */
 };
 
 const char *http_method(const http_request *r)
@@ -153,28 +154,10 @@ void http_json_text(http_response *res, int status, char *text)
     res->len = text ? strlen(text) : 0;
 }
 
-static long long now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
-
 /* Microseconds since the request's headers arrived. */
 static long long elapsed_us(const http_request *r)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)(now.tv_sec - r->started.tv_sec) * 1000000 +
-           (now.tv_nsec - r->started.tv_nsec) / 1000;
-}
-
-/* Lines on standard error, written whole with one write(2): no stdio lock
- * shared by the worker threads, no line cut by another. */
-static void log_write(const char *text, size_t len)
-{
-    if (len && write(STDERR_FILENO, text, len) < 0)
-        return; /* nowhere to say it */
+    return date_clock_us() - r->started_us;
 }
 
 /* A request's line, gathered (see reqlog.h); an error's is written at once. */
@@ -322,7 +305,7 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     r->conn = c;
     r->url = url;
     r->method = method;
-    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    r->started_us = date_clock_us();
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
@@ -475,7 +458,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
     (void)toe;
     http_server *s = cls;
-    watch_set(c, now_us());
+    watch_set(c, date_clock_us());
     http_request *r = *con_cls;
     if (r) {
         free(r->body);
@@ -499,7 +482,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         if (!ci || !(w = calloc(1, sizeof *w)))
             return; /* unwatched: the silence timeout still applies */
         w->fd = ci->connect_fd;
-        atomic_init(&w->since_us, now_us());
+        atomic_init(&w->since_us, date_clock_us());
         pthread_mutex_lock(&s->watch_mu);
         w->next = s->watched;
         if (s->watched)
@@ -527,7 +510,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
  * be written once the watches are let go (a slow stderr holds nobody). */
 static size_t watch_cut_late(http_server *s, char *log, size_t size)
 {
-    long long now = now_us();
+    long long now = date_clock_us();
     size_t len = 0;
     for (watch *w = s->watched; w; w = w->next) {
         long long since = atomic_load(&w->since_us);
@@ -557,7 +540,8 @@ static void *watchdog(void *arg)
         pthread_cond_timedwait(&s->watch_stop, &s->watch_mu, &t);
         size_t len = watch_cut_late(s, log, sizeof log);
         pthread_mutex_unlock(&s->watch_mu);
-        log_write(log, len);
+        if (len) /* at once, as every error's */
+            reqlog_line(s->log, log, len, true);
         reqlog_tick(s->log); /* a quiet thread's last lines */
         pthread_mutex_lock(&s->watch_mu);
     }

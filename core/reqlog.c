@@ -1,12 +1,13 @@
 /* reqlog: per-thread buffers of whole lines, on a list the ticking thread
- * walks. Uses pthreads. */
+ * walks. Uses pthreads and date (its clock). */
 #include "reqlog.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "date.h"
 
 #define BUFFER 8192
 #define DELAY_US 200000LL
@@ -25,13 +26,6 @@ struct reqlog {
     pthread_mutex_t mu;
     buffer *all;
 };
-
-static long long now_us(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000 + t.tv_nsec / 1000;
-}
 
 static void write_out(int fd, const char *text, size_t len)
 {
@@ -88,7 +82,7 @@ void reqlog_line(reqlog *l, const char *line, size_t len, bool urgent)
     if (len > sizeof b->data) {
         write_out(l->fd, line, len);
     } else {
-        long long now = now_us();
+        long long now = date_clock_us();
         if (!b->len)
             b->since_us = now;
         memcpy(b->data + b->len, line, len);
@@ -103,7 +97,7 @@ void reqlog_tick(reqlog *l)
 {
     if (!l)
         return;
-    long long now = now_us();
+    long long now = date_clock_us();
     pthread_mutex_lock(&l->mu);
     buffer *first = l->all; /* buffers are only ever added in front */
     pthread_mutex_unlock(&l->mu);

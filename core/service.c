@@ -913,8 +913,8 @@ static int answer_write_apply(store *db, void *ctx, err *e)
                          !(w->out_text = cJSON_PrintUnformatted(w->out))))
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK)
-        rc = store_journal_text(db, actor(w->s), "answer.put", "assessment", w->id, before,
-                                w->out_text, e);
+        rc = store_journal_text(db, now, actor(w->s), "answer.put", "assessment", w->id, before,
+                                w->out_text, e); /* the answer's date: one moment, one clock read */
     free(before);
     return rc;
 }

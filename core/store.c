@@ -1885,14 +1885,15 @@ int store_journal(store *s, long long user, const char *action, const char *enti
     char *a = after ? cJSON_PrintUnformatted(after) : NULL;
     int rc = (before && !b) || (after && !a)
                  ? err_set(e, ERR_FAIL, "out of memory")
-                 : store_journal_text(s, user, action, entity, entity_id, b, a, e);
+                 : store_journal_text(s, NULL, user, action, entity, entity_id, b, a, e);
     free(b);
     free(a);
     return rc;
 }
 
-int store_journal_text(store *s, long long user, const char *action, const char *entity,
-                       long long entity_id, const char *b, const char *a, err *e)
+int store_journal_text(store *s, const char *at, long long user, const char *action,
+                       const char *entity, long long entity_id, const char *b, const char *a,
+                       err *e)
 {
     char prev[65], hash[65], now[DATE_TIME_LEN + 1], user_text[24], id_text[24];
     /* Within one write transaction (which holds the write lock, so no one
@@ -1905,7 +1906,10 @@ int store_journal_text(store *s, long long user, const char *action, const char 
         return e->code;
     if (!(st = stmt(s, Q_JOURNAL_ADD, e)))
         return e->code;
-    date_now(now);
+    if (at)
+        snprintf(now, sizeof now, "%s", at);
+    else
+        date_now(now);
     snprintf(user_text, sizeof user_text, "%lld", user);
     snprintf(id_text, sizeof id_text, "%lld", entity_id);
     const char *fields[] = {now, user_text, action, entity, id_text, b, a};

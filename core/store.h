@@ -222,9 +222,12 @@ void store_chain_hash(const char *prev, const char *const *fields, int n, char *
 int store_journal_verify(store *s, long long *rows, long long *bad_id, err *e);
 int store_journal(store *s, long long user, const char *action, const char *entity,
                   long long entity_id, const cJSON *before, const cJSON *after, err *e);
-/* The same with the images as JSON text already (either may be NULL). */
-int store_journal_text(store *s, long long user, const char *action, const char *entity,
-                       long long entity_id, const char *before, const char *after, err *e);
+/* The same with the images as JSON text already (either may be NULL), dated
+ * at (date_now's form; NULL: now), so that a row can carry the date of the
+ * write it records. */
+int store_journal_text(store *s, const char *at, long long user, const char *action,
+                       const char *entity, long long entity_id, const char *before,
+                       const char *after, err *e);
 int store_journal_count(store *s, long long *n, err *e);
 
 /* ---- events (the outbox) and webhooks ---- */

@@ -170,7 +170,7 @@ describe("restart", function()
   end)
 
   it("stops within seconds when a request under way never ends", function()
-    local db, server, cae, sa = server_with_draft()
+    local _, server, cae, sa = server_with_draft()
     local response = put_in_two_steps(server, "/api/v1/assessments/" .. sa.id .. "/answers/JF-01", cae,
       json.encode({ status = "met" }), false)
     local t0 = H.now()

@@ -270,9 +270,10 @@ describe("the labelcoop server, end to end", function()
       -- before image is the answer it replaced.
       assert.are.same(stored_answer(), r.json)
       assert.truthy(r.json.updated_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), r.json.updated_at)
-      local row = H.sql_rows(server.db, "SELECT before, after FROM journal WHERE action = 'answer.put'"
+      local row = H.sql_rows(server.db, "SELECT at, before, after FROM journal WHERE action = 'answer.put'"
         .. " AND entity_id = " .. state.sa .. " ORDER BY id DESC LIMIT 1;")[1]
       assert.are.equal(r.body, row.after)
+      assert.are.equal(r.json.updated_at, row.at, "the journal row is dated as the answer it records")
       assert.are.same(previous, support.json.decode(row.before))
       assert.are_not.same(previous, r.json)
     end)
