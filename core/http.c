@@ -77,6 +77,7 @@ struct http_request {
     bool ready;  /* the answer came */
     bool again;  /* no answer came: the handler is to be called again (http_resume_again) */
     bool redone; /* the handler was called again (http_again) */
+    bool queued; /* a response is queued: the rest of the body is read and let go, unhandled */
     http_response answer;
     const char *method, *url;
     char *body;
@@ -175,9 +176,10 @@ static void log_request(const http_request *r, int status)
 /* Queues mr (and lets go of it). While the server stops, the connection
  * is closed after it: a keep-alive client goes elsewhere instead of
  * holding the stop with request after request. */
-static enum MHD_Result queue(struct MHD_Connection *c, const http_request *r, int status,
+static enum MHD_Result queue(struct MHD_Connection *c, http_request *r, int status,
                              struct MHD_Response *mr)
 {
+    r->queued = true;
     if (atomic_load(&r->server->draining)) {
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
         if (status == 503)
@@ -189,8 +191,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, const http_request *r, in
     return ok;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, const http_request *r,
-                                     http_response *res)
+static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, http_response *res)
 {
     struct MHD_Response *mr =
         MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
@@ -227,7 +228,7 @@ void http_error(http_response *res, int status, const char *code, const char *me
     http_json(res, status, doc);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, const http_request *r, int status,
+static enum MHD_Result send_error(struct MHD_Connection *c, http_request *r, int status,
                                   const char *code, const char *message)
 {
     http_response res = {0};
@@ -263,7 +264,7 @@ bool http_path_safe(const char *url)
     return url[0] == '/' && !strstr(url, "//") && !strstr(url, "/.") && !strchr(url, '\\');
 }
 
-static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, const http_request *r)
+static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_request *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
         return send_error(c, r, 405, "method_not_allowed", "static files are read with GET");
@@ -369,6 +370,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
+        return MHD_YES;
+    }
+    if (r->queued) { /* answered before its body (413, 503): the rest is never handled */
+        *upload_size = 0;
         return MHD_YES;
     }
     if (*upload_size) {

@@ -180,6 +180,69 @@ describe("restart", function()
     assert.are.equal("", response(), "an answer to a request whose body never came")
   end)
 
+  -- A keep-alive connection, proven taken by a first GET of /api/v1/me;
+  -- send(head, body) later writes a request on it, its body a fifth of a
+  -- second after its head, and returns a function that waits for the
+  -- connection's end and returns what came back.
+  local function kept_connection(server, token)
+    local dir = H.tmpdir()
+    support.write(dir .. "/first", "GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " .. token
+      .. "\r\n\r\n")
+    local f = function(name) return quote(dir .. "/" .. name) end
+    local script = "exec 3<>/dev/tcp/127.0.0.1/" .. server.port .. " && cat " .. f("first") .. " >&3"
+      .. " && n=0 && while IFS= read -r line <&3; do line=${line%$'\\r'}; [ -z \"$line\" ] && break;"
+      .. " case \"$line\" in [Cc]ontent-[Ll]ength:*) n=${line#*: };; esac; done"
+      .. " && head -c \"$n\" <&3 >/dev/null && touch " .. f("taken")
+      .. " && while [ ! -f " .. f("go") .. " ]; do sleep 0.01; done && cat " .. f("head") .. " >&3"
+      .. " && sleep 0.2 && cat " .. f("body") .. " >&3"
+      .. "; cat <&3 >" .. f("response") .. "; touch " .. f("done")
+    os.execute("timeout 30 bash -c " .. quote(script) .. " >/dev/null 2>&1 &")
+    local function wait_file(name, limit)
+      local until_t = H.now() + limit
+      while not support.read(dir .. "/" .. name) and H.now() < until_t do
+        H.sleep(0.02)
+      end
+      return support.read(dir .. "/" .. name)
+    end
+    assert(wait_file("taken", 10), "the first GET on the kept connection got no answer")
+    return function(head, body)
+      support.write(dir .. "/head", head)
+      support.write(dir .. "/body", body)
+      support.write(dir .. "/go", "")
+      return function()
+        return wait_file("done", 10) and (support.read(dir .. "/response") or "")
+          or "(no end of the connection within 10 s)"
+      end
+    end
+  end
+
+  it("answers 503 to a request begun during a stop, and does not make it once its body comes", function()
+    local db, server, cae, sa = server_with_draft()
+    local path = "/api/v1/assessments/" .. sa.id .. "/answers/"
+    local send = kept_connection(server, cae)
+    -- a request under way holds the stop open for a second
+    local first = put_in_two_steps(server, path .. "JF-01", cae,
+      json.encode({ status = "met", comment = "avant l'arrêt", evidence = {} }), 1)
+    os.execute("kill -TERM " .. server.pid)
+    local deadline = H.now() + 10
+    while not select(2, server.output()):find("stopping", 1, true) and H.now() < deadline do
+      H.sleep(0.02)
+    end
+    H.sleep(0.1)
+    local body = json.encode({ status = "met", comment = "pendant l'arrêt", evidence = {} })
+    local got = send("PUT " .. path .. "JF-02 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " .. cae
+      .. "\r\nContent-Type: application/json\r\nContent-Length: " .. #body .. "\r\n\r\n", body)()
+    assert.is_truthy(got:match("^HTTP/1%.1 503"), "a request begun during the stop got: " .. got)
+    assert.is_truthy(got:find('"stopping"', 1, true), got)
+    assert.is_truthy(got:lower():find("retry-after: 5", 1, true), got)
+    assert.is_truthy(first():match("^HTTP/1%.1 200"), "the request under way was not answered")
+    assert.are.equal(0, server.wait(10))
+    -- the refused PUT is nowhere, the answered one is stored
+    assert.are.equal("0", H.sql_value(db, "SELECT count(*) FROM answers WHERE comment = 'pendant l''arrêt';"))
+    assert.are.equal("0", H.sql_value(db, "SELECT count(*) FROM journal WHERE after LIKE '%pendant l''arrêt%';"))
+    assert.are.equal("1", H.sql_value(db, "SELECT count(*) FROM answers WHERE comment = 'avant l''arrêt';"))
+  end)
+
   -- Two drafts of each of two CAEs: {id, token, who} each, and their ids.
   local function load_targets(server)
     local targets, ids_written = {}, {}
