@@ -158,7 +158,7 @@ static int fail(int code, const char *msg)
 
 static int fail_err(err *e)
 {
-    int code = e->code ? e->code : ERR_FAIL;
+    int code = e->code ? err_exit_code(e->code) : ERR_FAIL;
     fail(code, err_msg(e));
     err_clear(e);
     return code;
@@ -510,6 +510,11 @@ static int make_parent(const char *path)
 static int open_db(const opts *o, store **db)
 {
     err e = ERR_INIT;
+    struct stat st;
+    if (stat(o->db, &st) == 0 && !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "labelcoop: --db %s: not a file (a database file is expected)\n", o->db);
+        return ERR_INPUT;
+    }
     if (make_parent(o->db) != ERR_OK)
         return ERR_INPUT;
     if (store_open(o->db, db, &e) != ERR_OK)
@@ -517,18 +522,9 @@ static int open_db(const opts *o, store **db)
     return ERR_OK;
 }
 
-/* The command line's code for a service error (see err.h). */
-static int exit_code(int code)
-{
-    return code <= ERR_RULES ? code : code == ERR_UNAVAILABLE ? ERR_FAIL : ERR_INPUT;
-}
-
 static int report(err *e)
 {
-    int code = exit_code(e->code);
-    fail(code, err_msg(e));
-    err_clear(e);
-    return code;
+    return fail_err(e);
 }
 
 static int cmd_init(const opts *o)
@@ -1508,7 +1504,7 @@ static int cmd_rules(int argc, char **argv)
     return ERR_INPUT;
 }
 
-int cli_main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (sodium_init() < 0)
         return fail(ERR_FAIL, "libsodium failed to initialise");
@@ -1584,4 +1580,11 @@ int cli_main(int argc, char **argv)
     }
     fprintf(stderr, "labelcoop: unknown command '%s'\n%s", cmd, usage);
     return ERR_INPUT;
+}
+
+/* Every command's status goes through one mapping to the documented exit
+ * codes: a service's "not found" or "unavailable" never leaks out as 4 or 8. */
+int cli_main(int argc, char **argv)
+{
+    return err_exit_code(run(argc, argv));
 }

@@ -72,6 +72,26 @@ int err_at(err *e, const char *path, const char *fmt, ...)
     return ERR_INPUT;
 }
 
+int err_exit_code(int code)
+{
+    switch (code) {
+    case ERR_OK:
+    case ERR_FAIL:
+    case ERR_INPUT:
+    case ERR_RULES:
+        return code;
+    case ERR_NOT_FOUND: /* the id or name given names nothing */
+    case ERR_CONFLICT:  /* asked of something in the wrong state */
+    case ERR_FORBIDDEN: /* asked of the wrong role */
+    case ERR_UNAUTHORIZED:
+    case ERR_TOO_MANY:
+    case ERR_MEDIA_TYPE:
+        return ERR_INPUT;
+    default: /* ERR_UNAVAILABLE (the database cannot be opened or written), ERR_AGAIN */
+        return ERR_FAIL;
+    }
+}
+
 void err_clear(err *e)
 {
     free(e->msg);

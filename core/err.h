@@ -38,6 +38,10 @@ int err_set(err *e, int code, const char *fmt, ...) __attribute__((format(printf
 int err_append(err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* ERR_INPUT with "PATH: message", PATH a JSON path such as "$.answers.JF-01". */
 int err_at(err *e, const char *path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The command line's exit code for a status: every status maps to one of the
+ * documented four (0 done, 1 a check failed or the work could not be done,
+ * 2 bad input, 3 rules error), so no command ever exits with another. */
+int err_exit_code(int code);
 /* Frees the message and resets to ERR_OK. */
 void err_clear(err *e);
 /* The message, or "" when none; borrowed. */
