@@ -15,6 +15,7 @@
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
+#include "render.h"
 #include "rules.h"
 #include "ruleset.h"
 #include "service.h"
@@ -528,14 +529,15 @@ static int h_report(call *c, cJSON **out, err *e)
     cJSON *params = http_query_all(c->req);
     const char *format = cJSON_GetStringValue(cJSON_GetObjectItem(params, "format"));
     const char *sep = cJSON_GetStringValue(cJSON_GetObjectItem(params, "separator"));
-    char separator = sep && strlen(sep) == 1 ? sep[0] : ';';
+    char separator = sep ? render_separator(sep) : ';';
     char *format_copy = strdup(format ? format : "json");
     cJSON_DeleteItemFromObject(params, "format");
     cJSON_DeleteItemFromObject(params, "separator");
     char *type = NULL;
-    int rc = format_copy ? service_report(&c->svc, c->config->scripts_dir, c->strs[0], params,
-                                          format_copy, separator, &c->raw, &c->raw_len, &type, e)
-                         : err_set(e, ERR_FAIL, "out of memory");
+    int rc = !separator    ? err_set(e, ERR_INPUT, "separator must be ',', ';' or a tab (%%09)")
+             : format_copy ? service_report(&c->svc, c->config->scripts_dir, c->strs[0], params,
+                                            format_copy, separator, &c->raw, &c->raw_len, &type, e)
+                           : err_set(e, ERR_FAIL, "out of memory");
     free(format_copy);
     cJSON_Delete(params);
     c->raw_type_owned = type;

@@ -25,6 +25,7 @@
 #include "events.h"
 #include "hook.h"
 #include "plugin.h"
+#include "render.h"
 #include "http.h"
 #include "ljson.h"
 #include "service.h"
@@ -294,9 +295,8 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
             o->secret_stdin = 1;
             break;
         case OPT_SEPARATOR:
-            if (strlen(optarg) != 1 || optarg[0] == '"' || optarg[0] == '\n')
-                return fail(ERR_INPUT, "--separator must be one character, such as ';' or ','");
-            o->separator = optarg[0];
+            if (!(o->separator = render_separator(optarg)))
+                return fail(ERR_INPUT, "--separator must be ',', ';' or a tab");
             break;
         case OPT_PARAM: {
             const char *eq = strchr(optarg, '=');

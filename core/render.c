@@ -6,6 +6,7 @@
 #include <csv.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,18 +195,40 @@ static void render_text(buf *b, const cJSON *doc)
 
 /* ---- CSV: every table, a blank line between; quoting by libcsv ---------------------- */
 
-static void csv_field(buf *b, const char *s)
+char render_separator(const char *text)
 {
-    size_t n = strlen(s);
-    size_t need = csv_write2(NULL, 0, s, n, '"');
-    char *q = malloc(need);
-    if (!q) {
-        b->failed = 1;
-        return;
+    return text && strlen(text) == 1 && strchr(",;\t", text[0]) ? text[0] : 0;
+}
+
+/* Whether a spreadsheet opening the file could take text for a formula (CSV
+ * injection, OWASP): "=HYPERLINK(...)", "+1+cmd|...", "-2+3", "@SUM(...)",
+ * and a tab or carriage return before any of them. */
+static bool csv_formula_like(const char *text)
+{
+    return text[0] && strchr("=+-@\t\r", text[0]);
+}
+
+/* One field, quoted; a text that could read as a formula gets a leading "'",
+ * which spreadsheets show as text and never evaluate. */
+static void csv_field(buf *b, const char *s, bool neutralise)
+{
+    size_t n = strlen(s) + neutralise;
+    char *text = malloc(n + 1);
+    size_t need = 0;
+    char *q = NULL;
+    if (text) {
+        snprintf(text, n + 1, "%s%s", neutralise ? "'" : "", s);
+        need = csv_write2(NULL, 0, text, n, '"');
+        q = malloc(need);
     }
-    csv_write2(q, need, s, n, '"');
-    put_n(b, q, need);
+    if (q) {
+        csv_write2(q, need, text, n, '"');
+        put_n(b, q, need);
+    } else {
+        b->failed = 1;
+    }
     free(q);
+    free(text);
 }
 
 static void csv_row(buf *b, const cJSON *row, char sep)
@@ -217,7 +240,9 @@ static void csv_row(buf *b, const cJSON *row, char sep)
     {
         if (i++)
             put(b, s);
-        csv_field(b, cell(v, tmp, sizeof tmp));
+        /* A number is written by us ("-3"), never a formula: left as it is. */
+        const char *text = cell(v, tmp, sizeof tmp);
+        csv_field(b, text, cJSON_IsString(v) && csv_formula_like(text));
     }
     put(b, "\r\n");
 }
@@ -560,6 +585,8 @@ int render_report(const cJSON *doc, const char *format, char separator, char **o
         render_text(&b, doc);
         *type = "text/plain; charset=utf-8";
     } else if (!strcmp(format, "csv")) {
+        if (separator && !render_separator((char[]){separator, 0}))
+            return err_set(e, ERR_INPUT, "the CSV separator must be ',', ';' or a tab");
         render_csv(&b, doc, separator ? separator : ';');
         *type = "text/csv; charset=utf-8";
     } else if (!strcmp(format, "html")) {

@@ -11,8 +11,15 @@
 
 #include "err.h"
 
+/* The CSV separator text names: ",", ";" or a tab; 0 for anything else (a
+ * quote, a letter or a digit would make the file ambiguous). */
+char render_separator(const char *text);
+
 /* Renders doc in format ("text", "csv", "json", "html", "xlsx"); *out is the
- * caller's, *type its media type. ERR_INPUT for an unknown format. */
+ * caller's, *type its media type. ERR_INPUT for an unknown format, or a
+ * separator render_separator refuses (0: ';'). In CSV, a text cell that a
+ * spreadsheet would read as a formula (it begins with '=', '+', '-', '@', a
+ * tab or a carriage return) gets a leading "'"; numbers stay as they are. */
 int render_report(const cJSON *doc, const char *format, char separator, char **out, size_t *len,
                   const char **type, err *e);
 

@@ -1,4 +1,4 @@
-/* Unit tests of render: report documents as HTML. */
+/* Unit tests of render: report documents as HTML and CSV. */
 #include <stdlib.h>
 
 #include "render.h"
@@ -23,6 +23,49 @@ TEST_IMPL(render_heading_levels)
     ASSERT_CONTAINS(html, "<h4>high</h4>");
     ASSERT_CONTAINS(html, "<h2>big</h2>");
     free(html);
+    cJSON_Delete(doc);
+    return 0;
+}
+
+/* CSV injection: a text cell a spreadsheet would take for a formula gets a
+ * leading "'", whatever starts it; numbers (written by the renderer) and
+ * other text stay as they are. Only ',', ';' and a tab may separate. */
+TEST_IMPL(render_csv_neutralises_formulas)
+{
+    cJSON *doc = cJSON_Parse(
+        "{\"title\": \"t\", \"blocks\": [{\"type\": \"table\", \"columns\": [\"=A1\", \"n\"],"
+        "\"rows\": [[\"=HYPERLINK(\\\"http://x\\\")\", -3], [\"+1+1\", 2.5], [\"-2+3\", 0],"
+        "[\"@SUM(A1)\", 1], [\"\\tx\", 1], [\"\\r=1\", 1], [\"a=b\", 1], [\"\", 1]]}]}");
+    ASSERT(doc);
+    char *csv = NULL;
+    size_t len;
+    const char *type;
+    err e = ERR_INIT;
+    ASSERT_EQ(render_report(doc, "csv", ';', &csv, &len, &type, &e), ERR_OK);
+    ASSERT_STR_EQ(csv, "\"'=A1\";\"n\"\r\n"
+                       "\"'=HYPERLINK(\"\"http://x\"\")\";\"-3\"\r\n"
+                       "\"'+1+1\";\"2.5\"\r\n"
+                       "\"'-2+3\";\"0\"\r\n"
+                       "\"'@SUM(A1)\";\"1\"\r\n"
+                       "\"'\tx\";\"1\"\r\n"
+                       "\"'\r=1\";\"1\"\r\n"
+                       "\"a=b\";\"1\"\r\n"
+                       "\"\";\"1\"\r\n");
+    free(csv);
+    ASSERT_EQ(render_report(doc, "csv", '\t', &csv, &len, &type, &e), ERR_OK);
+    ASSERT_CONTAINS(csv, "\"'=A1\"\t\"n\"\r\n");
+    free(csv);
+    for (const char *bad = "|\"a0\n "; *bad; bad++) {
+        csv = NULL;
+        ASSERT_EQ(render_report(doc, "csv", *bad, &csv, &len, &type, &e), ERR_INPUT);
+        ASSERT(!csv);
+        ASSERT_CONTAINS(err_msg(&e), "separator must be ',', ';' or a tab");
+    }
+    err_clear(&e);
+    ASSERT_EQ(render_separator(","), ',');
+    ASSERT_EQ(render_separator("\t"), '\t');
+    ASSERT_EQ(render_separator(";;"), 0);
+    ASSERT_EQ(render_separator(""), 0);
     cJSON_Delete(doc);
     return 0;
 }
