@@ -165,9 +165,11 @@ static long long elapsed_us(const http_request *r)
 static void log_request(const http_request *r, int status)
 {
     long long us = elapsed_us(r);
-    char line[600];
-    int n = snprintf(line, sizeof line, "%s %.400s %d %lld.%lldms\n", r->method, r->url, status,
-                     us / 1000, us % 1000 / 100);
+    char method[64], url[1024], line[1200];
+    reqlog_escape(method, sizeof method, r->method, 32);
+    reqlog_escape(url, sizeof url, r->url, 400);
+    int n = snprintf(line, sizeof line, "%s %s %d %lld.%lldms\n", method, url, status, us / 1000,
+                     us % 1000 / 100);
     if (n > 0)
         reqlog_line(r->server->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line,
                     status >= 400);

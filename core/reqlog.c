@@ -93,6 +93,29 @@ void reqlog_line(reqlog *l, const char *line, size_t len, bool urgent)
     pthread_mutex_unlock(&b->mu);
 }
 
+size_t reqlog_escape(char *out, size_t size, const char *text, size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (size_t i = 0; text[i] && i < max; i++) {
+        unsigned char c = (unsigned char)text[i];
+        bool plain = c > ' ' && c < 0x7f && c != '"' && c != '\\';
+        if (n + (plain ? 1 : 4) >= size)
+            break;
+        if (plain) {
+            out[n++] = (char)c;
+        } else {
+            out[n++] = '\\';
+            out[n++] = 'x';
+            out[n++] = hex[c >> 4];
+            out[n++] = hex[c & 15];
+        }
+    }
+    if (size)
+        out[n] = '\0';
+    return n;
+}
+
 void reqlog_tick(reqlog *l)
 {
     if (!l)

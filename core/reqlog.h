@@ -19,6 +19,12 @@ void reqlog_line(reqlog *l, const char *line, size_t len, bool urgent);
 /* Writes out the lines gathered longer than the delay, by any thread: call
  * it a few times a second. */
 void reqlog_tick(reqlog *l);
+/* Copies text to out (size bytes, NUL-terminated) as a log line's field:
+ * bytes outside printable ASCII, the space, '"' and '\\' become \xNN, as in
+ * nginx's access log, so text a client sent (a URL decoded from %0a, a
+ * header) can neither forge a line nor shift a field. Stops at the last
+ * whole escape that fits, or after max bytes of text. Returns the length. */
+size_t reqlog_escape(char *out, size_t size, const char *text, size_t max);
 /* Writes out every line left, and frees l; no thread may add lines any more. */
 void reqlog_free(reqlog *l);
 

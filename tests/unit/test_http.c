@@ -68,3 +68,19 @@ TEST_IMPL(reqlog_gathers_in_order)
     close(p[1]);
     return 0;
 }
+
+/* A field of a log line: what a client sent can neither end the line nor
+ * shift a field, and a cut never splits an escape. */
+TEST_IMPL(reqlog_escapes_fields)
+{
+    char out[64];
+    ASSERT_EQ(reqlog_escape(out, sizeof out, "/a\nGET /forged 200", 100), 27u);
+    ASSERT_STR_EQ(out, "/a\\x0aGET\\x20/forged\\x20200");
+    reqlog_escape(out, sizeof out, "\r\t\x1b[31m\x7f\"\\\xc3\xa9~", 100);
+    ASSERT_STR_EQ(out, "\\x0d\\x09\\x1b[31m\\x7f\\x22\\x5c\\xc3\\xa9~");
+    ASSERT_EQ(reqlog_escape(out, 8, "ab\n\n", 100), 6u); /* "ab\x0a" and no half escape */
+    ASSERT_STR_EQ(out, "ab\\x0a");
+    ASSERT_EQ(reqlog_escape(out, sizeof out, "abcdef", 3), 3u);
+    ASSERT_STR_EQ(out, "abc");
+    return 0;
+}
