@@ -87,10 +87,37 @@ int hook_parse_delays(const char *text, hook_config *c)
 
 void hook_new_secret(char *out)
 {
-    unsigned char key[24];
+    unsigned char key[HOOK_SECRET_BYTES];
     randombytes_buf(key, sizeof key);
     strcpy(out, "whsec_");
     sodium_bin2base64(out + 6, 58, key, sizeof key, sodium_base64_VARIANT_ORIGINAL);
+}
+
+/* The key of a secret into key[128]; -1 when it is not "whsec_<base64>" or
+ * its key does not fit. */
+static int secret_key(const char *secret, unsigned char *key, size_t *key_len)
+{
+    return strncmp(secret, "whsec_", 6) != 0 ||
+                   sodium_base642bin(key, 128, secret + 6, strlen(secret + 6), NULL, key_len, NULL,
+                                     sodium_base64_VARIANT_ORIGINAL) != 0
+               ? -1
+               : 0;
+}
+
+int hook_check_secret(const char *secret, err *e)
+{
+    unsigned char key[128];
+    size_t key_len = 0;
+    int bad = secret_key(secret, key, &key_len);
+    sodium_memzero(key, sizeof key);
+    if (bad)
+        return err_at(e, "$.secret",
+                      "must be \"whsec_\" followed by base64 (of at most 128 bytes)");
+    if (key_len < HOOK_SECRET_BYTES)
+        return err_at(e, "$.secret",
+                      "must hold at least %d random bytes after \"whsec_\" (base64); %zu given",
+                      HOOK_SECRET_BYTES, key_len);
+    return ERR_OK;
 }
 
 int hook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
@@ -98,9 +125,7 @@ int hook_sign(const char *secret, const char *id, const char *timestamp, const c
 {
     unsigned char key[128], mac[crypto_auth_hmacsha256_BYTES];
     size_t key_len;
-    if (strncmp(secret, "whsec_", 6) != 0 ||
-        sodium_base642bin(key, sizeof key, secret + 6, strlen(secret + 6), NULL, &key_len, NULL,
-                          sodium_base64_VARIANT_ORIGINAL) != 0)
+    if (secret_key(secret, key, &key_len) != 0)
         return -1;
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, key, key_len);

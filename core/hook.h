@@ -38,8 +38,13 @@ void hook_wake(hook_engine *h);
 /* Stops the thread; deliveries in flight are sent again after a restart. */
 void hook_stop(hook_engine *h);
 
-/* A new secret: "whsec_" and the base64 of 24 random bytes; out[64]. */
+/* A new secret: "whsec_" and the base64 of HOOK_SECRET_BYTES random bytes; out[64]. */
+#define HOOK_SECRET_BYTES 24
 void hook_new_secret(char *out);
+/* A secret given by an admin: "whsec_" then the base64 of HOOK_SECRET_BYTES
+ * to 128 bytes (a short key is guessed offline from one signed delivery).
+ * ERR_INPUT at $.secret otherwise. */
+int hook_check_secret(const char *secret, err *e);
 /* Appends "v1,<base64 HMAC-SHA256 of id.timestamp.body>" for secret to out;
  * -1 when the secret is not "whsec_<base64>". */
 int hook_sign(const char *secret, const char *id, const char *timestamp, const char *body,

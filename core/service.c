@@ -1809,10 +1809,9 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
         text_field(body, "plugin", false, 64, &plugin_name, e) ||
         events_field(body, true, &events, e))
         return e->code;
-    char probe[512] = "";
-    if (given && hook_sign(given, "x", "0", "", probe, sizeof probe) != 0) {
+    if (given && hook_check_secret(given, e) != ERR_OK) {
         free(events);
-        return bad(e, "secret", "must be \"whsec_\" followed by base64");
+        return e->code;
     }
     if (!given)
         hook_new_secret(secret);
