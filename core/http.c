@@ -266,6 +266,16 @@ bool http_path_safe(const char *url)
     return url[0] == '/' && !strstr(url, "//") && !strstr(url, "/.") && !strchr(url, '\\');
 }
 
+/* Whether path (resolved) lies inside the folder root (resolved): a symlink in
+ * the web folder may point within it, never out of it (to /etc/passwd). */
+static bool inside(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+    if (n == 1) /* "/" */
+        return true;
+    return strncmp(path, root, n) == 0 && path[n] == '/';
+}
+
 static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_request *r)
 {
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
@@ -275,7 +285,10 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_
         return send_error(c, r, 404, "not_found", "no such page");
     char path[2048];
     snprintf(path, sizeof path, "%s%s", s->web_root, url);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char *real = realpath(path, NULL);
+    bool allowed = real && inside(s->web_root, real);
+    int fd = allowed ? open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
+    free(real);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
@@ -598,7 +611,9 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->app = app;
     s->max_body = c->max_body;
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
-    s->web_root = c->web_root ? strdup(c->web_root) : NULL;
+    /* Resolved once: a file is served when its own resolved path lies in it
+     * (a missing folder serves nothing). */
+    s->web_root = c->web_root ? realpath(c->web_root, NULL) : NULL;
     pthread_mutex_init(&s->defer_mu, NULL);
     pthread_cond_init(&s->defer_done, NULL);
     pthread_mutex_init(&s->watch_mu, NULL);
