@@ -52,6 +52,7 @@ static const char usage[] =
     "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
     "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
     "        [--plugins DIR] [--scripts DIR] [--connection-timeout S] [--request-timeout S]\n"
+    "        [--max-connections-per-client N]\n"
     "                                            serve the platform (default 127.0.0.1:8080)\n"
     "  init [--db PATH]                          create or migrate the database\n"
     "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
@@ -93,6 +94,8 @@ static const char usage[] =
     "  --request-timeout S     close a connection whose request headers are not whole S\n"
     "                          seconds after it opened or was last answered, or whose body\n"
     "                          is not whole S seconds after its headers (default 60)\n"
+    "  --max-connections-per-client N\n"
+    "                          connections open at once from one address (default 64)\n"
     "\n"
     "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
 
@@ -104,6 +107,7 @@ typedef struct opts {
     char separator;
     cJSON *params; /* --param k=v, owned */
     long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
+    long long per_client; /* connections at once from one address */
     int password_stdin, secret_stdin;
     host_limits limits;
     int rest; /* index of the first argument after the options */
@@ -148,6 +152,7 @@ enum {
     OPT_PARAM,
     OPT_SEPARATOR,
     OPT_SCRIPTS,
+    OPT_PER_CLIENT,
     OPT_ANY_FORMAT, /* not an option: marks a command whose --format is open */
 };
 
@@ -225,12 +230,14 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"param", required_argument, NULL, OPT_PARAM},
         {"separator", required_argument, NULL, OPT_SEPARATOR},
         {"scripts", required_argument, NULL, OPT_SCRIPTS},
+        {"max-connections-per-client", required_argument, NULL, OPT_PER_CLIENT},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->tick_seconds = -1;
     o->connection_timeout = 30;
     o->request_timeout = 60;
+    o->per_client = 64;
     o->rules = "rules";
     o->db = "var/labelcoop.db";
     o->listen = "127.0.0.1:8080";
@@ -325,6 +332,11 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         case OPT_REQ_TIMEOUT:
             if (parse_count(optarg, 1, 3600, &o->request_timeout))
                 return fail(ERR_INPUT, "--request-timeout: seconds, from 1 to 3600");
+            break;
+        case OPT_PER_CLIENT:
+            if (parse_count(optarg, 1, HTTP_MAX_CONNECTIONS, &o->per_client))
+                return fail(ERR_INPUT, "--max-connections-per-client: a whole number from 1 to "
+                                       "1000");
             break;
         default: {
             /* The plain string options, stored by their slot. */
@@ -767,7 +779,8 @@ static int cmd_serve(const opts *o)
                       (unsigned)(o->threads ? o->threads : 4),
                       1 << 20,
                       (unsigned)o->connection_timeout,
-                      (unsigned)o->request_timeout};
+                      (unsigned)o->request_timeout,
+                      (unsigned)o->per_client};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         hook_stop(config.hooks);
@@ -1407,7 +1420,8 @@ static int cmd_tick(const opts *o)
 static const int serve_opts[] = {
     OPT_DB,       OPT_LISTEN,  OPT_RULES,        OPT_WEB,           OPT_THREADS,
     OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,         OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
-    OPT_PLUGINS,  OPT_SCRIPTS, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,   0};
+    OPT_PLUGINS,  OPT_SCRIPTS, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,   OPT_PER_CLIENT,
+    0};
 static const int report_opts[] = {OPT_DB,       OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,   OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,   OPT_ANY_FORMAT, 0};

@@ -628,14 +628,17 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
         return err_set(e, ERR_FAIL, "cannot start a thread");
     }
     /* A connection silent that long is closed: slow and half-open clients
-     * cannot hold connections (1000 at most) forever. */
+     * cannot hold connections (HTTP_MAX_CONNECTIONS at most) forever. And
+     * one address cannot hold them all: past per_client of its own, its new
+     * connections are closed at once, and other clients still get in. */
     unsigned silent = c->connection_timeout ? c->connection_timeout : 30;
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
-        MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+        MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_client,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {

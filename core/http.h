@@ -24,7 +24,12 @@ typedef struct http_config {
     unsigned request_timeout;    /* seconds for a request's headers (from the connection's
                                   * opening or its last answer), then for its body (from its
                                   * headers), else the connection is closed; 0: 60 */
+    unsigned per_client;         /* connections open at once from one address (more are
+                                  * closed as they come); 0: no limit but the server's */
 } http_config;
+
+/* Connections open at once, from all addresses. */
+#define HTTP_MAX_CONNECTIONS 1000
 
 typedef struct http_response {
     int status;
