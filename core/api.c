@@ -16,6 +16,7 @@
 #include "ljson.h"
 #include "plugin.h"
 #include "render.h"
+#include "reqlog.h"
 #include "rules.h"
 #include "ruleset.h"
 #include "service.h"
@@ -721,8 +722,11 @@ static void respond_error(http_response *res, int code, const char *message)
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (map[i].code == code)
             status = map[i].status, name = map[i].name;
-    if (status >= 500)
-        fprintf(stderr, "error: %s\n", message);
+    if (status >= 500) { /* one line, whatever the message holds */
+        char line[2048];
+        reqlog_escape_message(line, sizeof line, message);
+        fprintf(stderr, "error: %s\n", line);
+    }
     char path[256] = "";
     size_t plen = message[0] == '$' ? strcspn(message, ":") : 0;
     if (plen)

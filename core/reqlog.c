@@ -93,27 +93,50 @@ void reqlog_line(reqlog *l, const char *line, size_t len, bool urgent)
     pthread_mutex_unlock(&b->mu);
 }
 
-size_t reqlog_escape(char *out, size_t size, const char *text, size_t max)
+/* Whether byte i of s is written as it is: in a field, printable ASCII but
+ * the space, '"' and '\\'; in a message, anything but control characters
+ * (U+0080 to U+009F included, as C2 80 to C2 9F) and '\\'. */
+static bool plain(const unsigned char *s, size_t i, bool message)
+{
+    unsigned char c = s[i];
+    if (!message)
+        return c > ' ' && c < 0x7f && c != '"' && c != '\\';
+    bool c1 = (c == 0xc2 && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f) ||
+              (c >= 0x80 && c <= 0x9f && i > 0 && s[i - 1] == 0xc2);
+    return c >= ' ' && c != 0x7f && c != '\\' && !c1;
+}
+
+static size_t escape(char *out, size_t size, const char *text, size_t max, bool message)
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = 0;
     for (size_t i = 0; text[i] && i < max; i++) {
-        unsigned char c = (unsigned char)text[i];
-        bool plain = c > ' ' && c < 0x7f && c != '"' && c != '\\';
-        if (n + (plain ? 1 : 4) >= size)
+        const unsigned char *p = (const unsigned char *)text + i;
+        bool as_is = plain((const unsigned char *)text, i, message);
+        if (n + (as_is ? 1 : 4) >= size)
             break;
-        if (plain) {
-            out[n++] = (char)c;
+        if (as_is) {
+            out[n++] = (char)*p;
         } else {
             out[n++] = '\\';
             out[n++] = 'x';
-            out[n++] = hex[c >> 4];
-            out[n++] = hex[c & 15];
+            out[n++] = hex[*p >> 4];
+            out[n++] = hex[*p & 15];
         }
     }
     if (size)
         out[n] = '\0';
     return n;
+}
+
+size_t reqlog_escape(char *out, size_t size, const char *text, size_t max)
+{
+    return escape(out, size, text, max, false);
+}
+
+size_t reqlog_escape_message(char *out, size_t size, const char *text)
+{
+    return escape(out, size, text, (size_t)-1, true);
 }
 
 void reqlog_tick(reqlog *l)

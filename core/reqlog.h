@@ -25,6 +25,9 @@ void reqlog_tick(reqlog *l);
  * header) can neither forge a line nor shift a field. Stops at the last
  * whole escape that fits, or after max bytes of text. Returns the length. */
 size_t reqlog_escape(char *out, size_t size, const char *text, size_t max);
+/* The same for a message on one line of its own: spaces, quotes and UTF-8
+ * text stay; control characters (C0, DEL, C1) and '\\' become \xNN. */
+size_t reqlog_escape_message(char *out, size_t size, const char *text);
 /* Writes out every line left, and frees l; no thread may add lines any more. */
 void reqlog_free(reqlog *l);
 

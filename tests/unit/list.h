@@ -21,6 +21,7 @@
     TEST_ENTRY(http_path_safe)                                                                     \
     TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(reqlog_escapes_fields)                                                              \
+    TEST_ENTRY(reqlog_escapes_messages)                                                            \
     TEST_ENTRY(render_heading_levels)                                                              \
     TEST_ENTRY(render_csv_neutralises_formulas)                                                    \
     TEST_ENTRY(rules_load_shipped)                                                                 \

@@ -84,3 +84,12 @@ TEST_IMPL(reqlog_escapes_fields)
     ASSERT_STR_EQ(out, "abc");
     return 0;
 }
+
+/* A message keeps its spaces, quotes and accents on one line. */
+TEST_IMPL(reqlog_escapes_messages)
+{
+    char out[128];
+    reqlog_escape_message(out, sizeof out, "a.lua:3: \"x\" été\nb.lua:5: \x1b[2J\xc2\x9b\\");
+    ASSERT_STR_EQ(out, "a.lua:3: \"x\" été\\x0ab.lua:5: \\x1b[2J\\xc2\\x9b\\x5c");
+    return 0;
+}
