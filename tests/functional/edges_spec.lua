@@ -42,6 +42,7 @@ describe("edges", function()
   teardown(function()
     H.stop_all()
     H.cleanup()
+    support.cleanup()
   end)
 
   describe("CSV", function()
