@@ -58,8 +58,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     case POLICY_DRAFT_MIGRATE:
         /* Whether it is still a draft is the service's to check, inside its
          * transaction (409). */
-        return a && (is(u, "committee") ||
-                     (own_org(u, org) && strcmp(a->kind, "self_assessment") == 0));
+        return a &&
+               (is(u, "committee") || (own_org(u, org) && strcmp(a->kind, "self_assessment") == 0));
     case POLICY_ACTIONS_READ:
         return overseer || own_org(u, org);
     case POLICY_ACTIONS_EDIT: /* the plan is the CAE's own: others read it */

@@ -1636,8 +1636,7 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
     if (rc == ERR_OK)
         rc = active_is(s, to, &r, e);
     if (rc == ERR_OK && strcmp(a.ruleset, to) == 0)
-        rc = err_set(e, ERR_CONFLICT, "assessment %lld already runs under rule set %.12s", id,
-                     to);
+        rc = err_set(e, ERR_CONFLICT, "assessment %lld already runs under rule set %.12s", id, to);
     if (rc == ERR_OK)
         rc = migrate_one(s, &a, r, out, e);
     rc = finish(s, rc, e);

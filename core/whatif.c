@@ -138,11 +138,11 @@ static const char *field_of(const rules *a, const rules *b, const char *id)
 
 /* Reads assessment id's answers into l and its input into base, dated date
  * (today when NULL or not a date). */
-static int read_target(store *db, long long id, const char *kind, const char *date,
-                       answer_list *l, rules_input *base, err *e)
+static int read_target(store *db, long long id, const char *kind, const char *date, answer_list *l,
+                       rules_input *base, err *e)
 {
-    *base = (rules_input){strcmp(kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "",
-                          0, NULL};
+    *base =
+        (rules_input){strcmp(kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "", 0, NULL};
     if (date && date_valid(date))
         snprintf(base->date, sizeof base->date, "%s", date);
     else
@@ -222,7 +222,7 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
 static unsigned char *input_buffer(const rules *a, const rules *b)
 {
     int n = rules_criterion_count(a) > rules_criterion_count(b) ? rules_criterion_count(a)
-                                                                  : rules_criterion_count(b);
+                                                                : rules_criterion_count(b);
     return malloc((size_t)n + 1);
 }
 
@@ -290,16 +290,16 @@ static cJSON *added_in(const rules *a, const rules *b)
     return list;
 }
 
-int whatif_assessment(store *db, rules *current, rules *candidate, long long id,
-                      const char *kind, cJSON **out, err *e)
+int whatif_assessment(store *db, rules *current, rules *candidate, long long id, const char *kind,
+                      cJSON **out, err *e)
 {
     *out = NULL;
     answer_list l = {0};
     rules_input base;
     cJSON *before = NULL, *after = NULL;
     unsigned char *buf = input_buffer(current, candidate);
-    int rc = buf ? read_target(db, id, kind, NULL, &l, &base, e)
-                 : err_set(e, ERR_FAIL, "out of memory");
+    int rc =
+        buf ? read_target(db, id, kind, NULL, &l, &base, e) : err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK && !(before = score(current, &l, &base, buf, e)))
         rc = e->code;
     if (rc == ERR_OK && !(after = score(candidate, &l, &base, buf, e)))

@@ -21,8 +21,8 @@ int whatif_run(store *db, rules *current, rules *candidate, cJSON **out, err *e)
  * change, evaluated today: *out {"before","after","criteria" (failed or
  * missing under one and not the other),"added" (criteria new in candidate),
  * "orphans" (answers candidate does not score)}; caller deletes. */
-int whatif_assessment(store *db, rules *current, rules *candidate, long long id,
-                      const char *kind, cJSON **out, err *e);
+int whatif_assessment(store *db, rules *current, rules *candidate, long long id, const char *kind,
+                      cJSON **out, err *e);
 /* A summary for a person; caller frees. */
 char *whatif_text(const cJSON *report);
 
