@@ -341,9 +341,7 @@ static int h_public_labels(call *c, cJSON **out, err *e)
 
 static int h_referential(call *c, cJSON **out, err *e)
 {
-    (void)e;
-    *out = rules_to_json(c->svc.rules);
-    return ERR_OK;
+    return service_referential(&c->svc, http_query(c->req, "ruleset"), out, e);
 }
 
 static int h_practices(call *c, cJSON **out, err *e)
@@ -421,6 +419,16 @@ static int h_migrate(call *c, cJSON **out, err *e)
     if (org && !ljson_id(org, &org_id))
         return err_set(e, ERR_INPUT, "$.organisation_id: must be an organisation id");
     return service_migrate(&c->svc, to, org_id, out, e);
+}
+
+static int h_draft_whatif(call *c, cJSON **out, err *e)
+{
+    return service_draft_whatif(&c->svc, c->ids[0], out, e);
+}
+
+static int h_draft_migrate(call *c, cJSON **out, err *e)
+{
+    return service_draft_migrate(&c->svc, c->ids[0], c->body, out, e);
 }
 
 static int h_path_actions(call *c, cJSON **out, err *e)
@@ -566,6 +574,8 @@ static const route routes[] = {
     {"GET", "rulesets/diff", h_diff, 0},
     {"GET", "rulesets/:key", h_ruleset, 0},
     {"POST", "assessments/migrate", h_migrate, BODY},
+    {"GET", "assessments/:id/whatif", h_draft_whatif, 0},
+    {"POST", "assessments/:id/migrate", h_draft_migrate, BODY},
     {"POST", "assessments/:id/path-to-label", h_path_actions, 0},
     {"POST", "session", h_login, PUBLIC | BODY},
     {"DELETE", "session", h_logout, 0},

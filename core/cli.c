@@ -68,7 +68,7 @@ static const char usage[] =
     "  rules show HASH [--db PATH]               the files of a stored rule set\n"
     "  rules diff A B [--format json|text]       A and B: a rules folder or a stored hash\n"
     "  whatif [--rules DIR] [--format json|text] outcomes that candidate rules would change\n"
-    "  assessments migrate --to HASH [--org ID]  move undecided assessments to a rule set\n"
+    "  assessments migrate --to HASH [--org ID]  move the drafts to a rule set\n"
     "  verify [--db PATH] [--record FILE]        replay every decision, check the chains\n"
     "  export-decision ID [--out FILE]           one decision's record, checkable alone\n"
     "  webhook add --url URL [--events TYPE,...] [--secret-stdin]\n"

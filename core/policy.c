@@ -1,8 +1,9 @@
 /* policy: the permission table of the label's roles, as code:
- *   cae        its own organisation's self-assessments and action plan; reads
- *              its audits and decisions
+ *   cae        its own organisation's self-assessments (moving a draft to the
+ *              active rules included) and action plan; reads its audits and
+ *              decisions
  *   auditor    the audits assigned to them, editable while draft
- *   committee  reads everything, decides
+ *   committee  reads everything, decides, moves any draft to the active rules
  *   admin      manages the platform and does what the others do, except decide */
 #include "policy.h"
 
@@ -54,6 +55,11 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return manager || own_org(u, org);
     case POLICY_DECIDE:
         return is(u, "committee");
+    case POLICY_DRAFT_MIGRATE:
+        /* Whether it is still a draft is the service's to check, inside its
+         * transaction (409). */
+        return a &&
+               (is(u, "committee") || (own_org(u, org) && strcmp(a->kind, "self_assessment") == 0));
     case POLICY_ACTIONS_READ:
         return overseer || own_org(u, org);
     case POLICY_ACTIONS_EDIT: /* the plan is the CAE's own: others read it */
@@ -77,6 +83,8 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_ASSESSMENT_READ] = "this assessment is not yours to read",
         [POLICY_ASSESSMENT_EDIT] = "this assessment is not yours to edit",
         [POLICY_DECIDE] = "only the committee decides",
+        [POLICY_DRAFT_MIGRATE] = "only the CAE, for its own self-assessment, or the committee "
+                                 "moves a draft to the active rules",
         [POLICY_ACTIONS_READ] = "this action plan is not yours to read",
         [POLICY_ACTIONS_EDIT] = "this action plan is not yours to edit",
         [POLICY_NETWORK_READ] = "",

@@ -18,6 +18,7 @@ typedef enum {
     POLICY_ASSESSMENT_READ, /* target: assessment */
     POLICY_ASSESSMENT_EDIT, /* answers, stakeholders, submit; target: assessment */
     POLICY_DECIDE,          /* record a committee decision */
+    POLICY_DRAFT_MIGRATE,   /* a draft's what-if and move to the active rules; target: assessment */
     POLICY_ACTIONS_READ,    /* target: org_id */
     POLICY_ACTIONS_EDIT,    /* target: org_id */
     POLICY_NETWORK_READ,    /* the registry, good practices: any member */

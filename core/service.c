@@ -1492,40 +1492,26 @@ static void find_orphan(void *ud, const char *criterion, const char *status)
         cJSON_AddItemToArray(o->list, cJSON_CreateString(criterion));
 }
 
-/* Moves one assessment to rule set r inside the caller's transaction. */
-static int migrate_one(service *s, const store_assessment *a, rules *r, cJSON *report, err *e)
+/* Moves one draft to rule set r inside the caller's transaction; *item:
+ * {"assessment_id","from","to","orphans"}, caller deletes. A submitted or
+ * decided assessment keeps its rules and its frozen evaluation forever: the
+ * status is read in this transaction, and the UPDATE is guarded by it too. */
+static int migrate_one(service *s, const store_assessment *a, rules *r, cJSON **item, err *e)
 {
-    cJSON *evaluation = NULL;
-    char *text = NULL;
-    int rc = ERR_OK;
-    if (strcmp(a->status, "submitted") == 0) {
-        store_assessment moved = *a;
-        snprintf(moved.ruleset, sizeof moved.ruleset, "%s", rules_hash(r));
-        cJSON *old = NULL;
-        rc = store_assessment_evaluation(s->db, a->id, &old, e);
-        const char *date = cJSON_GetStringValue(cJSON_GetObjectItem(old, "date"));
-        char today[DATE_LEN + 1];
-        date_today(today);
-        if (rc == ERR_OK)
-            rc = evaluate_under(s, r, &moved, date ? date : today, &evaluation, e);
-        cJSON_Delete(old);
-        text = evaluation ? cJSON_PrintUnformatted(evaluation) : NULL;
-    }
+    *item = NULL;
+    if (need_draft(a, e))
+        return e->code;
     orphans o = {r, cJSON_CreateArray()};
+    int rc = store_answers_each(s->db, a->id, find_orphan, &o, e);
     if (rc == ERR_OK)
-        rc = store_answers_each(s->db, a->id, find_orphan, &o, e);
+        rc = store_assessment_migrate(s->db, a->id, rules_hash(r), e);
+    *item = cJSON_CreateObject();
+    cJSON_AddNumberToObject(*item, "assessment_id", (double)a->id);
+    cJSON_AddStringToObject(*item, "from", a->ruleset);
+    cJSON_AddStringToObject(*item, "to", rules_hash(r));
+    cJSON_AddItemToObject(*item, "orphans", o.list); /* kept, flagged, never deleted */
     if (rc == ERR_OK)
-        rc = store_assessment_migrate(s->db, a->id, rules_hash(r), text, e);
-    cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "assessment_id", (double)a->id);
-    cJSON_AddStringToObject(item, "from", a->ruleset);
-    cJSON_AddStringToObject(item, "to", rules_hash(r));
-    cJSON_AddItemToObject(item, "orphans", o.list); /* kept, flagged, never deleted */
-    if (rc == ERR_OK)
-        rc = journal(s, "assessment.migrate", "assessment", a->id, NULL, item, e);
-    cJSON_AddItemToArray(report, item);
-    free(text);
-    cJSON_Delete(evaluation);
+        rc = journal(s, "assessment.migrate", "assessment", a->id, NULL, *item, e);
     return rc;
 }
 
@@ -1541,19 +1527,30 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
     cJSON *report = cJSON_CreateObject();
     cJSON_AddStringToObject(report, "ruleset", to);
     cJSON *migrated = cJSON_AddArrayToObject(report, "migrated");
+    /* The submitted and decided ones that stay on their rules, named so that
+     * nobody expects them moved. */
+    cJSON *kept = cJSON_AddArrayToObject(report, "kept");
     int rc = store_assessment_list(s->db, org, 0, &list, e);
     const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(item, "status"));
         const char *from = cJSON_GetStringValue(cJSON_GetObjectItem(item, "ruleset"));
-        if (rc != ERR_OK || strcmp(status, "decided") == 0 || strcmp(from, to) == 0)
+        if (rc != ERR_OK || strcmp(from, to) == 0)
             continue;
         store_assessment a;
         rc = store_assessment_get(
             s->db, (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(item, "id")), &a, e);
-        if (rc == ERR_OK)
-            rc = migrate_one(s, &a, r, migrated, e);
+        if (rc == ERR_OK && strcmp(a.status, "draft") == 0) {
+            cJSON *moved;
+            rc = migrate_one(s, &a, r, &moved, e);
+            cJSON_AddItemToArray(migrated, moved);
+        } else if (rc == ERR_OK) {
+            cJSON *k = cJSON_CreateObject();
+            cJSON_AddNumberToObject(k, "assessment_id", (double)a.id);
+            cJSON_AddStringToObject(k, "status", a.status);
+            cJSON_AddStringToObject(k, "ruleset", a.ruleset);
+            cJSON_AddItemToArray(kept, k);
+        }
     }
     cJSON_Delete(list);
     rc = finish(s, rc, e);
@@ -1563,6 +1560,91 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
     }
     *out = report;
     return ERR_OK;
+}
+
+int service_referential(service *s, const char *hash, cJSON **out, err *e)
+{
+    *out = NULL;
+    rules *r = s->rules;
+    if (hash && strcmp(hash, rules_hash(s->rules)) != 0) {
+        if (!s->rulesets)
+            return err_set(e, ERR_NOT_FOUND, "rule set %.12s not found", hash);
+        if (ruleset_get(s->rulesets, s->db, hash, &r, e))
+            return e->code;
+    }
+    *out = rules_to_json(r);
+    return ERR_OK;
+}
+
+/* The draft id with its own rule set, when the caller may move it. */
+static int draft_rules(service *s, long long id, store_assessment *a, rules **own, err *e)
+{
+    if (load(s, id, POLICY_DRAFT_MIGRATE, a, e) || need_draft(a, e))
+        return e->code;
+    return rules_of(s, a, own, e);
+}
+
+int service_draft_whatif(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    store_assessment a;
+    rules *own;
+    if (store_begin_read(s->db, e))
+        return e->code;
+    int rc = draft_rules(s, id, &a, &own, e);
+    if (rc == ERR_OK)
+        rc = whatif_assessment(s->db, own, s->rules, id, a.kind, out, e);
+    store_rollback(s->db); /* a read snapshot: nothing to keep */
+    if (rc != ERR_OK)
+        return rc;
+    cJSON_AddNumberToObject(*out, "assessment_id", (double)id);
+    cJSON_AddStringToObject(*out, "from", a.ruleset);
+    cJSON_AddStringToObject(*out, "to", rules_hash(s->rules));
+    return ERR_OK;
+}
+
+/* The active rule set, read in the caller's transaction, when it is to. */
+static int active_is(service *s, const char *to, rules **r, err *e)
+{
+    char active[65];
+    long long generation;
+    if (store_active_ruleset(s->db, active, &generation, e))
+        return e->code;
+    if (strcmp(active, to) != 0)
+        return err_set(e, ERR_CONFLICT,
+                       "the active rules are %.12s: a draft moves to the active rules only",
+                       active);
+    if (strcmp(rules_hash(s->rules), to) == 0) {
+        *r = s->rules;
+        return ERR_OK;
+    }
+    return ruleset_get(s->rulesets, s->db, to, r, e);
+}
+
+int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    static const char *const keys[] = {"to", NULL};
+    const char *to;
+    store_assessment a;
+    rules *own, *r = NULL;
+    if (need_object(body, keys, e) || text_field(body, "to", true, 64, &to, e))
+        return e->code;
+    if (store_begin(s->db, e))
+        return e->code;
+    int rc = draft_rules(s, id, &a, &own, e);
+    if (rc == ERR_OK)
+        rc = active_is(s, to, &r, e);
+    if (rc == ERR_OK && strcmp(a.ruleset, to) == 0)
+        rc = err_set(e, ERR_CONFLICT, "assessment %lld already runs under rule set %.12s", id, to);
+    if (rc == ERR_OK)
+        rc = migrate_one(s, &a, r, out, e);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* ---- the rules lifecycle ------------------------------------------------------------ */

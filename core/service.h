@@ -92,10 +92,21 @@ int service_evaluation(service *s, long long id, cJSON **out, err *e);
 int service_submit(service *s, long long id, cJSON **out, err *e);
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 
-/* Moves the undecided assessments (of one organisation when org > 0) to the
- * stored rule set to, re-evaluating the submitted ones; journals each move.
- * *out: {"ruleset", "migrated": [{"assessment_id","from","orphans":[ids]}]}. */
+/* Moves the drafts (of one organisation when org > 0) to the stored rule set
+ * to; journals each move. Submitted and decided assessments keep their rules
+ * and their frozen evaluation. *out: {"ruleset", "migrated":
+ * [{"assessment_id","from","to","orphans":[ids]}], "kept":
+ * [{"assessment_id","status","ruleset"}]}. */
 int service_migrate(service *s, const char *to, long long org, cJSON **out, err *e);
+/* The criteria of the active rules, or of the stored rule set hash (the
+ * rules an older draft still runs under): public, like the rules. */
+int service_referential(service *s, const char *hash, cJSON **out, err *e);
+/* One draft against the active rules (its CAE for a self-assessment, or the
+ * committee): what moving would change (whatif_assessment's report with
+ * "assessment_id","from","to"), and the move itself, to the active rule set
+ * only ({"to": HASH}, 409 otherwise; *out as one "migrated" item). */
+int service_draft_whatif(service *s, long long id, cJSON **out, err *e);
+int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 
 /* Rule sets: the activation history; one stored rule set's files; a
  * candidate ({"files": {path: text}} or {"ruleset": HASH}) weighed against the

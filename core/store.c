@@ -524,7 +524,9 @@ static const char *const sql[Q_COUNT] = {
     [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_SETTINGS] = "SELECT n FROM settings_generation",
     [Q_WHATIF_TARGETS] = "SELECT a.id, a.organisation_id, o.name AS organisation, a.kind, a.status,"
-                         " a.evaluation AS evaluation_json FROM assessments a"
+                         " a.evaluation AS evaluation_json,"
+                         " (SELECT max(d.valid_until) FROM decisions d WHERE d.assessment_id = a.id"
+                         "   AND d.outcome = 'awarded') AS label_until FROM assessments a"
                          " JOIN organisations o ON o.id = a.organisation_id"
                          " WHERE (a.kind = 'audit' AND a.id = (SELECT max(b.id) FROM assessments b"
                          "   WHERE b.organisation_id = a.organisation_id AND b.kind = 'audit'"
@@ -634,8 +636,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_PLUGIN_STATE_SET] =
         "INSERT INTO plugin_state (name, enabled, updated_at) VALUES (?1, ?2, ?3)"
         " ON CONFLICT (name) DO UPDATE SET enabled = ?2, updated_at = ?3",
-    [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2, evaluation = ?3"
-                             " WHERE id = ?1 AND status <> 'decided'",
+    [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2"
+                             " WHERE id = ?1 AND status = 'draft'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
 };
 
@@ -2111,20 +2113,19 @@ int store_decision_each(store *s, int (*fn)(void *ud, const store_record *rec), 
     return stop || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "decisions");
 }
 
-int store_assessment_migrate(store *s, long long id, const char *ruleset,
-                             const char *evaluation_json, err *e)
+int store_assessment_migrate(store *s, long long id, const char *ruleset, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_MIGRATE, e);
     if (!st)
         return e->code;
     sqlite3_bind_int64(st, 1, id);
     bind_text(st, 2, ruleset);
-    bind_text(st, 3, evaluation_json);
     if (exec_stmt(s, st, "migrate", e))
         return e->code;
     return sqlite3_changes(s->db) == 1
                ? ERR_OK
-               : err_set(e, ERR_CONFLICT, "assessment %lld is decided: it keeps its rules", id);
+               : err_set(e, ERR_CONFLICT,
+                         "assessment %lld is no longer a draft: it keeps its rules", id);
 }
 
 int store_journal_count(store *s, long long *n, err *e)

@@ -197,7 +197,8 @@ int store_action_add(store *s, long long org, const cJSON *fields, long long *id
 int store_action_update(store *s, long long id, const cJSON *fields, err *e);
 
 /* What a what-if re-evaluates: each CAE's latest submitted audit and every
- * self-assessment in progress, with their frozen evaluation if any. */
+ * self-assessment in progress, with their status, their frozen evaluation if
+ * any, and the end of the label awarded on it ("label_until") if any. */
 int store_whatif_targets(store *s, cJSON **out, err *e);
 
 /* ---- rule sets (stored whole on activation, never changed) ---- */
@@ -210,10 +211,9 @@ int store_activation_add(store *s, const char *hash, const char *label, const ch
  * with every activation. ERR_NOT_FOUND before the first. */
 int store_active_ruleset(store *s, char *hash, long long *generation, err *e);
 int store_ruleset_history(store *s, cJSON **out, err *e);
-/* Moves an undecided assessment to another rule set with its new evaluation
- * (NULL for a draft). */
-int store_assessment_migrate(store *s, long long id, const char *ruleset,
-                             const char *evaluation_json, err *e);
+/* Moves a draft to another rule set; ERR_CONFLICT when it is no longer a
+ * draft (a submitted or decided assessment keeps its rules). */
+int store_assessment_migrate(store *s, long long id, const char *ruleset, err *e);
 
 /* ---- journal (append-only, each row chained to the one before) ---- */
 /* SHA-256 over prev and length-prefixed fields, hex into hex[65]. */

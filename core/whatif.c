@@ -136,6 +136,36 @@ static const char *field_of(const rules *a, const rules *b, const char *id)
     return k >= 0 ? rules_criterion_at(a, k)->field : NULL;
 }
 
+/* Reads assessment id's answers into l and its input into base, dated date
+ * (today when NULL or not a date). */
+static int read_target(store *db, long long id, const char *kind, const char *date, answer_list *l,
+                       rules_input *base, err *e)
+{
+    *base =
+        (rules_input){strcmp(kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "", 0, NULL};
+    if (date && date_valid(date))
+        snprintf(base->date, sizeof base->date, "%s", date);
+    else
+        date_today(base->date);
+    l->n = 0;
+    if (store_answers_each(db, id, keep_answer, l, e) ||
+        store_stakeholder_count(db, id, &base->internal_stakeholders, e))
+        return e->code;
+    return ERR_OK;
+}
+
+/* A decided audit keeps its decision: a label awarded under the old rules
+ * stays until it expires, whatever the candidate would say now. */
+static void add_decided(cJSON *c, const cJSON *t)
+{
+    const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(t, "status"));
+    const char *until = cJSON_GetStringValue(cJSON_GetObjectItem(t, "label_until"));
+    char today[DATE_LEN + 1];
+    date_today(today);
+    cJSON_AddBoolToObject(c, "decided", status && strcmp(status, "decided") == 0);
+    cJSON_AddBoolToObject(c, "label_kept", until && strcmp(until, today) >= 0);
+}
+
 static int evaluate_target(store *db, rules *current, rules *candidate, const cJSON *t,
                            unsigned char *buf, answer_list *l, cJSON *changed, cJSON *by_field,
                            err *e)
@@ -143,16 +173,9 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
     long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(t, "id"));
     const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(t, "kind"));
     const cJSON *frozen = cJSON_GetObjectItem(t, "evaluation");
-    rules_input base = {strcmp(kind, "audit") == 0 ? KIND_AUDIT : KIND_SELF_ASSESSMENT, "", 0,
-                        NULL};
-    const char *date = cJSON_GetStringValue(cJSON_GetObjectItem(frozen, "date"));
-    if (date && date_valid(date))
-        snprintf(base.date, sizeof base.date, "%s", date);
-    else
-        date_today(base.date);
-    l->n = 0;
-    if (store_answers_each(db, id, keep_answer, l, e) ||
-        store_stakeholder_count(db, id, &base.internal_stakeholders, e))
+    rules_input base;
+    if (read_target(db, id, kind, cJSON_GetStringValue(cJSON_GetObjectItem(frozen, "date")), l,
+                    &base, e))
         return e->code;
     /* The decisions alone first: the whole evaluations, which say which
      * criteria are responsible, only where the outcome changes. */
@@ -178,6 +201,7 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
     cJSON_AddStringToObject(c, "kind", kind);
     cJSON_AddStringToObject(c, "before", b);
     cJSON_AddStringToObject(c, "after", a);
+    add_decided(c, t);
     cJSON *crit = responsible(before, after);
     const cJSON *x;
     cJSON_ArrayForEach(x, crit)
@@ -192,6 +216,14 @@ static int evaluate_target(store *db, rules *current, rules *candidate, const cJ
     cJSON_Delete(before);
     cJSON_Delete(after);
     return ERR_OK;
+}
+
+/* A buffer of statuses large enough for either rule set; caller frees. */
+static unsigned char *input_buffer(const rules *a, const rules *b)
+{
+    int n = rules_criterion_count(a) > rules_criterion_count(b) ? rules_criterion_count(a)
+                                                                : rules_criterion_count(b);
+    return malloc((size_t)n + 1);
 }
 
 int whatif_run(store *db, rules *current, rules *candidate, cJSON **out, err *e)
@@ -212,10 +244,7 @@ int whatif_run(store *db, rules *current, rules *candidate, cJSON **out, err *e)
     count_levels(candidate, by_field, by_level, "candidate");
     cJSON *f;
     cJSON_ArrayForEach(f, by_field) cJSON_AddNumberToObject(f, "changed_outcomes", 0);
-    int n = rules_criterion_count(current) > rules_criterion_count(candidate)
-                ? rules_criterion_count(current)
-                : rules_criterion_count(candidate);
-    unsigned char *buf = malloc((size_t)n + 1);
+    unsigned char *buf = input_buffer(current, candidate);
     answer_list l = {0};
     const cJSON *t;
     cJSON_ArrayForEach(t, targets)
@@ -239,6 +268,60 @@ int whatif_run(store *db, rules *current, rules *candidate, cJSON **out, err *e)
     return ERR_OK;
 }
 
+/* The ids answered in l that r does not have: kept, but no longer scored. */
+static cJSON *orphans_of(const rules *r, const answer_list *l)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (int i = 0; i < l->n; i++)
+        if (rules_find(r, l->ids[i]) < 0)
+            cJSON_AddItemToArray(list, cJSON_CreateString(l->ids[i]));
+    return list;
+}
+
+/* The criteria of b that a does not have: new questions to answer. */
+static cJSON *added_in(const rules *a, const rules *b)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (int i = 0; i < rules_criterion_count(b); i++) {
+        const rules_criterion *c = rules_criterion_at(b, i);
+        if (rules_find(a, c->id) < 0)
+            cJSON_AddItemToArray(list, cJSON_CreateString(c->id));
+    }
+    return list;
+}
+
+int whatif_assessment(store *db, rules *current, rules *candidate, long long id, const char *kind,
+                      cJSON **out, err *e)
+{
+    *out = NULL;
+    answer_list l = {0};
+    rules_input base;
+    cJSON *before = NULL, *after = NULL;
+    unsigned char *buf = input_buffer(current, candidate);
+    int rc =
+        buf ? read_target(db, id, kind, NULL, &l, &base, e) : err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK && !(before = score(current, &l, &base, buf, e)))
+        rc = e->code;
+    if (rc == ERR_OK && !(after = score(candidate, &l, &base, buf, e)))
+        rc = e->code;
+    if (rc == ERR_OK) {
+        *out = cJSON_CreateObject();
+        cJSON_AddItemToObject(*out, "before",
+                              cJSON_Duplicate(cJSON_GetObjectItem(before, "outcome"), 1));
+        cJSON_AddItemToObject(*out, "after",
+                              cJSON_Duplicate(cJSON_GetObjectItem(after, "outcome"), 1));
+        cJSON_AddItemToObject(*out, "criteria", responsible(before, after));
+        cJSON_AddItemToObject(*out, "added", added_in(current, candidate));
+        cJSON_AddItemToObject(*out, "orphans", orphans_of(candidate, &l));
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(after);
+    free(buf);
+    free(l.ids);
+    free(l.status);
+    return rc;
+}
+
 char *whatif_text(const cJSON *report)
 {
     size_t cap = 4096, len = 0;
@@ -257,12 +340,18 @@ char *whatif_text(const cJSON *report)
     {
         char *crit = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "criteria"));
         char line[1024];
-        int n = snprintf(line, sizeof line, "  %s (%s %.0f): %s -> %s, criteria %s\n",
+        const char *kept = cJSON_IsTrue(cJSON_GetObjectItem(c, "label_kept"))
+                               ? " (decided: the label awarded stays until it expires)"
+                           : cJSON_IsTrue(cJSON_GetObjectItem(c, "decided"))
+                               ? " (decided: the decision stands)"
+                               : "";
+        int n = snprintf(line, sizeof line, "  %s (%s %.0f): %s -> %s, criteria %s%s\n",
                          cJSON_GetStringValue(cJSON_GetObjectItem(c, "organisation")),
                          cJSON_GetStringValue(cJSON_GetObjectItem(c, "kind")),
                          cJSON_GetNumberValue(cJSON_GetObjectItem(c, "assessment_id")),
                          cJSON_GetStringValue(cJSON_GetObjectItem(c, "before")),
-                         cJSON_GetStringValue(cJSON_GetObjectItem(c, "after")), crit ? crit : "[]");
+                         cJSON_GetStringValue(cJSON_GetObjectItem(c, "after")), crit ? crit : "[]",
+                         kept);
         free(crit);
         if (n < 0)
             continue;

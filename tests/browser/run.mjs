@@ -10,6 +10,7 @@ import * as labelling from './specs/labelling.mjs';
 import * as access from './specs/access.mjs';
 import * as platform from './specs/platform.mjs';
 import * as audits from './specs/audits.mjs';
+import * as drafts from './specs/drafts.mjs';
 import * as accessibility from './specs/accessibility.mjs';
 
 async function main() {
@@ -34,6 +35,7 @@ async function main() {
     access.register();
     platform.register();
     audits.register();
+    drafts.register();
     accessibility.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {

@@ -30,18 +30,9 @@ local JF01_NEW = "La CAE est une société coopérative (SCOP ou SCIC)"
 local JF02_OLD = "Les instances de la coopérative fonctionnent selon les règles démocratiques"
 local JF02_NEW = "Les instances de la coopérative fonctionnent suivant les règles démocratiques"
 
-local SO16 = {
-  id = "SO-16", field = "SO", theme = "Dialogue avec les parties prenantes externes", level = "advised",
-  statement = "La CAE publie chaque année un bilan de ses échanges avec ses partenaires du territoire.",
-  guidance = "Satisfait totalement : le bilan est publié. Partiellement : il est rédigé mais non publié.",
-  evidence = "Bilan annuel des partenariats",
-}
+local SO16 = L.SO16
 
-local function hash_of(dir)
-  local r = support.check(dir)
-  assert(r.code == 0 and r.hash, "rules check " .. dir .. " failed: " .. r.stdout .. r.stderr)
-  return r.hash
-end
+local hash_of = L.hash_of
 
 -- The shipped rules with JF-01 reworded (specs pass).
 local function reworded_rules()
@@ -91,50 +82,8 @@ local function answers_map(assessment)
   return out
 end
 
-local fixture
-local function get_fixture()
-  if not fixture then
-    fixture = H.fixture()
-  end
-  return fixture
-end
-
--- A fresh database (copy of the fixture) and a server on it, with the
--- given rules folder; logs in `who` (list of user names). Returns
--- {db, server, t = tokens, ids}.
-local function world(rules_dir, who, before_start)
-  local fx = get_fixture()
-  local db = H.fresh_db(fx.db)
-  if before_start then
-    before_start(db)
-  end
-  local server = H.start_server({ db = db, rules = rules_dir })
-  local t = {}
-  for _, name in ipairs(who or { "committee", "auditor", "cae_a" }) do
-    t[name] = H.login(server, H.USERS[name].email)
-  end
-  return { db = db, server = server, t = t, ids = fx.ids }
-end
-
--- A describe's teardown: stops the server of its world (got when it runs).
-local function stop_world(get)
-  return function()
-    local w = get()
-    if w then
-      w.server.stop()
-    end
-  end
-end
-
-local function assessment(w, token, id)
-  return expect(L.get(w.server, token, "/assessments/" .. id), 200, "assessment " .. id).json
-end
-
-local function decide(w, id, outcome, date)
-  return expect(request(w.server, "POST", "/api/v1/assessments/" .. id .. "/decision",
-    { token = w.t.committee, json = { outcome = outcome, date = date or "2026-11-01" } }), 201,
-    "decision " .. outcome .. " on " .. id).json
-end
+local get_fixture, world, stop_world, assessment, decide =
+  L.fixture, L.world, L.stop_world, L.assessment, L.decide
 
 describe("rules lifecycle", function()
   setup(function()
@@ -707,11 +656,14 @@ describe("rules lifecycle", function()
       assert.are.equal(3, #report.changed)
       local by = changed_by_assessment(report)
       assert.are.same({ organisation_id = w.ids.org_b, organisation = "Coopérative Beta", assessment_id = audits.b.id,
-        kind = "audit", before = "not_eligible", after = "eligible", criteria = { "CG-03" } }, by[audits.b.id])
+        kind = "audit", before = "not_eligible", after = "eligible", criteria = { "CG-03" },
+        decided = false, label_kept = false }, by[audits.b.id])
       assert.are.same({ organisation_id = gamma, organisation = "Coopérative Gamma", assessment_id = audits.c.id,
-        kind = "audit", before = "eligible", after = "not_eligible", criteria = { "RS-04" } }, by[audits.c.id])
+        kind = "audit", before = "eligible", after = "not_eligible", criteria = { "RS-04" },
+        decided = false, label_kept = false }, by[audits.c.id])
       assert.are.same({ organisation_id = w.ids.org_a, organisation = "Coopérative Alpha", assessment_id = self.id,
-        kind = "self_assessment", before = "eligible", after = "not_eligible", criteria = { "RS-04" } },
+        kind = "self_assessment", before = "eligible", after = "not_eligible", criteria = { "RS-04" },
+        decided = false, label_kept = false },
         by[self.id])
       assert.is_nil(by[audits.a_old.id], "an older audit was evaluated")
       assert.is_nil(by[audits.a.id])

@@ -13,6 +13,14 @@ local L = {}
 -- The fixture's CAE organisations and users come from http_support; this
 -- file adds what the rules lifecycle needs.
 
+-- A criterion the shipped rules do not have (for L.criterion_text).
+L.SO16 = {
+  id = "SO-16", field = "SO", theme = "Dialogue avec les parties prenantes externes", level = "advised",
+  statement = "La CAE publie chaque année un bilan de ses échanges avec ses partenaires du territoire.",
+  guidance = "Satisfait totalement : le bilan est publié. Partiellement : il est rédigé mais non publié.",
+  evidence = "Bilan annuel des partenariats",
+}
+
 -- Text helpers ----------------------------------------------------------
 
 local function count_plain(text, needle)
@@ -44,6 +52,13 @@ function L.rules_copy(name)
   local dir = H.tmpdir() .. "/" .. (name or "rules")
   assert(os.execute("cp -r " .. quote(support.rules) .. " " .. quote(dir)), "cp -r failed")
   return dir
+end
+
+-- The hash of a rules folder (failing the test unless `rules check` passes).
+function L.hash_of(dir)
+  local r = support.check(dir)
+  assert(r.code == 0 and r.hash, "rules check " .. dir .. " failed: " .. r.stdout .. r.stderr)
+  return r.hash
 end
 
 function L.edit(dir, rel, old, new)
@@ -367,6 +382,56 @@ function L.post_status(server, token, path, body)
     .. " curl: " .. (support.read(dir .. "/err") or "")
   os.execute("rm -rf " .. quote(dir))
   return code, desc
+end
+
+-- Worlds: a database and a server per story ------------------------------
+
+-- The fixture database (built once per spec file).
+local fixture
+function L.fixture()
+  if not fixture then
+    fixture = H.fixture()
+  end
+  return fixture
+end
+
+-- A fresh database (copy of the fixture) and a server on it, with the
+-- given rules folder; logs in `who` (list of user names). Returns
+-- {db, server, t = tokens, ids}.
+function L.world(rules_dir, who, before_start)
+  local fx = L.fixture()
+  local db = H.fresh_db(fx.db)
+  if before_start then
+    before_start(db)
+  end
+  local server = H.start_server({ db = db, rules = rules_dir })
+  local t = {}
+  for _, name in ipairs(who or { "committee", "auditor", "cae_a" }) do
+    t[name] = H.login(server, H.USERS[name].email)
+  end
+  return { db = db, server = server, t = t, ids = fx.ids }
+end
+
+-- A describe's teardown: stops the server of its world (got when it runs).
+function L.stop_world(get)
+  return function()
+    local w = get()
+    if w then
+      w.server.stop()
+    end
+  end
+end
+
+-- The assessment `id` as `token` reads it (failing the test unless 200).
+function L.assessment(w, token, id)
+  return H.expect(L.get(w.server, token, "/assessments/" .. id), 200, "assessment " .. id).json
+end
+
+-- A committee decision on audit `id` (failing the test unless 201).
+function L.decide(w, id, outcome, date)
+  return H.expect(H.request(w.server, "POST", "/api/v1/assessments/" .. id .. "/decision",
+    { token = w.t.committee, json = { outcome = outcome, date = date or "2026-11-01" } }), 201,
+    "decision " .. outcome .. " on " .. id).json
 end
 
 return L

@@ -216,6 +216,15 @@ TEST_IMPL(policy_matrix)
         {&committee, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
         {&admin, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
         {&cae, POLICY_ACTIONS_EDIT, &org10, ERR_OK},
+        /* A draft moves to the active rules by its CAE or the committee. */
+        {&cae, POLICY_DRAFT_MIGRATE, &t_self, ERR_OK},
+        {&cae, POLICY_DRAFT_MIGRATE, &t_other, ERR_FORBIDDEN},
+        {&cae, POLICY_DRAFT_MIGRATE, &t_audit, ERR_FORBIDDEN},
+        {&committee, POLICY_DRAFT_MIGRATE, &t_other, ERR_OK},
+        {&committee, POLICY_DRAFT_MIGRATE, &t_audit, ERR_OK},
+        {&auditor, POLICY_DRAFT_MIGRATE, &t_audit, ERR_FORBIDDEN},
+        {&admin, POLICY_DRAFT_MIGRATE, &t_self, ERR_FORBIDDEN},
+        {&committee, POLICY_DRAFT_MIGRATE, NULL, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

@@ -67,19 +67,27 @@ let referential = null;
 export function resetReferential() {
   referential = null;
 }
+function withMaps(r) {
+  r.byId = new Map(r.criteria.map((c) => [c.id, c]));
+  r.fieldById = new Map(r.fields.map((f) => [f.id, f]));
+  return r;
+}
 /** The active référentiel (public), fetched once per page load. */
 export async function getReferential() {
   if (!referential) {
-    referential = api('GET', 'referential').then((r) => {
-      r.byId = new Map(r.criteria.map((c) => [c.id, c]));
-      r.fieldById = new Map(r.fields.map((f) => [f.id, f]));
-      return r;
-    });
+    referential = api('GET', 'referential').then(withMaps);
     referential.catch(() => {
       referential = null;
     });
   }
   return referential;
+}
+
+/** The référentiel of a stored rule set (an assessment's own): the active one, or an older one. */
+export async function getReferentialOf(hash) {
+  const active = await getReferential();
+  if (active.ruleset === hash) return active;
+  return api('GET', `referential?ruleset=${encodeURIComponent(hash)}`).then(withMaps);
 }
 
 /**

@@ -3,10 +3,10 @@
 // changes (no save button), with a visible state per criterion and for the
 // page, automatic retries after a network error, and unsaved answers kept in
 // sessionStorage across a session expiry.
-import { api, getReferential } from '../api.js';
+import { api, getReferential, getReferentialOf } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
-import { pageTitle, message, errorBox, levelBadge, statusBadge, progressBar, announce, busy } from '../ui.js';
+import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy } from '../ui.js';
 
 const STAKEHOLDER_ROLES = ['Entrepreneur-salarié', 'Entrepreneure-salariée', 'Salarié permanent', 'Salariée permanente',
   'Associé', 'Associée', 'Membre du conseil d’administration', 'Gérant ou gérante'];
@@ -16,6 +16,13 @@ export function canEdit(user, a) {
   if (user.role === 'admin') return true;
   if (a.kind === 'self_assessment') return user.role === 'cae' && user.organisation_id === a.organisation_id;
   return user.role === 'auditor' && user.id === a.auditor_id;
+}
+
+/** Whether user may move draft a to the active rules (the API's own rule). */
+export function canMigrate(user, a) {
+  if (a.status !== 'draft' || !user) return false;
+  if (user.role === 'committee') return true;
+  return a.kind === 'self_assessment' && user.role === 'cae' && user.organisation_id === a.organisation_id;
 }
 
 /* ---- autosave ------------------------------------------------------------------ */
@@ -134,7 +141,11 @@ class Saver {
 
 export async function assessmentPage(view, ctx) {
   const id = ctx.params.id;
-  const [a, ref] = await Promise.all([api('GET', `assessments/${id}`), getReferential()]);
+  const [a, active] = await Promise.all([api('GET', `assessments/${id}`), getReferential()]);
+  // Every assessment shows the criteria of its own rules: a draft opened
+  // before an activation stays editable under them until it is moved.
+  const newer = a.status === 'draft' && a.ruleset !== active.ruleset;
+  const ref = await getReferentialOf(a.ruleset);
   const practices = await api('GET', 'good-practices').catch((err) => {
     if (err.status === 401) throw err;
     return null;
@@ -142,15 +153,14 @@ export async function assessmentPage(view, ctx) {
   const audit = a.kind === 'audit';
   const selfSide = audit ? await selfAssessmentOf(a) : null;
   if (!ctx.isCurrent()) return;
-  const editable = canEdit(ctx.user, a) && a.ruleset === ref.ruleset;
+  const editable = canEdit(ctx.user, a);
 
   pageTitle(view, `${KINDS[a.kind]} — ${a.organisation}`);
   add(view, h('p', { class: 'meta' }, statusBadge(a.status, a.kind), ` N° ${a.id} — ouverture le ${frDate(a.created_at)}`,
     a.submitted_at ? `, soumission le ${frDate(a.submitted_at)}` : '', '. ',
     h('a', { href: `#/evaluations/${a.id}/resultats` }, a.status === 'draft' ? 'Voir les résultats provisoires' : 'Voir les résultats')));
-  if (a.status === 'draft' && a.ruleset !== ref.ruleset) {
-    add(view, message('warning', 'Cette évaluation a été ouverte avec une version des règles qui n’est plus active : elle ne peut plus être modifiée.'));
-  } else if (a.status === 'draft' && !editable) {
+  if (newer) add(view, newerRules(a, ctx));
+  if (a.status === 'draft' && !editable) {
     add(view, message('info', 'Vous consultez cette évaluation en lecture seule.'));
   } else if (a.status !== 'draft') {
     add(view, message('info', 'Cette évaluation est soumise : les réponses ne peuvent plus être modifiées.'));
@@ -272,6 +282,59 @@ export async function assessmentPage(view, ctx) {
 
   if (audit) add(view, stakeholdersSection(a, editable));
   if (editable) add(view, submitSection(a, answers, total, saver, ctx));
+}
+
+/* ---- newer rules: the draft's own, or the active ones ------------------------------ */
+
+const short = (hash) => hash.slice(0, 12);
+
+/** What moving to the active rules changes for this draft (GET /assessments/{id}/whatif). */
+function whatifSummary(w) {
+  const ids = (list) => list.join(', ');
+  const same = w.before === w.after && !w.criteria.length && !w.added.length && !w.orphans.length;
+  if (same) return [h('p', { 'data-testid': 'draft-whatif' }, 'Pour cette évaluation, rien ne change : mêmes critères, même résultat provisoire (', outcomeBadge(w.before), ').')];
+  return [h('ul', { 'data-testid': 'draft-whatif' },
+    h('li', 'Résultat provisoire : ', outcomeBadge(w.before), ' → ', outcomeBadge(w.after), '.'),
+    w.added.length ? h('li', `${plural(w.added.length, 'nouveau critère', 'nouveaux critères')} à renseigner : ${ids(w.added)}.`) : null,
+    w.orphans.length ? h('li', `${plural(w.orphans.length, 'réponse conservée', 'réponses conservées')} mais plus prise${w.orphans.length > 1 ? 's' : ''} en compte (critère${w.orphans.length > 1 ? 's' : ''} retiré${w.orphans.length > 1 ? 's' : ''}) : ${ids(w.orphans)}.`) : null,
+    w.criteria.length ? h('li', `Critères en cause dans le résultat : ${ids(w.criteria)}.`) : null)];
+}
+
+/** The notice on a draft whose rules are no longer the active ones. */
+function newerRules(a, ctx) {
+  const box = h('section', { class: 'message message-info', 'aria-label': 'Nouvelles règles du label', 'data-testid': 'newer-rules' },
+    h('p', h('strong', 'De nouvelles règles du label sont actives. '),
+      `Cette évaluation a été ouverte sous une version antérieure (${short(a.ruleset)}) : elle reste modifiable sous ses propres règles, jusqu’à sa soumission.`));
+  if (!canMigrate(ctx.user, a)) {
+    add(box, h('p', a.kind === 'audit'
+      ? 'Le Comité de labellisation peut la faire passer aux nouvelles règles.'
+      : 'La CAE ou le Comité de labellisation peut la faire passer aux nouvelles règles.'));
+    return box;
+  }
+  const out = h('div', { 'aria-live': 'polite' });
+  const summary = h('div', h('p', { class: 'loading' }, 'Calcul de ce qui changerait…'));
+  const move = h('button', { type: 'button', class: 'button', id: 'migrate-draft', disabled: true }, 'Passer aux nouvelles règles');
+  add(box, h('p', 'Ce que le passage aux nouvelles règles changerait pour cette évaluation (les réponses sont toutes conservées) :'), summary, h('p', move), out);
+  let target = null;
+  api('GET', `assessments/${a.id}/whatif`).then((w) => {
+    target = w.to;
+    summary.replaceChildren(...whatifSummary(w));
+    move.disabled = false;
+  }).catch((err) => {
+    summary.replaceChildren();
+    if (err.status !== 401) add(summary, errorBox(err));
+  });
+  move.addEventListener('click', () => busy(move, async () => {
+    out.replaceChildren();
+    try {
+      await api('POST', `assessments/${a.id}/migrate`, { to: target });
+      announce('L’évaluation suit désormais les nouvelles règles.');
+      ctx.rerender();
+    } catch (err) {
+      if (err.status !== 401) add(out, errorBox(err));
+    }
+  }));
+  return box;
 }
 
 function jumpTo(ev) {

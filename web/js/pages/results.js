@@ -1,7 +1,7 @@
 // results: the evaluation of an assessment: outcome, reasons, scores per
 // field (radar and table), strengths and weaknesses, failed mandatory criteria
 // (one click to the action plan), unanswered criteria, decisions.
-import { api, getReferential } from '../api.js';
+import { api, getReferentialOf } from '../api.js';
 import { h, add } from '../dom.js';
 import { ANSWERS, KINDS, frDate, frNumber, frPercent, plural } from '../i18n.js';
 import { pageTitle, message, errorBox, levelBadge, outcomeBadge, statusBadge, table, busy, announce } from '../ui.js';
@@ -33,7 +33,8 @@ export function fieldStats(ref, answers, ev) {
 
 export async function resultsPage(view, ctx) {
   const id = ctx.params.id;
-  const [a, ref] = await Promise.all([api('GET', `assessments/${id}`), getReferential()]);
+  const a = await api('GET', `assessments/${id}`);
+  const ref = await getReferentialOf(a.ruleset); /* the criteria it was evaluated under */
   const ev = a.evaluation || await api('GET', `assessments/${id}/evaluation`);
   const planEditable = canEditPlan(ctx.user, a.organisation_id);
   const items = planEditable ? await api('GET', `organisations/${a.organisation_id}/action-items`) : [];

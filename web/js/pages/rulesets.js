@@ -294,16 +294,26 @@ function rulesError(err) {
 let fieldNames = new Map();
 const fieldName = (id) => (fieldNames.get(id) ? `${fieldNames.get(id)} (${id})` : id);
 
+/* The simulated outcome, and what stays whatever it says: a decision taken,
+ * a label awarded under the rules of its day. */
+function keptNote(c) {
+  if (c.label_kept) return [outcomeBadge(c.after), ' ', h('span', { class: 'badge badge-active', 'data-testid': 'label-kept' }, 'label attribué conservé')];
+  if (c.decided) return [outcomeBadge(c.after), ' ', h('span', { class: 'muted', 'data-testid': 'decision-kept' }, 'décision maintenue')];
+  return outcomeBadge(c.after);
+}
+
 function whatifView(r) {
   const box = h('div', { class: 'whatif' });
   add(box, h('p', `${plural(r.evaluated, 'évaluation recalculée', 'évaluations recalculées')} (le dernier audit de chaque CAE et les auto-évaluations en cours). `,
     h('strong', r.changed.length ? `${plural(r.changed.length, 'résultat change', 'résultats changent')}.` : 'Aucun résultat ne change.')),
   h('p', { class: 'hint' }, 'Règles actives ', hashCode(r.current), ' ; règles simulées ', hashCode(r.candidate), '.'));
   if (r.changed.length) {
-    add(box, h('h3', 'Les évaluations dont le résultat change'), h('div', { 'data-testid': 'whatif-changed' }, table('Les évaluations dont le résultat change', ['CAE', 'Évaluation', 'Avant', 'Après', 'Critères en cause'],
+    add(box, h('h3', 'Les évaluations dont le résultat change'),
+      h('p', { class: 'hint' }, 'Seuls les brouillons peuvent passer à de nouvelles règles : une évaluation soumise garde les siennes, et un label déjà attribué reste acquis jusqu’à son échéance.'),
+      h('div', { 'data-testid': 'whatif-changed' }, table('Les évaluations dont le résultat change', ['CAE', 'Évaluation', 'Avant', 'Après', 'Critères en cause'],
       r.changed.map((c) => [c.organisation,
         h('a', { href: `#/evaluations/${c.assessment_id}/resultats` }, `${KINDS[c.kind] || c.kind} n° ${c.assessment_id}`),
-        outcomeBadge(c.before), outcomeBadge(c.after),
+        outcomeBadge(c.before), keptNote(c),
         c.criteria && c.criteria.length ? c.criteria.map((x) => (typeof x === 'string' ? x : x.id || JSON.stringify(x))).join(', ')
           : h('span', { class: 'muted' }, 'les paramètres d’attribution')]))));
   }
