@@ -130,9 +130,12 @@ local function assessment(w, token, id)
   return expect(L.get(w.server, token, "/assessments/" .. id), 200, "assessment " .. id).json
 end
 
-local function decide(w, id, outcome, date)
+-- A decision dated today (on or after the audit's submission, never after
+-- today); a deferral names a point for the auditor.
+local function decide(w, id, outcome)
+  local points = outcome == "deferred" and { "Compléter les preuves." } or nil
   return expect(request(w.server, "POST", "/api/v1/assessments/" .. id .. "/decision",
-    { token = w.t.committee, json = { outcome = outcome, date = date or "2026-11-01" } }), 201,
+    { token = w.t.committee, json = { outcome = outcome, date = H.today(), points = points } }), 201,
     "decision " .. outcome .. " on " .. id).json
 end
 
@@ -527,9 +530,9 @@ describe("rules lifecycle", function()
       crit = H.criteria(w.server)
       local a3 = L.submitted_audit(w.server, w.t, w.ids.org_a, w.ids.auditor, crit, {})
       assert.are.equal(h1, a3.ruleset)
-      decide(w, a3.id, "awarded", "2026-11-02")
+      decide(w, a3.id, "awarded")
       local a4 = L.submitted_audit(w.server, w.t, w.ids.org_b, w.ids.auditor, crit, { ["RS-04"] = "not_met" })
-      decide(w, a4.id, "deferred", "2026-11-03")
+      decide(w, a4.id, "deferred")
       assert.are.equal("4", L.sql_value(w.db, "SELECT count(*) FROM decisions;"))
       assert.are.equal(h0 .. "\n" .. h1,
         L.sql_value(w.db, "SELECT DISTINCT ruleset FROM decisions ORDER BY id;"))
