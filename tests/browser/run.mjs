@@ -11,6 +11,7 @@ import * as access from './specs/access.mjs';
 import * as platform from './specs/platform.mjs';
 import * as audits from './specs/audits.mjs';
 import * as accessibility from './specs/accessibility.mjs';
+import * as deferral from './specs/deferral.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -35,6 +36,7 @@ async function main() {
     platform.register();
     audits.register();
     accessibility.register();
+    deferral.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);
