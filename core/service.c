@@ -1570,7 +1570,7 @@ static int decision_write(service *s, const decision_req *q, const store_assessm
 static int decide_in_write(service *s, const decision_req *q, const char *recommendations,
                            const char *points, cJSON **out, err *e)
 {
-    store_assessment a;
+    store_assessment a = {0};
     cJSON *evaluation = NULL;
     char valid_until[DATE_LEN + 1] = "";
     char *eval_text = NULL;
