@@ -2,12 +2,16 @@
  *   cae        its own organisation's self-assessments (moving a draft to the
  *              active rules included) and action plan; reads its audits and
  *              decisions
- *   auditor    the audits assigned to them, editable while draft
+ *   auditor    the audits assigned to them, written while certified and draft
  *   committee  reads everything, decides, moves any draft to the active rules
- *   admin      manages the platform and does what the others do, except decide */
+ *   admin      manages the platform and reads everything; never writes an
+ *              assessment's findings nor decides
+ * Uses date for the certification's end. */
 #include "policy.h"
 
 #include <string.h>
+
+#include "date.h"
 
 static bool is(const store_user *u, const char *role)
 {
@@ -22,6 +26,19 @@ static bool own_org(const store_user *u, long long org)
 static bool assigned(const store_user *u, const store_assessment *a)
 {
     return is(u, "auditor") && strcmp(a->kind, "audit") == 0 && a->auditor_id == u->id;
+}
+
+bool policy_certified(const store_user *u, const char *today)
+{
+    return u->certified_until[0] && strcmp(u->certified_until, today) >= 0;
+}
+
+/* The assigned auditor, certified today: the one who writes an audit's findings. */
+static bool writes_audit(const store_user *u, const store_assessment *a)
+{
+    char today[DATE_LEN + 1];
+    date_today(today);
+    return assigned(u, a) && policy_certified(u, today);
 }
 
 static bool allowed(const store_user *u, policy_action action, const policy_target *t)
@@ -50,9 +67,11 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     case POLICY_ASSESSMENT_EDIT:
         if (!a)
             return false;
+        /* Findings are written by those who answer for them; an
+         * administrator administers the platform, and writes none. */
         if (strcmp(a->kind, "audit") == 0)
-            return manager || assigned(u, a);
-        return manager || own_org(u, org);
+            return writes_audit(u, a);
+        return own_org(u, org);
     case POLICY_DECIDE:
         return is(u, "committee");
     case POLICY_DRAFT_MIGRATE:
@@ -90,7 +109,15 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_NETWORK_READ] = "",
         [POLICY_RULES_MANAGE] = "only the committee or an administrator manages the rules",
     };
+    const store_assessment *a = target ? target->assessment : NULL;
+    if (u->disabled) /* its sessions are gone; a request already in flight stops here */
+        return err_set(e, ERR_FORBIDDEN, "this account is disabled");
     if (allowed(u, action, target))
         return ERR_OK;
+    if (action == POLICY_ASSESSMENT_EDIT && a && assigned(u, a))
+        return err_set(e, ERR_FORBIDDEN,
+                       "your auditor certification is not valid today (valid until %s): only a "
+                       "certified auditor writes an audit",
+                       u->certified_until[0] ? u->certified_until : "never given");
     return err_set(e, ERR_FORBIDDEN, "%s", what[action]);
 }

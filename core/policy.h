@@ -16,7 +16,9 @@ typedef enum {
     POLICY_SELF_ASSESS,     /* start a self-assessment; target: org_id */
     POLICY_AUDIT_CREATE,    /* open an audit */
     POLICY_ASSESSMENT_READ, /* target: assessment */
-    POLICY_ASSESSMENT_EDIT, /* answers, stakeholders, submit; target: assessment */
+    POLICY_ASSESSMENT_EDIT, /* answers, stakeholders, submit; target: assessment: the
+                               CAE's members (self-assessment), the assigned auditor
+                               while certified (audit) */
     POLICY_DECIDE,          /* record a committee decision */
     POLICY_DRAFT_MIGRATE,   /* a draft's what-if and move to the active rules; target: assessment */
     POLICY_ACTIONS_READ,    /* target: org_id */
@@ -30,6 +32,9 @@ typedef struct policy_target {
     const store_assessment *assessment;
     bool auditing_org; /* the caller is an auditor with an audit of this organisation */
 } policy_target;
+
+/* Whether u's certification as an auditor covers today ("YYYY-MM-DD"). */
+bool policy_certified(const store_user *u, const char *today);
 
 /* ERR_OK when u may do action on target, else ERR_FORBIDDEN saying why. */
 int policy_check(const store_user *u, policy_action action, const policy_target *target, err *e);

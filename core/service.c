@@ -356,7 +356,7 @@ static int keeps_audits(const cJSON *drafts, const store_user *u, err *e)
 
 static bool certified(const store_user *u, const char *today)
 {
-    return u->certified_until[0] && strcmp(u->certified_until, today) >= 0;
+    return policy_certified(u, today);
 }
 
 /* Whether u may work on the audits given to them today. */
@@ -643,6 +643,33 @@ static int load(service *s, long long id, policy_action action, store_assessment
     return allow(s, action, a->org_id, a, e);
 }
 
+/* Points s->who at *now: the caller's account as s's open write transaction
+ * sees it, so that a role, certification or account changed since the
+ * session was read is the one checked. */
+static int caller_now(service *s, auth_actor *now, err *e)
+{
+    if (!s->who)
+        return ERR_OK;
+    *now = *s->who;
+    int rc = store_user_get(s->db, now->user.id, &now->user, e);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(e, ERR_FORBIDDEN, "your account no longer exists");
+    if (rc == ERR_OK)
+        s->who = now;
+    return rc;
+}
+
+/* load(), inside a write transaction: with the caller as it sees them. */
+static int load_in_write(service *s, long long id, policy_action action, store_assessment *a,
+                         err *e)
+{
+    service in = *s;
+    auth_actor now;
+    if (caller_now(&in, &now, e))
+        return e->code;
+    return load(&in, id, action, a, e);
+}
+
 /* The document of the loaded assessment a. */
 static int assessment_doc(service *s, const store_assessment *a, cJSON **out, err *e)
 {
@@ -868,31 +895,36 @@ typedef struct answer_write {
 } answer_write;
 
 /* Whether a write checked with what its thread knew still holds: ERR_AGAIN
- * when the settings moved since, or when the assessment runs under other
- * rules than the active ones it was checked against. */
-static int answer_known_holds(store *db, const answer_write *w, const store_assessment *a, err *e)
+ * when the settings moved since. Accounts are settings: while they hold,
+ * the caller's account is the one the thread read. */
+static int answer_known_holds(store *db, const answer_write *w, err *e)
 {
     long long settings;
     if (store_settings_get(db, &settings, e))
         return e->code;
-    if (settings != w->settings || strcmp(a->ruleset, w->ruleset) != 0)
-        return err_set(e, ERR_AGAIN, "checked against settings or rules no longer current");
+    if (settings != w->settings)
+        return err_set(e, ERR_AGAIN, "checked against settings no longer current");
     return ERR_OK;
 }
 
-/* The transaction of an answer PUT. The assessment is read again inside it,
- * so that a submission committed since the checks is seen: no answer lands
- * on an assessment that is no longer a draft. */
+/* The transaction of an answer PUT. The caller and the assessment are read
+ * again inside it, so that a submission, or a change of the caller's role,
+ * certification or account, committed since the checks is seen: no answer
+ * lands on an assessment that is no longer a draft, nor from someone who
+ * may no longer write it. */
 static int answer_write_apply(store *db, void *ctx, err *e)
 {
     answer_write *w = ctx;
     service in = *w->s;
     in.db = db;
+    auth_actor caller;
     store_assessment a;
+    if (w->known ? answer_known_holds(db, w, e) : caller_now(&in, &caller, e))
+        return e->code;
     if (load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
         return e->code;
-    if (w->known && answer_known_holds(db, w, &a, e))
-        return e->code;
+    if (strcmp(a.ruleset, w->ruleset) != 0 && w->known) /* checked under the active rules */
+        return err_set(e, ERR_AGAIN, "checked against rules no longer current");
     if (strcmp(a.ruleset, w->ruleset) != 0)
         return err_set(e, ERR_CONFLICT,
                        "assessment %lld moved to another rule set meanwhile: send the answer again",
@@ -1095,14 +1127,24 @@ int service_answer_submit_known(service *s, long long id, const char *criterion,
     return answer_job_queue(s, j, ERR_OK, e);
 }
 
-int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+/* Whether the caller may write audit id's stakeholders: checked before the
+ * body, and again inside the write with the caller as it sees them. */
+static int stakeholders_allowed(service *s, long long id, bool in_write, err *e)
 {
-    *out = NULL;
     store_assessment a;
-    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+    if ((in_write ? load_in_write : load)(s, id, POLICY_ASSESSMENT_EDIT, &a, e) ||
+        need_draft(&a, e))
         return e->code;
     if (strcmp(a.kind, "audit") != 0)
         return err_set(e, ERR_CONFLICT, "only an audit records internal stakeholders");
+    return ERR_OK;
+}
+
+int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (stakeholders_allowed(s, id, false, e))
+        return e->code;
     if (!cJSON_IsArray(body) || cJSON_GetArraySize(body) > MAX_ITEMS)
         return bad(e, NULL, "must be a list of at most %d {\"name\", \"role\"}", MAX_ITEMS);
     static const char *const keys[] = {"name", "role", NULL};
@@ -1122,7 +1164,9 @@ int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON 
     }
     if (store_begin(s->db, e))
         return e->code;
-    int rc = store_stakeholders_put(s->db, id, body, e);
+    int rc = stakeholders_allowed(s, id, true, e);
+    if (rc == ERR_OK)
+        rc = store_stakeholders_put(s->db, id, body, e);
     if (rc == ERR_OK)
         rc = journal(s, "stakeholders.put", "assessment", id, NULL, body, e);
     rc = finish(s, rc, e);
@@ -1194,14 +1238,17 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
     store_assessment a;
-    if (load(s, id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
-        return e->code;
     char today[DATE_LEN + 1];
     date_today(today);
     if (store_begin(s->db, e))
         return e->code;
+    /* Who may submit, and whether it is a draft, as the write sees them. */
     cJSON *evaluation = NULL;
-    int rc = evaluate(s, &a, today, &evaluation, e);
+    int rc = load_in_write(s, id, POLICY_ASSESSMENT_EDIT, &a, e);
+    if (rc == ERR_OK)
+        rc = need_draft(&a, e);
+    if (rc == ERR_OK)
+        rc = evaluate(s, &a, today, &evaluation, e);
     char *frozen = rc == ERR_OK ? cJSON_PrintUnformatted(evaluation) : NULL;
     if (rc == ERR_OK)
         rc = store_assessment_submit(s->db, id, frozen, e);
@@ -1242,18 +1289,20 @@ static const char *outcome_of(const char *o)
     return NULL;
 }
 
-/* good_practices: strings, or {"criterion", "text"} linking one to a criterion. */
-static int practices_field(const rules *r, const cJSON *body, err *e)
+/* good_practices, points: strings, or {"criterion", "text"} linking one to
+ * a criterion of r; *count: how many. */
+static int notes_field(const rules *r, const cJSON *body, const char *key, int *count, err *e)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
+    *count = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
     if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS)
-        return bad(e, "good_practices", "must be a list of at most %d items", MAX_ITEMS);
+        return bad(e, key, "must be a list of at most %d items", MAX_ITEMS);
     int i = 0;
-    for (const cJSON *x = v->child; x; x = x->next, i++) {
+    for (const cJSON *x = v->child; x; x = x->next, i++, (*count)++) {
         char at[64];
-        snprintf(at, sizeof at, "good_practices[%d]", i);
+        snprintf(at, sizeof at, "%s[%d]", key, i);
         const cJSON *text = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "text") : x;
         const cJSON *crit =
             cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "criterion") : NULL;
@@ -1326,6 +1375,9 @@ static int decision_record(service *s, rules *r, const store_assessment *a, cons
                           rec_list ? cJSON_Duplicate(rec_list, 1) : cJSON_CreateArray());
     cJSON_AddItemToObject(dec, "good_practices",
                           practices ? cJSON_Duplicate(practices, 1) : cJSON_CreateArray());
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(body, "points");
+    if (strcmp(d->outcome, "deferred") == 0) /* what the auditor is sent back for */
+        cJSON_AddItemToObject(dec, "points", cJSON_Duplicate(points, 1));
     cJSON *input = cJSON_AddObjectToObject(rec, "input");
     cJSON_AddStringToObject(input, "kind", a->kind);
     cJSON_AddItemToObject(input, "date",
@@ -1364,6 +1416,8 @@ static int emit_decision(service *s, const store_decision *d, long long id, err 
     else
         cJSON_AddNullToObject(data, "valid_until");
     cJSON_AddStringToObject(data, "ruleset", d->ruleset);
+    if (d->points_json) /* a deferral: the audit is its auditor's again, for these */
+        cJSON_AddItemToObject(data, "points", cJSON_Parse(d->points_json));
     int rc = events_emit(s->db, "decision.recorded", d->org_id, d->assessment_id, data, e);
     const char *label = strcmp(d->outcome, "awarded") == 0   ? "label.awarded"
                         : strcmp(d->outcome, "refused") == 0 ? "label.refused"
@@ -1374,101 +1428,199 @@ static int emit_decision(service *s, const store_decision *d, long long id, err 
     return rc;
 }
 
-/* Checks a decision request; *rules_out is the audit's rule set. */
-static int check_decision(service *s, long long id, const cJSON *body, store_assessment *a,
-                          rules **r, const char **outcome, const char **date, err *e)
+/* Whether audit a is waiting for a decision. */
+static int decidable(const store_assessment *a, err *e)
 {
-    static const char *const keys[] = {"outcome", "date", "recommendations", "good_practices",
-                                       NULL};
-    const char *text;
-    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, id, POLICY_ASSESSMENT_READ, a, e) ||
-        need_object(body, keys, e) || text_field(body, "outcome", true, 32, &text, e) ||
-        date_field(body, "date", false, date, e))
-        return e->code;
-    /* A practice names a criterion of the rules the audit ran under. */
-    if (rules_of(s, a, r, e) || practices_field(*r, body, e))
-        return e->code;
-    if (!(*outcome = outcome_of(text)))
-        return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
     if (strcmp(a->kind, "audit") != 0)
-        return err_set(e, ERR_CONFLICT, "only an audit is decided; %lld is a self-assessment", id);
+        return err_set(e, ERR_CONFLICT, "only an audit is decided; %lld is a self-assessment",
+                       a->id);
     if (strcmp(a->status, "submitted") != 0)
-        return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided", id,
-                       a->status);
+        return err_set(e, ERR_CONFLICT, "audit %lld is %s: only a submitted audit is decided",
+                       a->id, a->status);
     return ERR_OK;
+}
+
+/* A decision request, checked. */
+typedef struct decision_req {
+    long long id;
+    const cJSON *body;
+    rules *r; /* the audit's rule set */
+    const char *outcome, *date;
+} decision_req;
+
+/* points: named by a deferral, which sends the audit back to its auditor
+ * for them; no other outcome names any. */
+static int points_field(const decision_req *q, err *e)
+{
+    int n;
+    if (notes_field(q->r, q->body, "points", &n, e))
+        return e->code;
+    bool deferral = strcmp(q->outcome, "deferred") == 0;
+    if (deferral && !n)
+        return bad(e, "points",
+                   "a deferral names at least one point for the auditor to take up "
+                   "(a text, or {\"criterion\", \"text\"})");
+    if (!deferral && n)
+        return bad(e, "points", "only a deferral names points for the auditor");
+    return ERR_OK;
+}
+
+/* Checks a decision request before its write: the input, and what the
+ * database says now (the write checks the latter again). */
+static int check_decision(service *s, decision_req *q, const char *today, err *e)
+{
+    static const char *const keys[] = {"outcome",        "date",   "recommendations",
+                                       "good_practices", "points", NULL};
+    const char *text;
+    store_assessment a;
+    int n;
+    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, q->id, POLICY_ASSESSMENT_READ, &a, e) ||
+        need_object(q->body, keys, e) || text_field(q->body, "outcome", true, 32, &text, e) ||
+        date_field(q->body, "date", false, &q->date, e))
+        return e->code;
+    if (q->date && strcmp(q->date, today) > 0)
+        return bad(e, "date", "%s is after today (%s): a decision is dated the day it is taken",
+                   q->date, today);
+    if (!(q->outcome = outcome_of(text)))
+        return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
+    /* A practice or a point names a criterion of the rules the audit ran under. */
+    if (rules_of(s, &a, &q->r, e) || notes_field(q->r, q->body, "good_practices", &n, e) ||
+        points_field(q, e))
+        return e->code;
+    return decidable(&a, e);
+}
+
+/* What decides whether the decision may be written, read inside its write,
+ * where no other decision, submission or change of the caller's account
+ * can come between: the caller, the audit's state, its submission's day. */
+static int decision_holds(service *s, const decision_req *q, store_assessment *a, err *e)
+{
+    service in = *s;
+    auth_actor now;
+    char submitted[DATE_LEN + 1];
+    if (caller_now(&in, &now, e) || allow(&in, POLICY_DECIDE, 0, NULL, e) ||
+        load(&in, q->id, POLICY_ASSESSMENT_READ, a, e) || decidable(a, e))
+        return e->code;
+    if (strcmp(a->ruleset, rules_hash(q->r)) != 0)
+        return err_set(e, ERR_CONFLICT,
+                       "audit %lld moved to another rule set meanwhile: decide again", q->id);
+    if (store_assessment_submitted_on(s->db, q->id, submitted, e))
+        return e->code;
+    if (strcmp(q->date, submitted) < 0)
+        return bad(e, "date", "%s is before the audit's submission (%s)", q->date, submitted);
+    return ERR_OK;
+}
+
+/* The decision's outcome against the audit's frozen evaluation: an award
+ * needs an eligible one, and is valid for the rules' years from its date. */
+static int decision_outcome(const decision_req *q, const cJSON *evaluation, char *valid_until,
+                            err *e)
+{
+    if (!evaluation)
+        return err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", q->id);
+    if (strcmp(q->outcome, "awarded") != 0)
+        return ERR_OK;
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
+        return err_set(e, ERR_CONFLICT,
+                       "the label follows the rules: audit %lld's evaluation is not eligible, "
+                       "so it cannot be awarded",
+                       q->id);
+    date_add_years(q->date, validity_years(q->r), valid_until);
+    return ERR_OK;
+}
+
+/* Chains, stores and announces decision d (its record built here): the
+ * write's last steps. One submission takes one decision: the audit leaves
+ * "submitted" in the same statement that checks it still is. */
+static int decision_write(service *s, const decision_req *q, const store_assessment *a,
+                          store_decision *d, const cJSON *evaluation, cJSON **out, err *e)
+{
+    char prev[65] = "", hash[65];
+    cJSON *record = NULL;
+    char *record_text = NULL;
+    long long decision = 0;
+    int rc = store_decision_last_hash(s->db, prev, e);
+    d->prev_hash = prev;
+    if (rc == ERR_OK)
+        rc = decision_record(s, q->r, a, d, q->body, evaluation, &record, e);
+    if (rc == ERR_OK && !(record_text = cJSON_PrintUnformatted(record)))
+        rc = err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK) {
+        text_sha256_hex(record_text, hash);
+        d->record_json = record_text;
+        d->record_hash = hash;
+        rc = store_decision_add(s->db, d, &decision, e);
+    }
+    if (rc == ERR_OK)
+        rc = save_practices(s, q->body, decision, a->org_id, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_decided(s->db, q->id, d->points_json != NULL, e);
+    if (rc == ERR_OK)
+        rc = store_decision_json(s->db, decision, out, e);
+    if (rc == ERR_OK)
+        rc = journal(s, "decision.record", "assessment", q->id, NULL, *out, e);
+    if (rc == ERR_OK)
+        rc = emit_decision(s, d, decision, e);
+    free(record_text);
+    cJSON_Delete(record);
+    return rc;
+}
+
+/* The decision inside its transaction. */
+static int decide_in_write(service *s, const decision_req *q, const char *recommendations,
+                           const char *points, cJSON **out, err *e)
+{
+    store_assessment a = {0};
+    cJSON *evaluation = NULL;
+    char valid_until[DATE_LEN + 1] = "";
+    char *eval_text = NULL;
+    int rc = decision_holds(s, q, &a, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_evaluation(s->db, q->id, &evaluation, e);
+    if (rc == ERR_OK)
+        rc = decision_outcome(q, evaluation, valid_until, e);
+    if (rc == ERR_OK && !(eval_text = cJSON_PrintUnformatted(evaluation)))
+        rc = err_set(e, ERR_FAIL, "out of memory");
+    store_decision d = {.assessment_id = q->id,
+                        .org_id = a.org_id,
+                        .decided_by = actor(s),
+                        .outcome = q->outcome,
+                        .decided_on = q->date,
+                        .valid_until = valid_until[0] ? valid_until : NULL,
+                        .recommendations_json = recommendations,
+                        .evaluation_json = eval_text,
+                        .ruleset = rules_hash(q->r),
+                        .points_json = points};
+    if (rc == ERR_OK)
+        rc = decision_write(s, q, &a, &d, evaluation, out, e);
+    free(eval_text);
+    cJSON_Delete(evaluation);
+    return rc;
 }
 
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
-    store_assessment a;
-    rules *r = NULL;
-    const char *outcome = NULL, *date = NULL;
-    if (check_decision(s, id, body, &a, &r, &outcome, &date, e))
-        return e->code;
-    char today[DATE_LEN + 1], valid_until[DATE_LEN + 1] = "", prev[65] = "", hash[65];
+    decision_req q = {.id = id, .body = body};
+    char today[DATE_LEN + 1];
     date_today(today);
-    if (!date)
-        date = today;
-    cJSON *recommendations = NULL, *evaluation = NULL, *record = NULL;
+    if (check_decision(s, &q, today, e))
+        return e->code;
+    if (!q.date)
+        q.date = today;
+    cJSON *recommendations = NULL;
+    char *rec_text = NULL, *points = NULL;
+    const cJSON *named = cJSON_GetObjectItemCaseSensitive(body, "points");
     int rc = strings_field(body, "recommendations", &recommendations, e);
-    if (rc == ERR_OK)
-        rc = store_assessment_evaluation(s->db, id, &evaluation, e);
-    if (rc == ERR_OK && !evaluation)
-        rc = err_set(e, ERR_FAIL, "audit %lld has no frozen evaluation", id);
-    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): set when check_decision is OK */
-    if (rc == ERR_OK && strcmp(outcome, "awarded") == 0) {
-        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(evaluation, "eligible")))
-            rc = err_set(e, ERR_CONFLICT,
-                         "the label follows the rules: audit %lld's evaluation is not eligible, "
-                         "so it cannot be awarded",
-                         id);
-        else
-            date_add_years(date, validity_years(r), valid_until);
-    }
-    char *rec_text = recommendations ? cJSON_PrintUnformatted(recommendations) : NULL;
-    char *eval_text = evaluation ? cJSON_PrintUnformatted(evaluation) : NULL;
-    char *record_text = NULL;
-    store_decision d = {.assessment_id = id,
-                        .org_id = a.org_id,
-                        .decided_by = actor(s),
-                        .outcome = outcome,
-                        .decided_on = date,
-                        .valid_until = valid_until[0] ? valid_until : NULL,
-                        .recommendations_json = rec_text,
-                        .evaluation_json = eval_text,
-                        .ruleset = rules_hash(r)};
-    long long decision = 0;
-    if (rc == ERR_OK && (rc = store_begin(s->db, e)) == ERR_OK) {
-        /* Inside the transaction: the chain cannot fork between two deciders. */
-        rc = store_decision_last_hash(s->db, prev, e);
-        d.prev_hash = prev;
-        if (rc == ERR_OK)
-            rc = decision_record(s, r, &a, &d, body, evaluation, &record, e);
-        if (rc == ERR_OK) {
-            record_text = cJSON_PrintUnformatted(record);
-            text_sha256_hex(record_text, hash);
-            d.record_json = record_text;
-            d.record_hash = hash;
-            rc = store_decision_add(s->db, &d, &decision, e);
-        }
-        if (rc == ERR_OK)
-            rc = save_practices(s, body, decision, a.org_id, e);
-        if (rc == ERR_OK && strcmp(outcome, "deferred") != 0)
-            rc = store_assessment_set_status(s->db, id, "decided", e);
-        if (rc == ERR_OK)
-            rc = store_decision_json(s->db, decision, out, e);
-        if (rc == ERR_OK)
-            rc = journal(s, "decision.record", "assessment", id, NULL, *out, e);
-        if (rc == ERR_OK)
-            rc = emit_decision(s, &d, decision, e);
-        rc = finish(s, rc, e);
-    }
+    if (rc == ERR_OK && !(rec_text = cJSON_PrintUnformatted(recommendations)))
+        rc = err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK && strcmp(q.outcome, "deferred") == 0 &&
+        !(points = cJSON_PrintUnformatted(named)))
+        rc = err_set(e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK && (rc = store_begin(s->db, e)) == ERR_OK)
+        rc = finish(s, decide_in_write(s, &q, rec_text, points, out, e), e);
     free(rec_text);
-    free(eval_text);
-    free(record_text);
-    cJSON_Delete(record);
-    cJSON_Delete(evaluation);
+    free(points);
     cJSON_Delete(recommendations);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);

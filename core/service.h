@@ -90,6 +90,10 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 int service_evaluation(service *s, long long id, cJSON **out, err *e);
 int service_submit(service *s, long long id, cJSON **out, err *e);
+/* body: {"outcome","date","recommendations","good_practices","points"}: one
+ * decision per submission of an audit (ERR_CONFLICT for the others), dated
+ * between its submission and today. A deferral names points for the
+ * auditor and gives the audit back to them as a draft, to submit again. */
 int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 
 /* Moves the drafts (of one organisation when org > 0) to the stored rule set

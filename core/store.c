@@ -249,6 +249,8 @@ static const char *const migrations[] = {
     "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
     "CREATE TRIGGER plugin_state_delete_settings AFTER DELETE ON plugin_state"
     "  BEGIN UPDATE settings_generation SET n = n + 1; END;",
+    /* 7: the points a deferral sends back to the auditor ([{"criterion","text"}]) */
+    "ALTER TABLE decisions ADD COLUMN points TEXT NOT NULL DEFAULT '[]';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -292,7 +294,6 @@ enum {
     Q_STAKEHOLDER_COUNT,
     Q_ASSESSMENT_SUBMIT,
     Q_ASSESSMENT_AUDITOR,
-    Q_ASSESSMENT_STATUS,
     Q_ASSESSMENT_EVALUATION,
     Q_DECISION_ADD,
     Q_DECISION_JSON,
@@ -361,6 +362,8 @@ enum {
     Q_CURSOR_SET,
     Q_PLUGIN_STATES,
     Q_PLUGIN_STATE_SET,
+    Q_ASSESSMENT_SUBMITTED_ON,
+    Q_ASSESSMENT_DECIDED,
     Q_COUNT
 };
 
@@ -448,21 +451,21 @@ static const char *const sql[Q_COUNT] = {
     [Q_STAKEHOLDER_COUNT] = "SELECT count(*) FROM stakeholders WHERE assessment_id = ?",
     [Q_ASSESSMENT_SUBMIT] = "UPDATE assessments SET status = 'submitted', submitted_at = ?,"
                             " evaluation = ? WHERE id = ? AND status = 'draft'",
-    [Q_ASSESSMENT_STATUS] = "UPDATE assessments SET status = ? WHERE id = ?",
     [Q_ASSESSMENT_AUDITOR] = "UPDATE assessments SET auditor_id = ? WHERE id = ? AND kind = 'audit'"
                              " AND status = 'draft'",
     [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
     [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
                        " decided_on, valid_until, recommendations, evaluation, ruleset,"
-                       " decided_by, created_at, record, record_hash, prev_hash)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       " decided_by, created_at, record, record_hash, prev_hash, points)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, '[]'))",
     [Q_DECISION_JSON] = "SELECT id, assessment_id, organisation_id, outcome, decided_on AS date,"
                         " valid_until, recommendations AS recommendations_json,"
+                        " points AS points_json,"
                         " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
                         " record_hash FROM decisions WHERE id = ?",
     [Q_DECISIONS_OF] =
         "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
-        " d.recommendations AS recommendations_json, d.record_hash,"
+        " d.recommendations AS recommendations_json, d.points AS points_json, d.record_hash,"
         " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
         "   'text', g.text, 'shared', json(CASE WHEN g.shared THEN 'true' ELSE 'false' END)))"
         "   FROM good_practices g"
@@ -639,6 +642,15 @@ static const char *const sql[Q_COUNT] = {
     [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2"
                              " WHERE id = ?1 AND status = 'draft'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
+    [Q_ASSESSMENT_SUBMITTED_ON] = "SELECT substr(submitted_at, 1, 10) FROM assessments"
+                                  " WHERE id = ? AND status = 'submitted'",
+    /* A deferral gives the audit back to its auditor as a draft: what was
+     * submitted stays in the deferral's record, not on the draft. */
+    [Q_ASSESSMENT_DECIDED] =
+        "UPDATE assessments SET status = CASE WHEN ?2 THEN 'draft' ELSE 'decided' END,"
+        " submitted_at = CASE WHEN ?2 THEN NULL ELSE submitted_at END,"
+        " evaluation = CASE WHEN ?2 THEN NULL ELSE evaluation END"
+        " WHERE id = ?1 AND kind = 'audit' AND status = 'submitted'",
 };
 
 struct store {
@@ -1591,14 +1603,40 @@ int store_assessment_submit(store *s, long long id, const char *evaluation_json,
     return exec_on_draft(s, st, id, "", e);
 }
 
-int store_assessment_set_status(store *s, long long id, const char *status, err *e)
+int store_assessment_submitted_on(store *s, long long id, char *day, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_STATUS, e);
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_SUBMITTED_ON, e);
     if (!st)
         return e->code;
-    bind_text(st, 1, status);
-    sqlite3_bind_int64(st, 2, id);
-    return exec_stmt(s, st, "assessment", e);
+    sqlite3_bind_int64(st, 1, id);
+    day[0] = '\0';
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        copy_col(st, 0, day, DATE_LEN + 1);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW && day[0])
+        return ERR_OK;
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+        return err_set(e, ERR_CONFLICT, "audit %lld is not submitted (any more)", id);
+    return db_fail(s, e, "assessment");
+}
+
+int store_assessment_decided(store *s, long long id, bool reopen, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_DECIDED, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, reopen);
+    if (exec_stmt(s, st, "assessment", e))
+        return e->code;
+    /* The statement checks in the same step: a decision that came first
+     * leaves nothing for this one to change. */
+    if (sqlite3_changes(s->db) != 1)
+        return err_set(e, ERR_CONFLICT,
+                       "audit %lld is no longer submitted: another decision was recorded first",
+                       id);
+    return ERR_OK;
 }
 
 int store_assessment_set_auditor(store *s, long long id, long long auditor, err *e)
@@ -1647,6 +1685,7 @@ int store_decision_add(store *s, const store_decision *d, long long *id, err *e)
     bind_text(st, 11, d->record_json);
     bind_text(st, 12, d->record_hash);
     bind_text(st, 13, d->prev_hash);
+    bind_text(st, 14, d->points_json);
     if (exec_stmt(s, st, "decision", e) != ERR_OK)
         return e->code;
     *id = sqlite3_last_insert_rowid(s->db);

@@ -149,7 +149,13 @@ int store_answer_text(store *s, long long id, const char *criterion, char **out,
 /* Replaces the stakeholders: list is [{"name","role"}]. */
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e);
 int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e);
-int store_assessment_set_status(store *s, long long id, const char *status, err *e);
+/* The day audit id was submitted into day[DATE_LEN + 1]; ERR_CONFLICT when
+ * it is not submitted. */
+int store_assessment_submitted_on(store *s, long long id, char *day, err *e);
+/* Ends the submission of audit id under a decision: decided, or back to a
+ * draft for its auditor (reopen: a deferral). ERR_CONFLICT when it is no
+ * longer submitted: one submission takes one decision. */
+int store_assessment_decided(store *s, long long id, bool reopen, err *e);
 /* Another auditor for a draft audit; ERR_CONFLICT for anything else. */
 int store_assessment_set_auditor(store *s, long long id, long long auditor, err *e);
 /* The frozen evaluation of a submitted assessment (caller deletes), or NULL. */
@@ -161,6 +167,7 @@ typedef struct store_decision {
     const char *outcome, *decided_on, *valid_until; /* valid_until may be NULL */
     const char *recommendations_json, *evaluation_json, *ruleset;
     const char *record_json, *record_hash, *prev_hash; /* the replayable record */
+    const char *points_json; /* a deferral's points for the auditor; NULL: none */
 } store_decision;
 
 /* A decision's stored record, for verification; strings borrowed for the call. */

@@ -91,7 +91,28 @@ typedef struct walk {
     cJSON *problems;
     char prev[65];
     int decisions;
+    cJSON *closed; /* audit id -> the decision (awarded, refused) that closed it */
 } walk;
+
+/* One submission takes one decision, and only a deferral gives the audit
+ * back for another: a decision after the one that closed its audit is two
+ * decisions on one submission (concurrent ones, before issue 17). */
+static const char *after_closed(walk *w, const store_record *rec, char *why, size_t size)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%lld", rec->assessment_id);
+    const cJSON *by = cJSON_GetObjectItem(w->closed, key);
+    if (by) {
+        snprintf(why, size,
+                 "audit %lld was already decided by decision %.0f: one submission "
+                 "takes one decision",
+                 rec->assessment_id, cJSON_GetNumberValue(by));
+        return why;
+    }
+    if (rec->outcome && strcmp(rec->outcome, "deferred") != 0)
+        cJSON_AddNumberToObject(w->closed, key, (double)rec->id);
+    return NULL;
+}
 
 static bool same(const char *a, const char *b)
 {
@@ -117,6 +138,8 @@ static int check_row(void *ud, const store_record *rec)
          !same(rec->date, cJSON_GetStringValue(cJSON_GetObjectItem(dec, "date"))) ||
          !same(rec->valid_until, cJSON_GetStringValue(cJSON_GetObjectItem(dec, "valid_until")))))
         bad = "the stored outcome or dates differ from the decision record";
+    if (!bad)
+        bad = after_closed(w, rec, why, sizeof why);
     if (!bad) {
         rules *r;
         err e = ERR_INIT;
@@ -140,7 +163,7 @@ static int check_row(void *ud, const store_record *rec)
 int verify_database(store *db, ruleset_cache *cache, cJSON **report, err *e)
 {
     *report = NULL;
-    walk w = {db, cache, cJSON_CreateArray(), "", 0};
+    walk w = {db, cache, cJSON_CreateArray(), "", 0, cJSON_CreateObject()};
     long long rows = 0, bad_row = 0;
     int rc = store_begin_read(db, e);
     if (rc == ERR_OK)
@@ -148,6 +171,7 @@ int verify_database(store *db, ruleset_cache *cache, cJSON **report, err *e)
     if (rc == ERR_OK)
         rc = store_journal_verify(db, &rows, &bad_row, e);
     store_rollback(db);
+    cJSON_Delete(w.closed);
     if (rc != ERR_OK) {
         cJSON_Delete(w.problems);
         return rc;

@@ -12,6 +12,7 @@ import * as platform from './specs/platform.mjs';
 import * as audits from './specs/audits.mjs';
 import * as drafts from './specs/drafts.mjs';
 import * as accessibility from './specs/accessibility.mjs';
+import * as deferral from './specs/deferral.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -37,6 +38,7 @@ async function main() {
     audits.register();
     drafts.register();
     accessibility.register();
+    deferral.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

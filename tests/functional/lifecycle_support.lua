@@ -427,11 +427,14 @@ function L.assessment(w, token, id)
   return H.expect(L.get(w.server, token, "/assessments/" .. id), 200, "assessment " .. id).json
 end
 
--- A committee decision on audit `id` (failing the test unless 201).
+-- A committee decision on audit `id`, dated today unless told (on or after the
+-- audit's submission, never after today); a deferral names a point for the
+-- auditor. Fails the test unless 201.
 function L.decide(w, id, outcome, date)
+  local points = outcome == "deferred" and { "Compléter les preuves." } or nil
   return H.expect(H.request(w.server, "POST", "/api/v1/assessments/" .. id .. "/decision",
-    { token = w.t.committee, json = { outcome = outcome, date = date or "2026-11-01" } }), 201,
-    "decision " .. outcome .. " on " .. id).json
+    { token = w.t.committee, json = { outcome = outcome, date = date or H.today(), points = points } }),
+    201, "decision " .. outcome .. " on " .. id).json
 end
 
 return L

@@ -80,22 +80,25 @@ local MATRIX = {
   { "GET", "/api/v1/assessments/{audit}/evaluation",             E(401, 200, 403, 200, 403, 200, 200) },
   { "GET", "/api/v1/assessments/{submitted}",                    E(401, 200, 403, 200, 403, 200, 200) },
   { "GET", "/api/v1/assessments/999999",                         E(401, 404, 404, 404, 404, 404, 404) },
-  { "PUT", "/api/v1/assessments/{sa}/answers/JF-01",             E(401, 200, 403, 403, 403, 403, 200),
+  -- Findings are written by those who answer for them: the CAE's members
+  -- (self-assessment), the assigned certified auditor (audit); an admin
+  -- administers and writes none (issue 17).
+  { "PUT", "/api/v1/assessments/{sa}/answers/JF-01",             E(401, 200, 403, 403, 403, 403, 403),
     body = answer_body },
-  { "PUT", "/api/v1/assessments/{audit}/answers/JF-01",          E(401, 403, 403, 200, 403, 403, 200),
+  { "PUT", "/api/v1/assessments/{audit}/answers/JF-01",          E(401, 403, 403, 200, 403, 403, 403),
     body = answer_body },
-  { "PUT", "/api/v1/assessments/{audit}/stakeholders",           E(401, 403, 403, 200, 403, 403, 200),
+  { "PUT", "/api/v1/assessments/{audit}/stakeholders",           E(401, 403, 403, 200, 403, 403, 403),
     body = function() return H.STAKEHOLDERS end },
   -- allowed callers in the wrong state get 409; the others still 403
-  { "PUT", "/api/v1/assessments/{sa}/stakeholders",              E(401, 409, 403, 403, 403, 403, 409),
+  { "PUT", "/api/v1/assessments/{sa}/stakeholders",              E(401, 409, 403, 403, 403, 403, 403),
     body = function() return H.STAKEHOLDERS end, label = "self-assessment" },
-  { "PUT", "/api/v1/assessments/{submitted}/answers/JF-01",      E(401, 403, 403, 409, 403, 403, 409),
+  { "PUT", "/api/v1/assessments/{submitted}/answers/JF-01",      E(401, 403, 403, 409, 403, 403, 403),
     body = answer_body, label = "submitted" },
   { "POST", "/api/v1/assessments/{audit}/decision",              E(401, 403, 403, 403, 403, 409, 403),
-    body = function() return { outcome = "refused", date = "2026-01-15", recommendations = {}, good_practices = {} } end,
+    body = function() return { outcome = "refused", date = H.today(), recommendations = {}, good_practices = {} } end,
     label = "draft" },
   { "POST", "/api/v1/assessments/{sa}/decision",                 E(401, 403, 403, 403, 403, 409, 403),
-    body = function() return { outcome = "refused", date = "2026-01-15", recommendations = {}, good_practices = {} } end,
+    body = function() return { outcome = "refused", date = H.today(), recommendations = {}, good_practices = {} } end,
     label = "self-assessment" },
   { "GET", "/api/v1/organisations/{org_a}/action-items",         E(401, 200, 403, 403, 403, 200, 200) },
   { "POST", "/api/v1/organisations/{org_a}/action-items",        E(401, 201, 403, 403, 403, 403, 403),
@@ -106,8 +109,7 @@ local MATRIX = {
     body = function() return { status = "doing" } end },
   -- the good-practice sharing endpoints the server adds for the issue's
   -- "those the CAE agrees to share" (not in the written contract): read
-  -- like the action plan; shared by the CAE (or the admin, who does what
-  -- the others do except deciding)
+  -- like the action plan
   { "GET", "/api/v1/organisations/{org_a}/good-practices",       E(401, 200, 403, 403, 403, 200, 200) },
   -- Sharing a practice is the CAE's own consent: nobody gives it for them.
   { "PATCH", "/api/v1/good-practices/{practice}",                E(401, 200, 403, 403, 403, 403, 403),
@@ -118,13 +120,13 @@ local MATRIX = {
   { "DELETE", "/api/v1/tokens/0123456789abcdef",                 E(401, 403, 403, 403, 403, 403, 404) },
   { "PATCH", "/api/v1/users/{auditor_id}",                       E(401, 403, 403, 403, 403, 403, 200),
     body = function() return { name = H.USERS.auditor.name } end },
-  { "POST", "/api/v1/assessments/{sa}/submit",                   E(401, 200, 403, 403, 403, 403, 200),
+  { "POST", "/api/v1/assessments/{sa}/submit",                   E(401, 200, 403, 403, 403, 403, 403),
     fresh = "sa" },
-  { "POST", "/api/v1/assessments/{audit}/submit",                E(401, 403, 403, 200, 403, 403, 200),
+  { "POST", "/api/v1/assessments/{audit}/submit",                E(401, 403, 403, 200, 403, 403, 403),
     fresh = "audit" },
   { "POST", "/api/v1/assessments/{submitted}/decision",          E(401, 403, 403, 403, 403, 201, 403),
     fresh = "submitted",
-    body = function() return { outcome = "refused", date = "2026-01-15", recommendations = { "R" }, good_practices = {} } end },
+    body = function() return { outcome = "refused", date = H.today(), recommendations = { "R" }, good_practices = {} } end },
   { "DELETE", "/api/v1/session",                                 logged_in(204), fresh_token = true },
 }
 
@@ -153,7 +155,7 @@ describe("permissions", function()
     local decided = H.submitted_audit(server, tokens.committee, tokens.auditor, ids.org_a, ids.auditor, criteria)
     expect(request(server, "POST", "/api/v1/assessments/" .. decided.id .. "/decision", {
       token = tokens.committee,
-      json = { outcome = "refused", date = "2026-01-10", recommendations = {},
+      json = { outcome = "refused", date = H.today(), recommendations = {},
         good_practices = { { criterion = "AC-02", text = "Un café des entrepreneurs chaque mois." } } },
     }), 201, "decision with a good practice")
     local own = expect(request(server, "GET", "/api/v1/organisations/" .. ids.org_a .. "/good-practices",

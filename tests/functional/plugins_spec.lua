@@ -18,7 +18,10 @@ local function submitted_audit(server, tokens, ids)
   return audit
 end
 
+-- An award dated `date`: of an audit submitted that day (a decision is
+-- dated on or after its audit's submission).
 local function award(server, token, audit_id, date)
+  H.sql(server.db, "UPDATE assessments SET submitted_at = '" .. date .. "T08:00:00Z' WHERE id = " .. audit_id .. ";")
   return H.expect(H.request(server, "POST", "/api/v1/assessments/" .. audit_id .. "/decision",
     { token = token, json = { outcome = "awarded", date = date } }), 201, "decision")
 end

@@ -396,6 +396,9 @@ function R.build()
     post(server, tokens.auditor, "/api/v1/assessments/" .. a.id .. "/submit", nil, 200, "submit audit " .. a.id)
     ctx.plans[a.id] = plan
     if decision then
+      -- submitted the day it is decided: a decision is never dated before its audit's submission
+      H.sql(db, "UPDATE assessments SET submitted_at = '" .. decision.date .. "T08:00:00Z' WHERE id = "
+        .. a.id .. ";")
       post(server, tokens.committee, "/api/v1/assessments/" .. a.id .. "/decision", decision, 201,
         "decision on audit " .. a.id)
     end

@@ -629,19 +629,20 @@ describe("the labelcoop server, end to end", function()
       assert.are.equal("engaged", label_of(labels.json, ids.org_b).status)
     end)
 
-    it("keeps a deferred audit submitted, and lets the committee decide later", function()
+    it("gives a deferred audit back to its auditor, and lets the committee decide its resubmission", function()
       local a = H.submitted_audit(server, tokens.committee, tokens.auditor, ids.org_b, ids.auditor, criteria)
       local r = expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/decision", {
         token = tokens.committee,
         json = { outcome = "deferred", date = H.today(), recommendations = { "Compléter les preuves." },
-          good_practices = {} },
+          good_practices = {}, points = { "Joindre les statuts signés." } },
       }), 201)
       assert.are.equal("deferred", r.json.outcome)
       assert.are.equal(json.null, r.json.valid_until)
       local g = expect(request(server, "GET", "/api/v1/assessments/" .. a.id, { token = tokens.committee }), 200)
-      assert.are.equal("submitted", g.json.status)
+      assert.are.equal("draft", g.json.status)
       local labels = expect(request(server, "GET", "/api/v1/labels", { token = tokens.committee }), 200)
       assert.are.equal("engaged", label_of(labels.json, ids.org_b).status)
+      expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/submit", { token = tokens.auditor }), 200)
       r = expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/decision", {
         token = tokens.committee,
         json = { outcome = "awarded", date = H.today(), recommendations = {}, good_practices = {} },
@@ -663,6 +664,8 @@ describe("the labelcoop server, end to end", function()
       assert.is_number(o.json.id)
       assert.are.equal("Coopérative Gamma", o.json.name)
       local a = H.submitted_audit(server, tokens.admin, tokens.auditor, o.json.id, ids.auditor, criteria)
+      -- an audit submitted in 2021: a decision is dated on or after its submission
+      H.sql(server.db, "UPDATE assessments SET submitted_at = '2021-05-03T09:00:00Z' WHERE id = " .. a.id .. ";")
       local d = expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/decision", {
         token = tokens.committee,
         json = { outcome = "awarded", date = "2021-05-10", recommendations = {}, good_practices = {} },

@@ -594,6 +594,8 @@ describe("webhooks", function()
       local a = H.submitted_audit(s, tok.committee, tok.auditor, l.org, fx.ids.auditor, crit)
       l.assessment = a.id
       local date = W.minus_years(W.days_from_today(l.until_days), 3)
+      -- audits submitted three years ago: a decision is dated on or after its submission
+      H.sql(db, "UPDATE assessments SET submitted_at = '" .. date .. "T08:00:00Z' WHERE id = " .. a.id .. ";")
       local d = H.expect(H.request(s, "POST", "/api/v1/assessments/" .. a.id .. "/decision",
         { token = tok.committee, json = { outcome = "awarded", date = date } }), 201, "award on " .. date).json
       l.valid_until = d.valid_until

@@ -70,7 +70,8 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
-             " ALTER TABLE users DROP COLUMN disabled; PRAGMA user_version = 3");
+             " ALTER TABLE users DROP COLUMN disabled; ALTER TABLE decisions DROP COLUMN points;"
+             " PRAGMA user_version = 3");
     ASSERT_EQ(fixture_sql(fixture_db(dir), undo), SQLITE_OK);
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     for (int i = 0; i < 4; i++) {
@@ -170,7 +171,12 @@ TEST_IMPL(store_constraints_and_journal)
 TEST_IMPL(policy_matrix)
 {
     store_user cae = {.id = 1, .role = "cae", .org_id = 10};
-    store_user auditor = {.id = 2, .role = "auditor", .org_id = 20};
+    store_user auditor = {
+        .id = 2, .role = "auditor", .org_id = 20, .certified_until = "9999-12-31"};
+    /* the same auditor once their certification ended, or was cleared */
+    store_user lapsed = {.id = 2, .role = "auditor", .org_id = 20, .certified_until = "2001-01-01"};
+    store_user cleared = {.id = 2, .role = "auditor", .org_id = 20};
+    store_user gone = {.id = 1, .role = "cae", .org_id = 10, .disabled = true};
     store_user committee = {.id = 3, .role = "committee"};
     store_user admin = {.id = 4, .role = "admin"};
     store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
@@ -225,6 +231,15 @@ TEST_IMPL(policy_matrix)
         {&auditor, POLICY_DRAFT_MIGRATE, &t_audit, ERR_FORBIDDEN},
         {&admin, POLICY_DRAFT_MIGRATE, &t_self, ERR_FORBIDDEN},
         {&committee, POLICY_DRAFT_MIGRATE, NULL, ERR_FORBIDDEN},
+        /* findings: only their authors write them */
+        {&lapsed, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
+        {&cleared, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
+        {&lapsed, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
+        {&admin, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
+        {&admin, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
+        {&committee, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
+        {&admin, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
+        {&gone, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

@@ -6,16 +6,29 @@
 import { api, getReferential, getReferentialOf } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
-import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy } from '../ui.js';
+import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy, today } from '../ui.js';
+import { noteText } from './results.js';
 
 const STAKEHOLDER_ROLES = ['Entrepreneur-salarié', 'Entrepreneure-salariée', 'Salarié permanent', 'Salariée permanente',
   'Associé', 'Associée', 'Membre du conseil d’administration', 'Gérant ou gérante'];
 
+// Findings are written by those who answer for them (as the server checks):
+// the CAE's members, or the audit's auditor while certified; never an admin.
 export function canEdit(user, a) {
   if (a.status !== 'draft' || !user) return false;
-  if (user.role === 'admin') return true;
   if (a.kind === 'self_assessment') return user.role === 'cae' && user.organisation_id === a.organisation_id;
-  return user.role === 'auditor' && user.id === a.auditor_id;
+  return user.role === 'auditor' && user.id === a.auditor_id && !!user.certified_until && user.certified_until >= today();
+}
+
+// A deferral gives the audit back to its auditor for the points the
+// committee named: shown on the draft until it is submitted again.
+function deferralNote(a) {
+  const last = a.decisions && a.decisions[a.decisions.length - 1];
+  if (a.status !== 'draft' || !last || last.outcome !== 'deferred') return null;
+  return h('section', { class: 'card', 'aria-labelledby': 'deferral-title', 'data-testid': 'deferral' },
+    h('h2', { id: 'deferral-title' }, `Décision ajournée par le Comité le ${frDate(last.date)}`),
+    h('p', 'Le Comité renvoie l’audit à l’auditeur pour les points suivants ; une fois repris, soumettez-le de nouveau.'),
+    h('ul', (last.points || []).map((p) => h('li', noteText(p)))));
 }
 
 /** Whether user may move draft a to the active rules (the API's own rule). */
@@ -168,6 +181,8 @@ export async function assessmentPage(view, ctx) {
   if (editable) {
     add(view, h('p', { class: 'hint' }, 'Chaque réponse est enregistrée dès que vous la modifiez : il n’y a pas de bouton « Enregistrer ».'));
   }
+  const deferral = deferralNote(a);
+  if (deferral) add(view, deferral);
   if (selfSide && selfSide.note) add(view, message('info', selfSide.note));
   if (selfSide && selfSide.intro) add(view, h('p', { class: 'hint', 'data-testid': 'self-intro' }, selfSide.intro));
   if (practices && !practices.length) {

@@ -312,6 +312,7 @@ export async function decision(view, ctx) {
   });
   const date = h('input', { type: 'date', id: 'decision-date', value: today(), required: true });
   const recs = h('textarea', { id: 'decision-recommendations', rows: 4 });
+  const points = h('textarea', { id: 'decision-points', rows: 3 });
   const practiceRows = h('ol', { class: 'practice-rows' });
   const addPractice = () => {
     const n = practiceRows.children.length + 1;
@@ -329,6 +330,7 @@ export async function decision(view, ctx) {
     h('fieldset', h('legend', 'Décision'), radios),
     field('Date de la décision', date).wrap,
     field('Recommandations (une par ligne)', recs).wrap,
+    field('En cas d’ajournement : points que l’auditeur doit reprendre (un par ligne)', points).wrap,
     h('fieldset', h('legend', 'Bonnes pratiques relevées'), practiceRows,
       h('button', { type: 'button', class: 'button-secondary', onclick: () => addPractice().focus() }, 'Ajouter une bonne pratique')),
     out, h('p', submit));
@@ -340,10 +342,18 @@ export async function decision(view, ctx) {
       add(out, message('error', 'Choisissez la décision et sa date.'));
       return;
     }
+    const lines = (t) => t.value.split('\n').map((x) => x.trim()).filter(Boolean);
+    const deferred = outcome.value === 'deferred';
+    if (deferred && !lines(points).length) {
+      add(out, message('error', 'Un ajournement renvoie l’audit à l’auditeur : nommez au moins un point à reprendre.'));
+      points.focus();
+      return;
+    }
     const body = {
       outcome: outcome.value,
       date: date.value,
-      recommendations: recs.value.split('\n').map((x) => x.trim()).filter(Boolean),
+      recommendations: lines(recs),
+      points: deferred ? lines(points) : undefined,
       good_practices: [...practiceRows.querySelectorAll('.practice-row')].map((li) => {
         const crit = li.querySelector('select').value;
         const text = li.querySelector('textarea').value.trim();
@@ -354,7 +364,7 @@ export async function decision(view, ctx) {
       try {
         const d = await api('POST', `assessments/${a.id}/decision`, body);
         form.replaceWith(h('div', { 'data-testid': 'decision-done' }, message('success', d.outcome === 'awarded'
-          ? `Label attribué à ${a.organisation}, valable jusqu’au ${frDate(d.valid_until)}.` : `Décision enregistrée : ${DECISIONS[d.outcome].toLowerCase()}.`),
+          ? `Label attribué à ${a.organisation}, valable jusqu’au ${frDate(d.valid_until)}.` : `Décision enregistrée : ${DECISIONS[d.outcome].toLowerCase()}.${d.outcome === 'deferred' ? ' L’audit revient à l’auditeur, qui le soumettra de nouveau.' : ''}`),
         h('p', h('a', { href: '#/registre' }, 'Voir le registre des labels'), ' · ', h('a', { href: '#/comite' }, 'Autres audits en attente'))));
       } catch (err) {
         if (err.status === 409) add(out, message('error', 'Décision refusée par les règles.', err.apiMessage));

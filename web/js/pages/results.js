@@ -132,11 +132,18 @@ export async function resultsPage(view, ctx) {
   }
 }
 
+// A good practice or a deferral's point: a text, or {criterion, text}.
+export function noteText(p) {
+  if (typeof p === 'string') return p;
+  return p.criterion ? `${p.criterion} : ${p.text}` : p.text;
+}
+
 export function decisionBlock(d) {
   return h('div', { class: 'decision', 'data-testid': 'decision' },
     h('p', outcomeBadge(d.outcome), ` le ${frDate(d.date)}`, d.valid_until ? `, valable jusqu’au ${frDate(d.valid_until)}` : ''),
     d.recommendations && d.recommendations.length ? [h('h3', 'Recommandations'), h('ul', d.recommendations.map((r) => h('li', r)))] : null,
-    d.good_practices && d.good_practices.length ? [h('h3', 'Bonnes pratiques relevées'), h('ul', d.good_practices.map((g) => h('li', g.criterion ? `${g.criterion} : ${g.text}` : g.text)))] : null);
+    d.points && d.points.length ? [h('h3', 'Points renvoyés à l’auditeur'), h('ul', d.points.map((p) => h('li', noteText(p))))] : null,
+    d.good_practices && d.good_practices.length ? [h('h3', 'Bonnes pratiques relevées'), h('ul', d.good_practices.map((g) => h('li', noteText(g))))] : null);
 }
 
 
