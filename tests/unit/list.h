@@ -42,6 +42,7 @@
     TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \
+    TEST_ENTRY(ruleset_activate_checks_what_is_stored)                                             \
     TEST_ENTRY(diff_finds_changes)                                                                 \
     TEST_ENTRY(document_audit_report_pdf)                                                          \
     TEST_ENTRY(document_certificate_pdf)                                                           \
