@@ -47,6 +47,15 @@ void ruleset_cache_free(ruleset_cache *c)
     free(c);
 }
 
+void ruleset_cache_forget(ruleset_cache *c)
+{
+    for (int i = 0; i < c->n; i++)
+        rules_free(c->entries[i].r);
+    c->n = 0;
+    c->active = NULL;
+    err_clear(&c->failed);
+}
+
 static int by_use_desc(const void *a, const void *b)
 {
     unsigned long x = ((const entry *)a)->used, y = ((const entry *)b)->used;

@@ -17,6 +17,9 @@ typedef struct ruleset_cache ruleset_cache;
 /* A cache for one thread; lim applies to every rule set it loads. */
 ruleset_cache *ruleset_cache_new(const host_limits *lim);
 void ruleset_cache_free(ruleset_cache *c);
+/* Drops every loaded rule set, so the next lookups read the database again
+ * (between requests: it frees what earlier calls handed out). */
+void ruleset_cache_forget(ruleset_cache *c);
 
 /* The rule set with this hash, loaded from the database on first use and
  * checked against its hash; borrowed until ruleset_active next trims. */
