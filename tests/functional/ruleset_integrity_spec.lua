@@ -110,6 +110,16 @@ describe("rule set integrity", function()
       assert.are.equal(2, r.code, r.stdout .. r.stderr)
       assert.matches("$.answers.JF-01: duplicate key", r.stderr, 1, true)
     end)
+
+    it("are refused in the plugins' settings file, with the path (the settings ignored)", function()
+      local dir = H.tmpdir() .. "/plugins"
+      assert(os.execute("cp -r " .. support.quote(support.root .. "/plugins") .. " " .. support.quote(dir)))
+      support.write(dir .. "/settings.json",
+        '{"evidence-required": {"enabled": true}, "evidence-required": {"enabled": false}}')
+      local r = support.run({ "plugins", "list", "--plugins", dir })
+      assert.are.equal(0, r.code, r.stdout .. r.stderr)
+      assert.matches('$.evidence-required: duplicate key', r.stderr, 1, true)
+    end)
   end)
 
   describe("a stored rule set that no longer loads", function()
