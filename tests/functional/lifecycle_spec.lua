@@ -640,6 +640,15 @@ describe("rules lifecycle", function()
       r = check("rules.json", json.encode(e3))
       assert.are.equal(1, r.code, r.stdout .. r.stderr)
 
+      -- A key named twice in the record, its hash recomputed: one reader
+      -- would see "awarded", another "refused" (issue 17).
+      local e5 = json.decode(text)
+      e5.record = L.replace_once(e5.record, '"outcome":"awarded"', '"outcome":"awarded","outcome":"refused"',
+        "record")
+      e5.record_hash = L.sha256(e5.record)
+      r = check("twice.json", json.encode(e5))
+      assert.are.equal(1, r.code, r.stdout .. r.stderr)
+
       -- A decision id that is no id is refused as bad input, naming it.
       local e4 = json.decode(text)
       e4.decision = -1e300
