@@ -926,30 +926,17 @@ static int run_specs(const opts *o, const rules *candidate, bool stored, err *e)
     return rc;
 }
 
-/* The rule set to weigh a candidate against: the active one, or, when it
- * does not load (said on stderr), the latest that does; NULL when none. */
-static int weigh_against(store *db, ruleset_cache *cache, rules **active, bool *loads, err *e)
-{
-    int rc = ruleset_active(cache, db, NULL, active, e);
-    *loads = rc != ERR_RULES;
-    if (rc != ERR_RULES)
-        return rc;
-    fprintf(stderr, "labelcoop: %s\n", err_msg(e));
-    err_clear(e);
-    if (ruleset_last_good(cache, db, active, e) == ERR_RULES) {
-        err_clear(e);
-        *active = NULL; /* nothing to compare with: activated without a what-if */
-    }
-    return e->code;
-}
-
 /* The what-if against what is active, then the activation. */
 static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candidate, err *e)
 {
     rules *active = NULL;
     long long id = 0;
-    bool loads;
-    int rc = weigh_against(db, cache, &active, &loads, e);
+    char *broken = NULL;
+    int rc = ruleset_baseline(cache, db, NULL, &active, &broken, e);
+    bool loads = !broken;
+    if (broken) /* said, and the candidate weighed against the latest that loads */
+        fprintf(stderr, "labelcoop: %s\n", broken);
+    free(broken);
     if (rc == ERR_NOT_FOUND) /* the first rule set: nothing to weigh it against */
         err_clear(e);
     else if (rc != ERR_OK)
@@ -1533,8 +1520,8 @@ static int cmd_noun(int argc, char **argv)
 static int cmd_rules(int argc, char **argv)
 {
     if (argc < 2)
-        return fail(ERR_INPUT,
-                    "rules: expected check, list, test, activate, rollback, history, show or diff");
+        return fail(ERR_INPUT, "rules: expected check, list, test, activate, rollback, history, "
+                               "show or diff");
     opts o;
     int rc = parse_opts(argc - 1, argv + 1, rules_opts, &o);
     if (rc != ERR_OK)

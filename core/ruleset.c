@@ -81,8 +81,8 @@ static int hash_matches(const files_tree *tree, const char *hash, err *e)
     rules_tree_hash(tree, actual);
     if (strcmp(actual, hash) == 0)
         return ERR_OK;
-    return err_set(e, ERR_RULES, "the stored files of rule set %.12s hash to %.12s: tampered", hash,
-                   actual);
+    return err_set(e, ERR_RULES, "the stored files of rule set %.12s hash to %.12s: tampered",
+                   hash, actual);
 }
 
 int ruleset_get(ruleset_cache *c, store *db, const char *hash, rules **out, err *e)
@@ -246,6 +246,24 @@ int ruleset_last_good(ruleset_cache *c, store *db, rules **out, err *e)
         return err_set(e, ERR_RULES, "no stored rule set loads");
     if (rc == ERR_OK)
         err_clear(e);
+    return rc;
+}
+
+int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules **out,
+                     char **broken, err *e)
+{
+    *broken = NULL;
+    int rc = ruleset_active(c, db, v, out, e);
+    if (rc != ERR_RULES)
+        return rc;
+    *broken = strdup(err_msg(e));
+    err_clear(e);
+    rc = ruleset_last_good(c, db, out, e);
+    if (rc == ERR_RULES) { /* nothing loads: nothing to compare with */
+        err_clear(e);
+        *out = NULL;
+        rc = ERR_OK;
+    }
     return rc;
 }
 

@@ -46,6 +46,12 @@ int ruleset_previous(store *db, char *hash, err *e);
  * does), borrowed as ruleset_get; ERR_RULES when none does. */
 int ruleset_last_good(ruleset_cache *c, store *db, rules **out, err *e);
 
+/* What a candidate rule set is weighed against: the active one (v as for
+ * ruleset_active) or, when it does not load, the latest that does, *broken
+ * (the caller frees it) then saying why; NULL when none loads. */
+int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules **out,
+                     char **broken, err *e);
+
 /* Activates the rules of dir when the database has never had any (a new
  * platform starts with the shipped rules); *activated tells whether it did. */
 int ruleset_bootstrap(store *db, const char *dir, const host_limits *lim, bool *activated, err *e);

@@ -317,14 +317,13 @@ static void report_add(char *buf, size_t *len, const char *data, size_t n)
  * output on out_fd; the server's blocked and ignored signals are reset. */
 static int spawn_specs(const char *dir, const host_limits *lim, int out_fd, pid_t *pid, err *e)
 {
-    char self[4096], insn[32], mem[32];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return err_set(e, ERR_UNAVAILABLE, "cannot run the rule specs: no path to this program");
-    self[n] = '\0';
+    /* This very program, even when its file was replaced since it started
+     * (an upgrade under a running server): /proc/self/exe is its inode. */
+    static const char self[] = "/proc/self/exe";
+    char insn[32], mem[32];
     char *argv[12];
     int k = 0;
-    argv[k++] = self, argv[k++] = "rules", argv[k++] = "test", argv[k++] = "--rules";
+    argv[k++] = "labelcoop", argv[k++] = "rules", argv[k++] = "test", argv[k++] = "--rules";
     argv[k++] = (char *)dir;
     if (lim && lim->instructions) {
         snprintf(insn, sizeof insn, "--max-instructions=%lld", (long long)lim->instructions);
@@ -463,7 +462,8 @@ static int write_tree(const char *dir, const files_tree *t, err *e)
         char *path = files_join(dir, t->paths[i]);
         if (!path)
             return err_set(e, ERR_FAIL, "out of memory");
-        for (char *slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        char *rel = path + strlen(dir) + 1;
+        for (char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
             *slash = '\0';
             mkdir(path, 0700); /* may exist; a failure shows at the fopen */
             *slash = '/';

@@ -1668,37 +1668,14 @@ static int candidate(service *s, const cJSON *body, rules **r, bool *owned, file
                "{\"ruleset\": HASH}");
 }
 
-/* What a candidate is weighed against: the active rule set or, when it does
- * not load, the latest that does (*broken then says why); NULL when none. */
-static int weighed_against(service *s, rules **current, char **broken, err *e)
-{
-    *current = s->rules;
-    *broken = NULL;
-    if (s->rules)
-        return ERR_OK;
-    err why = ERR_INIT;
-    int rc = ruleset_active(s->rulesets, s->db, s->version, current, &why);
-    if (rc == ERR_RULES) {
-        *broken = strdup(err_msg(&why));
-        rc = ruleset_last_good(s->rulesets, s->db, current, &why);
-        if (rc == ERR_RULES) { /* nothing loads: nothing to compare with */
-            *current = NULL;
-            rc = ERR_OK;
-        }
-    }
-    if (rc != ERR_OK)
-        err_set(e, rc, "%s", err_msg(&why));
-    err_clear(&why);
-    return rc;
-}
-
 /* The what-if of candidate r; {"current": null, "error": why} when no
  * stored rule set loads. The active rule set's failure is in "error". */
 static int weigh(service *s, rules *r, cJSON **out, err *e)
 {
-    rules *current;
-    char *broken;
-    int rc = weighed_against(s, &current, &broken, e);
+    rules *current = s->rules;
+    char *broken = NULL;
+    int rc = current ? ERR_OK
+                     : ruleset_baseline(s->rulesets, s->db, s->version, &current, &broken, e);
     if (rc == ERR_OK && current) {
         rc = whatif_run(s->db, current, r, out, e);
     } else if (rc == ERR_OK) {
