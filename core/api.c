@@ -79,6 +79,19 @@ static worker *get_worker(const api_config *c, err *e)
     return w;
 }
 
+/* Says at start-up when the active rule set does not load: the server
+ * serves all the same (see active_rules), and the log tells the operator. */
+static void warn_rules(const api_config *c, store *db)
+{
+    ruleset_cache *cache = ruleset_cache_new(&c->limits);
+    rules *r;
+    err e = ERR_INIT;
+    if (cache && ruleset_active(cache, db, NULL, &r, &e) == ERR_RULES)
+        fprintf(stderr, "warning: %s\n", err_msg(&e));
+    err_clear(&e);
+    ruleset_cache_free(cache);
+}
+
 int api_init(const api_config *c, err *e)
 {
     store *db;
@@ -95,9 +108,11 @@ int api_init(const api_config *c, err *e)
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
     int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
-    store_close(db);
     if (rc == ERR_OK && activated)
         fprintf(stderr, "no rule set was active: activated the rules of %s\n", c->rules_dir);
+    if (rc == ERR_OK)
+        warn_rules(c, db);
+    store_close(db);
     return rc;
 }
 

@@ -1610,6 +1610,13 @@ static int keep_spec(const char *path)
     return strncmp(path, "spec/", 5) == 0;
 }
 
+/* "$.files.spec/x_spec.lua" in buf (300 bytes). */
+static const char *path_of_file(const char *file, char *buf)
+{
+    snprintf(buf, 300, "$.files.%s", file);
+    return buf;
+}
+
 /* Rule specs are not rules: an upload may carry them, the hash never does.
  * They move from t to specs (its own, for the caller to free), or are
  * dropped when specs is NULL. */
@@ -1634,7 +1641,7 @@ static void split_specs(files_tree *t, files_tree *specs)
 
 /* The candidate of a request: uploaded files (*owned: the caller frees it)
  * or a stored rule set. With specs (files_tree_free'd by the caller, always),
- * the uploaded spec files go there. */
+ * the uploaded spec files go there (else they are dropped). */
 static int candidate(service *s, const cJSON *body, rules **r, bool *owned, files_tree *specs,
                      err *e)
 {
@@ -1704,26 +1711,26 @@ int service_whatif(service *s, const cJSON *body, cJSON **out, err *e)
     return rc;
 }
 
-/* The rule specs, run against r before it is activated: those uploaded
- * with it, else those of the server's rules folder (DIR/spec), if any. */
-static int run_specs(service *s, const rules *r, files_tree *specs, err *e)
+/* The rule specs of the server's rules folder (DIR/spec), run against r
+ * before it is activated. Specs are trusted Lua, run unsandboxed by busted:
+ * they come from the folder the operator controls, never from a request. */
+static int run_specs(service *s, const rules *r, const files_tree *posted, err *e)
 {
-    if (!specs->count && s->rules_dir) {
-        char dir[4200];
-        snprintf(dir, sizeof dir, "%s/spec", s->rules_dir);
-        files_tree_free(specs);
-        if (access(dir, R_OK) != 0)
-            return ERR_OK; /* no specs anywhere: nothing to run */
-        if (files_tree_read(s->rules_dir, ".lua", keep_spec, specs, e))
-            return e->code;
-    }
-    if (!specs->count)
-        return ERR_OK;
-    int rc = ruletest_tree(rules_files(r), specs, NULL, e);
+    if (posted->count)
+        return err_at(e, path_of_file(posted->paths[0], (char[300]){0}),
+                      "rule specs run unsandboxed: they are taken from the server's rules "
+                      "folder (DIR/spec), never from a request");
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/spec", s->rules_dir ? s->rules_dir : "");
+    if (!s->rules_dir || access(dir, R_OK) != 0)
+        return ERR_OK; /* no specs: nothing to run, as `rules activate` */
+    files_tree specs;
+    if (files_tree_read(s->rules_dir, ".lua", keep_spec, &specs, e))
+        return e->code;
+    int rc = ruletest_tree(rules_files(r), &specs, NULL, e);
+    files_tree_free(&specs);
     if (rc == ERR_FAIL)
         return err_set(e, ERR_CONFLICT, "nothing activated: %s", err_msg(e));
-    if (rc == ERR_INPUT)
-        return err_set(e, ERR_INPUT, "$.files.%s", err_msg(e));
     return rc;
 }
 

@@ -164,10 +164,12 @@ describe("rule set integrity", function()
         { token = w.t.committee, json = { files = L.files_of(param) } }), 200, "what-if").json
       assert.are.equal(h0, wi.current) -- the latest rule set that loads
       assert.matches("tampered", wi.error, 1, true)
-      -- Still so after a restart.
+      -- Still so after a restart, which says so on stderr.
       w.server.stop()
       w = world(base, w.db)
       expect_rules_error(request(w.server, "GET", "/api/v1/referential"), "referential after a restart")
+      assert.matches("warning: the active rule set " .. h1:sub(1, 12) .. " does not load", select(2, w.server.output()),
+        1, true)
     end)
 
     it("is replaced by `rules activate --ruleset HASH`, journaled, in one command", function()
@@ -229,20 +231,21 @@ describe("rule set integrity", function()
     end)
     teardown(function() w.server.stop() end)
 
-    it("refuse POST /rulesets with 409 and busted's failures (the server's specs, or those posted)", function()
+    it("refuse POST /rulesets with 409 and busted's failures (the server's specs, never posted ones)", function()
       local r = H.expect_error(request(w.server, "POST", "/api/v1/rulesets", { token = w.t.committee,
         json = { files = L.files_of(failing), note = "60 %" } }), 409)
       assert.matches("%d+ successes? / [1-9]%d* failures? /", r.message)
       assert.matches("spec/award_spec.lua", r.message, 1, true)
-      -- Specs posted with the files are the ones run.
+      -- A spec is trusted Lua, run unsandboxed: never taken from a request.
       local files = L.files_of(reworded_rules("posted"))
-      files["spec/boom_spec.lua"] = 'describe("x", function() it("y", function() error("boum") end) end)\n'
+      files["spec/boom_spec.lua"] = 'describe("x", function() it("y", function() os.exit(0) end) end)\n'
       r = H.expect_error(request(w.server, "POST", "/api/v1/rulesets", { token = w.t.committee,
-        json = { files = files, note = "erreur" } }), 409)
-      assert.matches("boum", r.message, 1, true)
-      files["spec/boom_spec.lua"] = 'describe("x", function() it("y", function() assert.is_true(true) end) end)\n'
+        json = { files = files, note = "erreur" } }), 400, "$.files.spec/boom_spec.lua")
+      assert.matches("unsandboxed", r.message, 1, true)
+      assert.are.equal(1, #L.history(w.db))
+      files["spec/boom_spec.lua"] = nil
       local p = expect(request(w.server, "POST", "/api/v1/rulesets", { token = w.t.committee,
-        json = { files = files, note = "JF-01 reformulé" } }), 201, "passing posted specs")
+        json = { files = files, note = "JF-01 reformulé" } }), 201, "the specs of the server's folder pass")
       assert.are_not.equal(hf, p.json.ruleset)
       assert.are.equal("0", L.sql_value(w.db, "SELECT count(*) FROM rulesets WHERE hash = '" .. hf .. "';"))
     end)

@@ -30,7 +30,7 @@ async function history() {
 
 /** Says that the active rules do not load, and how to restore them. */
 function brokenRules(error) {
-  return h('div', { 'data-testid': 'rules-error' }, message('error',
+  return h('div', { 'data-testid': 'active-rules-error' }, message('error',
     'Les règles actives ne se chargent pas : les évaluations, les décisions et le référentiel sont indisponibles. Réactivez une version antérieure (ci-dessous, « Voir les fichiers » puis simulation et activation, ou `labelcoop rules rollback --note TEXTE`).',
     error));
 }
@@ -259,7 +259,7 @@ export async function whatif(view, ctx) {
         actBtn.disabled = false;
         actHint.textContent = r.candidate === r.current ? 'Ces fichiers sont identiques aux règles actives : les activer n’aurait aucun effet.'
           : `Vous allez activer la version ${short(r.candidate)}.`;
-        announce(`Simulation terminée : ${plural(r.changed.length, 'résultat change', 'résultats changent')}.`);
+        announce(`Simulation terminée : ${plural((r.changed || []).length, 'résultat change', 'résultats changent')}.`);
       } catch (err) {
         whatifOut.replaceChildren();
         if (err.status === 400) add(whatifOut, rulesError(err));
@@ -287,6 +287,7 @@ export async function whatif(view, ctx) {
         announce('Règles activées.');
       } catch (err) {
         if (err.status === 400) add(actOut, rulesError(err));
+        else if (err.status === 409) add(actOut, specsFailed(err));
         else if (err.status !== 401) add(actOut, errorBox(err));
         if (err.status !== 401) actBtn.disabled = false;
       }
@@ -294,6 +295,13 @@ export async function whatif(view, ctx) {
     actBtn.disabled = true;
   });
   add(view, form, h('section', { class: 'card', 'aria-labelledby': 'act-title' }, h('h2', { id: 'act-title' }, '3. L’activation'), actForm));
+}
+
+/** The rule specs (spec/) run before every activation: busted's report. */
+function specsFailed(err) {
+  return h('div', { class: 'message message-error', role: 'alert', 'data-testid': 'specs-failed' },
+    h('p', 'Les tests des règles (dossier spec/) échouent sur ces fichiers : rien n’a été activé. Corrigez les règles, ou les tests s’ils décrivent l’ancienne règle.'),
+    h('pre', { class: 'source small' }, err.apiMessage || err.message));
 }
 
 function rulesError(err) {
