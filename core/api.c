@@ -5,6 +5,7 @@
 #include "api.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +39,12 @@ typedef struct worker {
      * with no read of their own (handle_known). */
     store_version known;
     rules *known_rules;
+    long reloads; /* api_reload calls seen */
     struct worker *next;
 } worker;
 
 static _Thread_local worker *self;
+static atomic_long reloads;
 static worker *workers;
 static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -78,6 +81,19 @@ static worker *get_worker(const api_config *c, err *e)
     return w;
 }
 
+/* Says at start-up when the active rule set does not load: the server
+ * serves all the same (see active_rules), and the log tells the operator. */
+static void warn_rules(const api_config *c, store *db)
+{
+    ruleset_cache *cache = ruleset_cache_new(&c->limits);
+    rules *r;
+    err e = ERR_INIT;
+    if (cache && ruleset_active(cache, db, NULL, &r, &e) == ERR_RULES)
+        fprintf(stderr, "warning: %s\n", err_msg(&e));
+    err_clear(&e);
+    ruleset_cache_free(cache);
+}
+
 int api_init(const api_config *c, err *e)
 {
     store *db;
@@ -94,10 +110,17 @@ int api_init(const api_config *c, err *e)
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
     int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
-    store_close(db);
     if (rc == ERR_OK && activated)
         fprintf(stderr, "no rule set was active: activated the rules of %s\n", c->rules_dir);
+    if (rc == ERR_OK)
+        warn_rules(c, db);
+    store_close(db);
     return rc;
+}
+
+void api_reload(void)
+{
+    atomic_fetch_add(&reloads, 1);
 }
 
 void api_shutdown(void)
@@ -142,8 +165,11 @@ typedef int (*handler)(call *c, cJSON **out, err *e);
 
 static void respond_error(http_response *res, int code, const char *message);
 
-/* KNOWN: may be made with what the thread knows (handle_known). */
-enum { PUBLIC = 1, BODY = 2, KNOWN = 4 };
+/* KNOWN: may be made with what the thread knows (handle_known). ANY_RULES:
+ * answers whether the active rule set loads or not (NULL in svc.rules when
+ * it does not): logging in, accounts, the public registry and the
+ * committee's rule pages never depend on what the database holds. */
+enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8 };
 
 typedef struct route {
     const char *method;
@@ -556,45 +582,45 @@ static int h_report(call *c, cJSON **out, err *e)
 static const route routes[] = {
     {"GET", "reports", h_reports, 0},
     {"GET", "reports/:key", h_report, 0},
-    {"GET", "public/certificates/:key", h_verify_code, PUBLIC},
+    {"GET", "public/certificates/:key", h_verify_code, PUBLIC | ANY_RULES},
     {"GET", "assessments/:id/report.pdf", h_report_pdf, 0},
     {"GET", "assessments/:id/certificate.pdf", h_certificate_pdf, 0},
-    {"GET", "plugins", h_plugins, 0},
-    {"PATCH", "plugins/:key", h_plugin, BODY},
-    {"GET", "webhooks", h_webhooks, 0},
-    {"POST", "webhooks", h_webhook_add, BODY},
-    {"GET", "webhooks/:id", h_webhook, 0},
-    {"PATCH", "webhooks/:id", h_webhook_update, BODY},
-    {"DELETE", "webhooks/:id", h_webhook_delete, 0},
-    {"GET", "webhooks/:id/deliveries", h_webhook_log, 0},
-    {"POST", "webhooks/:id/replay", h_webhook_replay, BODY},
-    {"GET", "rulesets", h_rulesets, 0},
-    {"POST", "rulesets", h_ruleset_activate, BODY},
-    {"POST", "rulesets/whatif", h_whatif, BODY},
-    {"GET", "rulesets/diff", h_diff, 0},
-    {"GET", "rulesets/:key", h_ruleset, 0},
+    {"GET", "plugins", h_plugins, ANY_RULES},
+    {"PATCH", "plugins/:key", h_plugin, BODY | ANY_RULES},
+    {"GET", "webhooks", h_webhooks, ANY_RULES},
+    {"POST", "webhooks", h_webhook_add, BODY | ANY_RULES},
+    {"GET", "webhooks/:id", h_webhook, ANY_RULES},
+    {"PATCH", "webhooks/:id", h_webhook_update, BODY | ANY_RULES},
+    {"DELETE", "webhooks/:id", h_webhook_delete, ANY_RULES},
+    {"GET", "webhooks/:id/deliveries", h_webhook_log, ANY_RULES},
+    {"POST", "webhooks/:id/replay", h_webhook_replay, BODY | ANY_RULES},
+    {"GET", "rulesets", h_rulesets, ANY_RULES},
+    {"POST", "rulesets", h_ruleset_activate, BODY | ANY_RULES},
+    {"POST", "rulesets/whatif", h_whatif, BODY | ANY_RULES},
+    {"GET", "rulesets/diff", h_diff, ANY_RULES},
+    {"GET", "rulesets/:key", h_ruleset, ANY_RULES},
     {"POST", "assessments/migrate", h_migrate, BODY},
     {"GET", "assessments/:id/whatif", h_draft_whatif, 0},
     {"POST", "assessments/:id/migrate", h_draft_migrate, BODY},
     {"POST", "assessments/:id/path-to-label", h_path_actions, 0},
-    {"POST", "session", h_login, PUBLIC | BODY},
-    {"DELETE", "session", h_logout, 0},
-    {"GET", "me", h_me, 0},
-    {"PUT", "me/password", h_password, BODY},
-    {"POST", "tokens", h_token_add, BODY},
-    {"GET", "tokens", h_tokens, 0},
-    {"DELETE", "tokens/:key", h_token_revoke, 0},
-    {"GET", "users", h_users, 0},
-    {"POST", "users", h_user_add, BODY},
-    {"PATCH", "users/:id", h_user_update, BODY},
-    {"GET", "organisations", h_orgs, 0},
-    {"POST", "organisations", h_org_add, BODY},
-    {"GET", "organisations/:id", h_org, 0},
+    {"POST", "session", h_login, PUBLIC | BODY | ANY_RULES},
+    {"DELETE", "session", h_logout, ANY_RULES},
+    {"GET", "me", h_me, ANY_RULES},
+    {"PUT", "me/password", h_password, BODY | ANY_RULES},
+    {"POST", "tokens", h_token_add, BODY | ANY_RULES},
+    {"GET", "tokens", h_tokens, ANY_RULES},
+    {"DELETE", "tokens/:key", h_token_revoke, ANY_RULES},
+    {"GET", "users", h_users, ANY_RULES},
+    {"POST", "users", h_user_add, BODY | ANY_RULES},
+    {"PATCH", "users/:id", h_user_update, BODY | ANY_RULES},
+    {"GET", "organisations", h_orgs, ANY_RULES},
+    {"POST", "organisations", h_org_add, BODY | ANY_RULES},
+    {"GET", "organisations/:id", h_org, ANY_RULES},
     {"POST", "organisations/:id/assessments", h_assessment_add, BODY},
     {"GET", "organisations/:id/action-items", h_actions, 0},
     {"POST", "organisations/:id/action-items", h_action_add, BODY},
     {"PATCH", "organisations/:id/action-items/:id", h_action_update, BODY},
-    {"GET", "assessments", h_assessments, 0},
+    {"GET", "assessments", h_assessments, ANY_RULES},
     {"GET", "assessments/:id", h_assessment, 0},
     {"PATCH", "assessments/:id", h_assessment_update, BODY},
     {"PUT", "assessments/:id/answers/:key", h_answer, BODY | KNOWN},
@@ -602,8 +628,8 @@ static const route routes[] = {
     {"POST", "assessments/:id/submit", h_submit, 0},
     {"GET", "assessments/:id/evaluation", h_evaluation, 0},
     {"POST", "assessments/:id/decision", h_decide, BODY},
-    {"GET", "labels", h_labels, 0},
-    {"GET", "public/labels", h_public_labels, PUBLIC},
+    {"GET", "labels", h_labels, ANY_RULES},
+    {"GET", "public/labels", h_public_labels, PUBLIC | ANY_RULES},
     {"GET", "referential", h_referential, PUBLIC},
     {"GET", "good-practices", h_practices, 0},
     {"PATCH", "good-practices/:id", h_practice_share, BODY},
@@ -815,6 +841,21 @@ static int handle_known(call *c, worker *w, const route *r, cJSON **out, err *e)
     return rc == ERR_OK ? r->fn(c, out, e) : rc;
 }
 
+/* The active rule set into c->svc.rules. One that does not load stops only
+ * the requests that need it (ERR_RULES, 500, saying why and how to restore
+ * service); the others go on with NULL. */
+static int active_rules(call *c, worker *w, const route *r, const store_version *v, err *e)
+{
+    int rc = ruleset_active(w->rulesets, w->db, v, &c->svc.rules, e);
+    if (rc == ERR_OK)
+        w->known_rules = c->svc.rules;
+    if (rc == ERR_RULES && (r->flags & ANY_RULES)) {
+        err_clear(e);
+        return ERR_OK;
+    }
+    return rc;
+}
+
 /* A request the usual way. Its reads share one snapshot: one read
  * transaction to start and check, not one per statement; a write ends it
  * (see store.h). Its version tells whether anything was committed since
@@ -827,10 +868,10 @@ static int handle_read(call *c, worker *w, const route *r, cJSON **out, err *e)
     if (rc == ERR_OK)
         rc = store_version_get(w->db, &v, e);
     c->svc.version = &v;
-    if (rc == ERR_OK)
-        rc = ruleset_active(w->rulesets, w->db, &v, &c->svc.rules, e);
     w->known = v;
-    w->known_rules = rc == ERR_OK ? c->svc.rules : NULL;
+    w->known_rules = NULL;
+    if (rc == ERR_OK)
+        rc = active_rules(c, w, r, &v, e);
     if (rc == ERR_OK)
         rc = parse_body(c, r, e);
     if (rc == ERR_OK && !(r->flags & PUBLIC))
@@ -862,8 +903,15 @@ void api_handle(void *app, const http_request *req, http_response *res)
         err_clear(&e);
         return;
     }
+    long asked = atomic_load(&reloads);
+    if (w->reloads != asked) { /* between two requests: nothing borrowed */
+        ruleset_cache_forget(w->rulesets);
+        w->known_rules = NULL;
+        w->reloads = asked;
+    }
     c.svc.db = w->db;
     c.svc.rulesets = w->rulesets;
+    c.svc.rules_dir = c.config->rules_dir;
     c.svc.plugins = w->plugins;
     c.svc.docs = w->docs;
     c.svc.commits = c.config->commits;

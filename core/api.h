@@ -31,6 +31,9 @@ int api_init(const api_config *c, err *e);
 void api_handle(void *app, const http_request *req, http_response *res);
 /* Closes every thread's connection and rule state (after http_stop). */
 void api_shutdown(void);
+/* Makes every worker read the active rule set from the database again
+ * before its next request, dropping what it loaded (SIGHUP). */
+void api_reload(void);
 /* Routes method on path as api_handle does: 0 with the route's pattern in
  * *pattern ("assessments/:id/answers/:key"), else the status refusing it:
  * 404 (no such path) or 405 (the path takes other methods). */

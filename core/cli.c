@@ -62,8 +62,10 @@ static const char usage[] =
     "           [--certified-until DATE] --password-stdin\n"
     "                                            add a user; prints its id last\n"
     "  db backup FILE [--db PATH]                online backup, safe while serving\n"
-    "  rules activate [--rules DIR] --note TEXT [--label VERSION] [--db PATH]\n"
+    "  rules activate [--rules DIR | --ruleset HASH] --note TEXT [--label VERSION] [--db PATH]\n"
     "                                            test, show the what-if, then activate\n"
+    "  rules rollback --note TEXT [--rules DIR] [--db PATH]\n"
+    "                                            activate again the rule set active before\n"
     "  rules history [--db PATH]                 every activation\n"
     "  rules show HASH [--db PATH]               the files of a stored rule set\n"
     "  rules diff A B [--format json|text]       A and B: a rules folder or a stored hash\n"
@@ -103,7 +105,7 @@ typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
-    const char *plugins, *scripts;
+    const char *plugins, *scripts, *ruleset;
     char separator;
     cJSON *params; /* --param k=v, owned */
     long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
@@ -153,6 +155,7 @@ enum {
     OPT_SEPARATOR,
     OPT_SCRIPTS,
     OPT_PER_CLIENT,
+    OPT_RULESET,
     OPT_ANY_FORMAT, /* not an option: marks a command whose --format is open */
 };
 
@@ -231,6 +234,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
         {"separator", required_argument, NULL, OPT_SEPARATOR},
         {"scripts", required_argument, NULL, OPT_SCRIPTS},
         {"max-connections-per-client", required_argument, NULL, OPT_PER_CLIENT},
+        {"ruleset", required_argument, NULL, OPT_RULESET},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
@@ -362,6 +366,7 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
                                 : c == OPT_WEBHOOK_RETRY ? &o->webhook_retry
                                 : c == OPT_PLUGINS       ? &o->plugins
                                 : c == OPT_SCRIPTS       ? &o->scripts
+                                : c == OPT_RULESET       ? &o->ruleset
                                                          : NULL;
             if (slot)
                 *slot = optarg;
@@ -688,38 +693,32 @@ static int cmd_demo(const opts *o)
     return ERR_OK;
 }
 
-/* SIGHUP: activates the rules folder if it changed and loads; the workers
- * pick it up between requests. A folder that fails keeps the old rules. */
+/* SIGHUP: the workers read the active rule set from the database again (a
+ * repair made in the database behind labelcoop's back is then seen), and
+ * whether it loads is said on stderr. The log is stderr: no file to reopen.
+ * A rules folder is never activated here: activation runs the rule specs,
+ * through `rules activate` or POST /rulesets. */
 static void reload_rules(const opts *o)
 {
     store *db;
     rules *r;
     err e = ERR_INIT;
-    char active[65];
-    long long generation, id;
+    api_reload();
     if (store_open(o->db, &db, &e) != ERR_OK) {
         fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
         err_clear(&e);
         return;
     }
-    if (rules_load(o->rules, &o->limits, &r, &e) != ERR_OK) {
-        fprintf(stderr, "SIGHUP: the rules of %s do not load; the active rules stay:\n%s\n",
-                o->rules, err_msg(&e));
-    } else {
-        if (store_active_ruleset(db, active, &generation, &e) == ERR_OK &&
-            strcmp(active, rules_hash(r)) == 0) {
-            fprintf(stderr, "SIGHUP: rules unchanged (%s)\n", active);
-        } else {
-            err_clear(&e);
-            char note[512];
-            snprintf(note, sizeof note, "reloaded from %s on SIGHUP", o->rules);
-            if (ruleset_activate(db, r, NULL, note, 0, &id, &e) == ERR_OK)
-                fprintf(stderr, "SIGHUP: activated rule set %s\n", rules_hash(r));
-            else
-                fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
-        }
-        rules_free(r);
-    }
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    if (!cache)
+        fprintf(stderr, "SIGHUP: out of memory\n");
+    else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
+        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+    else
+        fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
+                        "(`labelcoop rules activate` does)\n",
+                rules_hash(r), o->rules);
+    ruleset_cache_free(cache);
     err_clear(&e);
     store_close(db);
 }
@@ -910,79 +909,124 @@ static int cmd_whatif(const opts *o)
     return rc;
 }
 
-/* Runs `labelcoop rules test` on dir in a child process: busted ends the
- * process it runs in, and its failures must not end this one. */
-static int run_rule_specs(const char *dir)
+static int keep_spec(const char *path)
 {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return ERR_FAIL;
-    self[n] = '\0';
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0)
-        return ERR_FAIL;
-    if (pid == 0) {
-        execl(self, self, "rules", "test", "--rules", dir, (char *)NULL);
-        _exit(127);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return ERR_FAIL;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ERR_OK : ERR_FAIL;
+    return strncmp(path, "spec/", 5) == 0;
 }
 
-static int cmd_rules_activate(const opts *o)
+/* The rule specs of the rules folder (DIR/spec), run against the candidate:
+ * the folder itself, or a stored rule set's files with the folder's specs.
+ * Nothing runs when the folder has no spec/ (as `rules test` would refuse). */
+static int run_specs(const opts *o, const rules *candidate, bool stored, err *e)
 {
-    if (!o->note || !o->note[0])
-        return fail(ERR_INPUT, "rules activate: --note TEXT is required (why this change)");
-    rules *candidate;
-    int rc = load_rules(o, &candidate);
-    if (rc != ERR_OK)
-        return rc;
     char spec_dir[4200];
     snprintf(spec_dir, sizeof spec_dir, "%s/spec", o->rules);
     struct stat st;
-    if (stat(spec_dir, &st) == 0 && run_rule_specs(o->rules) != ERR_OK) {
-        rules_free(candidate);
-        return fail(ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
-    }
-    store *db;
-    if ((rc = open_db(o, &db)) != ERR_OK) {
-        rules_free(candidate);
-        return rc;
-    }
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    if (stat(spec_dir, &st) != 0)
+        return ERR_OK;
+    fflush(stdout);
+    if (!stored)
+        return ruletest_child(o->rules, &o->limits, e);
+    files_tree specs;
+    if (files_tree_read(o->rules, ".lua", keep_spec, &specs, e) != ERR_OK)
+        return e->code;
+    int rc = ruletest_tree(rules_files(candidate), &specs, &o->limits, e);
+    files_tree_free(&specs);
+    return rc;
+}
+
+/* The what-if against what is active, then the activation. */
+static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candidate, err *e)
+{
     rules *active = NULL;
-    err e = ERR_INIT;
-    cJSON *out = NULL;
     long long id = 0;
-    rc = ruleset_active(cache, db, NULL, &active, &e);
-    if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
-        err_clear(&e);
-        rc = ruleset_activate(db, candidate, o->label, o->note, 0, &id, &e);
-        if (rc == ERR_OK)
-            printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
-    } else if (rc != ERR_OK) {
-        /* reported below */
-    } else if (strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
+    char *broken = NULL;
+    int rc = ruleset_baseline(cache, db, NULL, &active, &broken, e);
+    bool loads = !broken;
+    if (broken) /* said, and the candidate weighed against the latest that loads */
+        fprintf(stderr, "labelcoop: %s\n", broken);
+    free(broken);
+    if (rc == ERR_NOT_FOUND) /* the first rule set: nothing to weigh it against */
+        err_clear(e);
+    else if (rc != ERR_OK)
+        return rc;
+    if (loads && active && strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
         printf("rule set %s is already the active one\n", rules_hash(candidate));
-    } else if ((rc = whatif_run(db, active, candidate, &out, &e)) == ERR_OK) {
+        return ERR_OK;
+    }
+    if (active) {
+        cJSON *out = NULL;
+        if (whatif_run(db, active, candidate, &out, e) != ERR_OK)
+            return e->code;
         char *text = whatif_text(out);
         fputs(text ? text : "", stdout);
         free(text);
         cJSON_Delete(out);
-        rc = ruleset_activate(db, candidate, o->label, o->note, 0, &id, &e);
-        if (rc == ERR_OK)
-            printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
     }
-    rc = rc == ERR_OK ? ERR_OK : report(&e);
-    rules_free(candidate);
+    if (ruleset_activate(db, candidate, o->label, o->note, 0, &id, e) != ERR_OK)
+        return e->code;
+    printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
+    return ERR_OK;
+}
+
+/* `rules activate`: the folder's rules, or with --ruleset a stored rule
+ * set (what restores service when the active one no longer loads). */
+static int cmd_rules_activate(const opts *o)
+{
+    if (!o->note || !o->note[0])
+        return fail(ERR_INPUT, "rules activate: --note TEXT is required (why this change)");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    rules *candidate = NULL;
+    err e = ERR_INIT;
+    if (o->ruleset) {
+        rc = ruleset_get(cache, db, o->ruleset, &candidate, &e);
+        if (rc == ERR_NOT_FOUND)
+            err_set(&e, ERR_INPUT, "rules activate: --ruleset %s: no such stored rule set",
+                    o->ruleset);
+    } else if ((rc = load_rules(o, &candidate)) != ERR_OK) {
+        candidate = NULL; /* reported */
+    }
+    if (rc == ERR_OK && (rc = run_specs(o, candidate, o->ruleset != NULL, &e)) == ERR_FAIL) {
+        fprintf(stderr, "%s\n", err_msg(&e)); /* busted's report */
+        err_set(&e, ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
+    }
+    if (rc == ERR_OK)
+        rc = activate(o, db, cache, candidate, &e);
+    if (e.code)
+        rc = report(&e);
+    if (!o->ruleset)
+        rules_free(candidate);
     ruleset_cache_free(cache);
     store_close(db);
     return rc;
+}
+
+/* `rules rollback`: the rule set of the activation before the active one,
+ * activated again as `rules activate --ruleset` does. */
+static int cmd_rules_rollback(const opts *o)
+{
+    if (!o->note || !o->note[0])
+        return fail(ERR_INPUT, "rules rollback: --note TEXT is required (why this change)");
+    if (o->ruleset)
+        return fail(ERR_INPUT, "rules rollback: takes no --ruleset (see rules activate)");
+    store *db;
+    int rc = open_db(o, &db);
+    if (rc != ERR_OK)
+        return rc;
+    char hash[65];
+    err e = ERR_INIT;
+    rc = ruleset_previous(db, hash, &e);
+    store_close(db);
+    if (rc != ERR_OK)
+        return report(&e);
+    printf("rolling back to rule set %s\n", hash);
+    opts back = *o;
+    back.ruleset = hash;
+    return cmd_rules_activate(&back);
 }
 
 static int cmd_rules_history(const opts *o)
@@ -1133,7 +1177,7 @@ static int cmd_migrate(const opts *o)
 }
 
 static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
-                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    0};
+                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    OPT_RULESET, 0};
 static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB, 0};
 static const int verify_opts[] = {OPT_DB, OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
 static const int export_opts[] = {OPT_DB, OPT_OUT, 0};
@@ -1486,8 +1530,8 @@ static int cmd_noun(int argc, char **argv)
 static int cmd_rules(int argc, char **argv)
 {
     if (argc < 2)
-        return fail(ERR_INPUT,
-                    "rules: expected check, list, test, activate, history, show or diff");
+        return fail(ERR_INPUT, "rules: expected check, list, test, activate, rollback, history, "
+                               "show or diff");
     opts o;
     int rc = parse_opts(argc - 1, argv + 1, rules_opts, &o);
     if (rc != ERR_OK)
@@ -1512,6 +1556,8 @@ static int cmd_rules(int argc, char **argv)
         return cmd_rules_list(&o);
     if (strcmp(sub, "activate") == 0)
         return cmd_rules_activate(&o);
+    if (strcmp(sub, "rollback") == 0)
+        return cmd_rules_rollback(&o);
     if (strcmp(sub, "history") == 0)
         return cmd_rules_history(&o);
     fprintf(stderr, "labelcoop: rules: unknown subcommand '%s'\n", sub);

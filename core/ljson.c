@@ -243,6 +243,56 @@ bool ljson_id(const cJSON *v, long long *out)
     return true;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* Refuses an object that names a key twice, in v and everything inside it:
+ * cJSON keeps both and lookups see the first, while code that walks the
+ * members sees both (a rule set was stored with one file and hashed with
+ * two). Sorting the members finds it in n log n, whatever their number.
+ * p is v's path ("$.files"), as the other errors write it. */
+static int no_duplicates(const cJSON *v, path *p, err *e)
+{
+    int n = 0;
+    for (const cJSON *c = v->child; c; c = c->next)
+        n++;
+    if (cJSON_IsObject(v) && n > 1) {
+        const cJSON **m = malloc((size_t)n * sizeof *m);
+        if (!m)
+            return err_set(e, ERR_FAIL, "out of memory");
+        int k = 0;
+        for (const cJSON *c = v->child; c; c = c->next)
+            m[k++] = c;
+        qsort(m, (size_t)n, sizeof *m, cmp_names);
+        const char *dup = NULL;
+        for (int i = 1; i < n && !dup; i++)
+            if (strcmp(m[i - 1]->string, m[i]->string) == 0)
+                dup = m[i]->string;
+        free(m);
+        if (dup) {
+            path_push(p, ".%s", dup, 0);
+            return err_at(e, p->buf, "duplicate key: an object names each key once");
+        }
+    }
+    size_t saved = p->len;
+    lua_Integer i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
+            continue;
+        if (cJSON_IsObject(v))
+            path_push(p, ".%s", c->string, 0);
+        else
+            path_push(p, "[%lld]", NULL, i);
+        if (no_duplicates(c, p, e))
+            return e->code;
+        p->len = saved;
+        p->buf[saved] = '\0';
+    }
+    return ERR_OK;
+}
+
 int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
 {
     const char *end = NULL;
@@ -276,6 +326,12 @@ int ljson_parse(const char *text, size_t len, cJSON **out, err *e)
         cJSON_Delete(*out);
         *out = NULL;
         return err_set(e, ERR_INPUT, "$: unexpected data after the JSON document");
+    }
+    path at = {"$", 1};
+    if (no_duplicates(*out, &at, e) != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+        return e->code;
     }
     return ERR_OK;
 }
@@ -311,6 +367,16 @@ int ljson_tree(const cJSON *files, const char *where, files_tree *t, err *e)
             t->data[k] = t->data[k - 1];
             t->lens[k] = t->lens[k - 1];
             k--;
+        }
+        if (k > 0 && strcmp(t->paths[k - 1], f->string) == 0) { /* one file, one text */
+            for (; k < t->count; k++) { /* closes the gap, so the tree frees whole */
+                t->paths[k] = t->paths[k + 1];
+                t->data[k] = t->data[k + 1];
+                t->lens[k] = t->lens[k + 1];
+            }
+            files_tree_free(t);
+            return err_set(e, ERR_INPUT, "%s.%s: duplicate key: a file is given once", where,
+                           f->string);
         }
         t->paths[k] = strdup(f->string);
         t->data[k] = strdup(f->valuestring);

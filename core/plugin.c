@@ -279,10 +279,11 @@ static void apply_settings(plugin_set *set, const char *file)
         err_clear(&e);
         return;
     }
-    cJSON *doc = cJSON_ParseWithLength(text, len);
+    cJSON *doc = NULL; /* ljson_parse: a key named twice is refused, with its path */
+    if (ljson_parse(text, len, &doc, &e) != ERR_OK)
+        fprintf(stderr, "plugins: %s: %s; plugin settings ignored\n", file, err_msg(&e));
+    err_clear(&e);
     free(text);
-    if (!doc)
-        fprintf(stderr, "plugins: %s is not JSON; plugin settings ignored\n", file);
     for (int i = 0; doc && i < set->n; i++) {
         plugin *p = set->list[i];
         const cJSON *conf = cJSON_GetObjectItemCaseSensitive(doc, p->name);

@@ -1,12 +1,22 @@
 /* ruletest: a trusted Lua state running busted, with a "labelcoop" module
  * whose rule sets are real rules objects: loading, evaluating and listing go
  * through the same C code as the command line and the server.
+ * Also runs the specs of an activation in a child process, bounded in time.
  * Uses rules, evaluation and ljson; busted comes from Debian's lua-busted. */
 #include "ruletest.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lualib.h>
@@ -278,4 +288,216 @@ int ruletest_run(const char *rules_dir, const host_limits *lim, int n_extra, cha
         fprintf(stderr, "labelcoop: rules test: %s\n", lua_tostring(L, -1));
     lua_close(L);
     return rc == LUA_OK ? ERR_OK : ERR_FAIL;
+}
+
+/* ---- the specs of an activation, in a child process ------------------------- */
+
+#define SPECS_SECONDS 120      /* a spec is trusted Lua: nothing else bounds it */
+#define REPORT_BYTES (16 << 10) /* of busted's report, the end kept (its summary) */
+
+extern char **environ;
+
+/* Appends n bytes to a report that keeps its last REPORT_BYTES. */
+static void report_add(char *buf, size_t *len, const char *data, size_t n)
+{
+    if (n >= REPORT_BYTES) {
+        data += n - REPORT_BYTES;
+        n = REPORT_BYTES;
+    }
+    if (*len + n > REPORT_BYTES) {
+        size_t drop = *len + n - REPORT_BYTES;
+        memmove(buf, buf + drop, *len - drop);
+        *len -= drop;
+    }
+    memcpy(buf + *len, data, n);
+    *len += n;
+}
+
+/* Starts `labelcoop rules test --rules dir -- -o plainTerminal` with its
+ * output on out_fd; the server's blocked and ignored signals are reset. */
+static int spawn_specs(const char *dir, const host_limits *lim, int out_fd, pid_t *pid, err *e)
+{
+    /* This very program, even when its file was replaced since it started
+     * (an upgrade under a running server): /proc/self/exe is its inode. */
+    static const char self[] = "/proc/self/exe";
+    char insn[32], mem[32];
+    char *argv[12];
+    int k = 0;
+    argv[k++] = "labelcoop", argv[k++] = "rules", argv[k++] = "test", argv[k++] = "--rules";
+    argv[k++] = (char *)dir;
+    if (lim && lim->instructions) {
+        snprintf(insn, sizeof insn, "--max-instructions=%lld", (long long)lim->instructions);
+        argv[k++] = insn;
+    }
+    if (lim && lim->memory) {
+        snprintf(mem, sizeof mem, "--max-memory=%zu", lim->memory >> 20);
+        argv[k++] = mem;
+    }
+    argv[k++] = "--", argv[k++] = "-o", argv[k++] = "plainTerminal", argv[k] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    int rc = posix_spawn(pid, self, &fa, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+        return err_set(e, ERR_UNAVAILABLE, "cannot run the rule specs: %s", strerror(rc));
+    return ERR_OK;
+}
+
+/* Reads the child's output until it ends or the time is up (then kills it);
+ * *status is its wait status, -1 when killed. */
+static void collect_specs(int fd, pid_t pid, char *buf, size_t *len, int *status)
+{
+    time_t deadline = time(NULL) + SPECS_SECONDS;
+    bool killed = false;
+    char chunk[4096];
+    for (;;) {
+        time_t left = deadline - time(NULL);
+        struct pollfd p = {fd, POLLIN, 0};
+        int ready = left > 0 ? poll(&p, 1, (int)left * 1000) : 0;
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0) {
+            kill(pid, SIGKILL);
+            killed = true;
+            break;
+        }
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        report_add(buf, len, chunk, (size_t)n);
+    }
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    if (killed)
+        *status = -1;
+}
+
+/* The report with the folder's path taken out ("spec/award_spec.lua @ 52"). */
+static void strip_dir(char *buf, size_t *len, const char *dir)
+{
+    char prefix[4200];
+    int n = snprintf(prefix, sizeof prefix, "%s/", dir);
+    size_t out = 0;
+    for (size_t i = 0; i < *len;) {
+        if (n > 0 && i + (size_t)n <= *len && memcmp(buf + i, prefix, (size_t)n) == 0) {
+            i += (size_t)n;
+            continue;
+        }
+        buf[out++] = buf[i++];
+    }
+    *len = out;
+}
+
+int ruletest_child(const char *dir, const host_limits *lim, err *e)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return err_set(e, ERR_UNAVAILABLE, "cannot run the rule specs: %s", strerror(errno));
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    pid_t pid;
+    int rc = spawn_specs(dir, lim, fds[1], &pid, e);
+    close(fds[1]);
+    if (rc != ERR_OK) {
+        close(fds[0]);
+        return rc;
+    }
+    char *buf = malloc(REPORT_BYTES + 1);
+    size_t len = 0;
+    int status = 0;
+    if (!buf) {
+        kill(pid, SIGKILL);
+        collect_specs(fds[0], pid, (char[REPORT_BYTES]){0}, &len, &status);
+        close(fds[0]);
+        return err_set(e, ERR_FAIL, "out of memory");
+    }
+    collect_specs(fds[0], pid, buf, &len, &status);
+    close(fds[0]);
+    strip_dir(buf, &len, dir);
+    buf[len] = '\0';
+    if (status == -1)
+        rc = err_set(e, ERR_FAIL, "the rule specs did not finish within %d s:\n%s",
+                     SPECS_SECONDS, buf);
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        rc = err_set(e, ERR_FAIL, "the rule specs fail:\n%s", buf);
+    free(buf);
+    return rc;
+}
+
+/* A path that stays inside the folder it is written to: relative, made of
+ * names (no "", "." or ".." segment). */
+static bool inside(const char *path)
+{
+    if (!*path || *path == '/')
+        return false;
+    for (const char *seg = path; seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+        size_t n = strcspn(seg, "/");
+        if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the files of t under dir, making the folders they need. */
+static int write_tree(const char *dir, const files_tree *t, err *e)
+{
+    for (size_t i = 0; t && i < t->count; i++) {
+        if (!inside(t->paths[i]))
+            return err_set(e, ERR_INPUT, "%s: a file's path is relative, without . or ..",
+                           t->paths[i]);
+        char *path = files_join(dir, t->paths[i]);
+        if (!path)
+            return err_set(e, ERR_FAIL, "out of memory");
+        char *rel = path + strlen(dir) + 1;
+        for (char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            mkdir(path, 0700); /* may exist; a failure shows at the fopen */
+            *slash = '/';
+        }
+        FILE *f = fopen(path, "wb");
+        bool ok = f && fwrite(t->data[i], 1, t->lens[i], f) == t->lens[i];
+        if (f && fclose(f) != 0)
+            ok = false;
+        free(path);
+        if (!ok)
+            return err_set(e, ERR_UNAVAILABLE, "cannot write the rule specs' folder: %s",
+                           strerror(errno));
+    }
+    return ERR_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+int ruletest_tree(const files_tree *rules_files, const files_tree *specs, const host_limits *lim,
+                  err *e)
+{
+    char dir[] = "/tmp/labelcoop-specs-XXXXXX";
+    if (!mkdtemp(dir))
+        return err_set(e, ERR_UNAVAILABLE, "cannot run the rule specs: %s", strerror(errno));
+    int rc = write_tree(dir, rules_files, e);
+    if (rc == ERR_OK)
+        rc = write_tree(dir, specs, e);
+    if (rc == ERR_OK)
+        rc = ruletest_child(dir, lim, e);
+    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc;
 }

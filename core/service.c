@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -19,6 +20,7 @@
 #include "plugin.h"
 #include "render.h"
 #include "report.h"
+#include "ruletest.h"
 #include "whatif.h"
 #include "evaluation.h"
 #include "policy.h"
@@ -1804,9 +1806,16 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
 int service_ruleset_history(service *s, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e))
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, out, e))
         return e->code;
-    return store_ruleset_history(s->db, out, e);
+    /* The committee sees why the active rule set does not load. */
+    rules *r;
+    err why = ERR_INIT;
+    cJSON *last = cJSON_GetArrayItem(*out, cJSON_GetArraySize(*out) - 1);
+    if (last && !s->rules && ruleset_active(s->rulesets, s->db, s->version, &r, &why) != ERR_OK)
+        cJSON_AddStringToObject(last, "error", err_msg(&why));
+    err_clear(&why);
+    return ERR_OK;
 }
 
 int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e)
@@ -1824,28 +1833,51 @@ int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e)
     return ERR_OK;
 }
 
-/* Rule specs are not rules: an upload may carry them, the hash never does. */
-static void drop_specs(files_tree *t)
+static bool is_spec(const char *path)
+{
+    size_t n = strlen(path);
+    return strncmp(path, "spec/", 5) == 0 || (n > 9 && strcmp(path + n - 9, "_spec.lua") == 0);
+}
+
+static int keep_spec(const char *path)
+{
+    return strncmp(path, "spec/", 5) == 0;
+}
+
+/* "$.files.spec/x_spec.lua" in buf (300 bytes). */
+static const char *path_of_file(const char *file, char *buf)
+{
+    snprintf(buf, 300, "$.files.%s", file);
+    return buf;
+}
+
+/* Rule specs are not rules: an upload may carry them, the hash never does.
+ * They move from t to specs (its own, for the caller to free), or are
+ * dropped when specs is NULL. */
+static void split_specs(files_tree *t, files_tree *specs)
 {
     size_t k = 0;
     for (size_t i = 0; i < t->count; i++) {
-        size_t n = strlen(t->paths[i]);
-        bool spec = strncmp(t->paths[i], "spec/", 5) == 0 ||
-                    (n > 9 && strcmp(t->paths[i] + n - 9, "_spec.lua") == 0);
-        if (spec) {
+        if (!is_spec(t->paths[i])) {
+            t->paths[k] = t->paths[i], t->data[k] = t->data[i], t->lens[k] = t->lens[i];
+            k++;
+        } else if (specs) {
+            size_t j = specs->count++; /* room: as many slots as t has */
+            specs->paths[j] = t->paths[i], specs->data[j] = t->data[i];
+            specs->lens[j] = t->lens[i];
+        } else {
             free(t->paths[i]);
             free(t->data[i]);
-            continue;
         }
-        t->paths[k] = t->paths[i], t->data[k] = t->data[i], t->lens[k] = t->lens[i];
-        k++;
     }
     t->count = k;
 }
 
 /* The candidate of a request: uploaded files (*owned: the caller frees it)
- * or a stored rule set. */
-static int candidate(service *s, const cJSON *body, rules **r, bool *owned, err *e)
+ * or a stored rule set. With specs (files_tree_free'd by the caller, always),
+ * the uploaded spec files go there (else they are dropped). */
+static int candidate(service *s, const cJSON *body, rules **r, bool *owned, files_tree *specs,
+                     err *e)
 {
     const cJSON *files = cJSON_GetObjectItemCaseSensitive(body, "files");
     const char *hash = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(body, "ruleset"));
@@ -1854,7 +1886,16 @@ static int candidate(service *s, const cJSON *body, rules **r, bool *owned, err 
         files_tree tree;
         if (ljson_tree(files, "$.files", &tree, e))
             return e->code;
-        drop_specs(&tree);
+        if (specs) {
+            specs->paths = calloc(tree.count, sizeof *specs->paths);
+            specs->data = calloc(tree.count, sizeof *specs->data);
+            specs->lens = calloc(tree.count, sizeof *specs->lens);
+            if (!specs->paths || !specs->data || !specs->lens) {
+                files_tree_free(&tree);
+                return err_set(e, ERR_FAIL, "out of memory");
+            }
+        }
+        split_specs(&tree, specs);
         *owned = true;
         /* Rule errors are the request's fault here: 400 with file:line. */
         if (rules_load_tree(&tree, NULL, r, e) == ERR_RULES)
@@ -1868,6 +1909,27 @@ static int candidate(service *s, const cJSON *body, rules **r, bool *owned, err 
                "{\"ruleset\": HASH}");
 }
 
+/* The what-if of candidate r; {"current": null, "error": why} when no
+ * stored rule set loads. The active rule set's failure is in "error". */
+static int weigh(service *s, rules *r, cJSON **out, err *e)
+{
+    rules *current = s->rules;
+    char *broken = NULL;
+    int rc = current ? ERR_OK
+                     : ruleset_baseline(s->rulesets, s->db, s->version, &current, &broken, e);
+    if (rc == ERR_OK && current) {
+        rc = whatif_run(s->db, current, r, out, e);
+    } else if (rc == ERR_OK) {
+        *out = cJSON_CreateObject();
+        cJSON_AddNullToObject(*out, "current");
+        cJSON_AddStringToObject(*out, "candidate", rules_hash(r));
+    }
+    if (rc == ERR_OK && broken)
+        cJSON_AddStringToObject(*out, "error", broken);
+    free(broken);
+    return rc;
+}
+
 int service_whatif(service *s, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
@@ -1875,11 +1937,34 @@ int service_whatif(service *s, const cJSON *body, cJSON **out, err *e)
     bool owned;
     static const char *const keys[] = {"files", "ruleset", NULL};
     if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
-        candidate(s, body, &r, &owned, e))
+        candidate(s, body, &r, &owned, NULL, e))
         return e->code;
-    int rc = whatif_run(s->db, s->rules, r, out, e);
+    int rc = weigh(s, r, out, e);
     if (owned)
         rules_free(r);
+    return rc;
+}
+
+/* The rule specs of the server's rules folder (DIR/spec), run against r
+ * before it is activated. Specs are trusted Lua, run unsandboxed by busted:
+ * they come from the folder the operator controls, never from a request. */
+static int run_specs(service *s, const rules *r, const files_tree *posted, err *e)
+{
+    if (posted->count)
+        return err_at(e, path_of_file(posted->paths[0], (char[300]){0}),
+                      "rule specs run unsandboxed: they are taken from the server's rules "
+                      "folder (DIR/spec), never from a request");
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/spec", s->rules_dir ? s->rules_dir : "");
+    if (!s->rules_dir || access(dir, R_OK) != 0)
+        return ERR_OK; /* no specs: nothing to run, as `rules activate` */
+    files_tree specs;
+    if (files_tree_read(s->rules_dir, ".lua", keep_spec, &specs, e))
+        return e->code;
+    int rc = ruletest_tree(rules_files(r), &specs, NULL, e);
+    files_tree_free(&specs);
+    if (rc == ERR_FAIL)
+        return err_set(e, ERR_CONFLICT, "nothing activated: %s", err_msg(e));
     return rc;
 }
 
@@ -1889,16 +1974,17 @@ int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
     static const char *const keys[] = {"files", "ruleset", "note", "label", NULL};
     const char *note, *label;
     rules *r = NULL;
-    bool owned;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "note", true, MAX_TEXT, &note, e) ||
-        text_field(body, "label", false, MAX_NAME, &label, e) || candidate(s, body, &r, &owned, e))
-        return e->code;
+    bool owned = false;
+    files_tree specs = {0};
     cJSON *report = NULL;
     long long id = 0;
-    int rc = whatif_run(s->db, s->rules, r, &report, e);
-    if (rc == ERR_OK)
-        rc = ruleset_activate(s->db, r, label, note, actor(s), &id, e);
+    int rc = ERR_OK;
+    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
+        text_field(body, "note", true, MAX_TEXT, &note, e) ||
+        text_field(body, "label", false, MAX_NAME, &label, e) ||
+        candidate(s, body, &r, &owned, &specs, e) || run_specs(s, r, &specs, e) ||
+        weigh(s, r, &report, e) || ruleset_activate(s->db, r, label, note, actor(s), &id, e))
+        rc = e->code;
     if (rc == ERR_OK) {
         *out = cJSON_CreateObject();
         cJSON_AddNumberToObject(*out, "activation", (double)id);
@@ -1907,6 +1993,7 @@ int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
         report = NULL;
     }
     cJSON_Delete(report);
+    files_tree_free(&specs);
     if (owned)
         rules_free(r);
     return rc;

@@ -34,6 +34,9 @@ typedef struct service {
     void *progress_ud;
     atomic_int *interrupt;
     const host_limits *limits; /* a report's limits when set (else its defaults) */
+    /* The server's rules folder: its spec/ runs on an activation that
+     * brings no specs of its own (POST /rulesets); may be NULL. */
+    const char *rules_dir;
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an

@@ -248,7 +248,10 @@ int verify_export_check(const cJSON *export, const host_limits *lim, cJSON **rep
     if (ljson_tree(cJSON_GetObjectItem(export, "rules"), "$.rules", &tree, e))
         return e->code;
     cJSON *problems = cJSON_CreateArray();
-    cJSON *record = cJSON_Parse(text);
+    cJSON *record = NULL; /* a key named twice would read one way here, another elsewhere */
+    err pe = ERR_INIT;
+    ljson_parse(text, strlen(text), &record, &pe);
+    err_clear(&pe);
     char why[600], actual[65];
     const char *prev = cJSON_GetStringValue(cJSON_GetObjectItem(record, "prev"));
     const char *bad = check_record(text, hash, prev, record, why, sizeof why);

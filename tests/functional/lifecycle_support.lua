@@ -46,6 +46,18 @@ L.replace_once = replace_once
 
 -- Rules folders ---------------------------------------------------------
 
+-- JF-01 of the shipped référentiel, and a rewording the shipped specs pass.
+L.JF = "referential/01-juridique-financier.lua"
+L.JF01_OLD = "La CAE est constituée en société coopérative (SCOP ou SCIC)"
+L.JF01_NEW = "La CAE est une société coopérative (SCOP ou SCIC)"
+
+-- The hash `rules check` gives a folder.
+function L.hash_of(dir)
+  local r = support.check(dir)
+  assert(r.code == 0 and r.hash, "rules check " .. dir .. " failed: " .. r.stdout .. r.stderr)
+  return r.hash
+end
+
 -- A copy of the shipped rules in a fresh directory of our own (kept for the
 -- whole file: support.cleanup() does not touch it).
 function L.rules_copy(name)

@@ -13,6 +13,7 @@
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(ljson_ids)                                                                          \
+    TEST_ENTRY(ljson_refuses_duplicate_keys)                                                       \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(files_empty_folder)                                                                 \
@@ -44,6 +45,7 @@
     TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \
+    TEST_ENTRY(ruleset_activate_checks_what_is_stored)                                             \
     TEST_ENTRY(diff_finds_changes)                                                                 \
     TEST_ENTRY(document_audit_report_pdf)                                                          \
     TEST_ENTRY(document_certificate_pdf)                                                           \

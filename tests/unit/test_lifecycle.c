@@ -68,6 +68,64 @@ TEST_IMPL(ruleset_store_and_tamper)
     return 0;
 }
 
+/* Files stored under a hash that they do not hash to are never activated:
+ * the check reads back, inside the activation's transaction, what the
+ * database then holds under the hash. A rule set whose stored files were
+ * changed (here: one more file under its hash) is refused, and the active
+ * rule set stays; a failure to load is said once per version, with the way
+ * back, and the previous activation is found. */
+TEST_IMPL(ruleset_activate_checks_what_is_stored)
+{
+    char *dir = fixture_tmpdir();
+    const char *path = fixture_db(dir);
+    store *db;
+    err e = ERR_INIT;
+    bool activated;
+    long long id;
+    ASSERT_EQ(store_open(path, &db, &e), ERR_OK);
+    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    char *other = fixture_copy_rules();
+    fixture_write(other, "lib/extra.lua", "return {}\n");
+    rules *next;
+    ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
+    ASSERT_EQ(ruleset_activate(db, next, NULL, "second", 0, &id, &e), ERR_OK);
+    char first[65], previous[65];
+    ASSERT_EQ(ruleset_previous(db, first, &e), ERR_OK);
+    ASSERT(strcmp(first, rules_hash(next)) != 0);
+    sqlite3 *raw;
+    ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO ruleset_files (hash, path, content) VALUES ('%s', 'zz.lua', 'x')",
+             rules_hash(next));
+    ASSERT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    /* The active rule set no longer loads: said with the way back. */
+    ruleset_cache *cache = ruleset_cache_new(NULL);
+    store_version v;
+    rules *r;
+    ASSERT_EQ(store_version_get(db, &v, &e), ERR_OK);
+    ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_RULES);
+    ASSERT_CONTAINS(err_msg(&e), "tampered");
+    ASSERT_CONTAINS(err_msg(&e), "labelcoop rules rollback");
+    ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_RULES);
+    ASSERT_CONTAINS(err_msg(&e), "does not load");
+    ASSERT_EQ(ruleset_last_good(cache, db, &r, &e), ERR_OK);
+    ASSERT_STR_EQ(rules_hash(r), first);
+    /* Activating it again, with the right files in hand, is refused. */
+    ASSERT_EQ(ruleset_activate(db, next, NULL, "again", 0, &id, &e), ERR_CONFLICT);
+    ASSERT_CONTAINS(err_msg(&e), "nothing activated");
+    ASSERT_EQ(ruleset_previous(db, previous, &e), ERR_OK);
+    ASSERT_STR_EQ(previous, first); /* the refused activation left no row */
+    rules_free(next);
+    ruleset_cache_free(cache);
+    fixture_rmtree(other);
+    store_close(db);
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
 TEST_IMPL(diff_finds_changes)
 {
     char *dir = fixture_copy_rules();

@@ -382,7 +382,7 @@ TEST_IMPL(evaluation_paths)
                   "$.internal_stakeholders: must be a whole number from 0 up");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":"
                            "\"met\",\"JF-01\":\"met\"}}"),
-                  "$.answers.JF-01: answered twice");
+                  "$.answers.JF-01: duplicate key: an object names each key once");
     ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answer\":{}}"),
                   "$.answer: unknown key (expected kind, date, internal_stakeholders, answers)");
     rules_free(r);

@@ -103,6 +103,33 @@ TEST_IMPL(ljson_refuses)
     return 0;
 }
 
+/* The message ljson_parse gives text, or "" when it takes it. */
+static const char *parse_msg(const char *text, char *msg, size_t n)
+{
+    cJSON *doc;
+    err e = ERR_INIT;
+    int rc = ljson_parse(text, strlen(text), &doc, &e);
+    snprintf(msg, n, "%s", rc == ERR_OK ? "" : err_msg(&e));
+    cJSON_Delete(doc);
+    err_clear(&e);
+    return msg;
+}
+
+TEST_IMPL(ljson_refuses_duplicate_keys)
+{
+    char msg[256];
+    ASSERT_STR_EQ(parse_msg("{\"files\":{\"award.lua\":\"A\",\"x.lua\":\"\",\"award.lua\":\"B\"}}",
+                            msg, sizeof msg),
+                  "$.files.award.lua: duplicate key: an object names each key once");
+    ASSERT_STR_EQ(parse_msg("{\"a\":1,\"a\":1}", msg, sizeof msg),
+                  "$.a: duplicate key: an object names each key once");
+    ASSERT_STR_EQ(parse_msg("[{\"k\":1},{\"x\":{\"y\":[0,{\"k\":1,\"k\":2}]}}]", msg, sizeof msg),
+                  "$[1].x.y[1].k: duplicate key: an object names each key once");
+    ASSERT_STR_EQ(parse_msg("{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":[]}", msg, sizeof msg), "");
+    ASSERT_STR_EQ(parse_msg("{\"A\":1,\"a\":1}", msg, sizeof msg), ""); /* keys are case-sensitive */
+    return 0;
+}
+
 TEST_IMPL(text_utf8)
 {
     ASSERT(text_utf8_valid("Sociétal", strlen("Sociétal")));

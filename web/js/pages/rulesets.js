@@ -19,12 +19,20 @@ function when(iso) {
   return `${frDate(iso)}${time ? ` à ${time[1]} h ${time[2]} (UTC)` : ''}`;
 }
 
-/** The history, newest first; the active rule set is the référentiel's. */
+/** The history, newest first; the active rule set is the latest activation's,
+ * with "error" when it does not load (then the référentiel is not asked for). */
 async function history() {
-  const [list, ref] = await Promise.all([api('GET', 'rulesets'), getReferential()]);
+  const list = await api('GET', 'rulesets');
   const sorted = [...list].sort((x, y) => y.id - x.id);
-  // the latest activation is the active rule set (the référentiel may be cached)
-  return { list: sorted, active: sorted.length ? sorted[0].ruleset : ref.ruleset };
+  const active = sorted.length ? sorted[0].ruleset : (await getReferential()).ruleset;
+  return { list: sorted, active, error: sorted.length ? sorted[0].error || null : null };
+}
+
+/** Says that the active rules do not load, and how to restore them. */
+function brokenRules(error) {
+  return h('div', { 'data-testid': 'active-rules-error' }, message('error',
+    'Les règles actives ne se chargent pas : les évaluations, les décisions et le référentiel sont indisponibles. Réactivez une version antérieure (ci-dessous, « Voir les fichiers » puis simulation et activation, ou `labelcoop rules rollback --note TEXTE`).',
+    error));
 }
 
 function versionName(x) {
@@ -34,10 +42,11 @@ function versionName(x) {
 /* ---- the history and the diff ----------------------------------------------------- */
 
 export async function rulesets(view, ctx) {
-  const { list, active } = await history();
+  const { list, active, error } = await history();
   if (!ctx.isCurrent()) return;
   pageTitle(view, 'Les règles du label',
     'Chaque version des règles (référentiel, pondérations, règle d’attribution) est identifiée par son empreinte et conservée telle quelle. Avant d’activer une nouvelle version, mesurez ses effets sur les CAE.');
+  if (error) add(view, brokenRules(error));
   add(view, h('p', h('a', { class: 'button', href: '#/comite/regles/simulation', id: 'whatif-link' }, 'Préparer de nouvelles règles et simuler leurs effets')));
 
   const rows = list.map((x) => [
@@ -152,11 +161,13 @@ export async function rulesetFiles(view, ctx) {
 
 export async function whatif(view, ctx) {
   const base = ctx.query.get('base');
-  const { list, active } = await history();
+  const { list, active, error } = await history();
   const from = base || active;
-  const [rs, ref] = await Promise.all([api('GET', `rulesets/${encodeURIComponent(from)}`), getReferential()]);
+  // the référentiel only names fields: unavailable while the active rules do not load
+  const [rs, ref] = await Promise.all([api('GET', `rulesets/${encodeURIComponent(from)}`), error ? {} : getReferential()]);
   fieldNames = ref.fieldById ? new Map([...ref.fieldById].map(([k, f]) => [k, f.name])) : new Map();
   if (!ctx.isCurrent()) return;
+  if (error) add(view, brokenRules(error));
   pageTitle(view, 'Nouvelles règles : simulation et activation',
     'Modifiez les fichiers des règles, simulez : la plate-forme recalcule le dernier audit de chaque CAE et les auto-évaluations en cours, sous les règles actives et sous les vôtres, sans rien enregistrer. Activez ensuite, avec une note qui dit pourquoi.');
   const baseInfo = list.find((x) => x.ruleset === from);
@@ -248,7 +259,7 @@ export async function whatif(view, ctx) {
         actBtn.disabled = false;
         actHint.textContent = r.candidate === r.current ? 'Ces fichiers sont identiques aux règles actives : les activer n’aurait aucun effet.'
           : `Vous allez activer la version ${short(r.candidate)}.`;
-        announce(`Simulation terminée : ${plural(r.changed.length, 'résultat change', 'résultats changent')}.`);
+        announce(`Simulation terminée : ${plural((r.changed || []).length, 'résultat change', 'résultats changent')}.`);
       } catch (err) {
         whatifOut.replaceChildren();
         if (err.status === 400) add(whatifOut, rulesError(err));
@@ -276,6 +287,7 @@ export async function whatif(view, ctx) {
         announce('Règles activées.');
       } catch (err) {
         if (err.status === 400) add(actOut, rulesError(err));
+        else if (err.status === 409) add(actOut, specsFailed(err));
         else if (err.status !== 401) add(actOut, errorBox(err));
         if (err.status !== 401) actBtn.disabled = false;
       }
@@ -283,6 +295,13 @@ export async function whatif(view, ctx) {
     actBtn.disabled = true;
   });
   add(view, form, h('section', { class: 'card', 'aria-labelledby': 'act-title' }, h('h2', { id: 'act-title' }, '3. L’activation'), actForm));
+}
+
+/** The rule specs (spec/) run before every activation: busted's report. */
+function specsFailed(err) {
+  return h('div', { class: 'message message-error', role: 'alert', 'data-testid': 'specs-failed' },
+    h('p', 'Les tests des règles (dossier spec/) échouent sur ces fichiers : rien n’a été activé. Corrigez les règles, ou les tests s’ils décrivent l’ancienne règle.'),
+    h('pre', { class: 'source small' }, err.apiMessage || err.message));
 }
 
 function rulesError(err) {
@@ -304,6 +323,9 @@ function keptNote(c) {
 
 function whatifView(r) {
   const box = h('div', { class: 'whatif' });
+  // the active rules do not load: weighed against the latest that do, or nothing
+  if (r.error) add(box, message('warning', r.current ? 'Les règles actives ne se chargent pas : la simulation compare avec la dernière version qui se charge.' : 'Aucune version enregistrée ne se charge : rien à comparer.', r.error));
+  if (!r.changed) return box;
   add(box, h('p', `${plural(r.evaluated, 'évaluation recalculée', 'évaluations recalculées')} (le dernier audit de chaque CAE et les auto-évaluations en cours). `,
     h('strong', r.changed.length ? `${plural(r.changed.length, 'résultat change', 'résultats changent')}.` : 'Aucun résultat ne change.')),
   h('p', { class: 'hint' }, 'Règles actives ', hashCode(r.current), ' ; règles simulées ', hashCode(r.candidate), '.'));
