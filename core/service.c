@@ -24,9 +24,59 @@
 #include "policy.h"
 #include "text.h"
 
-#define MAX_TEXT 10000
-#define MAX_NAME 200
-#define MAX_ITEMS 100
+/* Limits in characters (UTF-8 code points), not bytes: what a person wrote
+ * is counted as they see it. */
+#define MAX_NAME 200   /* a name: an organisation, a person, a token, a place */
+#define MAX_TEXT 5000  /* a long text: a comment, a recommendation, an action */
+#define MAX_ITEMS 100  /* a list's entries, unless text_rules says fewer */
+
+/* The texts people write, by JSON key, and what each may hold: at most max
+ * characters, on one line or several (line feeds, carriage returns and tabs;
+ * never another control character), and for a list at most items entries.
+ * Any other text (an email, a status, a URL, a password) is one line, its
+ * limit given where it is read. One line matters: a name is printed on
+ * certificates, in CSV cells and in log lines, where a line break forges or
+ * breaks the layout. */
+typedef struct text_rule {
+    const char *key;
+    size_t max;
+    bool lines;
+    int items;
+} text_rule;
+
+static const text_rule text_rules[] = {
+    {"name", MAX_NAME, false, 0}, /* organisation, user, API token, stakeholder */
+    {"legal_form", MAX_NAME, false, 0},
+    {"city", MAX_NAME, false, 0},
+    {"region", MAX_NAME, false, 0},
+    {"role", MAX_NAME, false, 0}, /* a stakeholder's; a user's is one of four words */
+    {"owner", MAX_NAME, false, 0}, /* of an action item */
+    {"label", MAX_NAME, false, 0}, /* of a rule set */
+    {"evidence", 500, false, 20},  /* one line per document shown */
+    {"comment", MAX_TEXT, true, 0},
+    {"note", MAX_TEXT, true, 0}, /* of a rule set activation */
+    {"action", MAX_TEXT, true, 0},
+    {"recommendations", MAX_TEXT, true, 50},
+    {"good_practices", MAX_TEXT, true, 50},
+    {NULL, 0, false, 0},
+};
+
+/* The rule of a JSON key ("good_practices[3]" is good_practices'), or NULL. */
+static const text_rule *text_rule_of(const char *key)
+{
+    size_t n = strcspn(key, "[");
+    for (const text_rule *r = text_rules; r->key; r++)
+        if (strlen(r->key) == n && strncmp(r->key, key, n) == 0)
+            return r;
+    return NULL;
+}
+
+/* The most entries the list at key may hold. */
+static int text_items(const char *key)
+{
+    const text_rule *r = text_rule_of(key);
+    return r && r->items ? r->items : MAX_ITEMS;
+}
 
 /* ---- input checks, each naming the JSON path at fault --------------------- */
 
@@ -53,15 +103,23 @@ static int need_object(const cJSON *body, const char *const *allowed, err *e)
     return ERR_OK;
 }
 
+/* Text at key: valid UTF-8, at most max characters (text_rules' for its
+ * key), one line unless text_rules lets it span several. */
 static int check_text(const char *s, const char *key, size_t max, err *e)
 {
-    size_t n = strlen(s);
-    if (!text_utf8_valid(s, n))
+    const text_rule *r = text_rule_of(key);
+    bool lines = r && r->lines;
+    if (r)
+        max = r->max;
+    if (!text_utf8_valid(s, strlen(s)))
         return bad(e, key, "is not valid UTF-8 text");
-    if (text_has_control(s))
-        return bad(e, key, "contains a control character");
+    if (text_has_control(s) || (!lines && text_has_break(s)))
+        return bad(e, key, lines ? "contains a control character (only line breaks and tabs may "
+                                   "be used)"
+                                 : "must be one line, without control characters");
+    size_t n = text_width(s);
     if (n > max)
-        return bad(e, key, "is too long (at most %zu bytes)", max);
+        return bad(e, key, "is too long: %zu characters (at most %zu)", n, max);
     return ERR_OK;
 }
 
@@ -108,10 +166,10 @@ static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e
     *out = cJSON_CreateArray();
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS) {
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items(key)) {
         cJSON_Delete(*out);
         *out = NULL;
-        return bad(e, key, "must be a list of at most %d strings", MAX_ITEMS);
+        return bad(e, key, "must be a list of at most %d strings", text_items(key));
     }
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++) {
@@ -1248,8 +1306,9 @@ static int practices_field(const rules *r, const cJSON *body, err *e)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, "good_practices");
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS)
-        return bad(e, "good_practices", "must be a list of at most %d items", MAX_ITEMS);
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items("good_practices"))
+        return bad(e, "good_practices", "must be a list of at most %d items",
+                   text_items("good_practices"));
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++) {
         char at[64];
