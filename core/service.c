@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "diff.h"
 #include "document.h"
 #include "events.h"
+#include "files.h"
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
@@ -2094,8 +2096,10 @@ static int document_data(service *s, long long id, cJSON **out, err *e)
     return ERR_OK;
 }
 
-int service_document(service *s, long long id, const char *kind, const char *path, err *e)
+/* The data of document kind of assessment id, checked; *out the caller's. */
+static int document_of(service *s, long long id, const char *kind, cJSON **out, err *e)
 {
+    *out = NULL;
     cJSON *data;
     bool certificate = strcmp(kind, "certificate") == 0;
     if (!certificate && strcmp(kind, "audit-report") != 0)
@@ -2104,13 +2108,90 @@ int service_document(service *s, long long id, const char *kind, const char *pat
         return e->code;
     const cJSON *decision = cJSON_GetObjectItem(data, "decision");
     const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItem(decision, "outcome"));
-    int rc;
-    if (certificate && (!outcome || strcmp(outcome, "awarded") != 0))
-        rc =
-            err_set(e, ERR_CONFLICT, "assessment %lld has no awarded decision: no certificate", id);
-    else
-        rc = certificate ? document_certificate(data, path, e)
-                         : document_audit_report(data, path, e);
+    if (certificate && (!outcome || strcmp(outcome, "awarded") != 0)) {
+        cJSON_Delete(data);
+        return err_set(e, ERR_CONFLICT, "assessment %lld has no awarded decision: no certificate",
+                       id);
+    }
+    *out = data;
+    return ERR_OK;
+}
+
+static int draw_document(const char *kind, const cJSON *data, const char *path, err *e)
+{
+    return strcmp(kind, "certificate") == 0 ? document_certificate(data, path, e)
+                                            : document_audit_report(data, path, e);
+}
+
+int service_document(service *s, long long id, const char *kind, const char *path, err *e)
+{
+    cJSON *data;
+    if (document_of(s, id, kind, &data, e))
+        return e->code;
+    int rc = draw_document(kind, data, path, e);
+    cJSON_Delete(data);
+    return rc;
+}
+
+/* The PDF of data drawn into *pdf (caller frees), through a temporary file. */
+static int draw_bytes(const char *kind, const cJSON *data, char **pdf, size_t *len, err *e)
+{
+    char path[] = "/tmp/labelcoop-doc-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return err_set(e, ERR_FAIL, "cannot create a temporary file");
+    close(fd);
+    int rc = draw_document(kind, data, path, e);
+    if (rc == ERR_OK)
+        rc = files_read(path, pdf, len, e);
+    unlink(path);
+    return rc;
+}
+
+/* The key a frozen assessment's document is kept under: its kind and the
+ * hash of all it shows, so any change (a decision, an auditor's new name)
+ * names another document. "" for a draft, which changes too often to keep. */
+static void document_key(const char *kind, const cJSON *data, char *key, size_t size)
+{
+    const char *status = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(data, "assessment"), "status"));
+    char *text = status && strcmp(status, "draft") != 0 ? cJSON_PrintUnformatted(data) : NULL;
+    char hex[65];
+    key[0] = '\0';
+    if (text) {
+        text_sha256_hex(text, hex);
+        snprintf(key, size, "%s:%s", kind, hex);
+    }
+    free(text);
+}
+
+int service_document_pdf(service *s, long long id, const char *kind, char **pdf, size_t *len,
+                         err *e)
+{
+    *pdf = NULL;
+    *len = 0;
+    cJSON *data;
+    char key[96] = "";
+    if (document_of(s, id, kind, &data, e))
+        return e->code;
+    store_snapshot_end(s->db); /* all is read: not held over the drawing (up to seconds) */
+    if (s->pdfs)
+        document_key(kind, data, key, sizeof key);
+    int rc = ERR_OK;
+    if (key[0] && docstore_get(s->pdfs, key, pdf, len)) {
+        cJSON_Delete(data);
+        return ERR_OK;
+    }
+    if (s->pdfs && !docstore_drawing(s->pdfs)) {
+        rc = err_set(e, ERR_UNAVAILABLE,
+                     "other documents are being drawn: try again in a few seconds");
+    } else {
+        rc = draw_bytes(kind, data, pdf, len, e);
+        if (s->pdfs)
+            docstore_drawn(s->pdfs);
+    }
+    if (rc == ERR_OK && key[0])
+        docstore_put(s->pdfs, key, *pdf, *len);
     cJSON_Delete(data);
     return rc;
 }
