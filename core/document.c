@@ -416,8 +416,8 @@ static void stop_at_cap(doc *d)
              "Le document s'arrête ici : il dépasserait %d pages. Le texte complet est sur "
              "la plateforme.",
              MAX_PAGES);
-    set_font(d, F_BOLD, 9);
-    show(d, MARGIN, bottom(d) - 2, note, strlen(note), RED);
+    set_font(d, F_BOLD, 7.5); /* under the text, above the footer's line */
+    show(d, MARGIN, bottom(d) + 8.5, note, strlen(note), RED);
     footer(d);
     cairo_show_page(d->cr);
     d->full = true;
