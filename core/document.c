@@ -208,6 +208,17 @@ static char *clean(const char *s)
     return out;
 }
 
+/* A copy of s with its line breaks and tabs made spaces; caller frees (NULL
+ * when out of memory draws "—"). */
+static char *one_line(const char *s)
+{
+    char *t = strdup(s);
+    for (char *p = t; p && *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return t;
+}
+
 static void set_font(doc *d, font_style f, double size)
 {
     cairo_set_font_face(d->cr, d->faces[f]);
@@ -1231,12 +1242,17 @@ static void draw_certificate(doc *d, const cJSON *data)
     centred(d, "Le Comité de labellisation certifie que la coopérative", text_w, F_REGULAR, 14,
             INK);
     d->y += 6;
-    /* A long name is set smaller rather than pushed into the code below. */
-    const char *name = or_dash(str(org, "name"));
+    /* A long name is set smaller rather than pushed into the code below; a
+     * name is one line (the API refuses line breaks in names; older data may
+     * hold them, and forty of them pushed the rest off the page). */
+    char *name = one_line(or_dash(str(org, "name")));
+    char *city = str(org, "city") ? one_line(str(org, "city")) : NULL;
     double size = para_height(d, name, text_w, F_BOLD, 24) > 2 * 24 * LEADING ? 17 : 24;
     centred(d, name, text_w, F_BOLD, size, INK);
-    if (str(org, "city"))
-        centred(d, str(org, "city"), text_w, F_REGULAR, 12, GREY);
+    if (city)
+        centred(d, city, text_w, F_REGULAR, 12, GREY);
+    free(name);
+    free(city);
     d->y += 14;
     centred(d, "a obtenu le LABEL CPE", text_w, F_BOLD, 16, NAVY);
     d->y += 10;

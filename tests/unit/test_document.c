@@ -331,6 +331,22 @@ TEST_IMPL(document_certificate_pdf)
     ASSERT(!strstr(text, code));
     free(text);
     cJSON_Delete(data);
+
+    /* A name of forty lines (older data: the API refuses them now) is one
+     * line, and the rest of the certificate stays on its page. */
+    char name[400] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(name, "CAE\n");
+    data = certificate_data(name, RECORD_HASH);
+    ASSERT_EQ(document_certificate(data, pdf, &e), ERR_OK);
+    ASSERT_EQ(pdf_pages(pdf), 1);
+    text = pdf_text(pdf);
+    ASSERT(text);
+    ASSERT_CONTAINS(text, "CAE CAE CAE");
+    ASSERT_CONTAINS(text, "a obtenu le LABEL CPE");
+    ASSERT_CONTAINS(text, "valable jusqu'au 2 mars 2029");
+    free(text);
+    cJSON_Delete(data);
     fixture_rmtree(dir);
     return 0;
 }
