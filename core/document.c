@@ -28,7 +28,7 @@
 /* The cost bound of a document: a text is cut after TEXT_CHARS characters
  * (the API keeps texts shorter; older data may hold longer ones), and the
  * report stops after MAX_PAGES pages, each with a note saying so. With the
- * API's limits the longest report is about 430 pages. */
+ * API's limits the longest report is 392 pages. */
 #define TEXT_CHARS 12000
 #define MAX_PAGES 600
 
