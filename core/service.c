@@ -35,8 +35,8 @@
 /* The texts people write, by JSON key, and what each may hold: at most max
  * characters, on one line or several (line feeds, carriage returns and tabs;
  * never another control character), and for a list at most items entries.
- * Any other text (an email, a status, a URL, a password) is one line, its
- * limit given where it is read. One line matters: a name is printed on
+ * Any other text (an email, a status, a URL) is one line, its limit given
+ * where it is read. One line matters: a name is printed on
  * certificates, in CSV cells and in log lines, where a line break forges or
  * breaks the layout. */
 typedef struct text_rule {
@@ -60,6 +60,10 @@ static const text_rule text_rules[] = {
     {"action", MAX_TEXT, true, 0},
     {"recommendations", MAX_TEXT, true, 50},
     {"good_practices", MAX_TEXT, true, 50},
+    /* secrets, never shown: a tab typed in one is the user's choice */
+    {"password", 1024, true, 0},
+    {"current", 1024, true, 0},
+    {"new", 1024, true, 0},
     {NULL, 0, false, 0},
 };
 
