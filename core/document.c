@@ -688,9 +688,8 @@ static const char *status_words(const char *s, bool self)
                                            {"submitted", "soumis au comité"},
                                            {"decided", "décidé"},
                                            {NULL, NULL}};
-    static const char *const own[][2] = {{"draft", "brouillon"},
-                                         {"submitted", "terminée (réponses figées)"},
-                                         {NULL, NULL}};
+    static const char *const own[][2] = {
+        {"draft", "brouillon"}, {"submitted", "terminée (réponses figées)"}, {NULL, NULL}};
     return words(s, self ? own : audit);
 }
 
@@ -1160,7 +1159,8 @@ static void criteria_section(doc *d, const cJSON *data)
     snprintf(line, sizeof line,
              "%d critères, dans l'ordre du référentiel, chacun avec son niveau (obligatoire, "
              "recommandé ou conseillé), %s, le commentaire et les preuves.",
-             total, self_assessment(data) ? "la réponse de la coopérative" : "le constat de l'audit");
+             total,
+             self_assessment(data) ? "la réponse de la coopérative" : "le constat de l'audit");
     para(d, line, MARGIN, content_width(d), F_REGULAR, 9, GREY);
     d->y += 4;
     const char *field = NULL, *theme = NULL;

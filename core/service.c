@@ -28,9 +28,9 @@
 
 /* Limits in characters (UTF-8 code points), not bytes: what a person wrote
  * is counted as they see it. */
-#define MAX_NAME 200   /* a name: an organisation, a person, a token, a place */
-#define MAX_TEXT 5000  /* a long text: a comment, a recommendation, an action */
-#define MAX_ITEMS 100  /* a list's entries, unless text_rules says fewer */
+#define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
+#define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
+#define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
 
 /* The texts people write, by JSON key, and what each may hold: at most max
  * characters, on one line or several (line feeds, carriage returns and tabs;
@@ -51,7 +51,7 @@ static const text_rule text_rules[] = {
     {"legal_form", MAX_NAME, false, 0},
     {"city", MAX_NAME, false, 0},
     {"region", MAX_NAME, false, 0},
-    {"role", MAX_NAME, false, 0}, /* a stakeholder's; a user's is one of four words */
+    {"role", MAX_NAME, false, 0},  /* a stakeholder's; a user's is one of four words */
     {"owner", MAX_NAME, false, 0}, /* of an action item */
     {"label", MAX_NAME, false, 0}, /* of a rule set */
     {"evidence", 500, false, 20},  /* one line per document shown */
@@ -120,9 +120,10 @@ static int check_text(const char *s, const char *key, size_t max, err *e)
     if (!text_utf8_valid(s, strlen(s)))
         return bad(e, key, "is not valid UTF-8 text");
     if (text_has_control(s) || (!lines && text_has_break(s)))
-        return bad(e, key, lines ? "contains a control character (only line breaks and tabs may "
-                                   "be used)"
-                                 : "must be one line, without control characters");
+        return bad(e, key,
+                   lines ? "contains a control character (only line breaks and tabs may "
+                           "be used)"
+                         : "must be one line, without control characters");
     size_t n = text_width(s);
     if (n > max)
         return bad(e, key, "is too long: %zu characters (at most %zu)", n, max);
