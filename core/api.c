@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-#include "files.h"
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
@@ -26,6 +24,11 @@
 #define COOKIE "labelcoop_session"
 #define MAX_SEGMENTS 8
 #define DOCS_BYTES ((size_t)8 << 20) /* rendered assessments kept per worker */
+/* The PDFs of frozen assessments, kept for every worker, and the documents
+ * drawn at once: two, so that a burst of PDF requests (the longest takes
+ * seconds) leaves the other workers to everyone else. */
+#define PDF_BYTES ((size_t)64 << 20)
+#define PDF_DRAWING 2
 
 typedef struct worker {
     store *db;
@@ -47,6 +50,7 @@ static _Thread_local worker *self;
 static atomic_long reloads;
 static worker *workers;
 static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
+static docstore *pdfs; /* made by api_init, freed by api_shutdown */
 
 /* This thread's connection and rules, opened on its first request. */
 static worker *get_worker(const api_config *c, err *e)
@@ -107,6 +111,8 @@ int api_init(const api_config *c, err *e)
         cJSON_Delete(problems);
         plugin_free(p);
     }
+    if (!pdfs && !(pdfs = docstore_new(PDF_BYTES, PDF_DRAWING)))
+        return err_set(e, ERR_FAIL, "out of memory");
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
     int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
@@ -135,6 +141,8 @@ void api_shutdown(void)
         doccache_free(w->docs);
         free(w);
     }
+    docstore_free(pdfs);
+    pdfs = NULL;
     pthread_mutex_unlock(&workers_lock);
 }
 
@@ -512,20 +520,12 @@ static int h_plugin(call *c, cJSON **out, err *e)
     return service_plugin_enable(&c->svc, c->strs[0], c->body, out, e);
 }
 
-/* A PDF of the assessment, rendered to a temporary file and sent as bytes. */
+/* A PDF of the assessment, sent as bytes. */
 static int send_document(call *c, const char *kind, err *e)
 {
-    char path[] = "/tmp/labelcoop-doc-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return err_set(e, ERR_FAIL, "cannot create a temporary file");
-    close(fd);
-    int rc = service_document(&c->svc, c->ids[0], kind, path, e);
     char *pdf = NULL;
     size_t len = 0;
-    if (rc == ERR_OK)
-        rc = files_read(path, &pdf, &len, e);
-    unlink(path);
+    int rc = service_document_pdf(&c->svc, c->ids[0], kind, &pdf, &len, e);
     if (rc != ERR_OK)
         return rc;
     c->raw = pdf;
@@ -914,6 +914,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.rules_dir = c.config->rules_dir;
     c.svc.plugins = w->plugins;
     c.svc.docs = w->docs;
+    c.svc.pdfs = pdfs;
     c.svc.commits = c.config->commits;
     c.svc.plugins_read = &w->plugins_read;
     c.sessions = &w->sessions;

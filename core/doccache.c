@@ -3,7 +3,9 @@
  * a document larger than an eighth of the budget is not kept. */
 #include "doccache.h"
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,4 +75,135 @@ void doccache_put(doccache *c, long long key, const store_version *v, const char
     s->len = len;
     s->meta_len = meta_len;
     c->bytes += all;
+}
+
+/* ---- docstore: a few documents for every thread, least recently used out -- */
+
+#define SHELF 16
+#define KEY_LEN 96
+
+typedef struct shelf {
+    char key[KEY_LEN];
+    char *bytes;
+    size_t len;
+    unsigned long long used; /* the store's clock at the last get or put */
+} shelf;
+
+struct docstore {
+    pthread_mutex_t mu;
+    size_t max_bytes, bytes;
+    int max_drawing, drawing;
+    unsigned long long clock;
+    shelf shelves[SHELF];
+};
+
+docstore *docstore_new(size_t max_bytes, int max_drawing)
+{
+    docstore *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    pthread_mutex_init(&d->mu, NULL);
+    d->max_bytes = max_bytes;
+    d->max_drawing = max_drawing;
+    return d;
+}
+
+void docstore_free(docstore *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < SHELF; i++)
+        free(d->shelves[i].bytes);
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+}
+
+static shelf *find(docstore *d, const char *key)
+{
+    for (int i = 0; i < SHELF; i++)
+        if (d->shelves[i].bytes && strcmp(d->shelves[i].key, key) == 0)
+            return &d->shelves[i];
+    return NULL;
+}
+
+static void empty(docstore *d, shelf *s)
+{
+    d->bytes -= s->len;
+    free(s->bytes);
+    *s = (shelf){0};
+}
+
+bool docstore_get(docstore *d, const char *key, char **out, size_t *len)
+{
+    *out = NULL;
+    pthread_mutex_lock(&d->mu);
+    shelf *s = find(d, key);
+    if (s && (*out = malloc(s->len ? s->len : 1))) {
+        memcpy(*out, s->bytes, s->len);
+        *len = s->len;
+        s->used = ++d->clock;
+    }
+    pthread_mutex_unlock(&d->mu);
+    return *out != NULL;
+}
+
+/* The least recently used shelf holding a document, or NULL. */
+static shelf *least_used(docstore *d)
+{
+    shelf *o = NULL;
+    for (int i = 0; i < SHELF; i++)
+        if (d->shelves[i].bytes && (!o || d->shelves[i].used < o->used))
+            o = &d->shelves[i];
+    return o;
+}
+
+/* An empty shelf, the least recently used one emptied when none is. */
+static shelf *empty_shelf(docstore *d)
+{
+    for (int i = 0; i < SHELF; i++)
+        if (!d->shelves[i].bytes)
+            return &d->shelves[i];
+    shelf *s = least_used(d);
+    empty(d, s);
+    return s;
+}
+
+void docstore_put(docstore *d, const char *key, const char *bytes, size_t len)
+{
+    if (len > d->max_bytes / 4 || strlen(key) >= KEY_LEN)
+        return;
+    char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return;
+    memcpy(copy, bytes, len);
+    pthread_mutex_lock(&d->mu);
+    shelf *s = find(d, key);
+    if (s)
+        empty(d, s);
+    while (d->bytes + len > d->max_bytes && (s = least_used(d)))
+        empty(d, s);
+    s = empty_shelf(d);
+    snprintf(s->key, sizeof s->key, "%s", key);
+    s->bytes = copy;
+    s->len = len;
+    s->used = ++d->clock;
+    d->bytes += len;
+    pthread_mutex_unlock(&d->mu);
+}
+
+bool docstore_drawing(docstore *d)
+{
+    pthread_mutex_lock(&d->mu);
+    bool ok = d->drawing < d->max_drawing;
+    if (ok)
+        d->drawing++;
+    pthread_mutex_unlock(&d->mu);
+    return ok;
+}
+
+void docstore_drawn(docstore *d)
+{
+    pthread_mutex_lock(&d->mu);
+    d->drawing--;
+    pthread_mutex_unlock(&d->mu);
 }

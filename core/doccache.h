@@ -5,6 +5,7 @@
 #ifndef LABELCOOP_DOCCACHE_H
 #define LABELCOOP_DOCCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "store.h"
@@ -24,5 +25,25 @@ const char *doccache_get(doccache *c, long long key, const store_version *v, siz
  * meta, what the caller needs besides the text (the record it checked). */
 void doccache_put(doccache *c, long long key, const store_version *v, const char *text, size_t len,
                   const void *meta, size_t meta_len);
+
+/* docstore: documents kept for every thread (thread safe), under a key that
+ * names what they show (a hash of their data), so a copy can never be stale:
+ * the PDFs of frozen assessments, drawn once. It also counts the documents
+ * being drawn, so that drawing never takes every request worker. */
+typedef struct docstore docstore;
+
+/* A store of at most max_bytes, drawing at most max_drawing documents at
+ * once; NULL when out of memory. */
+docstore *docstore_new(size_t max_bytes, int max_drawing);
+void docstore_free(docstore *d);
+/* A copy of the bytes kept under key in *out (caller frees), or false. */
+bool docstore_get(docstore *d, const char *key, char **out, size_t *len);
+/* Keeps a copy of bytes under key (the least recently used go first); a
+ * document over a quarter of the budget is not kept. */
+void docstore_put(docstore *d, const char *key, const char *bytes, size_t len);
+/* Takes one of the drawing places, or false when all are taken; a place taken
+ * is given back with docstore_drawn. */
+bool docstore_drawing(docstore *d);
+void docstore_drawn(docstore *d);
 
 #endif

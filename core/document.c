@@ -25,6 +25,12 @@
 #define MONO "DejaVu Sans Mono"
 #define DASH "—"
 #define LEADING 1.35 /* line height, as a multiple of the font size */
+/* The cost bound of a document: a text is cut after TEXT_CHARS characters
+ * (the API keeps texts shorter; older data may hold longer ones), and the
+ * report stops after MAX_PAGES pages, each with a note saying so. With the
+ * API's limits the longest report is 392 pages. */
+#define TEXT_CHARS 12000
+#define MAX_PAGES 600
 
 typedef struct rgb {
     double r, g, b;
@@ -55,6 +61,7 @@ typedef struct lines {
 typedef struct doc {
     cairo_surface_t *surface;
     cairo_t *cr;
+    cairo_t *pdf_cr; /* the PDF's context once d->full, cr then drawing nowhere */
     cairo_font_face_t *faces[F_COUNT];
     double w, h;   /* page size, in points */
     double y;      /* top of the next thing drawn */
@@ -65,6 +72,7 @@ typedef struct doc {
     char *scratch; /* a NUL-terminated copy of the slice being measured */
     size_t scratch_cap;
     lines wrap; /* reused by every paragraph */
+    bool full;  /* MAX_PAGES drawn: the rest is left out */
     bool oom;
 } doc;
 
@@ -162,20 +170,23 @@ static size_t utf8_len(const unsigned char *s, size_t avail)
     return n && n <= avail && text_utf8_valid((const char *)s, n) ? n : 0;
 }
 
+#define CUT_NOTE " […] (texte coupé ici : %zu caractères en tout)"
+
 /* A copy of s that is safe to draw: invalid UTF-8 bytes become '?' and
  * control characters spaces, because one bad byte puts a cairo context into
  * an error state that silently blanks the rest of the document. Trailing
- * blanks go. NULL and "" become "—". Caller frees; NULL when out of memory. */
+ * blanks go. NULL and "" become "—". A text longer than TEXT_CHARS is cut
+ * there, with a note. Caller frees; NULL when out of memory. */
 static char *clean(const char *s)
 {
     if (!s || !s[0])
         s = DASH;
-    size_t n = strlen(s), o = 0;
-    char *out = malloc(n + 1);
+    size_t n = strlen(s), o = 0, chars = 0, all = text_width(s);
+    char *out = malloc(n + sizeof CUT_NOTE + 24);
     if (!out)
         return NULL;
     const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
+    for (size_t i = 0; i < n && chars < TEXT_CHARS; chars++) {
         size_t k = utf8_len(p + i, n - i);
         if (k == 0) {
             out[o++] = '?';
@@ -192,7 +203,20 @@ static char *clean(const char *s)
     while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
         o--;
     out[o] = '\0';
+    if (all > TEXT_CHARS)
+        snprintf(out + o, sizeof CUT_NOTE + 24, CUT_NOTE, all);
     return out;
+}
+
+/* A copy of s with its line breaks and tabs made spaces; caller frees (NULL
+ * when out of memory draws "—"). */
+static char *one_line(const char *s)
+{
+    char *t = strdup(s);
+    for (char *p = t; p && *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    return t;
 }
 
 static void set_font(doc *d, font_style f, double size)
@@ -255,14 +279,18 @@ static void push(doc *d, lines *l, size_t at, size_t len)
 }
 
 /* End of the longest run of whole characters from s[from] that fits width,
- * at least one character so that wrapping always moves on. */
+ * at least one character so that wrapping always moves on. Each character is
+ * measured once and the widths added (cairo's toy text does no kerning):
+ * measuring the run again at each step made a long word quadratic. */
 static size_t fit(doc *d, const char *s, size_t from, size_t to, double width)
 {
     size_t end = from;
+    double w = 0;
     while (end < to) {
         size_t k = utf8_len((const unsigned char *)s + end, to - end);
         size_t next = end + (k ? k : 1);
-        if (end > from && measure(d, s + from, next - from) > width)
+        w += measure(d, s + end, next - end);
+        if (end > from && w > width)
             break;
         end = next;
     }
@@ -290,13 +318,8 @@ static void wrap_paragraph(doc *d, const char *s, size_t from, size_t to, double
         if (start != SIZE_MAX)
             push(d, out, start, last - start);
         start = word;
-        while (measure(d, s + start, i - start) > width) {
-            size_t cut = fit(d, s, start, i, width);
-            if (cut >= i)
-                break;
+        for (size_t cut; (cut = fit(d, s, start, i, width)) < i; start = cut)
             push(d, out, start, cut - start);
-            start = cut;
-        }
         last = i;
     }
     if (start != SIZE_MAX)
@@ -394,8 +417,35 @@ static void header(doc *d)
     cairo_restore(d->cr);
 }
 
+/* Ends the last page allowed with a note; from then on d->full skips the
+ * paragraphs and sections left, and what little is still drawn goes to a
+ * context that draws nowhere (the PDF's is kept in d->pdf_cr). */
+static void stop_at_cap(doc *d)
+{
+    char note[160];
+    snprintf(note, sizeof note,
+             "Le document s'arrête ici : il dépasserait %d pages. Le texte complet est sur "
+             "la plateforme.",
+             MAX_PAGES);
+    set_font(d, F_BOLD, 7.5); /* under the text, above the footer's line */
+    show(d, MARGIN, bottom(d) + 8.5, note, strlen(note), RED);
+    footer(d);
+    cairo_show_page(d->cr);
+    d->full = true;
+    d->pdf_cr = d->cr;
+    cairo_surface_t *nowhere = cairo_image_surface_create(CAIRO_FORMAT_A1, 1, 1);
+    d->cr = cairo_create(nowhere);
+    cairo_surface_destroy(nowhere); /* the context holds it */
+}
+
 static void new_page(doc *d)
 {
+    if (d->full)
+        return;
+    if (d->page >= MAX_PAGES) {
+        stop_at_cap(d);
+        return;
+    }
     footer(d);
     cairo_show_page(d->cr);
     d->page++;
@@ -421,6 +471,8 @@ static void gap(doc *d, double h)
 /* A bookmark to the current position, in the PDF viewer's outline. */
 static int bookmark(doc *d, int parent, const char *title)
 {
+    if (d->full)
+        return 0;
     char *t = clean(title);
     char link[96];
     snprintf(link, sizeof link, "page=%d pos=[%.0f %.0f]", d->page, MARGIN, d->y);
@@ -432,6 +484,8 @@ static int bookmark(doc *d, int parent, const char *title)
 /* Height of s wrapped to width in font f at size. */
 static double para_height(doc *d, const char *s, double width, font_style f, double size)
 {
+    if (d->full)
+        return 0;
     char *t = clean(s);
     if (!t) {
         d->oom = true;
@@ -446,6 +500,8 @@ static double para_height(doc *d, const char *s, double width, font_style f, dou
 /* Draws s wrapped to width at x from d->y, breaking pages between lines. */
 static void para(doc *d, const char *s, double x, double width, font_style f, double size, rgb c)
 {
+    if (d->full)
+        return;
     char *t = clean(s);
     if (!t) {
         d->oom = true;
@@ -454,7 +510,7 @@ static void para(doc *d, const char *s, double x, double width, font_style f, do
     set_font(d, f, size);
     const lines *l = wrap(d, t, width);
     double lh = size * LEADING;
-    for (int i = 0; i < l->n; i++) {
+    for (int i = 0; i < l->n && !d->full; i++) {
         if (d->y + lh > bottom(d)) {
             new_page(d);
             set_font(d, f, size);
@@ -624,13 +680,30 @@ static const char *decision_words(const char *s)
     return words(s, t);
 }
 
-static const char *status_words(const char *s)
+/* An audit goes to the committee; a self-assessment is the CAE's own, and
+ * nobody decides on it. */
+static const char *status_words(const char *s, bool self)
 {
-    static const char *const t[][2] = {{"draft", "brouillon"},
-                                       {"submitted", "soumis au comité"},
-                                       {"decided", "décidé"},
-                                       {NULL, NULL}};
-    return words(s, t);
+    static const char *const audit[][2] = {{"draft", "brouillon"},
+                                           {"submitted", "soumis au comité"},
+                                           {"decided", "décidé"},
+                                           {NULL, NULL}};
+    static const char *const own[][2] = {
+        {"draft", "brouillon"}, {"submitted", "terminée (réponses figées)"}, {NULL, NULL}};
+    return words(s, self ? own : audit);
+}
+
+/* Whether the data is a self-assessment's: its report names no auditor,
+ * committee, decision or stakeholders. */
+static bool self_assessment(const cJSON *data)
+{
+    const char *kind = str(item(data, "assessment"), "kind");
+    return kind && strcmp(kind, "self_assessment") == 0;
+}
+
+static const char *report_title(const cJSON *data)
+{
+    return self_assessment(data) ? "Rapport d'autoévaluation" : "Rapport d'audit";
 }
 
 /* The rule set the assessment was made under: the assessment's, or the one
@@ -661,8 +734,10 @@ static void title_block(doc *d, const cJSON *data)
 {
     const cJSON *org = item(data, "organisation"), *a = item(data, "assessment");
     d->y = MARGIN;
-    bookmark(d, CAIRO_PDF_OUTLINE_ROOT, "Rapport d'audit");
-    para(d, "Rapport d'audit — LABEL CPE", MARGIN, content_width(d), F_BOLD, 20, NAVY);
+    char title[64];
+    snprintf(title, sizeof title, "%s — LABEL CPE", report_title(data));
+    bookmark(d, CAIRO_PDF_OUTLINE_ROOT, report_title(data));
+    para(d, title, MARGIN, content_width(d), F_BOLD, 20, NAVY);
     d->y += 2;
     para(d, or_dash(str(org, "name")), MARGIN, content_width(d), F_BOLD, 14, INK);
     char buf[64], line[160];
@@ -681,7 +756,8 @@ static void identity_section(doc *d, const cJSON *data)
     const cJSON *org = item(data, "organisation"), *a = item(data, "assessment");
     const cJSON *aud = item(data, "auditor");
     char buf[64], b1[64], b2[64], place[300], who[400];
-    heading(d, "La coopérative et l'audit", 60);
+    bool self = self_assessment(data);
+    heading(d, self ? "La coopérative et son autoévaluation" : "La coopérative et l'audit", 60);
     pair(d, "Coopérative", or_dash(str(org, "name")));
     pair(d, "Forme juridique", or_dash(str(org, "legal_form")));
     const char *city = str(org, "city"), *region = str(org, "region");
@@ -696,11 +772,14 @@ static void identity_section(doc *d, const cJSON *data)
     else
         snprintf(who, sizeof who, "%s",
                  or_dash(str(aud, "name") ? str(aud, "name") : str(aud, "email")));
-    pair(d, "Auditeur", who);
-    pair(d, "Statut", status_words(str(a, "status")));
+    if (!self)
+        pair(d, "Auditeur", who);
+    pair(d, "Statut", status_words(str(a, "status"), self));
     pair(d, "Ouvert le", date_fr(str(a, "created_at"), b1, sizeof b1));
     pair(d, "Soumis le", date_fr(str(a, "submitted_at"), b2, sizeof b2));
     pair_in(d, "Référentiel", or_dash(ruleset_of(data)), F_MONO);
+    if (self)
+        return;
 
     heading(d, "Parties prenantes internes rencontrées", 14);
     const cJSON *people = item(data, "stakeholders"), *p;
@@ -809,6 +888,8 @@ static void outcome_section(doc *d, const cJSON *data)
         bullet(d, DASH, 9.5);
 
     const cJSON *dec = item(data, "decision");
+    if (self_assessment(data))
+        return; /* the committee decides on audits only */
     d->y += 4;
     ensure(d, 60);
     para(d, "Décision du comité de labellisation", MARGIN, content_width(d), F_BOLD, 10, NAVY);
@@ -942,10 +1023,14 @@ static void tally_section(doc *d, const cJSON *data)
 static void lists_section(doc *d, const cJSON *data)
 {
     const cJSON *dec = item(data, "decision"), *x;
+    if (self_assessment(data))
+        return; /* recommendations and practices come with the committee's decision */
     heading(d, "Recommandations", 14);
     int n = 0;
     cJSON_ArrayForEach(x, item(dec, "recommendations"))
     {
+        if (d->full)
+            return;
         bullet(d, or_dash(cJSON_IsString(x) ? x->valuestring : str(x, "text")), 9.5);
         n++;
     }
@@ -956,6 +1041,8 @@ static void lists_section(doc *d, const cJSON *data)
     n = 0;
     cJSON_ArrayForEach(x, item(dec, "good_practices"))
     {
+        if (d->full)
+            return;
         const char *text = cJSON_IsString(x) ? x->valuestring : str(x, "text");
         const char *crit = str(x, "criterion");
         size_t size = strlen(or_dash(text)) + (crit ? strlen(crit) : 0) + 8;
@@ -1068,11 +1155,12 @@ static void criteria_section(doc *d, const cJSON *data)
     const cJSON *criteria = item(data, "criteria"), *c;
     int total = cJSON_GetArraySize(criteria);
     int root = heading(d, "Détail des critères", 80);
-    char line[200];
+    char line[240];
     snprintf(line, sizeof line,
              "%d critères, dans l'ordre du référentiel, chacun avec son niveau (obligatoire, "
-             "recommandé ou conseillé), le constat de l'audit, le commentaire et les preuves.",
-             total);
+             "recommandé ou conseillé), %s, le commentaire et les preuves.",
+             total,
+             self_assessment(data) ? "la réponse de la coopérative" : "le constat de l'audit");
     para(d, line, MARGIN, content_width(d), F_REGULAR, 9, GREY);
     d->y += 4;
     const char *field = NULL, *theme = NULL;
@@ -1080,6 +1168,8 @@ static void criteria_section(doc *d, const cJSON *data)
     bool first = true;
     cJSON_ArrayForEach(c, criteria)
     {
+        if (d->full)
+            break;
         const char *f = str(c, "field"), *t = str(c, "theme");
         bool new_field = first || strcmp(or_dash(f), or_dash(field)) != 0;
         if (new_field) {
@@ -1152,12 +1242,17 @@ static void draw_certificate(doc *d, const cJSON *data)
     centred(d, "Le Comité de labellisation certifie que la coopérative", text_w, F_REGULAR, 14,
             INK);
     d->y += 6;
-    /* A long name is set smaller rather than pushed into the code below. */
-    const char *name = or_dash(str(org, "name"));
+    /* A long name is set smaller rather than pushed into the code below; a
+     * name is one line (the API refuses line breaks in names; older data may
+     * hold them, and forty of them pushed the rest off the page). */
+    char *name = one_line(or_dash(str(org, "name")));
+    char *city = str(org, "city") ? one_line(str(org, "city")) : NULL;
     double size = para_height(d, name, text_w, F_BOLD, 24) > 2 * 24 * LEADING ? 17 : 24;
     centred(d, name, text_w, F_BOLD, size, INK);
-    if (str(org, "city"))
-        centred(d, str(org, "city"), text_w, F_REGULAR, 12, GREY);
+    if (city)
+        centred(d, city, text_w, F_REGULAR, 12, GREY);
+    free(name);
+    free(city);
     d->y += 14;
     centred(d, "a obtenu le LABEL CPE", text_w, F_BOLD, 16, NAVY);
     d->y += 10;
@@ -1257,6 +1352,10 @@ static int draw_pdf(FILE *f, double w, double h, render_fn draw, const cJSON *da
 
     draw(&d, data);
 
+    if (d.pdf_cr) {
+        cairo_destroy(d.cr);
+        d.cr = d.pdf_cr;
+    }
     cairo_status_t st = cairo_status(d.cr);
     cairo_destroy(d.cr);
     cairo_surface_finish(d.surface);
@@ -1316,7 +1415,7 @@ int document_audit_report(const cJSON *data, const char *path, err *e)
     if (!cJSON_IsObject(data))
         return err_set(e, ERR_INPUT, "audit report: the data must be an object");
     char header[400], footer[200];
-    snprintf(header, sizeof header, "Rapport d'audit — %s",
+    snprintf(header, sizeof header, "%s — %s", report_title(data),
              or_dash(str(item(data, "organisation"), "name")));
     snprintf(footer, sizeof footer, "Référentiel %s", or_dash(ruleset_of(data)));
     return write_pdf(path, A4_SHORT, A4_LONG, true, draw_report, data, header, footer, e);

@@ -15,6 +15,7 @@
 #include "diff.h"
 #include "document.h"
 #include "events.h"
+#include "files.h"
 #include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
@@ -26,9 +27,64 @@
 #include "policy.h"
 #include "text.h"
 
-#define MAX_TEXT 10000
-#define MAX_NAME 200
-#define MAX_ITEMS 100
+/* Limits in characters (UTF-8 code points), not bytes: what a person wrote
+ * is counted as they see it. */
+#define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
+#define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
+#define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
+
+/* The texts people write, by JSON key, and what each may hold: at most max
+ * characters, on one line or several (line feeds, carriage returns and tabs;
+ * never another control character), and for a list at most items entries.
+ * Any other text (an email, a status, a URL) is one line, its limit given
+ * where it is read. One line matters: a name is printed on
+ * certificates, in CSV cells and in log lines, where a line break forges or
+ * breaks the layout. */
+typedef struct text_rule {
+    const char *key;
+    size_t max;
+    bool lines;
+    int items;
+} text_rule;
+
+static const text_rule text_rules[] = {
+    {"name", MAX_NAME, false, 0}, /* organisation, user, API token, stakeholder */
+    {"legal_form", MAX_NAME, false, 0},
+    {"city", MAX_NAME, false, 0},
+    {"region", MAX_NAME, false, 0},
+    {"role", MAX_NAME, false, 0},  /* a stakeholder's; a user's is one of four words */
+    {"owner", MAX_NAME, false, 0}, /* of an action item */
+    {"label", MAX_NAME, false, 0}, /* of a rule set */
+    {"evidence", 500, false, 20},  /* one line per document shown */
+    {"comment", MAX_TEXT, true, 0},
+    {"note", MAX_TEXT, true, 0}, /* of a rule set activation */
+    {"action", MAX_TEXT, true, 0},
+    {"recommendations", MAX_TEXT, true, 50},
+    {"good_practices", MAX_TEXT, true, 50},
+    {"points", MAX_TEXT, true, 50}, /* a deferral's, for the auditor */
+    /* secrets, never shown: a tab typed in one is the user's choice */
+    {"password", 1024, true, 0},
+    {"current", 1024, true, 0},
+    {"new", 1024, true, 0},
+    {NULL, 0, false, 0},
+};
+
+/* The rule of a JSON key ("good_practices[3]" is good_practices'), or NULL. */
+static const text_rule *text_rule_of(const char *key)
+{
+    size_t n = strcspn(key, "[");
+    for (const text_rule *r = text_rules; r->key; r++)
+        if (strlen(r->key) == n && strncmp(r->key, key, n) == 0)
+            return r;
+    return NULL;
+}
+
+/* The most entries the list at key may hold. */
+static int text_items(const char *key)
+{
+    const text_rule *r = text_rule_of(key);
+    return r && r->items ? r->items : MAX_ITEMS;
+}
 
 /* ---- input checks, each naming the JSON path at fault --------------------- */
 
@@ -55,15 +111,24 @@ static int need_object(const cJSON *body, const char *const *allowed, err *e)
     return ERR_OK;
 }
 
+/* Text at key: valid UTF-8, at most max characters (text_rules' for its
+ * key), one line unless text_rules lets it span several. */
 static int check_text(const char *s, const char *key, size_t max, err *e)
 {
-    size_t n = strlen(s);
-    if (!text_utf8_valid(s, n))
+    const text_rule *r = text_rule_of(key);
+    bool lines = r && r->lines;
+    if (r)
+        max = r->max;
+    if (!text_utf8_valid(s, strlen(s)))
         return bad(e, key, "is not valid UTF-8 text");
-    if (text_has_control(s))
-        return bad(e, key, "contains a control character");
+    if (text_has_control(s) || (!lines && text_has_break(s)))
+        return bad(e, key,
+                   lines ? "contains a control character (only line breaks and tabs may "
+                           "be used)"
+                         : "must be one line, without control characters");
+    size_t n = text_width(s);
     if (n > max)
-        return bad(e, key, "is too long (at most %zu bytes)", max);
+        return bad(e, key, "is too long: %zu characters (at most %zu)", n, max);
     return ERR_OK;
 }
 
@@ -110,10 +175,10 @@ static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e
     *out = cJSON_CreateArray();
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS) {
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items(key)) {
         cJSON_Delete(*out);
         *out = NULL;
-        return bad(e, key, "must be a list of at most %d strings", MAX_ITEMS);
+        return bad(e, key, "must be a list of at most %d strings", text_items(key));
     }
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++) {
@@ -1299,8 +1364,8 @@ static int notes_field(const rules *r, const cJSON *body, const char *key, int *
     *count = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > MAX_ITEMS)
-        return bad(e, key, "must be a list of at most %d items", MAX_ITEMS);
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items(key))
+        return bad(e, key, "must be a list of at most %d items", text_items(key));
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++, (*count)++) {
         char at[64];
@@ -2355,8 +2420,10 @@ static int document_data(service *s, long long id, cJSON **out, err *e)
     return ERR_OK;
 }
 
-int service_document(service *s, long long id, const char *kind, const char *path, err *e)
+/* The data of document kind of assessment id, checked; *out the caller's. */
+static int document_of(service *s, long long id, const char *kind, cJSON **out, err *e)
 {
+    *out = NULL;
     cJSON *data;
     bool certificate = strcmp(kind, "certificate") == 0;
     if (!certificate && strcmp(kind, "audit-report") != 0)
@@ -2365,13 +2432,90 @@ int service_document(service *s, long long id, const char *kind, const char *pat
         return e->code;
     const cJSON *decision = cJSON_GetObjectItem(data, "decision");
     const char *outcome = cJSON_GetStringValue(cJSON_GetObjectItem(decision, "outcome"));
-    int rc;
-    if (certificate && (!outcome || strcmp(outcome, "awarded") != 0))
-        rc =
-            err_set(e, ERR_CONFLICT, "assessment %lld has no awarded decision: no certificate", id);
-    else
-        rc = certificate ? document_certificate(data, path, e)
-                         : document_audit_report(data, path, e);
+    if (certificate && (!outcome || strcmp(outcome, "awarded") != 0)) {
+        cJSON_Delete(data);
+        return err_set(e, ERR_CONFLICT, "assessment %lld has no awarded decision: no certificate",
+                       id);
+    }
+    *out = data;
+    return ERR_OK;
+}
+
+static int draw_document(const char *kind, const cJSON *data, const char *path, err *e)
+{
+    return strcmp(kind, "certificate") == 0 ? document_certificate(data, path, e)
+                                            : document_audit_report(data, path, e);
+}
+
+int service_document(service *s, long long id, const char *kind, const char *path, err *e)
+{
+    cJSON *data;
+    if (document_of(s, id, kind, &data, e))
+        return e->code;
+    int rc = draw_document(kind, data, path, e);
+    cJSON_Delete(data);
+    return rc;
+}
+
+/* The PDF of data drawn into *pdf (caller frees), through a temporary file. */
+static int draw_bytes(const char *kind, const cJSON *data, char **pdf, size_t *len, err *e)
+{
+    char path[] = "/tmp/labelcoop-doc-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return err_set(e, ERR_FAIL, "cannot create a temporary file");
+    close(fd);
+    int rc = draw_document(kind, data, path, e);
+    if (rc == ERR_OK)
+        rc = files_read(path, pdf, len, e);
+    unlink(path);
+    return rc;
+}
+
+/* The key a frozen assessment's document is kept under: its kind and the
+ * hash of all it shows, so any change (a decision, an auditor's new name)
+ * names another document. "" for a draft, which changes too often to keep. */
+static void document_key(const char *kind, const cJSON *data, char *key, size_t size)
+{
+    const char *status = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(data, "assessment"), "status"));
+    char *text = status && strcmp(status, "draft") != 0 ? cJSON_PrintUnformatted(data) : NULL;
+    char hex[65];
+    key[0] = '\0';
+    if (text) {
+        text_sha256_hex(text, hex);
+        snprintf(key, size, "%s:%s", kind, hex);
+    }
+    free(text);
+}
+
+int service_document_pdf(service *s, long long id, const char *kind, char **pdf, size_t *len,
+                         err *e)
+{
+    *pdf = NULL;
+    *len = 0;
+    cJSON *data;
+    char key[96] = "";
+    if (document_of(s, id, kind, &data, e))
+        return e->code;
+    store_snapshot_end(s->db); /* all is read: not held over the drawing (up to seconds) */
+    if (s->pdfs)
+        document_key(kind, data, key, sizeof key);
+    int rc = ERR_OK;
+    if (key[0] && docstore_get(s->pdfs, key, pdf, len)) {
+        cJSON_Delete(data);
+        return ERR_OK;
+    }
+    if (s->pdfs && !docstore_drawing(s->pdfs)) {
+        rc = err_set(e, ERR_UNAVAILABLE,
+                     "other documents are being drawn: try again in a few seconds");
+    } else {
+        rc = draw_bytes(kind, data, pdf, len, e);
+        if (s->pdfs)
+            docstore_drawn(s->pdfs);
+    }
+    if (rc == ERR_OK && key[0])
+        docstore_put(s->pdfs, key, *pdf, *len);
     cJSON_Delete(data);
     return rc;
 }

@@ -21,6 +21,7 @@ typedef struct service {
     ruleset_cache *rulesets;      /* the others, by hash, for older assessments */
     struct plugin_set *plugins;   /* this thread's plugins; may be NULL */
     doccache *docs;               /* this thread's rendered assessments; may be NULL */
+    docstore *pdfs;               /* the PDFs kept for every thread; may be NULL */
     commit_group *commits;        /* the server's group commit, or NULL: own transactions */
     const store_version *version; /* the database's at the start of the request, or NULL */
     /* This thread's: the version the plugins' states were last read at, so
@@ -148,6 +149,11 @@ int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON
 /* Writes the audit report ("audit-report") or the label certificate
  * ("certificate", for an awarded audit) of assessment id as a PDF at path. */
 int service_document(service *s, long long id, const char *kind, const char *path, err *e);
+/* The same PDF in memory, *pdf (caller frees). With s->pdfs, a frozen
+ * assessment's document is drawn once and kept, and no more documents are
+ * drawn at once than s->pdfs allows: ERR_UNAVAILABLE beyond. */
+int service_document_pdf(service *s, long long id, const char *kind, char **pdf, size_t *len,
+                         err *e);
 
 /* Public check of a certificate's verification code: {"valid", ...}. */
 int service_verify_code(service *s, const char *code, cJSON **out, err *e);

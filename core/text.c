@@ -55,8 +55,17 @@ bool text_has_control(const char *s)
         unsigned char c = (unsigned char)*s;
         if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
             return true;
+        /* C1 controls (U+0080..U+009F, encoded C2 80..C2 9F): NEL breaks a
+         * line in some viewers, CSI starts a terminal escape. */
+        if (c == 0xC2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9F)
+            return true;
     }
     return false;
+}
+
+bool text_has_break(const char *s)
+{
+    return s[strcspn(s, "\t\n\r")] != '\0';
 }
 
 void text_sha256_hex(const char *s, char *hex)

@@ -49,4 +49,5 @@
     TEST_ENTRY(diff_finds_changes)                                                                 \
     TEST_ENTRY(document_audit_report_pdf)                                                          \
     TEST_ENTRY(document_certificate_pdf)                                                           \
-    TEST_ENTRY(document_refuses_missing)
+    TEST_ENTRY(document_refuses_missing)                                                           \
+    TEST_ENTRY(document_bounds_its_cost)

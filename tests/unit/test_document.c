@@ -331,6 +331,22 @@ TEST_IMPL(document_certificate_pdf)
     ASSERT(!strstr(text, code));
     free(text);
     cJSON_Delete(data);
+
+    /* A name of forty lines (older data: the API refuses them now) is one
+     * line, and the rest of the certificate stays on its page. */
+    char name[400] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(name, "CAE\n");
+    data = certificate_data(name, RECORD_HASH);
+    ASSERT_EQ(document_certificate(data, pdf, &e), ERR_OK);
+    ASSERT_EQ(pdf_pages(pdf), 1);
+    text = pdf_text(pdf);
+    ASSERT(text);
+    ASSERT_CONTAINS(text, "CAE CAE CAE");
+    ASSERT_CONTAINS(text, "a obtenu le LABEL CPE");
+    ASSERT_CONTAINS(text, "valable jusqu'au 2 mars 2029");
+    free(text);
+    cJSON_Delete(data);
     fixture_rmtree(dir);
     return 0;
 }
@@ -403,6 +419,68 @@ TEST_IMPL(document_refuses_missing)
         ASSERT_CONTAINS(text, "—");
         ASSERT_CONTAINS(text, "Pas encore de décision du comité.");
         free(text);
+    }
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* A criterion whose comment is the word w n times. */
+static cJSON *long_criterion(int i, const char *w, int n)
+{
+    size_t len = strlen(w);
+    char *text = malloc(len * (size_t)n + 1), id[32];
+    for (int k = 0; text && k < n; k++)
+        memcpy(text + len * (size_t)k, w, len);
+    if (text)
+        text[len * (size_t)n] = '\0';
+    snprintf(id, sizeof id, "JF-%03d", i);
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "id", id);
+    cJSON_AddStringToObject(c, "status", "met");
+    cJSON_AddStringToObject(c, "comment", text ? text : "");
+    free(text);
+    return c;
+}
+
+/* The cost bound (issue 17): a text past 12,000 characters is cut with a
+ * note, a report stops at 600 pages with a note, and a self-assessment's
+ * report is titled as one, without the committee. */
+TEST_IMPL(document_bounds_its_cost)
+{
+    err e = ERR_INIT;
+    char *dir = fixture_tmpdir(), pdf[256];
+    snprintf(pdf, sizeof pdf, "%s/out.pdf", dir);
+    cJSON *data = cJSON_Parse("{\"assessment\": {\"kind\": \"self_assessment\","
+                              " \"status\": \"submitted\"}, \"criteria\": []}");
+    ASSERT(data);
+    cJSON *criteria = cJSON_GetObjectItem(data, "criteria");
+    cJSON_AddItemToArray(criteria, long_criterion(0, "mot ", 5000)); /* 20,000 characters */
+    ASSERT_EQ(document_audit_report(data, pdf, &e), ERR_OK);
+    if (have_poppler()) {
+        char *text = pdf_text(pdf);
+        ASSERT(text);
+        ASSERT_CONTAINS(text, "Rapport d'autoévaluation");
+        /* the comment as drawn: "Commentaire : " and its 20,000 characters */
+        ASSERT_CONTAINS(text, "(texte coupé ici : 20014 caractères en tout)");
+        ASSERT(!strstr(text, "Rapport d'audit"));
+        ASSERT(!strstr(text, "comité"));
+        free(text);
+    }
+    /* 10 comments of 6,000 short lines: about 1,000 pages uncut */
+    for (int i = 1; i <= 10; i++)
+        cJSON_AddItemToArray(criteria, long_criterion(i, "a\n", 6000));
+    ASSERT_EQ(document_audit_report(data, pdf, &e), ERR_OK);
+    cJSON_Delete(data);
+    if (have_poppler()) {
+        ASSERT_EQ(pdf_pages(pdf), 600);
+        char cmd[1024];
+        snprintf(cmd, sizeof cmd, "pdftotext -f 600 -l 600 -layout '%s' -", pdf);
+        char *last = capture(cmd);
+        ASSERT(last);
+        ASSERT_CONTAINS(last, "Le document s'arrête ici : il dépasserait 600 pages.");
+        ASSERT_CONTAINS(last, "page 600 / 600");
+        free(last);
     }
     err_clear(&e);
     fixture_rmtree(dir);

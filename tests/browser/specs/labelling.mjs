@@ -2,6 +2,7 @@
 // (117 criteria), reloads, submits and reads the outcome and the radar; the
 // committee opens an audit; the auditor completes it; the committee awards
 // the label; the registry and the CAE's dashboard show it with its validity.
+import { execFileSync } from 'node:child_process';
 import { test, assert, equal, newPage, login, shoot } from '../lib.mjs';
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
@@ -107,6 +108,16 @@ export function register() {
     const add = page.locator(`[data-add-action="${env.state.mandatoryPartial}"]`);
     await add.click();
     await page.waitForFunction((id) => document.querySelector(`[data-add-action="${id}"]`).textContent.includes('Ajouté'), env.state.mandatoryPartial);
+
+    // the self-assessment's page offers its own report, which says what it is (issue 17)
+    await page.goto(`/#/evaluations/${env.state.selfId}`);
+    const report = page.locator('[data-testid="report-pdf"]');
+    await report.waitFor();
+    equal((await report.textContent()).trim(), 'Rapport d’autoévaluation (PDF)', 'the report button');
+    const [dl] = await Promise.all([page.waitForEvent('download'), report.click()]);
+    const text = execFileSync('pdftotext', [await dl.path(), '-']).toString('utf8');
+    assert(text.includes('Rapport d\'autoévaluation'), `the report's title: ${text.slice(0, 200)}`);
+    assert(!text.includes('soumis au comité') && !text.includes('Rapport d\'audit'), `an audit's words: ${text.slice(0, 600)}`);
 
     await page.goto(`/#/cae/${env.fixture.orgs.alpha}/plan-action`);
     await page.waitForSelector('[data-testid="action-items"] .action-item');

@@ -3,7 +3,7 @@
 // changes (no save button), with a visible state per criterion and for the
 // page, automatic retries after a network error, and unsaved answers kept in
 // sessionStorage across a session expiry.
-import { api, getReferential, getReferentialOf } from '../api.js';
+import { api, apiFile, getReferential, getReferentialOf, saveBlob } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
 import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy, today } from '../ui.js';
@@ -190,6 +190,8 @@ export async function assessmentPage(view, ctx) {
       h('a', { href: '#/bonnes-pratiques' }, 'catalogue'), ' est vide pour l’instant.'));
   }
 
+  add(view, reportSection(a));
+
   const answers = new Map(a.answers.map((x) => [x.criterion, { status: x.status, comment: x.comment || '', evidence: x.evidence || [] }]));
   const total = ref.criteria.length;
   const bars = new Map();
@@ -350,6 +352,27 @@ function newerRules(a, ctx) {
     }
   }));
   return box;
+}
+
+/** The assessment's PDF report (GET /assessments/{id}/report.pdf): an audit
+ * report for an audit, a self-assessment report for a self-assessment. */
+function reportSection(a) {
+  const self = a.kind === 'self_assessment';
+  const name = self ? 'Rapport d’autoévaluation' : 'Rapport d’audit';
+  const out = h('span', { 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'button-secondary small', 'data-doc': 'report', 'data-testid': 'report-pdf' },
+    `${name} (PDF)`);
+  button.addEventListener('click', () => busy(button, async () => {
+    out.replaceChildren();
+    try {
+      const f = await apiFile(`assessments/${a.id}/report.pdf`, `${self ? 'rapport-autoevaluation' : 'rapport-audit'}-${a.id}.pdf`);
+      saveBlob(f.blob, f.filename);
+      add(out, message('success', `Document téléchargé : ${f.filename}.`));
+    } catch (err) {
+      if (err.status !== 401) add(out, errorBox(err));
+    }
+  }));
+  return h('p', { class: 'actions' }, button, out);
 }
 
 function jumpTo(ev) {
