@@ -216,6 +216,11 @@ static int h_user_update(call *c, cJSON **out, err *e)
     return service_user_update(&c->svc, c->ids[0], c->body, out, e);
 }
 
+static int h_user_confirm_role(call *c, cJSON **out, err *e)
+{
+    return service_user_confirm_role(&c->svc, c->ids[0], out, e);
+}
+
 static int h_tokens(call *c, cJSON **out, err *e)
 {
     return service_token_list(&c->svc, out, e);
@@ -574,6 +579,7 @@ static const route routes[] = {
     {"GET", "users", h_users, 0},
     {"POST", "users", h_user_add, BODY},
     {"PATCH", "users/:id", h_user_update, BODY},
+    {"POST", "users/:id/confirm-role", h_user_confirm_role, 0},
     {"GET", "organisations", h_orgs, 0},
     {"POST", "organisations", h_org_add, BODY},
     {"GET", "organisations/:id", h_org, 0},

@@ -173,6 +173,8 @@ TEST_IMPL(policy_matrix)
     store_user auditor = {.id = 2, .role = "auditor", .org_id = 20};
     store_user committee = {.id = 3, .role = "committee"};
     store_user admin = {.id = 4, .role = "admin"};
+    /* a new account whose committee role awaits confirmation */
+    store_user none = {.id = 5, .role = "none", .pending_role = "committee"};
     store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
     store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
     store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
@@ -216,6 +218,13 @@ TEST_IMPL(policy_matrix)
         {&committee, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
         {&admin, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
         {&cae, POLICY_ACTIONS_EDIT, &org10, ERR_OK},
+        {&committee, POLICY_ROLE_CONFIRM, NULL, ERR_OK},
+        {&admin, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_DECIDE, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_ORG_READ, &org10, ERR_FORBIDDEN},
+        {&none, POLICY_RULES_MANAGE, NULL, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;
