@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -472,6 +473,14 @@ static int user_patch(service *s, long long id, const cJSON *body, store_user *w
         return e->code;
     if (cJSON_GetObjectItemCaseSensitive(body, "role"))
         role_request(s, was, u);
+    /* Whoever sets a committee member's password or email can log in as
+     * them: the committee role then waits for another member's
+     * confirmation again, as if given anew. */
+    bool credentials = password || strcasecmp(u->email, was->email) != 0;
+    if (s->who && credentials && strcmp(u->role, "committee") == 0) {
+        snprintf(u->pending_role, sizeof u->pending_role, "committee");
+        snprintf(u->role, sizeof u->role, "none");
+    }
     return ERR_OK;
 }
 

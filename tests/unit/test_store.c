@@ -70,7 +70,8 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
-             " ALTER TABLE users DROP COLUMN disabled; PRAGMA user_version = 3");
+             " ALTER TABLE users DROP COLUMN acting_role; ALTER TABLE users DROP COLUMN disabled;"
+             " PRAGMA user_version = 3");
     ASSERT_EQ(fixture_sql(fixture_db(dir), undo), SQLITE_OK);
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
     for (int i = 0; i < 4; i++) {

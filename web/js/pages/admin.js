@@ -240,9 +240,10 @@ export async function users(view, ctx) {
       }
       editBox.replaceChildren();
       const said = sent.disabled === true ? ' Il est désactivé : ses sessions et ses jetons sont révoqués.'
-        : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.'
-          : v.pending_role && sent.role ? ` ${CONFIRMATION}` : '';
-      await listChanged(listOut, `Compte ${ofName(v.name)} modifié.${said}`, refresh, () => rowButton(u.id));
+        : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.' : '';
+      // a committee role given, or whose holder's password or email changed, waits for a member
+      const waits = v.pending_role && !shown.pending_role ? ` ${CONFIRMATION}` : '';
+      await listChanged(listOut, `Compte ${ofName(v.name)} modifié.${said}${waits}`, refresh, () => rowButton(u.id));
     }, (err) => {
       const audits = draftAudits(err);
       if (audits) return draftAuditsRefusal(audits, err.path === '$.role');
