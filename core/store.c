@@ -395,7 +395,8 @@ static const char *const sql[Q_COUNT] = {
     [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
                    " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
     [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
-                   " acting_role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                   " acting_role, password_hash, created_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [Q_USER_GET] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
                    " disabled FROM users WHERE id = ?",
     [Q_USER_BY_EMAIL] = "SELECT id, email, name, " USER_ROLES ", organisation_id,"

@@ -139,13 +139,13 @@ export async function roleConfirmations(ctx) {
     h('h2', { id: 'role-confirmations' }, 'Rôles à confirmer'),
     h('p', { class: 'hint' }, 'L’administration a donné le rôle « Comité de labellisation » à ces comptes ; il prend effet quand un autre membre du Comité le confirme.'),
     out, table('Rôles à confirmer', ['Nom', 'Adresse', 'Rôle actuel', 'Action'], waiting.map((u) => {
-      const confirm = h('button', { type: 'button', class: 'button small' }, 'Confirmer', h('span', { class: 'visually-hidden' }, ` le rôle de ${ofName(u.name)}`));
+      const confirm = h('button', { type: 'button', class: 'button small' }, 'Confirmer', h('span', { class: 'visually-hidden' }, ` le rôle ${ofName(u.name)}`));
       confirm.addEventListener('click', () => busy(confirm, async () => {
         out.replaceChildren();
         try {
           await api('POST', `users/${u.id}/confirm-role`);
           confirm.replaceWith(h('span', 'Confirmé'));
-          add(out, message('success', `Rôle de ${ofName(u.name)} confirmé.`));
+          add(out, message('success', `Rôle ${ofName(u.name)} confirmé.`));
         } catch (err) {
           add(out, errorBox(err));
         }
