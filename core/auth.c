@@ -200,8 +200,8 @@ static int throttle_enter(const char *client_key, const char *account_key, err *
         slot_free(a);
     pthread_mutex_unlock(&throttle_lock);
     if (full)
-        return err_set(e, ERR_TOO_MANY, "too many failed logins on this server lately; try "
-                                         "again in 15 minutes");
+        return err_set(e, ERR_TOO_MANY,
+                       "too many failed logins on this server lately; try again in 15 minutes");
     if (over)
         return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in 15 minutes");
     return ERR_OK;

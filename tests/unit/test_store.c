@@ -167,6 +167,46 @@ TEST_IMPL(store_constraints_and_journal)
     return 0;
 }
 
+/* A role waiting for confirmation: the account acts with the role it had
+ * ("none" when new), the admin count sees that one, and the confirmation
+ * puts in effect only the role still waiting, once. */
+TEST_IMPL(store_pending_role)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
+    store_user u = {
+        .email = "new@x.test", .name = "N", .role = "none", .pending_role = "committee"};
+    store_user got;
+    ASSERT_EQ(store_user_add(s, &u, "hash", &u.id, &e), ERR_OK);
+    ASSERT_EQ(store_user_get(s, u.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "none");
+    ASSERT_STR_EQ(got.pending_role, "committee");
+    store_user a = {.email = "a@x.test", .name = "A", .role = "admin", .pending_role = "committee"};
+    ASSERT_EQ(store_user_add(s, &a, "hash", &a.id, &e), ERR_OK);
+    long long admins;
+    ASSERT_EQ(store_admin_count(s, &admins, &e), ERR_OK);
+    ASSERT_EQ(admins, 1);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "auditor", &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_OK);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_user_get(s, u.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "committee");
+    ASSERT_STR_EQ(got.pending_role, "");
+    /* a change naming another role clears the waiting one */
+    a.pending_role[0] = '\0';
+    ASSERT_EQ(store_user_update(s, &a, &e), ERR_OK);
+    ASSERT_EQ(store_user_get(s, a.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "admin");
+    ASSERT_STR_EQ(got.pending_role, "");
+    store_close(s);
+    fixture_rmtree(dir);
+    return 0;
+}
+
 /* The permission table, role by role. */
 TEST_IMPL(policy_matrix)
 {
