@@ -252,6 +252,11 @@ static int h_user_update(call *c, cJSON **out, err *e)
     return service_user_update(&c->svc, c->ids[0], c->body, out, e);
 }
 
+static int h_user_confirm_role(call *c, cJSON **out, err *e)
+{
+    return service_user_confirm_role(&c->svc, c->ids[0], out, e);
+}
+
 static int h_tokens(call *c, cJSON **out, err *e)
 {
     return service_token_list(&c->svc, out, e);
@@ -613,6 +618,7 @@ static const route routes[] = {
     {"GET", "users", h_users, ANY_RULES},
     {"POST", "users", h_user_add, BODY | ANY_RULES},
     {"PATCH", "users/:id", h_user_update, BODY | ANY_RULES},
+    {"POST", "users/:id/confirm-role", h_user_confirm_role, ANY_RULES},
     {"GET", "organisations", h_orgs, ANY_RULES},
     {"POST", "organisations", h_org_add, BODY | ANY_RULES},
     {"GET", "organisations/:id", h_org, ANY_RULES},

@@ -1,8 +1,10 @@
 /* auth: credentials. Login failures are counted in memory per client address
- * and per account over a sliding window; a hash is always verified, even for
- * an unknown email, so that timing does not tell which emails exist. */
+ * and per account over a window of 15 minutes, in a table that refuses new
+ * keys when full rather than forget a count; a hash is always verified, even
+ * for an unknown email, so that timing does not tell which emails exist. */
 #include "auth.h"
 
+#include "date.h"
 #include "text.h"
 
 #include <pthread.h>
@@ -17,14 +19,31 @@
 #define MAX_PER_CLIENT 20
 #define MAX_PER_ACCOUNT 5
 #define THROTTLE_SLOTS 512
+#define THROTTLE_BUCKETS 1024 /* a power of two */
 
+/* Failures of one key (a client address or an account) in the window that
+ * began at first. Slots are numbered from 1: 0 is "none" in the links. */
 typedef struct slot {
     char key[160];
     int failures;
-    time_t first;
+    long long first;  /* seconds on the monotonic clock */
+    int next;         /* in its bucket's chain, or in the free list */
+    int older, newer; /* in the list of used slots, oldest window first */
 } slot;
 
-static slot throttle[THROTTLE_SLOTS];
+/* The throttle table: slots by a keyed hash of their key, and the used ones
+ * in the order their windows began. Windows all last WINDOW_SECONDS, so the
+ * oldest is always the first to end: a slot is reused only once its window
+ * has passed, and when every slot is inside its window a new key is refused,
+ * never let in by forgetting an old one. Each login costs a hash and a short
+ * chain walk, whatever the table holds. */
+static struct {
+    slot slots[THROTTLE_SLOTS + 1];
+    int buckets[THROTTLE_BUCKETS];
+    int oldest, newest, free_list;
+    bool ready;
+    unsigned char hash_key[crypto_shorthash_KEYBYTES];
+} table;
 static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define TOUCH_SECONDS 60
@@ -72,48 +91,129 @@ void auth_csrf_token(const char *token, char *out)
     sodium_bin2hex(out, AUTH_HASH_LEN + 1, h, sizeof h);
 }
 
-/* The slot for key, reset when its window has passed; call locked. A new
- * key takes a free slot, or else the one whose window started first. */
-static slot *find_slot(const char *key, time_t now, bool create)
+static long long monotonic_seconds(void)
 {
-    slot *victim = NULL;
-    for (int i = 0; i < THROTTLE_SLOTS; i++) {
-        slot *s = &throttle[i];
-        if (s->key[0] && strcmp(s->key, key) == 0) {
-            if (now - s->first > WINDOW_SECONDS)
-                s->failures = 0, s->first = now;
-            return s;
-        }
-        if (!victim || (victim->key[0] && (!s->key[0] || s->first < victim->first)))
-            victim = s;
-    }
-    if (!create)
-        return NULL;
-    snprintf(victim->key, sizeof victim->key, "%s", key);
-    victim->failures = 0;
-    victim->first = now;
-    return victim;
+    return date_clock_us() / 1000000;
 }
 
-static bool throttled(const char *key, int max, time_t now)
+/* Call locked, as every function below that touches the table. The key is
+ * random so that nobody can choose keys that share a bucket. */
+static void table_init(void)
 {
+    if (table.ready)
+        return;
+    randombytes_buf(table.hash_key, sizeof table.hash_key);
+    for (int i = 1; i <= THROTTLE_SLOTS; i++)
+        table.slots[i].next = i < THROTTLE_SLOTS ? i + 1 : 0;
+    table.free_list = 1;
+    table.ready = true;
+}
+
+static int *bucket_of(const char *key)
+{
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)key, strlen(key), table.hash_key);
+    unsigned b = (unsigned)h[0] | (unsigned)h[1] << 8;
+    return &table.buckets[b & (THROTTLE_BUCKETS - 1)];
+}
+
+static int slot_find(const char *key)
+{
+    int i = *bucket_of(key);
+    while (i && strcmp(table.slots[i].key, key) != 0)
+        i = table.slots[i].next;
+    return i;
+}
+
+/* Takes slot i out of its chain and of the used list, back to the free list. */
+static void slot_free(int i)
+{
+    slot *s = &table.slots[i];
+    int *link = bucket_of(s->key);
+    while (*link != i)
+        link = &table.slots[*link].next;
+    *link = s->next;
+    *(s->older ? &table.slots[s->older].newer : &table.oldest) = s->newer;
+    *(s->newer ? &table.slots[s->newer].older : &table.newest) = s->older;
+    s->key[0] = '\0';
+    s->next = table.free_list;
+    table.free_list = i;
+}
+
+/* Frees the slots whose window has passed: they are the oldest ones. */
+static void slots_expire(long long now)
+{
+    while (table.oldest && now - table.slots[table.oldest].first > WINDOW_SECONDS)
+        slot_free(table.oldest);
+}
+
+/* The slot of key, a new one (window starting now) when it has none; 0 when
+ * every slot is inside its window. */
+static int slot_get(const char *key, long long now)
+{
+    int i = slot_find(key);
+    if (i || !table.free_list)
+        return i;
+    i = table.free_list;
+    slot *s = &table.slots[i];
+    table.free_list = s->next;
+    snprintf(s->key, sizeof s->key, "%s", key);
+    s->failures = 0;
+    s->first = now;
+    int *head = bucket_of(s->key);
+    s->next = *head;
+    *head = i;
+    s->older = table.newest, s->newer = 0;
+    *(table.newest ? &table.slots[table.newest].newer : &table.oldest) = i;
+    table.newest = i;
+    return i;
+}
+
+/* One fewer failure for key (all of them when all), its slot freed at none. */
+static void slot_forgive(const char *key, bool all)
+{
+    int i = slot_find(key);
+    if (i && (all || --table.slots[i].failures <= 0))
+        slot_free(i);
+}
+
+/* Counts an attempt as a failure of both keys before the password is
+ * checked, so that concurrent guesses cannot all pass the limit's check
+ * first; a right password takes it back (throttle_settle). ERR_TOO_MANY
+ * when either key is over its limit, or when the table has no room left. */
+static int throttle_enter(const char *client_key, const char *account_key, err *e)
+{
+    long long now = monotonic_seconds();
     pthread_mutex_lock(&throttle_lock);
-    slot *s = find_slot(key, now, false);
-    bool over = s && s->failures >= max && now - s->first <= WINDOW_SECONDS;
+    table_init();
+    slots_expire(now);
+    int c = slot_get(client_key, now), a = c ? slot_get(account_key, now) : 0;
+    bool full = !c || !a;
+    bool over = !full && (table.slots[c].failures >= MAX_PER_CLIENT ||
+                          table.slots[a].failures >= MAX_PER_ACCOUNT);
+    if (!full && !over)
+        table.slots[c].failures++, table.slots[a].failures++;
+    /* A slot taken for this attempt alone goes back. */
+    if (c && !table.slots[c].failures)
+        slot_free(c);
+    if (a && !table.slots[a].failures)
+        slot_free(a);
     pthread_mutex_unlock(&throttle_lock);
-    return over;
+    if (full)
+        return err_set(e, ERR_TOO_MANY,
+                       "too many failed logins on this server lately; try again in 15 minutes");
+    if (over)
+        return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in 15 minutes");
+    return ERR_OK;
 }
 
-static void record(const char *key, time_t now, bool failed)
+/* After a right password: the attempt was no failure, and the account's
+ * earlier ones are forgiven. */
+static void throttle_settle(const char *client_key, const char *account_key)
 {
     pthread_mutex_lock(&throttle_lock);
-    slot *s = find_slot(key, now, failed);
-    if (s) {
-        if (failed)
-            s->failures++;
-        else
-            s->failures = 0;
-    }
+    slot_forgive(client_key, false);
+    slot_forgive(account_key, true);
     pthread_mutex_unlock(&throttle_lock);
 }
 
@@ -141,19 +241,19 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
                const char *client, auth_actor *who, char *token, err *e)
 {
     (void)c;
-    time_t now = time(NULL);
     char client_key[160], account_key[160];
     snprintf(client_key, sizeof client_key, "client:%s", client ? client : "?");
     snprintf(account_key, sizeof account_key, "account:%s", email);
     for (char *p = account_key; *p; p++)
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    if (throttled(client_key, MAX_PER_CLIENT, now) || throttled(account_key, MAX_PER_ACCOUNT, now))
-        return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in 15 minutes");
+    if (throttle_enter(client_key, account_key, e))
+        return e->code;
 
     char hash[AUTH_PWHASH_LEN] = "";
     err lookup = ERR_INIT;
     int found = store_user_by_email(s, email, &who->user, hash, sizeof hash, &lookup);
     if (found != ERR_OK && found != ERR_NOT_FOUND) {
+        throttle_settle(client_key, account_key); /* no guess was made */
         *e = lookup;
         return e->code;
     }
@@ -165,15 +265,12 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
         pthread_once(&dummy_once, make_dummy);
         auth_verify_password(dummy_hash, password);
     }
-    if (found != ERR_OK || !auth_verify_password(hash, password)) {
-        record(client_key, now, true);
-        record(account_key, now, true);
-        return err_set(e, ERR_UNAUTHORIZED, "wrong email or password");
-    }
+    if (found != ERR_OK || !auth_verify_password(hash, password))
+        return err_set(e, ERR_UNAUTHORIZED, "wrong email or password"); /* counted */
+    throttle_settle(client_key, account_key);
     /* Said only to whoever knows the password. */
     if (who->user.disabled)
         return err_set(e, ERR_UNAUTHORIZED, "this account is disabled; ask an administrator");
-    record(account_key, now, false);
     who->api = false;
     return open_session(s, who->user.id, "session", NULL, token, who->token_hash, e);
 }

@@ -37,7 +37,9 @@ void auth_token_hash(const char *token, char *hash);
 void auth_csrf_token(const char *token, char *out);
 
 /* Checks email and password and opens a session; token gets the new token.
- * client (the peer address) and the email are throttled after failures.
+ * client (the peer address) and the email are throttled after failures;
+ * ERR_TOO_MANY then, and also while the table of failures is full (512
+ * addresses and emails with failures in the last 15 minutes).
  * ERR_UNAUTHORIZED with the same message whether or not the email exists. */
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *client, auth_actor *who, char *token, err *e);

@@ -87,6 +87,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return true;
     case POLICY_RULES_MANAGE:
         return overseer;
+    case POLICY_ROLE_CONFIRM: /* granting the committee role takes two people */
+        return is(u, "committee");
     }
     return false;
 }
@@ -108,6 +110,7 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_ACTIONS_EDIT] = "this action plan is not yours to edit",
         [POLICY_NETWORK_READ] = "",
         [POLICY_RULES_MANAGE] = "only the committee or an administrator manages the rules",
+        [POLICY_ROLE_CONFIRM] = "only a committee member confirms a committee role",
     };
     const store_assessment *a = target ? target->assessment : NULL;
     if (u->disabled) /* its sessions are gone; a request already in flight stops here */

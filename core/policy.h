@@ -25,6 +25,7 @@ typedef enum {
     POLICY_ACTIONS_EDIT,    /* target: org_id */
     POLICY_NETWORK_READ,    /* the registry, good practices: any member */
     POLICY_RULES_MANAGE,    /* rule sets: history, what-if, activation */
+    POLICY_ROLE_CONFIRM,    /* confirm a committee role an administrator gave */
 } policy_action;
 
 typedef struct policy_target {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -335,6 +336,33 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
     return ERR_OK;
 }
 
+/* Two people grant the committee role: one given through the API waits
+ * (u->pending_role) for another committee member's confirmation, and the
+ * account keeps meanwhile the role it had, was's ("none" for a new one). The
+ * command line, the server's operator, gives it at once: that is how the
+ * first committee member is made. Another role named clears a waiting one.
+ * Called once user_fields has put the role named in u->role. */
+static void role_request(const service *s, const store_user *was, store_user *u)
+{
+    bool committee = strcmp(u->role, "committee") == 0;
+    if (!committee || !s->who || strcmp(was->role, "committee") == 0) {
+        u->pending_role[0] = '\0';
+        return;
+    }
+    snprintf(u->pending_role, sizeof u->pending_role, "%s", u->role);
+    snprintf(u->role, sizeof u->role, "%s", was->role);
+}
+
+/* The user as they will be once the role they wait for is confirmed. */
+static store_user role_granted(const store_user *u)
+{
+    store_user v = *u;
+    if (v.pending_role[0])
+        snprintf(v.role, sizeof v.role, "%s", v.pending_role);
+    v.pending_role[0] = '\0';
+    return v;
+}
+
 /* ERR_INPUT at $.organisation_id when org (non-zero) does not exist. */
 static int org_exists(service *s, long long org, err *e)
 {
@@ -348,9 +376,10 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
     const char *password = NULL;
-    store_user u = {0};
+    store_user u = {0}, none = {.role = "none"};
     if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || user_fields(body, true, &u, &password, e))
         return e->code;
+    role_request(s, &none, &u);
     char hash[AUTH_PWHASH_LEN];
     store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (auth_hash_password(password, hash, e))
@@ -459,14 +488,16 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
                        cJSON **out, err *e)
 {
     long long admins = 0;
-    bool was_admin = strcmp(was->role, "admin") == 0 && !was->disabled;
-    bool is_admin = strcmp(u->role, "admin") == 0 && !u->disabled;
+    /* What a confirmation would refuse is refused now already. */
+    store_user granted = role_granted(u), was_granted = role_granted(was);
+    bool was_admin = strcmp(was_granted.role, "admin") == 0 && !was->disabled;
+    bool is_admin = strcmp(granted.role, "admin") == 0 && !u->disabled;
     cJSON *drafts = NULL; /* read once, for the guard and for the events */
     int rc = org_exists(s, u->org_id, e);
     if (rc == ERR_OK)
         rc = drafts_of(s, was, &drafts, e);
     if (rc == ERR_OK)
-        rc = keeps_audits(drafts, u, e);
+        rc = keeps_audits(drafts, &granted, e);
     if (rc == ERR_OK && was_admin && !is_admin &&
         (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
         rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
@@ -495,11 +526,38 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
     return rc;
 }
 
+/* The request's fields laid over the user as the transaction reads them,
+ * so that a change made meanwhile by another request is kept: only the
+ * fields the request names change. */
+static int user_patch(service *s, long long id, const cJSON *body, store_user *was, store_user *u,
+                      err *e)
+{
+    const char *password;
+    if (store_user_get(s->db, id, was, e))
+        return e->code;
+    *u = *was;
+    if (user_fields(body, false, u, &password, e))
+        return e->code;
+    if (cJSON_GetObjectItemCaseSensitive(body, "role"))
+        role_request(s, was, u);
+    /* Whoever sets a committee member's password or email can log in as
+     * them: the committee role then waits for another member's
+     * confirmation again, as if given anew. */
+    bool credentials = password || strcasecmp(u->email, was->email) != 0;
+    if (s->who && credentials && strcmp(u->role, "committee") == 0) {
+        snprintf(u->pending_role, sizeof u->pending_role, "committee");
+        snprintf(u->role, sizeof u->role, "none");
+    }
+    return ERR_OK;
+}
+
 int service_user_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
     const char *password = NULL;
     store_user was, u;
+    /* Checked once before the slow hashing, to answer a bad request at once;
+     * then again in the transaction, on what it reads. */
     if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_user_get(s->db, id, &was, e))
         return e->code;
     u = was;
@@ -511,7 +569,73 @@ int service_user_update(service *s, long long id, const cJSON *body, cJSON **out
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
-    int rc = finish(s, user_update(s, &was, &u, password ? hash : NULL, out, e), e);
+    int rc = user_patch(s, id, body, &was, &u, e);
+    if (rc == ERR_OK)
+        rc = user_update(s, &was, &u, password ? hash : NULL, out, e);
+    rc = finish(s, rc, e);
+    if (rc != ERR_OK) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Whether the caller, as this transaction reads them, is an enabled member
+ * of the committee: one disabled or moved meanwhile confirms nothing. */
+static int confirmer_check(service *s, err *e)
+{
+    store_user me;
+    if (!s->who)
+        return ERR_OK;
+    int rc = store_user_get(s->db, s->who->user.id, &me, e);
+    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && (me.disabled || strcmp(me.role, "committee"))))
+        return err_set(e, ERR_FORBIDDEN, "only an enabled committee member confirms a role");
+    return rc;
+}
+
+/* The confirmation, inside its transaction: the role is still waiting, and
+ * the account may take it (no draft audits left behind, an administrator
+ * left). */
+static int role_confirm(service *s, long long id, cJSON **out, err *e)
+{
+    store_user was, u;
+    cJSON *drafts = NULL;
+    long long admins = 2;
+    int rc = confirmer_check(s, e);
+    if (rc == ERR_OK)
+        rc = store_user_get(s->db, id, &was, e);
+    if (rc == ERR_OK && !was.pending_role[0])
+        rc = err_set(e, ERR_CONFLICT, "user %lld has no role awaiting confirmation", id);
+    if (rc != ERR_OK)
+        return rc;
+    u = role_granted(&was);
+    if ((rc = drafts_of(s, &was, &drafts, e)) == ERR_OK)
+        rc = keeps_audits(drafts, &u, e);
+    cJSON_Delete(drafts);
+    if (rc == ERR_OK && strcmp(was.role, "admin") == 0 && !was.disabled &&
+        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
+        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
+                     id);
+    if (rc == ERR_OK)
+        rc = store_user_confirm_role(s->db, id, u.role, e);
+    if (rc == ERR_OK) {
+        cJSON *before = store_user_json(&was);
+        *out = store_user_json(&u);
+        rc = journal(s, "user.confirm_role", "user", id, before, *out, e);
+        cJSON_Delete(before);
+    }
+    return rc;
+}
+
+int service_user_confirm_role(service *s, long long id, cJSON **out, err *e)
+{
+    *out = NULL;
+    if (s->who && s->who->user.id == id)
+        return err_set(e, ERR_FORBIDDEN,
+                       "a role is confirmed by another committee member, never by its holder");
+    if (allow(s, POLICY_ROLE_CONFIRM, 0, NULL, e) || store_begin(s->db, e))
+        return e->code;
+    int rc = finish(s, role_confirm(s, id, out, e), e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2312,13 +2436,13 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
         return e->code;
     if (!event == !since)
         return bad(e, NULL, "give either {\"event_id\"} or {\"since\": TIMESTAMP}");
-    if (store_webhook_get(s->db, id, &w, e) || store_begin(s->db, e)) {
-        cJSON_Delete(w);
+    if (store_begin(s->db, e))
         return e->code;
-    }
-    cJSON_Delete(w);
     int count = 0;
-    int rc = store_replay(s->db, id, event, since, &count, e);
+    int rc = store_webhook_get(s->db, id, &w, e); /* not deleted meanwhile */
+    cJSON_Delete(w);
+    if (rc == ERR_OK)
+        rc = store_replay(s->db, id, event, since, &count, e);
     if (rc == ERR_OK && event && !count)
         rc = err_set(e, ERR_NOT_FOUND, "no event %lld", event);
     if (rc == ERR_OK) {
@@ -2711,7 +2835,15 @@ int service_password_change(service *s, const cJSON *body, err *e)
         return bad(e, "current", "is not your current password");
     if (auth_hash_password(fresh, hash, e) || store_begin(s->db, e))
         return e->code;
-    int rc = store_user_set_password(s->db, u.id, hash, e);
+    /* The password checked is still the one stored: an administrator's
+     * reset meanwhile is not undone by whoever knew the old one. */
+    char now_stored[AUTH_PWHASH_LEN];
+    int rc = store_user_by_email(s->db, s->who->user.email, &u, now_stored, sizeof now_stored, e);
+    if ((rc == ERR_OK && (u.id != s->who->user.id || strcmp(now_stored, stored) != 0)) ||
+        rc == ERR_NOT_FOUND)
+        rc = err_set(e, ERR_CONFLICT, "your account changed meanwhile; try again");
+    if (rc == ERR_OK)
+        rc = store_user_set_password(s->db, u.id, hash, e);
     if (rc == ERR_OK) /* a stolen session dies with the old password */
         rc = store_session_delete_others(s->db, u.id, s->who->token_hash, e);
     if (rc == ERR_OK)

@@ -56,6 +56,13 @@ int service_user_list(service *s, cJSON **out, err *e);
  * organisation_id and certified_until. A new password ends the user's browser
  * sessions. The last enabled administrator stays one (ERR_CONFLICT). */
 int service_user_update(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+/* A committee role given through the API (user_add, user_update) waits in
+ * "pending_role", the account keeping the role it had ("none" for a new
+ * one), until another enabled committee member confirms it here; the user
+ * then as confirm made them. ERR_FORBIDDEN for the holder themselves,
+ * ERR_CONFLICT when no role awaits (never asked, since changed back, or
+ * already confirmed). The command line's user_add gives the role at once. */
+int service_user_confirm_role(service *s, long long id, cJSON **out, err *e);
 /* An API token acting as the caller: {"token","name"}, shown once. */
 int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);
 /* Every API token, as store_token_list; revoking one by its id. */

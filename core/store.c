@@ -251,6 +251,13 @@ static const char *const migrations[] = {
     "  BEGIN UPDATE settings_generation SET n = n + 1; END;",
     /* 7: the points a deferral sends back to the auditor ([{"criterion","text"}]) */
     "ALTER TABLE decisions ADD COLUMN points TEXT NOT NULL DEFAULT '[]';",
+    /* 8: a committee role given through the API waits for another committee
+     * member's confirmation. Until then role holds the role given and
+     * acting_role the one the account acts with ('none' for a new account,
+     * which the role column's check could not hold without rebuilding a
+     * table half the schema refers to); NULL once confirmed. */
+    "ALTER TABLE users ADD COLUMN acting_role TEXT"
+    "  CHECK (acting_role IS NULL OR acting_role IN ('none', 'cae', 'auditor', 'admin'));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
@@ -277,6 +284,7 @@ enum {
     Q_SESSION_DELETE_OTHERS,
     Q_USER_UPDATE,
     Q_ADMIN_COUNT,
+    Q_USER_CONFIRM_ROLE,
     Q_SESSION_DELETE_USER,
     Q_TOKEN_LIST,
     Q_TOKEN_DELETE,
@@ -371,6 +379,11 @@ enum {
     "a.id, a.organisation_id, o.name AS organisation, a.kind, a.status, a.ruleset,"                \
     " a.auditor_id, a.created_by, a.created_at, a.submitted_at"
 
+/* A user's role in effect, then the role waiting for confirmation (or NULL). */
+#define USER_ROLES                                                                                 \
+    "coalesce(acting_role, role) AS role,"                                                         \
+    " CASE WHEN acting_role IS NULL THEN NULL ELSE role END AS pending_role"
+
 static const char *const sql[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
@@ -385,27 +398,34 @@ static const char *const sql[Q_COUNT] = {
     [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
                    " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
     [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
-                   " password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    [Q_USER_GET] = "SELECT id, email, name, role, organisation_id, certified_until, disabled"
-                   " FROM users WHERE id = ?",
-    [Q_USER_BY_EMAIL] = "SELECT id, email, name, role, organisation_id, certified_until,"
-                        " disabled, password_hash FROM users WHERE email = ?",
-    [Q_USER_LIST] = "SELECT id, email, name, role, organisation_id, certified_until,"
+                   " acting_role, password_hash, created_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_USER_GET] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
+                   " disabled FROM users WHERE id = ?",
+    [Q_USER_BY_EMAIL] = "SELECT id, email, name, " USER_ROLES ", organisation_id,"
+                        " certified_until, disabled, password_hash FROM users WHERE email = ?",
+    [Q_USER_LIST] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
                     " CASE WHEN disabled THEN 'true' ELSE 'false' END AS disabled_json, created_at"
                     " FROM users ORDER BY id",
     [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
     [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
                       " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, u.role, u.organisation_id,"
-                      " u.certified_until, u.disabled, s.kind, s.created_at, s.last_seen"
+    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, coalesce(u.acting_role, u.role),"
+                      " CASE WHEN u.acting_role IS NULL THEN NULL ELSE u.role END,"
+                      " u.organisation_id, u.certified_until, u.disabled, s.kind, s.created_at,"
+                      " s.last_seen"
                       " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
     [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
     [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
                                 " AND token_hash <> ?",
     [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
-                      " certified_until = ?5, disabled = ?6 WHERE id = ?7",
-    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled",
+                      " certified_until = ?5, acting_role = ?6, disabled = ?7 WHERE id = ?8",
+    /* Guarded: the role confirmed is the one still waiting. */
+    [Q_USER_CONFIRM_ROLE] = "UPDATE users SET acting_role = NULL"
+                            " WHERE id = ? AND acting_role IS NOT NULL AND role = ?",
+    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE coalesce(acting_role, role) = 'admin'"
+                      " AND NOT disabled",
     [Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
     /* A token is named by the first 16 hex digits of its hash: enough to
      * tell tokens apart, nothing that helps to find the token. */
@@ -1187,9 +1207,10 @@ static void read_user(sqlite3_stmt *st, int first, store_user *u)
     copy_col(st, first + 1, u->email, sizeof u->email);
     copy_col(st, first + 2, u->name, sizeof u->name);
     copy_col(st, first + 3, u->role, sizeof u->role);
-    u->org_id = sqlite3_column_int64(st, first + 4);
-    copy_col(st, first + 5, u->certified_until, sizeof u->certified_until);
-    u->disabled = sqlite3_column_int(st, first + 6) != 0;
+    copy_col(st, first + 4, u->pending_role, sizeof u->pending_role);
+    u->org_id = sqlite3_column_int64(st, first + 5);
+    copy_col(st, first + 6, u->certified_until, sizeof u->certified_until);
+    u->disabled = sqlite3_column_int(st, first + 7) != 0;
 }
 
 cJSON *store_user_json(const store_user *u)
@@ -1199,6 +1220,10 @@ cJSON *store_user_json(const store_user *u)
     cJSON_AddStringToObject(o, "email", u->email);
     cJSON_AddStringToObject(o, "name", u->name);
     cJSON_AddStringToObject(o, "role", u->role);
+    if (u->pending_role[0])
+        cJSON_AddStringToObject(o, "pending_role", u->pending_role);
+    else
+        cJSON_AddNullToObject(o, "pending_role");
     if (u->org_id)
         cJSON_AddNumberToObject(o, "organisation_id", (double)u->org_id);
     else
@@ -1211,14 +1236,18 @@ cJSON *store_user_json(const store_user *u)
     return o;
 }
 
-/* Binds u's email, name, role, organisation and certification to ?1 to ?5. */
+/* Binds u's email, name, role, organisation, certification and acting role
+ * to ?1 to ?6: a role waiting for confirmation is the role column's, and the
+ * one in effect meanwhile the acting role's. */
 static void bind_user(sqlite3_stmt *st, const store_user *u)
 {
+    bool pending = u->pending_role[0] != '\0';
     bind_text(st, 1, u->email);
     bind_text(st, 2, u->name);
-    bind_text(st, 3, u->role);
+    bind_text(st, 3, pending ? u->pending_role : u->role);
     bind_id(st, 4, u->org_id);
     bind_text(st, 5, u->certified_until);
+    bind_text(st, 6, pending ? u->role : NULL);
 }
 
 /* The error of a failed user write, saying which email is taken. */
@@ -1237,8 +1266,8 @@ int store_user_add(store *s, const store_user *u, const char *password_hash, lon
     char now[DATE_TIME_LEN + 1];
     date_now(now);
     bind_user(st, u);
-    bind_text(st, 6, password_hash);
-    bind_text(st, 7, now);
+    bind_text(st, 7, password_hash);
+    bind_text(st, 8, now);
     if (exec_stmt(s, st, "user", e) != ERR_OK)
         return email_taken(e, u);
     *id = sqlite3_last_insert_rowid(s->db);
@@ -1251,7 +1280,7 @@ static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
         if (hash)
-            copy_col(st, 7, hash, hash_size);
+            copy_col(st, 8, hash, hash_size);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -1300,9 +1329,19 @@ int store_user_update(store *s, const store_user *u, err *e)
     if (!st)
         return e->code;
     bind_user(st, u);
-    sqlite3_bind_int(st, 6, u->disabled);
-    sqlite3_bind_int64(st, 7, u->id);
+    sqlite3_bind_int(st, 7, u->disabled);
+    sqlite3_bind_int64(st, 8, u->id);
     return exec_one(s, st, "user", e) == ERR_OK ? ERR_OK : email_taken(e, u);
+}
+
+int store_user_confirm_role(store *s, long long id, const char *role, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_CONFIRM_ROLE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, role);
+    return exec_one(s, st, "role awaiting confirmation", e);
 }
 
 int store_admin_count(store *s, long long *n, err *e)
@@ -1338,9 +1377,9 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
-        copy_col(st, 7, kind, 8);
-        *created = sqlite3_column_int64(st, 8);
-        *last_seen = sqlite3_column_int64(st, 9);
+        copy_col(st, 8, kind, 8);
+        *created = sqlite3_column_int64(st, 9);
+        *last_seen = sqlite3_column_int64(st, 10);
     }
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)

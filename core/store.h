@@ -65,8 +65,9 @@ typedef struct store_user {
     long long id;
     char email[256];
     char name[256];
-    char role[16];
-    long long org_id; /* 0 when none */
+    char role[16];         /* in effect: "none" for a new account awaiting one */
+    char pending_role[16]; /* "committee" while it awaits confirmation, else "" */
+    long long org_id;      /* 0 when none */
     char certified_until[11];
     bool disabled; /* by an administrator: no login, no session, no token */
 } store_user;
@@ -78,9 +79,13 @@ int store_user_by_email(store *s, const char *email, store_user *u, char *hash, 
                         err *e);
 int store_user_list(store *s, cJSON **out, err *e);
 int store_user_set_password(store *s, long long id, const char *password_hash, err *e);
-/* Writes u's email, name, role, organisation, certification and disabled
+/* Writes u's email, name, roles, organisation, certification and disabled
  * flag; ERR_NOT_FOUND when there is no user u->id. */
 int store_user_update(store *s, const store_user *u, err *e);
+/* Puts in effect the role user id awaits, if it is still role: ERR_NOT_FOUND
+ * when none (or another) awaits. */
+int store_user_confirm_role(store *s, long long id, const char *role, err *e);
+/* The enabled users whose role in effect is admin. */
 int store_admin_count(store *s, long long *n, err *e);
 cJSON *store_user_json(const store_user *u);
 

@@ -70,7 +70,8 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
-             " ALTER TABLE users DROP COLUMN disabled; ALTER TABLE decisions DROP COLUMN points;"
+             " ALTER TABLE users DROP COLUMN acting_role; ALTER TABLE users DROP COLUMN disabled;"
+             " ALTER TABLE decisions DROP COLUMN points;"
              " PRAGMA user_version = 3");
     ASSERT_EQ(fixture_sql(fixture_db(dir), undo), SQLITE_OK);
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
@@ -167,6 +168,46 @@ TEST_IMPL(store_constraints_and_journal)
     return 0;
 }
 
+/* A role waiting for confirmation: the account acts with the role it had
+ * ("none" when new), the admin count sees that one, and the confirmation
+ * puts in effect only the role still waiting, once. */
+TEST_IMPL(store_pending_role)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
+    store_user u = {
+        .email = "new@x.test", .name = "N", .role = "none", .pending_role = "committee"};
+    store_user got;
+    ASSERT_EQ(store_user_add(s, &u, "hash", &u.id, &e), ERR_OK);
+    ASSERT_EQ(store_user_get(s, u.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "none");
+    ASSERT_STR_EQ(got.pending_role, "committee");
+    store_user a = {.email = "a@x.test", .name = "A", .role = "admin", .pending_role = "committee"};
+    ASSERT_EQ(store_user_add(s, &a, "hash", &a.id, &e), ERR_OK);
+    long long admins;
+    ASSERT_EQ(store_admin_count(s, &admins, &e), ERR_OK);
+    ASSERT_EQ(admins, 1);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "auditor", &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_OK);
+    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_user_get(s, u.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "committee");
+    ASSERT_STR_EQ(got.pending_role, "");
+    /* a change naming another role clears the waiting one */
+    a.pending_role[0] = '\0';
+    ASSERT_EQ(store_user_update(s, &a, &e), ERR_OK);
+    ASSERT_EQ(store_user_get(s, a.id, &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.role, "admin");
+    ASSERT_STR_EQ(got.pending_role, "");
+    store_close(s);
+    fixture_rmtree(dir);
+    return 0;
+}
+
 /* The permission table, role by role. */
 TEST_IMPL(policy_matrix)
 {
@@ -179,6 +220,8 @@ TEST_IMPL(policy_matrix)
     store_user gone = {.id = 1, .role = "cae", .org_id = 10, .disabled = true};
     store_user committee = {.id = 3, .role = "committee"};
     store_user admin = {.id = 4, .role = "admin"};
+    /* a new account whose committee role awaits confirmation */
+    store_user none = {.id = 5, .role = "none", .pending_role = "committee"};
     store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
     store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
     store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
@@ -240,6 +283,13 @@ TEST_IMPL(policy_matrix)
         {&committee, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
         {&admin, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
         {&gone, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
+        {&committee, POLICY_ROLE_CONFIRM, NULL, ERR_OK},
+        {&admin, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_DECIDE, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_ORG_READ, &org10, ERR_FORBIDDEN},
+        {&none, POLICY_RULES_MANAGE, NULL, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

@@ -2,7 +2,7 @@
 // recovery of what was typed when the session expires.
 import { api, onUnauthorized, setCsrf } from './api.js';
 import { h, clear } from './dom.js';
-import { ROLES } from './i18n.js';
+import { roleName } from './i18n.js';
 import { announce, failPage, pageTitle } from './ui.js';
 import * as publicPages from './pages/public.js';
 import * as loginPages from './pages/login.js';
@@ -77,6 +77,7 @@ export function homeOf(user) {
   if (user.role === 'cae') return `#/cae/${user.organisation_id}`;
   if (user.role === 'auditor') return '#/audits';
   if (user.role === 'committee') return '#/comite';
+  if (user.role === 'none') return '#/referentiel'; // a committee role awaiting confirmation
   return '#/organisations';
 }
 
@@ -128,7 +129,7 @@ function renderHeader() {
   }
   nav.append(list);
   if (u) {
-    userBox.append(h('span', { class: 'user-name' }, u.name, h('span', { class: 'user-role' }, ROLES[u.role] || u.role)),
+    userBox.append(h('span', { class: 'user-name' }, u.name, h('span', { class: 'user-role' }, roleName(u.role))),
       h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter'));
   } else {
     userBox.append(h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'));

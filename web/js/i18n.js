@@ -26,6 +26,10 @@ export const ROLES = {
   committee: 'Comité de labellisation',
   admin: 'Administration du réseau',
 };
+/** A role in words; "none" is a new account's while its committee role waits for confirmation. */
+export function roleName(role) {
+  return ROLES[role] || (role === 'none' ? 'Aucun rôle' : role);
+}
 export const ACTION_STATUS = { todo: 'À faire', doing: 'En cours', done: 'Fait' };
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre',

@@ -264,6 +264,33 @@ export function register() {
     await page.context().close();
   });
 
+  test('committee: a committee role given by the administration waits until another member confirms it', async (env) => {
+    const admin = await apiLogin(env.url, env.fixture.users.admin.email);
+    const r = await apiCall(env.url, admin, 'POST', 'users', { email: 'dominique@reseau.test', name: 'Dominique Nouveau', role: 'committee', password: 'un mot de passe de test assez long' });
+    equal(r.status, 201, 'the account is created');
+    equal(r.body.pending_role, 'committee', 'its committee role waits');
+    // the administration's list says so
+    const page = await newPage(env);
+    await login(page, env.fixture.users.admin.email);
+    await page.goto('/#/admin/utilisateurs');
+    const row = page.locator('[data-testid="users"] tr').filter({ hasText: 'dominique@reseau.test' });
+    await row.waitFor();
+    assert((await row.textContent()).includes('Aucun rôle (Comité de labellisation à confirmer)'), 'the row shows the role to confirm');
+    assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
+    await page.context().close();
+    // a committee member confirms it from the committee's page
+    const member = await newPage(env);
+    await login(member, env.fixture.users.committee.email);
+    await member.goto('/#/comite');
+    const box = member.locator('[data-testid="role-confirmations"]');
+    await box.getByRole('button', { name: 'Confirmer le rôle de Dominique Nouveau' }).click();
+    await box.locator('.message-success').filter({ hasText: 'Rôle de Dominique Nouveau confirmé.' }).waitFor();
+    const me = await apiCall(env.url, await apiLogin(env.url, 'dominique@reseau.test', 'un mot de passe de test assez long'), 'GET', 'me');
+    equal(me.body.role, 'committee', 'the role is in effect');
+    assert(member.errors.length === 0, `no script error: ${member.errors.join('; ')}`);
+    await member.context().close();
+  });
+
   test('public: the référentiel with the award rule in words, without login', async (env) => {
     const page = await newPage(env);
     await page.goto('/');

@@ -2,7 +2,7 @@
 // administration), users with roles and certification dates, API tokens.
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
-import { ROLES, frDate, frDateTime, ofName } from '../i18n.js';
+import { ROLES, frDate, frDateTime, ofName, roleName } from '../i18n.js';
 import { pageTitle, message, errorBox, table, busy, today, confirmAction, listChanged } from '../ui.js';
 
 /** Runs a form's submission; conflict(err) may name a 409 in words (else a general text). */
@@ -119,6 +119,42 @@ function draftAuditsRefusal(ids, roleChanged) {
     h('a', { href: '#/audits' }, 'Audits'), roleChanged ? '.' : ' ; un auditeur n’audite jamais sa propre CAE.'];
 }
 
+const CONFIRMATION = 'Le rôle « Comité de labellisation » prendra effet quand un membre du Comité l’aura confirmé.';
+
+/** The role in effect, and the one waiting for a committee member's confirmation. */
+function roleText(u) {
+  const role = roleName(u.role);
+  return u.pending_role ? `${role} (${roleName(u.pending_role)} à confirmer)` : role;
+}
+
+/**
+ * For a committee member: the committee roles an administrator gave, each
+ * waiting for another member's confirmation; null when none waits.
+ */
+export async function roleConfirmations(ctx) {
+  const waiting = (await api('GET', 'users')).filter((u) => u.pending_role && u.id !== ctx.user.id);
+  if (!waiting.length) return null;
+  const out = h('div', { 'aria-live': 'polite' });
+  const box = h('section', { class: 'card', 'aria-labelledby': 'role-confirmations', 'data-testid': 'role-confirmations' },
+    h('h2', { id: 'role-confirmations' }, 'Rôles à confirmer'),
+    h('p', { class: 'hint' }, 'L’administration a donné le rôle « Comité de labellisation » à ces comptes ; il prend effet quand un autre membre du Comité le confirme.'),
+    out, table('Rôles à confirmer', ['Nom', 'Adresse', 'Rôle actuel', 'Action'], waiting.map((u) => {
+      const confirm = h('button', { type: 'button', class: 'button small' }, 'Confirmer', h('span', { class: 'visually-hidden' }, ` le rôle ${ofName(u.name)}`));
+      confirm.addEventListener('click', () => busy(confirm, async () => {
+        out.replaceChildren();
+        try {
+          await api('POST', `users/${u.id}/confirm-role`);
+          confirm.replaceWith(h('span', 'Confirmé'));
+          add(out, message('success', `Rôle ${ofName(u.name)} confirmé.`));
+        } catch (err) {
+          add(out, errorBox(err));
+        }
+      }));
+      return [u.name, u.email, roleName(u.role), confirm];
+    })));
+  return box;
+}
+
 const PASSWORD_HINT = 'Au moins 10 caractères ; à transmettre à la personne par un canal sûr.';
 
 export async function users(view, ctx) {
@@ -135,7 +171,7 @@ export async function users(view, ctx) {
     listBox.replaceChildren(table('Utilisateurs', ['Nom', 'Adresse', 'Rôle', 'Organisation', 'Certification', 'Actions'], rows.map((u) => {
       const edit = h('button', { type: 'button', class: 'button-secondary small', 'data-user': u.id }, 'Modifier', h('span', { class: 'visually-hidden' }, ` le compte ${ofName(u.name)}`));
       edit.addEventListener('click', () => openEdit(u));
-      return [u.name, u.email, u.disabled ? `${ROLES[u.role] || u.role} (compte désactivé)` : ROLES[u.role] || u.role,
+      return [u.name, u.email, `${roleText(u)}${u.disabled ? ' (compte désactivé)' : ''}`,
         u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
         u.role === 'auditor' ? (u.certified_until ? `${u.certified_until < now ? 'expirée le' : 'jusqu’au'} ${frDate(u.certified_until)}` : 'non certifié') : '—',
         edit];
@@ -145,7 +181,9 @@ export async function users(view, ctx) {
   /** The row's "Modifier" button, where the focus goes back. */
   const rowButton = (id) => listBox.querySelector(`button[data-user="${id}"]`);
 
-  function openEdit(u) {
+  function openEdit(shown) {
+    // a role waiting for confirmation is the one the form shows and changes
+    const u = { ...shown, role: shown.pending_role || shown.role };
     listOut.replaceChildren();
     const self = u.id === ctx.user.id;
     const name = h('input', { type: 'text', name: 'name', id: 'edit-name', autocomplete: 'off', required: true, value: u.name });
@@ -203,7 +241,9 @@ export async function users(view, ctx) {
       editBox.replaceChildren();
       const said = sent.disabled === true ? ' Il est désactivé : ses sessions et ses jetons sont révoqués.'
         : sent.disabled === false ? ' Il est réactivé.' : sent.password ? ' Ses sessions ouvertes sont fermées.' : '';
-      await listChanged(listOut, `Compte ${ofName(v.name)} modifié.${said}`, refresh, () => rowButton(u.id));
+      // a committee role given, or whose holder's password or email changed, waits for a member
+      const waits = v.pending_role && !shown.pending_role ? ` ${CONFIRMATION}` : '';
+      await listChanged(listOut, `Compte ${ofName(v.name)} modifié.${said}${waits}`, refresh, () => rowButton(u.id));
     }, (err) => {
       const audits = draftAudits(err);
       if (audits) return draftAuditsRefusal(audits, err.path === '$.role');
@@ -241,7 +281,7 @@ export async function users(view, ctx) {
     // emptied for the next account (reset fires no change: the role's fields follow by hand)
     form.reset();
     rc.role.dispatchEvent(new Event('change'));
-    await listChanged(listOut, `Compte créé pour ${u.name} (n° ${u.id}).`, refresh, () => rowButton(u.id));
+    await listChanged(listOut, `Compte créé pour ${u.name} (n° ${u.id}).${u.pending_role ? ` ${CONFIRMATION}` : ''}`, refresh, () => rowButton(u.id));
   });
   add(view, h('section', { class: 'card', 'aria-labelledby': 'new-user' }, h('h2', { id: 'new-user' }, 'Nouveau compte'), form));
 }

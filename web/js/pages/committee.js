@@ -5,6 +5,7 @@ import { h, field, newId, add } from '../dom.js';
 import { DECISIONS, frDate, frNumber } from '../i18n.js';
 import { pageTitle, message, errorBox, outcomeBadge, statusBadge, table, busy, today, shorten, listChanged } from '../ui.js';
 import { decisionBlock } from './results.js';
+import { roleConfirmations } from './admin.js';
 
 export async function audits(view, ctx) {
   const auditor = ctx.user.role === 'auditor';
@@ -255,6 +256,7 @@ export async function pending(view, ctx) {
   const list = (await api('GET', 'assessments')).filter((x) => x.kind === 'audit');
   const waiting = list.filter((x) => x.status === 'submitted');
   const evs = await Promise.all(waiting.map((x) => api('GET', `assessments/${x.id}/evaluation`)));
+  const roles = ctx.user.role === 'committee' ? await roleConfirmations(ctx) : null;
   if (!ctx.isCurrent()) return;
   pageTitle(view, 'Audits en attente de décision', 'Le résultat calculé par les règles et ses raisons, pour chaque audit soumis. Le Comité décide : attribuer, refuser ou ajourner.');
   if (!waiting.length) add(view, message('info', 'Aucun audit n’attend de décision.'));
@@ -272,6 +274,7 @@ export async function pending(view, ctx) {
       x.organisation, String(x.id), frDate(x.submitted_at), h('a', { href: `#/evaluations/${x.id}/resultats` }, 'Résultats et décision')])));
   }
   add(view, h('p', h('a', { href: '#/audits' }, 'Tous les audits et l’ouverture d’un audit')));
+  if (roles) add(view, roles);
 }
 
 export async function decision(view, ctx) {
