@@ -43,12 +43,7 @@ local CASES = {
     "attempt to modify a read%-only table %(key 'tostring'%)" },
 }
 
--- A copy of the rules with `body` as referential/99-evil.lua, on line 2.
-local function rules_with(body)
-  local rules = support.copy_rules()
-  support.write(rules .. "/referential/99-evil.lua", "-- fichier hostile\n" .. body .. "\n")
-  return rules, "referential/99-evil.lua:2:"
-end
+local rules_with = support.rules_with_evil
 
 -- A scripts folder whose report `hostile` runs `body` on line 4.
 local function scripts_with(body)
