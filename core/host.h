@@ -1,8 +1,9 @@
 /* host: sandboxed Lua 5.4 states for rules, report scripts and plugins.
  * Each state gets a frozen API (safe base library, string, table, math, utf8,
- * os.time/date/clock), an instruction limit per call, a memory cap, and
- * scripts loaded from an in-memory file tree only. Knows nothing of SQLite
- * or HTTP. */
+ * os.time/date/clock), an instruction limit per call that also counts the
+ * work done in C (pattern steps, loops of the table library, allocation), a
+ * memory cap, no finalizers, and scripts loaded from an in-memory file tree
+ * only. Uses lpattern; knows nothing of SQLite or HTTP. */
 #ifndef LABELCOOP_HOST_H
 #define LABELCOOP_HOST_H
 
