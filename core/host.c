@@ -128,7 +128,6 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
-
 /* Writes "file:line: " of the innermost function from a file of the tree (a
  * chunk given to load() has no file: its caller's line is the one to fix),
  * from a hook or from a C function; else as host_where. */

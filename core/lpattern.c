@@ -46,8 +46,8 @@ typedef struct MatchState {
     const char *p_end;    /* end ('\0') of pattern */
     lua_State *L;
     lpattern_budget *budget;
-    long steps;     /* taken and not yet added to the budget's pending */
-    int matchdepth; /* control for recursive depth (to avoid C stack overflow) */
+    long steps;          /* taken and not yet added to the budget's pending */
+    int matchdepth;      /* control for recursive depth (to avoid C stack overflow) */
     unsigned char level; /* total number of captures (finished or unfinished) */
     struct {
         const char *init;
@@ -141,18 +141,41 @@ static int match_class(int c, int cl)
 {
     int res;
     switch (tolower(cl)) {
-    case 'a': res = isalpha(c); break;
-    case 'c': res = iscntrl(c); break;
-    case 'd': res = isdigit(c); break;
-    case 'g': res = isgraph(c); break;
-    case 'l': res = islower(c); break;
-    case 'p': res = ispunct(c); break;
-    case 's': res = isspace(c); break;
-    case 'u': res = isupper(c); break;
-    case 'w': res = isalnum(c); break;
-    case 'x': res = isxdigit(c); break;
-    case 'z': res = (c == 0); break; /* deprecated option */
-    default: return (cl == c);
+    case 'a':
+        res = isalpha(c);
+        break;
+    case 'c':
+        res = iscntrl(c);
+        break;
+    case 'd':
+        res = isdigit(c);
+        break;
+    case 'g':
+        res = isgraph(c);
+        break;
+    case 'l':
+        res = islower(c);
+        break;
+    case 'p':
+        res = ispunct(c);
+        break;
+    case 's':
+        res = isspace(c);
+        break;
+    case 'u':
+        res = isupper(c);
+        break;
+    case 'w':
+        res = isalnum(c);
+        break;
+    case 'x':
+        res = isxdigit(c);
+        break;
+    case 'z':
+        res = (c == 0);
+        break; /* deprecated option */
+    default:
+        return (cl == c);
     }
     return (islower(cl) ? res : !res);
 }
@@ -186,10 +209,15 @@ static int singlematch(MatchState *ms, const char *s, const char *p, const char 
     else {
         int c = uchar(*s);
         switch (*p) {
-        case '.': return 1; /* matches any char */
-        case L_ESC: return match_class(c, uchar(*(p + 1)));
-        case '[': COUNT(ms, BYTES(ep - p)); return matchbracketclass(c, p, ep - 1);
-        default: return (uchar(*p) == c);
+        case '.':
+            return 1; /* matches any char */
+        case L_ESC:
+            return match_class(c, uchar(*(p + 1)));
+        case '[':
+            COUNT(ms, BYTES(ep - p));
+            return matchbracketclass(c, p, ep - 1);
+        default:
+            return (uchar(*p) == c);
         }
     }
 }
@@ -290,7 +318,7 @@ init: /* using goto's to optimize tail recursion */
     COUNT(ms, 1);
     if (p != ms->p_end) { /* end of pattern? */
         switch (*p) {
-        case '(': {                 /* start capture */
+        case '(': {              /* start capture */
             if (*(p + 1) == ')') /* position capture? */
                 s = start_capture(ms, s, p + 2, CAP_POSITION);
             else
@@ -302,8 +330,8 @@ init: /* using goto's to optimize tail recursion */
             break;
         }
         case '$': {
-            if ((p + 1) != ms->p_end) /* is the '$' the last char in pattern? */
-                goto dflt;            /* no; go to default */
+            if ((p + 1) != ms->p_end)          /* is the '$' the last char in pattern? */
+                goto dflt;                     /* no; go to default */
             s = (s == ms->src_end) ? s : NULL; /* check end of string */
             break;
         }
@@ -314,7 +342,7 @@ init: /* using goto's to optimize tail recursion */
                 if (s != NULL) {
                     p += 4;
                     goto init; /* return match(ms, s, p + 4); */
-                } /* else fail (s == NULL) */
+                }              /* else fail (s == NULL) */
                 break;
             }
             case 'f': { /* frontier? */
@@ -334,8 +362,16 @@ init: /* using goto's to optimize tail recursion */
                 s = NULL; /* match failed */
                 break;
             }
-            case '0': case '1': case '2': case '3': case '4':
-            case '5': case '6': case '7': case '8': case '9': { /* capture results (%0-%9)? */
+            case '0':
+            case '1':
+            case '2':
+            case '3':
+            case '4':
+            case '5':
+            case '6':
+            case '7':
+            case '8':
+            case '9': { /* capture results (%0-%9)? */
                 s = match_capture(ms, s, uchar(*(p + 1)));
                 if (s != NULL) {
                     p += 2;
@@ -343,12 +379,13 @@ init: /* using goto's to optimize tail recursion */
                 }
                 break;
             }
-            default: goto dflt;
+            default:
+                goto dflt;
             }
             break;
         }
         default:
-        dflt: { /* pattern class plus optional suffix */
+        dflt : {                              /* pattern class plus optional suffix */
             const char *ep = classend(ms, p); /* points to optional suffix */
             /* does not match at least once? */
             if (!singlematch(ms, s, p, ep)) {
@@ -420,8 +457,7 @@ static const char *lmemfind(MatchState *ms, const char *s1, size_t l1, const cha
  * i == 0, returns information about the whole match, the range s..e. If the
  * capture is a string, returns its length and puts its address in *cap. If it
  * is a position, pushes it and returns CAP_POSITION. */
-static size_t get_onecapture(MatchState *ms, int i, const char *s, const char *e,
-                             const char **cap)
+static size_t get_onecapture(MatchState *ms, int i, const char *s, const char *e, const char **cap)
 {
     if (i >= ms->level) {
         if (i != 0)
@@ -465,7 +501,7 @@ static int nospecials(const char *p, size_t l)
     size_t upto = 0;
     do {
         if (strpbrk(p + upto, SPECIALS))
-            return 0; /* pattern has a special character */
+            return 0;                 /* pattern has a special character */
         upto += strlen(p + upto) + 1; /* may have more after \0 */
     } while (upto <= l);
     return 1; /* no special chars found */
@@ -586,8 +622,8 @@ static int gmatch(lua_State *L)
     GMatchState *gm;
     lua_settop(L, 2); /* keep strings on closure to avoid being collected */
     gm = (GMatchState *)lua_newuserdatauv(L, sizeof(GMatchState), 0);
-    if (init > ls)       /* start after string's end? */
-        init = ls + 1;   /* avoid overflows in 's + init' */
+    if (init > ls)     /* start after string's end? */
+        init = ls + 1; /* avoid overflows in 's + init' */
     prepstate(&gm->ms, L, s, ls, p, lp);
     gm->src = s + init;
     gm->p = p;
@@ -605,8 +641,8 @@ static void add_s(MatchState *ms, luaL_Buffer *b, const char *s, const char *e)
     COUNT(ms, BYTES(l));
     while ((p = (char *)memchr(news, L_ESC, l)) != NULL) {
         luaL_addlstring(b, news, p - news);
-        p++;                 /* skip ESC */
-        if (*p == L_ESC)     /* '%%' */
+        p++;             /* skip ESC */
+        if (*p == L_ESC) /* '%%' */
             luaL_addchar(b, *p);
         else if (*p == '0') /* '%0' */
             luaL_addlstring(b, s, e - s);
@@ -644,9 +680,9 @@ static int add_value(MatchState *ms, luaL_Buffer *b, const char *s, const char *
         lua_gettable(L, 3);
         break;
     }
-    default: {               /* LUA_TNUMBER or LUA_TSTRING */
+    default: {              /* LUA_TNUMBER or LUA_TSTRING */
         add_s(ms, b, s, e); /* add value to the buffer */
-        return 1;            /* something changed */
+        return 1;           /* something changed */
     }
     }
     if (!lua_toboolean(L, -1)) {      /* nil or false? */
@@ -664,19 +700,19 @@ static int add_value(MatchState *ms, luaL_Buffer *b, const char *s, const char *
 static int str_gsub(lua_State *L)
 {
     size_t srcl, lp;
-    const char *src = luaL_checklstring(L, 1, &srcl); /* subject */
-    const char *p = luaL_checklstring(L, 2, &lp);      /* pattern */
-    const char *lastmatch = NULL;                      /* end of last match */
-    int tr = lua_type(L, 3);                           /* replacement type */
+    const char *src = luaL_checklstring(L, 1, &srcl);    /* subject */
+    const char *p = luaL_checklstring(L, 2, &lp);        /* pattern */
+    const char *lastmatch = NULL;                        /* end of last match */
+    int tr = lua_type(L, 3);                             /* replacement type */
     lua_Integer max_s = luaL_optinteger(L, 4, srcl + 1); /* max replacements */
     int anchor = (*p == '^');
     lua_Integer n = 0; /* replacement count */
     int changed = 0;   /* change flag */
     MatchState ms;
     luaL_Buffer b;
-    luaL_argexpected(L, tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION ||
-                            tr == LUA_TTABLE,
-                     3, "string/function/table");
+    luaL_argexpected(
+        L, tr == LUA_TNUMBER || tr == LUA_TSTRING || tr == LUA_TFUNCTION || tr == LUA_TTABLE, 3,
+        "string/function/table");
     luaL_buffinit(L, &b);
     if (anchor) {
         p++;
@@ -698,7 +734,7 @@ static int str_gsub(lua_State *L)
             break;
     }
     report(&ms);
-    if (!changed) /* no changes? */
+    if (!changed)            /* no changes? */
         lua_pushvalue(L, 1); /* return original string */
     else {                   /* something changed */
         luaL_addlstring(&b, src, ms.src_end - src);
@@ -711,8 +747,8 @@ static int str_gsub(lua_State *L)
 void lpattern_setfuncs(lua_State *L, int idx, lpattern_budget *budget)
 {
     static const luaL_Reg funcs[] = {
-        {"find", str_find}, {"match", str_match}, {"gmatch", gmatch}, {"gsub", str_gsub},
-        {NULL, NULL},
+        {"find", str_find}, {"match", str_match}, {"gmatch", gmatch},
+        {"gsub", str_gsub}, {NULL, NULL},
     };
     *(lpattern_budget **)lua_getextraspace(L) = budget; /* copied into new threads */
     idx = lua_absindex(L, idx);

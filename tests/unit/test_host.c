@@ -299,8 +299,9 @@ TEST_IMPL(host_pattern_budget)
 {
     /* issue 17: exponential patterns ran inside one instruction, unhooked. */
     ASSERT_STR_EQ(eval_small("string.find(string.rep('a', 3000), '.-.-.-b')"), OVER_SMALL);
-    ASSERT_STR_EQ(eval_small("local s = ('a'):rep(40) s:find(('a?'):rep(40) .. ('a'):rep(40) .. 'b')"),
-                  OVER_SMALL);
+    ASSERT_STR_EQ(
+        eval_small("local s = ('a'):rep(40) s:find(('a?'):rep(40) .. ('a'):rep(40) .. 'b')"),
+        OVER_SMALL);
     ASSERT_STR_EQ(eval_small("string.match(string.rep('a', 3000), '.-.-.-b')"), OVER_SMALL);
     ASSERT_STR_EQ(eval_small("for x in string.gmatch(string.rep('a', 3000), '.-.-.-b') do end"),
                   OVER_SMALL);
@@ -364,8 +365,7 @@ TEST_IMPL(host_c_functions_bounded)
                   OVER_SMALL);
     ASSERT_STR_EQ(eval_small("local s = ('x'):rep(1e5) while true do string.byte(s, 1, -1) end"),
                   OVER_SMALL);
-    ASSERT_STR_EQ(eval_small("local s = ('x'):rep(1e6) while true do utf8.len(s) end"),
-                  OVER_SMALL);
+    ASSERT_STR_EQ(eval_small("local s = ('x'):rep(1e6) while true do utf8.len(s) end"), OVER_SMALL);
     /* The counted functions keep their names and the script's line in errors. */
     ASSERT_STR_EQ(eval_in("table.concat({{}})"),
                   "t.lua:1: invalid value (table) at index 1 in table for 'concat'");
@@ -464,9 +464,10 @@ TEST_IMPL(host_interrupt_not_swallowed)
     host_limits lim = {.instructions = 1000000000000LL, .interrupt = &stop};
     ASSERT_STR_EQ(eval_with("while true do pcall(function() while true do end end) end", &lim),
                   "t.lua:1: interrupted");
-    ASSERT_STR_EQ(eval_with("\nwhile true do pcall(string.find, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', "
-                            "'.-.-.-.-.-.-.-.-.-.-.-b') end",
-                            &lim),
-                  "t.lua:2: interrupted");
+    ASSERT_STR_EQ(
+        eval_with("\nwhile true do pcall(string.find, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', "
+                  "'.-.-.-.-.-.-.-.-.-.-.-b') end",
+                  &lim),
+        "t.lua:2: interrupted");
     return 0;
 }
