@@ -99,6 +99,12 @@ static void hurry(host *h)
     atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
 }
 
+/* Adds steps to the run's count; it stays at LLONG_MAX once there. */
+static void count_steps(host *h, long long steps)
+{
+    h->insn_used = steps > LLONG_MAX - h->insn_used ? LLONG_MAX : h->insn_used + steps;
+}
+
 static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     host *h = ud;
@@ -119,7 +125,7 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         /* Filling memory is work too (a concatenation of long strings is one
          * instruction): a step per 16 bytes, checked at the next hook. */
         if (nsize > old)
-            h->insn_used += (long long)((nsize - old) >> 4);
+            count_steps(h, (long long)((nsize - old) >> 4));
         /* Past the limit, the next instruction stops the run: the hook may
          * be 10,000 long instructions away. lua_sethook is safe anywhere. */
         if (h->insn_used > h->insn_limit && running(h) && h->L)
@@ -167,7 +173,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     host *h = host_of(L);
     if (!h->tripped && !interrupted(h)) {
-        h->insn_used += HOOK_STEP;
+        count_steps(h, HOOK_STEP);
         if (h->insn_used <= h->insn_limit)
             return;
     }
@@ -180,7 +186,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 static void charge(lua_State *L, long long steps)
 {
     host *h = host_of(L);
-    h->insn_used = steps > LLONG_MAX - h->insn_used ? LLONG_MAX : h->insn_used + steps;
+    count_steps(h, steps);
     if (h->tripped || h->insn_used > h->insn_limit || interrupted(h))
         stop(L, h);
 }
