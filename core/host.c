@@ -30,6 +30,9 @@
 #include "files.h"
 #include "lpattern.h"
 
+/* The watchdog's tick. */
+#define WATCH_TICK_NS 2000000L
+
 /* The count hook fires every HOOK_STEP instructions: coarse enough to cost
  * nothing, fine enough that a limit is honoured within 0.02%. */
 #define HOOK_STEP 10000
@@ -49,6 +52,10 @@ struct host {
      * read by the watchdog, so atomic (lock-free, safe in a handler). */
     atomic_uint run_seq;
     unsigned seen_seq;
+    /* the watchdog's count of ticks the run it sees has lasted, the limit of
+     * that count, and the run_seq of a run found over it */
+    long long ticks, tick_limit;
+    atomic_uint overtime_seq;
     pthread_t thread;
     atomic_int armed;
     host *watch_next, *watch_prev;
@@ -88,6 +95,13 @@ void host_where(lua_State *L, int level, char *buf, size_t size)
 static bool interrupted(const host *h)
 {
     return h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed);
+}
+
+/* The watchdog found this run over its time. */
+static bool overtime(host *h)
+{
+    return atomic_load_explicit(&h->overtime_seq, memory_order_relaxed) ==
+           atomic_load_explicit(&h->run_seq, memory_order_relaxed);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar);
@@ -162,6 +176,9 @@ static int stop(lua_State *L, host *h)
     tree_where(L, pos, sizeof pos);
     if (interrupted(h))
         lua_pushfstring(L, "%sinterrupted", pos);
+    else if (overtime(h))
+        lua_pushfstring(L, "%stime limit exceeded (%I ms)", pos,
+                        (lua_Integer)(h->tick_limit * WATCH_TICK_NS / 1000000));
     else
         lua_pushfstring(L, "%sinstruction limit exceeded (%I instructions)", pos,
                         (lua_Integer)h->insn_limit);
@@ -172,7 +189,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     host *h = host_of(L);
-    if (!h->tripped && !interrupted(h)) {
+    if (!h->tripped && !interrupted(h) && !overtime(h)) {
         count_steps(h, HOOK_STEP);
         if (h->insn_used <= h->insn_limit)
             return;
@@ -187,13 +204,12 @@ static void charge(lua_State *L, long long steps)
 {
     host *h = host_of(L);
     count_steps(h, steps);
-    if (h->tripped || h->insn_used > h->insn_limit || interrupted(h))
+    if (h->tripped || h->insn_used > h->insn_limit || interrupted(h) || overtime(h))
         stop(L, h);
 }
 
 /* ---- watchdog ------------------------------------------------------------ */
 
-#define WATCH_TICK_NS 2000000L
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond;
@@ -215,7 +231,7 @@ static void watch_arm(int sig)
     (void)sig;
     int saved = errno; /* the thread may be between a failing call and its errno check */
     host *h = tl_running;
-    if (h && interrupted(h))
+    if (h && (interrupted(h) || overtime(h)))
         hurry(h); /* stopped at the next instruction, however long each is */
     else if (h && !atomic_load_explicit(&h->armed, memory_order_relaxed)) {
         lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
@@ -235,7 +251,8 @@ static void tick_after(struct timespec *t)
 }
 
 /* Every tick, signals the thread of every run that was already going at the
- * last look and is not counted yet, or is interrupted. */
+ * last look and is not counted yet, or is interrupted, or has lasted longer
+ * than its time (counted in ticks, each at least WATCH_TICK_NS apart). */
 static void *watch_loop(void *arg)
 {
     unsigned generation = (unsigned)(uintptr_t)arg;
@@ -246,9 +263,16 @@ static void *watch_loop(void *arg)
         pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
         for (host *h = watch_list; h; h = h->watch_next) {
             unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
-            if ((seq & 1) && seq == h->seen_seq &&
-                (!atomic_load_explicit(&h->armed, memory_order_relaxed) || interrupted(h)))
-                pthread_kill(h->thread, watch_signal());
+            if ((seq & 1) && seq == h->seen_seq) {
+                bool late = ++h->ticks > h->tick_limit;
+                if (late)
+                    atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
+                if (late || interrupted(h) ||
+                    !atomic_load_explicit(&h->armed, memory_order_relaxed))
+                    pthread_kill(h->thread, watch_signal());
+            } else {
+                h->ticks = 0;
+            }
             h->seen_seq = seq;
         }
     }
@@ -864,6 +888,10 @@ int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api
     h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : HOST_DEFAULT_INSTRUCTIONS;
     h->mem_limit = lim && lim->memory > 0 ? lim->memory : HOST_DEFAULT_MEMORY;
     h->interrupt = lim ? lim->interrupt : NULL;
+    long long ms = lim && lim->milliseconds > 0 ? lim->milliseconds : h->insn_limit / 20000;
+    if (!(lim && lim->milliseconds > 0) && ms < HOST_DEFAULT_MILLISECONDS)
+        ms = HOST_DEFAULT_MILLISECONDS;
+    h->tick_limit = ms * 1000000 / WATCH_TICK_NS;
     h->L = lua_newstate(alloc, h);
     if (!h->L) {
         host_free(h);
@@ -924,6 +952,9 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     if (!pthread_equal(h->thread, pthread_self()))
         h->thread = pthread_self();
     unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_relaxed);
+    /* Even, so no run's: a mark the watchdog left for a run just over must
+     * not match this one's number once run_seq wraps around. */
+    atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
     atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, f);

@@ -134,6 +134,17 @@ describe("a hostile script", function()
     end)
   end
 
+  it("in a rule file: a loop of long-string comparisons (one instruction each) stops on its time",
+    function()
+      local rules, prefix = rules_with(
+        'local a, b = ("x"):rep(1e7), ("x"):rep(1e7) while true do local c = a == b end')
+      local r = support.run({ "rules", "check", "--rules", rules }, nil, nil, 60)
+      assert.are_not.equal(124, r.code, "the binary hung (killed by timeout)\n" .. r.stderr)
+      assert.are.equal(3, r.code, r.stderr)
+      assert.truthy(r.stderr:find(prefix .. " time limit exceeded (10000 ms)", 1, true), r.stderr)
+      assert.is_true(r.elapsed < 40, "took " .. tostring(r.elapsed) .. " s")
+    end)
+
   it("prints what print was given, and nothing else", function()
     local rules, prefix = rules_with('print("marque", 1, nil)')
     local r = support.run({ "rules", "check", "--rules", rules })

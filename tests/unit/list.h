@@ -17,6 +17,7 @@
     TEST_ENTRY(host_api_tables_readonly)                                                           \
     TEST_ENTRY(host_print_only_arguments)                                                          \
     TEST_ENTRY(host_interrupt_not_swallowed)                                                       \
+    TEST_ENTRY(host_time_limit)                                                                    \
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(ljson_ids)                                                                          \

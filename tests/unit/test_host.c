@@ -471,3 +471,21 @@ TEST_IMPL(host_interrupt_not_swallowed)
         "t.lua:2: interrupted");
     return 0;
 }
+
+TEST_IMPL(host_time_limit)
+{
+    /* A comparison of two long strings is one instruction that the count
+     * cannot see; the watchdog's clock stops such a run. */
+    script s;
+    host_limits lim = {.milliseconds = 300};
+    ASSERT_EQ(open_script(&s, "t.lua",
+                          "local a, b = ('x'):rep(2e6), ('x'):rep(2e6)\n"
+                          "while true do local c = a == b end",
+                          "ok.lua", "local n = 0 for i = 1, 1000 do n = n + i end", &lim),
+              0);
+    ASSERT_STR_EQ(run(&s, "t.lua"), "t.lua:2: time limit exceeded (300 ms)");
+    /* The clock is per run: the next one works. */
+    ASSERT_STR_EQ(run(&s, "ok.lua"), "");
+    close_script(&s);
+    return 0;
+}
