@@ -210,7 +210,6 @@ static void charge(lua_State *L, long long steps)
 
 /* ---- watchdog ------------------------------------------------------------ */
 
-
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond;
 static host *watch_list;
