@@ -55,19 +55,28 @@ typedef struct MatchState {
     } capture[LUA_MAXCAPTURES];
 } MatchState;
 
-/* Adds the steps taken so far to the budget, charged once they make a chunk;
- * the charge may raise (nothing to free). */
-static void report(MatchState *ms)
+/* Adds steps to the state's budget, charged once they make a chunk; the
+ * charge may raise (the matcher then holds nothing to free). */
+static void settle(lua_State *L, long steps)
 {
-    lpattern_budget *b = ms->budget;
-    b->pending += ms->steps;
-    ms->steps = 0;
-    if (b->pending >= LPATTERN_CHUNK) {
+    lpattern_budget *b = *(lpattern_budget **)lua_getextraspace(L);
+    if ((b->pending += steps) >= LPATTERN_CHUNK) {
         long n = b->pending;
         b->pending = 0;
-        b->charge(ms->L, n);
+        b->charge(L, n);
     }
 }
+
+static void report(MatchState *ms)
+{
+    long n = ms->steps;
+    ms->steps = 0;
+    settle(ms->L, n);
+}
+
+/* What a call may leave uncharged at its end: the instructions that made the
+ * call (counted by the hook) cost more. */
+#define LPATTERN_FREE 16
 
 /* One step, or n; a whole chunk goes to the budget at once. */
 #define COUNT(ms, n)                                                                               \
@@ -429,28 +438,37 @@ init: /* using goto's to optimize tail recursion */
     return s;
 }
 
-static const char *lmemfind(MatchState *ms, const char *s1, size_t l1, const char *s2, size_t l2)
+/* A plain search. Its steps go to the budget a chunk at a time; a rest of
+ * a few steps is dropped, as it costs less than the instructions that made the
+ * call, which the hook counts. */
+static const char *lmemfind(lua_State *L, const char *s1, size_t l1, const char *s2, size_t l2)
 {
+    long steps = BYTES(l2); /* nospecials read the pattern */
+    const char *found = NULL;
     if (l2 == 0)
-        return s1; /* empty strings are everywhere */
-    else if (l2 > l1)
-        return NULL; /* avoids a negative 'l1' */
-    else {
+        found = s1;       /* empty strings are everywhere */
+    else if (l2 <= l1) {  /* else a negative 'l1' */
         const char *init; /* to search for a '*s2' inside 's1' */
         l2--;             /* 1st char will be checked by 'memchr' */
         l1 = l1 - l2;     /* 's2' cannot be found after that */
         while (l1 > 0 && (init = (const char *)memchr(s1, *s2, l1)) != NULL) {
-            COUNT(ms, BYTES(init - s1) + BYTES(l2));
+            if ((steps += BYTES(init - s1) + BYTES(l2)) >= LPATTERN_CHUNK) {
+                settle(L, steps);
+                steps = 0;
+            }
             init++; /* 1st char is already checked */
-            if (memcmp(init, s2 + 1, l2) == 0)
-                return init - 1;
-            else { /* correct 'l1' and 's1' to try again */
+            if (memcmp(init, s2 + 1, l2) == 0) {
+                found = init - 1;
+                break;
+            } else { /* correct 'l1' and 's1' to try again */
                 l1 -= init - s1;
                 s1 = init;
             }
         }
-        return NULL; /* not found */
     }
+    if (steps > LPATTERN_FREE)
+        settle(L, steps);
+    return found;
 }
 
 /* Gets information about the i-th capture. If there are no captures and
@@ -536,20 +554,21 @@ static int str_find_aux(lua_State *L, int find)
         luaL_pushfail(L); /* cannot find anything */
         return 1;
     }
-    prepstate(&ms, L, s, ls, p, lp);
-    COUNT(&ms, BYTES(lp)); /* nospecials reads the whole pattern */
     /* explicit request or no special characters? */
     if (find && (lua_toboolean(L, 4) || nospecials(p, lp))) {
         /* do a plain search */
-        const char *s2 = lmemfind(&ms, s + init, ls - init, p, lp);
+        const char *s2 = lmemfind(L, s + init, ls - init, p, lp);
         if (s2) {
             lua_pushinteger(L, (s2 - s) + 1);
             lua_pushinteger(L, (s2 - s) + lp);
-            report(&ms);
             return 2;
         }
+        luaL_pushfail(L); /* not found */
+        return 1;
     } else {
         const char *s1 = s + init;
+        prepstate(&ms, L, s, ls, p, lp);
+        COUNT(&ms, BYTES(lp)); /* nospecials read the pattern */
         int anchor = (*p == '^');
         if (anchor) {
             p++;
