@@ -14,6 +14,7 @@
 #include "host.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +28,10 @@
 #include <lualib.h>
 
 #include "files.h"
+#include "lpattern.h"
+
+/* The watchdog's tick. */
+#define WATCH_TICK_NS 2000000L
 
 /* The count hook fires every HOOK_STEP instructions: coarse enough to cost
  * nothing, fine enough that a limit is honoured within 0.02%. */
@@ -41,11 +46,16 @@ struct host {
     int tripped;           /* the instruction limit fired during this run */
     char mem_where[256];
     char *traceback;
+    lpattern_budget patterns; /* the pattern functions' steps */
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
      * thread, the watchdog reads them; armed is set by the signal handler and
      * read by the watchdog, so atomic (lock-free, safe in a handler). */
     atomic_uint run_seq;
     unsigned seen_seq;
+    /* the watchdog's count of ticks the run it sees has lasted, the limit of
+     * that count, and the run_seq of a run found over it */
+    long long ticks, tick_limit;
+    atomic_uint overtime_seq;
     pthread_t thread;
     atomic_int armed;
     host *watch_next, *watch_prev;
@@ -82,6 +92,33 @@ void host_where(lua_State *L, int level, char *buf, size_t size)
     }
 }
 
+static bool interrupted(const host *h)
+{
+    return h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed);
+}
+
+/* The watchdog found this run over its time. */
+static bool overtime(host *h)
+{
+    return atomic_load_explicit(&h->overtime_seq, memory_order_relaxed) ==
+           atomic_load_explicit(&h->run_seq, memory_order_relaxed);
+}
+
+static void count_hook(lua_State *L, lua_Debug *ar);
+
+/* Has the hook fire at the next instruction; safe in a signal handler. */
+static void hurry(host *h)
+{
+    lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
+    atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
+}
+
+/* Adds steps to the run's count; it stays at LLONG_MAX once there. */
+static void count_steps(host *h, long long steps)
+{
+    h->insn_used = steps > LLONG_MAX - h->insn_used ? LLONG_MAX : h->insn_used + steps;
+}
+
 static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     host *h = ud;
@@ -97,38 +134,81 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         return NULL;
     }
     void *p = realloc(ptr, nsize);
-    if (p)
+    if (p) {
         h->mem_used = h->mem_used - old + nsize;
+        /* Filling memory is work too (a concatenation of long strings is one
+         * instruction): a step per 16 bytes, checked at the next hook. */
+        if (nsize > old)
+            count_steps(h, (long long)((nsize - old) >> 4));
+        /* Past the limit, the next instruction stops the run: the hook may
+         * be 10,000 long instructions away. lua_sethook is safe anywhere. */
+        if (h->insn_used > h->insn_limit && running(h) && h->L)
+            hurry(h);
+    }
     return p;
+}
+
+/* Writes "file:line: " of the innermost function from a file of the tree (a
+ * chunk given to load() has no file: its caller's line is the one to fix),
+ * from a hook or from a C function; else as host_where. */
+static void tree_where(lua_State *L, char *buf, size_t size)
+{
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0 && ar.source[0] == '@') {
+            snprintf(buf, size, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    host_where(L, 0, buf, size);
+}
+
+/* Stops the run with the interrupt's or the limit's error. From now on the
+ * hook fires at every instruction, so a script that catches the error with
+ * pcall (or runs a __close handler) is stopped again at once (as Redis does). */
+static int stop(lua_State *L, host *h)
+{
+    if (!h->tripped) {
+        h->tripped = 1;
+        hurry(h); /* armed too: a watchdog signal must not slow the hook down again */
+    }
+    char pos[256];
+    tree_where(L, pos, sizeof pos);
+    if (interrupted(h))
+        lua_pushfstring(L, "%sinterrupted", pos);
+    else if (overtime(h))
+        lua_pushfstring(L, "%stime limit exceeded (%I ms)", pos,
+                        (lua_Integer)(h->tick_limit * WATCH_TICK_NS / 1000000));
+    else
+        lua_pushfstring(L, "%sinstruction limit exceeded (%I instructions)", pos,
+                        (lua_Integer)h->insn_limit);
+    return lua_error(L);
 }
 
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     host *h = host_of(L);
-    if (h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed)) {
-        char at[256];
-        host_where(L, 0, at, sizeof at);
-        luaL_error(L, "%sinterrupted", at);
-    }
-    if (!h->tripped) {
-        h->insn_used += HOOK_STEP;
+    if (!h->tripped && !interrupted(h) && !overtime(h)) {
+        count_steps(h, HOOK_STEP);
         if (h->insn_used <= h->insn_limit)
             return;
-        /* From now on fire at every instruction, so a script that catches the
-         * error with pcall is stopped again at once (as Redis does). */
-        h->tripped = 1;
-        lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     }
-    char pos[256];
-    host_where(L, 0, pos, sizeof pos);
-    luaL_error(L, "%sinstruction limit exceeded (%I instructions)", pos,
-               (lua_Integer)h->insn_limit);
+    stop(L, h);
+}
+
+/* Counts work done inside a C function against the instruction limit, and
+ * stops the run there when it is spent or interrupted: the hook never fires
+ * while C code runs. */
+static void charge(lua_State *L, long long steps)
+{
+    host *h = host_of(L);
+    count_steps(h, steps);
+    if (h->tripped || h->insn_used > h->insn_limit || interrupted(h) || overtime(h))
+        stop(L, h);
 }
 
 /* ---- watchdog ------------------------------------------------------------ */
-
-#define WATCH_TICK_NS 2000000L
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond;
@@ -150,7 +230,9 @@ static void watch_arm(int sig)
     (void)sig;
     int saved = errno; /* the thread may be between a failing call and its errno check */
     host *h = tl_running;
-    if (h && !atomic_load_explicit(&h->armed, memory_order_relaxed)) {
+    if (h && (interrupted(h) || overtime(h)))
+        hurry(h); /* stopped at the next instruction, however long each is */
+    else if (h && !atomic_load_explicit(&h->armed, memory_order_relaxed)) {
         lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
         atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
     }
@@ -168,7 +250,8 @@ static void tick_after(struct timespec *t)
 }
 
 /* Every tick, signals the thread of every run that was already going at the
- * last look and is not counted yet. */
+ * last look and is not counted yet, or is interrupted, or has lasted longer
+ * than its time (counted in ticks, each at least WATCH_TICK_NS apart). */
 static void *watch_loop(void *arg)
 {
     unsigned generation = (unsigned)(uintptr_t)arg;
@@ -179,9 +262,16 @@ static void *watch_loop(void *arg)
         pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
         for (host *h = watch_list; h; h = h->watch_next) {
             unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
-            if ((seq & 1) && seq == h->seen_seq &&
-                !atomic_load_explicit(&h->armed, memory_order_relaxed))
-                pthread_kill(h->thread, watch_signal());
+            if ((seq & 1) && seq == h->seen_seq) {
+                bool late = ++h->ticks > h->tick_limit;
+                if (late)
+                    atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
+                if (late || interrupted(h) ||
+                    !atomic_load_explicit(&h->armed, memory_order_relaxed))
+                    pthread_kill(h->thread, watch_signal());
+            } else {
+                h->ticks = 0;
+            }
             h->seen_seq = seq;
         }
     }
@@ -300,12 +390,26 @@ static int readonly_newindex(lua_State *L)
                       luaL_tolstring(L, 2, NULL));
 }
 
+/* The iterator of a view: walks the real table, its upvalue, which a script
+ * can never reach (a C closure's upvalues are out of its reach without the
+ * debug library). Handing the real table to next, as the state, would give
+ * it away. */
+static int readonly_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (lua_next(L, lua_upvalueindex(1)))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
 static int readonly_pairs(lua_State *L)
 {
-    lua_getglobal(L, "next");
     lua_getmetatable(L, 1); /* raw: __metatable only hides it from scripts */
-    lua_getfield(L, -1, "__index");
-    lua_remove(L, -2);
+    lua_pushliteral(L, "__index");
+    lua_rawget(L, -2);
+    lua_pushcclosure(L, readonly_next, 1);
+    lua_pushnil(L);
     lua_pushnil(L);
     return 3;
 }
@@ -329,12 +433,32 @@ static void make_readonly(lua_State *L)
 
 /* ---- the API scripts see ---------------------------------------------- */
 
-/* load() in text mode only: binary chunks bypass the verifier-less VM. */
+/* A piece of a chunk that load() reads through a function: charged by its
+ * length, as parsing it is work done in C. */
+static int l_load_piece(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 0, 1);
+    size_t len = 0;
+    if (lua_type(L, -1) == LUA_TSTRING)
+        lua_tolstring(L, -1, &len);
+    charge(L, 1 + (long long)len);
+    return 1;
+}
+
+/* load() in text mode only: binary chunks bypass the verifier-less VM. The
+ * text is charged a step a byte, what compiling it costs. */
 static int l_load(lua_State *L)
 {
     int n = lua_gettop(L);
+    size_t len = 0;
+    if (lua_type(L, 1) == LUA_TSTRING)
+        lua_tolstring(L, 1, &len);
+    charge(L, 1 + (long long)len);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_pushvalue(L, 1);
+    if (lua_type(L, 1) == LUA_TFUNCTION)
+        lua_pushcclosure(L, l_load_piece, 1);
     if (n >= 2)
         lua_pushvalue(L, 2);
     else
@@ -347,32 +471,41 @@ static int l_load(lua_State *L)
 }
 
 /* setmetatable() refusing finalizers: Lua runs __gc with hooks off, so a
- * finalizer that loops could never be stopped. Lua marks an object for
- * finalization only if __gc is present when the metatable is set. */
+ * finalizer that loops could never be stopped. None can exist, by
+ * construction: Lua marks an object for finalization only inside
+ * lua_setmetatable, and only if the metatable's raw __gc is not nil at that
+ * moment (lgc.c, luaC_checkfinalizer); a __gc added to a metatable later marks
+ * nothing. This function is a script's only way to lua_setmetatable (scripts
+ * have no debug library and cannot make userdata; the host's own metatables
+ * are out of their reach), it reads __gc raw, and no script code runs between
+ * that read and the set, so no metamethod can add a __gc in between. */
 static int l_setmetatable(lua_State *L)
 {
-    if (lua_istable(L, 2) && lua_getfield(L, 2, "__gc") != LUA_TNIL)
-        return luaL_error(L, "__gc metamethods are not allowed in the sandbox");
-    lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-        luaL_where(L, 1); /* the script's position, which the inner error lacks */
-        lua_insert(L, -2);
-        lua_concat(L, 2);
-        return lua_error(L);
+    int t = lua_type(L, 2);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+    if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) /* raw */
+        return luaL_error(L, "cannot change a protected metatable");
+    if (t == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "__gc metamethods are not allowed in the sandbox");
+        lua_pop(L, 1);
     }
+    lua_settop(L, 2);
+    lua_setmetatable(L, 1);
     return 1;
 }
 
-/* print() goes to stderr with the caller's position: stdout carries results. */
+/* print() goes to stderr with the caller's position: stdout carries results.
+ * It prints its arguments only (a luaL_Buffer takes a stack slot of its own). */
 static int l_print(lua_State *L)
 {
+    int n = lua_gettop(L);
     char pos[256];
     host_where(L, 1, pos, sizeof pos);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    int n = lua_gettop(L);
     for (int i = 1; i <= n; i++) {
         if (i > 1)
             luaL_addchar(&b, '\t');
@@ -380,8 +513,182 @@ static int l_print(lua_State *L)
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
-    fprintf(stderr, "%s%s\n", pos, lua_tostring(L, -1));
+    size_t len;
+    const char *text = lua_tolstring(L, -1, &len);
+    charge(L, 1 + (long long)(len >> 6));
+    fprintf(stderr, "%s%s\n", pos, text);
     return 0;
+}
+
+/* ---- work done in C ---------------------------------------------------- */
+
+/* How a library function's work is counted, since the hook never fires inside
+ * a C function. A function whose work is making a new string (format, sub,
+ * upper, char...) is counted by the allocator. The others are listed here: a
+ * step per argument and per 16 bytes of text in their results (COST_OUT),
+ * which reuse the stack rather than allocate, and in their arguments too when
+ * they read them whole (COST_IN); what their loop does, charged before the
+ * loop when nothing else bounds it (a table.move of 2^40 nils allocates
+ * nothing); or as said below. The pattern functions count their own steps
+ * (lpattern). */
+enum cost {
+    COST_OUT,
+    COST_IN,
+    COST_REP,     /* its copies, after them: memory bounds them */
+    COST_CONCAT,  /* an element a step, empty ones too */
+    COST_INSERT,  /* the elements shifted, before */
+    COST_REMOVE,  /* the same */
+    COST_MOVE,    /* the elements copied, before */
+    COST_SORT,    /* n log n comparisons, before */
+    COST_CODES,   /* its iterator is counted too ... */
+    COST_ADVANCE, /* ... by the bytes each step goes over */
+};
+
+static const struct {
+    const char *lib, *name; /* lib NULL: a base function */
+    enum cost cost;
+} charged_funcs[] = {
+    {"string", "byte", COST_OUT},     {"string", "unpack", COST_IN},
+    {"string", "packsize", COST_IN},  {"string", "rep", COST_REP},
+    {"table", "concat", COST_CONCAT}, {"table", "unpack", COST_OUT},
+    {"table", "insert", COST_INSERT}, {"table", "remove", COST_REMOVE},
+    {"table", "move", COST_MOVE},     {"table", "sort", COST_SORT},
+    {"utf8", "codepoint", COST_OUT},  {"utf8", "len", COST_IN},
+    {"utf8", "offset", COST_IN},      {"utf8", "codes", COST_CODES},
+    {"math", "max", COST_OUT},        {"math", "min", COST_OUT},
+    {NULL, "tonumber", COST_IN},      {NULL, "select", COST_OUT},
+};
+
+/* Steps for the values at from..to: one each, and one per 16 bytes of text
+ * (a byte loop such as upper's does about that in an instruction's time). */
+static long long sizes(lua_State *L, int from, int to)
+{
+    long long n = 0;
+    for (int i = from; i <= to; i++) {
+        size_t len = 0;
+        if (lua_type(L, i) == LUA_TSTRING)
+            lua_tolstring(L, i, &len);
+        n += 1 + (long long)(len >> 4);
+    }
+    return n;
+}
+
+/* Elements a loop from a to b visits, without overflow. */
+static long long span(lua_Integer a, lua_Integer b)
+{
+    if (b < a)
+        return 0;
+    lua_Unsigned d = (lua_Unsigned)b - (lua_Unsigned)a;
+    return d >= (lua_Unsigned)LLONG_MAX ? LLONG_MAX : (long long)d + 1;
+}
+
+/* The length table.insert/remove/sort will see (a __len of the script's may
+ * say anything; it is asked twice, here and by the function). */
+static lua_Integer length(lua_State *L)
+{
+    return lua_type(L, 1) == LUA_TTABLE ? luaL_len(L, 1) : 0;
+}
+
+/* What a function's loop will do, for those charged before it runs. */
+static long long cost_before(lua_State *L, enum cost cost)
+{
+    int n = lua_gettop(L);
+    switch (cost) {
+    case COST_INSERT: /* insert(t, pos, v) shifts pos..#t */
+        return n == 3 && lua_isinteger(L, 2) ? span(lua_tointeger(L, 2), length(L)) : 0;
+    case COST_REMOVE: /* remove(t, pos) shifts pos..#t */
+        return n >= 2 && lua_isinteger(L, 2) ? span(lua_tointeger(L, 2), length(L)) : 0;
+    case COST_MOVE:
+        return span(luaL_checkinteger(L, 2), luaL_checkinteger(L, 3));
+    case COST_SORT: {
+        lua_Integer e = length(L);
+        long long steps = 0;
+        if (e < INT_MAX) /* beyond, sort refuses at once */
+            for (lua_Integer k = e; k > 1; k >>= 1)
+                steps += e;
+        /* a comparator call is worth a few instructions (a Lua one's own are
+         * counted besides) */
+        return lua_isnoneornil(L, 2) ? steps : 4 * steps;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* string.rep with an empty string and separator would loop n times doing
+ * nothing: it gives "" at once. Otherwise memory bounds n, and the copies are
+ * charged after the fact (the result's memory besides). */
+static int rep(lua_State *L, lua_CFunction f)
+{
+    size_t l, lsep;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    if (l + lsep == 0 || n <= 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    int r = f(L);
+    charge(L, n >> 4); /* a copy a step would be 16 times what it costs */
+    return r;
+}
+
+/* A library function with its work counted: upvalue 1 is the function, called
+ * in this frame (so its errors name it and the script's line), upvalue 2 how
+ * its work is counted. */
+static int l_charged(lua_State *L)
+{
+    lua_CFunction f = lua_tocfunction(L, lua_upvalueindex(1));
+    enum cost cost = (enum cost)lua_tointeger(L, lua_upvalueindex(2));
+    if (cost == COST_REP)
+        return rep(L, f);
+    int n = lua_gettop(L);
+    long long steps = cost_before(L, cost);
+    if (steps > 0)
+        charge(L, steps);
+    steps = cost == COST_IN ? sizes(L, 1, n) : n;
+    lua_Integer from = 0, to = 0;
+    if (cost == COST_CONCAT) {
+        from = lua_isinteger(L, 3) ? lua_tointeger(L, 3) : 1;
+        to = lua_isinteger(L, 4) ? lua_tointeger(L, 4) : (lua_Integer)lua_rawlen(L, 1);
+    } else if (cost == COST_ADVANCE) {
+        from = lua_tointeger(L, 2);
+        to = (lua_Integer)lua_rawlen(L, 1); /* where a last step ends */
+    }
+    int r = f(L);
+    int top = lua_gettop(L);
+    steps += sizes(L, top - r + 1, top);
+    if (cost == COST_CONCAT)
+        steps += span(from, to);
+    else if (cost == COST_ADVANCE)
+        steps += span(from, r > 0 ? lua_tointeger(L, top - r + 1) : to) >> 4;
+    else if (cost == COST_CODES && r == 3) {
+        lua_pushvalue(L, top - 2);
+        lua_pushinteger(L, COST_ADVANCE);
+        lua_pushcclosure(L, l_charged, 2);
+        lua_replace(L, top - 2);
+    }
+    charge(L, steps);
+    return r;
+}
+
+/* Replaces each listed function of the globals at index globals by its
+ * counted version. */
+static void charge_funcs(lua_State *L, int globals)
+{
+    for (size_t i = 0; i < sizeof charged_funcs / sizeof charged_funcs[0]; i++) {
+        int into = globals;
+        if (charged_funcs[i].lib) {
+            lua_getfield(L, globals, charged_funcs[i].lib);
+            into = lua_gettop(L);
+        }
+        lua_getfield(L, into, charged_funcs[i].name);
+        lua_pushinteger(L, charged_funcs[i].cost);
+        lua_pushcclosure(L, l_charged, 2);
+        lua_setfield(L, into, charged_funcs[i].name);
+        if (charged_funcs[i].lib)
+            lua_pop(L, 1);
+    }
 }
 
 void host_load(lua_State *L, const char *relpath)
@@ -436,6 +743,11 @@ static void keep_fields(lua_State *L, const char *const *names)
         lua_getfield(L, -2, *names);
         lua_setfield(L, -2, *names);
     }
+}
+
+static void pattern_charge(lua_State *L, long steps)
+{
+    charge(L, steps);
 }
 
 /* Builds the API in the real global table, then seals it behind a view. */
@@ -513,13 +825,27 @@ static int setup(lua_State *L)
         }
     }
 
-    static const char *const libs[] = {"string", "table", "math", "utf8", "os", NULL};
-    for (const char *const *l = libs; *l; l++) {
-        lua_getfield(L, 3, *l);
-        make_readonly(L);
-        lua_setfield(L, 3, *l);
+    lua_getfield(L, 3, "string");
+    h->patterns.charge = pattern_charge;
+    lpattern_setfuncs(L, -1, &h->patterns);
+    lua_pop(L, 1);
+    charge_funcs(L, 3);
+
+    /* Every library and API table is seen through a read-only view. */
+    lua_pushnil(L);
+    while (lua_next(L, 3)) {
+        if (lua_istable(L, -1) && !lua_rawequal(L, -1, 3)) {
+            make_readonly(L);
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, 3); /* an existing field: the traversal goes on */
+        } else {
+            lua_pop(L, 1);
+        }
     }
-    /* Strings' methods reach the real string table; hide it from getmetatable. */
+    /* Strings' methods reach the real string table, which the VM only indexes
+     * and never hands out; getmetatable hides it. (A view there would cost
+     * every method call a second lookup.) */
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushboolean(L, 0);
@@ -528,6 +854,8 @@ static int setup(lua_State *L)
 
     lua_pushvalue(L, 3);
     make_readonly(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 3, LUA_GNAME); /* a script's _G is the view, never the real table */
     lua_pushvalue(L, -1);
     lua_setfield(L, LUA_REGISTRYINDEX, KEY_API);
     lua_createtable(L, 0, 2);
@@ -539,7 +867,6 @@ static int setup(lua_State *L)
     lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); /* load() sees the view */
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, KEY_INCLUDED);
-    (void)h;
     return 0;
 }
 
@@ -560,6 +887,10 @@ int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api
     h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : HOST_DEFAULT_INSTRUCTIONS;
     h->mem_limit = lim && lim->memory > 0 ? lim->memory : HOST_DEFAULT_MEMORY;
     h->interrupt = lim ? lim->interrupt : NULL;
+    long long ms = lim && lim->milliseconds > 0 ? lim->milliseconds : h->insn_limit / 20000;
+    if (!(lim && lim->milliseconds > 0) && ms < HOST_DEFAULT_MILLISECONDS)
+        ms = HOST_DEFAULT_MILLISECONDS;
+    h->tick_limit = ms * 1000000 / WATCH_TICK_NS;
     h->L = lua_newstate(alloc, h);
     if (!h->L) {
         host_free(h);
@@ -620,6 +951,9 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     if (!pthread_equal(h->thread, pthread_self()))
         h->thread = pthread_self();
     unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_relaxed);
+    /* Even, so no run's: a mark the watchdog left for a run just over must
+     * not match this one's number once run_seq wraps around. */
+    atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
     atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
     lua_pushcfunction(L, traceback);
     lua_pushcfunction(L, f);

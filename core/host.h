@@ -1,8 +1,9 @@
 /* host: sandboxed Lua 5.4 states for rules, report scripts and plugins.
  * Each state gets a frozen API (safe base library, string, table, math, utf8,
- * os.time/date/clock), an instruction limit per call, a memory cap, and
- * scripts loaded from an in-memory file tree only. Knows nothing of SQLite
- * or HTTP. */
+ * os.time/date/clock), an instruction limit per call that also counts the
+ * work done in C (pattern steps, loops of the table library, allocation), a
+ * memory cap, no finalizers, and scripts loaded from an in-memory file tree
+ * only. Uses lpattern; knows nothing of SQLite or HTTP. */
 #ifndef LABELCOOP_HOST_H
 #define LABELCOOP_HOST_H
 
@@ -23,10 +24,16 @@ typedef struct host_limits {
     /* When it becomes non-zero, the script stops; may be NULL. Atomic: a
      * signal handler sets it, on whichever thread the signal lands. */
     atomic_int *interrupt;
+    /* Wall-clock time per host_run call, a backstop for what the count cannot
+     * see (a comparison of two long strings is one instruction); 0: the
+     * larger of HOST_DEFAULT_MILLISECONDS and a millisecond per 20,000
+     * instructions of the limit. */
+    long long milliseconds;
 } host_limits;
 
 #define HOST_DEFAULT_INSTRUCTIONS 50000000LL
 #define HOST_DEFAULT_MEMORY ((size_t)64 << 20)
+#define HOST_DEFAULT_MILLISECONDS 10000LL
 
 /* Creates a state whose scripts load from tree (borrowed: it must outlive the
  * host). api lists extra global functions (NULL-terminated, may be NULL);

@@ -15,12 +15,7 @@ local function answers_file()
   return support.write(dir .. "/answers.json", json.encode(support.input(support.answers_for({}))))
 end
 
--- A copy of the rules with `body` as referential/99-evil.lua, on line 2.
-local function at_load(body)
-  local rules = support.copy_rules()
-  support.write(rules .. "/referential/99-evil.lua", "-- fichier hostile\n" .. body .. "\n")
-  return rules, "referential/99-evil.lua:2:"
-end
+local at_load = support.rules_with_evil
 
 -- A copy of the rules with `body` as the first line of award.lua's evaluate
 -- function, so that it runs at evaluation time.

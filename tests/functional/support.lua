@@ -118,6 +118,14 @@ function support.copy_rules()
   return dest
 end
 
+-- A copy of the shipped rules with `body` as referential/99-evil.lua, on
+-- line 2; returns the folder and the "file:line:" an error there starts with.
+function support.rules_with_evil(body)
+  local rules = support.copy_rules()
+  support.write(rules .. "/referential/99-evil.lua", "-- fichier hostile\n" .. body .. "\n")
+  return rules, "referential/99-evil.lua:2:"
+end
+
 -- JSON through dkjson. decode keeps JSON null as json.null, so a key whose
 -- value is null is still present in the decoded object.
 local json = {}

@@ -10,6 +10,14 @@
     TEST_ENTRY(host_readonly_api)                                                                  \
     TEST_ENTRY(host_file_environments)                                                             \
     TEST_ENTRY(host_include)                                                                       \
+    TEST_ENTRY(host_no_finalizers)                                                                 \
+    TEST_ENTRY(host_pattern_budget)                                                                \
+    TEST_ENTRY(host_c_functions_bounded)                                                           \
+    TEST_ENTRY(host_library_tables_unreachable)                                                    \
+    TEST_ENTRY(host_api_tables_readonly)                                                           \
+    TEST_ENTRY(host_print_only_arguments)                                                          \
+    TEST_ENTRY(host_interrupt_not_swallowed)                                                       \
+    TEST_ENTRY(host_time_limit)                                                                    \
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(ljson_ids)                                                                          \
