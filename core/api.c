@@ -918,6 +918,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.db = w->db;
     c.svc.rulesets = w->rulesets;
     c.svc.rules_dir = c.config->rules_dir;
+    c.svc.limits = &c.config->limits; /* a report's, as the rules' */
+    c.svc.interrupt = c.config->limits.interrupt;
     c.svc.plugins = w->plugins;
     c.svc.docs = w->docs;
     c.svc.pdfs = pdfs;

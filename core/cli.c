@@ -723,6 +723,10 @@ static void reload_rules(const opts *o)
     store_close(db);
 }
 
+/* Set once a stop's drain is over (http_stop): the scripts still running
+ * in the workers then stop at their next instruction. */
+static atomic_int serve_stopping;
+
 static int cmd_serve(const opts *o)
 {
     if (make_parent(o->db) != ERR_OK)
@@ -733,6 +737,7 @@ static int cmd_serve(const opts *o)
         .limits = o->limits,
         .auth = {.idle_seconds = 30 * 60, .lifetime_seconds = 12 * 3600},
     };
+    config.limits.interrupt = &serve_stopping;
     err e = ERR_INIT;
     if (api_init(&config, &e) != ERR_OK)
         return report(&e);
@@ -779,7 +784,8 @@ static int cmd_serve(const opts *o)
                       1 << 20,
                       (unsigned)o->connection_timeout,
                       (unsigned)o->request_timeout,
-                      (unsigned)o->per_client};
+                      (unsigned)o->per_client,
+                      &serve_stopping};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         hook_stop(config.hooks);

@@ -23,8 +23,9 @@
 #include "date.h"
 #include "reqlog.h"
 
-/* How long a stop waits for the requests under way (http_stop). */
-enum { DRAIN_MS = 5000 };
+/* How long a stop waits for the requests under way (http_stop), and then
+ * for those whose scripts it interrupted to be answered. */
+enum { DRAIN_MS = 5000, CANCEL_MS = 1000 };
 
 /* Each connection's pool, which holds a request's headers (a cookie twice:
  * libmicrohttpd copies it to parse it) and which libmicrohttpd zeroes at
@@ -68,6 +69,7 @@ struct http_server {
      * from then on. */
     atomic_int begun;
     atomic_bool draining;
+    atomic_int *cancel; /* http_config's */
 };
 
 struct http_request {
@@ -610,6 +612,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->handler = handler;
     s->app = app;
     s->max_body = c->max_body;
+    s->cancel = c->cancel;
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     /* Resolved once: a file is served when its own resolved path lies in it
      * (a missing folder serves nothing). */
@@ -660,16 +663,16 @@ int http_port(const http_server *s)
     return s->port;
 }
 
-/* Waits, DRAIN_MS at most, until no request is begun and not completed:
- * the requests a stop finds under way get their answers. New connections
- * are no longer taken (quiesced), a request begun from now on gets a 503
+/* Waits, ms at most, until no request is begun and not completed: the
+ * requests a stop finds under way get their answers. New connections are
+ * no longer taken (quiesced), a request begun from now on gets a 503
  * without being handled, and each answer closes its connection. A request
- * still under way after DRAIN_MS is cut. */
-static void drain(http_server *s)
+ * still under way after that is cut. */
+static void drain(http_server *s, int ms)
 {
     atomic_store(&s->draining, true);
     const struct timespec step = {0, 10 * 1000000L};
-    for (int waited = 0; atomic_load(&s->begun) > 0 && waited < DRAIN_MS; waited += 10)
+    for (int waited = 0; atomic_load(&s->begun) > 0 && waited < ms; waited += 10)
         nanosleep(&step, NULL);
 }
 
@@ -679,7 +682,14 @@ void http_stop(http_server *s)
         return;
     /* Closed only after MHD_stop_daemon: the pool's threads may still use it. */
     MHD_socket listening = MHD_quiesce_daemon(s->d);
-    drain(s);
+    drain(s, DRAIN_MS);
+    /* What still runs past the drain is a script slow to end (a report, a
+     * what-if): interrupted, its request answered with the error, so that a
+     * stop never waits for a script's own limits. */
+    if (s->cancel && atomic_load(&s->begun) > 0) {
+        atomic_store(s->cancel, 1);
+        drain(s, CANCEL_MS);
+    }
     /* The answers still being written come first: their connections are
      * suspended, and the threads that write them resume them. */
     pthread_mutex_lock(&s->defer_mu);

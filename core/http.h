@@ -5,6 +5,7 @@
 #ifndef LABELCOOP_HTTP_H
 #define LABELCOOP_HTTP_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -26,6 +27,9 @@ typedef struct http_config {
                                   * headers), else the connection is closed; 0: 60 */
     unsigned per_client;         /* connections open at once from one address (more are
                                   * closed as they come); 0: no limit but the server's */
+    /* Set by http_stop once the requests under way had their drain time:
+     * the scripts still running then are interrupted (may be NULL). */
+    atomic_int *cancel;
 } http_config;
 
 /* Connections open at once, from all addresses. */
@@ -47,8 +51,9 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
 /* The port actually bound. */
 int http_port(const http_server *s);
 /* Stops taking connections, lets the requests under way finish and answers
- * them (5 s at most; a request begun meanwhile gets a 503 "stopping"), then
- * closes every connection and frees the server. */
+ * them (5 s at most; a request begun meanwhile gets a 503 "stopping"), sets
+ * the config's cancel flag, then closes every connection and frees the
+ * server. */
 void http_stop(http_server *s);
 
 const char *http_method(const http_request *r);

@@ -212,3 +212,33 @@ describe("a server given hostile scripts", function()
     assert.is_true(H.now() - t0 < 10, "SIGTERM took " .. tostring(H.now() - t0) .. " s")
   end)
 end)
+
+describe("a server stopping while a script runs", function()
+  it("interrupts the script once the drain is over: SIGTERM stops it within the drain", function()
+    -- A report that loops under a limit of instructions so high that only the
+    -- stop can end it (the wall-clock backstop grows with the limit).
+    local scripts = scripts_with("while true do end")
+    local db = H.fresh_db(fixture.db)
+    local server = H.start_server({ db = db, args = { "--scripts", scripts,
+      "--max-instructions", "1000000000000" } })
+    local token = H.login(server, H.USERS.committee.email)
+    local dir = support.tmpdir()
+    -- The request in the background: its answer is written once it comes.
+    os.execute("curl -s -g --max-time 30 -o " .. support.quote(dir .. "/body") .. " -w '%{http_code}' -H "
+      .. support.quote("Authorization: Bearer " .. token) .. " "
+      .. support.quote(server.url .. "/api/v1/reports/hostile") .. " > "
+      .. support.quote(dir .. "/code") .. " 2>/dev/null &")
+    os.execute("sleep 1")
+    local t0 = H.now()
+    local rc, why = server.stop("TERM")
+    local took = H.now() - t0
+    assert.is_not_nil(rc, why)
+    -- 5 s of drain, then the script stops at its next instruction
+    assert.is_true(took < 8, "SIGTERM took " .. tostring(took) .. " s")
+    os.execute("sleep 0.5")
+    local code = support.read(dir .. "/code") or ""
+    local body = support.read(dir .. "/body") or ""
+    assert.are.equal("500", code, body)
+    assert.truthy(body:find("hostile.lua:4: interrupted", 1, true), body)
+  end)
+end)
