@@ -115,13 +115,36 @@ export async function apiLogin(url, email, password = PASSWORD) {
   return (await r.json()).token;
 }
 
+// API calls in flight at once: a spec may fire 117 answers together, and
+// node's fetch would open (and keep alive) a connection for each, from the
+// same address as the browser, past the server's cap per client address
+// (--max-connections-per-client), so the browser's own would be refused.
+const API_CONNECTIONS = 8;
+let inFlight = 0;
+const waiting = [];
+
+async function slot() {
+  if (inFlight < API_CONNECTIONS) { inFlight++; return; }
+  await new Promise((resolve) => waiting.push(resolve)); // the slot is handed over
+}
+
+function release() {
+  const next = waiting.shift();
+  if (next) next(); else inFlight--;
+}
+
 export async function apiCall(url, token, method, path, body) {
-  const r = await fetch(`${url}/api/v1/${path}`, {
-    method, headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, body: text ? JSON.parse(text) : null };
+  await slot();
+  try {
+    const r = await fetch(`${url}/api/v1/${path}`, {
+      method, headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  } finally {
+    release();
+  }
 }
 
 /** Screenshots of the page at 1280 px and 375 px wide, into build/screenshots/. */

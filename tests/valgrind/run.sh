@@ -37,6 +37,10 @@ DB=$TMP/vg.db
 PASSWORD=vg-$RANDOM$RANDOM
 echo "$PASSWORD" | "$BIN" user add --db "$DB" --email vg@labelcoop.test --name Valgrind \
     --role admin --password-stdin >/dev/null
+# the audit's auditor: only they write its findings
+AUDITOR=$(echo "$PASSWORD" | "$BIN" user add --db "$DB" --email vg-auditor@labelcoop.test \
+    --name "Auditeur Valgrind" --role auditor --certified-until 2099-12-31 --password-stdin |
+    awk '{print $NF}')
 "${VG[@]}" --log-file="$TMP/serve.vg" "$BIN" serve --db "$DB" --rules "$ROOT/rules" \
     --web "$ROOT/web" --plugins "$ROOT/plugins" --scripts "$ROOT/scripts" --listen 127.0.0.1:0 >"$TMP/serve.out" 2>"$TMP/serve.err" &
 SERVE_PID=$!
@@ -45,10 +49,16 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 BASE=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$TMP/serve.out")/api/v1
-TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
-    -d "{\"email\":\"vg@labelcoop.test\",\"password\":\"$PASSWORD\"}" "$BASE/session" |
-    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-[ -n "$TOKEN" ] || { echo "valgrind: login failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
+# login EMAIL: a bearer token, or the test fails
+login() {
+    local token
+    token=$(curl -sf -X POST -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/session" |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$token" ] || { echo "valgrind: login of $1 failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
+    echo "$token"
+}
+TOKEN=$(login vg@labelcoop.test)
 AUTH=(-H "Authorization: Bearer $TOKEN")
 for path in me organisations assessments labels referential rulesets webhooks plugins \
     assessments/1 assessments/1 assessments/1/evaluation good-practices reports; do
@@ -59,13 +69,14 @@ curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
     "$BASE/organisations" >/dev/null
 curl -sf "${AUTH[@]}" "$BASE/reports/network-overview?format=html" >/dev/null
 # an audit, an answer through the group commit, its auditor kept and refused
-AUDITOR=$(sqlite3 "$DB" "SELECT id FROM users WHERE role = 'auditor' LIMIT 1")
 AUDIT=$(curl -sf "${AUTH[@]}" -X POST -H 'Content-Type: application/json' \
     -d "{\"kind\":\"audit\",\"auditor_id\":$AUDITOR}" "$BASE/organisations/1/assessments" |
     sed -n 's/^{"id":\([0-9]*\),.*/\1/p')
 [ -n "$AUDIT" ] || { echo "valgrind: no audit opened" >&2; exit 1; }
-curl -sf "${AUTH[@]}" -X PUT -H 'Content-Type: application/json' \
-    -d '{"status":"met","comment":"Vu","evidence":["PV"]}' "$BASE/assessments/$AUDIT/answers/JF-01" >/dev/null
+curl -sf -H "Authorization: Bearer $(login vg-auditor@labelcoop.test)" -X PUT \
+    -H 'Content-Type: application/json' -d '{"status":"met","comment":"Vu","evidence":["PV"]}' \
+    "$BASE/assessments/$AUDIT/answers/JF-01" >/dev/null ||
+    { echo "valgrind: the auditor's answer PUT failed" >&2; exit 1; }
 for body in "{\"auditor_id\":$AUDITOR}" '{"auditor_id":1}'; do
     curl -s -o /dev/null "${AUTH[@]}" -X PATCH -H 'Content-Type: application/json' -d "$body" \
         "$BASE/assessments/$AUDIT"
