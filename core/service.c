@@ -834,14 +834,21 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
     static const char *const keys[] = {"auditor_id", NULL};
     long long auditor = 0;
     store_assessment a;
-    if (allow(s, POLICY_AUDIT_CREATE, 0, NULL, e) || need_object(body, keys, e) ||
-        id_field(body, "auditor_id", &auditor, e))
+    if (need_object(body, keys, e) || id_field(body, "auditor_id", &auditor, e))
         return e->code;
     if (!auditor)
         return bad(e, "auditor_id", "is required");
     if (store_begin(s->db, e))
         return e->code;
-    int rc = load(s, id, POLICY_ASSESSMENT_READ, &a, e);
+    /* The caller's right, the audit's state and the new auditor's, all as
+     * this write sees them: no submission or account change comes between. */
+    service in = *s;
+    auth_actor now;
+    int rc = caller_now(&in, &now, e);
+    if (rc == ERR_OK)
+        rc = allow(&in, POLICY_AUDIT_CREATE, 0, NULL, e);
+    if (rc == ERR_OK)
+        rc = load(&in, id, POLICY_ASSESSMENT_READ, &a, e);
     if (rc == ERR_OK && strcmp(a.kind, "audit") != 0)
         rc =
             err_set(e, ERR_CONFLICT, "assessment %lld is a self-assessment: it has no auditor", id);
