@@ -33,6 +33,7 @@
 #include "files.h"
 #include "rules.h"
 #include "diff.h"
+#include "document.h"
 #include "ruleset.h"
 #include "ruletest.h"
 #include "text.h"
@@ -793,6 +794,7 @@ static int cmd_serve(const opts *o)
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
         reload_rules(o);
     fprintf(stderr, "signal %d: stopping\n", sig);
+    document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
     http_stop(server);
     hook_stop(config.hooks);
     api_shutdown();
@@ -889,17 +891,45 @@ static int print_whatif(const opts *o, cJSON *report_json)
     return ERR_OK;
 }
 
+/* What candidate rules are weighed against, as the server's what-if: the
+ * active rule set or, when it does not load, the latest activated that does
+ * (said on stderr, with why the active one does not); *active NULL when no
+ * rule set was ever activated, or none loads. *loads: the active one does. */
+static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads, err *e)
+{
+    char *broken = NULL;
+    int rc = ruleset_baseline(cache, db, NULL, active, &broken, e);
+    *loads = !broken;
+    if (broken)
+        fprintf(stderr, "labelcoop: %s\n", broken);
+    if (broken && *active)
+        fprintf(stderr, "labelcoop: compared with rule set %s instead, the latest activated that "
+                        "loads\n",
+                rules_hash(*active));
+    free(broken);
+    if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
+        err_clear(e);
+        rc = ERR_OK;
+    }
+    return rc;
+}
+
 static int cmd_whatif(const opts *o)
 {
     store *db;
-    ruleset_cache *cache;
-    rules *active, *candidate;
-    int rc = open_active(o, &db, &cache, &active);
+    rules *active = NULL, *candidate;
+    bool activated, loads;
+    err e = ERR_INIT;
+    int rc = open_db(o, &db);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = load_rules(o, &candidate)) == ERR_OK) {
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    if (ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
+        baseline(db, cache, &active, &loads, &e) == ERR_OK && !active)
+        err_set(&e, ERR_RULES, "no stored rule set loads: nothing to weigh the rules against");
+    rc = e.code != ERR_OK ? report(&e) : load_rules(o, &candidate);
+    if (rc == ERR_OK) {
         cJSON *out;
-        err e = ERR_INIT;
         rc = whatif_run(db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
                                                                    : report(&e);
         rules_free(candidate);
@@ -940,16 +970,9 @@ static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candi
 {
     rules *active = NULL;
     long long id = 0;
-    char *broken = NULL;
-    int rc = ruleset_baseline(cache, db, NULL, &active, &broken, e);
-    bool loads = !broken;
-    if (broken) /* said, and the candidate weighed against the latest that loads */
-        fprintf(stderr, "labelcoop: %s\n", broken);
-    free(broken);
-    if (rc == ERR_NOT_FOUND) /* the first rule set: nothing to weigh it against */
-        err_clear(e);
-    else if (rc != ERR_OK)
-        return rc;
+    bool loads;
+    if (baseline(db, cache, &active, &loads, e) != ERR_OK)
+        return e->code;
     if (loads && active && strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
         printf("rule set %s is already the active one\n", rules_hash(candidate));
         return ERR_OK;

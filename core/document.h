@@ -20,4 +20,10 @@ int document_audit_report(const cJSON *data, const char *path, err *e);
  * its record hash, or for a decision whose outcome is not "awarded". */
 int document_certificate(const cJSON *data, const char *path, err *e);
 
+/* The process stops: every document being drawn is given up at its next
+ * page break, and so is every later one, with ERR_UNAVAILABLE. A document
+ * is also given up after 90 s of drawing (the longest the API's limits
+ * allow takes far less). Thread safe. */
+void document_stop(void);
+
 #endif

@@ -32,6 +32,8 @@
 #define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
 #define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
 #define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
+/* How long a PDF request waits for a drawing place before its 503. */
+#define PDF_WAIT_MS 10000
 
 /* The texts people write, by JSON key, and what each may hold: at most max
  * characters, on one line or several (line feeds, carriage returns and tabs;
@@ -2513,9 +2515,10 @@ int service_document_pdf(service *s, long long id, const char *kind, char **pdf,
         cJSON_Delete(data);
         return ERR_OK;
     }
-    if (s->pdfs && !docstore_drawing(s->pdfs)) {
+    if (s->pdfs && !docstore_drawing(s->pdfs, PDF_WAIT_MS)) {
         rc = err_set(e, ERR_UNAVAILABLE,
-                     "other documents are being drawn: try again in a few seconds");
+                     "other documents are still being drawn after %d s: try again in a moment",
+                     PDF_WAIT_MS / 1000);
     } else {
         rc = draw_bytes(kind, data, pdf, len, e);
         if (s->pdfs)

@@ -427,6 +427,24 @@ function H.request(server, method, path, opts)
   return r
 end
 
+-- Starts a GET of path on server in the background; returns a function that is nil
+-- until it is done, then {code, seconds, body path}.
+function H.background_get(server, path, token)
+  local dir = H.tmpdir()
+  local q = support.quote
+  os.execute("(curl -s --max-time 300 -o " .. q(dir .. "/body") .. " -w '%{http_code} %{time_total}'"
+    .. " -H " .. q("Authorization: Bearer " .. token) .. " " .. q(server.url .. path)
+    .. " > " .. q(dir .. "/status.tmp") .. "; mv " .. q(dir .. "/status.tmp") .. " " .. q(dir .. "/status") .. ") &")
+  return function()
+    local status = support.read(dir .. "/status")
+    if not status then
+      return nil
+    end
+    local code, seconds = status:match("^(%d+) ([%d.]+)")
+    return { code = code, seconds = tonumber(seconds), body = dir .. "/body" }
+  end
+end
+
 -- Sends the requests of `list` ({method, path, token, json}) at once: one
 -- curl process, one connection each, all opened together. Returns their
 -- statuses in the order of `list`.

@@ -55,4 +55,40 @@ describe("siblings", function()
       end
     end)
   end)
+
+  describe("a long PDF", function()
+    it("waits a while for a drawing place, and never holds a stop", function()
+      local own = H.start_server({ db = H.fresh_db(fx.db) })
+      local tk = H.login_all(own)
+      local a = L.submitted_audit(own, tk, ids.org_a, ids.auditor, criteria)
+      -- texts longer than the API takes (older data may hold them): a
+      -- report of hundreds of pages, seconds to draw
+      H.sql(own.db, "UPDATE answers SET comment = replace(hex(zeroblob(3000)), '00', 'mot '), "
+        .. "evidence = '[' || substr(replace(hex(zeroblob(20)), '00', ',\"' || "
+        .. "replace(hex(zeroblob(3000)), '00', 'mot ') || '\"'), 2) || ']' WHERE assessment_id = " .. a.id .. ";")
+      local path = "/api/v1/assessments/" .. a.id .. "/report.pdf"
+      local gets = {}
+      for i = 1, 3 do -- two drawing places: the third waits for one
+        gets[i] = H.background_get(own, path, tk.committee)
+      end
+      local first
+      L.wait_for(function()
+        for _, g in ipairs(gets) do
+          first = first or g()
+        end
+        return first
+      end, 60)
+      assert.is_truthy(first, "no answer within 60 s")
+      if first.code == "503" then
+        assert.is_true(first.seconds >= 9, "refused after " .. first.seconds .. " s: not waited for")
+      end
+      local started = H.now()
+      local rc, why = own.stop()
+      assert.is_truthy(rc, why)
+      assert.are.equal(0, rc)
+      assert.is_true(H.now() - started < 10, "stopped in " .. (H.now() - started) .. " s")
+      local _, err = own.output()
+      assert.falsy(err:find("did not stop", 1, true), err)
+    end)
+  end)
 end)
