@@ -1151,6 +1151,27 @@ static int cmd_verify(const opts *o)
     return ok ? ERR_OK : ERR_FAIL;
 }
 
+/* Writes len bytes of text to path, or to stdout without one. A path that
+ * cannot be opened is bad input (exit 2, as for `db backup`), named; a
+ * write that fails once it is open (a full disk) is a failure (exit 1). */
+static int write_out(const char *cmd, const char *path, const char *text, size_t len)
+{
+    char msg[4400];
+    FILE *f = path ? fopen(path, "wb") : stdout;
+    if (!f) {
+        snprintf(msg, sizeof msg, "%s: --out %s: cannot be written (%s)", cmd, path,
+                 strerror(errno));
+        return fail(ERR_INPUT, msg);
+    }
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = (path ? fclose(f) : fflush(f)) == 0 && ok;
+    if (ok)
+        return ERR_OK;
+    snprintf(msg, sizeof msg, "%s: writing %s failed (%s)", cmd, path ? path : "to stdout",
+             strerror(errno));
+    return fail(ERR_FAIL, msg);
+}
+
 static int cmd_export_decision(const opts *o, const char *id_text)
 {
     long long id;
@@ -1168,16 +1189,16 @@ static int cmd_export_decision(const opts *o, const char *id_text)
         return report(&e);
     char *text = cJSON_Print(out);
     cJSON_Delete(out);
-    FILE *f = o->out ? fopen(o->out, "w") : stdout;
-    if (!f) {
+    size_t len = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, len + 2) : NULL;
+    if (!line) {
         free(text);
-        return fail(ERR_INPUT, "export-decision: cannot write the --out file");
+        return fail(ERR_FAIL, "export-decision: out of memory");
     }
-    fprintf(f, "%s\n", text);
-    free(text);
-    if (o->out && fclose(f) != 0)
-        return fail(ERR_FAIL, "export-decision: cannot write the --out file");
-    return ERR_OK;
+    memcpy(line + len, "\n", 2);
+    rc = write_out("export-decision", o->out, line, len + 1);
+    free(line);
+    return rc;
 }
 
 static int cmd_migrate(const opts *o)
@@ -1258,6 +1279,7 @@ static int cmd_webhook_log(const opts *o)
     service s = {.db = db};
     err e = ERR_INIT;
     cJSON *hooks = NULL;
+    bool found = false;
     rc = service_webhook_list(&s, &hooks, &e);
     const cJSON *w;
     cJSON_ArrayForEach(w, hooks)
@@ -1265,6 +1287,7 @@ static int cmd_webhook_log(const opts *o)
         long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(w, "id"));
         if (rc != ERR_OK || (o->id && id != o->id))
             continue;
+        found = true;
         cJSON *log = NULL;
         if ((rc = service_webhook_log(&s, id, &log, &e)) != ERR_OK)
             break;
@@ -1291,6 +1314,8 @@ static int cmd_webhook_log(const opts *o)
     }
     cJSON_Delete(hooks);
     store_close(db);
+    if (rc == ERR_OK && o->id && !found)
+        err_set(&e, ERR_INPUT, "webhook log: --id %lld: no such webhook", o->id), rc = ERR_INPUT;
     return rc == ERR_OK ? ERR_OK : report(&e);
 }
 
@@ -1455,10 +1480,7 @@ static int cmd_report(const opts *o, const char *name)
     store_close(db);
     if (rc != ERR_OK)
         return atomic_load(&interrupted) ? fail(ERR_FAIL, "report interrupted") : report(&e);
-    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
-    rc = f && fwrite(out, 1, len, f) == len ? ERR_OK : fail(ERR_FAIL, "cannot write the report");
-    if (f && o->out && fclose(f) != 0)
-        rc = fail(ERR_FAIL, "cannot write the report");
+    rc = write_out("report", o->out, out, len);
     free(out);
     free(type);
     return rc;

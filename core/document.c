@@ -1429,8 +1429,8 @@ static int write_pdf(const char *path, double w, double h, bool count, render_fn
         return err_set(e, ERR_FAIL, "out of memory");
     snprintf(tmp, n, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+    if (!f) { /* the caller's path: bad input, as for any output path */
+        rc = err_set(e, ERR_INPUT, "%s: cannot be written (%s)", path, strerror(errno));
         free(tmp);
         return rc;
     }
@@ -1438,8 +1438,8 @@ static int write_pdf(const char *path, double w, double h, bool count, render_fn
     rc = draw_pdf(f, w, h, draw, data, pages, header, footer, deadline, &drawn, e);
     if (fclose(f) != 0 && rc == ERR_OK)
         rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
-    if (rc == ERR_OK && rename(tmp, path) != 0)
-        rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+    if (rc == ERR_OK && rename(tmp, path) != 0) /* a folder there, say */
+        rc = err_set(e, ERR_INPUT, "%s: cannot be written (%s)", path, strerror(errno));
     if (rc != ERR_OK)
         remove(tmp);
     free(tmp);

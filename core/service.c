@@ -1758,7 +1758,10 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
     /* The submitted and decided ones that stay on their rules, named so that
      * nobody expects them moved. */
     cJSON *kept = cJSON_AddArrayToObject(report, "kept");
-    int rc = store_assessment_list(s->db, org, 0, &list, e);
+    /* an unknown organisation is named, not taken for one without drafts */
+    int rc = org_exists(s, org, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_list(s->db, org, 0, &list, e);
     const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
