@@ -378,10 +378,12 @@ TEST_IMPL(document_refuses_missing)
     ASSERT(stat(pdf, &st) != 0); /* nothing written */
     data = certificate_data("CAE Rives", RECORD_HASH);
 
-    /* A folder that does not exist: an I/O error, and no file left behind. */
+    /* A folder that does not exist: bad input (the caller's path, named),
+     * and no file left behind. */
     char missing[512];
     snprintf(missing, sizeof missing, "%s/no/such/folder/out.pdf", dir);
-    ASSERT_EQ(document_certificate(data, missing, &e), ERR_FAIL);
+    ASSERT_EQ(document_certificate(data, missing, &e), ERR_INPUT);
+    ASSERT_CONTAINS(err_msg(&e), missing);
     ASSERT_CONTAINS(err_msg(&e), "No such file or directory");
     cJSON_Delete(data);
 
