@@ -2751,6 +2751,11 @@ static int check_action(service *s, const cJSON *body, bool create, err *e)
         text_field(body, "owner", false, MAX_NAME, &v, e) ||
         date_field(body, "due", false, &v, e) || text_field(body, "status", false, 16, &status, e))
         return e->code;
+    /* A real date can still be a typo (0202, 2925): a due date far outside
+     * reason would sit first or last in every list, and the overdue event
+     * would fire for a date nobody meant. */
+    if (v && (strcmp(v, "2000-01-01") < 0 || strcmp(v, "2100-12-31") > 0))
+        return bad(e, "due", "%s is outside 2000-01-01 .. 2100-12-31", v);
     if (!create && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "action")))
         return bad(e, "action", "must not be empty");
     if (crit && rules_find(s->rules, crit) < 0)

@@ -56,6 +56,36 @@ describe("siblings", function()
     end)
   end)
 
+  describe("an auditor whose certification date is past", function()
+    it("is recorded (history), and no write treats them as certified", function()
+      local created = expect(request(server, "POST", "/api/v1/users", { token = t.admin, json = {
+        email = "lapsed@x.test", name = "Laure Échue", role = "auditor", certified_until = "2021-06-30",
+        password = H.PASSWORD } }), 201, "create").json
+      assert.are.equal("2021-06-30", created.certified_until)
+      -- an audit is neither opened for them nor given to them
+      H.expect_error(request(server, "POST", "/api/v1/organisations/" .. ids.org_a .. "/assessments",
+        { token = t.committee, json = { kind = "audit", auditor_id = created.id } }), 409, "$.auditor_id")
+      local a = H.new_audit(server, t.committee, ids.org_a, ids.auditor_b)
+      H.expect_error(request(server, "PATCH", "/api/v1/assessments/" .. a.id,
+        { token = t.committee, json = { auditor_id = created.id } }), 409, "$.auditor_id")
+      -- an auditor holding a draft audit, their date set in the past: kept,
+      -- and their findings refused
+      local yesterday = os.date("!%Y-%m-%d", os.time() - 86400)
+      local token = H.login(server, H.USERS.auditor_b.email)
+      expect(request(server, "PATCH", "/api/v1/users/" .. ids.auditor_b,
+        { token = t.admin, json = { certified_until = yesterday } }), 200, "update")
+      local path = "/api/v1/assessments/" .. a.id
+      H.expect_error(request(server, "PUT", path .. "/answers/JF-01",
+        { token = token, json = { status = "met" } }), 403)
+      H.expect_error(request(server, "PUT", path .. "/stakeholders",
+        { token = token, json = H.STAKEHOLDERS }), 403)
+      H.expect_error(request(server, "POST", path .. "/submit", { token = token }), 403)
+      assert.are.equal("draft", L.get(server, t.committee, "/assessments/" .. a.id).json.status)
+      expect(request(server, "PATCH", "/api/v1/users/" .. ids.auditor_b,
+        { token = t.admin, json = { certified_until = "2030-12-31" } }), 200, "restore")
+    end)
+  end)
+
   describe("a long PDF", function()
     it("waits a while for a drawing place, and never holds a stop", function()
       local own = H.start_server({ db = H.fresh_db(fx.db) })
