@@ -26,6 +26,7 @@
 #include "hook.h"
 #include "plugin.h"
 #include "render.h"
+#include "reqlog.h"
 #include "http.h"
 #include "ljson.h"
 #include "service.h"
@@ -714,7 +715,7 @@ static void reload_rules(const opts *o)
     if (!cache)
         fprintf(stderr, "SIGHUP: out of memory\n");
     else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
-        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        reqlog_stderr("SIGHUP: %s", err_msg(&e)); /* the server's log: one line */
     else
         fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
                         "(`labelcoop rules activate` does)\n",
@@ -1331,7 +1332,7 @@ static int cmd_plugins_list(const opts *o)
     cJSON *list = plugin_list(set);
     plugin_free(set);
     const cJSON *x;
-    cJSON_ArrayForEach(x, problems) fprintf(stderr, "not loaded: %s\n", x->valuestring);
+    cJSON_ArrayForEach(x, problems) reqlog_stderr("not loaded: %s", x->valuestring);
     int rc = cJSON_GetArraySize(problems) ? ERR_RULES : ERR_OK;
     cJSON_Delete(problems);
     if (o->format && strcmp(o->format, "json") == 0) {

@@ -21,6 +21,7 @@
 #include "plugin.h"
 #include "render.h"
 #include "report.h"
+#include "reqlog.h"
 #include "ruletest.h"
 #include "whatif.h"
 #include "evaluation.h"
@@ -2577,7 +2578,7 @@ int service_reports(service *s, const char *scripts_dir, cJSON **out, err *e)
     if (report_scope(s, &own, e) || report_list(scripts_dir, own > 0, out, &problems, e))
         return e->code;
     const cJSON *p;
-    cJSON_ArrayForEach(p, problems) fprintf(stderr, "report not loaded: %s\n", p->valuestring);
+    cJSON_ArrayForEach(p, problems) reqlog_stderr("report not loaded: %s", p->valuestring);
     cJSON_Delete(problems);
     return ERR_OK;
 }

@@ -168,7 +168,8 @@ plugin {
 
   it("an error a plugin makes from an answer's text is logged on one line", function()
     local dir = H.tmpdir() .. "/plugins"
-    assert.is_true(os.execute("mkdir -p '" .. dir .. "/echo'"))
+    assert.is_true(os.execute("mkdir -p '" .. dir .. "/echo' '" .. dir .. "/bad'"))
+    support.write(dir .. "/bad/plugin.lua", 'error("at load\\nerror: forged", 0)\n')
     support.write(dir .. "/echo/plugin.lua", [[
 plugin {
   name = "echo", version = "0.1",
@@ -188,6 +189,9 @@ plugin {
     local text = support.read(server.dir .. "/err") or ""
     assert.truthy(text:find("plugin echo: validate_answer: x\\x0aerror: forged\\x0d\\x0a\n", 1, true), text)
     assert.falsy(text:find("\nerror: forged", 1, true), text)
+    -- a plugin that fails to load: one line per problem
+    local list = support.run({ "plugins", "list", "--plugins", dir })
+    assert.truthy(list.stderr:find("not loaded: bad/at load\\x0aerror: forged\n", 1, true), list.stderr)
   end)
 end)
 
