@@ -904,8 +904,9 @@ static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads
     if (broken)
         fprintf(stderr, "labelcoop: %s\n", broken);
     if (broken && *active)
-        fprintf(stderr, "labelcoop: compared with rule set %s instead, the latest activated that "
-                        "loads\n",
+        fprintf(stderr,
+                "labelcoop: compared with rule set %s instead, the latest activated that "
+                "loads\n",
                 rules_hash(*active));
     free(broken);
     if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */

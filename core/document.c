@@ -1420,8 +1420,8 @@ static int write_pdf(const char *path, double w, double h, bool count, render_fn
         return err_set(e, ERR_INPUT, "document: no output path");
     int pages = 0, rc;
     long long deadline = date_clock_us() + DRAW_SECONDS * 1000000LL;
-    if (count && (rc = draw_pdf(NULL, w, h, draw, data, 0, header, footer, deadline, &pages, e)) !=
-                     ERR_OK)
+    if (count &&
+        (rc = draw_pdf(NULL, w, h, draw, data, 0, header, footer, deadline, &pages, e)) != ERR_OK)
         return rc;
     size_t n = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(n);
