@@ -87,16 +87,31 @@ describe("siblings", function()
   end)
 
   describe("a long PDF", function()
-    it("waits a while for a drawing place, and never holds a stop", function()
+    -- A server of its own (the tests stop it) with a submitted audit whose
+    -- texts are longer than the API takes (older data may hold them): a
+    -- report of hundreds of pages, seconds to draw. Returns server, tokens,
+    -- the report's path.
+    local function long_report()
       local own = H.start_server({ db = H.fresh_db(fx.db) })
       local tk = H.login_all(own)
       local a = L.submitted_audit(own, tk, ids.org_a, ids.auditor, criteria)
-      -- texts longer than the API takes (older data may hold them): a
-      -- report of hundreds of pages, seconds to draw
       H.sql(own.db, "UPDATE answers SET comment = replace(hex(zeroblob(3000)), '00', 'mot '), "
         .. "evidence = '[' || substr(replace(hex(zeroblob(20)), '00', ',\"' || "
         .. "replace(hex(zeroblob(3000)), '00', 'mot ') || '\"'), 2) || ']' WHERE assessment_id = " .. a.id .. ";")
-      local path = "/api/v1/assessments/" .. a.id .. "/report.pdf"
+      return own, tk, "/api/v1/assessments/" .. a.id .. "/report.pdf"
+    end
+
+    -- Stops server (SIGTERM): it must exit 0 within 10 s.
+    local function stops(server)
+      local started = H.now()
+      local rc, why = server.stop()
+      assert.is_truthy(rc, why)
+      assert.are.equal(0, rc)
+      assert.is_true(H.now() - started < 10, "stopped in " .. (H.now() - started) .. " s")
+    end
+
+    it("is waited for a while when both drawing places are taken", function()
+      local own, tk, path = long_report()
       local gets = {}
       for i = 1, 3 do -- two drawing places: the third waits for one
         gets[i] = H.background_get(own, path, tk.committee)
@@ -112,13 +127,20 @@ describe("siblings", function()
       if first.code == "503" then
         assert.is_true(first.seconds >= 9, "refused after " .. first.seconds .. " s: not waited for")
       end
-      local started = H.now()
-      local rc, why = own.stop()
-      assert.is_truthy(rc, why)
-      assert.are.equal(0, rc)
-      assert.is_true(H.now() - started < 10, "stopped in " .. (H.now() - started) .. " s")
-      local _, err = own.output()
-      assert.falsy(err:find("did not stop", 1, true), err)
+      stops(own)
+    end)
+
+    it("being drawn is given up at a stop, which never waits for it (503)", function()
+      local own, tk, path = long_report()
+      local get = H.background_get(own, path, tk.committee)
+      H.sleep(1) -- drawing: the report takes seconds
+      stops(own)
+      assert.is_true(L.wait_for(get, 5), "no answer")
+      local r = get()
+      assert.are.equal("503", r.code)
+      local e = support.json.decode(support.read(r.body)).error
+      assert.are.equal("unavailable", e.code)
+      assert.matches("the server is stopping", e.message, 1, true)
     end)
   end)
 end)
