@@ -93,7 +93,7 @@ static void warn_rules(const api_config *c, store *db)
     rules *r;
     err e = ERR_INIT;
     if (cache && ruleset_active(cache, db, NULL, &r, &e) == ERR_RULES)
-        fprintf(stderr, "warning: %s\n", err_msg(&e));
+        reqlog_stderr("warning: %s", err_msg(&e));
     err_clear(&e);
     ruleset_cache_free(cache);
 }
@@ -107,7 +107,7 @@ int api_init(const api_config *c, err *e)
         cJSON *problems = NULL;
         plugin_load(c->plugins_dir, c->plugin_settings, &c->limits, &p, &problems, e);
         const cJSON *m;
-        cJSON_ArrayForEach(m, problems) fprintf(stderr, "plugin not loaded: %s\n", m->valuestring);
+        cJSON_ArrayForEach(m, problems) reqlog_stderr("plugin not loaded: %s", m->valuestring);
         cJSON_Delete(problems);
         plugin_free(p);
     }

@@ -26,6 +26,7 @@
 #include "hook.h"
 #include "plugin.h"
 #include "render.h"
+#include "reqlog.h"
 #include "http.h"
 #include "ljson.h"
 #include "service.h"
@@ -33,6 +34,7 @@
 #include "files.h"
 #include "rules.h"
 #include "diff.h"
+#include "document.h"
 #include "ruleset.h"
 #include "ruletest.h"
 #include "text.h"
@@ -713,7 +715,7 @@ static void reload_rules(const opts *o)
     if (!cache)
         fprintf(stderr, "SIGHUP: out of memory\n");
     else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
-        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        reqlog_stderr("SIGHUP: %s", err_msg(&e)); /* the server's log: one line */
     else
         fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
                         "(`labelcoop rules activate` does)\n",
@@ -799,6 +801,7 @@ static int cmd_serve(const opts *o)
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
         reload_rules(o);
     fprintf(stderr, "signal %d: stopping\n", sig);
+    document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
     http_stop(server);
     hook_stop(config.hooks);
     api_shutdown();
@@ -895,17 +898,46 @@ static int print_whatif(const opts *o, cJSON *report_json)
     return ERR_OK;
 }
 
+/* What candidate rules are weighed against, as the server's what-if: the
+ * active rule set or, when it does not load, the latest activated that does
+ * (said on stderr, with why the active one does not); *active NULL when no
+ * rule set was ever activated, or none loads. *loads: the active one does. */
+static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads, err *e)
+{
+    char *broken = NULL;
+    int rc = ruleset_baseline(cache, db, NULL, active, &broken, e);
+    *loads = !broken;
+    if (broken)
+        fprintf(stderr, "labelcoop: %s\n", broken);
+    if (broken && *active)
+        fprintf(stderr,
+                "labelcoop: compared with rule set %s instead, the latest activated that "
+                "loads\n",
+                rules_hash(*active));
+    free(broken);
+    if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
+        err_clear(e);
+        rc = ERR_OK;
+    }
+    return rc;
+}
+
 static int cmd_whatif(const opts *o)
 {
     store *db;
-    ruleset_cache *cache;
-    rules *active, *candidate;
-    int rc = open_active(o, &db, &cache, &active);
+    rules *active = NULL, *candidate;
+    bool activated, loads;
+    err e = ERR_INIT;
+    int rc = open_db(o, &db);
     if (rc != ERR_OK)
         return rc;
-    if ((rc = load_rules(o, &candidate)) == ERR_OK) {
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    if (ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
+        baseline(db, cache, &active, &loads, &e) == ERR_OK && !active)
+        err_set(&e, ERR_RULES, "no stored rule set loads: nothing to weigh the rules against");
+    rc = e.code != ERR_OK ? report(&e) : load_rules(o, &candidate);
+    if (rc == ERR_OK) {
         cJSON *out;
-        err e = ERR_INIT;
         rc = whatif_run(db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
                                                                    : report(&e);
         rules_free(candidate);
@@ -946,16 +978,9 @@ static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candi
 {
     rules *active = NULL;
     long long id = 0;
-    char *broken = NULL;
-    int rc = ruleset_baseline(cache, db, NULL, &active, &broken, e);
-    bool loads = !broken;
-    if (broken) /* said, and the candidate weighed against the latest that loads */
-        fprintf(stderr, "labelcoop: %s\n", broken);
-    free(broken);
-    if (rc == ERR_NOT_FOUND) /* the first rule set: nothing to weigh it against */
-        err_clear(e);
-    else if (rc != ERR_OK)
-        return rc;
+    bool loads;
+    if (baseline(db, cache, &active, &loads, e) != ERR_OK)
+        return e->code;
     if (loads && active && strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
         printf("rule set %s is already the active one\n", rules_hash(candidate));
         return ERR_OK;
@@ -1134,6 +1159,27 @@ static int cmd_verify(const opts *o)
     return ok ? ERR_OK : ERR_FAIL;
 }
 
+/* Writes len bytes of text to path, or to stdout without one. A path that
+ * cannot be opened is bad input (exit 2, as for `db backup`), named; a
+ * write that fails once it is open (a full disk) is a failure (exit 1). */
+static int write_out(const char *cmd, const char *path, const char *text, size_t len)
+{
+    char msg[4400];
+    FILE *f = path ? fopen(path, "wb") : stdout;
+    if (!f) {
+        snprintf(msg, sizeof msg, "%s: --out %s: cannot be written (%s)", cmd, path,
+                 strerror(errno));
+        return fail(ERR_INPUT, msg);
+    }
+    bool ok = fwrite(text, 1, len, f) == len;
+    ok = (path ? fclose(f) : fflush(f)) == 0 && ok;
+    if (ok)
+        return ERR_OK;
+    snprintf(msg, sizeof msg, "%s: writing %s failed (%s)", cmd, path ? path : "to stdout",
+             strerror(errno));
+    return fail(ERR_FAIL, msg);
+}
+
 static int cmd_export_decision(const opts *o, const char *id_text)
 {
     long long id;
@@ -1151,16 +1197,16 @@ static int cmd_export_decision(const opts *o, const char *id_text)
         return report(&e);
     char *text = cJSON_Print(out);
     cJSON_Delete(out);
-    FILE *f = o->out ? fopen(o->out, "w") : stdout;
-    if (!f) {
+    size_t len = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, len + 2) : NULL;
+    if (!line) {
         free(text);
-        return fail(ERR_INPUT, "export-decision: cannot write the --out file");
+        return fail(ERR_FAIL, "export-decision: out of memory");
     }
-    fprintf(f, "%s\n", text);
-    free(text);
-    if (o->out && fclose(f) != 0)
-        return fail(ERR_FAIL, "export-decision: cannot write the --out file");
-    return ERR_OK;
+    memcpy(line + len, "\n", 2);
+    rc = write_out("export-decision", o->out, line, len + 1);
+    free(line);
+    return rc;
 }
 
 static int cmd_migrate(const opts *o)
@@ -1241,6 +1287,7 @@ static int cmd_webhook_log(const opts *o)
     service s = {.db = db};
     err e = ERR_INIT;
     cJSON *hooks = NULL;
+    bool found = false;
     rc = service_webhook_list(&s, &hooks, &e);
     const cJSON *w;
     cJSON_ArrayForEach(w, hooks)
@@ -1248,6 +1295,7 @@ static int cmd_webhook_log(const opts *o)
         long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(w, "id"));
         if (rc != ERR_OK || (o->id && id != o->id))
             continue;
+        found = true;
         cJSON *log = NULL;
         if ((rc = service_webhook_log(&s, id, &log, &e)) != ERR_OK)
             break;
@@ -1274,6 +1322,8 @@ static int cmd_webhook_log(const opts *o)
     }
     cJSON_Delete(hooks);
     store_close(db);
+    if (rc == ERR_OK && o->id && !found)
+        err_set(&e, ERR_INPUT, "webhook log: --id %lld: no such webhook", o->id), rc = ERR_INPUT;
     return rc == ERR_OK ? ERR_OK : report(&e);
 }
 
@@ -1289,7 +1339,7 @@ static int cmd_plugins_list(const opts *o)
     cJSON *list = plugin_list(set);
     plugin_free(set);
     const cJSON *x;
-    cJSON_ArrayForEach(x, problems) fprintf(stderr, "not loaded: %s\n", x->valuestring);
+    cJSON_ArrayForEach(x, problems) reqlog_stderr("not loaded: %s", x->valuestring);
     int rc = cJSON_GetArraySize(problems) ? ERR_RULES : ERR_OK;
     cJSON_Delete(problems);
     if (o->format && strcmp(o->format, "json") == 0) {
@@ -1438,10 +1488,7 @@ static int cmd_report(const opts *o, const char *name)
     store_close(db);
     if (rc != ERR_OK)
         return atomic_load(&interrupted) ? fail(ERR_FAIL, "report interrupted") : report(&e);
-    FILE *f = o->out ? fopen(o->out, "wb") : stdout;
-    rc = f && fwrite(out, 1, len, f) == len ? ERR_OK : fail(ERR_FAIL, "cannot write the report");
-    if (f && o->out && fclose(f) != 0)
-        rc = fail(ERR_FAIL, "cannot write the report");
+    rc = write_out("report", o->out, out, len);
     free(out);
     free(type);
     return rc;

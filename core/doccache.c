@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SLOTS 64
 
@@ -91,8 +92,10 @@ typedef struct shelf {
 
 struct docstore {
     pthread_mutex_t mu;
+    pthread_cond_t freed; /* a drawing place was given back */
     size_t max_bytes, bytes;
     int max_drawing, drawing;
+    int waiting; /* requests waiting for a drawing place: one at most */
     unsigned long long clock;
     shelf shelves[SHELF];
 };
@@ -103,6 +106,11 @@ docstore *docstore_new(size_t max_bytes, int max_drawing)
     if (!d)
         return NULL;
     pthread_mutex_init(&d->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&d->freed, &ca);
+    pthread_condattr_destroy(&ca);
     d->max_bytes = max_bytes;
     d->max_drawing = max_drawing;
     return d;
@@ -114,6 +122,7 @@ void docstore_free(docstore *d)
         return;
     for (int i = 0; i < SHELF; i++)
         free(d->shelves[i].bytes);
+    pthread_cond_destroy(&d->freed);
     pthread_mutex_destroy(&d->mu);
     free(d);
 }
@@ -191,9 +200,26 @@ void docstore_put(docstore *d, const char *key, const char *bytes, size_t len)
     pthread_mutex_unlock(&d->mu);
 }
 
-bool docstore_drawing(docstore *d)
+bool docstore_drawing(docstore *d, int wait_ms)
 {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += wait_ms / 1000;
+    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
     pthread_mutex_lock(&d->mu);
+    /* A request waiting holds its worker: one waits, the others are refused
+     * at once, so that PDFs never take every worker. */
+    if (d->drawing >= d->max_drawing && !d->waiting) {
+        d->waiting++;
+        int rc = 0;
+        while (d->drawing >= d->max_drawing && rc == 0) /* until a place, or the time, is up */
+            rc = pthread_cond_timedwait(&d->freed, &d->mu, &until);
+        d->waiting--;
+    }
     bool ok = d->drawing < d->max_drawing;
     if (ok)
         d->drawing++;
@@ -205,5 +231,6 @@ void docstore_drawn(docstore *d)
 {
     pthread_mutex_lock(&d->mu);
     d->drawing--;
+    pthread_cond_signal(&d->freed);
     pthread_mutex_unlock(&d->mu);
 }

@@ -41,9 +41,12 @@ bool docstore_get(docstore *d, const char *key, char **out, size_t *len);
 /* Keeps a copy of bytes under key (the least recently used go first); a
  * document over a quarter of the budget is not kept. */
 void docstore_put(docstore *d, const char *key, const char *bytes, size_t len);
-/* Takes one of the drawing places, or false when all are taken; a place taken
- * is given back with docstore_drawn. */
-bool docstore_drawing(docstore *d);
+/* Takes one of the drawing places, waiting wait_ms at most for one to be
+ * given back (a user who clicks twice waits rather than being refused);
+ * false when none was. One request waits at a time (a waiting request holds
+ * its worker): the others are refused at once. A place taken is given back
+ * with docstore_drawn. */
+bool docstore_drawing(docstore *d, int wait_ms);
 void docstore_drawn(docstore *d);
 
 #endif

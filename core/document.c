@@ -6,6 +6,7 @@
 #include "document.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +32,13 @@
  * API's limits the longest report is 392 pages. */
 #define TEXT_CHARS 12000
 #define MAX_PAGES 600
+/* A document is given up (ERR_UNAVAILABLE) when it is not drawn after
+ * DRAW_SECONDS, both passes together, or as soon as document_stop is called:
+ * drawing checks both between pages, so a stop never waits for a long
+ * report. */
+#define DRAW_SECONDS 90
+
+static atomic_bool stopping;
 
 typedef struct rgb {
     double r, g, b;
@@ -72,8 +80,10 @@ typedef struct doc {
     char *scratch; /* a NUL-terminated copy of the slice being measured */
     size_t scratch_cap;
     lines wrap; /* reused by every paragraph */
-    bool full;  /* MAX_PAGES drawn: the rest is left out */
+    bool full;  /* MAX_PAGES drawn (or given up): the rest is left out */
     bool oom;
+    long long deadline_us; /* date_clock_us() past which the document is given up */
+    const char *given_up;  /* why it was, or NULL */
 } doc;
 
 typedef void (*render_fn)(doc *d, const cJSON *data);
@@ -417,9 +427,19 @@ static void header(doc *d)
     cairo_restore(d->cr);
 }
 
-/* Ends the last page allowed with a note; from then on d->full skips the
- * paragraphs and sections left, and what little is still drawn goes to a
- * context that draws nowhere (the PDF's is kept in d->pdf_cr). */
+/* From now on d->full skips the paragraphs and sections left, and what
+ * little is still drawn goes to a context that draws nowhere (the PDF's is
+ * kept in d->pdf_cr). */
+static void draw_nowhere(doc *d)
+{
+    d->full = true;
+    d->pdf_cr = d->cr;
+    cairo_surface_t *nowhere = cairo_image_surface_create(CAIRO_FORMAT_A1, 1, 1);
+    d->cr = cairo_create(nowhere);
+    cairo_surface_destroy(nowhere); /* the context holds it */
+}
+
+/* Ends the last page allowed with a note, and draws nowhere from then on. */
 static void stop_at_cap(doc *d)
 {
     char note[160];
@@ -431,16 +451,25 @@ static void stop_at_cap(doc *d)
     show(d, MARGIN, bottom(d) + 8.5, note, strlen(note), RED);
     footer(d);
     cairo_show_page(d->cr);
-    d->full = true;
-    d->pdf_cr = d->cr;
-    cairo_surface_t *nowhere = cairo_image_surface_create(CAIRO_FORMAT_A1, 1, 1);
-    d->cr = cairo_create(nowhere);
-    cairo_surface_destroy(nowhere); /* the context holds it */
+    draw_nowhere(d);
+}
+
+/* Gives the document up, between two pages, when the server stops or its
+ * time is over. */
+static bool give_up(doc *d)
+{
+    if (atomic_load(&stopping))
+        d->given_up = "the server is stopping";
+    else if (date_clock_us() > d->deadline_us)
+        d->given_up = "it took too long to draw";
+    if (d->given_up)
+        draw_nowhere(d);
+    return d->given_up != NULL;
 }
 
 static void new_page(doc *d)
 {
-    if (d->full)
+    if (d->full || give_up(d))
         return;
     if (d->page >= MAX_PAGES) {
         stop_at_cap(d);
@@ -1324,11 +1353,12 @@ static cairo_status_t to_file(void *closure, const unsigned char *data, unsigned
 
 /* Draws data with draw on w×h pages into f, or nowhere when f is NULL (to
  * count the pages). pages is the total when known, 0 otherwise; *drawn gets
- * the number drawn. */
+ * the number drawn. Given up past deadline_us (date_clock_us). */
 static int draw_pdf(FILE *f, double w, double h, render_fn draw, const cJSON *data, int pages,
-                    const char *header, const char *footer, int *drawn, err *e)
+                    const char *header, const char *footer, long long deadline_us, int *drawn,
+                    err *e)
 {
-    doc d = {.w = w, .h = h, .page = 1, .pages = pages};
+    doc d = {.w = w, .h = h, .page = 1, .pages = pages, .deadline_us = deadline_us};
     d.surface = cairo_pdf_surface_create_for_stream(f ? to_file : discard, f, w, h);
     d.cr = cairo_create(d.surface);
     static const struct {
@@ -1369,6 +1399,10 @@ static int draw_pdf(FILE *f, double w, double h, render_fn draw, const cJSON *da
     free(d.scratch);
     free(d.wrap.v);
     *drawn = d.page;
+    if (d.given_up)
+        return err_set(e, ERR_UNAVAILABLE,
+                       "the PDF was not drawn: %s (%d s at most); try again later", d.given_up,
+                       DRAW_SECONDS);
     if (d.oom)
         return err_set(e, ERR_FAIL, "out of memory while drawing the PDF");
     if (st != CAIRO_STATUS_SUCCESS)
@@ -1385,7 +1419,9 @@ static int write_pdf(const char *path, double w, double h, bool count, render_fn
     if (!path || !path[0])
         return err_set(e, ERR_INPUT, "document: no output path");
     int pages = 0, rc;
-    if (count && (rc = draw_pdf(NULL, w, h, draw, data, 0, header, footer, &pages, e)) != ERR_OK)
+    long long deadline = date_clock_us() + DRAW_SECONDS * 1000000LL;
+    if (count &&
+        (rc = draw_pdf(NULL, w, h, draw, data, 0, header, footer, deadline, &pages, e)) != ERR_OK)
         return rc;
     size_t n = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(n);
@@ -1393,17 +1429,17 @@ static int write_pdf(const char *path, double w, double h, bool count, render_fn
         return err_set(e, ERR_FAIL, "out of memory");
     snprintf(tmp, n, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+    if (!f) { /* the caller's path: bad input, as for any output path */
+        rc = err_set(e, ERR_INPUT, "%s: cannot be written (%s)", path, strerror(errno));
         free(tmp);
         return rc;
     }
     int drawn;
-    rc = draw_pdf(f, w, h, draw, data, pages, header, footer, &drawn, e);
+    rc = draw_pdf(f, w, h, draw, data, pages, header, footer, deadline, &drawn, e);
     if (fclose(f) != 0 && rc == ERR_OK)
         rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
-    if (rc == ERR_OK && rename(tmp, path) != 0)
-        rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+    if (rc == ERR_OK && rename(tmp, path) != 0) /* a folder there, say */
+        rc = err_set(e, ERR_INPUT, "%s: cannot be written (%s)", path, strerror(errno));
     if (rc != ERR_OK)
         remove(tmp);
     free(tmp);
@@ -1439,4 +1475,9 @@ int document_certificate(const cJSON *data, const char *path, err *e)
     snprintf(title, sizeof title, "LABEL CPE — %s",
              or_dash(str(item(data, "organisation"), "name")));
     return write_pdf(path, A4_LONG, A4_SHORT, false, draw_certificate, data, title, NULL, e);
+}
+
+void document_stop(void)
+{
+    atomic_store(&stopping, true);
 }

@@ -19,6 +19,7 @@
 
 #include "date.h"
 #include "plugin.h"
+#include "reqlog.h"
 #include "store.h"
 
 #define LEASE_MS 60000
@@ -468,8 +469,8 @@ static int collect(hook_engine *h, store *db, err *e)
     if (open)
         rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
     if (rc != ERR_OK)
-        fprintf(stderr, "webhooks: recording deliveries failed (they will be sent again): %s\n",
-                err_msg(e));
+        reqlog_stderr("webhooks: recording deliveries failed (they will be sent again): %s",
+                      err_msg(e));
     return done;
 }
 
@@ -480,7 +481,7 @@ static void tick(hook_engine *h, store *db)
     int emitted = 0;
     err e = ERR_INIT;
     if (events_tick(db, &h->c.events, today, &emitted, &e) != ERR_OK)
-        fprintf(stderr, "scheduler: %s\n", err_msg(&e));
+        reqlog_stderr("scheduler: %s", err_msg(&e));
     err_clear(&e);
 }
 
@@ -547,7 +548,7 @@ static void plugin_events(hook_engine *h, store *db)
         last = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "id"));
     }
     if (cJSON_GetArraySize(events) && store_cursor_set(db, cursor, last, &e) != ERR_OK)
-        fprintf(stderr, "plugins: %s\n", err_msg(&e));
+        reqlog_stderr("plugins: %s", err_msg(&e));
     err_clear(&e);
     cJSON_Delete(events);
 }
@@ -558,7 +559,7 @@ static void *run(void *arg)
     store *db;
     err e = ERR_INIT;
     if (store_open(h->db_path, &db, &e) != ERR_OK) {
-        fprintf(stderr, "webhooks: %s\n", err_msg(&e));
+        reqlog_stderr("webhooks: %s", err_msg(&e));
         err_clear(&e);
         return NULL;
     }

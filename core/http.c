@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,6 +44,16 @@ typedef struct watch {
     struct watch *prev, *next;
 } watch;
 
+/* One kind of libmicrohttpd message (its format): when it was last written,
+ * and how many left out since. */
+typedef struct mhd_kind {
+    const char *fmt;
+    long long second;
+    long long left_out;
+} mhd_kind;
+
+enum { MHD_KINDS = 16 };
+
 struct http_server {
     struct MHD_Daemon *d;
     http_handler handler;
@@ -70,6 +81,9 @@ struct http_server {
     atomic_int begun;
     atomic_bool draining;
     atomic_int *cancel; /* http_config's */
+    /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
+    pthread_mutex_t mhd_log_mu;
+    mhd_kind mhd_kinds[MHD_KINDS];
 };
 
 struct http_request {
@@ -601,6 +615,60 @@ static void watchdog_stop(http_server *s)
     pthread_mutex_destroy(&s->watch_mu);
 }
 
+/* Its kind's record, under mhd_log_mu; past MHD_KINDS kinds the last record
+ * is shared by the rest. */
+static mhd_kind *mhd_kind_of(http_server *s, const char *fmt)
+{
+    int i = 0;
+    while (i < MHD_KINDS - 1 && s->mhd_kinds[i].fmt && s->mhd_kinds[i].fmt != fmt)
+        i++;
+    s->mhd_kinds[i].fmt = fmt;
+    return &s->mhd_kinds[i];
+}
+
+/* libmicrohttpd's messages, at most one line a second of each kind: one
+ * address past its connection cap (--max-connections-per-client) gets a
+ * "Server reached connection limit" line per connection refused, and would
+ * flood the log. The next line of a kind says how many were left out. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    http_server *s = cls;
+    long long now = date_clock_us() / 1000000;
+    long long left_out = 0;
+    pthread_mutex_lock(&s->mhd_log_mu);
+    mhd_kind *k = mhd_kind_of(s, fmt);
+    bool say = !k->second || now > k->second;
+    if (say) {
+        left_out = k->left_out;
+        k->left_out = 0;
+        k->second = now;
+    } else {
+        k->left_out++;
+    }
+    pthread_mutex_unlock(&s->mhd_log_mu);
+    if (!say)
+        return;
+    char text[1024];
+    vsnprintf(text, sizeof text, fmt, ap);
+    size_t n = strlen(text);
+    while (n && (text[n - 1] == '\n' || text[n - 1] == ' '))
+        text[--n] = '\0';
+    if (left_out)
+        reqlog_stderr("%s (and %lld more like it since the last, not written)", text, left_out);
+    else
+        reqlog_stderr("%s", text);
+}
+
+/* At the stop: the lines left out since the last of their kind. */
+static void mhd_log_flush(http_server *s)
+{
+    for (int i = 0; i < MHD_KINDS && s->mhd_kinds[i].fmt; i++)
+        if (s->mhd_kinds[i].left_out)
+            reqlog_stderr("%lld more lines like \"%.*s\" since the last, not written",
+                          s->mhd_kinds[i].left_out, (int)strcspn(s->mhd_kinds[i].fmt, "\n"),
+                          s->mhd_kinds[i].fmt);
+}
+
 int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e)
 {
     struct sockaddr_in sa;
@@ -621,10 +689,12 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     pthread_cond_init(&s->defer_done, NULL);
     pthread_mutex_init(&s->watch_mu, NULL);
     pthread_cond_init(&s->watch_stop, NULL);
+    pthread_mutex_init(&s->mhd_log_mu, NULL);
     s->log = reqlog_new(STDERR_FILENO); /* NULL: each line written at once */
     if (pthread_create(&s->watchdog, NULL, watchdog, s) != 0) {
         pthread_cond_destroy(&s->watch_stop);
         pthread_mutex_destroy(&s->watch_mu);
+        pthread_mutex_destroy(&s->mhd_log_mu);
         reqlog_free(s->log);
         free(s->web_root);
         free(s);
@@ -638,14 +708,16 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
-        0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(c->threads ? c->threads : 4),
-        MHD_OPTION_CONNECTION_TIMEOUT, silent, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_client,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
+        0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first */
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)(c->threads ? c->threads : 4), MHD_OPTION_CONNECTION_TIMEOUT, silent,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_client, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->d) {
         watchdog_stop(s);
+        pthread_mutex_destroy(&s->mhd_log_mu);
         reqlog_free(s->log);
         free(s->web_root);
         free(s);
@@ -704,6 +776,8 @@ void http_stop(http_server *s)
     reqlog_free(s->log);
     pthread_cond_destroy(&s->defer_done);
     pthread_mutex_destroy(&s->defer_mu);
+    mhd_log_flush(s);
+    pthread_mutex_destroy(&s->mhd_log_mu);
     free(s->web_root);
     free(s);
 }

@@ -14,6 +14,7 @@
 
 #include "files.h"
 #include "ljson.h"
+#include "reqlog.h"
 
 static const char KEY_DECL[] = "labelcoop.plugin";
 
@@ -156,7 +157,7 @@ static cJSON *run_hook(plugin *p, const char *hook, const cJSON *a, const cJSON 
     hook_call c = {p, hook, {a, b, c3}, c3 ? 3 : b ? 2 : a ? 1 : 0, NULL};
     err e = ERR_INIT;
     if (host_run(p->h, call_hook, &c, &e) != ERR_OK) {
-        fprintf(stderr, "plugin %s: %s: %s\n", p->name, hook, err_msg(&e));
+        reqlog_stderr("plugin %s: %s: %s", p->name, hook, err_msg(&e));
         cJSON_Delete(c.result);
         c.result = NULL;
     }
@@ -281,7 +282,7 @@ static void apply_settings(plugin_set *set, const char *file)
     }
     cJSON *doc = NULL; /* ljson_parse: a key named twice is refused, with its path */
     if (ljson_parse(text, len, &doc, &e) != ERR_OK)
-        fprintf(stderr, "plugins: %s: %s; plugin settings ignored\n", file, err_msg(&e));
+        reqlog_stderr("plugins: %s: %s; plugin settings ignored", file, err_msg(&e));
     err_clear(&e);
     free(text);
     for (int i = 0; doc && i < set->n; i++) {

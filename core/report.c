@@ -24,6 +24,9 @@ typedef struct context {
     rules *active;
     const report_request *rq;
     cJSON *doc; /* owned by the caller's slot */
+    /* The last "not found" the data API raised: a script failing with it was
+     * given an id that names nothing (bad input, not a script error). */
+    char missing[200];
 } context;
 
 static context *ctx_of(lua_State *L)
@@ -56,6 +59,8 @@ static int l_report(lua_State *L)
 static int push_result(lua_State *L, int rc, cJSON *doc, err *e)
 {
     if (rc != ERR_OK) {
+        if (rc == ERR_NOT_FOUND)
+            snprintf(ctx_of(L)->missing, sizeof ctx_of(L)->missing, "%s", err_msg(e));
         lua_pushstring(L, err_msg(e));
         err_clear(e);
         return lua_error(L);
@@ -512,7 +517,7 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
     for (const char *p = rq->name; *p; p++)
         if (!(*p == '-' || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
             return err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
-    context ctx = {db, active, rq, cJSON_CreateObject()};
+    context ctx = {.db = db, .active = active, .rq = rq, .doc = cJSON_CreateObject()};
     cJSON_AddStringToObject(ctx.doc, "name", rq->name);
     files_tree tree;
     host *h = NULL;
@@ -535,6 +540,8 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
             e->code = rc = ERR_FORBIDDEN;
         else if (strstr(m, "parameter "))
             e->code = rc = ERR_INPUT;
+        else if (ctx.missing[0] && strstr(m, ctx.missing))
+            e->code = rc = ERR_NOT_FOUND;
     }
     host_free(h);
     files_tree_free(&tree);
@@ -576,7 +583,7 @@ int report_list(const char *scripts_dir, bool cae_only, cJSON **out, cJSON **pro
         if (!is_report(tree.paths[i]))
             continue;
         /* One state per script (each declares report{} once), one tree for all. */
-        context ctx = {NULL, NULL, &rq, NULL};
+        context ctx = {.rq = &rq};
         host *h = NULL;
         cJSON *decl = NULL;
         err le = ERR_INIT;

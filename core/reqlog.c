@@ -3,6 +3,8 @@
 #include "reqlog.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -137,6 +139,17 @@ size_t reqlog_escape(char *out, size_t size, const char *text, size_t max)
 size_t reqlog_escape_message(char *out, size_t size, const char *text)
 {
     return escape(out, size, text, (size_t)-1, true);
+}
+
+void reqlog_stderr(const char *fmt, ...)
+{
+    char text[2048], line[4 * sizeof text];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    reqlog_escape_message(line, sizeof line, text);
+    fprintf(stderr, "%s\n", line);
 }
 
 void reqlog_tick(reqlog *l)

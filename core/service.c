@@ -22,6 +22,7 @@
 #include "plugin.h"
 #include "render.h"
 #include "report.h"
+#include "reqlog.h"
 #include "ruletest.h"
 #include "whatif.h"
 #include "evaluation.h"
@@ -33,6 +34,8 @@
 #define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
 #define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
 #define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
+/* How long a PDF request waits for a drawing place before its 503. */
+#define PDF_WAIT_MS 10000
 
 /* The texts people write, by JSON key, and what each may hold: at most max
  * characters, on one line or several (line feeds, carriage returns and tabs;
@@ -958,14 +961,21 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
     static const char *const keys[] = {"auditor_id", NULL};
     long long auditor = 0;
     store_assessment a;
-    if (allow(s, POLICY_AUDIT_CREATE, 0, NULL, e) || need_object(body, keys, e) ||
-        id_field(body, "auditor_id", &auditor, e))
+    if (need_object(body, keys, e) || id_field(body, "auditor_id", &auditor, e))
         return e->code;
     if (!auditor)
         return bad(e, "auditor_id", "is required");
     if (store_begin(s->db, e))
         return e->code;
-    int rc = load(s, id, POLICY_ASSESSMENT_READ, &a, e);
+    /* The caller's right, the audit's state and the new auditor's, all as
+     * this write sees them: no submission or account change comes between. */
+    service in = *s;
+    auth_actor now;
+    int rc = caller_now(&in, &now, e);
+    if (rc == ERR_OK)
+        rc = allow(&in, POLICY_AUDIT_CREATE, 0, NULL, e);
+    if (rc == ERR_OK)
+        rc = load(&in, id, POLICY_ASSESSMENT_READ, &a, e);
     if (rc == ERR_OK && strcmp(a.kind, "audit") != 0)
         rc =
             err_set(e, ERR_CONFLICT, "assessment %lld is a self-assessment: it has no auditor", id);
@@ -1873,7 +1883,10 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
     /* The submitted and decided ones that stay on their rules, named so that
      * nobody expects them moved. */
     cJSON *kept = cJSON_AddArrayToObject(report, "kept");
-    int rc = store_assessment_list(s->db, org, 0, &list, e);
+    /* an unknown organisation is named, not taken for one without drafts */
+    int rc = org_exists(s, org, e);
+    if (rc == ERR_OK)
+        rc = store_assessment_list(s->db, org, 0, &list, e);
     const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
@@ -2630,9 +2643,10 @@ int service_document_pdf(service *s, long long id, const char *kind, char **pdf,
         cJSON_Delete(data);
         return ERR_OK;
     }
-    if (s->pdfs && !docstore_drawing(s->pdfs)) {
+    if (s->pdfs && !docstore_drawing(s->pdfs, PDF_WAIT_MS)) {
         rc = err_set(e, ERR_UNAVAILABLE,
-                     "other documents are being drawn: try again in a few seconds");
+                     "other documents are still being drawn after %d s: try again in a moment",
+                     PDF_WAIT_MS / 1000);
     } else {
         rc = draw_bytes(kind, data, pdf, len, e);
         if (s->pdfs)
@@ -2688,7 +2702,7 @@ int service_reports(service *s, const char *scripts_dir, cJSON **out, err *e)
     if (report_scope(s, &own, e) || report_list(scripts_dir, own > 0, out, &problems, e))
         return e->code;
     const cJSON *p;
-    cJSON_ArrayForEach(p, problems) fprintf(stderr, "report not loaded: %s\n", p->valuestring);
+    cJSON_ArrayForEach(p, problems) reqlog_stderr("report not loaded: %s", p->valuestring);
     cJSON_Delete(problems);
     return ERR_OK;
 }
@@ -2870,6 +2884,11 @@ static int check_action(service *s, const cJSON *body, bool create, err *e)
         text_field(body, "owner", false, MAX_NAME, &v, e) ||
         date_field(body, "due", false, &v, e) || text_field(body, "status", false, 16, &status, e))
         return e->code;
+    /* A real date can still be a typo (0202, 2925): a due date far outside
+     * reason would sit first or last in every list, and the overdue event
+     * would fire for a date nobody meant. */
+    if (v && (strcmp(v, "2000-01-01") < 0 || strcmp(v, "2100-12-31") > 0))
+        return bad(e, "due", "%s is outside 2000-01-01 .. 2100-12-31", v);
     if (!create && cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, "action")))
         return bad(e, "action", "must not be empty");
     if (crit && rules_find(s->rules, crit) < 0)

@@ -16,7 +16,7 @@ report {
     for _, o in ipairs(data.organisations()) do
       if o.id == params.org then org = o end
     end
-    if not org then error("no organisation " .. params.org) end
+    if not org then error("parameter org: no organisation " .. params.org) end
     out.heading(org.name)
 
     local history = {}

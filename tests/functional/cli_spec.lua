@@ -465,3 +465,40 @@ describe("labelcoop command line", function()
     end)
   end)
 end)
+
+describe("ids and output paths on the command line", function()
+  local dir, db, file, hash
+
+  setup(function()
+    dir = support.tmpdir()
+    db = dir .. "/demo.db"
+    local r = support.run({ "demo", "--db", db })
+    assert.are.equal(0, r.code, r.stderr)
+    hash = support.run({ "rules", "history", "--db", db }).stdout:match(string.rep("%x", 64))
+    assert.is_truthy(hash, "no rule set hash in `rules history`")
+    file = support.write(dir .. "/a-file", "x")
+  end)
+
+  teardown(function()
+    support.cleanup()
+  end)
+
+  it("an unknown id is bad input (exit 2), named", function()
+    assert_bad_input(support.run({ "webhook", "log", "--id", "99", "--db", db }), "--id 99", "no such webhook")
+    assert_bad_input(support.run({ "assessments", "migrate", "--to", hash, "--org", "99", "--db", db }),
+      "no organisation 99")
+    assert_bad_input(support.run({ "export-decision", "99", "--db", db }), "no decision 99")
+    assert_bad_input(support.run({ "document", "audit-report", "99", "--out", dir .. "/x.pdf", "--db", db }),
+      "assessment 99")
+    assert_bad_input(support.run({ "rules", "show", string.rep("0", 64), "--db", db }), string.rep("0", 64))
+  end)
+
+  it("an output path that cannot be written is bad input (exit 2), named", function()
+    local out = file .. "/x"
+    assert_bad_input(support.run({ "report", "network-overview", "--db", db, "--scripts",
+      support.root .. "/scripts", "--out", out }), out)
+    assert_bad_input(support.run({ "document", "audit-report", "1", "--out", out .. ".pdf", "--db", db }),
+      out .. ".pdf")
+    assert_bad_input(support.run({ "db", "backup", out, "--db", db }), out)
+  end)
+end)

@@ -9,38 +9,9 @@ local H = require "http_support"
 local L = require "lifecycle_support"
 local json = support.json
 
-local quote = support.quote
-
 local request, expect, expect_error = H.request, H.expect, H.expect_error
 
--- Sends the requests of `list` ({method, path, token, json}) at once: one
--- curl process, one connection each, all opened together. Returns their
--- statuses in the order of `list`.
-local function race(server, list)
-  local dir = H.tmpdir()
-  local args = { "curl", "-s", "-g", "-Z", "--parallel-immediate", "--parallel-max", tostring(#list) }
-  for i, item in ipairs(list) do
-    if i > 1 then
-      args[#args + 1] = "--next"
-    end
-    support.write(dir .. "/req" .. i, json.encode(item.json))
-    args[#args + 1] = "--max-time 30 -o /dev/null -X " .. item.method .. " -w " .. quote(i .. " %{http_code}\n")
-      .. " -H " .. quote("Authorization: Bearer " .. item.token)
-      .. " -H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
-      .. " " .. quote(server.url .. item.path)
-  end
-  local p = assert(io.popen(table.concat(args, " ") .. " 2>/dev/null"))
-  local out = p:read("a")
-  p:close()
-  local codes = {}
-  for i, code in out:gmatch("(%d+) (%d+)\n") do
-    codes[tonumber(i)] = tonumber(code)
-  end
-  for i = 1, #list do
-    codes[i] = codes[i] or 0
-  end
-  return codes
-end
+local race = H.race
 
 local function decision_path(id)
   return "/api/v1/assessments/" .. id .. "/decision"

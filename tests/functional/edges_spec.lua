@@ -230,6 +230,25 @@ for ((i = 0; i < 300; i++)); do [ -e "$dir/stop" ] && break; sleep 0.1; done
       assert.are.equal(200, again)
     end)
 
+    it("a client past its cap gets a log line a second, not one per connection refused", function()
+      local s = H.start_server({ db = H.fresh_db(fx.db), args = { "--max-connections-per-client", "3" } })
+      hold(s, 43)() -- 40 refused
+      assert.are.equal(0, s.stop())
+      local _, err = s.output()
+      local said, left_out = 0, 0
+      for line in err:gmatch("[^\n]+") do
+        local at_stop = line:match("^(%d+) more lines like \"Server reached connection limit")
+        if at_stop then
+          left_out = left_out + tonumber(at_stop)
+        elseif line:find("Server reached connection limit", 1, true) then
+          said = said + 1
+          left_out = left_out + tonumber(line:match("%(and (%d+) more") or 0)
+        end
+      end
+      assert.is_true(said >= 1 and said <= 10, said .. " lines for 40 refusals:\n" .. err)
+      assert.are.equal(40, said + left_out, err)
+    end)
+
     it("--max-connections-per-client sets the cap", function()
       local s = H.start_server({ db = H.fresh_db(fx.db), args = { "--max-connections-per-client", "3" } })
       local release = hold(s, 3)

@@ -427,6 +427,53 @@ function H.request(server, method, path, opts)
   return r
 end
 
+-- Starts a GET of path on server in the background; returns a function that is nil
+-- until it is done, then {code, seconds, body path}.
+function H.background_get(server, path, token)
+  local dir = H.tmpdir()
+  local q = support.quote
+  os.execute("(curl -s --max-time 300 -o " .. q(dir .. "/body") .. " -w '%{http_code} %{time_total}'"
+    .. " -H " .. q("Authorization: Bearer " .. token) .. " " .. q(server.url .. path)
+    .. " > " .. q(dir .. "/status.tmp") .. "; mv " .. q(dir .. "/status.tmp") .. " " .. q(dir .. "/status") .. ") &")
+  return function()
+    local status = support.read(dir .. "/status")
+    if not status then
+      return nil
+    end
+    local code, seconds = status:match("^(%d+) ([%d.]+)")
+    return { code = code, seconds = tonumber(seconds), body = dir .. "/body" }
+  end
+end
+
+-- Sends the requests of `list` ({method, path, token, json}) at once: one
+-- curl process, one connection each, all opened together. Returns their
+-- statuses in the order of `list`.
+function H.race(server, list)
+  local dir = H.tmpdir()
+  local args = { "curl", "-s", "-g", "-Z", "--parallel-immediate", "--parallel-max", tostring(#list) }
+  for i, item in ipairs(list) do
+    if i > 1 then
+      args[#args + 1] = "--next"
+    end
+    support.write(dir .. "/req" .. i, json.encode(item.json))
+    args[#args + 1] = "--max-time 30 -o /dev/null -X " .. item.method .. " -w " .. quote(i .. " %{http_code}\n")
+      .. " -H " .. quote("Authorization: Bearer " .. item.token)
+      .. " -H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
+      .. " " .. quote(server.url .. item.path)
+  end
+  local p = assert(io.popen(table.concat(args, " ") .. " 2>/dev/null"))
+  local out = p:read("a")
+  p:close()
+  local codes = {}
+  for i, code in out:gmatch("(%d+) (%d+)\n") do
+    codes[tonumber(i)] = tonumber(code)
+  end
+  for i = 1, #list do
+    codes[i] = codes[i] or 0
+  end
+  return codes
+end
+
 -- Several GETs in one curl process; `list` holds {token, path}.
 function H.get_many(server, list)
   return H.many(server, list)

@@ -165,6 +165,34 @@ plugin {
       assert.truthy(text:find("plugin loops: validate_answer: plugin.lua:5: instruction limit "
         .. "exceeded", 1, true), text)
     end)
+
+  it("an error a plugin makes from an answer's text is logged on one line", function()
+    local dir = H.tmpdir() .. "/plugins"
+    assert.is_true(os.execute("mkdir -p '" .. dir .. "/echo' '" .. dir .. "/bad'"))
+    support.write(dir .. "/bad/plugin.lua", 'error("at load\\nerror: forged", 0)\n')
+    support.write(dir .. "/echo/plugin.lua", [[
+plugin {
+  name = "echo", version = "0.1",
+  hooks = {
+    validate_answer = function(criterion, answer)
+      error(answer.comment, 0)
+    end,
+  },
+}
+]])
+    local server = W.start_server({ db = H.fresh_db(fixture.db), plugins = dir })
+    local tokens = W.login(server, { "cae_a" })
+    local sa = H.new_self_assessment(server, tokens.cae_a, fixture.ids.org_a)
+    H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/JF-01",
+      { token = tokens.cae_a, json = { status = "met", comment = "x\nerror: forged\r\n" } }), 200)
+    server.stop()
+    local text = support.read(server.dir .. "/err") or ""
+    assert.truthy(text:find("plugin echo: validate_answer: x\\x0aerror: forged\\x0d\\x0a\n", 1, true), text)
+    assert.falsy(text:find("\nerror: forged", 1, true), text)
+    -- a plugin that fails to load: one line per problem
+    local list = support.run({ "plugins", "list", "--plugins", dir })
+    assert.truthy(list.stderr:find("not loaded: bad/at load\\x0aerror: forged\n", 1, true), list.stderr)
+  end)
 end)
 
 describe("a plugin stopped by its limits at run time", function()

@@ -410,6 +410,19 @@ report {
       assert.is_truthy(R.has(r.stderr, "parameter b"), r.stderr)
       assert.is_truthy(R.has(r.stderr, "different CAEs"), r.stderr)
     end)
+
+    it("refuses an id that names nothing (exit 2, and 404 / 400 over HTTP), naming it", function()
+      local r = report("audit-comparison", { a = 98, b = 99 })
+      assert.are.equal(2, r.code, R.show(r))
+      assert.is_truthy(R.has(r.stderr, "98"), r.stderr)
+      r = report("cae-scorecard", { org = 99 })
+      assert.are.equal(2, r.code, R.show(r))
+      assert.is_truthy(R.has(r.stderr, "no organisation 99"), r.stderr)
+      H.expect_error(H.request(ctx.server, "GET", "/api/v1/reports/audit-comparison?a=98&b=99",
+        { token = ctx.tokens.committee }), 404)
+      H.expect_error(H.request(ctx.server, "GET", "/api/v1/reports/cae-scorecard?org=99",
+        { token = ctx.tokens.committee }), 400)
+    end)
   end)
 
   describe("formats", function()

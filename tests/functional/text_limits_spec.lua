@@ -211,31 +211,13 @@ describe("text limits (issue 17)", function()
       return a.id
     end
 
-    -- Starts a GET of path in the background; returns a function that is nil
-    -- until it is done, then {code, seconds, body path}.
-    local function background_get(path, token)
-      local dir = H.tmpdir()
-      local q = support.quote
-      os.execute("(curl -s --max-time 300 -o " .. q(dir .. "/body") .. " -w '%{http_code} %{time_total}'"
-        .. " -H " .. q("Authorization: Bearer " .. token) .. " " .. q(server.url .. path)
-        .. " > " .. q(dir .. "/status.tmp") .. "; mv " .. q(dir .. "/status.tmp") .. " " .. q(dir .. "/status") .. ") &")
-      return function()
-        local status = support.read(dir .. "/status")
-        if not status then
-          return nil
-        end
-        local code, seconds = status:match("^(%d+) ([%d.]+)")
-        return { code = code, seconds = tonumber(seconds), body = dir .. "/body" }
-      end
-    end
-
     it("draws the longest report within bounds while other requests are answered", function()
       local id = worst_audit()
       local path = "/api/v1/assessments/" .. id .. "/report.pdf"
       -- four at once: as many as the server has workers
       local gets = {}
       for i = 1, 4 do
-        gets[i] = background_get(path, tokens.committee)
+        gets[i] = H.background_get(server, path, tokens.committee)
       end
       local started = H.now()
       local function all_done()

@@ -59,4 +59,5 @@
     TEST_ENTRY(document_audit_report_pdf)                                                          \
     TEST_ENTRY(document_certificate_pdf)                                                           \
     TEST_ENTRY(document_refuses_missing)                                                           \
-    TEST_ENTRY(document_bounds_its_cost)
+    TEST_ENTRY(document_bounds_its_cost)                                                           \
+    TEST_ENTRY(docstore_waits_for_a_drawing_place)
