@@ -14,10 +14,7 @@ setup(function()
   fixture = H.fixture()
 end)
 
-teardown(function()
-  H.stop_all()
-  H.cleanup()
-end)
+teardown(H.finish)
 
 describe("the committee role", function()
   local server, tokens, criteria

@@ -29,19 +29,11 @@ describe("decisions", function()
   local fx, ids, db, server, t, criteria
 
   setup(function()
-    fx = H.fixture()
+    fx, db, server, t, criteria = H.world()
     ids = fx.ids
-    db = H.fresh_db(fx.db)
-    server = H.start_server({ db = db })
-    t = H.login_all(server)
-    criteria = H.criteria(server)
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   local function submitted(org)
     return L.submitted_audit(server, t, org or ids.org_a, ids.auditor, criteria)

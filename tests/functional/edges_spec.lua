@@ -39,11 +39,7 @@ describe("edges", function()
     fx = H.fixture()
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   describe("CSV", function()
     local db, audit_id

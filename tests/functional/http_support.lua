@@ -605,6 +605,23 @@ function H.criteria(server)
   return r.json.criteria
 end
 
+-- A spec's world: the fixture, a fresh copy of its database, a server on it
+-- and every demo user logged in. Returns fixture, db, server, tokens, criteria.
+function H.world()
+  local fx = H.fixture()
+  local db = H.fresh_db(fx.db)
+  local server = H.start_server({ db = db })
+  return fx, db, server, H.login_all(server), H.criteria(server)
+end
+
+-- A spec's teardown: stops every server still running and removes every
+-- temporary folder.
+function H.finish()
+  H.stop_all()
+  H.cleanup()
+  support.cleanup()
+end
+
 -- Creates a self-assessment of org `org_id` as the CAE member `token`.
 function H.new_self_assessment(server, token, org_id)
   local r = H.request(server, "POST", "/api/v1/organisations/" .. org_id .. "/assessments",

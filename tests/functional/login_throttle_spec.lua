@@ -13,10 +13,7 @@ setup(function()
   fixture = H.fixture()
 end)
 
-teardown(function()
-  H.stop_all()
-  H.cleanup()
-end)
+teardown(H.finish)
 
 describe("the login throttle", function()
 

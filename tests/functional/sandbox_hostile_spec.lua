@@ -98,11 +98,7 @@ setup(function()
   fixture = H.fixture()
 end)
 
-teardown(function()
-  H.stop_all()
-  H.cleanup()
-  support.cleanup()
-end)
+teardown(H.finish)
 
 describe("a hostile script", function()
   for _, case in ipairs(CASES) do

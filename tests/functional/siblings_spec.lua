@@ -12,19 +12,11 @@ describe("siblings", function()
   local fx, ids, db, server, t, criteria
 
   setup(function()
-    fx = H.fixture()
+    fx, db, server, t, criteria = H.world()
     ids = fx.ids
-    db = H.fresh_db(fx.db)
-    server = H.start_server({ db = db })
-    t = H.login_all(server)
-    criteria = H.criteria(server)
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   describe("giving a draft audit to another auditor", function()
     it("never leaves an audit submitted by an auditor who no longer holds it (20 races)", function()

@@ -26,19 +26,13 @@ local function pdf_file(bytes)
 end
 
 describe("text limits (issue 17)", function()
-  local fx, server, tokens, criteria
+  local fx, db, server, tokens, criteria
 
   setup(function()
-    fx = H.fixture()
-    server = H.start_server({ db = H.fresh_db(fx.db) })
-    tokens = H.login_all(server)
-    criteria = H.criteria(server)
+    fx, db, server, tokens, criteria = H.world()
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-  end)
+  teardown(H.finish)
 
   local function answer_path(id, criterion)
     return "/api/v1/assessments/" .. id .. "/answers/" .. criterion
