@@ -187,8 +187,12 @@ void docstore_put(docstore *d, const char *key, const char *bytes, size_t len)
     memcpy(copy, bytes, len);
     pthread_mutex_lock(&d->mu);
     shelf *s = find(d, key);
-    if (s)
-        empty(d, s);
+    if (s) { /* drawn meanwhile by another request: the first copy stays */
+        s->used = ++d->clock;
+        pthread_mutex_unlock(&d->mu);
+        free(copy);
+        return;
+    }
     while (d->bytes + len > d->max_bytes && (s = least_used(d)))
         empty(d, s);
     s = empty_shelf(d);

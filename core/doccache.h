@@ -38,7 +38,9 @@ docstore *docstore_new(size_t max_bytes, int max_drawing);
 void docstore_free(docstore *d);
 /* A copy of the bytes kept under key in *out (caller frees), or false. */
 bool docstore_get(docstore *d, const char *key, char **out, size_t *len);
-/* Keeps a copy of bytes under key (the least recently used go first); a
+/* Keeps a copy of bytes under key (the least recently used go first),
+ * unless one is kept already: two requests that drew the same document at
+ * once (its bytes differ by the time cairo writes in) leave the first. A
  * document over a quarter of the budget is not kept. */
 void docstore_put(docstore *d, const char *key, const char *bytes, size_t len);
 /* Takes one of the drawing places, waiting wait_ms at most for one to be

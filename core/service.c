@@ -2652,8 +2652,18 @@ int service_document_pdf(service *s, long long id, const char *kind, char **pdf,
         if (s->pdfs)
             docstore_drawn(s->pdfs);
     }
-    if (rc == ERR_OK && key[0])
+    if (rc == ERR_OK && key[0]) {
+        /* Another request may have drawn it meanwhile: every request gets the
+         * copy kept, so a frozen document has one set of bytes. */
         docstore_put(s->pdfs, key, *pdf, *len);
+        char *kept;
+        size_t kept_len;
+        if (docstore_get(s->pdfs, key, &kept, &kept_len)) {
+            free(*pdf);
+            *pdf = kept;
+            *len = kept_len;
+        }
+    }
     cJSON_Delete(data);
     return rc;
 }
