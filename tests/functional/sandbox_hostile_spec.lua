@@ -238,3 +238,24 @@ describe("a server stopping while a script runs", function()
     assert.truthy(body:find("hostile.lua:4: interrupted", 1, true), body)
   end)
 end)
+
+describe("a report stopped by Ctrl-C", function()
+  it("stops within a second, even looping over pcall and a pattern's work in C", function()
+    local scripts = scripts_with('while true do pcall(string.find, string.rep("a", 3000), ".-.-.-b") end')
+    local db = H.fresh_db(fixture.db)
+    local out = support.tmpdir()
+    -- SIGINT after 1 s; a limit of instructions it would take hours to reach
+    local cmd = "s=$(date +%s%N); timeout --preserve-status -s INT -k 10 1 " .. support.quote(support.bin)
+      .. " report hostile --db " .. support.quote(db) .. " --rules " .. support.quote(support.rules)
+      .. " --scripts " .. support.quote(scripts) .. " --max-instructions 100000000000"
+      .. " >/dev/null 2>" .. support.quote(out .. "/stderr")
+      .. "; echo \"$? $(( $(date +%s%N) - s ))\" >" .. support.quote(out .. "/rc")
+    os.execute("timeout 30 sh -c " .. support.quote(cmd))
+    local rc, ns = (support.read(out .. "/rc") or ""):match("^(%d+) (%d+)")
+    local stderr = support.read(out .. "/stderr") or ""
+    assert.are.equal("1", rc, "exit status, stderr: " .. stderr)
+    assert.truthy(stderr:find("report interrupted", 1, true), stderr)
+    -- the signal comes at 1 s: stopped within the next second
+    assert.is_true(tonumber(ns) / 1e9 < 2, "took " .. tonumber(ns) / 1e9 .. " s")
+  end)
+end)
