@@ -336,7 +336,7 @@ static int h_answer(call *c, cJSON **out, err *e)
     cJSON *body = c->body; /* the write's now */
     c->body = NULL;
     int rc = c->known
-                 ? service_answer_submit_known(&c->svc, c->ids[0], c->strs[0], body, answered, d, e)
+                 ? service_answer_submit_fast(&c->svc, c->ids[0], c->strs[0], body, answered, d, e)
                  : service_answer_submit(&c->svc, c->ids[0], c->strs[0], body, answered, d, e);
     if (rc != ERR_OK) { /* refused before the write: answered at once */
         http_response res = {0};
@@ -831,7 +831,7 @@ static int parse_body(call *c, const route *r, err *e)
 
 /* An answer PUT made with what this thread knows, without reading the
  * database here: the group's thread checks in the write that it still
- * holds (service_answer_submit_known). ERR_AGAIN when it cannot be. */
+ * holds (service_answer_submit_fast). ERR_AGAIN when it cannot be. */
 static int handle_known(call *c, worker *w, const route *r, cJSON **out, err *e)
 {
     if (!(r->flags & KNOWN) || !w->known_rules || http_again(c->req))
@@ -839,7 +839,7 @@ static int handle_known(call *c, worker *w, const route *r, cJSON **out, err *e)
     c->known = true;
     c->svc.version = &w->known;
     c->svc.rules = w->known_rules;
-    if (!service_answer_known(&c->svc))
+    if (!service_answer_fast_possible(&c->svc))
         return ERR_AGAIN;
     int rc = parse_body(c, r, e);
     if (rc == ERR_OK)

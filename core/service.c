@@ -1086,11 +1086,11 @@ typedef struct answer_write {
     char ruleset[65]; /* the rule set the answer was checked against */
     cJSON *out;       /* the answer as stored: built by the checks, dated by the write */
     char *out_text;   /* and as JSON text, journaled (its after image) and sent */
-    /* Checked with what the caller's thread knew (service_answer_submit_known):
+    /* Checked with what the caller's thread knew (service_answer_submit_fast):
      * the settings its session, rules and plugins were read at, and what the
      * answer's own checks found, told once the write has checked the
      * assessment, since that comes first the usual way. */
-    bool known;
+    bool fast;
     long long settings;
     err found;
 } answer_write;
@@ -1098,7 +1098,7 @@ typedef struct answer_write {
 /* Whether a write checked with what its thread knew still holds: ERR_AGAIN
  * when the settings moved since. Accounts are settings: while they hold,
  * the caller's account is the one the thread read. */
-static int answer_known_holds(store *db, const answer_write *w, err *e)
+static int answer_fast_holds(store *db, const answer_write *w, err *e)
 {
     long long settings;
     if (store_settings_get(db, &settings, e))
@@ -1120,11 +1120,11 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     in.db = db;
     auth_actor caller;
     store_assessment a;
-    if (w->known ? answer_known_holds(db, w, e) : caller_now(&in, &caller, e))
+    if (w->fast ? answer_fast_holds(db, w, e) : caller_now(&in, &caller, e))
         return e->code;
     if (load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
         return e->code;
-    if (strcmp(a.ruleset, w->ruleset) != 0 && w->known) /* checked under the active rules */
+    if (strcmp(a.ruleset, w->ruleset) != 0 && w->fast) /* checked under the active rules */
         return err_set(e, ERR_AGAIN, "checked against rules no longer current");
     if (strcmp(a.ruleset, w->ruleset) != 0)
         return err_set(e, ERR_CONFLICT,
@@ -1307,7 +1307,7 @@ int service_answer_submit(service *s, long long id, const char *criterion, cJSON
     return answer_job_queue(s, j, answer_check(s, &j->w, j->body, e), e);
 }
 
-bool service_answer_known(const service *s)
+bool service_answer_fast_possible(const service *s)
 {
     /* The plugins run on this thread, the write's cannot run them. */
     return s->commits && s->version && s->rules &&
@@ -1315,13 +1315,13 @@ bool service_answer_known(const service *s)
                             !plugin_validates(s->plugins)));
 }
 
-int service_answer_submit_known(service *s, long long id, const char *criterion, cJSON *body,
-                                service_done done, void *ud, err *e)
+int service_answer_submit_fast(service *s, long long id, const char *criterion, cJSON *body,
+                               service_done done, void *ud, err *e)
 {
     answer_job *j = answer_job_new(s, id, criterion, body, done, ud, e);
     if (!j)
         return e->code;
-    j->w.known = true;
+    j->w.fast = true;
     j->w.settings = s->version->settings;
     snprintf(j->w.ruleset, sizeof j->w.ruleset, "%s", rules_hash(s->rules));
     answer_check_body(s, &j->w, s->rules, j->body, &j->w.found);

@@ -86,16 +86,16 @@ typedef void (*service_done)(void *ud, int rc, char *out, err *e);
 int service_answer_submit(service *s, long long id, const char *criterion, cJSON *body,
                           service_done done, void *ud, err *e);
 /* service_answer_submit with no read of the database on this thread, for
- * when service_answer_known(s): s->version is what this thread last read of
+ * when service_answer_fast_possible(s): s->version is what this thread last read of
  * it, s->who and s->rules (the active rule set) what it found at that
  * version. The group's thread checks in the write that the settings are
  * still those and that the assessment runs under s->rules, and reports the
  * answer's own faults after the assessment's, as the usual way does. When
  * they are not, done gets ERR_AGAIN: the PUT is to be made again the usual
  * way, with service_answer_submit. */
-bool service_answer_known(const service *s);
-int service_answer_submit_known(service *s, long long id, const char *criterion, cJSON *body,
-                                service_done done, void *ud, err *e);
+bool service_answer_fast_possible(const service *s);
+int service_answer_submit_fast(service *s, long long id, const char *criterion, cJSON *body,
+                               service_done done, void *ud, err *e);
 int service_answer_put(service *s, long long id, const char *criterion, const cJSON *body,
                        cJSON **out, err *e);
 int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON **out, err *e);
