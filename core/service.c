@@ -2,7 +2,7 @@
  * transaction: check rights, check state, validate, write, journal, commit;
  * any failure rolls everything back. Slow work (password hashing) happens
  * before the transaction so the write lock is held for milliseconds. */
-#include "service.h"
+#include "service_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +28,6 @@
 #include "evaluation.h"
 #include "policy.h"
 #include "text.h"
-
-/* Limits in characters (UTF-8 code points), not bytes: what a person wrote
- * is counted as they see it. */
-#define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
-#define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
-#define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
 /* How long a PDF request waits for a drawing place before its 503. */
 #define PDF_WAIT_MS 10000
 
@@ -84,7 +78,7 @@ static const text_rule *text_rule_of(const char *key)
 }
 
 /* The most entries the list at key may hold. */
-static int text_items(const char *key)
+int svc_text_items(const char *key)
 {
     const text_rule *r = text_rule_of(key);
     return r && r->items ? r->items : MAX_ITEMS;
@@ -92,16 +86,13 @@ static int text_items(const char *key)
 
 /* ---- input checks, each naming the JSON path at fault --------------------- */
 
-/* "$.key: ..." (or "$: ..." without a key): the JSON path, then the problem. */
-#define bad(e, key, ...) err_at(e, path_of(key, (char[96]){0}), __VA_ARGS__)
-
-static const char *path_of(const char *key, char *buf)
+const char *svc_path_of(const char *key, char *buf)
 {
     snprintf(buf, 96, "$%s%s", key ? "." : "", key ? key : "");
     return buf;
 }
 
-static int need_object(const cJSON *body, const char *const *allowed, err *e)
+int svc_need_object(const cJSON *body, const char *const *allowed, err *e)
 {
     if (!cJSON_IsObject(body))
         return bad(e, NULL, "must be a JSON object");
@@ -117,7 +108,7 @@ static int need_object(const cJSON *body, const char *const *allowed, err *e)
 
 /* Text at key: valid UTF-8, at most max characters (text_rules' for its
  * key), one line unless text_rules lets it span several. */
-static int check_text(const char *s, const char *key, size_t max, err *e)
+int svc_check_text(const char *s, const char *key, size_t max, err *e)
 {
     const text_rule *r = text_rule_of(key);
     bool lines = r && r->lines;
@@ -137,8 +128,8 @@ static int check_text(const char *s, const char *key, size_t max, err *e)
 }
 
 /* A string member; *out NULL when absent or null (an error if required). */
-static int text_field(const cJSON *body, const char *key, bool required, size_t max,
-                      const char **out, err *e)
+int svc_text_field(const cJSON *body, const char *key, bool required, size_t max, const char **out,
+                   err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
     *out = NULL;
@@ -146,7 +137,7 @@ static int text_field(const cJSON *body, const char *key, bool required, size_t 
         return required ? bad(e, key, "is required") : ERR_OK;
     if (!cJSON_IsString(v))
         return bad(e, key, "must be a string");
-    if (check_text(v->valuestring, key, max, e))
+    if (svc_check_text(v->valuestring, key, max, e))
         return e->code;
     if (required && !v->valuestring[0])
         return bad(e, key, "must not be empty");
@@ -154,16 +145,16 @@ static int text_field(const cJSON *body, const char *key, bool required, size_t 
     return ERR_OK;
 }
 
-static int date_field(const cJSON *body, const char *key, bool required, const char **out, err *e)
+int svc_date_field(const cJSON *body, const char *key, bool required, const char **out, err *e)
 {
-    if (text_field(body, key, required, 16, out, e))
+    if (svc_text_field(body, key, required, 16, out, e))
         return e->code;
     if (*out && !date_valid(*out))
         return bad(e, key, "must be a real date written YYYY-MM-DD");
     return ERR_OK;
 }
 
-static int id_field(const cJSON *body, const char *key, long long *out, err *e)
+int svc_id_field(const cJSON *body, const char *key, long long *out, err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
     *out = 0;
@@ -173,22 +164,22 @@ static int id_field(const cJSON *body, const char *key, long long *out, err *e)
 }
 
 /* A list of strings, copied into *out (caller deletes). */
-static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e)
+int svc_strings_field(const cJSON *body, const char *key, cJSON **out, err *e)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, key);
     *out = cJSON_CreateArray();
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items(key)) {
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > svc_text_items(key)) {
         cJSON_Delete(*out);
         *out = NULL;
-        return bad(e, key, "must be a list of at most %d strings", text_items(key));
+        return bad(e, key, "must be a list of at most %d strings", svc_text_items(key));
     }
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++) {
         char at[64];
         snprintf(at, sizeof at, "%s[%d]", key, i);
-        if (!cJSON_IsString(x) || check_text(x->valuestring, at, MAX_TEXT, e)) {
+        if (!cJSON_IsString(x) || svc_check_text(x->valuestring, at, MAX_TEXT, e)) {
             cJSON_Delete(*out);
             *out = NULL;
             return cJSON_IsString(x) ? e->code : bad(e, at, "must be a string");
@@ -200,9 +191,7 @@ static int strings_field(const cJSON *body, const char *key, cJSON **out, err *e
 
 /* ---- plumbing ------------------------------------------------------------- */
 
-static int rules_of(service *s, const store_assessment *a, rules **r, err *e);
-
-static int allow(service *s, policy_action a, long long org, const store_assessment *as, err *e)
+int svc_allow(service *s, policy_action a, long long org, const store_assessment *as, err *e)
 {
     if (!s->who) /* the command line is trusted: it runs on the server */
         return ERR_OK;
@@ -214,13 +203,13 @@ static int allow(service *s, policy_action a, long long org, const store_assessm
     return policy_check(u, a, &t, e);
 }
 
-static long long actor(service *s)
+long long svc_actor(service *s)
 {
     return s->who ? s->who->user.id : 0;
 }
 
 /* Commits when rc is ERR_OK, else rolls back; returns the final status. */
-static int finish(service *s, int rc, err *e)
+int svc_finish(service *s, int rc, err *e)
 {
     if (rc == ERR_OK)
         return store_commit(s->db, e);
@@ -228,486 +217,10 @@ static int finish(service *s, int rc, err *e)
     return rc;
 }
 
-static int journal(service *s, const char *action, const char *entity, long long id,
-                   const cJSON *before, const cJSON *after, err *e)
+int svc_journal(service *s, const char *action, const char *entity, long long id,
+                const cJSON *before, const cJSON *after, err *e)
 {
-    return store_journal(s->db, actor(s), action, entity, id, before, after, e);
-}
-
-/* ---- organisations and users ------------------------------------------------ */
-
-int service_org_add(service *s, const cJSON *body, cJSON **out, err *e)
-{
-    *out = NULL;
-    static const char *const keys[] = {"name",   "legal_form",   "city",
-                                       "region", "member_since", NULL};
-    const char *v;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "name", true, MAX_NAME, &v, e) ||
-        text_field(body, "legal_form", false, MAX_NAME, &v, e) ||
-        text_field(body, "city", false, MAX_NAME, &v, e) ||
-        text_field(body, "region", false, MAX_NAME, &v, e) ||
-        date_field(body, "member_since", false, &v, e))
-        return e->code;
-    if (store_begin(s->db, e))
-        return e->code;
-    long long id;
-    int rc = store_org_add(s->db, body, &id, e);
-    if (rc == ERR_OK)
-        rc = store_org_get(s->db, id, out, e);
-    if (rc == ERR_OK)
-        rc = journal(s, "organisation.create", "organisation", id, NULL, *out, e);
-    return finish(s, rc, e);
-}
-
-int service_org_list(service *s, cJSON **out, err *e)
-{
-    *out = NULL;
-    const store_user *u = s->who ? &s->who->user : NULL;
-    if (u && strcmp(u->role, "cae") == 0)
-        return store_org_list(s->db, u->org_id, out, e);
-    return store_org_list(s->db, 0, out, e);
-}
-
-int service_org_get(service *s, long long id, cJSON **out, err *e)
-{
-    *out = NULL;
-    if (allow(s, POLICY_ORG_READ, id, NULL, e))
-        return e->code;
-    return store_org_get(s->db, id, out, e);
-}
-
-static bool valid_role(const char *r)
-{
-    return !strcmp(r, "cae") || !strcmp(r, "auditor") || !strcmp(r, "committee") ||
-           !strcmp(r, "admin");
-}
-
-/* Copies body's user fields onto u. On creation email, name, role and
- * password are required; on a change any may be left out, and null clears
- * organisation_id and certified_until only. Then checks the user as a whole. */
-static int user_fields(const cJSON *body, bool creating, store_user *u, const char **password,
-                       err *e)
-{
-    static const char *const keys[] = {"email",           "name",     "role",     "organisation_id",
-                                       "certified_until", "password", "disabled", NULL};
-    static const char *const required[] = {"email", "name", "role", "password", "disabled", NULL};
-    const char *email, *name, *role, *certified;
-    long long org;
-    if (need_object(body, keys, e))
-        return e->code;
-    if (!creating && !body->child)
-        return bad(e, NULL, "names nothing to change");
-    for (const char *const *k = required; *k; k++)
-        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(body, *k)))
-            return bad(e, *k, "cannot be null");
-    /* An account is created enabled: "disabled" is for a change. */
-    const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(body, "disabled");
-    if (disabled && creating)
-        return bad(e, "disabled", "is for an existing account (PATCH /users/{id})");
-    if (disabled && !cJSON_IsBool(disabled))
-        return bad(e, "disabled", "must be true or false");
-#define NEEDED(key) (creating || cJSON_GetObjectItemCaseSensitive(body, key))
-    if (text_field(body, "email", NEEDED("email"), 254, &email, e) ||
-        text_field(body, "name", NEEDED("name"), MAX_NAME, &name, e) ||
-        text_field(body, "role", NEEDED("role"), 16, &role, e) ||
-        id_field(body, "organisation_id", &org, e) ||
-        date_field(body, "certified_until", false, &certified, e) ||
-        text_field(body, "password", NEEDED("password"), 1024, password, e))
-        return e->code;
-#undef NEEDED
-    if (email && (!strchr(email, '@') || strchr(email, ' ')))
-        return bad(e, "email", "is not an email address");
-    if (role && !valid_role(role))
-        return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
-    if (*password && strlen(*password) < 10)
-        return bad(e, "password", "must be at least 10 characters long");
-    if (email)
-        snprintf(u->email, sizeof u->email, "%s", email);
-    if (name)
-        snprintf(u->name, sizeof u->name, "%s", name);
-    if (role)
-        snprintf(u->role, sizeof u->role, "%s", role);
-    if (cJSON_GetObjectItemCaseSensitive(body, "organisation_id"))
-        u->org_id = org;
-    if (cJSON_GetObjectItemCaseSensitive(body, "certified_until"))
-        snprintf(u->certified_until, sizeof u->certified_until, "%s", certified ? certified : "");
-    if (disabled)
-        u->disabled = cJSON_IsTrue(disabled);
-    if (strcmp(u->role, "cae") == 0 && !u->org_id)
-        return bad(e, "organisation_id", "is required for a CAE member");
-    return ERR_OK;
-}
-
-/* Two people grant the committee role: one given through the API waits
- * (u->pending_role) for another committee member's confirmation, and the
- * account keeps meanwhile the role it had, was's ("none" for a new one). The
- * command line, the server's operator, gives it at once: that is how the
- * first committee member is made. Another role named clears a waiting one.
- * Called once user_fields has put the role named in u->role. */
-static void role_request(const service *s, const store_user *was, store_user *u)
-{
-    bool committee = strcmp(u->role, "committee") == 0;
-    if (!committee || !s->who || strcmp(was->role, "committee") == 0) {
-        u->pending_role[0] = '\0';
-        return;
-    }
-    snprintf(u->pending_role, sizeof u->pending_role, "%s", u->role);
-    snprintf(u->role, sizeof u->role, "%s", was->role);
-}
-
-/* The user as they will be once the role they wait for is confirmed. */
-static store_user role_granted(const store_user *u)
-{
-    store_user v = *u;
-    if (v.pending_role[0])
-        snprintf(v.role, sizeof v.role, "%s", v.pending_role);
-    v.pending_role[0] = '\0';
-    return v;
-}
-
-/* ERR_INPUT at $.organisation_id when org (non-zero) does not exist. */
-static int org_exists(service *s, long long org, err *e)
-{
-    cJSON *org_json = NULL;
-    int rc = org ? store_org_get(s->db, org, &org_json, e) : ERR_OK;
-    cJSON_Delete(org_json);
-    return rc == ERR_NOT_FOUND ? bad(e, "organisation_id", "no organisation %lld", org) : rc;
-}
-
-int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
-{
-    *out = NULL;
-    const char *password = NULL;
-    store_user u = {0}, none = {.role = "none"};
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || user_fields(body, true, &u, &password, e))
-        return e->code;
-    role_request(s, &none, &u);
-    char hash[AUTH_PWHASH_LEN];
-    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
-    if (auth_hash_password(password, hash, e))
-        return e->code;
-    if (store_begin(s->db, e))
-        return e->code;
-    int rc = org_exists(s, u.org_id, e);
-    if (rc == ERR_OK)
-        rc = store_user_add(s->db, &u, hash, &u.id, e);
-    if (rc == ERR_OK) {
-        *out = store_user_json(&u);
-        rc = journal(s, "user.create", "user", u.id, NULL, *out, e);
-    }
-    rc = finish(s, rc, e);
-    if (rc != ERR_OK) {
-        cJSON_Delete(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-/* The draft audits given to u, as store_assessment_list rows; none when u
- * is not an auditor. */
-static int drafts_of(service *s, const store_user *u, cJSON **drafts, err *e)
-{
-    if (strcmp(u->role, "auditor") != 0) {
-        *drafts = cJSON_CreateArray();
-        return *drafts ? ERR_OK : err_set(e, ERR_FAIL, "out of memory");
-    }
-    if (store_assessment_list(s->db, 0, u->id, drafts, e))
-        return e->code;
-    for (cJSON *x = (*drafts)->child, *next; x; x = next) {
-        next = x->next;
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
-        if (!status || strcmp(status, "draft") != 0)
-            cJSON_Delete(cJSON_DetachItemViaPointer(*drafts, x));
-    }
-    return ERR_OK;
-}
-
-/* An auditor's draft audits stay theirs only while they may do them: an
- * auditor still, and not of a CAE they audit. Otherwise the change waits
- * until the audits are given to someone else (PATCH /assessments/{id}),
- * rather than leaving them with nobody able to finish them. */
-static int keeps_audits(const cJSON *drafts, const store_user *u, err *e)
-{
-    bool auditor = strcmp(u->role, "auditor") == 0;
-    char ids[256] = "";
-    size_t n = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, drafts)
-    {
-        double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
-        if (auditor && (double)u->org_id != org)
-            continue;
-        if (n >= sizeof ids - 32) { /* room left for ", …" */
-            n += (size_t)snprintf(ids + n, sizeof ids - n, ", …");
-            break;
-        }
-        n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", n ? ", " : "",
-                              (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
-    }
-    if (!n)
-        return ERR_OK;
-    return err_set(e, ERR_CONFLICT,
-                   "$.%s: user %lld is the auditor of draft audits %s: give them to another "
-                   "auditor first",
-                   auditor ? "organisation_id" : "role", u->id, ids);
-}
-
-static bool certified(const store_user *u, const char *today)
-{
-    return policy_certified(u, today);
-}
-
-/* Whether u may work on the audits given to them today. */
-static bool can_audit(const store_user *u, const char *today)
-{
-    return strcmp(u->role, "auditor") == 0 && !u->disabled && certified(u, today);
-}
-
-/* An auditor who can no longer work on their draft audits (account
- * disabled, certification ended) keeps them until the committee gives them
- * to someone else: integrations are told of each (audit.auditor_unavailable),
- * so that nobody has to find them in the list. */
-static int tell_stranded(service *s, const cJSON *drafts, const store_user *was,
-                         const store_user *u, err *e)
-{
-    char today[DATE_LEN + 1];
-    date_today(today);
-    if (!can_audit(was, today) || can_audit(u, today))
-        return ERR_OK;
-    const char *reason = u->disabled ? "disabled" : "certification_ended";
-    int rc = ERR_OK, emitted = 0;
-    const cJSON *d;
-    cJSON_ArrayForEach(d, drafts)
-    {
-        if ((rc = events_auditor_unavailable(s->db, d, u->certified_until, reason, &emitted, e)))
-            break;
-    }
-    return rc;
-}
-
-/* The change of a user, inside its transaction. */
-static int user_update(service *s, const store_user *was, const store_user *u, const char *hash,
-                       cJSON **out, err *e)
-{
-    long long admins = 0;
-    /* What a confirmation would refuse is refused now already. */
-    store_user granted = role_granted(u), was_granted = role_granted(was);
-    bool was_admin = strcmp(was_granted.role, "admin") == 0 && !was->disabled;
-    bool is_admin = strcmp(granted.role, "admin") == 0 && !u->disabled;
-    cJSON *drafts = NULL; /* read once, for the guard and for the events */
-    int rc = org_exists(s, u->org_id, e);
-    if (rc == ERR_OK)
-        rc = drafts_of(s, was, &drafts, e);
-    if (rc == ERR_OK)
-        rc = keeps_audits(drafts, &granted, e);
-    if (rc == ERR_OK && was_admin && !is_admin &&
-        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
-        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
-                     u->id);
-    if (rc == ERR_OK)
-        rc = store_user_update(s->db, u, e);
-    /* A disabled account keeps nothing open: sessions and API tokens go. */
-    if (rc == ERR_OK && u->disabled && !was->disabled)
-        rc = store_session_delete_user(s->db, u->id, e);
-    /* A password set by an administrator ends every browser session of
-     * the user: whoever used the old one is out. API tokens stay. */
-    if (rc == ERR_OK && hash && (rc = store_user_set_password(s->db, u->id, hash, e)) == ERR_OK)
-        rc = store_session_delete_others(s->db, u->id, NULL, e);
-    if (rc == ERR_OK) {
-        cJSON *before = store_user_json(was);
-        *out = store_user_json(u);
-        if (hash)
-            cJSON_AddBoolToObject(*out, "password_changed", true);
-        rc = journal(s, "user.update", "user", u->id, before, *out, e);
-        cJSON_DeleteItemFromObject(*out, "password_changed");
-        cJSON_Delete(before);
-    }
-    if (rc == ERR_OK)
-        rc = tell_stranded(s, drafts, was, u, e);
-    cJSON_Delete(drafts);
-    return rc;
-}
-
-/* The request's fields laid over the user as the transaction reads them,
- * so that a change made meanwhile by another request is kept: only the
- * fields the request names change. */
-static int user_patch(service *s, long long id, const cJSON *body, store_user *was, store_user *u,
-                      err *e)
-{
-    const char *password;
-    if (store_user_get(s->db, id, was, e))
-        return e->code;
-    *u = *was;
-    if (user_fields(body, false, u, &password, e))
-        return e->code;
-    if (cJSON_GetObjectItemCaseSensitive(body, "role"))
-        role_request(s, was, u);
-    /* Whoever sets a committee member's password or email can log in as
-     * them: the committee role then waits for another member's
-     * confirmation again, as if given anew. */
-    bool credentials = password || strcasecmp(u->email, was->email) != 0;
-    if (s->who && credentials && strcmp(u->role, "committee") == 0) {
-        snprintf(u->pending_role, sizeof u->pending_role, "committee");
-        snprintf(u->role, sizeof u->role, "none");
-    }
-    return ERR_OK;
-}
-
-int service_user_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
-{
-    *out = NULL;
-    const char *password = NULL;
-    store_user was, u;
-    /* Checked once before the slow hashing, to answer a bad request at once;
-     * then again in the transaction, on what it reads. */
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_user_get(s->db, id, &was, e))
-        return e->code;
-    u = was;
-    if (user_fields(body, false, &u, &password, e))
-        return e->code;
-    char hash[AUTH_PWHASH_LEN];
-    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
-    if (password && auth_hash_password(password, hash, e))
-        return e->code;
-    if (store_begin(s->db, e))
-        return e->code;
-    int rc = user_patch(s, id, body, &was, &u, e);
-    if (rc == ERR_OK)
-        rc = user_update(s, &was, &u, password ? hash : NULL, out, e);
-    rc = finish(s, rc, e);
-    if (rc != ERR_OK) {
-        cJSON_Delete(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-/* Whether the caller, as this transaction reads them, is an enabled member
- * of the committee: one disabled or moved meanwhile confirms nothing. */
-static int confirmer_check(service *s, err *e)
-{
-    store_user me;
-    if (!s->who)
-        return ERR_OK;
-    int rc = store_user_get(s->db, s->who->user.id, &me, e);
-    if (rc == ERR_NOT_FOUND || (rc == ERR_OK && (me.disabled || strcmp(me.role, "committee"))))
-        return err_set(e, ERR_FORBIDDEN, "only an enabled committee member confirms a role");
-    return rc;
-}
-
-/* The confirmation, inside its transaction: the role is still waiting, and
- * the account may take it (no draft audits left behind, an administrator
- * left). */
-static int role_confirm(service *s, long long id, cJSON **out, err *e)
-{
-    store_user was, u;
-    cJSON *drafts = NULL;
-    long long admins = 2;
-    int rc = confirmer_check(s, e);
-    if (rc == ERR_OK)
-        rc = store_user_get(s->db, id, &was, e);
-    if (rc == ERR_OK && !was.pending_role[0])
-        rc = err_set(e, ERR_CONFLICT, "user %lld has no role awaiting confirmation", id);
-    if (rc != ERR_OK)
-        return rc;
-    u = role_granted(&was);
-    if ((rc = drafts_of(s, &was, &drafts, e)) == ERR_OK)
-        rc = keeps_audits(drafts, &u, e);
-    cJSON_Delete(drafts);
-    if (rc == ERR_OK && strcmp(was.role, "admin") == 0 && !was.disabled &&
-        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
-        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
-                     id);
-    if (rc == ERR_OK)
-        rc = store_user_confirm_role(s->db, id, u.role, e);
-    if (rc == ERR_OK) {
-        cJSON *before = store_user_json(&was);
-        *out = store_user_json(&u);
-        rc = journal(s, "user.confirm_role", "user", id, before, *out, e);
-        cJSON_Delete(before);
-    }
-    return rc;
-}
-
-int service_user_confirm_role(service *s, long long id, cJSON **out, err *e)
-{
-    *out = NULL;
-    if (s->who && s->who->user.id == id)
-        return err_set(e, ERR_FORBIDDEN,
-                       "a role is confirmed by another committee member, never by its holder");
-    if (allow(s, POLICY_ROLE_CONFIRM, 0, NULL, e) || store_begin(s->db, e))
-        return e->code;
-    int rc = finish(s, role_confirm(s, id, out, e), e);
-    if (rc != ERR_OK) {
-        cJSON_Delete(*out);
-        *out = NULL;
-    }
-    return rc;
-}
-
-int service_user_list(service *s, cJSON **out, err *e)
-{
-    *out = NULL;
-    if (allow(s, POLICY_USERS_READ, 0, NULL, e))
-        return e->code;
-    return store_user_list(s->db, out, e);
-}
-
-int service_token_add(service *s, const cJSON *body, cJSON **out, err *e)
-{
-    *out = NULL;
-    static const char *const keys[] = {"name", NULL};
-    const char *name;
-    if (!s->who)
-        return err_set(e, ERR_FORBIDDEN, "an API token belongs to a user");
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "name", true, MAX_NAME, &name, e))
-        return e->code;
-    char token[AUTH_TOKEN_LEN + 1];
-    if (store_begin(s->db, e))
-        return e->code;
-    int rc = auth_api_token(s->db, s->who->user.id, name, token, e);
-    cJSON *record = cJSON_CreateObject();
-    cJSON_AddStringToObject(record, "name", name); /* never the token itself */
-    if (rc == ERR_OK)
-        rc = journal(s, "token.create", "user", s->who->user.id, NULL, record, e);
-    rc = finish(s, rc, e);
-    if (rc == ERR_OK) {
-        cJSON_AddStringToObject(record, "token", token);
-        *out = record;
-    } else {
-        cJSON_Delete(record);
-    }
-    return rc;
-}
-
-int service_token_list(service *s, cJSON **out, err *e)
-{
-    *out = NULL;
-    return allow(s, POLICY_ADMINISTER, 0, NULL, e) ? e->code : store_token_list(s->db, out, e);
-}
-
-int service_token_revoke(service *s, const char *id, err *e)
-{
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
-        return e->code;
-    /* An id is what GET /tokens shows: 16 lowercase hex digits. */
-    size_t n = strspn(id, "0123456789abcdef");
-    if (n != 16 || id[n])
-        return err_set(e, ERR_NOT_FOUND, "no API token %.40s", id);
-    if (store_begin(s->db, e))
-        return e->code;
-    int rc = store_token_delete(s->db, id, e);
-    if (rc == ERR_NOT_FOUND)
-        err_set(e, ERR_NOT_FOUND, "no API token %s", id);
-    if (rc == ERR_OK) {
-        cJSON *record = cJSON_CreateObject();
-        cJSON_AddStringToObject(record, "id", id);
-        rc = journal(s, "token.revoke", "token", 0, record, NULL, e);
-        cJSON_Delete(record);
-    }
-    return finish(s, rc, e);
+    return store_journal(s->db, svc_actor(s), action, entity, id, before, after, e);
 }
 
 /* ---- assessments -------------------------------------------------------------- */
@@ -724,7 +237,7 @@ static int check_auditor(service *s, long long auditor, long long org, err *e)
     date_today(today);
     /* 409s, not 400s: the request is right, the auditor's state is not;
      * the path still says which value the conflict is about. */
-    if (!certified(&u, today))
+    if (!svc_certified(&u, today))
         return err_set(e, ERR_CONFLICT,
                        "$.auditor_id: auditor %lld is not certified (certification valid until "
                        "%s)",
@@ -743,8 +256,8 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
     static const char *const keys[] = {"kind", "auditor_id", NULL};
     const char *kind;
     store_assessment a = {0};
-    if (need_object(body, keys, e) || text_field(body, "kind", true, 32, &kind, e) ||
-        id_field(body, "auditor_id", &a.auditor_id, e))
+    if (svc_need_object(body, keys, e) || svc_text_field(body, "kind", true, 32, &kind, e) ||
+        svc_id_field(body, "auditor_id", &a.auditor_id, e))
         return e->code;
     bool audit = strcmp(kind, "audit") == 0;
     if (!audit && strcmp(kind, "self_assessment") != 0)
@@ -753,10 +266,10 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
         return bad(e, "auditor_id", "is required for an audit");
     if (!audit && a.auditor_id)
         return bad(e, "auditor_id", "only an audit has an auditor");
-    if (allow(s, audit ? POLICY_AUDIT_CREATE : POLICY_SELF_ASSESS, org, NULL, e))
+    if (svc_allow(s, audit ? POLICY_AUDIT_CREATE : POLICY_SELF_ASSESS, org, NULL, e))
         return e->code;
     a.org_id = org;
-    a.created_by = actor(s);
+    a.created_by = svc_actor(s);
     snprintf(a.kind, sizeof a.kind, "%s", kind);
     snprintf(a.ruleset, sizeof a.ruleset, "%s", rules_hash(s->rules));
     if (store_begin(s->db, e))
@@ -771,7 +284,7 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
     if (rc == ERR_OK)
         rc = store_assessment_json(s->db, a.id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "assessment.create", "assessment", a.id, NULL, *out, e);
+        rc = svc_journal(s, "assessment.create", "assessment", a.id, NULL, *out, e);
     if (rc == ERR_OK) {
         cJSON *data = events_assessment_data(a.kind, a.ruleset, audit ? a.auditor_id : 0);
         rc = events_emit(s->db, "assessment.created", org, a.id, data, e);
@@ -779,7 +292,7 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
             rc = events_emit(s->db, "audit.assigned", org, a.id, data, e);
         cJSON_Delete(data);
     }
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -830,17 +343,17 @@ int service_assessment_list(service *s, cJSON **out, err *e)
 }
 
 /* Loads assessment id and checks the caller may act on it. */
-static int load(service *s, long long id, policy_action action, store_assessment *a, err *e)
+int svc_load(service *s, long long id, policy_action action, store_assessment *a, err *e)
 {
     if (store_assessment_get(s->db, id, a, e))
         return e->code;
-    return allow(s, action, a->org_id, a, e);
+    return svc_allow(s, action, a->org_id, a, e);
 }
 
 /* Points s->who at *now: the caller's account as s's open write transaction
  * sees it, so that a role, certification or account changed since the
  * session was read is the one checked. */
-static int caller_now(service *s, auth_actor *now, err *e)
+int svc_caller_now(service *s, auth_actor *now, err *e)
 {
     if (!s->who)
         return ERR_OK;
@@ -853,15 +366,15 @@ static int caller_now(service *s, auth_actor *now, err *e)
     return rc;
 }
 
-/* load(), inside a write transaction: with the caller as it sees them. */
+/* svc_load(), inside a write transaction: with the caller as it sees them. */
 static int load_in_write(service *s, long long id, policy_action action, store_assessment *a,
                          err *e)
 {
     service in = *s;
     auth_actor now;
-    if (caller_now(&in, &now, e))
+    if (svc_caller_now(&in, &now, e))
         return e->code;
-    return load(&in, id, action, a, e);
+    return svc_load(&in, id, action, a, e);
 }
 
 /* The document of the loaded assessment a. */
@@ -872,7 +385,7 @@ static int assessment_doc(service *s, const store_assessment *a, cJSON **out, er
         return e->code;
     /* Answers to criteria the assessment's rule set no longer has are kept,
      * and flagged so nobody mistakes them for scored ones. */
-    if (rules_of(s, a, &r, e) != ERR_OK) {
+    if (svc_rules_of(s, a, &r, e) != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
         return e->code;
@@ -902,7 +415,7 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
     store_assessment a;
     if (hit && meta) {
         memcpy(&a, meta, sizeof a);
-        if (allow(s, POLICY_ASSESSMENT_READ, a.org_id, &a, e))
+        if (svc_allow(s, POLICY_ASSESSMENT_READ, a.org_id, &a, e))
             return e->code;
         if (!(*text = malloc(*len)))
             return err_set(e, ERR_FAIL, "out of memory");
@@ -912,7 +425,7 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
     /* The version is read before rendering, so a change in between only
      * makes the copy miss. */
     cJSON *doc;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || assessment_doc(s, &a, &doc, e))
+    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &a, e) || assessment_doc(s, &a, &doc, e))
         return e->code;
     *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
@@ -924,7 +437,7 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
     return ERR_OK;
 }
 
-static int need_draft(const store_assessment *a, err *e)
+int svc_need_draft(const store_assessment *a, err *e)
 {
     if (strcmp(a->status, "draft") != 0)
         return err_set(e, ERR_CONFLICT, "assessment %lld is %s: only a draft can change", a->id,
@@ -944,7 +457,7 @@ static int reassign(service *s, const store_assessment *a, long long auditor, cJ
     if (rc == ERR_OK)
         rc = store_assessment_json(s->db, a->id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "assessment.reassign", "assessment", a->id, before, *out, e);
+        rc = svc_journal(s, "assessment.reassign", "assessment", a->id, before, *out, e);
     cJSON_Delete(before);
     if (rc == ERR_OK) {
         cJSON *data = events_assessment_data(a->kind, a->ruleset, auditor);
@@ -961,7 +474,7 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
     static const char *const keys[] = {"auditor_id", NULL};
     long long auditor = 0;
     store_assessment a;
-    if (need_object(body, keys, e) || id_field(body, "auditor_id", &auditor, e))
+    if (svc_need_object(body, keys, e) || svc_id_field(body, "auditor_id", &auditor, e))
         return e->code;
     if (!auditor)
         return bad(e, "auditor_id", "is required");
@@ -971,21 +484,21 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
      * this write sees them: no submission or account change comes between. */
     service in = *s;
     auth_actor now;
-    int rc = caller_now(&in, &now, e);
+    int rc = svc_caller_now(&in, &now, e);
     if (rc == ERR_OK)
-        rc = allow(&in, POLICY_AUDIT_CREATE, 0, NULL, e);
+        rc = svc_allow(&in, POLICY_AUDIT_CREATE, 0, NULL, e);
     if (rc == ERR_OK)
-        rc = load(&in, id, POLICY_ASSESSMENT_READ, &a, e);
+        rc = svc_load(&in, id, POLICY_ASSESSMENT_READ, &a, e);
     if (rc == ERR_OK && strcmp(a.kind, "audit") != 0)
         rc =
             err_set(e, ERR_CONFLICT, "assessment %lld is a self-assessment: it has no auditor", id);
     if (rc == ERR_OK)
-        rc = need_draft(&a, e);
+        rc = svc_need_draft(&a, e);
     if (rc == ERR_OK && a.auditor_id == auditor) /* already theirs: nothing to change */
         rc = store_assessment_json(s->db, id, out, e);
     else if (rc == ERR_OK)
         rc = reassign(s, &a, auditor, out, e);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -994,7 +507,7 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
 }
 
 /* The rule set an assessment was created under (or last migrated to). */
-static int rules_of(service *s, const store_assessment *a, rules **r, err *e)
+int svc_rules_of(service *s, const store_assessment *a, rules **r, err *e)
 {
     *r = NULL;
     if (strcmp(a->ruleset, rules_hash(s->rules)) == 0) {
@@ -1013,7 +526,7 @@ static void apply_state(void *ud, const char *name, bool enabled)
 }
 
 /* The plugins' states as enabled through the API, on this thread's set. */
-static int refresh_plugins(service *s, err *e)
+int svc_refresh_plugins(service *s, err *e)
 {
     if (!s->plugins)
         return ERR_OK;
@@ -1028,7 +541,7 @@ static int refresh_plugins(service *s, err *e)
 
 /* The set's states are read again at their next use: plugin_enable changed
  * one that the database did not keep. */
-static void forget_plugin_states(service *s)
+void svc_forget_plugin_states(service *s)
 {
     if (s->plugins_read)
         s->plugins_read->settings = -1;
@@ -1037,7 +550,7 @@ static void forget_plugin_states(service *s)
 /* validate_answer of the enabled plugins: a refusal is the caller's 400. */
 static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body, err *e)
 {
-    if (!s->plugins || refresh_plugins(s, e))
+    if (!s->plugins || svc_refresh_plugins(s, e))
         return s->plugins ? e->code : ERR_OK;
     if (!plugin_validates(s->plugins))
         return ERR_OK;
@@ -1064,7 +577,7 @@ static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body
 
 /* Runs fn in a write transaction: the server's group commit when it has
  * one, else a transaction of its own on s->db. */
-static int transact(service *s, commit_work fn, void *ctx, err *e)
+int svc_transact(service *s, commit_work fn, void *ctx, err *e)
 {
     if (s->commits) {
         /* Not held while waiting: a snapshot kept open holds the WAL back
@@ -1074,7 +587,7 @@ static int transact(service *s, commit_work fn, void *ctx, err *e)
     }
     if (store_begin(s->db, e))
         return e->code;
-    return finish(s, fn(s->db, ctx, e), e);
+    return svc_finish(s, fn(s->db, ctx, e), e);
 }
 
 /* An answer PUT, checked, on its way to the database. */
@@ -1120,9 +633,9 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     in.db = db;
     auth_actor caller;
     store_assessment a;
-    if (w->fast ? answer_fast_holds(db, w, e) : caller_now(&in, &caller, e))
+    if (w->fast ? answer_fast_holds(db, w, e) : svc_caller_now(&in, &caller, e))
         return e->code;
-    if (load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e))
+    if (svc_load(&in, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || svc_need_draft(&a, e))
         return e->code;
     if (strcmp(a.ruleset, w->ruleset) != 0 && w->fast) /* checked under the active rules */
         return err_set(e, ERR_AGAIN, "checked against rules no longer current");
@@ -1141,12 +654,12 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     date_now(now);
     if (rc == ERR_OK)
         rc = store_answer_put(db, w->id, w->criterion, w->status, w->comment, w->evidence,
-                              actor(w->s), now, e);
+                              svc_actor(w->s), now, e);
     if (rc == ERR_OK && (!cJSON_AddStringToObject(w->out, "updated_at", now) ||
                          !(w->out_text = cJSON_PrintUnformatted(w->out))))
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK)
-        rc = store_journal_text(db, now, actor(w->s), "answer.put", "assessment", w->id, before,
+        rc = store_journal_text(db, now, svc_actor(w->s), "answer.put", "assessment", w->id, before,
                                 w->out_text, e); /* the answer's date: one moment, one clock read */
     free(before);
     return rc;
@@ -1161,9 +674,9 @@ static int answer_check_body(service *s, answer_write *w, const rules *r, const 
     int idx = rules_find(r, w->criterion);
     if (idx < 0)
         return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", w->criterion);
-    if (need_object(body, keys, e) || text_field(body, "status", true, 32, &w->status, e) ||
-        text_field(body, "comment", false, MAX_TEXT, &w->comment, e) ||
-        strings_field(body, "evidence", &evidence, e))
+    if (svc_need_object(body, keys, e) || svc_text_field(body, "status", true, 32, &w->status, e) ||
+        svc_text_field(body, "comment", false, MAX_TEXT, &w->comment, e) ||
+        svc_strings_field(body, "evidence", &evidence, e))
         return e->code;
     rules_answer ans = rules_answer_parse(w->status);
     int rc = ERR_OK;
@@ -1197,8 +710,8 @@ static int answer_check(service *s, answer_write *w, const cJSON *body, err *e)
 {
     store_assessment a;
     rules *r = NULL;
-    if (load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || need_draft(&a, e) ||
-        rules_of(s, &a, &r, e))
+    if (svc_load(s, w->id, POLICY_ASSESSMENT_EDIT, &a, e) || svc_need_draft(&a, e) ||
+        svc_rules_of(s, &a, &r, e))
         return e->code;
     snprintf(w->ruleset, sizeof w->ruleset, "%s", a.ruleset);
     return answer_check_body(s, w, r, body, e);
@@ -1210,7 +723,7 @@ int service_answer_put(service *s, long long id, const char *criterion, const cJ
     answer_write w = {.s = s, .id = id, .criterion = criterion};
     int rc = answer_check(s, &w, body, e);
     if (rc == ERR_OK)
-        rc = transact(s, answer_write_apply, &w, e);
+        rc = svc_transact(s, answer_write_apply, &w, e);
     free(w.evidence);
     free(w.out_text);
     if (rc != ERR_OK) { /* the batch it was written in may have failed after it */
@@ -1333,8 +846,8 @@ int service_answer_submit_fast(service *s, long long id, const char *criterion, 
 static int stakeholders_allowed(service *s, long long id, bool in_write, err *e)
 {
     store_assessment a;
-    if ((in_write ? load_in_write : load)(s, id, POLICY_ASSESSMENT_EDIT, &a, e) ||
-        need_draft(&a, e))
+    if ((in_write ? load_in_write : svc_load)(s, id, POLICY_ASSESSMENT_EDIT, &a, e) ||
+        svc_need_draft(&a, e))
         return e->code;
     if (strcmp(a.kind, "audit") != 0)
         return err_set(e, ERR_CONFLICT, "only an audit records internal stakeholders");
@@ -1354,8 +867,8 @@ int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON 
         const char *v;
         char at[32];
         snprintf(at, sizeof at, "[%d]", i);
-        if (need_object(x, keys, e) || text_field(x, "name", true, MAX_NAME, &v, e) ||
-            text_field(x, "role", true, MAX_NAME, &v, e)) {
+        if (svc_need_object(x, keys, e) || svc_text_field(x, "name", true, MAX_NAME, &v, e) ||
+            svc_text_field(x, "role", true, MAX_NAME, &v, e)) {
             /* "$.name: ..." becomes "$[i].name: ..." */
             char *msg = strdup(err_msg(e) + 1);
             err_set(e, ERR_INPUT, "$%s%s", at, msg ? msg : "");
@@ -1369,8 +882,8 @@ int service_stakeholders_put(service *s, long long id, const cJSON *body, cJSON 
     if (rc == ERR_OK)
         rc = store_stakeholders_put(s->db, id, body, e);
     if (rc == ERR_OK)
-        rc = journal(s, "stakeholders.put", "assessment", id, NULL, body, e);
-    rc = finish(s, rc, e);
+        rc = svc_journal(s, "stakeholders.put", "assessment", id, NULL, body, e);
+    rc = svc_finish(s, rc, e);
     if (rc == ERR_OK)
         *out = cJSON_Duplicate(body, 1);
     return rc;
@@ -1414,7 +927,7 @@ static int evaluate_under(service *s, rules *r, const store_assessment *a, const
 static int evaluate(service *s, const store_assessment *a, const char *date, cJSON **out, err *e)
 {
     rules *r;
-    if (rules_of(s, a, &r, e))
+    if (svc_rules_of(s, a, &r, e))
         return e->code;
     return evaluate_under(s, r, a, date, out, e);
 }
@@ -1423,7 +936,7 @@ int service_evaluation(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
     store_assessment a;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e))
+    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &a, e))
         return e->code;
     if (strcmp(a.status, "draft") != 0) {
         if (store_assessment_evaluation(s->db, id, out, e))
@@ -1447,7 +960,7 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
     cJSON *evaluation = NULL;
     int rc = load_in_write(s, id, POLICY_ASSESSMENT_EDIT, &a, e);
     if (rc == ERR_OK)
-        rc = need_draft(&a, e);
+        rc = svc_need_draft(&a, e);
     if (rc == ERR_OK)
         rc = evaluate(s, &a, today, &evaluation, e);
     char *frozen = rc == ERR_OK ? cJSON_PrintUnformatted(evaluation) : NULL;
@@ -1456,7 +969,7 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
     if (rc == ERR_OK)
         rc = store_assessment_json(s->db, id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "assessment.submit", "assessment", id, NULL, evaluation, e);
+        rc = svc_journal(s, "assessment.submit", "assessment", id, NULL, evaluation, e);
     if (rc == ERR_OK) {
         cJSON *data = cJSON_CreateObject();
         cJSON_AddStringToObject(data, "kind", a.kind);
@@ -1471,7 +984,7 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
     }
     free(frozen);
     cJSON_Delete(evaluation);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -1498,8 +1011,8 @@ static int notes_field(const rules *r, const cJSON *body, const char *key, int *
     *count = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > text_items(key))
-        return bad(e, key, "must be a list of at most %d items", text_items(key));
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > svc_text_items(key))
+        return bad(e, key, "must be a list of at most %d items", svc_text_items(key));
     int i = 0;
     for (const cJSON *x = v->child; x; x = x->next, i++, (*count)++) {
         char at[64];
@@ -1509,7 +1022,7 @@ static int notes_field(const rules *r, const cJSON *body, const char *key, int *
             cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "criterion") : NULL;
         if (!cJSON_IsString(text) || !text->valuestring[0])
             return bad(e, at, "must be a text or {\"criterion\", \"text\"}");
-        if (check_text(text->valuestring, at, MAX_TEXT, e))
+        if (svc_check_text(text->valuestring, at, MAX_TEXT, e))
             return e->code;
         if (crit && (!cJSON_IsString(crit) || rules_find(r, crit->valuestring) < 0)) {
             strncat(at, ".criterion", sizeof at - strlen(at) - 1);
@@ -1675,9 +1188,10 @@ static int check_decision(service *s, decision_req *q, const char *today, err *e
     const char *text;
     store_assessment a;
     int n;
-    if (allow(s, POLICY_DECIDE, 0, NULL, e) || load(s, q->id, POLICY_ASSESSMENT_READ, &a, e) ||
-        need_object(q->body, keys, e) || text_field(q->body, "outcome", true, 32, &text, e) ||
-        date_field(q->body, "date", false, &q->date, e))
+    if (svc_allow(s, POLICY_DECIDE, 0, NULL, e) ||
+        svc_load(s, q->id, POLICY_ASSESSMENT_READ, &a, e) || svc_need_object(q->body, keys, e) ||
+        svc_text_field(q->body, "outcome", true, 32, &text, e) ||
+        svc_date_field(q->body, "date", false, &q->date, e))
         return e->code;
     if (q->date && strcmp(q->date, today) > 0)
         return bad(e, "date", "%s is after today (%s): a decision is dated the day it is taken",
@@ -1685,7 +1199,7 @@ static int check_decision(service *s, decision_req *q, const char *today, err *e
     if (!(q->outcome = outcome_of(text)))
         return bad(e, "outcome", "must be \"awarded\", \"refused\" or \"deferred\"");
     /* A practice or a point names a criterion of the rules the audit ran under. */
-    if (rules_of(s, &a, &q->r, e) || notes_field(q->r, q->body, "good_practices", &n, e) ||
+    if (svc_rules_of(s, &a, &q->r, e) || notes_field(q->r, q->body, "good_practices", &n, e) ||
         points_field(q, e))
         return e->code;
     return decidable(&a, e);
@@ -1699,8 +1213,8 @@ static int decision_holds(service *s, const decision_req *q, store_assessment *a
     service in = *s;
     auth_actor now;
     char submitted[DATE_LEN + 1];
-    if (caller_now(&in, &now, e) || allow(&in, POLICY_DECIDE, 0, NULL, e) ||
-        load(&in, q->id, POLICY_ASSESSMENT_READ, a, e) || decidable(a, e))
+    if (svc_caller_now(&in, &now, e) || svc_allow(&in, POLICY_DECIDE, 0, NULL, e) ||
+        svc_load(&in, q->id, POLICY_ASSESSMENT_READ, a, e) || decidable(a, e))
         return e->code;
     if (strcmp(a->ruleset, rules_hash(q->r)) != 0)
         return err_set(e, ERR_CONFLICT,
@@ -1759,7 +1273,7 @@ static int decision_write(service *s, const decision_req *q, const store_assessm
     if (rc == ERR_OK)
         rc = store_decision_json(s->db, decision, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "decision.record", "assessment", q->id, NULL, *out, e);
+        rc = svc_journal(s, "decision.record", "assessment", q->id, NULL, *out, e);
     if (rc == ERR_OK)
         rc = emit_decision(s, d, decision, e);
     free(record_text);
@@ -1784,7 +1298,7 @@ static int decide_in_write(service *s, const decision_req *q, const char *recomm
         rc = err_set(e, ERR_FAIL, "out of memory");
     store_decision d = {.assessment_id = q->id,
                         .org_id = a.org_id,
-                        .decided_by = actor(s),
+                        .decided_by = svc_actor(s),
                         .outcome = q->outcome,
                         .decided_on = q->date,
                         .valid_until = valid_until[0] ? valid_until : NULL,
@@ -1812,14 +1326,14 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
     cJSON *recommendations = NULL;
     char *rec_text = NULL, *points = NULL;
     const cJSON *named = cJSON_GetObjectItemCaseSensitive(body, "points");
-    int rc = strings_field(body, "recommendations", &recommendations, e);
+    int rc = svc_strings_field(body, "recommendations", &recommendations, e);
     if (rc == ERR_OK && !(rec_text = cJSON_PrintUnformatted(recommendations)))
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK && strcmp(q.outcome, "deferred") == 0 &&
         !(points = cJSON_PrintUnformatted(named)))
         rc = err_set(e, ERR_FAIL, "out of memory");
     if (rc == ERR_OK && (rc = store_begin(s->db, e)) == ERR_OK)
-        rc = finish(s, decide_in_write(s, &q, rec_text, points, out, e), e);
+        rc = svc_finish(s, decide_in_write(s, &q, rec_text, points, out, e), e);
     free(rec_text);
     free(points);
     cJSON_Delete(recommendations);
@@ -1852,7 +1366,7 @@ static void find_orphan(void *ud, const char *criterion, const char *status)
 static int migrate_one(service *s, const store_assessment *a, rules *r, cJSON **item, err *e)
 {
     *item = NULL;
-    if (need_draft(a, e))
+    if (svc_need_draft(a, e))
         return e->code;
     orphans o = {r, cJSON_CreateArray()};
     int rc = store_answers_each(s->db, a->id, find_orphan, &o, e);
@@ -1864,7 +1378,7 @@ static int migrate_one(service *s, const store_assessment *a, rules *r, cJSON **
     cJSON_AddStringToObject(*item, "to", rules_hash(r));
     cJSON_AddItemToObject(*item, "orphans", o.list); /* kept, flagged, never deleted */
     if (rc == ERR_OK)
-        rc = journal(s, "assessment.migrate", "assessment", a->id, NULL, *item, e);
+        rc = svc_journal(s, "assessment.migrate", "assessment", a->id, NULL, *item, e);
     return rc;
 }
 
@@ -1873,7 +1387,7 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
     *out = NULL;
     rules *r;
     cJSON *list = NULL;
-    if (allow(s, POLICY_DECIDE, 0, NULL, e) || ruleset_get(s->rulesets, s->db, to, &r, e))
+    if (svc_allow(s, POLICY_DECIDE, 0, NULL, e) || ruleset_get(s->rulesets, s->db, to, &r, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
@@ -1884,7 +1398,7 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
      * nobody expects them moved. */
     cJSON *kept = cJSON_AddArrayToObject(report, "kept");
     /* an unknown organisation is named, not taken for one without drafts */
-    int rc = org_exists(s, org, e);
+    int rc = svc_org_exists(s, org, e);
     if (rc == ERR_OK)
         rc = store_assessment_list(s->db, org, 0, &list, e);
     const cJSON *item;
@@ -1909,7 +1423,7 @@ int service_migrate(service *s, const char *to, long long org, cJSON **out, err 
         }
     }
     cJSON_Delete(list);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(report);
         return rc;
@@ -1935,9 +1449,9 @@ int service_referential(service *s, const char *hash, cJSON **out, err *e)
 /* The draft id with its own rule set, when the caller may move it. */
 static int draft_rules(service *s, long long id, store_assessment *a, rules **own, err *e)
 {
-    if (load(s, id, POLICY_DRAFT_MIGRATE, a, e) || need_draft(a, e))
+    if (svc_load(s, id, POLICY_DRAFT_MIGRATE, a, e) || svc_need_draft(a, e))
         return e->code;
-    return rules_of(s, a, own, e);
+    return svc_rules_of(s, a, own, e);
 }
 
 int service_draft_whatif(service *s, long long id, cJSON **out, err *e)
@@ -1984,7 +1498,7 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
     const char *to;
     store_assessment a;
     rules *own, *r = NULL;
-    if (need_object(body, keys, e) || text_field(body, "to", true, 64, &to, e))
+    if (svc_need_object(body, keys, e) || svc_text_field(body, "to", true, 64, &to, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
@@ -1995,7 +1509,7 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
         rc = err_set(e, ERR_CONFLICT, "assessment %lld already runs under rule set %.12s", id, to);
     if (rc == ERR_OK)
         rc = migrate_one(s, &a, r, out, e);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2008,7 +1522,7 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
 int service_ruleset_history(service *s, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, out, e))
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, out, e))
         return e->code;
     /* The committee sees why the active rule set does not load. */
     rules *r;
@@ -2024,7 +1538,7 @@ int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e)
 {
     *out = NULL;
     files_tree tree;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_files(s->db, hash, &tree, e))
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_files(s->db, hash, &tree, e))
         return e->code;
     *out = cJSON_CreateObject();
     cJSON_AddStringToObject(*out, "ruleset", hash);
@@ -2138,7 +1652,7 @@ int service_whatif(service *s, const cJSON *body, cJSON **out, err *e)
     rules *r = NULL;
     bool owned;
     static const char *const keys[] = {"files", "ruleset", NULL};
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || svc_need_object(body, keys, e) ||
         candidate(s, body, &r, &owned, NULL, e))
         return e->code;
     int rc = weigh(s, r, out, e);
@@ -2181,11 +1695,11 @@ int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
     cJSON *report = NULL;
     long long id = 0;
     int rc = ERR_OK;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "note", true, MAX_TEXT, &note, e) ||
-        text_field(body, "label", false, MAX_NAME, &label, e) ||
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || svc_need_object(body, keys, e) ||
+        svc_text_field(body, "note", true, MAX_TEXT, &note, e) ||
+        svc_text_field(body, "label", false, MAX_NAME, &label, e) ||
         candidate(s, body, &r, &owned, &specs, e) || run_specs(s, r, &specs, e) ||
-        weigh(s, r, &report, e) || ruleset_activate(s->db, r, label, note, actor(s), &id, e))
+        weigh(s, r, &report, e) || ruleset_activate(s->db, r, label, note, svc_actor(s), &id, e))
         rc = e->code;
     if (rc == ERR_OK) {
         *out = cJSON_CreateObject();
@@ -2205,7 +1719,7 @@ int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **o
 {
     *out = NULL;
     rules *a, *b;
-    if (allow(s, POLICY_RULES_MANAGE, 0, NULL, e))
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e))
         return e->code;
     if (!from || !to)
         return err_set(e, ERR_INPUT, "$: give ?from=HASH&to=HASH");
@@ -2220,8 +1734,8 @@ int service_path_actions(service *s, long long id, cJSON **out, err *e)
     *out = NULL;
     store_assessment a;
     cJSON *evaluation = NULL;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) ||
-        allow(s, POLICY_ACTIONS_EDIT, a.org_id, NULL, e))
+    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &a, e) ||
+        svc_allow(s, POLICY_ACTIONS_EDIT, a.org_id, NULL, e))
         return e->code;
     int rc = strcmp(a.status, "draft") == 0
                  ? service_evaluation(s, id, &evaluation, e)
@@ -2229,7 +1743,7 @@ int service_path_actions(service *s, long long id, cJSON **out, err *e)
     if (rc != ERR_OK)
         return rc;
     rules *r;
-    if ((rc = rules_of(s, &a, &r, e)) != ERR_OK || (rc = store_begin(s->db, e)) != ERR_OK) {
+    if ((rc = svc_rules_of(s, &a, &r, e)) != ERR_OK || (rc = store_begin(s->db, e)) != ERR_OK) {
         cJSON_Delete(evaluation);
         return rc;
     }
@@ -2254,13 +1768,13 @@ int service_path_actions(service *s, long long id, cJSON **out, err *e)
         if (rc == ERR_OK)
             rc = store_action_get(s->db, item_id, &item, e);
         if (rc == ERR_OK)
-            rc = journal(s, "action_item.create", "action_item", item_id, NULL, item, e);
+            rc = svc_journal(s, "action_item.create", "action_item", item_id, NULL, item, e);
         if (item)
             cJSON_AddItemToArray(items, item);
         cJSON_Delete(fields);
     }
     cJSON_Delete(evaluation);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(items);
         return rc;
@@ -2326,10 +1840,10 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
     static const char *const keys[] = {"url", "events", "secret", "plugin", NULL};
     const char *url, *given, *plugin_name;
     char *events = NULL, secret[64];
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "url", true, 2000, &url, e) || hook_check_url(url, e) ||
-        text_field(body, "secret", false, 200, &given, e) ||
-        text_field(body, "plugin", false, 64, &plugin_name, e) ||
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e) ||
+        svc_text_field(body, "url", true, 2000, &url, e) || hook_check_url(url, e) ||
+        svc_text_field(body, "secret", false, 200, &given, e) ||
+        svc_text_field(body, "plugin", false, 64, &plugin_name, e) ||
         events_field(body, true, &events, e))
         return e->code;
     if (given && hook_check_secret(given, e) != ERR_OK) {
@@ -2345,9 +1859,9 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
     if (rc == ERR_OK)
         rc = store_webhook_get(s->db, id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "webhook.create", "webhook", id, NULL, *out, e);
+        rc = svc_journal(s, "webhook.create", "webhook", id, NULL, *out, e);
     free(events);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2361,7 +1875,7 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
 int service_webhook_list(service *s, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e))
         return e->code;
     return store_webhook_list(s->db, out, e);
 }
@@ -2369,7 +1883,7 @@ int service_webhook_list(service *s, cJSON **out, err *e)
 int service_webhook_get(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e))
         return e->code;
     return store_webhook_get(s->db, id, out, e);
 }
@@ -2380,8 +1894,8 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
     static const char *const keys[] = {"url", "events", "enabled", "rotate_secret", NULL};
     const char *url;
     char *events = NULL, secret[64] = "";
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        text_field(body, "url", false, 2000, &url, e) || (url && hook_check_url(url, e)) ||
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e) ||
+        svc_text_field(body, "url", false, 2000, &url, e) || (url && hook_check_url(url, e)) ||
         events_field(body, false, &events, e))
         return e->code;
     const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
@@ -2402,8 +1916,8 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
         if (rc == ERR_OK)
             rc = store_webhook_get(s->db, id, out, e);
         if (rc == ERR_OK)
-            rc = journal(s, "webhook.update", "webhook", id, NULL, *out, e);
-        rc = finish(s, rc, e);
+            rc = svc_journal(s, "webhook.update", "webhook", id, NULL, *out, e);
+        rc = svc_finish(s, rc, e);
     }
     free(events);
     if (rc != ERR_OK) {
@@ -2419,19 +1933,19 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
 
 int service_webhook_delete(service *s, long long id, err *e)
 {
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_begin(s->db, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_begin(s->db, e))
         return e->code;
     int rc = store_webhook_delete(s->db, id, e);
     if (rc == ERR_OK)
-        rc = journal(s, "webhook.delete", "webhook", id, NULL, NULL, e);
-    return finish(s, rc, e);
+        rc = svc_journal(s, "webhook.delete", "webhook", id, NULL, NULL, e);
+    return svc_finish(s, rc, e);
 }
 
 int service_webhook_log(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
     cJSON *w = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_webhook_get(s->db, id, &w, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || store_webhook_get(s->db, id, &w, e))
         return e->code;
     cJSON_Delete(w);
     return store_delivery_log(s->db, id, 500, out, e);
@@ -2444,8 +1958,9 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
     long long event;
     const char *since;
     cJSON *w = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e) ||
-        id_field(body, "event_id", &event, e) || text_field(body, "since", false, 32, &since, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e) ||
+        svc_id_field(body, "event_id", &event, e) ||
+        svc_text_field(body, "since", false, 32, &since, e))
         return e->code;
     if (!event == !since)
         return bad(e, NULL, "give either {\"event_id\"} or {\"since\": TIMESTAMP}");
@@ -2461,9 +1976,9 @@ int service_webhook_replay(service *s, long long id, const cJSON *body, cJSON **
     if (rc == ERR_OK) {
         *out = cJSON_CreateObject();
         cJSON_AddNumberToObject(*out, "queued", count);
-        rc = journal(s, "webhook.replay", "webhook", id, body, *out, e);
+        rc = svc_journal(s, "webhook.replay", "webhook", id, body, *out, e);
     }
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2515,7 +2030,7 @@ static int document_data(service *s, long long id, cJSON **out, err *e)
     store_assessment a;
     rules *r;
     cJSON *assessment = NULL, *org = NULL, *evaluation = NULL;
-    if (load(s, id, POLICY_ASSESSMENT_READ, &a, e) || rules_of(s, &a, &r, e) ||
+    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &a, e) || svc_rules_of(s, &a, &r, e) ||
         store_assessment_json(s->db, id, &assessment, e))
         return e->code;
     int rc = store_org_get(s->db, a.org_id, &org, e);
@@ -2751,7 +2266,7 @@ int service_report(service *s, const char *scripts_dir, const char *name, const 
 int service_plugins(service *s, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || refresh_plugins(s, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_refresh_plugins(s, e))
         return e->code;
     *out = plugin_list(s->plugins);
     return ERR_OK;
@@ -2761,7 +2276,7 @@ int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON
 {
     *out = NULL;
     static const char *const keys[] = {"enabled", NULL};
-    if (allow(s, POLICY_ADMINISTER, 0, NULL, e) || need_object(body, keys, e))
+    if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e))
         return e->code;
     const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
     if (!cJSON_IsBool(enabled))
@@ -2772,12 +2287,12 @@ int service_plugin_enable(service *s, const char *name, const cJSON *body, cJSON
     if (rc == ERR_OK) {
         rc = store_plugin_state_set(s->db, name, cJSON_IsTrue(enabled), e);
         if (rc == ERR_OK)
-            rc = journal(s, "plugin.enable", "plugin", 0, NULL, body, e);
-        rc = finish(s, rc, e);
+            rc = svc_journal(s, "plugin.enable", "plugin", 0, NULL, body, e);
+        rc = svc_finish(s, rc, e);
     }
     if (rc == ERR_OK)
         return service_plugins(s, out, e);
-    forget_plugin_states(s);
+    svc_forget_plugin_states(s);
     return rc;
 }
 
@@ -2794,7 +2309,7 @@ int service_labels(service *s, bool public_only, cJSON **out, err *e)
 int service_good_practices(service *s, const char *criterion, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_NETWORK_READ, 0, NULL, e))
+    if (svc_allow(s, POLICY_NETWORK_READ, 0, NULL, e))
         return e->code;
     return store_good_practice_list(s->db, criterion, out, e);
 }
@@ -2802,7 +2317,7 @@ int service_good_practices(service *s, const char *criterion, cJSON **out, err *
 int service_org_practices(service *s, long long org, cJSON **out, err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ACTIONS_READ, org, NULL, e))
+    if (svc_allow(s, POLICY_ACTIONS_READ, org, NULL, e))
         return e->code;
     return store_good_practices_of(s->db, org, out, e);
 }
@@ -2811,7 +2326,7 @@ int service_practice_share(service *s, long long id, const cJSON *body, cJSON **
 {
     *out = NULL;
     static const char *const keys[] = {"shared", NULL};
-    if (need_object(body, keys, e))
+    if (svc_need_object(body, keys, e))
         return e->code;
     const cJSON *shared = cJSON_GetObjectItemCaseSensitive(body, "shared");
     if (!cJSON_IsBool(shared))
@@ -2821,17 +2336,18 @@ int service_practice_share(service *s, long long id, const cJSON *body, cJSON **
     cJSON *before = NULL;
     int rc = store_good_practice_get(s->db, id, &before, e);
     if (rc == ERR_OK) /* read only once found: a missing practice has no organisation */
-        rc = allow(s, POLICY_ACTIONS_EDIT,
-                   (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(before, "organisation_id")),
-                   NULL, e);
+        rc = svc_allow(
+            s, POLICY_ACTIONS_EDIT,
+            (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(before, "organisation_id")), NULL,
+            e);
     if (rc == ERR_OK)
         rc = store_good_practice_share(s->db, id, cJSON_IsTrue(shared), e);
     if (rc == ERR_OK)
         rc = store_good_practice_get(s->db, id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "good_practice.share", "good_practice", id, before, *out, e);
+        rc = svc_journal(s, "good_practice.share", "good_practice", id, before, *out, e);
     cJSON_Delete(before);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2839,47 +2355,11 @@ int service_practice_share(service *s, long long id, const cJSON *body, cJSON **
     return rc;
 }
 
-int service_password_change(service *s, const cJSON *body, err *e)
-{
-    static const char *const keys[] = {"current", "new", NULL};
-    const char *current, *fresh;
-    if (!s->who)
-        return err_set(e, ERR_FORBIDDEN, "a password belongs to a user");
-    if (need_object(body, keys, e) || text_field(body, "current", true, 1024, &current, e) ||
-        text_field(body, "new", true, 1024, &fresh, e))
-        return e->code;
-    if (strlen(fresh) < 10)
-        return bad(e, "new", "must be at least 10 characters long");
-    store_user u;
-    char stored[AUTH_PWHASH_LEN], hash[AUTH_PWHASH_LEN];
-    if (store_user_by_email(s->db, s->who->user.email, &u, stored, sizeof stored, e))
-        return e->code;
-    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
-    if (!auth_verify_password(stored, current))
-        return bad(e, "current", "is not your current password");
-    if (auth_hash_password(fresh, hash, e) || store_begin(s->db, e))
-        return e->code;
-    /* The password checked is still the one stored: an administrator's
-     * reset meanwhile is not undone by whoever knew the old one. */
-    char now_stored[AUTH_PWHASH_LEN];
-    int rc = store_user_by_email(s->db, s->who->user.email, &u, now_stored, sizeof now_stored, e);
-    if ((rc == ERR_OK && (u.id != s->who->user.id || strcmp(now_stored, stored) != 0)) ||
-        rc == ERR_NOT_FOUND)
-        rc = err_set(e, ERR_CONFLICT, "your account changed meanwhile; try again");
-    if (rc == ERR_OK)
-        rc = store_user_set_password(s->db, u.id, hash, e);
-    if (rc == ERR_OK) /* a stolen session dies with the old password */
-        rc = store_session_delete_others(s->db, u.id, s->who->token_hash, e);
-    if (rc == ERR_OK)
-        rc = journal(s, "user.password", "user", u.id, NULL, NULL, e);
-    return finish(s, rc, e);
-}
-
 int service_actions_list(service *s, long long org, cJSON **out, err *e)
 {
     *out = NULL;
     cJSON *o = NULL;
-    if (allow(s, POLICY_ACTIONS_READ, org, NULL, e) || store_org_get(s->db, org, &o, e))
+    if (svc_allow(s, POLICY_ACTIONS_READ, org, NULL, e) || store_org_get(s->db, org, &o, e))
         return e->code;
     cJSON_Delete(o);
     return store_action_list(s->db, org, out, e);
@@ -2889,10 +2369,11 @@ static int check_action(service *s, const cJSON *body, bool create, err *e)
 {
     static const char *const keys[] = {"criterion", "action", "owner", "due", "status", NULL};
     const char *crit, *v, *status;
-    if (need_object(body, keys, e) || text_field(body, "criterion", false, 32, &crit, e) ||
-        text_field(body, "action", create, MAX_TEXT, &v, e) ||
-        text_field(body, "owner", false, MAX_NAME, &v, e) ||
-        date_field(body, "due", false, &v, e) || text_field(body, "status", false, 16, &status, e))
+    if (svc_need_object(body, keys, e) || svc_text_field(body, "criterion", false, 32, &crit, e) ||
+        svc_text_field(body, "action", create, MAX_TEXT, &v, e) ||
+        svc_text_field(body, "owner", false, MAX_NAME, &v, e) ||
+        svc_date_field(body, "due", false, &v, e) ||
+        svc_text_field(body, "status", false, 16, &status, e))
         return e->code;
     /* A real date can still be a typo (0202, 2925): a due date far outside
      * reason would sit first or last in every list, and the overdue event
@@ -2912,7 +2393,7 @@ int service_action_add(service *s, long long org, const cJSON *body, cJSON **out
 {
     *out = NULL;
     cJSON *o = NULL;
-    if (allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, true, e))
+    if (svc_allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, true, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
@@ -2924,8 +2405,8 @@ int service_action_add(service *s, long long org, const cJSON *body, cJSON **out
     if (rc == ERR_OK)
         rc = store_action_get(s->db, id, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "action_item.create", "action_item", id, NULL, *out, e);
-    rc = finish(s, rc, e);
+        rc = svc_journal(s, "action_item.create", "action_item", id, NULL, *out, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;
@@ -2937,7 +2418,7 @@ int service_action_update(service *s, long long org, long long item, const cJSON
                           err *e)
 {
     *out = NULL;
-    if (allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, false, e))
+    if (svc_allow(s, POLICY_ACTIONS_EDIT, org, NULL, e) || check_action(s, body, false, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
@@ -2952,9 +2433,9 @@ int service_action_update(service *s, long long org, long long item, const cJSON
     if (rc == ERR_OK)
         rc = store_action_get(s->db, item, out, e);
     if (rc == ERR_OK)
-        rc = journal(s, "action_item.update", "action_item", item, before, *out, e);
+        rc = svc_journal(s, "action_item.update", "action_item", item, before, *out, e);
     cJSON_Delete(before);
-    rc = finish(s, rc, e);
+    rc = svc_finish(s, rc, e);
     if (rc != ERR_OK && *out) {
         cJSON_Delete(*out);
         *out = NULL;

@@ -1,0 +1,44 @@
+/* service_internal: what the service's area files (service_*.c) share, and
+ * nothing else includes: the checks of a request's input, each naming the
+ * JSON path at fault; the write transaction, its journal and the caller's
+ * rights; the rule set an assessment runs under; the assessment loaders. */
+#ifndef LABELCOOP_SERVICE_INTERNAL_H
+#define LABELCOOP_SERVICE_INTERNAL_H
+
+#include "policy.h"
+#include "service.h"
+
+/* Limits in characters (UTF-8 code points), not bytes: what a person wrote
+ * is counted as they see it. */
+#define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
+#define MAX_TEXT 5000 /* a long text: a comment, a recommendation, an action */
+#define MAX_ITEMS 100 /* a list's entries, unless text_rules says fewer */
+
+/* "$.key: ..." (or "$: ..." without a key): the JSON path, then the problem. */
+#define bad(e, key, ...) err_at(e, svc_path_of(key, (char[96]){0}), __VA_ARGS__)
+
+int svc_text_items(const char *key);
+int svc_need_object(const cJSON *body, const char *const *allowed, err *e);
+int svc_check_text(const char *s, const char *key, size_t max, err *e);
+int svc_text_field(const cJSON *body, const char *key, bool required, size_t max, const char **out,
+                   err *e);
+int svc_date_field(const cJSON *body, const char *key, bool required, const char **out, err *e);
+int svc_id_field(const cJSON *body, const char *key, long long *out, err *e);
+int svc_strings_field(const cJSON *body, const char *key, cJSON **out, err *e);
+int svc_rules_of(service *s, const store_assessment *a, rules **r, err *e);
+int svc_allow(service *s, policy_action a, long long org, const store_assessment *as, err *e);
+long long svc_actor(service *s);
+int svc_finish(service *s, int rc, err *e);
+int svc_journal(service *s, const char *action, const char *entity, long long id,
+                const cJSON *before, const cJSON *after, err *e);
+int svc_org_exists(service *s, long long org, err *e);
+bool svc_certified(const store_user *u, const char *today);
+int svc_load(service *s, long long id, policy_action action, store_assessment *a, err *e);
+int svc_caller_now(service *s, auth_actor *now, err *e);
+int svc_need_draft(const store_assessment *a, err *e);
+int svc_refresh_plugins(service *s, err *e);
+void svc_forget_plugin_states(service *s);
+int svc_transact(service *s, commit_work fn, void *ctx, err *e);
+const char *svc_path_of(const char *key, char *buf);
+
+#endif
