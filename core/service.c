@@ -1,31 +1,17 @@
-/* service: domain operations of the labelling workflow. Each write is one
- * transaction: check rights, check state, validate, write, journal, commit;
- * any failure rolls everything back. Slow work (password hashing) happens
- * before the transaction so the write lock is held for milliseconds. */
+/* service: domain operations of the labelling workflow, one area a file
+ * (service_accounts.c, service_answers.c, ...); here what they share, declared
+ * in service_internal.h. Each write is one transaction: check rights, check
+ * state, validate, write, journal, commit; any failure rolls everything back.
+ * Slow work (password hashing) happens before the transaction so the write
+ * lock is held for milliseconds. */
 #include "service_internal.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <unistd.h>
-
-#include <sodium.h>
 
 #include "date.h"
-#include "diff.h"
-#include "document.h"
-#include "events.h"
-#include "files.h"
-#include "hook.h"
 #include "ljson.h"
 #include "plugin.h"
-#include "render.h"
-#include "report.h"
-#include "reqlog.h"
-#include "ruletest.h"
-#include "whatif.h"
-#include "evaluation.h"
 #include "policy.h"
 #include "text.h"
 

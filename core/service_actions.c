@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "date.h"
-#include "policy.h"
 
 int service_path_actions(service *s, long long id, cJSON **out, err *e)
 {

@@ -11,7 +11,6 @@
 #include "date.h"
 #include "events.h"
 #include "plugin.h"
-#include "policy.h"
 
 /* ---- assessments -------------------------------------------------------------- */
 

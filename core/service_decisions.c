@@ -9,7 +9,6 @@
 
 #include "date.h"
 #include "events.h"
-#include "policy.h"
 #include "text.h"
 
 /* ---- decisions ------------------------------------------------------------------ */

@@ -16,7 +16,6 @@
 #include "render.h"
 #include "report.h"
 #include "reqlog.h"
-#include "policy.h"
 #include "text.h"
 
 /* How long a PDF request waits for a drawing place before its 503. */

@@ -11,7 +11,6 @@
 
 #include "hook.h"
 #include "plugin.h"
-#include "policy.h"
 
 /* ---- webhooks ----------------------------------------------------------------------- */
 

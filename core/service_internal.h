@@ -17,6 +17,9 @@
 /* "$.key: ..." (or "$: ..." without a key): the JSON path, then the problem. */
 #define bad(e, key, ...) err_at(e, svc_path_of(key, (char[96]){0}), __VA_ARGS__)
 
+/* The input checks (service.c): each returns ERR_OK or ERR_INPUT with the
+ * JSON path at fault, "$.key: ...". */
+const char *svc_path_of(const char *key, char *buf);
 int svc_text_items(const char *key);
 int svc_need_object(const cJSON *body, const char *const *allowed, err *e);
 int svc_check_text(const char *s, const char *key, size_t max, err *e);
@@ -25,20 +28,28 @@ int svc_text_field(const cJSON *body, const char *key, bool required, size_t max
 int svc_date_field(const cJSON *body, const char *key, bool required, const char **out, err *e);
 int svc_id_field(const cJSON *body, const char *key, long long *out, err *e);
 int svc_strings_field(const cJSON *body, const char *key, cJSON **out, err *e);
-int svc_rules_of(service *s, const store_assessment *a, rules **r, err *e);
+
+/* The caller's rights, the write transaction and its journal (service.c). */
 int svc_allow(service *s, policy_action a, long long org, const store_assessment *as, err *e);
 long long svc_actor(service *s);
 int svc_finish(service *s, int rc, err *e);
 int svc_journal(service *s, const char *action, const char *entity, long long id,
                 const cJSON *before, const cJSON *after, err *e);
+int svc_transact(service *s, commit_work fn, void *ctx, err *e);
+
+/* The rule set an assessment runs under; the plugins' states (service.c). */
+int svc_rules_of(service *s, const store_assessment *a, rules **r, err *e);
+int svc_refresh_plugins(service *s, err *e);
+void svc_forget_plugin_states(service *s);
+
+/* Accounts (service_accounts.c). */
 int svc_org_exists(service *s, long long org, err *e);
 bool svc_certified(const store_user *u, const char *today);
+
+/* Assessments (service_answers.c): one read with the caller's right to act
+ * on it; the caller as the database knows them now; a draft or ERR_CONFLICT. */
 int svc_load(service *s, long long id, policy_action action, store_assessment *a, err *e);
 int svc_caller_now(service *s, auth_actor *now, err *e);
 int svc_need_draft(const store_assessment *a, err *e);
-int svc_refresh_plugins(service *s, err *e);
-void svc_forget_plugin_states(service *s);
-int svc_transact(service *s, commit_work fn, void *ctx, err *e);
-const char *svc_path_of(const char *key, char *buf);
 
 #endif

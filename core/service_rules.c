@@ -13,7 +13,6 @@
 #include "ljson.h"
 #include "ruletest.h"
 #include "whatif.h"
-#include "policy.h"
 
 /* ---- rule set migration ----------------------------------------------------------- */
 
