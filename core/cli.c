@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,68 +42,7 @@
 #include "verify.h"
 #include "whatif.h"
 
-static const char usage[] =
-    "usage: labelcoop <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  rules check [--rules DIR]                 load and validate the rules, print counts\n"
-    "  rules list  [--rules DIR] [--format json|text]\n"
-    "                                            the référentiel, in declaration order\n"
-    "  rules test  [--rules DIR] [-- BUSTED-ARGS] run the rule specs (DIR/spec)\n"
-    "  evaluate --answers FILE|- [--rules DIR] [--format json|text]\n"
-    "                                            evaluate answers under the rules\n"
-    "  serve [--listen ADDR:PORT] [--db PATH] [--rules DIR] [--web DIR] [--threads N]\n"
-    "        [--webhook-allow CIDR,...] [--webhook-retry S,S,...] [--tick-seconds N]\n"
-    "        [--plugins DIR] [--scripts DIR] [--connection-timeout S] [--request-timeout S]\n"
-    "        [--max-connections-per-client N]\n"
-    "                                            serve the platform (default 127.0.0.1:8080)\n"
-    "  init [--db PATH]                          create or migrate the database\n"
-    "  demo [--db PATH] [--rules DIR]            fill an empty database with demo data\n"
-    "  org add --name NAME [--legal-form F] [--city C] [--region R] [--member-since DATE]\n"
-    "                                            add an organisation; prints its id last\n"
-    "  user add --email E --name N --role cae|auditor|committee|admin [--org ID]\n"
-    "           [--certified-until DATE] --password-stdin\n"
-    "                                            add a user; prints its id last\n"
-    "  db backup FILE [--db PATH]                online backup, safe while serving\n"
-    "  rules activate [--rules DIR | --ruleset HASH] --note TEXT [--label VERSION] [--db PATH]\n"
-    "                                            test, show the what-if, then activate\n"
-    "  rules rollback --note TEXT [--rules DIR] [--db PATH]\n"
-    "                                            activate again the rule set active before\n"
-    "  rules history [--db PATH]                 every activation\n"
-    "  rules show HASH [--db PATH]               the files of a stored rule set\n"
-    "  rules diff A B [--format json|text]       A and B: a rules folder or a stored hash\n"
-    "  whatif [--rules DIR] [--format json|text] outcomes that candidate rules would change\n"
-    "  assessments migrate --to HASH [--org ID]  move the drafts to a rule set\n"
-    "  verify [--db PATH] [--record FILE]        replay every decision, check the chains\n"
-    "  export-decision ID [--out FILE]           one decision's record, checkable alone\n"
-    "  webhook add --url URL [--events TYPE,...] [--secret-stdin]\n"
-    "                                            a webhook endpoint; prints its secret once\n"
-    "  webhook log [--id N]                      every delivery attempt\n"
-    "  tick [--db PATH]                          emit the time-based events due today\n"
-    "  plugins list [--plugins DIR]              the plugins, their hooks and state\n"
-    "  report list | report NAME [--param K=V]... [--format text|csv|json|html]\n"
-    "         [--separator C] [--out FILE] [--scripts DIR] [--plugins DIR]\n"
-    "                                            run an admin report script\n"
-    "  document audit-report|certificate ID --out FILE.pdf\n"
-    "                                            the audit report or the label certificate\n"
-    "  version                                   print the version\n"
-    "\n"
-    "options for commands that run rules:\n"
-    "  --rules DIR             rules folder (default: rules)\n"
-    "  --max-instructions N    Lua instructions per call (default 50000000)\n"
-    "  --max-memory MIB        memory per Lua state in MiB (default 64)\n"
-    "  --db PATH               the database (default var/labelcoop.db)\n"
-    "\n"
-    "options for serve:\n"
-    "  --connection-timeout S  close a connection silent for S seconds (default 30)\n"
-    "  --request-timeout S     close a connection whose request headers are not whole S\n"
-    "                          seconds after it opened or was last answered, or whose body\n"
-    "                          is not whole S seconds after its headers (default 60)\n"
-    "  --max-connections-per-client N\n"
-    "                          connections open at once from one address (default 64)\n"
-    "\n"
-    "exit codes: 0 done, 1 a check failed, 2 bad input, 3 rules error\n";
-
+/* The options of every command, parsed into one struct. */
 typedef struct opts {
     const char *rules, *answers, *format, *db, *listen, *web;
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
@@ -114,16 +54,18 @@ typedef struct opts {
     long long per_client; /* connections at once from one address */
     int password_stdin, secret_stdin;
     host_limits limits;
-    int rest; /* index of the first argument after the options */
+    const char *verb; /* the word after the noun: "check", a report's name */
+    char **args;      /* the positional arguments, borrowed from argv */
+    int nargs;
 } opts;
 
+/* Option ids: indexes into cli_options[]; 0 ends a command's list. */
 enum {
-    OPT_RULES = 256,
+    OPT_RULES = 1,
     OPT_ANSWERS,
     OPT_FORMAT,
     OPT_MAX_INSN,
     OPT_MAX_MEM,
-    OPT_HELP,
     OPT_DB,
     OPT_LISTEN,
     OPT_WEB,
@@ -158,8 +100,12 @@ enum {
     OPT_SCRIPTS,
     OPT_PER_CLIENT,
     OPT_RULESET,
-    OPT_ANY_FORMAT, /* not an option: marks a command whose --format is open */
+    OPT_COUNT,
+    OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
+
+/* getopt's value for an option: above every character, so 'h' stays -h. */
+#define OPT_GETOPT_BASE 256
 
 static int fail(int code, const char *msg)
 {
@@ -193,52 +139,169 @@ static bool allows(const int *allowed, int opt)
     return false;
 }
 
-/* Parses the options of a command; allowed lists the OPT_ values it takes. */
-static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
+/* ---- the option table ---------------------------------------------------------- */
+
+typedef enum {
+    ARG_FLAG,  /* no argument: the int at slot becomes 1 */
+    ARG_TEXT,  /* the argument itself, borrowed from argv */
+    ARG_COUNT, /* a whole number from min to max, a long long at slot */
+    ARG_OTHER, /* parsed and stored by the option's own function */
+} arg_kind;
+
+typedef struct cli_option cli_option;
+struct cli_option {
+    const char *name;
+    arg_kind kind;
+    size_t slot; /* where in opts the value goes */
+    long long min, max;
+    const char *invalid; /* the message for a value refused */
+    int (*parse)(const cli_option *opt, const char *arg, const int *allowed, opts *o);
+    const char *metavar, *help;
+};
+
+/* json and text everywhere; a command listing OPT_ANY_FORMAT takes more
+ * (reports: csv, html, xlsx, and what plugins add). */
+static int parse_format(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
-    static const struct option longopts[] = {
-        {"rules", required_argument, NULL, OPT_RULES},
-        {"answers", required_argument, NULL, OPT_ANSWERS},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"max-instructions", required_argument, NULL, OPT_MAX_INSN},
-        {"max-memory", required_argument, NULL, OPT_MAX_MEM},
-        {"help", no_argument, NULL, OPT_HELP},
-        {"db", required_argument, NULL, OPT_DB},
-        {"listen", required_argument, NULL, OPT_LISTEN},
-        {"web", required_argument, NULL, OPT_WEB},
-        {"threads", required_argument, NULL, OPT_THREADS},
-        {"name", required_argument, NULL, OPT_NAME},
-        {"email", required_argument, NULL, OPT_EMAIL},
-        {"role", required_argument, NULL, OPT_ROLE},
-        {"org", required_argument, NULL, OPT_ORG},
-        {"certified-until", required_argument, NULL, OPT_CERTIFIED},
-        {"password-stdin", no_argument, NULL, OPT_PASSWORD_STDIN},
-        {"legal-form", required_argument, NULL, OPT_LEGAL_FORM},
-        {"city", required_argument, NULL, OPT_CITY},
-        {"region", required_argument, NULL, OPT_REGION},
-        {"member-since", required_argument, NULL, OPT_MEMBER_SINCE},
-        {"note", required_argument, NULL, OPT_NOTE},
-        {"label", required_argument, NULL, OPT_LABEL},
-        {"to", required_argument, NULL, OPT_TO},
-        {"record", required_argument, NULL, OPT_RECORD},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"url", required_argument, NULL, OPT_URL},
-        {"events", required_argument, NULL, OPT_EVENTS},
-        {"secret-stdin", no_argument, NULL, OPT_SECRET_STDIN},
-        {"id", required_argument, NULL, OPT_ID},
-        {"webhook-allow", required_argument, NULL, OPT_WEBHOOK_ALLOW},
-        {"webhook-retry", required_argument, NULL, OPT_WEBHOOK_RETRY},
-        {"tick-seconds", required_argument, NULL, OPT_TICK},
-        {"connection-timeout", required_argument, NULL, OPT_CONN_TIMEOUT},
-        {"request-timeout", required_argument, NULL, OPT_REQ_TIMEOUT},
-        {"plugins", required_argument, NULL, OPT_PLUGINS},
-        {"param", required_argument, NULL, OPT_PARAM},
-        {"separator", required_argument, NULL, OPT_SEPARATOR},
-        {"scripts", required_argument, NULL, OPT_SCRIPTS},
-        {"max-connections-per-client", required_argument, NULL, OPT_PER_CLIENT},
-        {"ruleset", required_argument, NULL, OPT_RULESET},
-        {NULL, 0, NULL, 0},
-    };
+    if (strcmp(arg, "json") && strcmp(arg, "text") && !(allows(allowed, OPT_ANY_FORMAT) && arg[0]))
+        return fail(ERR_INPUT, opt->invalid);
+    o->format = arg;
+    return ERR_OK;
+}
+
+static int parse_memory(const cli_option *opt, const char *arg, const int *allowed, opts *o)
+{
+    (void)allowed;
+    long long v;
+    if (parse_count(arg, opt->min, opt->max, &v))
+        return fail(ERR_INPUT, opt->invalid);
+    o->limits.memory = (size_t)v << 20;
+    return ERR_OK;
+}
+
+static int parse_separator(const cli_option *opt, const char *arg, const int *allowed, opts *o)
+{
+    (void)allowed;
+    if (!(o->separator = render_separator(arg)))
+        return fail(ERR_INPUT, opt->invalid);
+    return ERR_OK;
+}
+
+/* --param NAME=VALUE, the last one of a name winning. */
+static int parse_param(const cli_option *opt, const char *arg, const int *allowed, opts *o)
+{
+    (void)allowed;
+    const char *eq = strchr(arg, '=');
+    if (!eq || eq == arg)
+        return fail(ERR_INPUT, opt->invalid);
+    if (!o->params)
+        o->params = cJSON_CreateObject();
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
+    cJSON_DeleteItemFromObject(o->params, key);
+    cJSON_AddStringToObject(o->params, key, eq + 1);
+    return ERR_OK;
+}
+
+#define SLOT(field) offsetof(opts, field)
+#define TEXT(name, field, meta, help) {name, ARG_TEXT, SLOT(field), 0, 0, NULL, NULL, meta, help}
+#define FLAG(name, field, help) {name, ARG_FLAG, SLOT(field), 0, 0, NULL, NULL, NULL, help}
+#define COUNT(name, field, min, max, invalid, meta, help)                                          \
+    {name, ARG_COUNT, SLOT(field), min, max, invalid, NULL, meta, help}
+#define OTHER(name, parse, min, max, invalid, meta, help)                                          \
+    {name, ARG_OTHER, 0, min, max, invalid, parse, meta, help}
+#define ID_MAX ((long long)1 << 53)
+
+static const cli_option cli_options[OPT_COUNT] = {
+    [OPT_RULES] = TEXT("rules", rules, "DIR", "rules folder (default: rules)"),
+    [OPT_ANSWERS] = TEXT("answers", answers, "FILE|-", "the answers (- for standard input)"),
+    [OPT_FORMAT] = OTHER("format", parse_format, 0, 0, "--format must be json or text", "F",
+                         "json or text (reports: also csv, html and plugins' formats)"),
+    [OPT_MAX_INSN] = COUNT("max-instructions", limits.instructions, 1000, 1000000000000LL,
+                           "--max-instructions must be a whole number from 1000 up", "N",
+                           "Lua instructions per call (default 50000000)"),
+    [OPT_MAX_MEM] = OTHER("max-memory", parse_memory, 1, 65536,
+                          "--max-memory must be a number of MiB from 1 to 65536", "MIB",
+                          "memory per Lua state in MiB (default 64)"),
+    [OPT_DB] = TEXT("db", db, "PATH", "the database (default var/labelcoop.db)"),
+    [OPT_LISTEN] = TEXT("listen", listen, "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"),
+    [OPT_WEB] = TEXT("web", web, "DIR", "the pages served (default web)"),
+    [OPT_THREADS] = COUNT("threads", threads, 1, 64, "--threads must be a whole number from 1 to 64",
+                          "N", "worker threads (default 4)"),
+    [OPT_NAME] = TEXT("name", name, "NAME", "the name"),
+    [OPT_EMAIL] = TEXT("email", email, "E", "the e-mail address, the login"),
+    [OPT_ROLE] = TEXT("role", role, "ROLE", "cae, auditor, committee or admin"),
+    [OPT_ORG] = COUNT("org", org, 1, ID_MAX, "--org must be an organisation id", "ID",
+                      "an organisation's id"),
+    [OPT_CERTIFIED] = TEXT("certified-until", certified_until, "DATE", "an auditor's certificate"),
+    [OPT_PASSWORD_STDIN] = FLAG("password-stdin", password_stdin,
+                                "read the password from the first line of standard input"),
+    [OPT_LEGAL_FORM] = TEXT("legal-form", legal_form, "F", "the legal form"),
+    [OPT_CITY] = TEXT("city", city, "C", "the city"),
+    [OPT_REGION] = TEXT("region", region, "R", "the region"),
+    [OPT_MEMBER_SINCE] = TEXT("member-since", member_since, "DATE", "member of the network since"),
+    [OPT_NOTE] = TEXT("note", note, "TEXT", "why this change (kept in the history)"),
+    [OPT_LABEL] = TEXT("label", label, "VERSION", "a version label for the rule set"),
+    [OPT_TO] = TEXT("to", to, "HASH", "the rule set to move to"),
+    [OPT_RECORD] = TEXT("record", record, "FILE", "check one exported decision instead"),
+    [OPT_OUT] = TEXT("out", out, "FILE", "write there (default: standard output)"),
+    [OPT_URL] = TEXT("url", url, "URL", "the endpoint"),
+    [OPT_EVENTS] = TEXT("events", events, "TYPE,...", "the event types sent (default: all)"),
+    [OPT_SECRET_STDIN] = FLAG("secret-stdin", secret_stdin,
+                              "read the signing secret from standard input"),
+    [OPT_ID] = COUNT("id", id, 1, ID_MAX, "--id must be a positive whole number", "N",
+                     "only this webhook"),
+    [OPT_WEBHOOK_ALLOW] = TEXT("webhook-allow", webhook_allow, "CIDR,...",
+                               "private addresses webhooks may reach"),
+    [OPT_WEBHOOK_RETRY] = TEXT("webhook-retry", webhook_retry, "S,S,...",
+                               "delays between delivery attempts, in seconds"),
+    [OPT_TICK] = COUNT("tick-seconds", tick_seconds, 0, 86400,
+                       "--tick-seconds must be a whole number from 0 to 86400", "N",
+                       "seconds between daily ticks (0: none)"),
+    [OPT_CONN_TIMEOUT] = COUNT("connection-timeout", connection_timeout, 1, 3600,
+                               "--connection-timeout: seconds, from 1 to 3600", "S",
+                               "close a connection silent for S seconds (default 30)"),
+    [OPT_REQ_TIMEOUT] = COUNT("request-timeout", request_timeout, 1, 3600,
+                              "--request-timeout: seconds, from 1 to 3600", "S",
+                              "close a connection whose request headers are not whole S seconds "
+                              "after it opened or was last answered, or whose body is not whole "
+                              "S seconds after its headers (default 60)"),
+    [OPT_PLUGINS] = TEXT("plugins", plugins, "DIR", "plugins folder (default: plugins)"),
+    [OPT_PARAM] = OTHER("param", parse_param, 0, 0, "--param must be NAME=VALUE", "K=V",
+                        "a report parameter, repeatable"),
+    [OPT_SEPARATOR] = OTHER("separator", parse_separator, 0, 0,
+                            "--separator must be ',', ';' or a tab", "C", "the CSV separator"),
+    [OPT_SCRIPTS] = TEXT("scripts", scripts, "DIR", "report scripts folder (default: scripts)"),
+    [OPT_PER_CLIENT] = COUNT("max-connections-per-client", per_client, 1, HTTP_MAX_CONNECTIONS,
+                             "--max-connections-per-client: a whole number from 1 to 1000", "N",
+                             "connections open at once from one address (default 64)"),
+    [OPT_RULESET] = TEXT("ruleset", ruleset, "HASH", "a stored rule set instead of the folder"),
+};
+
+/* Stores one option's argument where the table says, checked as it says. */
+static int option_store(const cli_option *opt, const char *arg, const int *allowed, opts *o)
+{
+    char *at = (char *)o + opt->slot;
+    long long v;
+    switch (opt->kind) {
+    case ARG_FLAG:
+        *(int *)at = 1;
+        return ERR_OK;
+    case ARG_TEXT:
+        *(const char **)at = arg;
+        return ERR_OK;
+    case ARG_COUNT:
+        if (parse_count(arg, opt->min, opt->max, &v))
+            return fail(ERR_INPUT, opt->invalid);
+        *(long long *)at = v;
+        return ERR_OK;
+    default:
+        return opt->parse(opt, arg, allowed, o);
+    }
+}
+
+static void opts_defaults(opts *o)
+{
     memset(o, 0, sizeof *o);
     o->tick_seconds = -1;
     o->connection_timeout = 30;
@@ -250,133 +313,6 @@ static int parse_opts(int argc, char **argv, const int *allowed, opts *o)
     o->web = "web";
     o->plugins = "plugins";
     o->scripts = "scripts";
-    optind = 0; /* glibc: a full reset, commands parse their own argv */
-    opterr = 0;
-    int c;
-    /* GNU getopt moves the positional arguments after the options. */
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        const int *a = allowed;
-        while (*a && *a != c)
-            a++;
-        if (c == OPT_HELP) {
-            fputs(usage, stdout);
-            exit(0);
-        }
-        if (c == '?' || c == ':' || !*a) {
-            fprintf(stderr, "labelcoop: %s: unknown or incomplete option '%s'\n%s", argv[0],
-                    argv[optind - 1], usage);
-            return ERR_INPUT;
-        }
-        long long v;
-        switch (c) {
-        case OPT_RULES:
-            o->rules = optarg;
-            break;
-        case OPT_ANSWERS:
-            o->answers = optarg;
-            break;
-        case OPT_FORMAT:
-            /* json and text everywhere; a command listing OPT_ANY_FORMAT takes
-             * more (reports: csv, html, xlsx, and what plugins add). */
-            if (strcmp(optarg, "json") && strcmp(optarg, "text") &&
-                !(allows(allowed, OPT_ANY_FORMAT) && optarg[0]))
-                return fail(ERR_INPUT, "--format must be json or text");
-            o->format = optarg;
-            break;
-        case OPT_MAX_INSN:
-            if (parse_count(optarg, 1000, 1000000000000LL, &v))
-                return fail(ERR_INPUT, "--max-instructions must be a whole number from 1000 up");
-            o->limits.instructions = v;
-            break;
-        case OPT_MAX_MEM:
-            if (parse_count(optarg, 1, 65536, &v))
-                return fail(ERR_INPUT, "--max-memory must be a number of MiB from 1 to 65536");
-            o->limits.memory = (size_t)v << 20;
-            break;
-        case OPT_THREADS:
-            if (parse_count(optarg, 1, 64, &o->threads))
-                return fail(ERR_INPUT, "--threads must be a whole number from 1 to 64");
-            break;
-        case OPT_ORG:
-            if (parse_count(optarg, 1, (long long)1 << 53, &o->org))
-                return fail(ERR_INPUT, "--org must be an organisation id");
-            break;
-        case OPT_PASSWORD_STDIN:
-            o->password_stdin = 1;
-            break;
-        case OPT_SECRET_STDIN:
-            o->secret_stdin = 1;
-            break;
-        case OPT_SEPARATOR:
-            if (!(o->separator = render_separator(optarg)))
-                return fail(ERR_INPUT, "--separator must be ',', ';' or a tab");
-            break;
-        case OPT_PARAM: {
-            const char *eq = strchr(optarg, '=');
-            if (!eq || eq == optarg)
-                return fail(ERR_INPUT, "--param must be NAME=VALUE");
-            if (!o->params)
-                o->params = cJSON_CreateObject();
-            char key[128];
-            snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
-            cJSON_DeleteItemFromObject(o->params, key);
-            cJSON_AddStringToObject(o->params, key, eq + 1);
-            break;
-        }
-        case OPT_ID:
-            if (parse_count(optarg, 1, (long long)1 << 53, &o->id))
-                return fail(ERR_INPUT, "--id must be a positive whole number");
-            break;
-        case OPT_TICK:
-            if (parse_count(optarg, 0, 86400, &o->tick_seconds))
-                return fail(ERR_INPUT, "--tick-seconds must be a whole number from 0 to 86400");
-            break;
-        case OPT_CONN_TIMEOUT:
-            if (parse_count(optarg, 1, 3600, &o->connection_timeout))
-                return fail(ERR_INPUT, "--connection-timeout: seconds, from 1 to 3600");
-            break;
-        case OPT_REQ_TIMEOUT:
-            if (parse_count(optarg, 1, 3600, &o->request_timeout))
-                return fail(ERR_INPUT, "--request-timeout: seconds, from 1 to 3600");
-            break;
-        case OPT_PER_CLIENT:
-            if (parse_count(optarg, 1, HTTP_MAX_CONNECTIONS, &o->per_client))
-                return fail(ERR_INPUT, "--max-connections-per-client: a whole number from 1 to "
-                                       "1000");
-            break;
-        default: {
-            /* The plain string options, stored by their slot. */
-            const char **slot = c == OPT_DB              ? &o->db
-                                : c == OPT_LISTEN        ? &o->listen
-                                : c == OPT_WEB           ? &o->web
-                                : c == OPT_NAME          ? &o->name
-                                : c == OPT_EMAIL         ? &o->email
-                                : c == OPT_ROLE          ? &o->role
-                                : c == OPT_CERTIFIED     ? &o->certified_until
-                                : c == OPT_LEGAL_FORM    ? &o->legal_form
-                                : c == OPT_CITY          ? &o->city
-                                : c == OPT_REGION        ? &o->region
-                                : c == OPT_MEMBER_SINCE  ? &o->member_since
-                                : c == OPT_NOTE          ? &o->note
-                                : c == OPT_LABEL         ? &o->label
-                                : c == OPT_TO            ? &o->to
-                                : c == OPT_RECORD        ? &o->record
-                                : c == OPT_OUT           ? &o->out
-                                : c == OPT_URL           ? &o->url
-                                : c == OPT_EVENTS        ? &o->events
-                                : c == OPT_WEBHOOK_ALLOW ? &o->webhook_allow
-                                : c == OPT_WEBHOOK_RETRY ? &o->webhook_retry
-                                : c == OPT_PLUGINS       ? &o->plugins
-                                : c == OPT_SCRIPTS       ? &o->scripts
-                                : c == OPT_RULESET       ? &o->ruleset
-                                                         : NULL;
-            if (slot)
-                *slot = optarg;
-        }
-        }
-    }
-    o->rest = optind;
-    return ERR_OK;
 }
 
 static int print_json(cJSON *doc)
@@ -453,7 +389,7 @@ static int cmd_rules_list(const opts *o)
     return rc;
 }
 
-static int cmd_rules_test(const opts *o, int argc, char **argv)
+static int cmd_rules_test(const opts *o)
 {
     rules *r;
     int rc = load_rules(o, &r); /* a clear message before busted's own */
@@ -462,7 +398,7 @@ static int cmd_rules_test(const opts *o, int argc, char **argv)
     printf("ruleset %s\n", rules_hash(r));
     fflush(stdout);
     rules_free(r);
-    return ruletest_run(o->rules, &o->limits, argc - o->rest, argv + o->rest);
+    return ruletest_run(o->rules, &o->limits, o->nargs, o->args);
 }
 
 static int cmd_evaluate(const opts *o)
@@ -643,8 +579,9 @@ static int cmd_user_add(const opts *o)
     return ERR_OK;
 }
 
-static int cmd_backup(const opts *o, const char *file)
+static int cmd_backup(const opts *o)
 {
+    const char *file = o->args[0];
     store *db;
     int rc = open_db(o, &db);
     if (rc != ERR_OK)
@@ -835,8 +772,9 @@ static int open_rules_arg(const opts *o, const char *arg, store **db, ruleset_ca
     return ERR_OK;
 }
 
-static int cmd_rules_diff(const opts *o, const char *a, const char *b)
+static int cmd_rules_diff(const opts *o)
 {
+    const char *a = o->args[0], *b = o->args[1];
     store *db = NULL;
     ruleset_cache *cache = ruleset_cache_new(&o->limits);
     rules *ra = NULL, *rb = NULL;
@@ -1089,8 +1027,9 @@ static int cmd_rules_history(const opts *o)
     return ERR_OK;
 }
 
-static int cmd_rules_show(const opts *o, const char *hash)
+static int cmd_rules_show(const opts *o)
 {
+    const char *hash = o->args[0];
     store *db;
     int rc = open_db(o, &db);
     if (rc != ERR_OK)
@@ -1180,8 +1119,9 @@ static int write_out(const char *cmd, const char *path, const char *text, size_t
     return fail(ERR_FAIL, msg);
 }
 
-static int cmd_export_decision(const opts *o, const char *id_text)
+static int cmd_export_decision(const opts *o)
 {
+    const char *id_text = o->args[0];
     long long id;
     if (parse_count(id_text, 1, (long long)1 << 53, &id))
         return fail(ERR_INPUT, "export-decision: expected a decision id");
@@ -1228,15 +1168,6 @@ static int cmd_migrate(const opts *o)
     return rc;
 }
 
-static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
-                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    OPT_RULESET, 0};
-static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB, 0};
-static const int verify_opts[] = {OPT_DB, OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
-static const int export_opts[] = {OPT_DB, OPT_OUT, 0};
-static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, 0};
-static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
-
-static const int db_opts[] = {OPT_DB, 0};
 /* ---- webhooks and the scheduler --------------------------------------------------- */
 
 static int cmd_webhook_add(const opts *o)
@@ -1361,8 +1292,9 @@ static int cmd_plugins_list(const opts *o)
     return rc;
 }
 
-static int cmd_document(const opts *o, const char *kind, const char *id_text)
+static int cmd_document(const opts *o)
 {
+    const char *kind = o->verb, *id_text = o->args[0];
     long long id;
     if (parse_count(id_text, 1, (long long)1 << 53, &id))
         return fail(ERR_INPUT, "document: expected an assessment id");
@@ -1449,8 +1381,9 @@ static int cmd_report_list(const opts *o)
     return ERR_OK;
 }
 
-static int cmd_report(const opts *o, const char *name)
+static int cmd_report(const opts *o)
 {
+    const char *name = o->verb;
     store *db;
     ruleset_cache *cache;
     rules *active;
@@ -1514,6 +1447,34 @@ static int cmd_tick(const opts *o)
     return ERR_OK;
 }
 
+static int cmd_version(const opts *o)
+{
+    (void)o;
+    printf("labelcoop %s\n", LABELCOOP_VERSION);
+    return ERR_OK;
+}
+
+/* ---- the command table ----------------------------------------------------------- */
+
+typedef struct cli_command {
+    const char *noun, *verb; /* verb: NULL for a one-word command; "NAME": any word */
+    const char *synopsis;    /* what follows the name on the usage line */
+    const char *help;        /* one line */
+    const int *opts;         /* the options it takes, 0 ends the list */
+    int nargs;               /* the positional arguments it takes; -1: any, passed on */
+    const char *bad_args;    /* the message when their count is wrong; NULL: one naming it */
+    int (*run)(const opts *o);
+} cli_command;
+
+static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
+                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    OPT_RULESET, 0};
+static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB, 0};
+static const int verify_opts[] = {OPT_DB, OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+static const int export_opts[] = {OPT_DB, OPT_OUT, 0};
+static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, 0};
+static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
+static const int db_opts[] = {OPT_DB, 0};
+static const int no_opts[] = {0};
 static const int serve_opts[] = {
     OPT_DB,       OPT_LISTEN,  OPT_RULES,        OPT_WEB,           OPT_THREADS,
     OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,         OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
@@ -1530,91 +1491,221 @@ static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_C
 static const int user_opts[] = {OPT_DB,  OPT_EMAIL,     OPT_NAME,           OPT_ROLE,
                                 OPT_ORG, OPT_CERTIFIED, OPT_PASSWORD_STDIN, 0};
 
-/* Parses options for a command that takes no other argument than those. */
-static int parse_only(int argc, char **argv, const int *allowed, opts *o, int positional)
+static const char rules_args[] = "usage: rules show HASH | rules diff A B (a folder or a hash each)";
+
+/* Every command, in the order `labelcoop --help` lists them. */
+static const cli_command cli_commands[] = {
+    {"rules", "check", "[--rules DIR]", "load and validate the rules, print counts", rules_opts,
+     0, NULL, cmd_rules_check},
+    {"rules", "list", "[--rules DIR] [--format json|text]", "the référentiel, in declaration order",
+     rules_opts, 0, NULL, cmd_rules_list},
+    {"rules", "test", "[--rules DIR] [-- BUSTED-ARGS]", "run the rule specs (DIR/spec)",
+     rules_opts, -1, NULL, cmd_rules_test},
+    {"rules", "activate", "[--rules DIR | --ruleset HASH] --note TEXT [--label VERSION]",
+     "test, show the what-if, then activate", rules_opts, 0, NULL, cmd_rules_activate},
+    {"rules", "rollback", "--note TEXT [--rules DIR] [--db PATH]",
+     "activate again the rule set active before", rules_opts, 0, NULL, cmd_rules_rollback},
+    {"rules", "history", "[--db PATH]", "every activation", rules_opts, 0, NULL,
+     cmd_rules_history},
+    {"rules", "show", "HASH [--db PATH]", "the files of a stored rule set", rules_opts, 1,
+     rules_args, cmd_rules_show},
+    {"rules", "diff", "A B [--format json|text]", "A and B: a rules folder or a stored hash",
+     rules_opts, 2, rules_args, cmd_rules_diff},
+    {"evaluate", NULL, "--answers FILE|- [--rules DIR] [--format json|text]",
+     "evaluate answers under the rules", eval_opts, 0, NULL, cmd_evaluate},
+    {"serve", NULL, "[--listen ADDR:PORT] [--db PATH] [options]", "serve the platform",
+     serve_opts, 0, NULL, cmd_serve},
+    {"init", NULL, "[--db PATH]", "create or migrate the database", db_opts, 0, NULL, cmd_init},
+    {"demo", NULL, "[--db PATH] [--rules DIR]", "fill an empty database with demo data",
+     demo_opts, 0, NULL, cmd_demo},
+    {"org", "add", "--name NAME [--legal-form F] [--city C] [--region R] [--member-since DATE]",
+     "add an organisation; prints its id last", org_opts, 0, NULL, cmd_org_add},
+    {"user", "add",
+     "--email E --name N --role ROLE [--org ID] [--certified-until DATE] --password-stdin",
+     "add a user; prints its id last", user_opts, 0, NULL, cmd_user_add},
+    {"db", "backup", "FILE [--db PATH]", "online backup, safe while serving", db_opts, 1,
+     "db backup: expected one FILE", cmd_backup},
+    {"whatif", NULL, "[--rules DIR] [--format json|text]",
+     "outcomes that candidate rules would change", whatif_opts, 0, NULL, cmd_whatif},
+    {"assessments", "migrate", "--to HASH [--org ID]", "move the drafts to a rule set",
+     migrate_opts, 0, NULL, cmd_migrate},
+    {"verify", NULL, "[--db PATH] [--record FILE]", "replay every decision, check the chains",
+     verify_opts, 0, NULL, cmd_verify},
+    {"export-decision", NULL, "ID [--out FILE]", "one decision's record, checkable alone",
+     export_opts, 1, NULL, cmd_export_decision},
+    {"webhook", "add", "--url URL [--events TYPE,...] [--secret-stdin]",
+     "a webhook endpoint; prints its secret once", webhook_opts, 0, NULL, cmd_webhook_add},
+    {"webhook", "log", "[--id N]", "every delivery attempt", webhook_opts, 0, NULL,
+     cmd_webhook_log},
+    {"tick", NULL, "[--db PATH]", "emit the time-based events due today", db_opts, 0, NULL,
+     cmd_tick},
+    {"plugins", "list", "[--plugins DIR]", "the plugins, their hooks and state", plugins_opts, 0,
+     NULL, cmd_plugins_list},
+    {"report", "list", "[--scripts DIR] [--format json|text]",
+     "the admin report scripts and their parameters", report_opts, 0, NULL, cmd_report_list},
+    {"report", "NAME", "[--param K=V]... [--format text|csv|json|html] [--out FILE]",
+     "run an admin report script", report_opts, 0, NULL, cmd_report},
+    {"document", "audit-report", "ID --out FILE.pdf", "the audit report of an assessment",
+     export_opts, 1, NULL, cmd_document},
+    {"document", "certificate", "ID --out FILE.pdf", "the label certificate of an assessment",
+     export_opts, 1, NULL, cmd_document},
+    {"version", NULL, "", "print the version", no_opts, 0, NULL, cmd_version},
+};
+
+#define CLI_COMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+#define CLI_HELP (-1) /* --help was asked and answered: exit 0 */
+
+static const char exit_codes[] = "exit codes: 0 done, 1 a check failed, 2 bad input, "
+                                 "3 rules error\n";
+
+/* A verb in capitals stands for any word (report NAME). */
+static bool verb_matches(const char *verb, const char *word)
 {
-    int rc = parse_opts(argc, argv, allowed, o);
-    if (rc != ERR_OK)
-        return rc;
-    if (argc - o->rest != positional) {
-        fprintf(stderr, "labelcoop: %s: expected %d argument%s before the options\n", argv[0],
-                positional, positional == 1 ? "" : "s");
-        return ERR_INPUT;
+    if (verb[0] >= 'A' && verb[0] <= 'Z')
+        return word[0] && word[0] != '-';
+    return strcmp(verb, word) == 0;
+}
+
+/* "  rules check [--rules DIR]        load and validate..." */
+static void usage_line(FILE *f, const cli_command *c)
+{
+    char line[200];
+    snprintf(line, sizeof line, "%s%s%s %s", c->noun, c->verb ? " " : "", c->verb ? c->verb : "",
+             c->synopsis);
+    if (strlen(line) <= 42)
+        fprintf(f, "  %-42s %s\n", line, c->help);
+    else
+        fprintf(f, "  %s\n  %-42s %s\n", line, "", c->help);
+}
+
+static void usage_all(FILE *f)
+{
+    fputs("usage: labelcoop <command> [options]\n"
+          "       labelcoop <command> --help   a command's own usage and options\n\n"
+          "commands:\n",
+          f);
+    for (size_t i = 0; i < CLI_COMMANDS; i++)
+        usage_line(f, &cli_commands[i]);
+    fprintf(f, "\n%s", exit_codes);
+}
+
+/* The sub-commands of a noun ("rules", "report"). */
+static void usage_noun(FILE *f, const char *noun)
+{
+    fprintf(f, "usage: labelcoop %s <subcommand> [options]\n\nsubcommands:\n", noun);
+    for (size_t i = 0; i < CLI_COMMANDS; i++)
+        if (strcmp(cli_commands[i].noun, noun) == 0)
+            usage_line(f, &cli_commands[i]);
+    fprintf(f, "\n%s", exit_codes);
+}
+
+/* One command: its usage line, what it does, each option it takes. */
+static void usage_command(FILE *f, const cli_command *c)
+{
+    fprintf(f, "usage: labelcoop %s%s%s %s\n\n%s\n", c->noun, c->verb ? " " : "",
+            c->verb ? c->verb : "", c->synopsis, c->help);
+    if (c->opts[0])
+        fputs("\noptions:\n", f);
+    for (const int *id = c->opts; *id; id++) {
+        const cli_option *opt = &cli_options[*id];
+        if (*id == OPT_ANY_FORMAT)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "--%s%s%s", opt->name, opt->metavar ? " " : "",
+                 opt->metavar ? opt->metavar : "");
+        fprintf(f, "  %-30s %s\n", name, opt->help);
     }
+    fprintf(f, "\n%s", exit_codes);
+}
+
+/* Parses the options of a command, argv[0] being its last word; the
+ * positional arguments are left in o->args. CLI_HELP when --help was asked. */
+static int parse_opts(const cli_command *cmd, int argc, char **argv, opts *o)
+{
+    struct option longopts[OPT_COUNT + 1];
+    int n = 0;
+    for (int id = OPT_RULES; id < OPT_COUNT; id++)
+        longopts[n++] = (struct option){cli_options[id].name,
+                                        cli_options[id].kind == ARG_FLAG ? no_argument
+                                                                          : required_argument,
+                                        NULL, OPT_GETOPT_BASE + id};
+    longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    longopts[n] = (struct option){NULL, 0, NULL, 0};
+    opts_defaults(o);
+    optind = 0; /* glibc: a full reset, commands parse their own argv */
+    opterr = 0;
+    int c;
+    /* GNU getopt moves the positional arguments after the options. */
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        if (c == 'h') {
+            usage_command(stdout, cmd);
+            return CLI_HELP;
+        }
+        int id = c - OPT_GETOPT_BASE;
+        if (id < OPT_RULES || id >= OPT_COUNT || !allows(cmd->opts, id)) {
+            fprintf(stderr, "labelcoop: %s: unknown or incomplete option '%s'\n", argv[0],
+                    argv[optind - 1]);
+            usage_command(stderr, cmd);
+            return ERR_INPUT;
+        }
+        int rc = option_store(&cli_options[id], optarg, cmd->opts, o);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    o->args = argv + optind;
+    o->nargs = argc - optind;
     return ERR_OK;
 }
 
-/* "org add", "user add", "db backup": a noun, a verb, then options. */
-static int cmd_noun(int argc, char **argv)
+/* The positional arguments: as many as the command takes. */
+static int check_args(const cli_command *c, const opts *o)
 {
-    const char *noun = argv[0];
-    const char *verb = argc > 1 ? argv[1] : "";
-    opts o;
-    if (strcmp(noun, "org") == 0 && strcmp(verb, "add") == 0)
-        return parse_only(argc - 1, argv + 1, org_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                         : cmd_org_add(&o);
-    if (strcmp(noun, "user") == 0 && strcmp(verb, "add") == 0)
-        return parse_only(argc - 1, argv + 1, user_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                          : cmd_user_add(&o);
-    if (strcmp(noun, "webhook") == 0 && strcmp(verb, "add") == 0)
-        return parse_only(argc - 1, argv + 1, webhook_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                             : cmd_webhook_add(&o);
-    if (strcmp(noun, "webhook") == 0 && strcmp(verb, "log") == 0)
-        return parse_only(argc - 1, argv + 1, webhook_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                             : cmd_webhook_log(&o);
-    if (strcmp(noun, "document") == 0 &&
-        (strcmp(verb, "audit-report") == 0 || strcmp(verb, "certificate") == 0))
-        return parse_only(argc - 1, argv + 1, export_opts, &o, 1) != ERR_OK
-                   ? ERR_INPUT
-                   : cmd_document(&o, verb, argv[1 + o.rest]);
-    if (strcmp(noun, "db") == 0 && strcmp(verb, "backup") == 0) {
-        /* The file may come before or after the options. */
-        int rc = parse_opts(argc - 1, argv + 1, db_opts, &o);
-        if (rc != ERR_OK)
-            return rc;
-        if (argc - 1 - o.rest != 1)
-            return fail(ERR_INPUT, "db backup: expected one FILE");
-        return cmd_backup(&o, argv[1 + o.rest]);
-    }
-    fprintf(stderr, "labelcoop: unknown command '%s%s%s'\n%s", noun, *verb ? " " : "", verb, usage);
+    if (c->nargs < 0 || o->nargs == c->nargs)
+        return ERR_OK;
+    if (c->bad_args)
+        return fail(ERR_INPUT, c->bad_args);
+    const char *verb = o->verb ? o->verb : "";
+    if (c->nargs == 0)
+        fprintf(stderr, "labelcoop: %s%s%s: unexpected argument '%s'\n", c->noun, *verb ? " " : "",
+                verb, o->args[0]);
+    else
+        fprintf(stderr, "labelcoop: %s%s%s: expected %d argument%s before the options\n", c->noun,
+                *verb ? " " : "", verb, c->nargs, c->nargs == 1 ? "" : "s");
     return ERR_INPUT;
 }
 
-static int cmd_rules(int argc, char **argv)
+/* The command argv names: a one-word command, or a noun and its verb (NULL
+ * with the reason said on stderr, or the noun's usage asked with --help). */
+static const cli_command *find_command(int argc, char **argv, int *rc)
 {
-    if (argc < 2)
-        return fail(ERR_INPUT, "rules: expected check, list, test, activate, rollback, history, "
-                               "show or diff");
-    opts o;
-    int rc = parse_opts(argc - 1, argv + 1, rules_opts, &o);
-    if (rc != ERR_OK)
-        return rc;
-    const char *sub = argv[1];
-    int positional = argc - 1 - o.rest;
-    if (strcmp(sub, "test") == 0)
-        return cmd_rules_test(&o, argc - 1, argv + 1);
-    if (strcmp(sub, "show") == 0 && positional == 1)
-        return cmd_rules_show(&o, argv[1 + o.rest]);
-    if (strcmp(sub, "diff") == 0 && positional == 2)
-        return cmd_rules_diff(&o, argv[1 + o.rest], argv[2 + o.rest]);
-    if (strcmp(sub, "show") == 0 || strcmp(sub, "diff") == 0)
-        return fail(ERR_INPUT, "usage: rules show HASH | rules diff A B (a folder or a hash each)");
-    if (o.rest < argc - 1) {
-        fprintf(stderr, "labelcoop: rules %s: unexpected argument '%s'\n", sub, argv[1 + o.rest]);
-        return ERR_INPUT;
+    const char *noun = argv[1], *verb = argc > 2 ? argv[2] : "";
+    bool known = false;
+    *rc = ERR_INPUT;
+    for (size_t i = 0; i < CLI_COMMANDS; i++) {
+        const cli_command *c = &cli_commands[i];
+        if (strcmp(c->noun, noun) != 0)
+            continue;
+        known = true;
+        if (!c->verb || strcmp(c->verb, verb) == 0)
+            return c;
     }
-    if (strcmp(sub, "check") == 0)
-        return cmd_rules_check(&o);
-    if (strcmp(sub, "list") == 0)
-        return cmd_rules_list(&o);
-    if (strcmp(sub, "activate") == 0)
-        return cmd_rules_activate(&o);
-    if (strcmp(sub, "rollback") == 0)
-        return cmd_rules_rollback(&o);
-    if (strcmp(sub, "history") == 0)
-        return cmd_rules_history(&o);
-    fprintf(stderr, "labelcoop: rules: unknown subcommand '%s'\n", sub);
-    return ERR_INPUT;
+    for (size_t i = 0; known && i < CLI_COMMANDS; i++) /* then "report NAME" */
+        if (strcmp(cli_commands[i].noun, noun) == 0 && verb_matches(cli_commands[i].verb, verb))
+            return &cli_commands[i];
+    if (!known) {
+        fprintf(stderr, "labelcoop: unknown command '%s'\n", noun);
+        usage_all(stderr);
+    } else if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
+        usage_noun(stdout, noun);
+        *rc = CLI_HELP;
+    } else {
+        if (*verb && verb[0] != '-')
+            fprintf(stderr, "labelcoop: %s: unknown subcommand '%s'\n", noun, verb);
+        else
+            fprintf(stderr, "labelcoop: %s: expected a subcommand\n", noun);
+        usage_noun(stderr, noun);
+    }
+    return NULL;
 }
 
 static int run(int argc, char **argv)
@@ -1626,73 +1717,30 @@ static int run(int argc, char **argv)
         return fail(ERR_FAIL, "libcurl failed to initialise");
     atexit(curl_global_cleanup);
     if (argc < 2) {
-        fputs(usage, stderr);
+        usage_all(stderr);
         return ERR_INPUT;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-        fputs(usage, stdout);
+    const char *word = argv[1];
+    if (strcmp(word, "help") == 0 || strcmp(word, "--help") == 0 || strcmp(word, "-h") == 0) {
+        usage_all(stdout);
         return ERR_OK;
     }
-    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("labelcoop %s\n", LABELCOOP_VERSION);
-        return ERR_OK;
-    }
-    if (strcmp(cmd, "rules") == 0)
-        return cmd_rules(argc - 1, argv + 1);
+    if (strcmp(word, "--version") == 0)
+        return cmd_version(NULL);
+    int rc;
+    const cli_command *c = find_command(argc, argv, &rc);
+    if (!c)
+        return rc == CLI_HELP ? ERR_OK : rc;
+    int words = c->verb ? 2 : 1;
     opts o;
-    if (strcmp(cmd, "serve") == 0)
-        return parse_only(argc - 1, argv + 1, serve_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                           : cmd_serve(&o);
-    if (strcmp(cmd, "init") == 0)
-        return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_init(&o);
-    if (strcmp(cmd, "demo") == 0)
-        return parse_only(argc - 1, argv + 1, demo_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                          : cmd_demo(&o);
-    if (strcmp(cmd, "whatif") == 0)
-        return parse_only(argc - 1, argv + 1, whatif_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                            : cmd_whatif(&o);
-    if (strcmp(cmd, "verify") == 0)
-        return parse_only(argc - 1, argv + 1, verify_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                            : cmd_verify(&o);
-    if (strcmp(cmd, "export-decision") == 0)
-        return parse_only(argc - 1, argv + 1, export_opts, &o, 1) != ERR_OK
-                   ? ERR_INPUT
-                   : cmd_export_decision(&o, argv[1 + o.rest]);
-    if (strcmp(cmd, "assessments") == 0 && argc > 2 && strcmp(argv[2], "migrate") == 0)
-        return parse_only(argc - 2, argv + 2, migrate_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                             : cmd_migrate(&o);
-    if (strcmp(cmd, "plugins") == 0 && argc > 2 && strcmp(argv[2], "list") == 0)
-        return parse_only(argc - 2, argv + 2, plugins_opts, &o, 0) != ERR_OK ? ERR_INPUT
-                                                                             : cmd_plugins_list(&o);
-    if (strcmp(cmd, "report") == 0) {
-        /* "report list" or "report NAME", then options. */
-        const char *what = argc > 2 ? argv[2] : "";
-        if (!*what || what[0] == '-')
-            return fail(ERR_INPUT, "report: expected list or a report's name");
-        int rc = parse_only(argc - 2, argv + 2, report_opts, &o, 0);
-        if (rc == ERR_OK)
-            rc = strcmp(what, "list") == 0 ? cmd_report_list(&o) : cmd_report(&o, what);
-        cJSON_Delete(o.params);
-        return rc;
-    }
-    if (strcmp(cmd, "tick") == 0)
-        return parse_only(argc - 1, argv + 1, db_opts, &o, 0) != ERR_OK ? ERR_INPUT : cmd_tick(&o);
-    if (strcmp(cmd, "org") == 0 || strcmp(cmd, "user") == 0 || strcmp(cmd, "db") == 0 ||
-        strcmp(cmd, "webhook") == 0 || strcmp(cmd, "document") == 0)
-        return cmd_noun(argc - 1, argv + 1);
-    if (strcmp(cmd, "evaluate") == 0) {
-        int rc = parse_opts(argc - 1, argv + 1, eval_opts, &o);
-        if (rc != ERR_OK)
-            return rc;
-        if (o.rest < argc - 1) {
-            fprintf(stderr, "labelcoop: evaluate: unexpected argument '%s'\n", argv[1 + o.rest]);
-            return ERR_INPUT;
-        }
-        return cmd_evaluate(&o);
-    }
-    fprintf(stderr, "labelcoop: unknown command '%s'\n%s", cmd, usage);
-    return ERR_INPUT;
+    rc = parse_opts(c, argc - words, argv + words, &o);
+    o.verb = c->verb ? argv[2] : NULL;
+    if (rc == ERR_OK)
+        rc = check_args(c, &o);
+    if (rc == ERR_OK)
+        rc = c->run(&o);
+    cJSON_Delete(o.params);
+    return rc == CLI_HELP ? ERR_OK : rc;
 }
 
 /* Every command's status goes through one mapping to the documented exit
