@@ -206,9 +206,9 @@ static int parse_param(const cli_option *opt, const char *arg, const int *allowe
 #define SLOT(field) offsetof(opts, field)
 #define TEXT(name, field, meta, help) {name, ARG_TEXT, SLOT(field), 0, 0, NULL, NULL, meta, help}
 #define FLAG(name, field, help) {name, ARG_FLAG, SLOT(field), 0, 0, NULL, NULL, NULL, help}
-#define COUNT(name, field, min, max, invalid, meta, help)                                          \
+#define COUNT(name, field, min, max, invalid, meta, help)                                         \
     {name, ARG_COUNT, SLOT(field), min, max, invalid, NULL, meta, help}
-#define OTHER(name, parse, min, max, invalid, meta, help)                                          \
+#define OTHER(name, parse, min, max, invalid, meta, help)                                         \
     {name, ARG_OTHER, 0, min, max, invalid, parse, meta, help}
 #define ID_MAX ((long long)1 << 53)
 
@@ -226,8 +226,9 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_DB] = TEXT("db", db, "PATH", "the database (default var/labelcoop.db)"),
     [OPT_LISTEN] = TEXT("listen", listen, "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"),
     [OPT_WEB] = TEXT("web", web, "DIR", "the pages served (default web)"),
-    [OPT_THREADS] = COUNT("threads", threads, 1, 64, "--threads must be a whole number from 1 to 64",
-                          "N", "worker threads (default 4)"),
+    [OPT_THREADS] = COUNT("threads", threads, 1, 64,
+                          "--threads must be a whole number from 1 to 64", "N",
+                          "worker threads (default 4)"),
     [OPT_NAME] = TEXT("name", name, "NAME", "the name"),
     [OPT_EMAIL] = TEXT("email", email, "E", "the e-mail address, the login"),
     [OPT_ROLE] = TEXT("role", role, "ROLE", "cae, auditor, committee or admin"),
@@ -482,14 +483,57 @@ static int report(err *e)
     return fail_err(e);
 }
 
+/* What a command works on: the database, a rule set cache, and the service
+ * over them, as a request's but with no session. */
+typedef struct cli_env {
+    store *db;
+    ruleset_cache *cache;
+    service s;
+} cli_env;
+
+typedef enum {
+    ENV_DB,     /* the database alone */
+    ENV_CACHE,  /* and a rule set cache */
+    ENV_ACTIVE, /* and the active rule set (the folder's, on a database that never had one) */
+} env_need;
+
+static void env_close(cli_env *env)
+{
+    ruleset_cache_free(env->cache);
+    store_close(env->db);
+    memset(env, 0, sizeof *env);
+}
+
+/* Opens what the command needs; the error is said on stderr. Closed by
+ * env_close, also after a failure here. */
+static int env_open(const opts *o, env_need need, cli_env *env)
+{
+    err e = ERR_INIT;
+    bool activated;
+    memset(env, 0, sizeof *env);
+    int rc = open_db(o, &env->db);
+    if (rc != ERR_OK || need == ENV_DB) {
+        env->s.db = env->db;
+        return rc;
+    }
+    env->s = (service){.db = env->db, .rulesets = env->cache = ruleset_cache_new(&o->limits)};
+    if (need == ENV_ACTIVE &&
+        (ruleset_bootstrap(env->db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
+         ruleset_active(env->cache, env->db, NULL, &env->s.rules, &e) != ERR_OK)) {
+        env_close(env);
+        return report(&e);
+    }
+    return ERR_OK;
+}
+
 static int cmd_init(const opts *o)
 {
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
-    printf("database %s at schema version %d\n", o->db, store_schema_version(db));
-    store_close(db);
+    printf("database %s at schema version %d\n", o->db, store_schema_version(env.db));
+    env_close(&env);
     return ERR_OK;
 }
 
@@ -503,8 +547,8 @@ static int cmd_org_add(const opts *o)
 {
     if (!o->name)
         return fail(ERR_INPUT, "org add: --name NAME is required");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *body = cJSON_CreateObject(), *out = NULL;
@@ -513,11 +557,10 @@ static int cmd_org_add(const opts *o)
     add_text(body, "city", o->city);
     add_text(body, "region", o->region);
     add_text(body, "member_since", o->member_since);
-    service s = {.db = db};
     err e = ERR_INIT;
-    rc = service_org_add(&s, body, &out, &e);
+    rc = service_org_add(&env.s, body, &out, &e);
     cJSON_Delete(body);
-    store_close(db);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("organisation %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
@@ -548,8 +591,8 @@ static int cmd_user_add(const opts *o)
     char *password = read_password();
     if (!password)
         return fail(ERR_INPUT, "user add: no password on standard input");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK) {
         sodium_memzero(password, strlen(password));
         free(password);
@@ -565,13 +608,12 @@ static int cmd_user_add(const opts *o)
         cJSON_AddNumberToObject(body, "organisation_id", (double)o->org);
     sodium_memzero(password, strlen(password));
     free(password);
-    service s = {.db = db};
     err e = ERR_INIT;
-    rc = service_user_add(&s, body, &out, &e);
+    rc = service_user_add(&env.s, body, &out, &e);
     cJSON *pw = cJSON_GetObjectItem(body, "password");
     sodium_memzero(pw->valuestring, strlen(pw->valuestring));
     cJSON_Delete(body);
-    store_close(db);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("user %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
@@ -582,13 +624,13 @@ static int cmd_user_add(const opts *o)
 static int cmd_backup(const opts *o)
 {
     const char *file = o->args[0];
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
-    rc = store_backup(db, file, &e);
-    store_close(db);
+    rc = store_backup(env.db, file, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("backup of %s written to %s\n", o->db, file);
@@ -597,22 +639,19 @@ static int cmd_backup(const opts *o)
 
 static int cmd_demo(const opts *o)
 {
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
     bool activated;
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
-    service s = {.db = db, .rulesets = cache};
     cJSON *logins = NULL;
-    rc = ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e);
+    rc = ruleset_bootstrap(env.db, o->rules, &o->limits, &activated, &e);
     if (rc == ERR_OK)
-        rc = ruleset_active(cache, db, NULL, &s.rules, &e);
+        rc = ruleset_active(env.cache, env.db, NULL, &env.s.rules, &e);
     if (rc == ERR_OK)
-        rc = demo_seed(&s, &logins, &e);
-    ruleset_cache_free(cache);
-    store_close(db);
+        rc = demo_seed(&env.s, &logins, &e);
+    env_close(&env);
     if (rc == ERR_CONFLICT) {
         printf("%s: %s\n", o->db, err_msg(&e));
         err_clear(&e);
@@ -802,29 +841,6 @@ static int cmd_rules_diff(const opts *o)
     return rc;
 }
 
-/* Opens the database and the active rule set, activating the folder's rules
- * on a database that never had any. */
-static int open_active(const opts *o, store **db, ruleset_cache **cache, rules **active)
-{
-    err e = ERR_INIT;
-    bool activated;
-    *cache = NULL;
-    *active = NULL;
-    int rc = open_db(o, db);
-    if (rc != ERR_OK)
-        return rc;
-    *cache = ruleset_cache_new(&o->limits);
-    if (ruleset_bootstrap(*db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
-        ruleset_active(*cache, *db, NULL, active, &e) != ERR_OK) {
-        ruleset_cache_free(*cache);
-        store_close(*db);
-        *cache = NULL;
-        *db = NULL;
-        return report(&e);
-    }
-    return ERR_OK;
-}
-
 static int print_whatif(const opts *o, cJSON *report_json)
 {
     if (o->format && strcmp(o->format, "json") == 0)
@@ -862,26 +878,24 @@ static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads
 
 static int cmd_whatif(const opts *o)
 {
-    store *db;
+    cli_env env;
     rules *active = NULL, *candidate;
     bool activated, loads;
     err e = ERR_INIT;
-    int rc = open_db(o, &db);
+    int rc = env_open(o, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
-    if (ruleset_bootstrap(db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
-        baseline(db, cache, &active, &loads, &e) == ERR_OK && !active)
+    if (ruleset_bootstrap(env.db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
+        baseline(env.db, env.cache, &active, &loads, &e) == ERR_OK && !active)
         err_set(&e, ERR_RULES, "no stored rule set loads: nothing to weigh the rules against");
     rc = e.code != ERR_OK ? report(&e) : load_rules(o, &candidate);
     if (rc == ERR_OK) {
         cJSON *out;
-        rc = whatif_run(db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
-                                                                   : report(&e);
+        rc = whatif_run(env.db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
+                                                                       : report(&e);
         rules_free(candidate);
     }
-    ruleset_cache_free(cache);
-    store_close(db);
+    env_close(&env);
     return rc;
 }
 
@@ -944,15 +958,14 @@ static int cmd_rules_activate(const opts *o)
 {
     if (!o->note || !o->note[0])
         return fail(ERR_INPUT, "rules activate: --note TEXT is required (why this change)");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
     rules *candidate = NULL;
     err e = ERR_INIT;
     if (o->ruleset) {
-        rc = ruleset_get(cache, db, o->ruleset, &candidate, &e);
+        rc = ruleset_get(env.cache, env.db, o->ruleset, &candidate, &e);
         if (rc == ERR_NOT_FOUND)
             err_set(&e, ERR_INPUT, "rules activate: --ruleset %s: no such stored rule set",
                     o->ruleset);
@@ -964,13 +977,12 @@ static int cmd_rules_activate(const opts *o)
         err_set(&e, ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
     }
     if (rc == ERR_OK)
-        rc = activate(o, db, cache, candidate, &e);
+        rc = activate(o, env.db, env.cache, candidate, &e);
     if (e.code)
         rc = report(&e);
     if (!o->ruleset)
         rules_free(candidate);
-    ruleset_cache_free(cache);
-    store_close(db);
+    env_close(&env);
     return rc;
 }
 
@@ -982,14 +994,14 @@ static int cmd_rules_rollback(const opts *o)
         return fail(ERR_INPUT, "rules rollback: --note TEXT is required (why this change)");
     if (o->ruleset)
         return fail(ERR_INPUT, "rules rollback: takes no --ruleset (see rules activate)");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     char hash[65];
     err e = ERR_INIT;
-    rc = ruleset_previous(db, hash, &e);
-    store_close(db);
+    rc = ruleset_previous(env.db, hash, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("rolling back to rule set %s\n", hash);
@@ -1000,14 +1012,14 @@ static int cmd_rules_rollback(const opts *o)
 
 static int cmd_rules_history(const opts *o)
 {
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *list;
     err e = ERR_INIT;
-    rc = store_ruleset_history(db, &list, &e);
-    store_close(db);
+    rc = store_ruleset_history(env.db, &list, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     if (o->format && strcmp(o->format, "json") == 0)
@@ -1030,14 +1042,14 @@ static int cmd_rules_history(const opts *o)
 static int cmd_rules_show(const opts *o)
 {
     const char *hash = o->args[0];
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     files_tree tree;
     err e = ERR_INIT;
-    rc = store_ruleset_files(db, hash, &tree, &e);
-    store_close(db);
+    rc = store_ruleset_files(env.db, hash, &tree, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     for (size_t i = 0; i < tree.count; i++)
@@ -1065,13 +1077,11 @@ static int cmd_verify(const opts *o)
         rc = verify_export_check(doc, &o->limits, &rep, &e);
         cJSON_Delete(doc);
     } else {
-        store *db;
-        if ((rc = open_db(o, &db)) != ERR_OK)
+        cli_env env;
+        if ((rc = env_open(o, ENV_CACHE, &env)) != ERR_OK)
             return rc;
-        ruleset_cache *cache = ruleset_cache_new(&o->limits);
-        rc = verify_database(db, cache, &rep, &e);
-        ruleset_cache_free(cache);
-        store_close(db);
+        rc = verify_database(env.db, env.cache, &rep, &e);
+        env_close(&env);
     }
     if (rc != ERR_OK)
         return report(&e);
@@ -1125,14 +1135,14 @@ static int cmd_export_decision(const opts *o)
     long long id;
     if (parse_count(id_text, 1, (long long)1 << 53, &id))
         return fail(ERR_INPUT, "export-decision: expected a decision id");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *out;
     err e = ERR_INIT;
-    rc = verify_export(db, id, &out, &e);
-    store_close(db);
+    rc = verify_export(env.db, id, &out, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     char *text = cJSON_Print(out);
@@ -1153,18 +1163,14 @@ static int cmd_migrate(const opts *o)
 {
     if (!o->to)
         return fail(ERR_INPUT, "assessments migrate: --to HASH is required");
-    store *db;
-    ruleset_cache *cache;
-    rules *active;
-    int rc = open_active(o, &db, &cache, &active);
+    cli_env env;
+    int rc = env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
-    service s = {.db = db, .rules = active, .rulesets = cache};
     cJSON *out;
     err e = ERR_INIT;
-    rc = service_migrate(&s, o->to, o->org, &out, &e) == ERR_OK ? print_json(out) : report(&e);
-    ruleset_cache_free(cache);
-    store_close(db);
+    rc = service_migrate(&env.s, o->to, o->org, &out, &e) == ERR_OK ? print_json(out) : report(&e);
+    env_close(&env);
     return rc;
 }
 
@@ -1174,8 +1180,8 @@ static int cmd_webhook_add(const opts *o)
 {
     if (!o->url)
         return fail(ERR_INPUT, "webhook add: --url URL is required");
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *body = cJSON_CreateObject(), *out = NULL;
@@ -1191,15 +1197,14 @@ static int cmd_webhook_add(const opts *o)
     char *secret = o->secret_stdin ? read_password() : NULL;
     if (secret)
         cJSON_AddStringToObject(body, "secret", secret);
-    service s = {.db = db};
     err e = ERR_INIT;
-    rc = service_webhook_add(&s, body, &out, &e);
+    rc = service_webhook_add(&env.s, body, &out, &e);
     if (secret) {
         sodium_memzero(secret, strlen(secret));
         free(secret);
     }
     cJSON_Delete(body);
-    store_close(db);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("webhook %.0f -> %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")), o->url);
@@ -1211,15 +1216,14 @@ static int cmd_webhook_add(const opts *o)
 
 static int cmd_webhook_log(const opts *o)
 {
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
-    service s = {.db = db};
     err e = ERR_INIT;
     cJSON *hooks = NULL;
     bool found = false;
-    rc = service_webhook_list(&s, &hooks, &e);
+    rc = service_webhook_list(&env.s, &hooks, &e);
     const cJSON *w;
     cJSON_ArrayForEach(w, hooks)
     {
@@ -1228,7 +1232,7 @@ static int cmd_webhook_log(const opts *o)
             continue;
         found = true;
         cJSON *log = NULL;
-        if ((rc = service_webhook_log(&s, id, &log, &e)) != ERR_OK)
+        if ((rc = service_webhook_log(&env.s, id, &log, &e)) != ERR_OK)
             break;
         const char *reason = cJSON_GetStringValue(cJSON_GetObjectItem(w, "disabled_reason"));
         printf("webhook %lld %s%s%s\n", id, cJSON_GetStringValue(cJSON_GetObjectItem(w, "url")),
@@ -1252,7 +1256,7 @@ static int cmd_webhook_log(const opts *o)
         cJSON_Delete(log);
     }
     cJSON_Delete(hooks);
-    store_close(db);
+    env_close(&env);
     if (rc == ERR_OK && o->id && !found)
         err_set(&e, ERR_INPUT, "webhook log: --id %lld: no such webhook", o->id), rc = ERR_INPUT;
     return rc == ERR_OK ? ERR_OK : report(&e);
@@ -1300,17 +1304,13 @@ static int cmd_document(const opts *o)
         return fail(ERR_INPUT, "document: expected an assessment id");
     if (!o->out)
         return fail(ERR_INPUT, "document: --out FILE.pdf is required");
-    store *db;
-    ruleset_cache *cache;
-    rules *active;
-    int rc = open_active(o, &db, &cache, &active);
+    cli_env env;
+    int rc = env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
-    service s = {.db = db, .rules = active, .rulesets = cache};
     err e = ERR_INIT;
-    rc = service_document(&s, id, kind, o->out, &e);
-    ruleset_cache_free(cache);
-    store_close(db);
+    rc = service_document(&env.s, id, kind, o->out, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("%s of assessment %lld written to %s\n", kind, id, o->out);
@@ -1347,18 +1347,14 @@ static void draw_progress(void *ud, double done, double total)
 
 static int cmd_report_list(const opts *o)
 {
-    store *db;
-    ruleset_cache *cache;
-    rules *active;
-    int rc = open_active(o, &db, &cache, &active);
+    cli_env env;
+    int rc = env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
-    service s = {.db = db, .rules = active, .rulesets = cache};
     cJSON *list;
     err e = ERR_INIT;
-    rc = service_reports(&s, o->scripts, &list, &e);
-    ruleset_cache_free(cache);
-    store_close(db);
+    rc = service_reports(&env.s, o->scripts, &list, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     if (o->format && strcmp(o->format, "json") == 0)
@@ -1384,10 +1380,8 @@ static int cmd_report_list(const opts *o)
 static int cmd_report(const opts *o)
 {
     const char *name = o->verb;
-    store *db;
-    ruleset_cache *cache;
-    rules *active;
-    int rc = open_active(o, &db, &cache, &active);
+    cli_env env;
+    int rc = env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
     struct sigaction sa = {.sa_handler = on_interrupt}, old;
@@ -1401,24 +1395,20 @@ static int cmd_report(const opts *o)
     plugin_load(o->plugins, settings, NULL, &plugins, &problems, &pe);
     cJSON_Delete(problems);
     err_clear(&pe);
-    service s = {.db = db,
-                 .rules = active,
-                 .rulesets = cache,
-                 .plugins = plugins,
-                 .progress = draw_progress,
-                 .interrupt = &interrupted,
-                 .limits = &o->limits};
+    env.s.plugins = plugins;
+    env.s.progress = draw_progress;
+    env.s.interrupt = &interrupted;
+    env.s.limits = &o->limits;
     char *out = NULL, *type = NULL;
     size_t len = 0;
     err e = ERR_INIT;
     cJSON *none = cJSON_CreateObject();
-    rc = service_report(&s, o->scripts, name, o->params ? o->params : none,
+    rc = service_report(&env.s, o->scripts, name, o->params ? o->params : none,
                         o->format ? o->format : "text", o->separator, &out, &len, &type, &e);
     cJSON_Delete(none);
     sigaction(SIGINT, &old, NULL);
     plugin_free(plugins);
-    ruleset_cache_free(cache);
-    store_close(db);
+    env_close(&env);
     if (rc != ERR_OK)
         return atomic_load(&interrupted) ? fail(ERR_FAIL, "report interrupted") : report(&e);
     rc = write_out("report", o->out, out, len);
@@ -1429,8 +1419,8 @@ static int cmd_report(const opts *o)
 
 static int cmd_tick(const opts *o)
 {
-    store *db;
-    int rc = open_db(o, &db);
+    cli_env env;
+    int rc = env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     hook_config c;
@@ -1439,8 +1429,8 @@ static int cmd_tick(const opts *o)
     date_today(today);
     int emitted = 0;
     err e = ERR_INIT;
-    rc = events_tick(db, &c.events, today, &emitted, &e);
-    store_close(db);
+    rc = events_tick(env.db, &c.events, today, &emitted, &e);
+    env_close(&env);
     if (rc != ERR_OK)
         return report(&e);
     printf("tick %s: %d events emitted\n", today, emitted);
@@ -1491,14 +1481,15 @@ static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_C
 static const int user_opts[] = {OPT_DB,  OPT_EMAIL,     OPT_NAME,           OPT_ROLE,
                                 OPT_ORG, OPT_CERTIFIED, OPT_PASSWORD_STDIN, 0};
 
-static const char rules_args[] = "usage: rules show HASH | rules diff A B (a folder or a hash each)";
+static const char rules_args[] =
+    "usage: rules show HASH | rules diff A B (a folder or a hash each)";
 
 /* Every command, in the order `labelcoop --help` lists them. */
 static const cli_command cli_commands[] = {
     {"rules", "check", "[--rules DIR]", "load and validate the rules, print counts", rules_opts,
      0, NULL, cmd_rules_check},
-    {"rules", "list", "[--rules DIR] [--format json|text]", "the référentiel, in declaration order",
-     rules_opts, 0, NULL, cmd_rules_list},
+    {"rules", "list", "[--rules DIR] [--format json|text]",
+     "the référentiel, in declaration order", rules_opts, 0, NULL, cmd_rules_list},
     {"rules", "test", "[--rules DIR] [-- BUSTED-ARGS]", "run the rule specs (DIR/spec)",
      rules_opts, -1, NULL, cmd_rules_test},
     {"rules", "activate", "[--rules DIR | --ruleset HASH] --note TEXT [--label VERSION]",
