@@ -1,7 +1,10 @@
-/* cli: command dispatch and option parsing (getopt_long), rendering of
- * results on stdout and of errors on stderr. No SQL and no Lua here: each
- * command calls the module that owns the work. */
+/* cli: the command and option tables, their parsing (getopt_long) and
+ * usages, and the commands on the platform's data (init, demo, org, user,
+ * db, webhook, plugins, report, document, tick); the rules commands are in
+ * cli_rules.c, serve in cli_serve.c. Results on stdout, errors on stderr. No
+ * SQL and no Lua here: each command calls the module that owns the work. */
 #include "cli.h"
+#include "cli_internal.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -42,22 +45,6 @@
 #include "verify.h"
 #include "whatif.h"
 
-/* The options of every command, parsed into one struct. */
-typedef struct opts {
-    const char *rules, *answers, *format, *db, *listen, *web;
-    const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
-    const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
-    const char *plugins, *scripts, *ruleset;
-    char separator;
-    cJSON *params; /* --param k=v, owned */
-    long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
-    long long per_client; /* connections at once from one address */
-    int password_stdin, secret_stdin;
-    host_limits limits;
-    const char *verb; /* the word after the noun: "check", a report's name */
-    char **args;      /* the positional arguments, borrowed from argv */
-    int nargs;
-} opts;
 
 /* Option ids: indexes into cli_options[]; 0 ends a command's list. */
 enum {
@@ -107,21 +94,21 @@ enum {
 /* getopt's value for an option: above every character, so 'h' stays -h. */
 #define OPT_GETOPT_BASE 256
 
-static int fail(int code, const char *msg)
+int cli_fail(int code, const char *msg)
 {
     fprintf(stderr, "labelcoop: %s\n", msg);
     return code;
 }
 
-static int fail_err(err *e)
+int cli_fail_err(err *e)
 {
     int code = e->code ? err_exit_code(e->code) : ERR_FAIL;
-    fail(code, err_msg(e));
+    cli_fail(code, err_msg(e));
     err_clear(e);
     return code;
 }
 
-static int parse_count(const char *s, long long min, long long max, long long *out)
+int cli_parse_count(const char *s, long long min, long long max, long long *out)
 {
     char *end;
     long long v = strtoll(s, &end, 10);
@@ -164,7 +151,7 @@ struct cli_option {
 static int parse_format(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
     if (strcmp(arg, "json") && strcmp(arg, "text") && !(allows(allowed, OPT_ANY_FORMAT) && arg[0]))
-        return fail(ERR_INPUT, opt->invalid);
+        return cli_fail(ERR_INPUT, opt->invalid);
     o->format = arg;
     return ERR_OK;
 }
@@ -173,8 +160,8 @@ static int parse_memory(const cli_option *opt, const char *arg, const int *allow
 {
     (void)allowed;
     long long v;
-    if (parse_count(arg, opt->min, opt->max, &v))
-        return fail(ERR_INPUT, opt->invalid);
+    if (cli_parse_count(arg, opt->min, opt->max, &v))
+        return cli_fail(ERR_INPUT, opt->invalid);
     o->limits.memory = (size_t)v << 20;
     return ERR_OK;
 }
@@ -183,7 +170,7 @@ static int parse_separator(const cli_option *opt, const char *arg, const int *al
 {
     (void)allowed;
     if (!(o->separator = render_separator(arg)))
-        return fail(ERR_INPUT, opt->invalid);
+        return cli_fail(ERR_INPUT, opt->invalid);
     return ERR_OK;
 }
 
@@ -193,7 +180,7 @@ static int parse_param(const cli_option *opt, const char *arg, const int *allowe
     (void)allowed;
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
-        return fail(ERR_INPUT, opt->invalid);
+        return cli_fail(ERR_INPUT, opt->invalid);
     if (!o->params)
         o->params = cJSON_CreateObject();
     char key[128];
@@ -292,8 +279,8 @@ static int option_store(const cli_option *opt, const char *arg, const int *allow
         *(const char **)at = arg;
         return ERR_OK;
     case ARG_COUNT:
-        if (parse_count(arg, opt->min, opt->max, &v))
-            return fail(ERR_INPUT, opt->invalid);
+        if (cli_parse_count(arg, opt->min, opt->max, &v))
+            return cli_fail(ERR_INPUT, opt->invalid);
         *(long long *)at = v;
         return ERR_OK;
     default:
@@ -316,139 +303,21 @@ static void opts_defaults(opts *o)
     o->scripts = "scripts";
 }
 
-static int print_json(cJSON *doc)
+int cli_print_json(cJSON *doc)
 {
     char *text = doc ? cJSON_Print(doc) : NULL;
     cJSON_Delete(doc);
     if (!text)
-        return fail(ERR_FAIL, "out of memory");
+        return cli_fail(ERR_FAIL, "out of memory");
     puts(text);
     free(text);
     return ERR_OK;
 }
 
-static int load_rules(const opts *o, rules **r)
-{
-    err e = ERR_INIT;
-    if (rules_load(o->rules, &o->limits, r, &e) != ERR_OK) {
-        fprintf(stderr, "labelcoop: %s: the rules do not load:\n", o->rules);
-        fprintf(stderr, "%s\n", err_msg(&e));
-        int code = e.code;
-        err_clear(&e);
-        return code;
-    }
-    return ERR_OK;
-}
-
-static int cmd_rules_check(const opts *o)
-{
-    rules *r;
-    int rc = load_rules(o, &r);
-    if (rc != ERR_OK)
-        return rc;
-    int total[LEVEL_COUNT] = {0};
-    printf("rules %s: valid\n\n", o->rules);
-    printf("%-6s %-44s %5s %9s %11s %7s\n", "field", "name", "total", "mandatory", "recommended",
-           "advised");
-    for (int f = 0; f < rules_field_count(r); f++) {
-        int n[LEVEL_COUNT] = {0}, all = 0;
-        for (int i = 0; i < rules_criterion_count(r); i++) {
-            const rules_criterion *c = rules_criterion_at(r, i);
-            if (c->field_index == f)
-                n[c->level]++, all++;
-        }
-        for (int l = 0; l < LEVEL_COUNT; l++)
-            total[l] += n[l];
-        const rules_field *fd = rules_field_at(r, f);
-        size_t w = text_width(fd->name);
-        printf("%-6s %s%*s %5d %9d %11d %7d\n", fd->id, fd->name, (int)(w < 44 ? 44 - w : 0), "",
-               all, n[0], n[1], n[2]);
-    }
-    printf("%-6s %-44s %5d %9d %11d %7d\n\n", "all", "", rules_criterion_count(r), total[0],
-           total[1], total[2]);
-    printf("ruleset %s\n", rules_hash(r));
-    rules_free(r);
-    return ERR_OK;
-}
-
-static int cmd_rules_list(const opts *o)
-{
-    rules *r;
-    int rc = load_rules(o, &r);
-    if (rc != ERR_OK)
-        return rc;
-    if (o->format && strcmp(o->format, "json") == 0) {
-        rc = print_json(rules_to_json(r));
-    } else {
-        for (int i = 0; i < rules_criterion_count(r); i++) {
-            const rules_criterion *c = rules_criterion_at(r, i);
-            printf("%-8s %-12s %s\n", c->id, rules_level_name(c->level), c->statement);
-        }
-        printf("ruleset %s\n", rules_hash(r));
-    }
-    rules_free(r);
-    return rc;
-}
-
-static int cmd_rules_test(const opts *o)
-{
-    rules *r;
-    int rc = load_rules(o, &r); /* a clear message before busted's own */
-    if (rc != ERR_OK)
-        return rc;
-    printf("ruleset %s\n", rules_hash(r));
-    fflush(stdout);
-    rules_free(r);
-    return ruletest_run(o->rules, &o->limits, o->nargs, o->args);
-}
-
-static int cmd_evaluate(const opts *o)
-{
-    if (!o->answers)
-        return fail(ERR_INPUT, "evaluate: --answers FILE (or - for standard input) is required");
-    err e = ERR_INIT;
-    char *text = NULL;
-    size_t len = 0;
-    int rc = strcmp(o->answers, "-") == 0 ? files_read_stream(stdin, "stdin", &text, &len, &e)
-                                          : files_read(o->answers, &text, &len, &e);
-    if (rc != ERR_OK)
-        return fail_err(&e);
-    rules *r;
-    rc = load_rules(o, &r);
-    if (rc != ERR_OK) {
-        free(text);
-        return rc;
-    }
-    unsigned char *answers = malloc((size_t)rules_criterion_count(r) + 1);
-    rules_input in;
-    cJSON *result = NULL;
-    if (!answers)
-        rc = err_set(&e, ERR_FAIL, "out of memory");
-    else if ((rc = evaluation_parse(r, text, len, &in, answers, &e)) != ERR_OK)
-        err_set(&e, rc, "%s: %s", strcmp(o->answers, "-") ? o->answers : "stdin", err_msg(&e));
-    else
-        rc = rules_evaluate(r, &in, &result, &e);
-    free(text);
-    free(answers);
-    rules_free(r);
-    if (rc != ERR_OK)
-        return fail_err(&e);
-    if (o->format && strcmp(o->format, "text") == 0) {
-        char *out = evaluation_text(result);
-        cJSON_Delete(result);
-        if (!out)
-            return fail(ERR_FAIL, "out of memory");
-        fputs(out, stdout);
-        free(out);
-        return ERR_OK;
-    }
-    return print_json(result);
-}
-
 /* ---- the platform ---------------------------------------------------------- */
 
 /* Creates the folders above a database file, as `make run` expects var/. */
-static int make_parent(const char *path)
+int cli_make_parent(const char *path)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);
@@ -457,13 +326,13 @@ static int make_parent(const char *path)
             continue;
         *p = '\0';
         if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-            return fail(ERR_INPUT, "cannot create the database's folder");
+            return cli_fail(ERR_INPUT, "cannot create the database's folder");
         *p = '/';
     }
     return ERR_OK;
 }
 
-static int open_db(const opts *o, store **db)
+int cli_open_db(const opts *o, store **db)
 {
     err e = ERR_INIT;
     struct stat st;
@@ -471,33 +340,15 @@ static int open_db(const opts *o, store **db)
         fprintf(stderr, "labelcoop: --db %s: not a file (a database file is expected)\n", o->db);
         return ERR_INPUT;
     }
-    if (make_parent(o->db) != ERR_OK)
+    if (cli_make_parent(o->db) != ERR_OK)
         return ERR_INPUT;
     if (store_open(o->db, db, &e) != ERR_OK)
-        return fail_err(&e);
+        return cli_fail_err(&e);
     return ERR_OK;
 }
 
-static int report(err *e)
-{
-    return fail_err(e);
-}
 
-/* What a command works on: the database, a rule set cache, and the service
- * over them, as a request's but with no session. */
-typedef struct cli_env {
-    store *db;
-    ruleset_cache *cache;
-    service s;
-} cli_env;
-
-typedef enum {
-    ENV_DB,     /* the database alone */
-    ENV_CACHE,  /* and a rule set cache */
-    ENV_ACTIVE, /* and the active rule set (the folder's, on a database that never had one) */
-} env_need;
-
-static void env_close(cli_env *env)
+void cli_env_close(cli_env *env)
 {
     ruleset_cache_free(env->cache);
     store_close(env->db);
@@ -506,12 +357,12 @@ static void env_close(cli_env *env)
 
 /* Opens what the command needs; the error is said on stderr. Closed by
  * env_close, also after a failure here. */
-static int env_open(const opts *o, env_need need, cli_env *env)
+int cli_env_open(const opts *o, env_need need, cli_env *env)
 {
     err e = ERR_INIT;
     bool activated;
     memset(env, 0, sizeof *env);
-    int rc = open_db(o, &env->db);
+    int rc = cli_open_db(o, &env->db);
     if (rc != ERR_OK || need == ENV_DB) {
         env->s.db = env->db;
         return rc;
@@ -520,8 +371,8 @@ static int env_open(const opts *o, env_need need, cli_env *env)
     if (need == ENV_ACTIVE &&
         (ruleset_bootstrap(env->db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
          ruleset_active(env->cache, env->db, NULL, &env->s.rules, &e) != ERR_OK)) {
-        env_close(env);
-        return report(&e);
+        cli_env_close(env);
+        return cli_fail_err(&e);
     }
     return ERR_OK;
 }
@@ -529,11 +380,11 @@ static int env_open(const opts *o, env_need need, cli_env *env)
 static int cmd_init(const opts *o)
 {
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     printf("database %s at schema version %d\n", o->db, store_schema_version(env.db));
-    env_close(&env);
+    cli_env_close(&env);
     return ERR_OK;
 }
 
@@ -546,9 +397,9 @@ static void add_text(cJSON *o, const char *key, const char *v)
 static int cmd_org_add(const opts *o)
 {
     if (!o->name)
-        return fail(ERR_INPUT, "org add: --name NAME is required");
+        return cli_fail(ERR_INPUT, "org add: --name NAME is required");
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *body = cJSON_CreateObject(), *out = NULL;
@@ -560,9 +411,9 @@ static int cmd_org_add(const opts *o)
     err e = ERR_INIT;
     rc = service_org_add(&env.s, body, &out, &e);
     cJSON_Delete(body);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("organisation %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
     cJSON_Delete(out);
     return ERR_OK;
@@ -586,13 +437,13 @@ static char *read_password(void)
 static int cmd_user_add(const opts *o)
 {
     if (!o->email || !o->name || !o->role || !o->password_stdin)
-        return fail(ERR_INPUT, "user add: --email, --name, --role and --password-stdin are "
+        return cli_fail(ERR_INPUT, "user add: --email, --name, --role and --password-stdin are "
                                "required");
     char *password = read_password();
     if (!password)
-        return fail(ERR_INPUT, "user add: no password on standard input");
+        return cli_fail(ERR_INPUT, "user add: no password on standard input");
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK) {
         sodium_memzero(password, strlen(password));
         free(password);
@@ -613,9 +464,9 @@ static int cmd_user_add(const opts *o)
     cJSON *pw = cJSON_GetObjectItem(body, "password");
     sodium_memzero(pw->valuestring, strlen(pw->valuestring));
     cJSON_Delete(body);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("user %.0f\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")));
     cJSON_Delete(out);
     return ERR_OK;
@@ -625,14 +476,14 @@ static int cmd_backup(const opts *o)
 {
     const char *file = o->args[0];
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
     rc = store_backup(env.db, file, &e);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("backup of %s written to %s\n", o->db, file);
     return ERR_OK;
 }
@@ -640,7 +491,7 @@ static int cmd_backup(const opts *o)
 static int cmd_demo(const opts *o)
 {
     cli_env env;
-    int rc = env_open(o, ENV_CACHE, &env);
+    int rc = cli_env_open(o, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
@@ -651,14 +502,14 @@ static int cmd_demo(const opts *o)
         rc = ruleset_active(env.cache, env.db, NULL, &env.s.rules, &e);
     if (rc == ERR_OK)
         rc = demo_seed(&env.s, &logins, &e);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc == ERR_CONFLICT) {
         printf("%s: %s\n", o->db, err_msg(&e));
         err_clear(&e);
         return ERR_OK;
     }
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("Demo data created in %s. Logins (shown this once):\n", o->db);
     const cJSON *l;
     cJSON_ArrayForEach(l, logins)
@@ -671,454 +522,17 @@ static int cmd_demo(const opts *o)
     return ERR_OK;
 }
 
-/* SIGHUP: the workers read the active rule set from the database again (a
- * repair made in the database behind labelcoop's back is then seen), and
- * whether it loads is said on stderr. The log is stderr: no file to reopen.
- * A rules folder is never activated here: activation runs the rule specs,
- * through `rules activate` or POST /rulesets. */
-static void reload_rules(const opts *o)
-{
-    store *db;
-    rules *r;
-    err e = ERR_INIT;
-    api_reload();
-    if (store_open(o->db, &db, &e) != ERR_OK) {
-        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
-        err_clear(&e);
-        return;
-    }
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
-    if (!cache)
-        fprintf(stderr, "SIGHUP: out of memory\n");
-    else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
-        reqlog_stderr("SIGHUP: %s", err_msg(&e)); /* the server's log: one line */
-    else
-        fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
-                        "(`labelcoop rules activate` does)\n",
-                rules_hash(r), o->rules);
-    ruleset_cache_free(cache);
-    err_clear(&e);
-    store_close(db);
-}
-
-/* Set once a stop's drain is over (http_stop): the scripts still running
- * in the workers then stop at their next instruction. */
-static atomic_int serve_stopping;
-
-static int cmd_serve(const opts *o)
-{
-    if (make_parent(o->db) != ERR_OK)
-        return ERR_INPUT;
-    api_config config = {
-        .db_path = o->db,
-        .rules_dir = o->rules,
-        .limits = o->limits,
-        .auth = {.idle_seconds = 30 * 60, .lifetime_seconds = 12 * 3600},
-    };
-    config.limits.interrupt = &serve_stopping;
-    err e = ERR_INIT;
-    if (api_init(&config, &e) != ERR_OK)
-        return report(&e);
-    /* Blocked here, so the server's threads inherit the mask and the signals
-     * reach sigwait below. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    /* glibc gives freed memory back to the system as soon as 128 KiB lie free
-     * at the top of a thread's heap, and faults it in again at the next
-     * request: a server keeps up to 64 MiB of it instead. */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
-     * SQLite reports it (503) instead of the signal killing the server. */
-    signal(SIGXFSZ, SIG_IGN);
-    char settings[4200];
-    snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
-    config.plugins_dir = o->plugins;
-    config.plugin_settings = settings;
-    config.scripts_dir = o->scripts;
-    hook_config hooks;
-    hook_defaults(&hooks, o->db);
-    hooks.allow = o->webhook_allow;
-    hooks.plugins_dir = o->plugins;
-    hooks.plugin_settings = settings;
-    if (o->tick_seconds >= 0)
-        hooks.tick_seconds = (int)o->tick_seconds;
-    if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
-        return fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
-    /* Answer writes, the most frequent, share transactions (see commit.h). */
-    if (commit_open(o->db, &config.commits, &e) != ERR_OK)
-        return report(&e);
-    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK) {
-        commit_close(config.commits);
-        return report(&e);
-    }
-    http_config hc = {o->listen,
-                      o->web,
-                      (unsigned)(o->threads ? o->threads : 4),
-                      1 << 20,
-                      (unsigned)o->connection_timeout,
-                      (unsigned)o->request_timeout,
-                      (unsigned)o->per_client,
-                      &serve_stopping};
-    http_server *server;
-    if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
-        hook_stop(config.hooks);
-        commit_close(config.commits);
-        return report(&e);
-    }
-    printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
-           http_port(server));
-    fflush(stdout);
-    int sig = 0;
-    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
-        reload_rules(o);
-    fprintf(stderr, "signal %d: stopping\n", sig);
-    document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
-    http_stop(server);
-    hook_stop(config.hooks);
-    api_shutdown();
-    commit_close(config.commits);
-    return ERR_OK;
-}
-
-/* ---- the rules lifecycle ------------------------------------------------------- */
-
-/* A rule set named by a folder, or by a hash stored in the database. */
-static int open_rules_arg(const opts *o, const char *arg, store **db, ruleset_cache *cache,
-                          rules **r, bool *owned)
-{
-    struct stat st;
-    err e = ERR_INIT;
-    *owned = false;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
-        opts dir = *o;
-        dir.rules = arg;
-        *owned = true;
-        return load_rules(&dir, r);
-    }
-    if (!*db && open_db(o, db) != ERR_OK)
-        return ERR_INPUT;
-    if (ruleset_get(cache, *db, arg, r, &e) != ERR_OK) {
-        fprintf(stderr, "labelcoop: %s: neither a rules folder nor a stored rule set (%s)\n", arg,
-                err_msg(&e));
-        err_clear(&e);
-        return ERR_INPUT;
-    }
-    return ERR_OK;
-}
-
-static int cmd_rules_diff(const opts *o)
-{
-    const char *a = o->args[0], *b = o->args[1];
-    store *db = NULL;
-    ruleset_cache *cache = ruleset_cache_new(&o->limits);
-    rules *ra = NULL, *rb = NULL;
-    bool own_a = false, own_b = false;
-    int rc = open_rules_arg(o, a, &db, cache, &ra, &own_a);
-    if (rc == ERR_OK)
-        rc = open_rules_arg(o, b, &db, cache, &rb, &own_b);
-    if (rc == ERR_OK) {
-        cJSON *d = diff_rules(ra, rb);
-        if (o->format && strcmp(o->format, "json") == 0) {
-            rc = print_json(d);
-        } else {
-            char *text = diff_text(d);
-            fputs(text ? text : "", stdout);
-            free(text);
-            cJSON_Delete(d);
-        }
-    }
-    if (own_a)
-        rules_free(ra);
-    if (own_b)
-        rules_free(rb);
-    ruleset_cache_free(cache);
-    store_close(db);
-    return rc;
-}
-
-static int print_whatif(const opts *o, cJSON *report_json)
-{
-    if (o->format && strcmp(o->format, "json") == 0)
-        return print_json(report_json);
-    char *text = whatif_text(report_json);
-    fputs(text ? text : "", stdout);
-    free(text);
-    cJSON_Delete(report_json);
-    return ERR_OK;
-}
-
-/* What candidate rules are weighed against, as the server's what-if: the
- * active rule set or, when it does not load, the latest activated that does
- * (said on stderr, with why the active one does not); *active NULL when no
- * rule set was ever activated, or none loads. *loads: the active one does. */
-static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads, err *e)
-{
-    char *broken = NULL;
-    int rc = ruleset_baseline(cache, db, NULL, active, &broken, e);
-    *loads = !broken;
-    if (broken)
-        fprintf(stderr, "labelcoop: %s\n", broken);
-    if (broken && *active)
-        fprintf(stderr,
-                "labelcoop: compared with rule set %s instead, the latest activated that "
-                "loads\n",
-                rules_hash(*active));
-    free(broken);
-    if (rc == ERR_NOT_FOUND) { /* the first rule set: nothing to weigh it against */
-        err_clear(e);
-        rc = ERR_OK;
-    }
-    return rc;
-}
-
-static int cmd_whatif(const opts *o)
-{
-    cli_env env;
-    rules *active = NULL, *candidate;
-    bool activated, loads;
-    err e = ERR_INIT;
-    int rc = env_open(o, ENV_CACHE, &env);
-    if (rc != ERR_OK)
-        return rc;
-    if (ruleset_bootstrap(env.db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
-        baseline(env.db, env.cache, &active, &loads, &e) == ERR_OK && !active)
-        err_set(&e, ERR_RULES, "no stored rule set loads: nothing to weigh the rules against");
-    rc = e.code != ERR_OK ? report(&e) : load_rules(o, &candidate);
-    if (rc == ERR_OK) {
-        cJSON *out;
-        rc = whatif_run(env.db, active, candidate, &out, &e) == ERR_OK ? print_whatif(o, out)
-                                                                       : report(&e);
-        rules_free(candidate);
-    }
-    env_close(&env);
-    return rc;
-}
-
-static int keep_spec(const char *path)
-{
-    return strncmp(path, "spec/", 5) == 0;
-}
-
-/* The rule specs of the rules folder (DIR/spec), run against the candidate:
- * the folder itself, or a stored rule set's files with the folder's specs.
- * Nothing runs when the folder has no spec/ (as `rules test` would refuse). */
-static int run_specs(const opts *o, const rules *candidate, bool stored, err *e)
-{
-    char spec_dir[4200];
-    snprintf(spec_dir, sizeof spec_dir, "%s/spec", o->rules);
-    struct stat st;
-    if (stat(spec_dir, &st) != 0)
-        return ERR_OK;
-    fflush(stdout);
-    if (!stored)
-        return ruletest_child(o->rules, &o->limits, e);
-    files_tree specs;
-    if (files_tree_read(o->rules, ".lua", keep_spec, &specs, e) != ERR_OK)
-        return e->code;
-    int rc = ruletest_tree(rules_files(candidate), &specs, &o->limits, e);
-    files_tree_free(&specs);
-    return rc;
-}
-
-/* The what-if against what is active, then the activation. */
-static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candidate, err *e)
-{
-    rules *active = NULL;
-    long long id = 0;
-    bool loads;
-    if (baseline(db, cache, &active, &loads, e) != ERR_OK)
-        return e->code;
-    if (loads && active && strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
-        printf("rule set %s is already the active one\n", rules_hash(candidate));
-        return ERR_OK;
-    }
-    if (active) {
-        cJSON *out = NULL;
-        if (whatif_run(db, active, candidate, &out, e) != ERR_OK)
-            return e->code;
-        char *text = whatif_text(out);
-        fputs(text ? text : "", stdout);
-        free(text);
-        cJSON_Delete(out);
-    }
-    if (ruleset_activate(db, candidate, o->label, o->note, 0, &id, e) != ERR_OK)
-        return e->code;
-    printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
-    return ERR_OK;
-}
-
-/* `rules activate`: the folder's rules, or with --ruleset a stored rule
- * set (what restores service when the active one no longer loads). */
-static int cmd_rules_activate(const opts *o)
-{
-    if (!o->note || !o->note[0])
-        return fail(ERR_INPUT, "rules activate: --note TEXT is required (why this change)");
-    cli_env env;
-    int rc = env_open(o, ENV_CACHE, &env);
-    if (rc != ERR_OK)
-        return rc;
-    rules *candidate = NULL;
-    err e = ERR_INIT;
-    if (o->ruleset) {
-        rc = ruleset_get(env.cache, env.db, o->ruleset, &candidate, &e);
-        if (rc == ERR_NOT_FOUND)
-            err_set(&e, ERR_INPUT, "rules activate: --ruleset %s: no such stored rule set",
-                    o->ruleset);
-    } else if ((rc = load_rules(o, &candidate)) != ERR_OK) {
-        candidate = NULL; /* reported */
-    }
-    if (rc == ERR_OK && (rc = run_specs(o, candidate, o->ruleset != NULL, &e)) == ERR_FAIL) {
-        fprintf(stderr, "%s\n", err_msg(&e)); /* busted's report */
-        err_set(&e, ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
-    }
-    if (rc == ERR_OK)
-        rc = activate(o, env.db, env.cache, candidate, &e);
-    if (e.code)
-        rc = report(&e);
-    if (!o->ruleset)
-        rules_free(candidate);
-    env_close(&env);
-    return rc;
-}
-
-/* `rules rollback`: the rule set of the activation before the active one,
- * activated again as `rules activate --ruleset` does. */
-static int cmd_rules_rollback(const opts *o)
-{
-    if (!o->note || !o->note[0])
-        return fail(ERR_INPUT, "rules rollback: --note TEXT is required (why this change)");
-    if (o->ruleset)
-        return fail(ERR_INPUT, "rules rollback: takes no --ruleset (see rules activate)");
-    cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
-    if (rc != ERR_OK)
-        return rc;
-    char hash[65];
-    err e = ERR_INIT;
-    rc = ruleset_previous(env.db, hash, &e);
-    env_close(&env);
-    if (rc != ERR_OK)
-        return report(&e);
-    printf("rolling back to rule set %s\n", hash);
-    opts back = *o;
-    back.ruleset = hash;
-    return cmd_rules_activate(&back);
-}
-
-static int cmd_rules_history(const opts *o)
-{
-    cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
-    if (rc != ERR_OK)
-        return rc;
-    cJSON *list;
-    err e = ERR_INIT;
-    rc = store_ruleset_history(env.db, &list, &e);
-    env_close(&env);
-    if (rc != ERR_OK)
-        return report(&e);
-    if (o->format && strcmp(o->format, "json") == 0)
-        return print_json(list);
-    const cJSON *a;
-    cJSON_ArrayForEach(a, list)
-    {
-        const char *label = cJSON_GetStringValue(cJSON_GetObjectItem(a, "label"));
-        const char *by = cJSON_GetStringValue(cJSON_GetObjectItem(a, "activated_by_email"));
-        printf("%3.0f  %s  %s  %-10s %-24s %s\n",
-               cJSON_GetNumberValue(cJSON_GetObjectItem(a, "id")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(a, "activated_at")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(a, "ruleset")), label ? label : "-",
-               by ? by : "(command line)", cJSON_GetStringValue(cJSON_GetObjectItem(a, "note")));
-    }
-    cJSON_Delete(list);
-    return ERR_OK;
-}
-
-static int cmd_rules_show(const opts *o)
-{
-    const char *hash = o->args[0];
-    cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
-    if (rc != ERR_OK)
-        return rc;
-    files_tree tree;
-    err e = ERR_INIT;
-    rc = store_ruleset_files(env.db, hash, &tree, &e);
-    env_close(&env);
-    if (rc != ERR_OK)
-        return report(&e);
-    for (size_t i = 0; i < tree.count; i++)
-        printf("==> %s <==\n%s%s", tree.paths[i], tree.data[i],
-               tree.lens[i] && tree.data[i][tree.lens[i] - 1] == '\n' ? "" : "\n");
-    files_tree_free(&tree);
-    return ERR_OK;
-}
-
-static int cmd_verify(const opts *o)
-{
-    cJSON *rep = NULL;
-    err e = ERR_INIT;
-    int rc;
-    if (o->record) {
-        char *text;
-        size_t len;
-        cJSON *doc;
-        if (files_read(o->record, &text, &len, &e) != ERR_OK)
-            return report(&e);
-        rc = ljson_parse(text, len, &doc, &e);
-        free(text);
-        if (rc != ERR_OK)
-            return report(&e);
-        rc = verify_export_check(doc, &o->limits, &rep, &e);
-        cJSON_Delete(doc);
-    } else {
-        cli_env env;
-        if ((rc = env_open(o, ENV_CACHE, &env)) != ERR_OK)
-            return rc;
-        rc = verify_database(env.db, env.cache, &rep, &e);
-        env_close(&env);
-    }
-    if (rc != ERR_OK)
-        return report(&e);
-    bool ok = cJSON_IsTrue(cJSON_GetObjectItem(rep, "ok"));
-    if (o->format && strcmp(o->format, "json") == 0) {
-        print_json(rep);
-        return ok ? ERR_OK : ERR_FAIL;
-    }
-    const cJSON *p;
-    cJSON_ArrayForEach(p, cJSON_GetObjectItem(rep, "problems"))
-    {
-        const cJSON *id = cJSON_GetObjectItem(p, "decision");
-        printf("%s %.0f: %s\n", id ? "decision" : "journal row",
-               cJSON_GetNumberValue(id ? id : cJSON_GetObjectItem(p, "journal")),
-               cJSON_GetStringValue(cJSON_GetObjectItem(p, "problem")));
-    }
-    printf("%s: %.0f decisions replayed", ok ? "verified" : "FAILED",
-           cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "decisions")));
-    if (cJSON_GetObjectItem(rep, "journal_rows"))
-        printf(", %.0f journal rows checked",
-               cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "journal_rows")));
-    printf("\n");
-    cJSON_Delete(rep);
-    return ok ? ERR_OK : ERR_FAIL;
-}
-
 /* Writes len bytes of text to path, or to stdout without one. A path that
  * cannot be opened is bad input (exit 2, as for `db backup`), named; a
  * write that fails once it is open (a full disk) is a failure (exit 1). */
-static int write_out(const char *cmd, const char *path, const char *text, size_t len)
+int cli_write_out(const char *cmd, const char *path, const char *text, size_t len)
 {
     char msg[4400];
     FILE *f = path ? fopen(path, "wb") : stdout;
     if (!f) {
         snprintf(msg, sizeof msg, "%s: --out %s: cannot be written (%s)", cmd, path,
                  strerror(errno));
-        return fail(ERR_INPUT, msg);
+        return cli_fail(ERR_INPUT, msg);
     }
     bool ok = fwrite(text, 1, len, f) == len;
     ok = (path ? fclose(f) : fflush(f)) == 0 && ok;
@@ -1126,52 +540,7 @@ static int write_out(const char *cmd, const char *path, const char *text, size_t
         return ERR_OK;
     snprintf(msg, sizeof msg, "%s: writing %s failed (%s)", cmd, path ? path : "to stdout",
              strerror(errno));
-    return fail(ERR_FAIL, msg);
-}
-
-static int cmd_export_decision(const opts *o)
-{
-    const char *id_text = o->args[0];
-    long long id;
-    if (parse_count(id_text, 1, (long long)1 << 53, &id))
-        return fail(ERR_INPUT, "export-decision: expected a decision id");
-    cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
-    if (rc != ERR_OK)
-        return rc;
-    cJSON *out;
-    err e = ERR_INIT;
-    rc = verify_export(env.db, id, &out, &e);
-    env_close(&env);
-    if (rc != ERR_OK)
-        return report(&e);
-    char *text = cJSON_Print(out);
-    cJSON_Delete(out);
-    size_t len = text ? strlen(text) : 0;
-    char *line = text ? realloc(text, len + 2) : NULL;
-    if (!line) {
-        free(text);
-        return fail(ERR_FAIL, "export-decision: out of memory");
-    }
-    memcpy(line + len, "\n", 2);
-    rc = write_out("export-decision", o->out, line, len + 1);
-    free(line);
-    return rc;
-}
-
-static int cmd_migrate(const opts *o)
-{
-    if (!o->to)
-        return fail(ERR_INPUT, "assessments migrate: --to HASH is required");
-    cli_env env;
-    int rc = env_open(o, ENV_ACTIVE, &env);
-    if (rc != ERR_OK)
-        return rc;
-    cJSON *out;
-    err e = ERR_INIT;
-    rc = service_migrate(&env.s, o->to, o->org, &out, &e) == ERR_OK ? print_json(out) : report(&e);
-    env_close(&env);
-    return rc;
+    return cli_fail(ERR_FAIL, msg);
 }
 
 /* ---- webhooks and the scheduler --------------------------------------------------- */
@@ -1179,9 +548,9 @@ static int cmd_migrate(const opts *o)
 static int cmd_webhook_add(const opts *o)
 {
     if (!o->url)
-        return fail(ERR_INPUT, "webhook add: --url URL is required");
+        return cli_fail(ERR_INPUT, "webhook add: --url URL is required");
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *body = cJSON_CreateObject(), *out = NULL;
@@ -1204,9 +573,9 @@ static int cmd_webhook_add(const opts *o)
         free(secret);
     }
     cJSON_Delete(body);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("webhook %.0f -> %s\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")), o->url);
     if (!o->secret_stdin) /* the only time it is shown */
         printf("secret %s\n", cJSON_GetStringValue(cJSON_GetObjectItem(out, "secret")));
@@ -1217,7 +586,7 @@ static int cmd_webhook_add(const opts *o)
 static int cmd_webhook_log(const opts *o)
 {
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
@@ -1256,10 +625,10 @@ static int cmd_webhook_log(const opts *o)
         cJSON_Delete(log);
     }
     cJSON_Delete(hooks);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc == ERR_OK && o->id && !found)
         err_set(&e, ERR_INPUT, "webhook log: --id %lld: no such webhook", o->id), rc = ERR_INPUT;
-    return rc == ERR_OK ? ERR_OK : report(&e);
+    return rc == ERR_OK ? ERR_OK : cli_fail_err(&e);
 }
 
 static int cmd_plugins_list(const opts *o)
@@ -1270,7 +639,7 @@ static int cmd_plugins_list(const opts *o)
     cJSON *problems;
     err e = ERR_INIT;
     if (plugin_load(o->plugins, settings, NULL, &set, &problems, &e) != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     cJSON *list = plugin_list(set);
     plugin_free(set);
     const cJSON *x;
@@ -1278,7 +647,7 @@ static int cmd_plugins_list(const opts *o)
     int rc = cJSON_GetArraySize(problems) ? ERR_RULES : ERR_OK;
     cJSON_Delete(problems);
     if (o->format && strcmp(o->format, "json") == 0) {
-        print_json(list);
+        cli_print_json(list);
         return rc;
     }
     cJSON_ArrayForEach(x, list)
@@ -1300,19 +669,19 @@ static int cmd_document(const opts *o)
 {
     const char *kind = o->verb, *id_text = o->args[0];
     long long id;
-    if (parse_count(id_text, 1, (long long)1 << 53, &id))
-        return fail(ERR_INPUT, "document: expected an assessment id");
+    if (cli_parse_count(id_text, 1, (long long)1 << 53, &id))
+        return cli_fail(ERR_INPUT, "document: expected an assessment id");
     if (!o->out)
-        return fail(ERR_INPUT, "document: --out FILE.pdf is required");
+        return cli_fail(ERR_INPUT, "document: --out FILE.pdf is required");
     cli_env env;
-    int rc = env_open(o, ENV_ACTIVE, &env);
+    int rc = cli_env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
     rc = service_document(&env.s, id, kind, o->out, &e);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("%s of assessment %lld written to %s\n", kind, id, o->out);
     return ERR_OK;
 }
@@ -1348,17 +717,17 @@ static void draw_progress(void *ud, double done, double total)
 static int cmd_report_list(const opts *o)
 {
     cli_env env;
-    int rc = env_open(o, ENV_ACTIVE, &env);
+    int rc = cli_env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
     cJSON *list;
     err e = ERR_INIT;
     rc = service_reports(&env.s, o->scripts, &list, &e);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     if (o->format && strcmp(o->format, "json") == 0)
-        return print_json(list);
+        return cli_print_json(list);
     const cJSON *r;
     cJSON_ArrayForEach(r, list)
     {
@@ -1381,7 +750,7 @@ static int cmd_report(const opts *o)
 {
     const char *name = o->verb;
     cli_env env;
-    int rc = env_open(o, ENV_ACTIVE, &env);
+    int rc = cli_env_open(o, ENV_ACTIVE, &env);
     if (rc != ERR_OK)
         return rc;
     struct sigaction sa = {.sa_handler = on_interrupt}, old;
@@ -1408,10 +777,11 @@ static int cmd_report(const opts *o)
     cJSON_Delete(none);
     sigaction(SIGINT, &old, NULL);
     plugin_free(plugins);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return atomic_load(&interrupted) ? fail(ERR_FAIL, "report interrupted") : report(&e);
-    rc = write_out("report", o->out, out, len);
+        return atomic_load(&interrupted) ? cli_fail(ERR_FAIL, "report interrupted")
+                                         : cli_fail_err(&e);
+    rc = cli_write_out("report", o->out, out, len);
     free(out);
     free(type);
     return rc;
@@ -1420,7 +790,7 @@ static int cmd_report(const opts *o)
 static int cmd_tick(const opts *o)
 {
     cli_env env;
-    int rc = env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     hook_config c;
@@ -1430,9 +800,9 @@ static int cmd_tick(const opts *o)
     int emitted = 0;
     err e = ERR_INIT;
     rc = events_tick(env.db, &c.events, today, &emitted, &e);
-    env_close(&env);
+    cli_env_close(&env);
     if (rc != ERR_OK)
-        return report(&e);
+        return cli_fail_err(&e);
     printf("tick %s: %d events emitted\n", today, emitted);
     return ERR_OK;
 }
@@ -1487,25 +857,25 @@ static const char rules_args[] =
 /* Every command, in the order `labelcoop --help` lists them. */
 static const cli_command cli_commands[] = {
     {"rules", "check", "[--rules DIR]", "load and validate the rules, print counts", rules_opts,
-     0, NULL, cmd_rules_check},
+     0, NULL, cli_cmd_rules_check},
     {"rules", "list", "[--rules DIR] [--format json|text]",
-     "the référentiel, in declaration order", rules_opts, 0, NULL, cmd_rules_list},
+     "the référentiel, in declaration order", rules_opts, 0, NULL, cli_cmd_rules_list},
     {"rules", "test", "[--rules DIR] [-- BUSTED-ARGS]", "run the rule specs (DIR/spec)",
-     rules_opts, -1, NULL, cmd_rules_test},
+     rules_opts, -1, NULL, cli_cmd_rules_test},
     {"rules", "activate", "[--rules DIR | --ruleset HASH] --note TEXT [--label VERSION]",
-     "test, show the what-if, then activate", rules_opts, 0, NULL, cmd_rules_activate},
+     "test, show the what-if, then activate", rules_opts, 0, NULL, cli_cmd_rules_activate},
     {"rules", "rollback", "--note TEXT [--rules DIR] [--db PATH]",
-     "activate again the rule set active before", rules_opts, 0, NULL, cmd_rules_rollback},
+     "activate again the rule set active before", rules_opts, 0, NULL, cli_cmd_rules_rollback},
     {"rules", "history", "[--db PATH]", "every activation", rules_opts, 0, NULL,
-     cmd_rules_history},
+     cli_cmd_rules_history},
     {"rules", "show", "HASH [--db PATH]", "the files of a stored rule set", rules_opts, 1,
-     rules_args, cmd_rules_show},
+     rules_args, cli_cmd_rules_show},
     {"rules", "diff", "A B [--format json|text]", "A and B: a rules folder or a stored hash",
-     rules_opts, 2, rules_args, cmd_rules_diff},
+     rules_opts, 2, rules_args, cli_cmd_rules_diff},
     {"evaluate", NULL, "--answers FILE|- [--rules DIR] [--format json|text]",
-     "evaluate answers under the rules", eval_opts, 0, NULL, cmd_evaluate},
+     "evaluate answers under the rules", eval_opts, 0, NULL, cli_cmd_evaluate},
     {"serve", NULL, "[--listen ADDR:PORT] [--db PATH] [options]", "serve the platform",
-     serve_opts, 0, NULL, cmd_serve},
+     serve_opts, 0, NULL, cli_cmd_serve},
     {"init", NULL, "[--db PATH]", "create or migrate the database", db_opts, 0, NULL, cmd_init},
     {"demo", NULL, "[--db PATH] [--rules DIR]", "fill an empty database with demo data",
      demo_opts, 0, NULL, cmd_demo},
@@ -1517,13 +887,13 @@ static const cli_command cli_commands[] = {
     {"db", "backup", "FILE [--db PATH]", "online backup, safe while serving", db_opts, 1,
      "db backup: expected one FILE", cmd_backup},
     {"whatif", NULL, "[--rules DIR] [--format json|text]",
-     "outcomes that candidate rules would change", whatif_opts, 0, NULL, cmd_whatif},
+     "outcomes that candidate rules would change", whatif_opts, 0, NULL, cli_cmd_whatif},
     {"assessments", "migrate", "--to HASH [--org ID]", "move the drafts to a rule set",
-     migrate_opts, 0, NULL, cmd_migrate},
+     migrate_opts, 0, NULL, cli_cmd_migrate},
     {"verify", NULL, "[--db PATH] [--record FILE]", "replay every decision, check the chains",
-     verify_opts, 0, NULL, cmd_verify},
+     verify_opts, 0, NULL, cli_cmd_verify},
     {"export-decision", NULL, "ID [--out FILE]", "one decision's record, checkable alone",
-     export_opts, 1, NULL, cmd_export_decision},
+     export_opts, 1, NULL, cli_cmd_export_decision},
     {"webhook", "add", "--url URL [--events TYPE,...] [--secret-stdin]",
      "a webhook endpoint; prints its secret once", webhook_opts, 0, NULL, cmd_webhook_add},
     {"webhook", "log", "[--id N]", "every delivery attempt", webhook_opts, 0, NULL,
@@ -1654,7 +1024,7 @@ static int check_args(const cli_command *c, const opts *o)
     if (c->nargs < 0 || o->nargs == c->nargs)
         return ERR_OK;
     if (c->bad_args)
-        return fail(ERR_INPUT, c->bad_args);
+        return cli_fail(ERR_INPUT, c->bad_args);
     const char *verb = o->verb ? o->verb : "";
     if (c->nargs == 0)
         fprintf(stderr, "labelcoop: %s%s%s: unexpected argument '%s'\n", c->noun, *verb ? " " : "",
@@ -1702,10 +1072,10 @@ static const cli_command *find_command(int argc, char **argv, int *rc)
 static int run(int argc, char **argv)
 {
     if (sodium_init() < 0)
-        return fail(ERR_FAIL, "libsodium failed to initialise");
+        return cli_fail(ERR_FAIL, "libsodium failed to initialise");
     /* Before any thread starts, as libcurl requires. */
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return fail(ERR_FAIL, "libcurl failed to initialise");
+        return cli_fail(ERR_FAIL, "libcurl failed to initialise");
     atexit(curl_global_cleanup);
     if (argc < 2) {
         usage_all(stderr);
