@@ -191,6 +191,52 @@ describe("labelcoop command line", function()
     end)
   end)
 
+  describe("--help", function()
+    -- Every command, sub-command and noun, as typed, with the name its usage gives.
+    local COMMANDS = {
+      { "rules" }, { "rules", "check" }, { "rules", "list" }, { "rules", "test" },
+      { "rules", "activate" }, { "rules", "rollback" }, { "rules", "history" },
+      { "rules", "show" }, { "rules", "diff" }, { "evaluate" }, { "serve" }, { "init" },
+      { "demo" }, { "org" }, { "org", "add" }, { "user" }, { "user", "add" }, { "db" },
+      { "db", "backup" }, { "whatif" }, { "assessments" }, { "assessments", "migrate" },
+      { "verify" }, { "export-decision" }, { "webhook" }, { "webhook", "add" },
+      { "webhook", "log" }, { "tick" }, { "plugins" }, { "plugins", "list" }, { "report" },
+      { "report", "list" }, { "report", "NAME", typed = "weekly-summary" },
+      { "document" }, { "document", "audit-report" }, { "document", "certificate" },
+      { "version" },
+    }
+
+    it("every command and sub-command answers --help and -h with its usage, exit 0", function()
+      for _, c in ipairs(COMMANDS) do
+        local name = table.concat(c, " ")
+        for _, flag in ipairs({ "--help", "-h" }) do
+          local argv = { c[1] }
+          if c[2] then
+            argv[2] = c.typed or c[2]
+          end
+          argv[#argv + 1] = flag
+          local r = support.run(argv)
+          assert.are.equal(0, r.code, name .. " " .. flag .. ": " .. r.stderr)
+          assert.truthy(r.stdout:find("usage: labelcoop " .. name, 1, true),
+            name .. " " .. flag .. ": " .. r.stdout)
+          assert.are.equal("", r.stderr)
+        end
+      end
+    end)
+
+    it("labelcoop --help lists every command with its one-line help", function()
+      local r = support.run({ "--help" })
+      assert.are.equal(0, r.code, r.stderr)
+      for _, c in ipairs(COMMANDS) do
+        if c[2] or c[1] ~= "rules" then
+          local name = table.concat(c, " ")
+          assert.truthy(r.stdout:find("\n  " .. name:gsub("%-", "%%-"), 1), name .. " missing:\n" .. r.stdout)
+        end
+      end
+      assert.truthy(r.stdout:find("evaluate answers under the rules", 1, true), r.stdout)
+    end)
+  end)
+
   describe("exit 3 for rules that do not load", function()
     it("a rules folder that does not exist", function()
       local dir = support.tmpdir()

@@ -1,0 +1,83 @@
+/* cli_internal: what the command line's files share (private to core/cli*.c):
+ * the parsed options, the environment a command opens, the helpers that say
+ * an error on stderr and give its exit code, and the commands each file
+ * defines for the table in cli.c. */
+#ifndef LABELCOOP_CLI_INTERNAL_H
+#define LABELCOOP_CLI_INTERNAL_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "host.h"
+#include "ruleset.h"
+#include "service.h"
+#include "store.h"
+
+/* The options of every command, parsed into one struct. */
+typedef struct opts {
+    const char *rules, *answers, *format, *db, *listen, *web;
+    const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
+    const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
+    const char *plugins, *scripts, *ruleset;
+    char separator;
+    cJSON *params; /* --param k=v, owned */
+    long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
+    long long per_client; /* connections at once from one address */
+    int password_stdin, secret_stdin;
+    host_limits limits;
+    const char *verb; /* the word after the noun: "check", a report's name */
+    char **args;      /* the positional arguments, borrowed from argv */
+    int nargs;
+} opts;
+
+/* What a command works on: the database, a rule set cache, and the service
+ * over them, as a request's but with no session. */
+typedef struct cli_env {
+    store *db;
+    ruleset_cache *cache;
+    service s;
+} cli_env;
+
+typedef enum {
+    ENV_DB,     /* the database alone */
+    ENV_CACHE,  /* and a rule set cache */
+    ENV_ACTIVE, /* and the active rule set (the folder's, on a database that never had one) */
+} env_need;
+
+/* Errors, said once on stderr; each returns the exit code. */
+int cli_fail(int code, const char *msg);
+int cli_fail_err(err *e);
+
+/* A whole number from min to max; -1 otherwise. */
+int cli_parse_count(const char *s, long long min, long long max, long long *out);
+/* Prints doc on stdout and frees it. */
+int cli_print_json(cJSON *doc);
+/* Writes len bytes to path, or to stdout without one; cmd names the failure. */
+int cli_write_out(const char *cmd, const char *path, const char *text, size_t len);
+
+int cli_make_parent(const char *path);
+int cli_open_db(const opts *o, store **db);
+int cli_env_open(const opts *o, env_need need, cli_env *env);
+void cli_env_close(cli_env *env);
+
+/* cli_rules.c: the rule sets and what is checked against them. */
+int cli_cmd_rules_check(const opts *o);
+int cli_cmd_rules_list(const opts *o);
+int cli_cmd_rules_test(const opts *o);
+int cli_cmd_evaluate(const opts *o);
+int cli_cmd_rules_diff(const opts *o);
+int cli_cmd_whatif(const opts *o);
+int cli_cmd_rules_activate(const opts *o);
+int cli_cmd_rules_rollback(const opts *o);
+int cli_cmd_rules_history(const opts *o);
+int cli_cmd_rules_show(const opts *o);
+int cli_cmd_verify(const opts *o);
+int cli_cmd_export_decision(const opts *o);
+int cli_cmd_migrate(const opts *o);
+
+/* cli_serve.c */
+int cli_cmd_serve(const opts *o);
+
+#endif

@@ -1,0 +1,132 @@
+/* cli_serve: `labelcoop serve`: the server's configuration from the
+ * options, its signals (SIGHUP reloads, SIGINT and SIGTERM stop), and its
+ * orderly stop. Uses api, http, commit, hook, document. */
+#include "cli_internal.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "commit.h"
+#include "document.h"
+#include "hook.h"
+#include "http.h"
+#include "reqlog.h"
+
+/* SIGHUP: the workers read the active rule set from the database again (a
+ * repair made in the database behind labelcoop's back is then seen), and
+ * whether it loads is said on stderr. The log is stderr: no file to reopen.
+ * A rules folder is never activated here: activation runs the rule specs,
+ * through `rules activate` or POST /rulesets. */
+static void reload_rules(const opts *o)
+{
+    store *db;
+    rules *r;
+    err e = ERR_INIT;
+    api_reload();
+    if (store_open(o->db, &db, &e) != ERR_OK) {
+        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        err_clear(&e);
+        return;
+    }
+    ruleset_cache *cache = ruleset_cache_new(&o->limits);
+    if (!cache)
+        fprintf(stderr, "SIGHUP: out of memory\n");
+    else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
+        reqlog_stderr("SIGHUP: %s", err_msg(&e)); /* the server's log: one line */
+    else
+        fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
+                        "(`labelcoop rules activate` does)\n",
+                rules_hash(r), o->rules);
+    ruleset_cache_free(cache);
+    err_clear(&e);
+    store_close(db);
+}
+
+/* Set once a stop's drain is over (http_stop): the scripts still running
+ * in the workers then stop at their next instruction. */
+static atomic_int serve_stopping;
+
+int cli_cmd_serve(const opts *o)
+{
+    if (cli_make_parent(o->db) != ERR_OK)
+        return ERR_INPUT;
+    api_config config = {
+        .db_path = o->db,
+        .rules_dir = o->rules,
+        .limits = o->limits,
+        .auth = {.idle_seconds = 30 * 60, .lifetime_seconds = 12 * 3600},
+    };
+    config.limits.interrupt = &serve_stopping;
+    err e = ERR_INIT;
+    if (api_init(&config, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    /* Blocked here, so the server's threads inherit the mask and the signals
+     * reach sigwait below. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* glibc gives freed memory back to the system as soon as 128 KiB lie free
+     * at the top of a thread's heap, and faults it in again at the next
+     * request: a server keeps up to 64 MiB of it instead. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
+     * SQLite reports it (503) instead of the signal killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
+    char settings[4200];
+    snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
+    config.plugins_dir = o->plugins;
+    config.plugin_settings = settings;
+    config.scripts_dir = o->scripts;
+    hook_config hooks;
+    hook_defaults(&hooks, o->db);
+    hooks.allow = o->webhook_allow;
+    hooks.plugins_dir = o->plugins;
+    hooks.plugin_settings = settings;
+    if (o->tick_seconds >= 0)
+        hooks.tick_seconds = (int)o->tick_seconds;
+    if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
+        return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
+    /* Answer writes, the most frequent, share transactions (see commit.h). */
+    if (commit_open(o->db, &config.commits, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK) {
+        commit_close(config.commits);
+        return cli_fail_err(&e);
+    }
+    http_config hc = {o->listen,
+                      o->web,
+                      (unsigned)(o->threads ? o->threads : 4),
+                      1 << 20,
+                      (unsigned)o->connection_timeout,
+                      (unsigned)o->request_timeout,
+                      (unsigned)o->per_client,
+                      &serve_stopping};
+    http_server *server;
+    if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
+        hook_stop(config.hooks);
+        commit_close(config.commits);
+        return cli_fail_err(&e);
+    }
+    printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
+           http_port(server));
+    fflush(stdout);
+    int sig = 0;
+    while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
+        reload_rules(o);
+    fprintf(stderr, "signal %d: stopping\n", sig);
+    document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
+    http_stop(server);
+    hook_stop(config.hooks);
+    api_shutdown();
+    commit_close(config.commits);
+    return ERR_OK;
+}
