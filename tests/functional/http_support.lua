@@ -361,12 +361,14 @@ end
 --   json = a table (sent as JSON), raw = a string (sent as is),
 --   token = bearer token, cookie = session token (sent as the
 --   labelcoop_session cookie), headers = {name = value}, content_type =
---   overrides "application/json" for json/raw bodies (false: none sent).
+--   overrides "application/json" for json/raw bodies (false: none sent),
+--   max_time = seconds before curl gives up (10).
 -- Returns {status, headers (lower-case names), all_headers, body, json}.
 function H.request(server, method, path, opts)
   opts = opts or {}
   local dir = H.tmpdir()
-  local args = { "curl", "-s", "-g", "--path-as-is", "--max-time", "10", "-o", quote(dir .. "/body"), "-D",
+  local args = { "curl", "-s", "-g", "--path-as-is", "--max-time", tostring(opts.max_time or 10),
+    "-o", quote(dir .. "/body"), "-D",
     quote(dir .. "/headers"), "-w", quote("%{http_code}"), "-X", quote(method) }
   local body = opts.raw
   if opts.json ~= nil then

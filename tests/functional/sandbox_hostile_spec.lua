@@ -10,8 +10,9 @@ local H = require "http_support"
 local L = require "lifecycle_support"
 local json = support.json
 
--- Anything slower than this is not "bounded time".
-local BOUND = 15
+-- Anything slower than this is not "bounded time" (the runs take 1 to 3 s
+-- alone; the margin is for a loaded machine running other specs at once).
+local BOUND = 30
 -- A hang is killed after this (and fails with 124).
 local TIMEOUT = 40
 
@@ -173,7 +174,7 @@ describe("a server given hostile scripts", function()
       local rules, prefix = rules_with(body)
       local t0 = H.now()
       local r = H.request(server, "POST", "/api/v1/rulesets/whatif",
-        { token = token, json = { files = L.files_of(rules) } })
+        { token = token, json = { files = L.files_of(rules) }, max_time = TIMEOUT })
       assert.is_true(H.now() - t0 < BOUND, name .. ": took " .. tostring(H.now() - t0) .. " s")
       if needle then
         assert.are_not.equal(200, r.status, name .. ": " .. H.show(r))
