@@ -1,0 +1,295 @@
+/* store_accounts: organisations, users, sessions and API tokens.
+ * The statements' text is in store.c's table; helpers in store_internal.h. */
+#include <stdbool.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "date.h"
+#include "store_internal.h"
+
+/* ---- organisations ------------------------------------------------------ */
+
+
+int store_org_add(store *s, const cJSON *f, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_text(st, 1, field_str(f, "name"));
+    bind_text(st, 2, field_str(f, "legal_form"));
+    bind_text(st, 3, field_str(f, "city"));
+    bind_text(st, 4, field_str(f, "region"));
+    bind_text(st, 5, field_str(f, "member_since"));
+    bind_text(st, 6, now);
+    if (exec_stmt(s, st, "organisation", e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_org_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "organisation", out, e);
+}
+
+int store_org_list(store *s, long long only, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ORG_LIST, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, only);
+    return rows_json(s, st, false, "organisations", out, e);
+}
+
+/* ---- users -------------------------------------------------------------- */
+
+
+static void read_user(sqlite3_stmt *st, int first, store_user *u)
+{
+    u->id = sqlite3_column_int64(st, first);
+    copy_col(st, first + 1, u->email, sizeof u->email);
+    copy_col(st, first + 2, u->name, sizeof u->name);
+    copy_col(st, first + 3, u->role, sizeof u->role);
+    copy_col(st, first + 4, u->pending_role, sizeof u->pending_role);
+    u->org_id = sqlite3_column_int64(st, first + 5);
+    copy_col(st, first + 6, u->certified_until, sizeof u->certified_until);
+    u->disabled = sqlite3_column_int(st, first + 7) != 0;
+}
+
+cJSON *store_user_json(const store_user *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "id", (double)u->id);
+    cJSON_AddStringToObject(o, "email", u->email);
+    cJSON_AddStringToObject(o, "name", u->name);
+    cJSON_AddStringToObject(o, "role", u->role);
+    if (u->pending_role[0])
+        cJSON_AddStringToObject(o, "pending_role", u->pending_role);
+    else
+        cJSON_AddNullToObject(o, "pending_role");
+    if (u->org_id)
+        cJSON_AddNumberToObject(o, "organisation_id", (double)u->org_id);
+    else
+        cJSON_AddNullToObject(o, "organisation_id");
+    if (u->certified_until[0])
+        cJSON_AddStringToObject(o, "certified_until", u->certified_until);
+    else
+        cJSON_AddNullToObject(o, "certified_until");
+    cJSON_AddBoolToObject(o, "disabled", u->disabled);
+    return o;
+}
+
+/* Binds u's email, name, role, organisation, certification and acting role
+ * to ?1 to ?6: a role waiting for confirmation is the role column's, and the
+ * one in effect meanwhile the acting role's. */
+static void bind_user(sqlite3_stmt *st, const store_user *u)
+{
+    bool pending = u->pending_role[0] != '\0';
+    bind_text(st, 1, u->email);
+    bind_text(st, 2, u->name);
+    bind_text(st, 3, pending ? u->pending_role : u->role);
+    bind_id(st, 4, u->org_id);
+    bind_text(st, 5, u->certified_until);
+    bind_text(st, 6, pending ? u->role : NULL);
+}
+
+/* The error of a failed user write, saying which email is taken. */
+static int email_taken(err *e, const store_user *u)
+{
+    if (e->code == ERR_CONFLICT)
+        err_set(e, ERR_CONFLICT, "a user with the email %s already exists", u->email);
+    return e->code;
+}
+
+int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_ADD, e);
+    if (!st)
+        return e->code;
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    bind_user(st, u);
+    bind_text(st, 7, password_hash);
+    bind_text(st, 8, now);
+    if (exec_stmt(s, st, "user", e) != ERR_OK)
+        return email_taken(e, u);
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_t hash_size, err *e)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_user(st, 0, u);
+        if (hash)
+            copy_col(st, 8, hash, hash_size);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "user not found") : db_fail(s, e, "user");
+}
+
+int store_user_get(store *s, long long id, store_user *u, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return one_user(s, st, u, NULL, 0, e);
+}
+
+int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
+                        err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_BY_EMAIL, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, email);
+    return one_user(s, st, u, hash, hash_size, e);
+}
+
+int store_user_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_LIST, e);
+    return st ? rows_json(s, st, false, "users", out, e) : e->code;
+}
+
+int store_user_set_password(store *s, long long id, const char *password_hash, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_SET_PASSWORD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, password_hash);
+    sqlite3_bind_int64(st, 2, id);
+    return exec_stmt(s, st, "password", e);
+}
+
+int store_user_update(store *s, const store_user *u, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_UPDATE, e);
+    if (!st)
+        return e->code;
+    bind_user(st, u);
+    sqlite3_bind_int(st, 7, u->disabled);
+    sqlite3_bind_int64(st, 8, u->id);
+    return exec_one(s, st, "user", e) == ERR_OK ? ERR_OK : email_taken(e, u);
+}
+
+int store_user_confirm_role(store *s, long long id, const char *role, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_USER_CONFIRM_ROLE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, role);
+    return exec_one(s, st, "role awaiting confirmation", e);
+}
+
+int store_admin_count(store *s, long long *n, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_ADMIN_COUNT, e);
+    return st ? count_rows(s, st, n, e) : e->code;
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
+                      const char *name, long long now, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, token_hash);
+    sqlite3_bind_int64(st, 2, user);
+    bind_text(st, 3, kind);
+    bind_text(st, 4, name);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, now);
+    return exec_stmt(s, st, "session", e);
+}
+
+int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
+                      long long *created, long long *last_seen, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_GET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, token_hash);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_user(st, 0, u);
+        copy_col(st, 8, kind, 8);
+        *created = sqlite3_column_int64(st, 9);
+        *last_seen = sqlite3_column_int64(st, 10);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "no such session")
+                             : db_fail(s, e, "session");
+}
+
+int store_session_touch(store *s, const char *token_hash, long long now, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_TOUCH, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, now);
+    bind_text(st, 2, token_hash);
+    return exec_stmt(s, st, "session", e);
+}
+
+/* Runs statement q on text, its one parameter; with one, a statement that
+ * changed no row is ERR_NOT_FOUND. */
+static int exec_on_text(store *s, int q, const char *text, bool one, const char *what, err *e)
+{
+    sqlite3_stmt *st = stmt(s, q, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, text);
+    return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
+}
+
+int store_session_delete(store *s, const char *token_hash, err *e)
+{
+    return exec_on_text(s, Q_SESSION_DELETE, token_hash, false, "session", e);
+}
+
+int store_session_delete_others(store *s, long long user, const char *keep, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_OTHERS, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, user);
+    bind_text(st, 2, keep ? keep : "-");
+    return exec_stmt(s, st, "sessions", e);
+}
+
+int store_session_delete_user(store *s, long long user, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_USER, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, user);
+    return exec_stmt(s, st, "sessions", e);
+}
+
+int store_token_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_TOKEN_LIST, e);
+    return st ? rows_json(s, st, false, "tokens", out, e) : e->code;
+}
+
+int store_token_delete(store *s, const char *id, err *e)
+{
+    return exec_on_text(s, Q_TOKEN_DELETE, id, true, "token", e);
+}

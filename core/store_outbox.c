@@ -1,0 +1,342 @@
+/* store_outbox: what integrations are told: events, webhooks, their
+ * deliveries and attempts, marks, cursors and plugin state.
+ * The statements' text is in store.c's table; helpers in store_internal.h. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "date.h"
+#include "store_internal.h"
+
+/* ---- events and webhooks ------------------------------------------------------ */
+
+long long store_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+unsigned store_events_taken(store *s)
+{
+    unsigned n = s->events_added;
+    s->events_added = 0;
+    return n;
+}
+
+int store_event_add(store *s, const char *type, const cJSON *data, long long *id, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    char *text = cJSON_PrintUnformatted(data);
+    sqlite3_stmt *st = stmt(s, Q_EVENT_ADD, e);
+    int rc = st ? ERR_OK : e->code;
+    if (rc == ERR_OK) {
+        bind_text(st, 1, type);
+        bind_text(st, 2, now);
+        bind_text(st, 3, text ? text : "{}");
+        rc = exec_stmt(s, st, "event", e);
+    }
+    free(text);
+    if (rc != ERR_OK)
+        return rc;
+    long long event = sqlite3_last_insert_rowid(s->db);
+    s->events_added++;
+    if (id)
+        *id = event;
+    if (!(st = stmt(s, Q_EVENT_FANOUT, e)))
+        return e->code;
+    sqlite3_bind_int64(st, 1, event);
+    sqlite3_bind_int64(st, 2, store_now_ms());
+    bind_text(st, 3, now);
+    bind_text(st, 4, type);
+    return exec_stmt(s, st, "deliveries", e);
+}
+
+int store_mark(store *s, const char *key, bool *fresh, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_MARK, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, key);
+    bind_text(st, 2, now);
+    if (exec_stmt(s, st, "mark", e))
+        return e->code;
+    *fresh = sqlite3_changes(s->db) == 1;
+    return ERR_OK;
+}
+
+int store_webhook_add(store *s, const char *url, const char *events_json, const char *secret,
+                      const char *plugin, long long *id, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_ADD, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, url);
+    bind_text(st, 2, events_json);
+    bind_text(st, 3, secret);
+    bind_text(st, 4, now);
+    bind_text(st, 5, plugin);
+    if (exec_stmt(s, st, "webhook", e))
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
+int store_webhook_get(store *s, long long id, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_GET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return rows_json(s, st, true, "webhook", out, e);
+}
+
+int store_webhook_list(store *s, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_LIST, e);
+    return st ? rows_json(s, st, false, "webhooks", out, e) : e->code;
+}
+
+int store_webhook_update(store *s, long long id, const char *url, const char *events_json,
+                         int enabled, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_UPDATE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, url);
+    bind_text(st, 3, events_json);
+    if (enabled >= 0)
+        sqlite3_bind_int(st, 4, enabled);
+    else
+        sqlite3_bind_null(st, 4);
+    return exec_one(s, st, "webhook", e);
+}
+
+int store_webhook_rotate(store *s, long long id, const char *secret, long long old_until_ms, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_SECRET, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, secret);
+    sqlite3_bind_int64(st, 3, old_until_ms);
+    return exec_one(s, st, "webhook", e);
+}
+
+int store_webhook_delete(store *s, long long id, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DELETE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    if (exec_one(s, st, "webhook", e))
+        return e->code;
+    if (!(st = stmt(s, Q_WEBHOOK_CANCEL, e)))
+        return e->code;
+    sqlite3_bind_int64(st, 1, id);
+    return exec_stmt(s, st, "deliveries", e);
+}
+
+int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DUE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, now_ms);
+    sqlite3_bind_int(st, 2, limit);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_due_row row = {
+            .delivery = sqlite3_column_int64(st, 0),
+            .webhook = sqlite3_column_int64(st, 1),
+            .event = sqlite3_column_int64(st, 2),
+            .attempts = sqlite3_column_int(st, 3),
+            .url = (const char *)sqlite3_column_text(st, 4),
+            .secret = (const char *)sqlite3_column_text(st, 5),
+            .old_secret = (const char *)sqlite3_column_text(st, 6),
+            .type = (const char *)sqlite3_column_text(st, 7),
+            .at = (const char *)sqlite3_column_text(st, 8),
+            .data = (const char *)sqlite3_column_text(st, 9),
+            .plugin = (const char *)sqlite3_column_text(st, 10),
+        };
+        fn(ud, &row);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "due deliveries");
+}
+
+static int exec_id2(store *s, int q, long long a, long long b, bool two, err *e)
+{
+    sqlite3_stmt *st = stmt(s, q, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a);
+    if (two)
+        sqlite3_bind_int64(st, 2, b);
+    return exec_stmt(s, st, "delivery", e);
+}
+
+int store_delivery_lease(store *s, long long delivery, long long until_ms, err *e)
+{
+    return exec_id2(s, Q_LEASE, delivery, until_ms, true, e);
+}
+
+int store_delivery_unlease(store *s, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_UNLEASE, e);
+    return st ? exec_stmt(s, st, "deliveries", e) : e->code;
+}
+
+int store_delivery_done(store *s, const store_attempt *a, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_ATTEMPT_ADD, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, a->delivery);
+    bind_text(st, 2, now);
+    if (a->status > 0)
+        sqlite3_bind_int(st, 3, a->status);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, a->duration_ms);
+    bind_text(st, 5, a->response);
+    bind_text(st, 6, a->error);
+    if (exec_stmt(s, st, "attempt", e))
+        return e->code;
+    if (a->outcome == STORE_DELIVERED)
+        return exec_id2(s, Q_DELIVERED, a->delivery, 0, false, e) ||
+                       exec_id2(s, Q_WEBHOOK_OK, a->webhook, 0, false, e)
+                   ? e->code
+                   : ERR_OK;
+    if (a->outcome == STORE_RETRY)
+        return exec_id2(s, Q_RETRY, a->delivery, a->next_ms, true, e);
+    return exec_id2(s, Q_GIVE_UP, a->delivery, 0, false, e);
+}
+
+int store_webhook_failing(store *s, long long webhook, long long now_ms, long long *since, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_FAILING, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    sqlite3_bind_int64(st, 2, now_ms);
+    int rc = sqlite3_step(st);
+    *since = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now_ms;
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "webhook");
+}
+
+int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DISABLE, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    bind_text(st, 2, reason);
+    if (exec_stmt(s, st, "webhook", e))
+        return e->code;
+    *changed = sqlite3_changes(s->db) > 0;
+    return exec_id2(s, Q_WEBHOOK_DISABLE_ALL, webhook, 0, false, e);
+}
+
+int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_DELIVERY_LOG, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(s, st, false, "deliveries", out, e);
+}
+
+int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
+                 err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, since ? Q_REPLAY_SINCE : Q_REPLAY_EVENT, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, webhook);
+    if (since)
+        bind_text(st, 2, since);
+    else
+        sqlite3_bind_int64(st, 2, event);
+    sqlite3_bind_int64(st, 3, store_now_ms());
+    bind_text(st, 4, now);
+    if (exec_stmt(s, st, "replay", e))
+        return e->code;
+    *count = sqlite3_changes(s->db);
+    return ERR_OK;
+}
+
+
+int store_events_after(store *s, long long after, int limit, cJSON **out, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_EVENTS_AFTER, e);
+    if (!st)
+        return e->code;
+    sqlite3_bind_int64(st, 1, after);
+    sqlite3_bind_int(st, 2, limit);
+    return rows_json(s, st, false, "events", out, e);
+}
+
+int store_cursor_get(store *s, const char *name, long long *value, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_CURSOR_GET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    int rc = sqlite3_step(st);
+    *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "cursor");
+}
+
+int store_cursor_set(store *s, const char *name, long long value, err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_CURSOR_SET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    sqlite3_bind_int64(st, 2, value);
+    return exec_stmt(s, st, "cursor", e);
+}
+
+int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool enabled), void *ud,
+                        err *e)
+{
+    sqlite3_stmt *st = stmt(s, Q_PLUGIN_STATES, e);
+    if (!st)
+        return e->code;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1) != 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "plugins");
+}
+
+int store_plugin_state_set(store *s, const char *name, bool enabled, err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    sqlite3_stmt *st = stmt(s, Q_PLUGIN_STATE_SET, e);
+    if (!st)
+        return e->code;
+    bind_text(st, 1, name);
+    sqlite3_bind_int(st, 2, enabled);
+    bind_text(st, 3, now);
+    return exec_stmt(s, st, "plugin", e);
+}
