@@ -495,6 +495,47 @@ int count_rows(store *s, sqlite3_stmt *st, long long *n, err *e)
     return rc == SQLITE_ROW ? ERR_OK : db_fail(s, e, "count");
 }
 
+/* The cached statement q with args bound to ?1, ?2... in order; NULL (with
+ * e set) on failure. */
+sqlite3_stmt *stmt_bound(store *s, int q, const store_arg *args, err *e)
+{
+    sqlite3_stmt *st = stmt(s, q, e);
+    for (int i = 0; st && args && args[i].kind != ARG_END; i++) {
+        if (args[i].kind == ARG_TEXT)
+            bind_text(st, i + 1, args[i].text);
+        else if (args[i].kind == ARG_ID)
+            bind_id(st, i + 1, args[i].n);
+        else
+            sqlite3_bind_int64(st, i + 1, args[i].n);
+    }
+    return st;
+}
+
+/* Runs q on args and collects its rows as rows_json does. */
+int query_json(store *s, int q, const store_arg *args, bool one, const char *what, cJSON **out,
+               err *e)
+{
+    sqlite3_stmt *st = stmt_bound(s, q, args, e);
+    return st ? rows_json(s, st, one, what, out, e) : e->code;
+}
+
+/* Runs q on args, a statement that returns no row; with one, a statement
+ * that changed no row is ERR_NOT_FOUND. */
+int query_exec(store *s, int q, const store_arg *args, bool one, const char *what, err *e)
+{
+    sqlite3_stmt *st = stmt_bound(s, q, args, e);
+    if (!st)
+        return e->code;
+    return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
+}
+
+/* Runs q on args and reads the integer of its first row into n. */
+int query_count(store *s, int q, const store_arg *args, long long *n, err *e)
+{
+    sqlite3_stmt *st = stmt_bound(s, q, args, e);
+    return st ? count_rows(s, st, n, e) : e->code;
+}
+
 const char *field_str(const cJSON *o, const char *key)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
@@ -616,8 +657,7 @@ bool store_settings_same(const store_version *a, const store_version *b)
 
 int store_settings_get(store *s, long long *settings, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SETTINGS, e);
-    return st ? count_rows(s, st, settings, e) : e->code;
+    return query_count(s, Q_SETTINGS, NULL, settings, e);
 }
 
 int store_begin_read(store *s, err *e)
@@ -626,8 +666,7 @@ int store_begin_read(store *s, err *e)
         s->snapshot = false;
         return ERR_OK;
     }
-    sqlite3_stmt *st = stmt(s, Q_BEGIN_READ, e);
-    return st ? exec_stmt(s, st, "begin", e) : e->code;
+    return query_exec(s, Q_BEGIN_READ, NULL, false, "begin", e);
 }
 
 int store_snapshot(store *s, err *e)
@@ -655,8 +694,7 @@ void store_snapshot_end(store *s)
 
 int store_whatif_targets(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WHATIF_TARGETS, e);
-    return st ? rows_json(s, st, false, "assessments", out, e) : e->code;
+    return query_json(s, Q_WHATIF_TARGETS, NULL, false, "assessments", out, e);
 }
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
@@ -706,14 +744,12 @@ void store_rollback(store *s)
 
 int store_savepoint(store *s, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SAVEPOINT, e);
-    return st ? exec_stmt(s, st, "savepoint", e) : e->code;
+    return query_exec(s, Q_SAVEPOINT, NULL, false, "savepoint", e);
 }
 
 int store_release(store *s, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_RELEASE, e);
-    return st ? exec_stmt(s, st, "release", e) : e->code;
+    return query_exec(s, Q_RELEASE, NULL, false, "release", e);
 }
 
 bool store_rollback_to(store *s)

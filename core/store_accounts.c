@@ -10,7 +10,6 @@
 
 /* ---- organisations ------------------------------------------------------ */
 
-
 int store_org_add(store *s, const cJSON *f, long long *id, err *e)
 {
     sqlite3_stmt *st = stmt(s, Q_ORG_ADD, e);
@@ -32,24 +31,15 @@ int store_org_add(store *s, const cJSON *f, long long *id, err *e)
 
 int store_org_get(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ORG_GET, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    return rows_json(s, st, true, "organisation", out, e);
+    return query_json(s, Q_ORG_GET, ARGS(A_INT(id)), true, "organisation", out, e);
 }
 
 int store_org_list(store *s, long long only, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ORG_LIST, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, only);
-    return rows_json(s, st, false, "organisations", out, e);
+    return query_json(s, Q_ORG_LIST, ARGS(A_INT(only)), false, "organisations", out, e);
 }
 
 /* ---- users -------------------------------------------------------------- */
-
 
 static void read_user(sqlite3_stmt *st, int first, store_user *u)
 {
@@ -159,18 +149,13 @@ int store_user_by_email(store *s, const char *email, store_user *u, char *hash, 
 
 int store_user_list(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_LIST, e);
-    return st ? rows_json(s, st, false, "users", out, e) : e->code;
+    return query_json(s, Q_USER_LIST, NULL, false, "users", out, e);
 }
 
 int store_user_set_password(store *s, long long id, const char *password_hash, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_SET_PASSWORD, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, password_hash);
-    sqlite3_bind_int64(st, 2, id);
-    return exec_stmt(s, st, "password", e);
+    return query_exec(s, Q_USER_SET_PASSWORD, ARGS(A_TEXT(password_hash), A_INT(id)), false,
+                      "password", e);
 }
 
 int store_user_update(store *s, const store_user *u, err *e)
@@ -186,18 +171,13 @@ int store_user_update(store *s, const store_user *u, err *e)
 
 int store_user_confirm_role(store *s, long long id, const char *role, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_CONFIRM_ROLE, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, role);
-    return exec_one(s, st, "role awaiting confirmation", e);
+    return query_exec(s, Q_USER_CONFIRM_ROLE, ARGS(A_INT(id), A_TEXT(role)), true,
+                      "role awaiting confirmation", e);
 }
 
 int store_admin_count(store *s, long long *n, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ADMIN_COUNT, e);
-    return st ? count_rows(s, st, n, e) : e->code;
+    return query_count(s, Q_ADMIN_COUNT, NULL, n, e);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -205,16 +185,10 @@ int store_admin_count(store *s, long long *n, err *e)
 int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
                       const char *name, long long now, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_ADD, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, token_hash);
-    sqlite3_bind_int64(st, 2, user);
-    bind_text(st, 3, kind);
-    bind_text(st, 4, name);
-    sqlite3_bind_int64(st, 5, now);
-    sqlite3_bind_int64(st, 6, now);
-    return exec_stmt(s, st, "session", e);
+    return query_exec(
+        s, Q_SESSION_ADD,
+        ARGS(A_TEXT(token_hash), A_INT(user), A_TEXT(kind), A_TEXT(name), A_INT(now), A_INT(now)),
+        false, "session", e);
 }
 
 int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
@@ -240,56 +214,32 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
 
 int store_session_touch(store *s, const char *token_hash, long long now, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_TOUCH, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, now);
-    bind_text(st, 2, token_hash);
-    return exec_stmt(s, st, "session", e);
-}
-
-/* Runs statement q on text, its one parameter; with one, a statement that
- * changed no row is ERR_NOT_FOUND. */
-static int exec_on_text(store *s, int q, const char *text, bool one, const char *what, err *e)
-{
-    sqlite3_stmt *st = stmt(s, q, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, text);
-    return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
+    return query_exec(s, Q_SESSION_TOUCH, ARGS(A_INT(now), A_TEXT(token_hash)), false, "session",
+                      e);
 }
 
 int store_session_delete(store *s, const char *token_hash, err *e)
 {
-    return exec_on_text(s, Q_SESSION_DELETE, token_hash, false, "session", e);
+    return query_exec(s, Q_SESSION_DELETE, ARGS(A_TEXT(token_hash)), false, "session", e);
 }
 
 int store_session_delete_others(store *s, long long user, const char *keep, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_OTHERS, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, user);
-    bind_text(st, 2, keep ? keep : "-");
-    return exec_stmt(s, st, "sessions", e);
+    return query_exec(s, Q_SESSION_DELETE_OTHERS, ARGS(A_INT(user), A_TEXT(keep ? keep : "-")),
+                      false, "sessions", e);
 }
 
 int store_session_delete_user(store *s, long long user, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_DELETE_USER, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, user);
-    return exec_stmt(s, st, "sessions", e);
+    return query_exec(s, Q_SESSION_DELETE_USER, ARGS(A_INT(user)), false, "sessions", e);
 }
 
 int store_token_list(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_TOKEN_LIST, e);
-    return st ? rows_json(s, st, false, "tokens", out, e) : e->code;
+    return query_json(s, Q_TOKEN_LIST, NULL, false, "tokens", out, e);
 }
 
 int store_token_delete(store *s, const char *id, err *e)
 {
-    return exec_on_text(s, Q_TOKEN_DELETE, id, true, "token", e);
+    return query_exec(s, Q_TOKEN_DELETE, ARGS(A_TEXT(id)), true, "token", e);
 }

@@ -159,6 +159,28 @@ int rows_json(store *s, sqlite3_stmt *st, bool one, const char *what, cJSON **ou
 int count_rows(store *s, sqlite3_stmt *st, long long *n, err *e);
 /* Runs SQL text outside the statement cache (pragmas, migrations). */
 int exec_sql(store *s, const char *text, err *e);
+/* A parameter of a statement, for the query_* helpers: A_INT binds a
+ * number, A_ID a positive id or NULL, A_TEXT a text or NULL when empty. */
+typedef struct {
+    enum { ARG_END, ARG_INT, ARG_ID, ARG_TEXT } kind;
+    long long n;
+    const char *text;
+} store_arg;
+#define A_INT(v) {.kind = ARG_INT, .n = (v)}
+#define A_ID(v) {.kind = ARG_ID, .n = (v)}
+#define A_TEXT(v) {.kind = ARG_TEXT, .text = (v)}
+/* The parameters ?1, ?2... in order: ARGS(A_INT(id), A_TEXT(name)). */
+#define ARGS(...) ((const store_arg[]){__VA_ARGS__, {.kind = ARG_END}})
+
+/* Statement q with args bound; NULL (with e set) on failure. */
+sqlite3_stmt *stmt_bound(store *s, int q, const store_arg *args, err *e);
+/* Prepare, bind, step: q's rows as rows_json collects them (args may be NULL). */
+int query_json(store *s, int q, const store_arg *args, bool one, const char *what, cJSON **out,
+               err *e);
+/* Prepare, bind, run: q returns no row; with one, no row changed is ERR_NOT_FOUND. */
+int query_exec(store *s, int q, const store_arg *args, bool one, const char *what, err *e);
+/* Prepare, bind, step: the integer of q's first row into n. */
+int query_count(store *s, int q, const store_arg *args, long long *n, err *e);
 /* A string member of o, or NULL. */
 const char *field_str(const cJSON *o, const char *key);
 /* Column i as text into dst ("" for NULL). */

@@ -261,8 +261,7 @@ int store_active_ruleset(store *s, char *hash, long long *generation, err *e)
 
 int store_ruleset_history(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_HISTORY, e);
-    return st ? rows_json(s, st, false, "activations", out, e) : e->code;
+    return query_json(s, Q_HISTORY, NULL, false, "activations", out, e);
 }
 
 int store_decision_last_hash(store *s, char *hash, err *e)
@@ -311,6 +310,5 @@ int store_assessment_migrate(store *s, long long id, const char *ruleset, err *e
 
 int store_journal_count(store *s, long long *n, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_JOURNAL_COUNT, e);
-    return st ? count_rows(s, st, n, e) : e->code;
+    return query_count(s, Q_JOURNAL_COUNT, NULL, n, e);
 }

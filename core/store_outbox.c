@@ -91,17 +91,12 @@ int store_webhook_add(store *s, const char *url, const char *events_json, const 
 
 int store_webhook_get(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_GET, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    return rows_json(s, st, true, "webhook", out, e);
+    return query_json(s, Q_WEBHOOK_GET, ARGS(A_INT(id)), true, "webhook", out, e);
 }
 
 int store_webhook_list(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_LIST, e);
-    return st ? rows_json(s, st, false, "webhooks", out, e) : e->code;
+    return query_json(s, Q_WEBHOOK_LIST, NULL, false, "webhooks", out, e);
 }
 
 int store_webhook_update(store *s, long long id, const char *url, const char *events_json,
@@ -122,13 +117,8 @@ int store_webhook_update(store *s, long long id, const char *url, const char *ev
 
 int store_webhook_rotate(store *s, long long id, const char *secret, long long old_until_ms, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_SECRET, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, secret);
-    sqlite3_bind_int64(st, 3, old_until_ms);
-    return exec_one(s, st, "webhook", e);
+    return query_exec(s, Q_WEBHOOK_SECRET, ARGS(A_INT(id), A_TEXT(secret), A_INT(old_until_ms)),
+                      true, "webhook", e);
 }
 
 int store_webhook_delete(store *s, long long id, err *e)
@@ -253,12 +243,8 @@ int store_webhook_disable(store *s, long long webhook, const char *reason, bool 
 
 int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_DELIVERY_LOG, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, webhook);
-    sqlite3_bind_int(st, 2, limit);
-    return rows_json(s, st, false, "deliveries", out, e);
+    return query_json(s, Q_DELIVERY_LOG, ARGS(A_INT(webhook), A_INT(limit)), false, "deliveries",
+                      out, e);
 }
 
 int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
@@ -282,15 +268,9 @@ int store_replay(store *s, long long webhook, long long event, const char *since
     return ERR_OK;
 }
 
-
 int store_events_after(store *s, long long after, int limit, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_EVENTS_AFTER, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, after);
-    sqlite3_bind_int(st, 2, limit);
-    return rows_json(s, st, false, "events", out, e);
+    return query_json(s, Q_EVENTS_AFTER, ARGS(A_INT(after), A_INT(limit)), false, "events", out, e);
 }
 
 int store_cursor_get(store *s, const char *name, long long *value, err *e)
@@ -307,12 +287,7 @@ int store_cursor_get(store *s, const char *name, long long *value, err *e)
 
 int store_cursor_set(store *s, const char *name, long long value, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_CURSOR_SET, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, name);
-    sqlite3_bind_int64(st, 2, value);
-    return exec_stmt(s, st, "cursor", e);
+    return query_exec(s, Q_CURSOR_SET, ARGS(A_TEXT(name), A_INT(value)), false, "cursor", e);
 }
 
 int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool enabled), void *ud,
@@ -332,11 +307,6 @@ int store_plugin_state_set(store *s, const char *name, bool enabled, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_PLUGIN_STATE_SET, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, name);
-    sqlite3_bind_int(st, 2, enabled);
-    bind_text(st, 3, now);
-    return exec_stmt(s, st, "plugin", e);
+    return query_exec(s, Q_PLUGIN_STATE_SET, ARGS(A_TEXT(name), A_INT(enabled), A_TEXT(now)), false,
+                      "plugin", e);
 }

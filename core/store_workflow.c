@@ -90,12 +90,8 @@ int store_assessment_json(store *s, long long id, cJSON **out, err *e)
 
 int store_assessment_list(store *s, long long org, long long auditor, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_LIST, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, org);
-    sqlite3_bind_int64(st, 2, auditor);
-    return rows_json(s, st, false, "assessments", out, e);
+    return query_json(s, Q_ASSESSMENT_LIST, ARGS(A_INT(org), A_INT(auditor)), false, "assessments",
+                      out, e);
 }
 
 int store_answers_each(store *s, long long id,
@@ -315,51 +311,31 @@ int store_decision_json(store *s, long long id, cJSON **out, err *e)
 int store_good_practice_add(store *s, long long decision, long long org, const char *criterion,
                             const char *text, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_ADD, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, decision);
-    sqlite3_bind_int64(st, 2, org);
-    bind_text(st, 3, criterion);
-    bind_text(st, 4, text);
-    return exec_stmt(s, st, "good practice", e);
+    return query_exec(s, Q_GOOD_PRACTICE_ADD,
+                      ARGS(A_INT(decision), A_INT(org), A_TEXT(criterion), A_TEXT(text)), false,
+                      "good practice", e);
 }
 
 int store_good_practice_list(store *s, const char *criterion, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_LIST, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, criterion);
-    return rows_json(s, st, false, "good practices", out, e);
+    return query_json(s, Q_GOOD_PRACTICE_LIST, ARGS(A_TEXT(criterion)), false, "good practices",
+                      out, e);
 }
 
 int store_good_practices_of(store *s, long long org, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICES_ORG, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, org);
-    return rows_json(s, st, false, "good practices", out, e);
+    return query_json(s, Q_GOOD_PRACTICES_ORG, ARGS(A_INT(org)), false, "good practices", out, e);
 }
 
 int store_good_practice_get(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_GET, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    return rows_json(s, st, true, "good practice", out, e);
+    return query_json(s, Q_GOOD_PRACTICE_GET, ARGS(A_INT(id)), true, "good practice", out, e);
 }
 
 int store_good_practice_share(store *s, long long id, bool shared, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_GOOD_PRACTICE_SHARE, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int(st, 1, shared);
-    sqlite3_bind_int64(st, 2, id);
-    return exec_stmt(s, st, "good practice", e);
+    return query_exec(s, Q_GOOD_PRACTICE_SHARE, ARGS(A_INT(shared), A_INT(id)), false,
+                      "good practice", e);
 }
 
 int store_labels(store *s, const char *today, bool public_only, cJSON **out, err *e)
@@ -405,20 +381,12 @@ int store_labels(store *s, const char *today, bool public_only, cJSON **out, err
 
 int store_action_list(store *s, long long org, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ACTION_LIST, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, org);
-    return rows_json(s, st, false, "action items", out, e);
+    return query_json(s, Q_ACTION_LIST, ARGS(A_INT(org)), false, "action items", out, e);
 }
 
 int store_action_get(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ACTION_GET, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    return rows_json(s, st, true, "action item", out, e);
+    return query_json(s, Q_ACTION_GET, ARGS(A_INT(id)), true, "action item", out, e);
 }
 
 int store_action_add(store *s, long long org, const cJSON *f, long long *id, err *e)
@@ -474,31 +442,20 @@ int store_action_update(store *s, long long id, const cJSON *f, err *e)
     return exec_stmt(s, st, "action item", e);
 }
 
-
 int store_expiring(store *s, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_EXPIRING, e);
-    return st ? rows_json(s, st, false, "labels", out, e) : e->code;
+    return query_json(s, Q_EXPIRING, NULL, false, "labels", out, e);
 }
 
 int store_overdue(store *s, const char *today, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_OVERDUE, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, today);
-    return rows_json(s, st, false, "action items", out, e);
+    return query_json(s, Q_OVERDUE, ARGS(A_TEXT(today)), false, "action items", out, e);
 }
 
 int store_audits_uncertified(store *s, const char *today, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_AUDITS_UNCERTIFIED, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, today);
-    return rows_json(s, st, false, "audits", out, e);
+    return query_json(s, Q_AUDITS_UNCERTIFIED, ARGS(A_TEXT(today)), false, "audits", out, e);
 }
-
 
 int store_auditing_org(store *s, long long auditor, long long org, bool *yes, err *e)
 {
@@ -515,20 +472,12 @@ int store_auditing_org(store *s, long long auditor, long long org, bool *yes, er
 
 int store_decision_by_code(store *s, const char *code, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_VERIFY_CODE, e);
-    if (!st)
-        return e->code;
-    bind_text(st, 1, code);
-    return rows_json(s, st, true, "decision", out, e);
+    return query_json(s, Q_VERIFY_CODE, ARGS(A_TEXT(code)), true, "decision", out, e);
 }
 
 int store_decision_list(store *s, long long org, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_DECISION_LIST, e);
-    if (!st)
-        return e->code;
-    sqlite3_bind_int64(st, 1, org);
-    return rows_json(s, st, false, "decisions", out, e);
+    return query_json(s, Q_DECISION_LIST, ARGS(A_INT(org)), false, "decisions", out, e);
 }
 
 int store_latest_answers(store *s, const char *kind, long long org,
