@@ -529,6 +529,15 @@ int query_exec(store *s, int q, const store_arg *args, bool one, const char *wha
     return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
 }
 
+/* Runs q on args, an insert, and gives the new row's id. */
+int query_insert(store *s, int q, const store_arg *args, const char *what, long long *id, err *e)
+{
+    if (query_exec(s, q, args, false, what, e) != ERR_OK)
+        return e->code;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return ERR_OK;
+}
+
 /* Runs q on args and reads the integer of its first row into n. */
 int query_count(store *s, int q, const store_arg *args, long long *n, err *e)
 {

@@ -12,21 +12,13 @@
 
 int store_org_add(store *s, const cJSON *f, long long *id, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ORG_ADD, e);
-    if (!st)
-        return e->code;
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    bind_text(st, 1, field_str(f, "name"));
-    bind_text(st, 2, field_str(f, "legal_form"));
-    bind_text(st, 3, field_str(f, "city"));
-    bind_text(st, 4, field_str(f, "region"));
-    bind_text(st, 5, field_str(f, "member_since"));
-    bind_text(st, 6, now);
-    if (exec_stmt(s, st, "organisation", e) != ERR_OK)
-        return e->code;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+    return query_insert(s, Q_ORG_ADD,
+                        ARGS(A_TEXT(field_str(f, "name")), A_TEXT(field_str(f, "legal_form")),
+                             A_TEXT(field_str(f, "city")), A_TEXT(field_str(f, "region")),
+                             A_TEXT(field_str(f, "member_since")), A_TEXT(now)),
+                        "organisation", id, e);
 }
 
 int store_org_get(store *s, long long id, cJSON **out, err *e)
@@ -130,20 +122,18 @@ static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_
 
 int store_user_get(store *s, long long id, store_user *u, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_GET, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_USER_GET, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     return one_user(s, st, u, NULL, 0, e);
 }
 
 int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
                         err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_BY_EMAIL, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_USER_BY_EMAIL, ARGS(A_TEXT(email)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, email);
     return one_user(s, st, u, hash, hash_size, e);
 }
 
@@ -194,10 +184,9 @@ int store_session_add(store *s, const char *token_hash, long long user, const ch
 int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
                       long long *created, long long *last_seen, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SESSION_GET, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_SESSION_GET, ARGS(A_TEXT(token_hash)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, token_hash);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);

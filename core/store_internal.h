@@ -179,6 +179,8 @@ int query_json(store *s, int q, const store_arg *args, bool one, const char *wha
                err *e);
 /* Prepare, bind, run: q returns no row; with one, no row changed is ERR_NOT_FOUND. */
 int query_exec(store *s, int q, const store_arg *args, bool one, const char *what, err *e);
+/* Prepare, bind, run: q inserts a row, whose id goes into id. */
+int query_insert(store *s, int q, const store_arg *args, const char *what, long long *id, err *e);
 /* Prepare, bind, step: the integer of q's first row into n. */
 int query_count(store *s, int q, const store_arg *args, long long *n, err *e);
 /* A string member of o, or NULL. */

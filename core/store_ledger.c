@@ -150,11 +150,9 @@ int store_ruleset_put(store *s, const char *hash, const files_tree *tree, err *e
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_RULESET_ADD, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_RULESET_ADD, ARGS(A_TEXT(hash), A_TEXT(now)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, hash);
-    bind_text(st, 2, now);
     if (exec_stmt(s, st, "rule set", e))
         return e->code;
     for (size_t i = 0; i < tree->count; i++) {
@@ -172,10 +170,9 @@ int store_ruleset_put(store *s, const char *hash, const files_tree *tree, err *e
 int store_ruleset_files(store *s, const char *hash, files_tree *out, err *e)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *st = stmt(s, Q_RULESET_FILES, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_RULESET_FILES, ARGS(A_TEXT(hash)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, hash);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -226,14 +223,11 @@ int store_activation_add(store *s, const char *hash, const char *label, const ch
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_ACTIVATION_ADD, e);
+    sqlite3_stmt *st =
+        stmt_bound(s, Q_ACTIVATION_ADD,
+                   ARGS(A_TEXT(hash), A_TEXT(label), A_TEXT(note), A_ID(user), A_TEXT(now)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, hash);
-    bind_text(st, 2, label);
-    bind_text(st, 3, note);
-    bind_id(st, 4, user);
-    bind_text(st, 5, now);
     if (exec_stmt(s, st, "activation", e))
         return e->code;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -295,11 +289,9 @@ int store_decision_each(store *s, int (*fn)(void *ud, const store_record *rec), 
 
 int store_assessment_migrate(store *s, long long id, const char *ruleset, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_MIGRATE, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_MIGRATE, ARGS(A_INT(id), A_TEXT(ruleset)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, ruleset);
     if (exec_stmt(s, st, "migrate", e))
         return e->code;
     return sqlite3_changes(s->db) == 1

@@ -59,11 +59,9 @@ int store_mark(store *s, const char *key, bool *fresh, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_MARK, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_MARK, ARGS(A_TEXT(key), A_TEXT(now)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, key);
-    bind_text(st, 2, now);
     if (exec_stmt(s, st, "mark", e))
         return e->code;
     *fresh = sqlite3_changes(s->db) == 1;
@@ -75,14 +73,11 @@ int store_webhook_add(store *s, const char *url, const char *events_json, const 
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_ADD, e);
+    sqlite3_stmt *st = stmt_bound(
+        s, Q_WEBHOOK_ADD,
+        ARGS(A_TEXT(url), A_TEXT(events_json), A_TEXT(secret), A_TEXT(now), A_TEXT(plugin)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, url);
-    bind_text(st, 2, events_json);
-    bind_text(st, 3, secret);
-    bind_text(st, 4, now);
-    bind_text(st, 5, plugin);
     if (exec_stmt(s, st, "webhook", e))
         return e->code;
     *id = sqlite3_last_insert_rowid(s->db);
@@ -102,12 +97,10 @@ int store_webhook_list(store *s, cJSON **out, err *e)
 int store_webhook_update(store *s, long long id, const char *url, const char *events_json,
                          int enabled, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_UPDATE, e);
+    sqlite3_stmt *st =
+        stmt_bound(s, Q_WEBHOOK_UPDATE, ARGS(A_INT(id), A_TEXT(url), A_TEXT(events_json)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, url);
-    bind_text(st, 3, events_json);
     if (enabled >= 0)
         sqlite3_bind_int(st, 4, enabled);
     else
@@ -123,10 +116,9 @@ int store_webhook_rotate(store *s, long long id, const char *secret, long long o
 
 int store_webhook_delete(store *s, long long id, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DELETE, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_WEBHOOK_DELETE, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     if (exec_one(s, st, "webhook", e))
         return e->code;
     if (!(st = stmt(s, Q_WEBHOOK_CANCEL, e)))
@@ -137,11 +129,9 @@ int store_webhook_delete(store *s, long long id, err *e)
 
 int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_DUE, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_DUE, ARGS(A_INT(now_ms), A_INT(limit)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, now_ms);
-    sqlite3_bind_int(st, 2, limit);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_due_row row = {
@@ -165,10 +155,9 @@ int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, 
 
 static int exec_id2(store *s, int q, long long a, long long b, bool two, err *e)
 {
-    sqlite3_stmt *st = stmt(s, q, e);
+    sqlite3_stmt *st = stmt_bound(s, q, ARGS(A_INT(a)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, a);
     if (two)
         sqlite3_bind_int64(st, 2, b);
     return exec_stmt(s, st, "delivery", e);
@@ -189,11 +178,9 @@ int store_delivery_done(store *s, const store_attempt *a, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt(s, Q_ATTEMPT_ADD, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ATTEMPT_ADD, ARGS(A_INT(a->delivery), A_TEXT(now)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, a->delivery);
-    bind_text(st, 2, now);
     if (a->status > 0)
         sqlite3_bind_int(st, 3, a->status);
     else
@@ -215,11 +202,9 @@ int store_delivery_done(store *s, const store_attempt *a, err *e)
 
 int store_webhook_failing(store *s, long long webhook, long long now_ms, long long *since, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_FAILING, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_WEBHOOK_FAILING, ARGS(A_INT(webhook), A_INT(now_ms)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, webhook);
-    sqlite3_bind_int64(st, 2, now_ms);
     int rc = sqlite3_step(st);
     *since = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : now_ms;
     while (rc == SQLITE_ROW)
@@ -230,11 +215,9 @@ int store_webhook_failing(store *s, long long webhook, long long now_ms, long lo
 
 int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_WEBHOOK_DISABLE, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_WEBHOOK_DISABLE, ARGS(A_INT(webhook), A_TEXT(reason)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, webhook);
-    bind_text(st, 2, reason);
     if (exec_stmt(s, st, "webhook", e))
         return e->code;
     *changed = sqlite3_changes(s->db) > 0;
@@ -275,10 +258,9 @@ int store_events_after(store *s, long long after, int limit, cJSON **out, err *e
 
 int store_cursor_get(store *s, const char *name, long long *value, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_CURSOR_GET, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_CURSOR_GET, ARGS(A_TEXT(name)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, name);
     int rc = sqlite3_step(st);
     *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);

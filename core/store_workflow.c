@@ -13,29 +13,19 @@
 
 int store_assessment_add(store *s, const store_assessment *a, long long *id, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_ADD, e);
-    if (!st)
-        return e->code;
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_bind_int64(st, 1, a->org_id);
-    bind_text(st, 2, a->kind);
-    bind_text(st, 3, a->ruleset);
-    bind_id(st, 4, a->auditor_id);
-    bind_id(st, 5, a->created_by);
-    bind_text(st, 6, now);
-    if (exec_stmt(s, st, "assessment", e) != ERR_OK)
-        return e->code;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+    return query_insert(s, Q_ASSESSMENT_ADD,
+                        ARGS(A_INT(a->org_id), A_TEXT(a->kind), A_TEXT(a->ruleset),
+                             A_ID(a->auditor_id), A_ID(a->created_by), A_TEXT(now)),
+                        "assessment", id, e);
 }
 
 int store_assessment_get(store *s, long long id, store_assessment *a, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_GET, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_GET, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         a->id = sqlite3_column_int64(st, 0);
@@ -56,10 +46,9 @@ int store_assessment_get(store *s, long long id, store_assessment *a, err *e)
 /* Adds key: the rows of statement q bound to id. */
 static int add_rows(store *s, cJSON *o, const char *key, int q, long long id, err *e)
 {
-    sqlite3_stmt *st = stmt(s, q, e);
+    sqlite3_stmt *st = stmt_bound(s, q, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     cJSON *rows;
     if (rows_json(s, st, false, key, &rows, e) != ERR_OK)
         return e->code;
@@ -69,10 +58,9 @@ static int add_rows(store *s, cJSON *o, const char *key, int q, long long id, er
 
 int store_assessment_json(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_JSON, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_JSON, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     if (rows_json(s, st, true, "assessment", out, e) != ERR_OK) {
         if (e->code == ERR_NOT_FOUND)
             err_set(e, ERR_NOT_FOUND, "assessment %lld not found", id);
@@ -98,10 +86,9 @@ int store_answers_each(store *s, long long id,
                        void (*fn)(void *ud, const char *criterion, const char *status), void *ud,
                        err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ANSWERS, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ANSWERS, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(ud, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
@@ -111,10 +98,9 @@ int store_answers_each(store *s, long long id,
 
 int store_stakeholder_count(store *s, long long id, int *n, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_STAKEHOLDER_COUNT, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_STAKEHOLDER_COUNT, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     long long c = 0;
     int rc = count_rows(s, st, &c, e);
     *n = (int)c;
@@ -125,12 +111,10 @@ int store_answer_put(store *s, long long id, const char *criterion, const char *
                      const char *comment, const char *evidence_json, long long user,
                      const char *now, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ANSWER_PUT, e);
+    sqlite3_stmt *st =
+        stmt_bound(s, Q_ANSWER_PUT, ARGS(A_INT(id), A_TEXT(criterion), A_TEXT(status)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, criterion);
-    bind_text(st, 3, status);
     sqlite3_bind_text(st, 4, comment ? comment : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 5, evidence_json ? evidence_json : "[]", -1, SQLITE_TRANSIENT);
     bind_id(st, 6, user);
@@ -141,11 +125,9 @@ int store_answer_put(store *s, long long id, const char *criterion, const char *
 int store_answer_text(store *s, long long id, const char *criterion, char **out, err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = stmt(s, Q_ANSWER_JSON, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ANSWER_JSON, ARGS(A_INT(id), A_TEXT(criterion)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    bind_text(st, 2, criterion);
     int rc = sqlite3_step(st);
     const char *text = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
     if (rc == SQLITE_ROW && (!text || !(*out = strdup(text))))
@@ -158,10 +140,9 @@ int store_answer_text(store *s, long long id, const char *criterion, char **out,
 
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_STAKEHOLDERS_CLEAR, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_STAKEHOLDERS_CLEAR, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     if (exec_stmt(s, st, "stakeholders", e) != ERR_OK)
         return e->code;
     const cJSON *item;
@@ -192,23 +173,20 @@ static int exec_on_draft(store *s, sqlite3_stmt *st, long long id, const char *k
 
 int store_assessment_submit(store *s, long long id, const char *evaluation_json, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_SUBMIT, e);
-    if (!st)
-        return e->code;
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    bind_text(st, 1, now);
-    bind_text(st, 2, evaluation_json);
-    sqlite3_bind_int64(st, 3, id);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_SUBMIT,
+                                  ARGS(A_TEXT(now), A_TEXT(evaluation_json), A_INT(id)), e);
+    if (!st)
+        return e->code;
     return exec_on_draft(s, st, id, "", e);
 }
 
 int store_assessment_submitted_on(store *s, long long id, char *day, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_SUBMITTED_ON, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_SUBMITTED_ON, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     day[0] = '\0';
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -223,11 +201,9 @@ int store_assessment_submitted_on(store *s, long long id, char *day, err *e)
 
 int store_assessment_decided(store *s, long long id, bool reopen, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_DECIDED, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_DECIDED, ARGS(A_INT(id), A_INT(reopen)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, reopen);
     if (exec_stmt(s, st, "assessment", e))
         return e->code;
     /* The statement checks in the same step: a decision that came first
@@ -241,20 +217,17 @@ int store_assessment_decided(store *s, long long id, bool reopen, err *e)
 
 int store_assessment_set_auditor(store *s, long long id, long long auditor, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_AUDITOR, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_AUDITOR, ARGS(A_INT(auditor), A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, auditor);
-    sqlite3_bind_int64(st, 2, id);
     return exec_on_draft(s, st, id, " audit", e);
 }
 
 int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_ASSESSMENT_EVALUATION, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_EVALUATION, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     *out = NULL;
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
@@ -267,37 +240,22 @@ int store_assessment_evaluation(store *s, long long id, cJSON **out, err *e)
 
 int store_decision_add(store *s, const store_decision *d, long long *id, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_DECISION_ADD, e);
-    if (!st)
-        return e->code;
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_bind_int64(st, 1, d->assessment_id);
-    sqlite3_bind_int64(st, 2, d->org_id);
-    bind_text(st, 3, d->outcome);
-    bind_text(st, 4, d->decided_on);
-    bind_text(st, 5, d->valid_until);
-    bind_text(st, 6, d->recommendations_json);
-    bind_text(st, 7, d->evaluation_json);
-    bind_text(st, 8, d->ruleset);
-    bind_id(st, 9, d->decided_by);
-    bind_text(st, 10, now);
-    bind_text(st, 11, d->record_json);
-    bind_text(st, 12, d->record_hash);
-    bind_text(st, 13, d->prev_hash);
-    bind_text(st, 14, d->points_json);
-    if (exec_stmt(s, st, "decision", e) != ERR_OK)
-        return e->code;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+    return query_insert(
+        s, Q_DECISION_ADD,
+        ARGS(A_INT(d->assessment_id), A_INT(d->org_id), A_TEXT(d->outcome), A_TEXT(d->decided_on),
+             A_TEXT(d->valid_until), A_TEXT(d->recommendations_json), A_TEXT(d->evaluation_json),
+             A_TEXT(d->ruleset), A_ID(d->decided_by), A_TEXT(now), A_TEXT(d->record_json),
+             A_TEXT(d->record_hash), A_TEXT(d->prev_hash), A_TEXT(d->points_json)),
+        "decision", id, e);
 }
 
 int store_decision_json(store *s, long long id, cJSON **out, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_DECISION_JSON, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_DECISION_JSON, ARGS(A_INT(id)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, id);
     if (rows_json(s, st, true, "decision", out, e) != ERR_OK)
         return e->code;
     if (add_rows(s, *out, "good_practices", Q_GOOD_PRACTICES_OF, id, e) != ERR_OK) {
@@ -459,11 +417,9 @@ int store_audits_uncertified(store *s, const char *today, cJSON **out, err *e)
 
 int store_auditing_org(store *s, long long auditor, long long org, bool *yes, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_AUDITING_ORG, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_AUDITING_ORG, ARGS(A_INT(auditor), A_INT(org)), e);
     if (!st)
         return e->code;
-    sqlite3_bind_int64(st, 1, auditor);
-    sqlite3_bind_int64(st, 2, org);
     long long n = 0;
     int rc = count_rows(s, st, &n, e);
     *yes = n > 0;
@@ -485,11 +441,9 @@ int store_latest_answers(store *s, const char *kind, long long org,
                                     const char *criterion, const char *status),
                          void *ud, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_LATEST_ANSWERS, e);
+    sqlite3_stmt *st = stmt_bound(s, Q_LATEST_ANSWERS, ARGS(A_TEXT(kind), A_INT(org)), e);
     if (!st)
         return e->code;
-    bind_text(st, 1, kind);
-    sqlite3_bind_int64(st, 2, org);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         fn(ud, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
