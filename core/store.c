@@ -529,6 +529,15 @@ int query_exec(store *s, int q, const store_arg *args, bool one, const char *wha
     return one ? exec_one(s, st, what, e) : exec_stmt(s, st, what, e);
 }
 
+/* The outcome of a single-row read whose step returned rc (st reset since):
+ * ERR_OK for a row, ERR_NOT_FOUND saying missing for none, else the failure. */
+int row_found(store *s, int rc, const char *missing, const char *what, err *e)
+{
+    if (rc == SQLITE_ROW)
+        return ERR_OK;
+    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "%s", missing) : db_fail(s, e, what);
+}
+
 /* Runs q on args, an insert, and gives the new row's id. */
 int query_insert(store *s, int q, const store_arg *args, const char *what, long long *id, err *e)
 {

@@ -115,9 +115,7 @@ static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_
             copy_col(st, 8, hash, hash_size);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return ERR_OK;
-    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "user not found") : db_fail(s, e, "user");
+    return row_found(s, rc, "user not found", "user", e);
 }
 
 int store_user_get(store *s, long long id, store_user *u, err *e)
@@ -195,10 +193,7 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
         *last_seen = sqlite3_column_int64(st, 10);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return ERR_OK;
-    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "no such session")
-                             : db_fail(s, e, "session");
+    return row_found(s, rc, "no such session", "session", e);
 }
 
 int store_session_touch(store *s, const char *token_hash, long long now, err *e)

@@ -183,6 +183,9 @@ int query_exec(store *s, int q, const store_arg *args, bool one, const char *wha
 int query_insert(store *s, int q, const store_arg *args, const char *what, long long *id, err *e);
 /* Prepare, bind, step: the integer of q's first row into n. */
 int query_count(store *s, int q, const store_arg *args, long long *n, err *e);
+/* After a single-row read stepped rc: ERR_OK for a row, ERR_NOT_FOUND saying
+ * missing for none, else the failure of what. */
+int row_found(store *s, int rc, const char *missing, const char *what, err *e);
 /* A string member of o, or NULL. */
 const char *field_str(const cJSON *o, const char *key);
 /* Column i as text into dst ("" for NULL). */

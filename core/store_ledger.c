@@ -247,10 +247,7 @@ int store_active_ruleset(store *s, char *hash, long long *generation, err *e)
         *generation = sqlite3_column_int64(st, 1);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return ERR_OK;
-    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "no rule set was ever activated")
-                             : db_fail(s, e, "active rule set");
+    return row_found(s, rc, "no rule set was ever activated", "active rule set", e);
 }
 
 int store_ruleset_history(store *s, cJSON **out, err *e)

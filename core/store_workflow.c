@@ -37,10 +37,9 @@ int store_assessment_get(store *s, long long id, store_assessment *a, err *e)
         a->created_by = sqlite3_column_int64(st, 6);
     }
     sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return ERR_OK;
-    return rc == SQLITE_DONE ? err_set(e, ERR_NOT_FOUND, "assessment %lld not found", id)
-                             : db_fail(s, e, "assessment");
+    if (rc == SQLITE_DONE)
+        return err_set(e, ERR_NOT_FOUND, "assessment %lld not found", id);
+    return row_found(s, rc, NULL, "assessment", e);
 }
 
 /* Adds key: the rows of statement q bound to id. */
