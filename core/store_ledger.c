@@ -150,16 +150,13 @@ int store_ruleset_put(store *s, const char *hash, const files_tree *tree, err *e
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt_bound(s, Q_RULESET_ADD, ARGS(A_TEXT(hash), A_TEXT(now)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "rule set", e))
+    if (query_exec(s, Q_RULESET_ADD, ARGS(A_TEXT(hash), A_TEXT(now)), false, "rule set", e))
         return e->code;
     for (size_t i = 0; i < tree->count; i++) {
-        if (!(st = stmt(s, Q_RULESET_FILE_ADD, e)))
+        sqlite3_stmt *st =
+            stmt_bound(s, Q_RULESET_FILE_ADD, ARGS(A_TEXT(hash), A_TEXT(tree->paths[i])), e);
+        if (!st)
             return e->code;
-        bind_text(st, 1, hash);
-        bind_text(st, 2, tree->paths[i]);
         sqlite3_bind_blob(st, 3, tree->data[i], (int)tree->lens[i], SQLITE_TRANSIENT);
         if (exec_stmt(s, st, "rule file", e))
             return e->code;
@@ -223,15 +220,9 @@ int store_activation_add(store *s, const char *hash, const char *label, const ch
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st =
-        stmt_bound(s, Q_ACTIVATION_ADD,
-                   ARGS(A_TEXT(hash), A_TEXT(label), A_TEXT(note), A_ID(user), A_TEXT(now)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "activation", e))
-        return e->code;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+    return query_insert(s, Q_ACTIVATION_ADD,
+                        ARGS(A_TEXT(hash), A_TEXT(label), A_TEXT(note), A_ID(user), A_TEXT(now)),
+                        "activation", id, e);
 }
 
 int store_active_ruleset(store *s, char *hash, long long *generation, err *e)
@@ -286,10 +277,7 @@ int store_decision_each(store *s, int (*fn)(void *ud, const store_record *rec), 
 
 int store_assessment_migrate(store *s, long long id, const char *ruleset, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_MIGRATE, ARGS(A_INT(id), A_TEXT(ruleset)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "migrate", e))
+    if (query_exec(s, Q_ASSESSMENT_MIGRATE, ARGS(A_INT(id), A_TEXT(ruleset)), false, "migrate", e))
         return e->code;
     return sqlite3_changes(s->db) == 1
                ? ERR_OK

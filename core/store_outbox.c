@@ -59,10 +59,7 @@ int store_mark(store *s, const char *key, bool *fresh, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt_bound(s, Q_MARK, ARGS(A_TEXT(key), A_TEXT(now)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "mark", e))
+    if (query_exec(s, Q_MARK, ARGS(A_TEXT(key), A_TEXT(now)), false, "mark", e))
         return e->code;
     *fresh = sqlite3_changes(s->db) == 1;
     return ERR_OK;
@@ -73,15 +70,10 @@ int store_webhook_add(store *s, const char *url, const char *events_json, const 
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt_bound(
+    return query_insert(
         s, Q_WEBHOOK_ADD,
-        ARGS(A_TEXT(url), A_TEXT(events_json), A_TEXT(secret), A_TEXT(now), A_TEXT(plugin)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "webhook", e))
-        return e->code;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+        ARGS(A_TEXT(url), A_TEXT(events_json), A_TEXT(secret), A_TEXT(now), A_TEXT(plugin)),
+        "webhook", id, e);
 }
 
 int store_webhook_get(store *s, long long id, cJSON **out, err *e)
@@ -215,10 +207,7 @@ int store_webhook_failing(store *s, long long webhook, long long now_ms, long lo
 
 int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_WEBHOOK_DISABLE, ARGS(A_INT(webhook), A_TEXT(reason)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "webhook", e))
+    if (query_exec(s, Q_WEBHOOK_DISABLE, ARGS(A_INT(webhook), A_TEXT(reason)), false, "webhook", e))
         return e->code;
     *changed = sqlite3_changes(s->db) > 0;
     return exec_id2(s, Q_WEBHOOK_DISABLE_ALL, webhook, 0, false, e);

@@ -139,20 +139,15 @@ int store_answer_text(store *s, long long id, const char *criterion, char **out,
 
 int store_stakeholders_put(store *s, long long id, const cJSON *list, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_STAKEHOLDERS_CLEAR, ARGS(A_INT(id)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "stakeholders", e) != ERR_OK)
+    if (query_exec(s, Q_STAKEHOLDERS_CLEAR, ARGS(A_INT(id)), false, "stakeholders", e))
         return e->code;
     const cJSON *item;
     cJSON_ArrayForEach(item, list)
     {
-        if (!(st = stmt(s, Q_STAKEHOLDER_ADD, e)))
-            return e->code;
-        sqlite3_bind_int64(st, 1, id);
-        bind_text(st, 2, field_str(item, "name"));
-        bind_text(st, 3, field_str(item, "role"));
-        if (exec_stmt(s, st, "stakeholder", e) != ERR_OK)
+        if (query_exec(
+                s, Q_STAKEHOLDER_ADD,
+                ARGS(A_INT(id), A_TEXT(field_str(item, "name")), A_TEXT(field_str(item, "role"))),
+                false, "stakeholder", e))
             return e->code;
     }
     return ERR_OK;
@@ -200,10 +195,7 @@ int store_assessment_submitted_on(store *s, long long id, char *day, err *e)
 
 int store_assessment_decided(store *s, long long id, bool reopen, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_ASSESSMENT_DECIDED, ARGS(A_INT(id), A_INT(reopen)), e);
-    if (!st)
-        return e->code;
-    if (exec_stmt(s, st, "assessment", e))
+    if (query_exec(s, Q_ASSESSMENT_DECIDED, ARGS(A_INT(id), A_INT(reopen)), false, "assessment", e))
         return e->code;
     /* The statement checks in the same step: a decision that came first
      * leaves nothing for this one to change. */
