@@ -1,10 +1,11 @@
-/* store: SQLite access for labelcoop: the connection, the text of every
- * statement (one table, prepared once and cached for the connection's life),
- * transactions, read snapshots and the helpers the store_* files share.
- * Rows become cJSON objects: a column named "x_json" holds JSON text and
- * becomes key "x". The schema is in store_schema.c; the wrappers by area in
- * store_accounts.c, store_workflow.c, store_ledger.c and store_outbox.c.
- * Uses SQLite 3 and cJSON; dates come from the date module. */
+/* store: SQLite access for labelcoop: the connection, the statement cache
+ * (each statement prepared once for the connection's life), transactions,
+ * read snapshots and the helpers the store_* files share. Rows become cJSON
+ * objects: a column named "x_json" holds JSON text and becomes key "x".
+ * All SQL is in the store_* files: the schema in store_schema.c; each
+ * statement's text beside its wrapper, by area, in store_accounts.c,
+ * store_workflow.c, store_ledger.c and store_outbox.c (here those of
+ * transactions and versions). Uses SQLite 3 and cJSON. */
 #include "store.h"
 
 #include <errno.h>
@@ -18,174 +19,13 @@
 
 #include "store_internal.h"
 
-#define ASSESSMENT_COLUMNS                                                                         \
-    "a.id, a.organisation_id, o.name AS organisation, a.kind, a.status, a.ruleset,"                \
-    " a.auditor_id, a.created_by, a.created_at, a.submitted_at"
-
-/* A user's role in effect, then the role waiting for confirmation (or NULL). */
-#define USER_ROLES                                                                                 \
-    "coalesce(acting_role, role) AS role,"                                                         \
-    " CASE WHEN acting_role IS NULL THEN NULL ELSE role END AS pending_role"
-
-static const char *const sql[Q_COUNT] = {
+static const char *const sql_core[Q_COUNT] = {
     [Q_BEGIN] = "BEGIN IMMEDIATE",
     [Q_COMMIT] = "COMMIT",
     [Q_ROLLBACK] = "ROLLBACK",
     [Q_SAVEPOINT] = "SAVEPOINT part",
     [Q_RELEASE] = "RELEASE part",
     [Q_ROLLBACK_TO] = "ROLLBACK TO part",
-    [Q_ORG_ADD] = "INSERT INTO organisations (name, legal_form, city, region, member_since,"
-                  " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_ORG_GET] = "SELECT id, name, legal_form, city, region, member_since, created_at"
-                  " FROM organisations WHERE id = ?",
-    [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
-                   " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
-    [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
-                   " acting_role, password_hash, created_at)"
-                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_USER_GET] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
-                   " disabled FROM users WHERE id = ?",
-    [Q_USER_BY_EMAIL] = "SELECT id, email, name, " USER_ROLES ", organisation_id,"
-                        " certified_until, disabled, password_hash FROM users WHERE email = ?",
-    [Q_USER_LIST] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
-                    " CASE WHEN disabled THEN 'true' ELSE 'false' END AS disabled_json, created_at"
-                    " FROM users ORDER BY id",
-    [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
-    [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
-                      " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, coalesce(u.acting_role, u.role),"
-                      " CASE WHEN u.acting_role IS NULL THEN NULL ELSE u.role END,"
-                      " u.organisation_id, u.certified_until, u.disabled, s.kind, s.created_at,"
-                      " s.last_seen"
-                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
-    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
-    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
-    [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
-                                " AND token_hash <> ?",
-    [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
-                      " certified_until = ?5, acting_role = ?6, disabled = ?7 WHERE id = ?8",
-    /* Guarded: the role confirmed is the one still waiting. */
-    [Q_USER_CONFIRM_ROLE] = "UPDATE users SET acting_role = NULL"
-                            " WHERE id = ? AND acting_role IS NOT NULL AND role = ?",
-    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE coalesce(acting_role, role) = 'admin'"
-                      " AND NOT disabled",
-    [Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
-    /* A token is named by the first 16 hex digits of its hash: enough to
-     * tell tokens apart, nothing that helps to find the token. */
-    [Q_TOKEN_LIST] = "SELECT substr(s.token_hash, 1, 16) AS id, s.name, s.user_id,"
-                     " u.name AS user_name,"
-                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.created_at, 'unixepoch') AS created_at,"
-                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_seen, 'unixepoch') AS last_used_at"
-                     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.kind = 'api'"
-                     " ORDER BY s.created_at, s.token_hash",
-    [Q_TOKEN_DELETE] = "DELETE FROM sessions WHERE kind = 'api' AND substr(token_hash, 1, 16) = ?",
-    [Q_ASSESSMENT_ADD] = "INSERT INTO assessments (organisation_id, kind, ruleset, auditor_id,"
-                         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_ASSESSMENT_GET] = "SELECT id, organisation_id, kind, status, ruleset, auditor_id,"
-                         " created_by FROM assessments WHERE id = ?",
-    [Q_ASSESSMENT_JSON] = "SELECT " ASSESSMENT_COLUMNS ", a.evaluation AS evaluation_json"
-                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
-                          " WHERE a.id = ?",
-    [Q_ASSESSMENT_LIST] = "SELECT " ASSESSMENT_COLUMNS
-                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
-                          " WHERE (?1 = 0 OR a.organisation_id = ?1)"
-                          " AND (?2 = 0 OR a.auditor_id = ?2) ORDER BY a.id",
-    [Q_ANSWERS] = "SELECT criterion, status FROM answers WHERE assessment_id = ?"
-                  " ORDER BY criterion",
-    [Q_ANSWERS_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json,"
-                       " updated_at FROM answers WHERE assessment_id = ? ORDER BY criterion",
-    [Q_ANSWER_PUT] = "INSERT INTO answers (assessment_id, criterion, status, comment, evidence,"
-                     " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                     " ON CONFLICT (assessment_id, criterion) DO UPDATE SET"
-                     " status = excluded.status, comment = excluded.comment,"
-                     " evidence = excluded.evidence, updated_by = excluded.updated_by,"
-                     " updated_at = excluded.updated_at",
-    /* An answer's keys as store_assessment_json gives them, in their order;
-     * evidence is always written valid (a bad one reads as null, as in row_json). */
-    [Q_ANSWER_JSON] = "SELECT json_object('criterion', criterion, 'status', status,"
-                      " 'comment', comment, 'evidence',"
-                      " CASE WHEN json_valid(evidence) THEN json(evidence) END,"
-                      " 'updated_at', updated_at)"
-                      " FROM answers WHERE assessment_id = ? AND criterion = ?",
-    [Q_STAKEHOLDERS_JSON] = "SELECT name, role FROM stakeholders WHERE assessment_id = ?"
-                            " ORDER BY id",
-    [Q_STAKEHOLDERS_CLEAR] = "DELETE FROM stakeholders WHERE assessment_id = ?",
-    [Q_STAKEHOLDER_ADD] = "INSERT INTO stakeholders (assessment_id, name, role) VALUES (?, ?, ?)",
-    [Q_STAKEHOLDER_COUNT] = "SELECT count(*) FROM stakeholders WHERE assessment_id = ?",
-    [Q_ASSESSMENT_SUBMIT] = "UPDATE assessments SET status = 'submitted', submitted_at = ?,"
-                            " evaluation = ? WHERE id = ? AND status = 'draft'",
-    [Q_ASSESSMENT_AUDITOR] = "UPDATE assessments SET auditor_id = ? WHERE id = ? AND kind = 'audit'"
-                             " AND status = 'draft'",
-    [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
-    [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
-                       " decided_on, valid_until, recommendations, evaluation, ruleset,"
-                       " decided_by, created_at, record, record_hash, prev_hash, points)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, '[]'))",
-    [Q_DECISION_JSON] = "SELECT id, assessment_id, organisation_id, outcome, decided_on AS date,"
-                        " valid_until, recommendations AS recommendations_json,"
-                        " points AS points_json,"
-                        " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
-                        " record_hash FROM decisions WHERE id = ?",
-    [Q_DECISIONS_OF] =
-        "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
-        " d.recommendations AS recommendations_json, d.points AS points_json, d.record_hash,"
-        " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
-        "   'text', g.text, 'shared', json(CASE WHEN g.shared THEN 'true' ELSE 'false' END)))"
-        "   FROM good_practices g"
-        "   WHERE g.decision_id = d.id) AS good_practices_json"
-        " FROM decisions d WHERE d.assessment_id = ? ORDER BY d.id",
-    [Q_GOOD_PRACTICE_ADD] = "INSERT INTO good_practices (decision_id, organisation_id,"
-                            " criterion, text) VALUES (?, ?, ?, ?)",
-    [Q_GOOD_PRACTICES_OF] = "SELECT id, criterion, text FROM good_practices"
-                            " WHERE decision_id = ? ORDER BY id",
-    [Q_GOOD_PRACTICE_LIST] = "SELECT g.id, g.criterion, g.text, g.organisation_id,"
-                             " o.name AS organisation FROM good_practices g"
-                             " JOIN organisations o ON o.id = g.organisation_id"
-                             " WHERE g.shared AND (?1 IS NULL OR g.criterion = ?1)"
-                             " ORDER BY g.criterion, g.id",
-    [Q_GOOD_PRACTICES_ORG] = "SELECT g.id, g.criterion, g.text,"
-                             " CASE WHEN g.shared THEN 'true' ELSE 'false' END AS shared_json,"
-                             " d.assessment_id,"
-                             " d.decided_on AS date FROM good_practices g"
-                             " JOIN decisions d ON d.id = g.decision_id"
-                             " WHERE g.organisation_id = ? ORDER BY g.id",
-    [Q_GOOD_PRACTICE_GET] = "SELECT id, organisation_id, criterion, text,"
-                            " CASE WHEN shared THEN 'true' ELSE 'false' END AS shared_json"
-                            " FROM good_practices WHERE id = ?",
-    [Q_GOOD_PRACTICE_SHARE] = "UPDATE good_practices SET shared = ? WHERE id = ?",
-    [Q_LABELS] = "SELECT o.id, o.name, o.city,"
-                 " (SELECT max(valid_until) FROM decisions d"
-                 "   WHERE d.organisation_id = o.id AND d.outcome = 'awarded') AS valid_until,"
-                 " EXISTS (SELECT 1 FROM assessments a WHERE a.organisation_id = o.id) AS engaged"
-                 " FROM organisations o ORDER BY o.name, o.id",
-    [Q_ACTION_LIST] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
-                      " created_at, updated_at FROM action_items WHERE organisation_id = ?"
-                      " ORDER BY id",
-    [Q_ACTION_GET] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
-                     " created_at, updated_at FROM action_items WHERE id = ?",
-    [Q_ACTION_ADD] = "INSERT INTO action_items (organisation_id, criterion, action, owner, due,"
-                     " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    [Q_ACTION_UPDATE] = "UPDATE action_items SET criterion = ?, action = ?, owner = ?, due = ?,"
-                        " status = ?, updated_at = ? WHERE id = ?",
-    [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after,"
-                      " hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    [Q_JOURNAL_LAST] = "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
-    [Q_JOURNAL_ALL] = "SELECT id, at, user_id, action, entity, entity_id, before, after, hash,"
-                      " prev_hash FROM journal ORDER BY id",
-    [Q_RULESET_ADD] = "INSERT OR IGNORE INTO rulesets (hash, created_at) VALUES (?, ?)",
-    [Q_RULESET_FILE_ADD] = "INSERT OR IGNORE INTO ruleset_files (hash, path, content)"
-                           " VALUES (?, ?, ?)",
-    [Q_RULESET_FILES] = "SELECT path, content FROM ruleset_files WHERE hash = ? ORDER BY path",
-    [Q_ACTIVATION_ADD] = "INSERT INTO activations (hash, label, note, activated_by, activated_at)"
-                         " VALUES (?, ?, ?, ?, ?)",
-    [Q_ACTIVE] = "SELECT hash, id FROM activations ORDER BY id DESC LIMIT 1",
-    [Q_HISTORY] = "SELECT a.id, a.hash AS ruleset, a.label, a.note, a.activated_by,"
-                  " u.email AS activated_by_email, a.activated_at FROM activations a"
-                  " LEFT JOIN users u ON u.id = a.activated_by ORDER BY a.id",
-    [Q_DECISION_LAST] = "SELECT record_hash FROM decisions WHERE record_hash IS NOT NULL"
-                        " ORDER BY id DESC LIMIT 1",
-    [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
-                           " record_hash, prev_hash FROM decisions ORDER BY id",
     [Q_BEGIN_READ] = "BEGIN",
     [Q_DATA_VERSION] = "PRAGMA data_version",
     [Q_SETTINGS] = "SELECT n FROM settings_generation",
@@ -198,124 +38,21 @@ static const char *const sql[Q_COUNT] = {
                          "   WHERE b.organisation_id = a.organisation_id AND b.kind = 'audit'"
                          "   AND b.status <> 'draft'))"
                          " OR (a.kind = 'self_assessment' AND a.status = 'draft') ORDER BY a.id",
-    [Q_EVENT_ADD] = "INSERT INTO events (type, at, data) VALUES (?, ?, ?)",
-    /* The outbox: deliveries are due in the same transaction as the event. */
-    [Q_EVENT_FANOUT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
-                       " SELECT w.id, ?1, ?2, ?3 FROM webhooks w WHERE w.enabled AND NOT w.deleted"
-                       " AND EXISTS (SELECT 1 FROM json_each(w.events) j"
-                       "   WHERE j.value = '*' OR j.value = ?4)",
-    [Q_MARK] = "INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)",
-    [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at, plugin)"
-                      " VALUES (?, ?, ?, ?, ?)",
-    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json,"
-                      " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
-                      " disabled_reason, plugin,"
-                      " created_at FROM webhooks WHERE id = ? AND NOT deleted",
-    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json,"
-                       " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
-                       " disabled_reason, plugin,"
-                       " created_at FROM webhooks WHERE NOT deleted ORDER BY id",
-    [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = coalesce(?2, url),"
-                         " events = coalesce(?3, events), enabled = coalesce(?4, enabled),"
-                         " disabled_reason = CASE WHEN ?4 = 1 THEN NULL ELSE disabled_reason END,"
-                         " failing_since = CASE WHEN ?4 = 1 THEN NULL ELSE failing_since END"
-                         " WHERE id = ?1 AND NOT deleted",
-    [Q_WEBHOOK_SECRET] = "UPDATE webhooks SET old_secret = secret, old_secret_until = ?3,"
-                         " secret = ?2 WHERE id = ?1 AND NOT deleted",
-    [Q_WEBHOOK_DELETE] =
-        "UPDATE webhooks SET deleted = 1, enabled = 0 WHERE id = ? AND NOT deleted",
-    [Q_WEBHOOK_CANCEL] = "UPDATE deliveries SET state = 'failed'"
-                         " WHERE webhook_id = ? AND state = 'pending'",
-    /* First attempts go in event order: the oldest due delivery first. */
-    [Q_DUE] = "SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, w.secret,"
-              " CASE WHEN w.old_secret_until > ?1 THEN w.old_secret END, e.type, e.at, e.data,"
-              " w.plugin"
-              " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
-              " JOIN events e ON e.id = d.event_id"
-              " WHERE d.state = 'pending' AND d.next_at <= ?1 AND w.enabled"
-              " AND (d.lease_until IS NULL OR d.lease_until < ?1)"
-              " ORDER BY d.event_id, d.id LIMIT ?2",
-    [Q_LEASE] = "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1",
-    [Q_UNLEASE] = "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
-    [Q_DELIVERED] = "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,"
-                    " lease_until = NULL WHERE id = ?",
-    [Q_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?2, lease_until = NULL"
-                " WHERE id = ?1",
-    [Q_GIVE_UP] = "UPDATE deliveries SET state = 'failed', attempts = attempts + 1,"
-                  " lease_until = NULL WHERE id = ?",
-    [Q_ATTEMPT_ADD] = "INSERT INTO attempts (delivery_id, at, status, duration_ms, response, error)"
-                      " VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_WEBHOOK_FAILING] = "UPDATE webhooks SET failing_since = coalesce(failing_since, ?2)"
-                          " WHERE id = ?1 RETURNING failing_since",
-    [Q_WEBHOOK_OK] = "UPDATE webhooks SET failing_since = NULL WHERE id = ?",
-    [Q_WEBHOOK_DISABLE] = "UPDATE webhooks SET enabled = 0, disabled_reason = ?2"
-                          " WHERE id = ?1 AND enabled",
-    [Q_WEBHOOK_DISABLE_ALL] = "UPDATE deliveries SET state = 'failed'"
-                              " WHERE webhook_id = ? AND state = 'pending'",
-    [Q_DELIVERY_LOG] = "SELECT a.id, d.id AS delivery_id, d.event_id, e.type, a.at, a.status,"
-                       " a.duration_ms, a.response, a.error, d.state, d.attempts"
-                       " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
-                       " JOIN events e ON e.id = d.event_id"
-                       " WHERE d.webhook_id = ?1 ORDER BY a.id DESC LIMIT ?2",
-    [Q_REPLAY_EVENT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
-                       " SELECT ?1, id, ?3, ?4 FROM events WHERE id = ?2",
-    [Q_REPLAY_SINCE] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
-                       " SELECT ?1, e.id, ?3, ?4 FROM events e WHERE e.at >= ?2"
-                       " AND EXISTS (SELECT 1 FROM webhooks w, json_each(w.events) j"
-                       "   WHERE w.id = ?1 AND (j.value = '*' OR j.value = e.type))"
-                       " ORDER BY e.id",
-    [Q_EXPIRING] = "SELECT d.id, d.organisation_id, o.name, d.valid_until, d.assessment_id"
-                   " FROM decisions d JOIN organisations o ON o.id = d.organisation_id"
-                   " WHERE d.outcome = 'awarded' AND d.valid_until IS NOT NULL AND d.id ="
-                   " (SELECT max(x.id) FROM decisions x WHERE x.organisation_id ="
-                   " d.organisation_id AND x.outcome = 'awarded')",
-    [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
-                  " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
-                  " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
-    [Q_AUDITS_UNCERTIFIED] = "SELECT a.id, a.organisation_id, a.ruleset, a.auditor_id,"
-                             " COALESCE(u.certified_until, '') AS certified_until"
-                             " FROM assessments a JOIN users u ON u.id = a.auditor_id"
-                             " WHERE a.kind = 'audit' AND a.status = 'draft' AND u.disabled = 0"
-                             " AND COALESCE(u.certified_until, '') < ? ORDER BY a.id",
-    [Q_DECISION_LIST] = "SELECT d.id, d.assessment_id, d.organisation_id, o.name AS organisation,"
-                        " d.outcome, d.decided_on AS date, d.valid_until,"
-                        " d.recommendations AS recommendations_json, d.ruleset FROM decisions d"
-                        " JOIN organisations o ON o.id = d.organisation_id"
-                        " WHERE ?1 = 0 OR d.organisation_id = ?1 ORDER BY d.id",
-    /* Each CAE's latest audit past draft, and its answers. */
-    [Q_LATEST_ANSWERS] = "SELECT a.id, a.organisation_id, x.criterion, x.status"
-                         " FROM assessments a JOIN answers x ON x.assessment_id = a.id"
-                         " WHERE a.kind = ?1 AND (?2 = 0 OR a.organisation_id = ?2) AND a.id ="
-                         " (SELECT max(b.id) FROM assessments b WHERE b.organisation_id ="
-                         " a.organisation_id AND b.kind = ?1 AND b.status <> 'draft')"
-                         " ORDER BY a.id",
-    [Q_VERIFY_CODE] = "SELECT d.id AS decision_id, o.name AS organisation, o.city, d.outcome,"
-                      " d.decided_on AS date, d.valid_until, d.ruleset FROM decisions d"
-                      " JOIN organisations o ON o.id = d.organisation_id WHERE d.record_hash = ?",
-    [Q_AUDITING_ORG] = "SELECT count(*) FROM assessments WHERE auditor_id = ? AND"
-                       " organisation_id = ? AND kind = 'audit'",
-    [Q_EVENTS_AFTER] = "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
-    [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE name = ?",
-    [Q_CURSOR_SET] = "INSERT INTO cursors (name, value) VALUES (?1, ?2)"
-                     " ON CONFLICT (name) DO UPDATE SET value = ?2",
-    [Q_PLUGIN_STATES] = "SELECT name, enabled FROM plugin_state",
-    [Q_PLUGIN_STATE_SET] =
-        "INSERT INTO plugin_state (name, enabled, updated_at) VALUES (?1, ?2, ?3)"
-        " ON CONFLICT (name) DO UPDATE SET enabled = ?2, updated_at = ?3",
-    [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2"
-                             " WHERE id = ?1 AND status = 'draft'",
-    [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
-    [Q_ASSESSMENT_SUBMITTED_ON] = "SELECT substr(submitted_at, 1, 10) FROM assessments"
-                                  " WHERE id = ? AND status = 'submitted'",
-    /* A deferral gives the audit back to its auditor as a draft: what was
-     * submitted stays in the deferral's record, not on the draft. */
-    [Q_ASSESSMENT_DECIDED] =
-        "UPDATE assessments SET status = CASE WHEN ?2 THEN 'draft' ELSE 'decided' END,"
-        " submitted_at = CASE WHEN ?2 THEN NULL ELSE submitted_at END,"
-        " evaluation = CASE WHEN ?2 THEN NULL ELSE evaluation END"
-        " WHERE id = ?1 AND kind = 'audit' AND status = 'submitted'",
 };
 
+/* Where the text of a statement is: here for transactions and versions, in
+ * the store_* file of its area for the others. */
+static const char *const *const sql_areas[] = {sql_core, store_sql_accounts, store_sql_workflow,
+                                               store_sql_ledger, store_sql_outbox};
+
+/* The text of statement q. */
+static const char *sql_text(int q)
+{
+    for (size_t i = 0; i < sizeof sql_areas / sizeof *sql_areas; i++)
+        if (sql_areas[i][q])
+            return sql_areas[i][q];
+    return NULL;
+}
 
 /* Writers of this process queue here rather than in SQLite's busy handler,
  * which polls with sleeps of a millisecond and more: under concurrent writes
@@ -369,7 +106,7 @@ sqlite3_stmt *stmt(store *s, int q, err *e)
 {
     sqlite3_stmt *st = s->stmts[q];
     if (!st) {
-        if (sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        if (sqlite3_prepare_v3(s->db, sql_text(q), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
             SQLITE_OK) {
             db_fail(s, e, "prepare");
             return NULL;

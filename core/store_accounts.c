@@ -1,5 +1,5 @@
 /* store_accounts: organisations, users, sessions and API tokens.
- * The statements' text is in store.c's table; helpers in store_internal.h. */
+ * Its statements' text first, then their wrappers; helpers in store_internal.h. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -7,6 +7,61 @@
 
 #include "date.h"
 #include "store_internal.h"
+
+/* A user's role in effect, then the role waiting for confirmation (or NULL). */
+#define USER_ROLES                                                                                 \
+    "coalesce(acting_role, role) AS role,"                                                         \
+    " CASE WHEN acting_role IS NULL THEN NULL ELSE role END AS pending_role"
+
+/* The text of this area's statements, by id (the others' are NULL): the
+ * statement cache in store.c prepares each once per connection. */
+const char *const store_sql_accounts[Q_COUNT] = {
+    [Q_ORG_ADD] = "INSERT INTO organisations (name, legal_form, city, region, member_since,"
+                  " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_ORG_GET] = "SELECT id, name, legal_form, city, region, member_since, created_at"
+                  " FROM organisations WHERE id = ?",
+    [Q_ORG_LIST] = "SELECT id, name, legal_form, city, region, member_since, created_at"
+                   " FROM organisations WHERE ?1 = 0 OR id = ?1 ORDER BY name, id",
+    [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
+                   " acting_role, password_hash, created_at)"
+                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_USER_GET] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
+                   " disabled FROM users WHERE id = ?",
+    [Q_USER_BY_EMAIL] = "SELECT id, email, name, " USER_ROLES ", organisation_id,"
+                        " certified_until, disabled, password_hash FROM users WHERE email = ?",
+    [Q_USER_LIST] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
+                    " CASE WHEN disabled THEN 'true' ELSE 'false' END AS disabled_json, created_at"
+                    " FROM users ORDER BY id",
+    [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
+    [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
+                      " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, coalesce(u.acting_role, u.role),"
+                      " CASE WHEN u.acting_role IS NULL THEN NULL ELSE u.role END,"
+                      " u.organisation_id, u.certified_until, u.disabled, s.kind, s.created_at,"
+                      " s.last_seen"
+                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+    [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+    [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
+    [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
+                                " AND token_hash <> ?",
+    [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
+                      " certified_until = ?5, acting_role = ?6, disabled = ?7 WHERE id = ?8",
+    /* Guarded: the role confirmed is the one still waiting. */
+    [Q_USER_CONFIRM_ROLE] = "UPDATE users SET acting_role = NULL"
+                            " WHERE id = ? AND acting_role IS NOT NULL AND role = ?",
+    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE coalesce(acting_role, role) = 'admin'"
+                      " AND NOT disabled",
+    [Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
+    /* A token is named by the first 16 hex digits of its hash: enough to
+     * tell tokens apart, nothing that helps to find the token. */
+    [Q_TOKEN_LIST] = "SELECT substr(s.token_hash, 1, 16) AS id, s.name, s.user_id,"
+                     " u.name AS user_name,"
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.created_at, 'unixepoch') AS created_at,"
+                     " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_seen, 'unixepoch') AS last_used_at"
+                     " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.kind = 'api'"
+                     " ORDER BY s.created_at, s.token_hash",
+    [Q_TOKEN_DELETE] = "DELETE FROM sessions WHERE kind = 'api' AND substr(token_hash, 1, 16) = ?",
+};
 
 /* ---- organisations ------------------------------------------------------ */
 

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+/* The statements, one id each: a new one gets an id here and its text in
+ * its area's store_sql_* table. */
 enum {
     Q_BEGIN,
     Q_COMMIT,
@@ -123,6 +125,14 @@ enum {
     Q_ASSESSMENT_DECIDED,
     Q_COUNT
 };
+
+/* The text of each area's statements, indexed by id (NULL where another
+ * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c
+ * and store_outbox.c. */
+extern const char *const store_sql_accounts[Q_COUNT];
+extern const char *const store_sql_workflow[Q_COUNT];
+extern const char *const store_sql_ledger[Q_COUNT];
+extern const char *const store_sql_outbox[Q_COUNT];
 
 struct store {
     sqlite3 *db;

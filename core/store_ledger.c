@@ -1,6 +1,6 @@
 /* store_ledger: what must stay provable: the journal and its hash chain,
  * stored rule sets and their activations, decision records.
- * The statements' text is in store.c's table; helpers in store_internal.h. */
+ * Its statements' text first, then their wrappers; helpers in store_internal.h. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,33 @@
 
 #include "date.h"
 #include "store_internal.h"
+
+/* The text of this area's statements, by id (the others' are NULL): the
+ * statement cache in store.c prepares each once per connection. */
+const char *const store_sql_ledger[Q_COUNT] = {
+    [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after,"
+                      " hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_JOURNAL_LAST] = "SELECT hash FROM journal ORDER BY id DESC LIMIT 1",
+    [Q_JOURNAL_ALL] = "SELECT id, at, user_id, action, entity, entity_id, before, after, hash,"
+                      " prev_hash FROM journal ORDER BY id",
+    [Q_RULESET_ADD] = "INSERT OR IGNORE INTO rulesets (hash, created_at) VALUES (?, ?)",
+    [Q_RULESET_FILE_ADD] = "INSERT OR IGNORE INTO ruleset_files (hash, path, content)"
+                           " VALUES (?, ?, ?)",
+    [Q_RULESET_FILES] = "SELECT path, content FROM ruleset_files WHERE hash = ? ORDER BY path",
+    [Q_ACTIVATION_ADD] = "INSERT INTO activations (hash, label, note, activated_by, activated_at)"
+                         " VALUES (?, ?, ?, ?, ?)",
+    [Q_ACTIVE] = "SELECT hash, id FROM activations ORDER BY id DESC LIMIT 1",
+    [Q_HISTORY] = "SELECT a.id, a.hash AS ruleset, a.label, a.note, a.activated_by,"
+                  " u.email AS activated_by_email, a.activated_at FROM activations a"
+                  " LEFT JOIN users u ON u.id = a.activated_by ORDER BY a.id",
+    [Q_DECISION_LAST] = "SELECT record_hash FROM decisions WHERE record_hash IS NOT NULL"
+                        " ORDER BY id DESC LIMIT 1",
+    [Q_DECISION_RECORDS] = "SELECT id, assessment_id, outcome, decided_on, valid_until, record,"
+                           " record_hash, prev_hash FROM decisions ORDER BY id",
+    [Q_ASSESSMENT_MIGRATE] = "UPDATE assessments SET ruleset = ?2"
+                             " WHERE id = ?1 AND status = 'draft'",
+    [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
+};
 
 /* ---- journal -------------------------------------------------------------- */
 

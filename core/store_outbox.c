@@ -1,6 +1,6 @@
 /* store_outbox: what integrations are told: events, webhooks, their
  * deliveries and attempts, marks, cursors and plugin state.
- * The statements' text is in store.c's table; helpers in store_internal.h. */
+ * Its statements' text first, then their wrappers; helpers in store_internal.h. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
@@ -9,6 +9,85 @@
 
 #include "date.h"
 #include "store_internal.h"
+
+/* The text of this area's statements, by id (the others' are NULL): the
+ * statement cache in store.c prepares each once per connection. */
+const char *const store_sql_outbox[Q_COUNT] = {
+    [Q_EVENT_ADD] = "INSERT INTO events (type, at, data) VALUES (?, ?, ?)",
+    /* The outbox: deliveries are due in the same transaction as the event. */
+    [Q_EVENT_FANOUT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT w.id, ?1, ?2, ?3 FROM webhooks w WHERE w.enabled AND NOT w.deleted"
+                       " AND EXISTS (SELECT 1 FROM json_each(w.events) j"
+                       "   WHERE j.value = '*' OR j.value = ?4)",
+    [Q_MARK] = "INSERT OR IGNORE INTO marks (key, at) VALUES (?, ?)",
+    [Q_WEBHOOK_ADD] = "INSERT INTO webhooks (url, events, secret, created_at, plugin)"
+                      " VALUES (?, ?, ?, ?, ?)",
+    [Q_WEBHOOK_GET] = "SELECT id, url, events AS events_json,"
+                      " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
+                      " disabled_reason, plugin,"
+                      " created_at FROM webhooks WHERE id = ? AND NOT deleted",
+    [Q_WEBHOOK_LIST] = "SELECT id, url, events AS events_json,"
+                       " CASE WHEN enabled THEN 'true' ELSE 'false' END AS enabled_json,"
+                       " disabled_reason, plugin,"
+                       " created_at FROM webhooks WHERE NOT deleted ORDER BY id",
+    [Q_WEBHOOK_UPDATE] = "UPDATE webhooks SET url = coalesce(?2, url),"
+                         " events = coalesce(?3, events), enabled = coalesce(?4, enabled),"
+                         " disabled_reason = CASE WHEN ?4 = 1 THEN NULL ELSE disabled_reason END,"
+                         " failing_since = CASE WHEN ?4 = 1 THEN NULL ELSE failing_since END"
+                         " WHERE id = ?1 AND NOT deleted",
+    [Q_WEBHOOK_SECRET] = "UPDATE webhooks SET old_secret = secret, old_secret_until = ?3,"
+                         " secret = ?2 WHERE id = ?1 AND NOT deleted",
+    [Q_WEBHOOK_DELETE] =
+        "UPDATE webhooks SET deleted = 1, enabled = 0 WHERE id = ? AND NOT deleted",
+    [Q_WEBHOOK_CANCEL] = "UPDATE deliveries SET state = 'failed'"
+                         " WHERE webhook_id = ? AND state = 'pending'",
+    /* First attempts go in event order: the oldest due delivery first. */
+    [Q_DUE] = "SELECT d.id, d.webhook_id, d.event_id, d.attempts, w.url, w.secret,"
+              " CASE WHEN w.old_secret_until > ?1 THEN w.old_secret END, e.type, e.at, e.data,"
+              " w.plugin"
+              " FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id"
+              " JOIN events e ON e.id = d.event_id"
+              " WHERE d.state = 'pending' AND d.next_at <= ?1 AND w.enabled"
+              " AND (d.lease_until IS NULL OR d.lease_until < ?1)"
+              " ORDER BY d.event_id, d.id LIMIT ?2",
+    [Q_LEASE] = "UPDATE deliveries SET lease_until = ?2 WHERE id = ?1",
+    [Q_UNLEASE] = "UPDATE deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL",
+    [Q_DELIVERED] = "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1,"
+                    " lease_until = NULL WHERE id = ?",
+    [Q_RETRY] = "UPDATE deliveries SET attempts = attempts + 1, next_at = ?2, lease_until = NULL"
+                " WHERE id = ?1",
+    [Q_GIVE_UP] = "UPDATE deliveries SET state = 'failed', attempts = attempts + 1,"
+                  " lease_until = NULL WHERE id = ?",
+    [Q_ATTEMPT_ADD] = "INSERT INTO attempts (delivery_id, at, status, duration_ms, response, error)"
+                      " VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_WEBHOOK_FAILING] = "UPDATE webhooks SET failing_since = coalesce(failing_since, ?2)"
+                          " WHERE id = ?1 RETURNING failing_since",
+    [Q_WEBHOOK_OK] = "UPDATE webhooks SET failing_since = NULL WHERE id = ?",
+    [Q_WEBHOOK_DISABLE] = "UPDATE webhooks SET enabled = 0, disabled_reason = ?2"
+                          " WHERE id = ?1 AND enabled",
+    [Q_WEBHOOK_DISABLE_ALL] = "UPDATE deliveries SET state = 'failed'"
+                              " WHERE webhook_id = ? AND state = 'pending'",
+    [Q_DELIVERY_LOG] = "SELECT a.id, d.id AS delivery_id, d.event_id, e.type, a.at, a.status,"
+                       " a.duration_ms, a.response, a.error, d.state, d.attempts"
+                       " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                       " JOIN events e ON e.id = d.event_id"
+                       " WHERE d.webhook_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+    [Q_REPLAY_EVENT] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT ?1, id, ?3, ?4 FROM events WHERE id = ?2",
+    [Q_REPLAY_SINCE] = "INSERT INTO deliveries (webhook_id, event_id, next_at, created_at)"
+                       " SELECT ?1, e.id, ?3, ?4 FROM events e WHERE e.at >= ?2"
+                       " AND EXISTS (SELECT 1 FROM webhooks w, json_each(w.events) j"
+                       "   WHERE w.id = ?1 AND (j.value = '*' OR j.value = e.type))"
+                       " ORDER BY e.id",
+    [Q_EVENTS_AFTER] = "SELECT id, type, at, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
+    [Q_CURSOR_GET] = "SELECT value FROM cursors WHERE name = ?",
+    [Q_CURSOR_SET] = "INSERT INTO cursors (name, value) VALUES (?1, ?2)"
+                     " ON CONFLICT (name) DO UPDATE SET value = ?2",
+    [Q_PLUGIN_STATES] = "SELECT name, enabled FROM plugin_state",
+    [Q_PLUGIN_STATE_SET] =
+        "INSERT INTO plugin_state (name, enabled, updated_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT (name) DO UPDATE SET enabled = ?2, updated_at = ?3",
+};
 
 /* ---- events and webhooks ------------------------------------------------------ */
 

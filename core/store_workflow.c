@@ -1,6 +1,6 @@
 /* store_workflow: assessments, answers, stakeholders, decisions, good
  * practices, labels and the action plan, with the daily tick's reads.
- * The statements' text is in store.c's table; helpers in store_internal.h. */
+ * Its statements' text first, then their wrappers; helpers in store_internal.h. */
 #include <stdbool.h>
 #include <string.h>
 
@@ -8,6 +8,142 @@
 
 #include "date.h"
 #include "store_internal.h"
+
+#define ASSESSMENT_COLUMNS                                                                         \
+    "a.id, a.organisation_id, o.name AS organisation, a.kind, a.status, a.ruleset,"                \
+    " a.auditor_id, a.created_by, a.created_at, a.submitted_at"
+
+/* The text of this area's statements, by id (the others' are NULL): the
+ * statement cache in store.c prepares each once per connection. */
+const char *const store_sql_workflow[Q_COUNT] = {
+    [Q_ASSESSMENT_ADD] = "INSERT INTO assessments (organisation_id, kind, ruleset, auditor_id,"
+                         " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+    [Q_ASSESSMENT_GET] = "SELECT id, organisation_id, kind, status, ruleset, auditor_id,"
+                         " created_by FROM assessments WHERE id = ?",
+    [Q_ASSESSMENT_JSON] = "SELECT " ASSESSMENT_COLUMNS ", a.evaluation AS evaluation_json"
+                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
+                          " WHERE a.id = ?",
+    [Q_ASSESSMENT_LIST] = "SELECT " ASSESSMENT_COLUMNS
+                          " FROM assessments a JOIN organisations o ON o.id = a.organisation_id"
+                          " WHERE (?1 = 0 OR a.organisation_id = ?1)"
+                          " AND (?2 = 0 OR a.auditor_id = ?2) ORDER BY a.id",
+    [Q_ANSWERS] = "SELECT criterion, status FROM answers WHERE assessment_id = ?"
+                  " ORDER BY criterion",
+    [Q_ANSWERS_JSON] = "SELECT criterion, status, comment, evidence AS evidence_json,"
+                       " updated_at FROM answers WHERE assessment_id = ? ORDER BY criterion",
+    [Q_ANSWER_PUT] = "INSERT INTO answers (assessment_id, criterion, status, comment, evidence,"
+                     " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (assessment_id, criterion) DO UPDATE SET"
+                     " status = excluded.status, comment = excluded.comment,"
+                     " evidence = excluded.evidence, updated_by = excluded.updated_by,"
+                     " updated_at = excluded.updated_at",
+    /* An answer's keys as store_assessment_json gives them, in their order;
+     * evidence is always written valid (a bad one reads as null, as in row_json). */
+    [Q_ANSWER_JSON] = "SELECT json_object('criterion', criterion, 'status', status,"
+                      " 'comment', comment, 'evidence',"
+                      " CASE WHEN json_valid(evidence) THEN json(evidence) END,"
+                      " 'updated_at', updated_at)"
+                      " FROM answers WHERE assessment_id = ? AND criterion = ?",
+    [Q_STAKEHOLDERS_JSON] = "SELECT name, role FROM stakeholders WHERE assessment_id = ?"
+                            " ORDER BY id",
+    [Q_STAKEHOLDERS_CLEAR] = "DELETE FROM stakeholders WHERE assessment_id = ?",
+    [Q_STAKEHOLDER_ADD] = "INSERT INTO stakeholders (assessment_id, name, role) VALUES (?, ?, ?)",
+    [Q_STAKEHOLDER_COUNT] = "SELECT count(*) FROM stakeholders WHERE assessment_id = ?",
+    [Q_ASSESSMENT_SUBMIT] = "UPDATE assessments SET status = 'submitted', submitted_at = ?,"
+                            " evaluation = ? WHERE id = ? AND status = 'draft'",
+    [Q_ASSESSMENT_AUDITOR] = "UPDATE assessments SET auditor_id = ? WHERE id = ? AND kind = 'audit'"
+                             " AND status = 'draft'",
+    [Q_ASSESSMENT_EVALUATION] = "SELECT evaluation FROM assessments WHERE id = ?",
+    [Q_DECISION_ADD] = "INSERT INTO decisions (assessment_id, organisation_id, outcome,"
+                       " decided_on, valid_until, recommendations, evaluation, ruleset,"
+                       " decided_by, created_at, record, record_hash, prev_hash, points)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, '[]'))",
+    [Q_DECISION_JSON] = "SELECT id, assessment_id, organisation_id, outcome, decided_on AS date,"
+                        " valid_until, recommendations AS recommendations_json,"
+                        " points AS points_json,"
+                        " evaluation AS evaluation_json, ruleset, decided_by, created_at,"
+                        " record_hash FROM decisions WHERE id = ?",
+    [Q_DECISIONS_OF] =
+        "SELECT d.id, d.outcome, d.decided_on AS date, d.valid_until,"
+        " d.recommendations AS recommendations_json, d.points AS points_json, d.record_hash,"
+        " (SELECT json_group_array(json_object('id', g.id, 'criterion', g.criterion,"
+        "   'text', g.text, 'shared', json(CASE WHEN g.shared THEN 'true' ELSE 'false' END)))"
+        "   FROM good_practices g"
+        "   WHERE g.decision_id = d.id) AS good_practices_json"
+        " FROM decisions d WHERE d.assessment_id = ? ORDER BY d.id",
+    [Q_GOOD_PRACTICE_ADD] = "INSERT INTO good_practices (decision_id, organisation_id,"
+                            " criterion, text) VALUES (?, ?, ?, ?)",
+    [Q_GOOD_PRACTICES_OF] = "SELECT id, criterion, text FROM good_practices"
+                            " WHERE decision_id = ? ORDER BY id",
+    [Q_GOOD_PRACTICE_LIST] = "SELECT g.id, g.criterion, g.text, g.organisation_id,"
+                             " o.name AS organisation FROM good_practices g"
+                             " JOIN organisations o ON o.id = g.organisation_id"
+                             " WHERE g.shared AND (?1 IS NULL OR g.criterion = ?1)"
+                             " ORDER BY g.criterion, g.id",
+    [Q_GOOD_PRACTICES_ORG] = "SELECT g.id, g.criterion, g.text,"
+                             " CASE WHEN g.shared THEN 'true' ELSE 'false' END AS shared_json,"
+                             " d.assessment_id,"
+                             " d.decided_on AS date FROM good_practices g"
+                             " JOIN decisions d ON d.id = g.decision_id"
+                             " WHERE g.organisation_id = ? ORDER BY g.id",
+    [Q_GOOD_PRACTICE_GET] = "SELECT id, organisation_id, criterion, text,"
+                            " CASE WHEN shared THEN 'true' ELSE 'false' END AS shared_json"
+                            " FROM good_practices WHERE id = ?",
+    [Q_GOOD_PRACTICE_SHARE] = "UPDATE good_practices SET shared = ? WHERE id = ?",
+    [Q_LABELS] = "SELECT o.id, o.name, o.city,"
+                 " (SELECT max(valid_until) FROM decisions d"
+                 "   WHERE d.organisation_id = o.id AND d.outcome = 'awarded') AS valid_until,"
+                 " EXISTS (SELECT 1 FROM assessments a WHERE a.organisation_id = o.id) AS engaged"
+                 " FROM organisations o ORDER BY o.name, o.id",
+    [Q_ACTION_LIST] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
+                      " created_at, updated_at FROM action_items WHERE organisation_id = ?"
+                      " ORDER BY id",
+    [Q_ACTION_GET] = "SELECT id, organisation_id, criterion, action, owner, due, status,"
+                     " created_at, updated_at FROM action_items WHERE id = ?",
+    [Q_ACTION_ADD] = "INSERT INTO action_items (organisation_id, criterion, action, owner, due,"
+                     " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [Q_ACTION_UPDATE] = "UPDATE action_items SET criterion = ?, action = ?, owner = ?, due = ?,"
+                        " status = ?, updated_at = ? WHERE id = ?",
+    [Q_EXPIRING] = "SELECT d.id, d.organisation_id, o.name, d.valid_until, d.assessment_id"
+                   " FROM decisions d JOIN organisations o ON o.id = d.organisation_id"
+                   " WHERE d.outcome = 'awarded' AND d.valid_until IS NOT NULL AND d.id ="
+                   " (SELECT max(x.id) FROM decisions x WHERE x.organisation_id ="
+                   " d.organisation_id AND x.outcome = 'awarded')",
+    [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
+                  " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
+                  " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    [Q_AUDITS_UNCERTIFIED] = "SELECT a.id, a.organisation_id, a.ruleset, a.auditor_id,"
+                             " COALESCE(u.certified_until, '') AS certified_until"
+                             " FROM assessments a JOIN users u ON u.id = a.auditor_id"
+                             " WHERE a.kind = 'audit' AND a.status = 'draft' AND u.disabled = 0"
+                             " AND COALESCE(u.certified_until, '') < ? ORDER BY a.id",
+    [Q_DECISION_LIST] = "SELECT d.id, d.assessment_id, d.organisation_id, o.name AS organisation,"
+                        " d.outcome, d.decided_on AS date, d.valid_until,"
+                        " d.recommendations AS recommendations_json, d.ruleset FROM decisions d"
+                        " JOIN organisations o ON o.id = d.organisation_id"
+                        " WHERE ?1 = 0 OR d.organisation_id = ?1 ORDER BY d.id",
+    /* Each CAE's latest audit past draft, and its answers. */
+    [Q_LATEST_ANSWERS] = "SELECT a.id, a.organisation_id, x.criterion, x.status"
+                         " FROM assessments a JOIN answers x ON x.assessment_id = a.id"
+                         " WHERE a.kind = ?1 AND (?2 = 0 OR a.organisation_id = ?2) AND a.id ="
+                         " (SELECT max(b.id) FROM assessments b WHERE b.organisation_id ="
+                         " a.organisation_id AND b.kind = ?1 AND b.status <> 'draft')"
+                         " ORDER BY a.id",
+    [Q_VERIFY_CODE] = "SELECT d.id AS decision_id, o.name AS organisation, o.city, d.outcome,"
+                      " d.decided_on AS date, d.valid_until, d.ruleset FROM decisions d"
+                      " JOIN organisations o ON o.id = d.organisation_id WHERE d.record_hash = ?",
+    [Q_AUDITING_ORG] = "SELECT count(*) FROM assessments WHERE auditor_id = ? AND"
+                       " organisation_id = ? AND kind = 'audit'",
+    [Q_ASSESSMENT_SUBMITTED_ON] = "SELECT substr(submitted_at, 1, 10) FROM assessments"
+                                  " WHERE id = ? AND status = 'submitted'",
+    /* A deferral gives the audit back to its auditor as a draft: what was
+     * submitted stays in the deferral's record, not on the draft. */
+    [Q_ASSESSMENT_DECIDED] =
+        "UPDATE assessments SET status = CASE WHEN ?2 THEN 'draft' ELSE 'decided' END,"
+        " submitted_at = CASE WHEN ?2 THEN NULL ELSE submitted_at END,"
+        " evaluation = CASE WHEN ?2 THEN NULL ELSE evaluation END"
+        " WHERE id = ?1 AND kind = 'audit' AND status = 'submitted'",
+};
 
 /* ---- assessments ---------------------------------------------------------- */
 
