@@ -181,6 +181,11 @@ end
 -- would otherwise start with some ignored). With opts.stderr_pipe, stderr
 -- goes through a pipe to a cat of its own: the log is then written by a
 -- process that a file size limit put on the program leaves alone.
+-- The program dies with the spec: a watchdog beside it kills it with SIGKILL
+-- once the process that spawned it (busted) is gone or a zombie, so a spec
+-- killed with -9 (a ctest timeout) leaves no server behind.
+local owner = (support.read("/proc/self/stat") or ""):match("^(%d+)")
+
 function H.spawn(dir, cmdline, opts)
   opts = opts or {}
   local lines = { "#!/bin/sh" }
@@ -195,6 +200,11 @@ function H.spawn(dir, cmdline, opts)
     "env --default-signal=INT,QUIT,TERM " .. cmdline .. " >" .. quote(dir .. "/out") .. " 2>" .. err
       .. " </dev/null &",
     "pid=$!",
+    "(while kill -0 $pid 2>/dev/null; do",
+    "  s=$(sed 's/.*) //' /proc/" .. owner .. "/stat 2>/dev/null)",
+    "  if [ \"${s%% *}\" = '' ] || [ \"${s%% *}\" = Z ]; then kill -KILL $pid; exit; fi",
+    "  sleep 0.5",
+    "done) </dev/null >/dev/null 2>&1 &",
     "echo $pid >" .. quote(dir .. "/pid.tmp"),
     "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
     "wait $pid",
