@@ -12,7 +12,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev fonts-dejavu-core \
        poppler-utils unzip curl chromium valgrind
 
-.PHONY: all deps build test bench lint fuzz run clean
+.PHONY: all deps build test check bench lint fuzz run clean
 
 all: build
 
@@ -46,6 +46,12 @@ build: deps $(BUILD)/CMakeCache.txt
 # CTEST_ARGS selects tests, e.g. CTEST_ARGS="-LE browser".
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+# The quick loop: the unit tests, the rule specs and the functional specs,
+# without the browser run and the two slow specs (load, login throttle).
+check: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE browser \
+	  -E 'load_spec|login_throttle_spec' $(CTEST_ARGS)
 
 # Benchmarks against baselines measured in the same run; figures printed and
 # written to $(BUILD)/bench.json. Targets are reported, not asserted.

@@ -10,10 +10,7 @@ local quote = support.quote
 
 local H = {}
 
--- luassert's assert, so that a broken expectation is reported by busted as a
--- failure (not an error) with our message.
-local ok_luassert, luassert = pcall(require, "luassert")
-local assert = ok_luassert and luassert or assert
+local assert = support.assert
 
 H.PASSWORD = "correct horse battery"
 H.rules = support.root .. "/rules"
@@ -21,35 +18,11 @@ H.web = support.root .. "/web"
 
 -- Our own temporary directories: support.cleanup() (called by other specs'
 -- after_each) must not remove a fixture a whole spec file relies on.
-local dirs = {}
+local forget
+H.tmpdir, H.cleanup, forget = support.tmpdirs("labelcoop-http")
 
-function H.tmpdir()
-  local p = assert(io.popen("mktemp -d /tmp/labelcoop-http.XXXXXX"))
-  local dir = p:read("*l")
-  p:close()
-  assert(dir and dir ~= "", "mktemp -d failed")
-  dirs[#dirs + 1] = dir
-  return dir
-end
-
-function H.cleanup()
-  for i = #dirs, 1, -1 do
-    os.execute("rm -rf " .. quote(dirs[i]))
-    dirs[i] = nil
-  end
-end
-
-local function sleep(seconds)
-  os.execute("sleep " .. tostring(seconds))
-end
+local sleep, now = support.sleep, support.now
 H.sleep = sleep
-
-local function now()
-  local p = io.popen("date +%s.%N")
-  local t = tonumber(p:read("*l"))
-  p:close()
-  return t
-end
 H.now = now
 
 function H.copy(src, dest)
@@ -181,6 +154,11 @@ end
 -- would otherwise start with some ignored). With opts.stderr_pipe, stderr
 -- goes through a pipe to a cat of its own: the log is then written by a
 -- process that a file size limit put on the program leaves alone.
+-- The program dies with the spec: a watchdog beside it kills it with SIGKILL
+-- once the process that spawned it (busted) is gone or a zombie, so a spec
+-- killed with -9 (a ctest timeout) leaves no server behind.
+local owner = (support.read("/proc/self/stat") or ""):match("^(%d+)")
+
 function H.spawn(dir, cmdline, opts)
   opts = opts or {}
   local lines = { "#!/bin/sh" }
@@ -195,6 +173,12 @@ function H.spawn(dir, cmdline, opts)
     "env --default-signal=INT,QUIT,TERM " .. cmdline .. " >" .. quote(dir .. "/out") .. " 2>" .. err
       .. " </dev/null &",
     "pid=$!",
+    "(while kill -0 $pid 2>/dev/null; do",
+    "  [ -e /proc/" .. owner .. " ] || { kill -KILL $pid; exit; }",
+    "  read -r s </proc/" .. owner .. "/stat && s=${s##*) } && [ \"${s%% *}\" = Z ] \\",
+    "    && { kill -KILL $pid; exit; }",
+    "  sleep 0.5",
+    "done) </dev/null >/dev/null 2>&1 &",
     "echo $pid >" .. quote(dir .. "/pid.tmp"),
     "mv " .. quote(dir .. "/pid.tmp") .. " " .. quote(dir .. "/pid"),
     "wait $pid",
@@ -357,6 +341,17 @@ local function parse_headers(text)
   return headers, all
 end
 
+-- Sets r.json to the JSON r.body holds, if it holds JSON; returns r.
+local function decode_body(r)
+  if r.body ~= "" then
+    local ok, value = pcall(json.decode, r.body)
+    if ok then
+      r.json = value
+    end
+  end
+  return r
+end
+
 -- One HTTP request with curl. opts:
 --   json = a table (sent as JSON), raw = a string (sent as is),
 --   token = bearer token, cookie = session token (sent as the
@@ -414,18 +409,8 @@ function H.request(server, method, path, opts)
     server = server,
   }
   r.headers, r.all_headers = parse_headers(support.read(dir .. "/headers"))
-  if r.body ~= "" then
-    local ok, value = pcall(json.decode, r.body)
-    if ok then
-      r.json = value
-    end
-  end
-  os.execute("rm -rf " .. quote(dir))
-  for i = #dirs, 1, -1 do
-    if dirs[i] == dir then
-      table.remove(dirs, i)
-    end
-  end
+  decode_body(r)
+  forget(dir)
   return r
 end
 
@@ -481,17 +466,20 @@ function H.get_many(server, list)
   return H.many(server, list)
 end
 
--- Several requests in one curl process, in order (one connection, much
--- faster than a process each). `list` holds {method, path, token, json};
--- returns responses {status, body, json, method, path} in order.
-function H.many(server, list)
-  local dir = H.tmpdir()
-  local args = { "curl", "-s", "-g", "--path-as-is" }
+-- The command line of one curl process sending the requests of `list`
+-- ({method, path, token, json}) in order, on one connection, each printing
+-- its HTTP code on a line; bodies are written to body_of(i) ("/dev/null" to
+-- drop them), request bodies to files in dir. `flags` go before the first.
+function H.curl_batch(server, list, dir, body_of, flags)
+  local args = { "curl", "-s", "-g" }
+  for _, flag in ipairs(flags or {}) do
+    args[#args + 1] = flag
+  end
   for i, item in ipairs(list) do
     if i > 1 then
       args[#args + 1] = "--next"
     end
-    args[#args + 1] = "--max-time 10 -X " .. quote(item.method or "GET") .. " -o " .. quote(dir .. "/body" .. i)
+    args[#args + 1] = "--max-time 10 -X " .. quote(item.method or "GET") .. " -o " .. quote(body_of(i))
       .. " -w " .. quote("%{http_code}\n")
     if item.token then
       args[#args + 1] = "-H " .. quote("Authorization: Bearer " .. item.token)
@@ -502,7 +490,17 @@ function H.many(server, list)
     end
     args[#args + 1] = quote(server.url .. item.path)
   end
-  support.write(dir .. "/cmd", table.concat(args, " "))
+  return table.concat(args, " ")
+end
+
+-- Several requests in one curl process, in order (one connection, much
+-- faster than a process each). `list` holds {method, path, token, json};
+-- returns responses {status, body, json, method, path} in order.
+function H.many(server, list)
+  local dir = H.tmpdir()
+  support.write(dir .. "/cmd", H.curl_batch(server, list, dir, function(i)
+    return dir .. "/body" .. i
+  end, { "--path-as-is" }))
   local p = assert(io.popen("sh " .. quote(dir .. "/cmd") .. " 2>/dev/null"))
   local codes = p:read("a")
   p:close()
@@ -510,25 +508,13 @@ function H.many(server, list)
   local i = 0
   for code in codes:gmatch("(%d+)\n") do
     i = i + 1
-    local r = { status = tonumber(code), body = support.read(dir .. "/body" .. i) or "",
-      method = list[i].method or "GET", path = list[i].path, server = server }
-    if r.body ~= "" then
-      local ok, value = pcall(json.decode, r.body)
-      if ok then
-        r.json = value
-      end
-    end
-    out[i] = r
+    out[i] = decode_body({ status = tonumber(code), body = support.read(dir .. "/body" .. i) or "",
+      method = list[i].method or "GET", path = list[i].path, server = server })
   end
   for j = i + 1, #list do
     out[j] = { status = 0, body = "", method = list[j].method or "GET", path = list[j].path, server = server }
   end
-  os.execute("rm -rf " .. quote(dir))
-  for k = #dirs, 1, -1 do
-    if dirs[k] == dir then
-      table.remove(dirs, k)
-    end
-  end
+  forget(dir)
   return out
 end
 

@@ -90,11 +90,7 @@ describe("rules lifecycle", function()
     get_fixture()
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   -- 1 -------------------------------------------------------------------
   describe("live activation under a steady stream of requests", function()

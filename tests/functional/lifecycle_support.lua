@@ -23,17 +23,7 @@ L.SO16 = {
 
 -- Text helpers ----------------------------------------------------------
 
-local function count_plain(text, needle)
-  local n, from = 0, 1
-  while true do
-    local s, e = text:find(needle, from, true)
-    if not s then
-      return n
-    end
-    n = n + 1
-    from = e + 1
-  end
-end
+local count_plain = support.count
 
 -- Replaces the single occurrence of `old` (plain text) in `text`.
 local function replace_once(text, old, new, what)

@@ -11,11 +11,7 @@ local json = support.json
 local CLIENTS, SECONDS = 200, 60
 
 describe("the server under load", function()
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   it(CLIENTS .. " concurrent clients for " .. SECONDS .. " s of reads and writes: no error, no lost write", function()
     local fx = H.fixture()

@@ -10,21 +10,14 @@ local L = require "lifecycle_support"
 local json = support.json
 local quote = support.quote
 
-local ok_luassert, luassert = pcall(require, "luassert")
-local assert = ok_luassert and luassert or assert
+local assert = support.assert
 
 local LG = {}
 
-LG.bin = os.getenv("LABELCOOP_LOADGEN") or (support.root .. "/build/tests/loadgen")
+LG.bin = support.program("LABELCOOP_LOADGEN", "build/tests/loadgen")
 
 -- Ids of a list of criteria (from GET /referential).
-function LG.criteria_ids(criteria)
-  local out = {}
-  for i, c in ipairs(criteria) do
-    out[i] = c.id
-  end
-  return out
-end
+LG.criteria_ids = support.ids
 
 -- Starts the load generator against `server`. opts: targets (list of {id,
 -- token}), criteria (list of ids), clients, seconds, writes (percent),

@@ -72,17 +72,7 @@ end
 
 -- Text -------------------------------------------------------------------
 
-function R.count(text, needle)
-  local n, from = 0, 1
-  while true do
-    local s, e = text:find(needle, from, true)
-    if not s then
-      return n
-    end
-    n = n + 1
-    from = e + 1
-  end
-end
+R.count = support.count
 
 function R.has(text, needle)
   return text:find(needle, 1, true) ~= nil

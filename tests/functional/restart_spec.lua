@@ -18,11 +18,7 @@ describe("restart", function()
     ids = fx.ids
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   -- What a restart must keep, read as the committee.
   local function state_of(server, token, paths)

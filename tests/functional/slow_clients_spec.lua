@@ -97,11 +97,7 @@ local function read_report(dir, name, limit)
 end
 
 describe("slow and half-open clients", function()
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   it("do not keep the others from being served, and are dropped after --connection-timeout", function()
     local fx = H.fixture()

@@ -97,11 +97,7 @@ describe("storage faults", function()
     fx = H.fixture()
   end)
 
-  teardown(function()
-    H.stop_all()
-    H.cleanup()
-    support.cleanup()
-  end)
+  teardown(H.finish)
 
   it("a full disk: writes get 503 naming the reason, reads keep working, nothing is lost or corrupted", function()
     local db = H.fresh_db(fx.db)

@@ -20,13 +20,18 @@ local function absolute(path)
 end
 
 support.root = absolute(os.getenv("LABELCOOP_ROOT") or ".")
-do
-  local bin = os.getenv("LABELCOOP_BIN") or "build/labelcoop"
+
+-- A program the specs run: the path in the environment variable `var`, or
+-- `default`; either relative to the project root unless absolute.
+function support.program(var, default)
+  local bin = os.getenv(var) or default
   if bin:sub(1, 1) ~= "/" then
     bin = support.root .. "/" .. bin
   end
-  support.bin = bin
+  return bin
 end
+
+support.bin = support.program("LABELCOOP_BIN", "build/labelcoop")
 support.rules = support.root .. "/rules"
 
 -- Shell quoting: every argument goes through this, whatever it holds.
@@ -53,23 +58,71 @@ function support.write(path, text)
   return path
 end
 
--- Temporary directories, removed by support.cleanup() (called from the
--- specs' teardown / after_each).
-local tmpdirs = {}
-
-function support.tmpdir()
-  local p = assert(io.popen("mktemp -d /tmp/labelcoop-ft.XXXXXX"))
-  local dir = p:read("*l")
-  p:close()
-  assert(dir and dir ~= "", "mktemp -d failed")
-  tmpdirs[#tmpdirs + 1] = dir
-  return dir
+-- A set of temporary directories named /tmp/<prefix>.XXXXXX: returns
+-- tmpdir() -> a new one, cleanup() -> removes every one made so far, and
+-- forget(dir) -> removes one now. Each helper module keeps its own set, so
+-- that one spec's cleanup does not remove a fixture another relies on.
+function support.tmpdirs(prefix)
+  local dirs = {}
+  local function tmpdir()
+    local p = assert(io.popen("mktemp -d /tmp/" .. prefix .. ".XXXXXX"))
+    local dir = p:read("*l")
+    p:close()
+    assert(dir and dir ~= "", "mktemp -d failed")
+    dirs[#dirs + 1] = dir
+    return dir
+  end
+  local function cleanup()
+    for i = #dirs, 1, -1 do
+      os.execute("rm -rf " .. quote(dirs[i]))
+      dirs[i] = nil
+    end
+  end
+  local function forget(dir)
+    os.execute("rm -rf " .. quote(dir))
+    for k = #dirs, 1, -1 do
+      if dirs[k] == dir then
+        table.remove(dirs, k)
+      end
+    end
+  end
+  return tmpdir, cleanup, forget
 end
 
-function support.cleanup()
-  for i = #tmpdirs, 1, -1 do
-    os.execute("rm -rf " .. quote(tmpdirs[i]))
-    tmpdirs[i] = nil
+-- Temporary directories, removed by support.cleanup() (called from the
+-- specs' teardown / after_each).
+local forget_tmpdir
+support.tmpdir, support.cleanup, forget_tmpdir = support.tmpdirs("labelcoop-ft")
+
+-- luassert's assert when busted runs the spec, so that a broken expectation
+-- is reported as a failure (not an error) with our message; Lua's otherwise.
+do
+  local ok, luassert = pcall(require, "luassert")
+  support.assert = ok and luassert or assert
+end
+
+function support.sleep(seconds)
+  os.execute("sleep " .. tostring(seconds))
+end
+
+-- The wall clock, in seconds with a fraction.
+function support.now()
+  local p = io.popen("date +%s.%N")
+  local t = tonumber(p:read("*l"))
+  p:close()
+  return t
+end
+
+-- How many times `needle` (plain text) occurs in `text`.
+function support.count(text, needle)
+  local n, from = 0, 1
+  while true do
+    local s, e = text:find(needle, from, true)
+    if not s then
+      return n
+    end
+    n = n + 1
+    from = e + 1
   end
 end
 
@@ -101,12 +154,7 @@ function support.run(args, stdin_string, cwd, limit)
     stderr = read_file(dir .. "/stderr") or "",
     elapsed = ns and tonumber(ns) / 1e9 or nil,
   }
-  os.execute("rm -rf " .. quote(dir))
-  for i = #tmpdirs, 1, -1 do
-    if tmpdirs[i] == dir then
-      table.remove(tmpdirs, i)
-    end
-  end
+  forget_tmpdir(dir)
   return result
 end
 

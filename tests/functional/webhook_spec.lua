@@ -22,13 +22,8 @@ local function count_if(list, pred)
   return n
 end
 
-local function ids_of(records)
-  local out = {}
-  for i, r in ipairs(records) do
-    out[i] = r.id
-  end
-  return out
-end
+-- The ids of records, in order.
+local ids_of = support.ids
 
 -- Distinct webhook-ids of records, and the number of duplicates.
 local function distinct(records)

@@ -10,18 +10,11 @@ local H = require "http_support"
 local json = support.json
 local quote = support.quote
 
-local ok_luassert, luassert = pcall(require, "luassert")
-local assert = ok_luassert and luassert or assert
+local assert = support.assert
 
 local W = {}
 
-do
-  local bin = os.getenv("LABELCOOP_RECEIVER") or "build/tests/webhook_receiver"
-  if bin:sub(1, 1) ~= "/" then
-    bin = support.root .. "/" .. bin
-  end
-  W.receiver_bin = bin
-end
+W.receiver_bin = support.program("LABELCOOP_RECEIVER", "build/tests/webhook_receiver")
 
 W.PASSWORD = H.PASSWORD
 W.sleep = H.sleep
@@ -334,23 +327,10 @@ end
 --   (0 for a request that got no answer).
 function W.burst(server, list)
   local dir = H.tmpdir()
-  local args = { "curl", "-s", "-g" }
-  for i, item in ipairs(list) do
-    if i > 1 then
-      args[#args + 1] = "--next"
-    end
-    args[#args + 1] = "--max-time 10 -X " .. quote(item.method or "GET") .. " -o /dev/null -w "
-      .. quote("%{http_code}\n")
-    if item.token then
-      args[#args + 1] = "-H " .. quote("Authorization: Bearer " .. item.token)
-    end
-    if item.json ~= nil then
-      support.write(dir .. "/req" .. i, json.encode(item.json))
-      args[#args + 1] = "-H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
-    end
-    args[#args + 1] = quote(server.url .. item.path)
-  end
-  support.write(dir .. "/cmd", table.concat(args, " ") .. " >" .. quote(dir .. "/codes") .. " 2>/dev/null; echo done >"
+  local cmd = H.curl_batch(server, list, dir, function()
+    return "/dev/null"
+  end)
+  support.write(dir .. "/cmd", cmd .. " >" .. quote(dir .. "/codes") .. " 2>/dev/null; echo done >"
     .. quote(dir .. "/done") .. "\n")
   os.execute("sh " .. quote(dir .. "/cmd") .. " </dev/null >/dev/null 2>&1 &")
   local b = {}

@@ -1,5 +1,6 @@
-/* Every unit test, one line each; CMake reads the TEST_ENTRY lines to
- * register one ctest test per entry. */
+/* Every unit test, one line each, grouped by the file that holds it
+ * (tests/unit/test_<module>.c, in this order); CMake reads the TEST_ENTRY
+ * lines to register one ctest test per entry. */
 #define TEST_LIST(TEST_ENTRY)                                                                      \
     TEST_ENTRY(host_instruction_limit)                                                             \
     TEST_ENTRY(host_limit_survives_pcall)                                                          \
@@ -50,7 +51,7 @@
     TEST_ENTRY(store_settings_move_with_what_servers_keep)                                         \
     TEST_ENTRY(auth_memo_trusts_its_settings_only)                                                 \
     TEST_ENTRY(commit_group_batches_and_isolates)                                                  \
-    TEST_ENTRY(commit_group_submits_and_tells)                                                  \
+    TEST_ENTRY(commit_group_submits_and_tells)                                                     \
     TEST_ENTRY(commit_group_checkpoints_beside_writes)                                             \
     TEST_ENTRY(policy_matrix)                                                                      \
     TEST_ENTRY(ruleset_store_and_tamper)                                                           \

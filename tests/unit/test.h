@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules.h"
+#include "store.h"
+
 #define TEST_IMPL(name)                                                                            \
     int run_test_##name(void);                                                                     \
     int run_test_##name(void)
@@ -61,5 +64,12 @@ const char *fixture_db(const char *dir);
 /* Runs sql on the database at path behind labelcoop's back (to leave it as
  * an older or newer labelcoop would have); SQLITE_OK on success. */
 int fixture_sql(const char *path, const char *sql);
+/* Two connections to one new database in dir, as two threads of a server
+ * (or a server and the command line) have; ERR_OK or the store's error. */
+int fixture_open_two(const char *dir, store **a, store **b);
+/* Reads a's version in a snapshot of its own, as a request does. */
+void fixture_version_now(store *a, store_version *v);
+/* The rules in dir, or NULL with the loader's message in msg. */
+rules *fixture_rules_load(const char *dir, char *msg, size_t size);
 
 #endif

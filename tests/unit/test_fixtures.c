@@ -85,3 +85,37 @@ int fixture_sql(const char *path, const char *sql)
     sqlite3_close(raw);
     return rc;
 }
+
+/* Two connections to one new database in dir, as two threads of a server
+ * (or a server and the command line) have. */
+int fixture_open_two(const char *dir, store **a, store **b)
+{
+    err e = ERR_INIT;
+    *b = NULL;
+    int rc = store_open(fixture_db(dir), a, &e);
+    if (rc == ERR_OK && (rc = store_open(fixture_db(dir), b, &e)) != ERR_OK)
+        store_close(*a);
+    err_clear(&e);
+    return rc;
+}
+
+/* Reads a's version in a snapshot of its own, as a request does. */
+void fixture_version_now(store *a, store_version *v)
+{
+    err e = ERR_INIT;
+    store_snapshot(a, &e);
+    store_version_get(a, v, &e);
+    store_snapshot_end(a);
+    err_clear(&e);
+}
+
+rules *fixture_rules_load(const char *dir, char *msg, size_t size)
+{
+    rules *r = NULL;
+    err e = ERR_INIT;
+    msg[0] = '\0';
+    if (rules_load(dir, NULL, &r, &e) != ERR_OK)
+        snprintf(msg, size, "%s", err_msg(&e));
+    err_clear(&e);
+    return r;
+}

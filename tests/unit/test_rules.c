@@ -1,23 +1,11 @@
 /* Unit tests of rule loading, identity, validation and evaluation. */
-#include "evaluation.h"
 #include "rules.h"
 #include "test.h"
-
-static rules *load(const char *dir, char *msg, size_t size)
-{
-    rules *r = NULL;
-    err e = ERR_INIT;
-    msg[0] = '\0';
-    if (rules_load(dir, NULL, &r, &e) != ERR_OK)
-        snprintf(msg, size, "%s", err_msg(&e));
-    err_clear(&e);
-    return r;
-}
 
 TEST_IMPL(rules_load_shipped)
 {
     char msg[4096];
-    rules *r = load(RULES_DIR, msg, sizeof msg);
+    rules *r = fixture_rules_load(RULES_DIR, msg, sizeof msg);
     ASSERT_STR_EQ(msg, "");
     ASSERT_EQ(rules_criterion_count(r), 117);
     ASSERT_EQ(rules_field_count(r), 6);
@@ -41,7 +29,8 @@ TEST_IMPL(rules_hash_identity)
 {
     char msg[4096];
     char *dir = fixture_copy_rules();
-    rules *a = load(RULES_DIR, msg, sizeof msg), *b = load(dir, msg, sizeof msg);
+    rules *a = fixture_rules_load(RULES_DIR, msg, sizeof msg);
+    rules *b = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT(a && b);
     ASSERT_STR_EQ(rules_hash(a), rules_hash(b)); /* the path to the tree is not part of it */
     char hash[65];
@@ -49,11 +38,11 @@ TEST_IMPL(rules_hash_identity)
     rules_free(b);
     fixture_write(dir, "spec/extra_spec.lua", "-- specs are not rules\n");
     fixture_write(dir, "NOTES.txt", "not a rule file\n");
-    b = load(dir, msg, sizeof msg);
+    b = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT_STR_EQ(rules_hash(b), hash);
     rules_free(b);
     fixture_write(dir, "lib/unused.lua", "return {}\n");
-    b = load(dir, msg, sizeof msg);
+    b = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT(strcmp(rules_hash(b), hash) != 0); /* every rule file counts, used or not */
     rules_free(b);
     rules_free(a);
@@ -76,7 +65,7 @@ TEST_IMPL(rules_validation_reports_all)
         "  statement = \"Champ inconnu\", na_allowed = \"yes\" }\n"
         "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
         "  level = \"advised\", statement = \"Thème inconnu\" }\n");
-    rules *r = load(dir, msg, sizeof msg);
+    rules *r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT(!r);
     const char *expected[] = {
         "referential/07-bad.lua:2: criterion JF-01: duplicate criterion id (first declared at "
@@ -97,7 +86,7 @@ TEST_IMPL(rules_validation_reports_all)
         "  statement = \"Champ inconnu\" }\n"
         "criterion { id = \"NEW-3\", field = \"RH\", theme = \"Inventé\",\n"
         "  level = \"advised\", statement = \"Thème inconnu\" }\n");
-    r = load(dir, msg, sizeof msg);
+    r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT(!r);
     ASSERT_CONTAINS(msg, "referential/07-bad.lua:1: criterion NEW-2: unknown field 'ZZ'");
     ASSERT_CONTAINS(msg, "referential/07-bad.lua:3: criterion NEW-3: theme 'Inventé' is not one "
@@ -133,7 +122,7 @@ static const char *outcome(const cJSON *res)
 TEST_IMPL(rules_evaluate_reuses_state)
 {
     char msg[4096];
-    rules *r = load(RULES_DIR, msg, sizeof msg);
+    rules *r = fixture_rules_load(RULES_DIR, msg, sizeof msg);
     ASSERT(r);
     cJSON *res = evaluate(r, "met", NULL, NULL);
     ASSERT_STR_EQ(outcome(res), "eligible");
@@ -161,7 +150,7 @@ TEST_IMPL(rules_bad_result)
                   "  if ctx.kind == 'audit' then return { outcome = 'maybe' } end\n"
                   "  error('refused on purpose')\n"
                   "end }\n");
-    rules *r = load(dir, msg, sizeof msg);
+    rules *r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT_STR_EQ(msg, "");
     unsigned char answers[117] = {0};
     rules_input in = {KIND_AUDIT, "2026-05-04", 0, answers};
@@ -200,7 +189,7 @@ TEST_IMPL(rules_decide_matches_evaluate)
      * resident answers (rewritten only where they change) always agrees with
      * the whole evaluation, including after a rule tampered with ctx. */
     char msg[4096];
-    rules *r = load(RULES_DIR, msg, sizeof msg);
+    rules *r = fixture_rules_load(RULES_DIR, msg, sizeof msg);
     ASSERT(r);
     int n = rules_criterion_count(r);
     unsigned char *answers = calloc((size_t)n, 1);
@@ -259,7 +248,7 @@ TEST_IMPL(rules_decide_checked)
                   "    reasons = {}, mandatory = {n = 0}, recommended = {n = 0}, advised = {n = "
                   "0}, fields = {} }\n"
                   "end }\n");
-    rules *r = load(dir, msg, sizeof msg);
+    rules *r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT_STR_EQ(msg, "");
     ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "eligible");
     answers[0] = ANSWER_NOT_MET;
@@ -282,7 +271,7 @@ TEST_IMPL(rules_decide_checked)
                   "0}, fields = {} }\n"
                   "end }\n");
     answers[0] = ANSWER_MET;
-    r = load(dir, msg, sizeof msg);
+    r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT_STR_EQ(msg, "");
     for (int i = 0; i < 3; i++)
         ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "eligible");
@@ -302,7 +291,7 @@ TEST_IMPL(rules_decide_checked)
                   "    reasons = {}, mandatory = {n = 0}, recommended = {n = 0}, advised = {n = "
                   "0}, fields = {} }\n"
                   "end }\n");
-    r = load(dir, msg, sizeof msg);
+    r = fixture_rules_load(dir, msg, sizeof msg);
     ASSERT_STR_EQ(msg, "");
     ASSERT_STR_EQ(decided(r, &in, msg, sizeof msg), "");
     ASSERT_STR_EQ(msg, "award.lua: decide() must return \"eligible\", \"not_eligible\" or "
@@ -318,73 +307,15 @@ TEST_IMPL(rules_decide_checked)
     fixture_write(dir, "award.lua",
                   "award { parameters = { validity_years = 1e12 },\n"
                   "  evaluate = function (ctx) end }\n");
-    ASSERT(load(dir, msg, sizeof msg) == NULL);
+    ASSERT(fixture_rules_load(dir, msg, sizeof msg) == NULL);
     ASSERT_CONTAINS(msg, "award.lua:1: ");
     ASSERT_CONTAINS(msg, "parameters.validity_years must be a whole number of years from 1 to 99");
     fixture_write(dir, "award.lua",
                   "award { parameters = {}, decide = 1,\n"
                   "  evaluate = function (ctx) end }\n");
-    ASSERT(load(dir, msg, sizeof msg) == NULL);
+    ASSERT(fixture_rules_load(dir, msg, sizeof msg) == NULL);
     ASSERT(strstr(msg, "'decide' must be a function (ctx) returning the outcome, or absent"));
     err_clear(&e);
     fixture_rmtree(dir);
-    return 0;
-}
-
-static const char *parse(rules *r, const char *json)
-{
-    static char msg[512];
-    unsigned char answers[200];
-    rules_input in;
-    err e = ERR_INIT;
-    evaluation_parse(r, json, strlen(json), &in, answers, &e);
-    snprintf(msg, sizeof msg, "%s", err_msg(&e));
-    err_clear(&e);
-    return msg;
-}
-
-TEST_IMPL(evaluation_paths)
-{
-    char msg[4096];
-    rules *r = load(RULES_DIR, msg, sizeof msg);
-    ASSERT(r);
-    ASSERT_STR_EQ(
-        parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":\"met\"}}"),
-        "");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\n\"answers\": nope}"),
-                  "$: malformed JSON at line 2, column 12");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\""), "$: malformed JSON at line 1, column 15");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"answers\":{}}"),
-                  "$.date: is missing (the evaluation's date, YYYY-MM-DD)");
-    ASSERT_STR_EQ(parse(r, "[]"), "$: must be an object {\"kind\", \"date\", \"answers\"}");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{}} x"),
-                  "$: unexpected data after the JSON document");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"visit\",\"date\":\"2026-01-05\",\"answers\":{}}"),
-                  "$.kind: must be \"audit\" or \"self_assessment\"");
-    ASSERT_STR_EQ(
-        parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"XX-99\":\"met\"}}"),
-        "$.answers.XX-99: unknown criterion 'XX-99'");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{"
-                           "\"status\":\"ok\"}}}"),
-                  "$.answers.JF-01.status: must be \"met\", \"partial\", \"not_met\" or "
-                  "\"not_applicable\"");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{"
-                           "\"status\":\"met\","
-                           "\"evidence\":[\"a\",2]}}}"),
-                  "$.answers.JF-01.evidence[1]: must be a string");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":"
-                           "\"not_applicable\"}}"),
-                  "$.answers.JF-01: criterion JF-01 does not allow \"not_applicable\"");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-02-30\",\"answers\":{}}"),
-                  "$.date: must be a real date written YYYY-MM-DD");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"internal_stakeholders\":"
-                           "1.5,\"answers\":{}}"),
-                  "$.internal_stakeholders: must be a whole number from 0 up");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":"
-                           "\"met\",\"JF-01\":\"met\"}}"),
-                  "$.answers.JF-01: duplicate key: an object names each key once");
-    ASSERT_STR_EQ(parse(r, "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answer\":{}}"),
-                  "$.answer: unknown key (expected kind, date, internal_stakeholders, answers)");
-    rules_free(r);
     return 0;
 }

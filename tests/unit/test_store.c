@@ -1,7 +1,7 @@
-/* Unit tests of the storage: migrations, persistence, constraints, journal. */
+/* Unit tests of the storage: migrations, persistence, constraints, journal,
+ * and request snapshots on two connections. */
 #include <sqlite3.h>
 
-#include "policy.h"
 #include "store.h"
 #include "test.h"
 
@@ -208,96 +208,97 @@ TEST_IMPL(store_pending_role)
     return 0;
 }
 
-/* The permission table, role by role. */
-TEST_IMPL(policy_matrix)
+TEST_IMPL(store_snapshot_reads_then_writes_fresh)
 {
-    store_user cae = {.id = 1, .role = "cae", .org_id = 10};
-    store_user auditor = {
-        .id = 2, .role = "auditor", .org_id = 20, .certified_until = "9999-12-31"};
-    /* the same auditor once their certification ended, or was cleared */
-    store_user lapsed = {.id = 2, .role = "auditor", .org_id = 20, .certified_until = "2001-01-01"};
-    store_user cleared = {.id = 2, .role = "auditor", .org_id = 20};
-    store_user gone = {.id = 1, .role = "cae", .org_id = 10, .disabled = true};
-    store_user committee = {.id = 3, .role = "committee"};
-    store_user admin = {.id = 4, .role = "admin"};
-    /* a new account whose committee role awaits confirmation */
-    store_user none = {.id = 5, .role = "none", .pending_role = "committee"};
-    store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
-    store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
-    store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
-    policy_target t_self = {0, &own_self, false}, t_audit = {0, &audit, false};
-    policy_target t_other = {0, &other, false}, org10 = {10, NULL, false};
-    policy_target org30 = {30, NULL, false};
-    store_assessment audited_self = {
-        .id = 4, .org_id = 10, .kind = "self_assessment", .status = "submitted"};
-    store_assessment audited_draft = {
-        .id = 5, .org_id = 10, .kind = "self_assessment", .status = "draft"};
-    policy_target t_draft = {0, &audited_draft, true};
-    policy_target t_audited = {0, &audited_self, true};
-    struct {
-        const store_user *u;
-        policy_action a;
-        const policy_target *t;
-        int expected;
-    } cases[] = {
-        {&cae, POLICY_SELF_ASSESS, &org10, ERR_OK},
-        {&cae, POLICY_SELF_ASSESS, &org30, ERR_FORBIDDEN},
-        {&admin, POLICY_SELF_ASSESS, &org10, ERR_FORBIDDEN},
-        {&cae, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
-        {&cae, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
-        {&cae, POLICY_ASSESSMENT_EDIT, &t_self, ERR_OK},
-        {&cae, POLICY_ASSESSMENT_READ, &t_other, ERR_FORBIDDEN},
-        {&auditor, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_OK},
-        {&auditor, POLICY_ASSESSMENT_READ, &t_self, ERR_FORBIDDEN},
-        {&auditor, POLICY_ASSESSMENT_READ, &t_audited, ERR_OK},
-        {&auditor, POLICY_ASSESSMENT_READ, &t_draft, ERR_FORBIDDEN},
-        {&auditor, POLICY_ASSESSMENT_EDIT, &t_audited, ERR_FORBIDDEN},
-        {&committee, POLICY_USERS_READ, NULL, ERR_OK},
-        {&cae, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
-        {&committee, POLICY_ASSESSMENT_READ, &t_other, ERR_OK},
-        {&committee, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
-        {&committee, POLICY_DECIDE, NULL, ERR_OK},
-        {&admin, POLICY_DECIDE, NULL, ERR_FORBIDDEN},
-        {&admin, POLICY_ADMINISTER, NULL, ERR_OK},
-        {&committee, POLICY_ADMINISTER, NULL, ERR_FORBIDDEN},
-        {&cae, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
-        {&committee, POLICY_ACTIONS_READ, &org30, ERR_OK},
-        {&committee, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
-        {&admin, POLICY_ACTIONS_EDIT, &org30, ERR_FORBIDDEN},
-        {&cae, POLICY_ACTIONS_EDIT, &org10, ERR_OK},
-        /* A draft moves to the active rules by its CAE or the committee. */
-        {&cae, POLICY_DRAFT_MIGRATE, &t_self, ERR_OK},
-        {&cae, POLICY_DRAFT_MIGRATE, &t_other, ERR_FORBIDDEN},
-        {&cae, POLICY_DRAFT_MIGRATE, &t_audit, ERR_FORBIDDEN},
-        {&committee, POLICY_DRAFT_MIGRATE, &t_other, ERR_OK},
-        {&committee, POLICY_DRAFT_MIGRATE, &t_audit, ERR_OK},
-        {&auditor, POLICY_DRAFT_MIGRATE, &t_audit, ERR_FORBIDDEN},
-        {&admin, POLICY_DRAFT_MIGRATE, &t_self, ERR_FORBIDDEN},
-        {&committee, POLICY_DRAFT_MIGRATE, NULL, ERR_FORBIDDEN},
-        /* findings: only their authors write them */
-        {&lapsed, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
-        {&cleared, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
-        {&lapsed, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
-        {&admin, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_FORBIDDEN},
-        {&admin, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
-        {&committee, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
-        {&admin, POLICY_ASSESSMENT_READ, &t_audit, ERR_OK},
-        {&gone, POLICY_ASSESSMENT_EDIT, &t_self, ERR_FORBIDDEN},
-        {&committee, POLICY_ROLE_CONFIRM, NULL, ERR_OK},
-        {&admin, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
-        {&none, POLICY_ROLE_CONFIRM, NULL, ERR_FORBIDDEN},
-        {&none, POLICY_DECIDE, NULL, ERR_FORBIDDEN},
-        {&none, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
-        {&none, POLICY_ORG_READ, &org10, ERR_FORBIDDEN},
-        {&none, POLICY_RULES_MANAGE, NULL, ERR_FORBIDDEN},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        err e = ERR_INIT;
-        int got = policy_check(cases[i].u, cases[i].a, cases[i].t, &e);
-        if (got != cases[i].expected)
-            FAIL_AT("case %zu (%s, action %d): got %d, expected %d", i, cases[i].u->role,
-                    cases[i].a, got, cases[i].expected);
-        err_clear(&e);
-    }
+    char *dir = fixture_tmpdir();
+    store *a, *b;
+    err e = ERR_INIT;
+    ASSERT_EQ(fixture_open_two(dir, &a, &b), ERR_OK);
+    long long n0, n;
+    ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
+    ASSERT_EQ(store_journal_count(a, &n0, &e), ERR_OK);
+    ASSERT_EQ(store_journal(b, 0, "test", "x", 1, NULL, NULL, &e), ERR_OK);
+    ASSERT_EQ(store_journal_count(a, &n, &e), ERR_OK);
+    ASSERT_EQ(n, n0); /* inside the snapshot: the other write is not seen */
+    store_snapshot_end(a);
+    ASSERT_EQ(store_journal_count(a, &n, &e), ERR_OK);
+    ASSERT_EQ(n, n0 + 1);
+    /* A single write statement inside a snapshot older than another
+     * connection's commit: it ends the snapshot first, so SQLite does not
+     * refuse it as a write from stale data. */
+    ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
+    ASSERT_EQ(store_journal_count(a, &n, &e), ERR_OK);
+    ASSERT_EQ(store_journal(b, 0, "test", "x", 2, NULL, NULL, &e), ERR_OK);
+    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
+    long long id;
+    ASSERT_EQ(store_org_add(a, org, &id, &e), ERR_OK);
+    cJSON_Delete(org);
+    /* So does a write transaction: it starts from the latest data. */
+    ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
+    ASSERT_EQ(store_journal(b, 0, "test", "x", 3, NULL, NULL, &e), ERR_OK);
+    ASSERT_EQ(store_begin(a, &e), ERR_OK);
+    ASSERT_EQ(store_journal(a, 0, "test", "x", 4, NULL, NULL, &e), ERR_OK);
+    ASSERT_EQ(store_commit(a, &e), ERR_OK);
+    ASSERT_EQ(store_journal_count(b, &n, &e), ERR_OK);
+    ASSERT_EQ(n, n0 + 4);
+    long long rows, bad;
+    ASSERT_EQ(store_journal_verify(b, &rows, &bad, &e), ERR_OK);
+    ASSERT_EQ(bad, 0);
+    store_close(a);
+    store_close(b);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+TEST_IMPL(store_settings_move_with_what_servers_keep)
+{
+    char *dir = fixture_tmpdir();
+    store *a, *b;
+    err e = ERR_INIT;
+    ASSERT_EQ(fixture_open_two(dir, &a, &b), ERR_OK);
+    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
+    long long org_id, id, user;
+    ASSERT_EQ(store_org_add(b, org, &org_id, &e), ERR_OK);
+    cJSON_Delete(org);
+    store_assessment as = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
+    ASSERT_EQ(store_assessment_add(b, &as, &id, &e), ERR_OK);
+    store_version v0, v;
+    fixture_version_now(a, &v0);
+    /* Answers and the journal, written all day long: the data moves, the
+     * settings stay. */
+    ASSERT_EQ(store_answer_put(b, id, "C-1", "met", "", "[]", 0, "2026-01-01T00:00:00Z", &e),
+              ERR_OK);
+    ASSERT_EQ(store_journal(b, 0, "answer.put", "assessment", id, NULL, NULL, &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_version_same(&v0, &v));
+    ASSERT(store_settings_same(&v0, &v));
+    /* An account, a session, its end, a plugin's state: each moves them,
+     * written by another connection as by the command line. */
+    store_user u = {.email = "a@b.test", .name = "A", .role = "admin"};
+    ASSERT_EQ(store_user_add(b, &u, "x", &user, &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_session_add(b, "h", user, "session", NULL, 1, &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_session_delete(b, "h", &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    ASSERT_EQ(store_plugin_state_set(b, "p", false, &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    v0 = v;
+    /* A's own change too, seen by a's next request. */
+    u.id = user;
+    u.disabled = true;
+    ASSERT_EQ(store_user_update(a, &u, &e), ERR_OK);
+    fixture_version_now(a, &v);
+    ASSERT(!store_settings_same(&v0, &v));
+    store_close(a);
+    store_close(b);
+    fixture_rmtree(dir);
     return 0;
 }

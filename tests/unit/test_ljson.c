@@ -1,12 +1,10 @@
-/* Unit tests of the small modules: ljson, text, date. */
+/* Unit tests of ljson: Lua values to JSON and back. */
 #include <math.h>
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "date.h"
 #include "ljson.h"
 #include "test.h"
-#include "text.h"
 
 static const char *const order[] = {"b", "a", NULL};
 
@@ -127,31 +125,5 @@ TEST_IMPL(ljson_refuses_duplicate_keys)
                   "$[1].x.y[1].k: duplicate key: an object names each key once");
     ASSERT_STR_EQ(parse_msg("{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":[]}", msg, sizeof msg), "");
     ASSERT_STR_EQ(parse_msg("{\"A\":1,\"a\":1}", msg, sizeof msg), ""); /* keys are case-sensitive */
-    return 0;
-}
-
-TEST_IMPL(text_utf8)
-{
-    ASSERT(text_utf8_valid("Sociétal", strlen("Sociétal")));
-    ASSERT(!text_utf8_valid("\xc3", 1));         /* truncated */
-    ASSERT(!text_utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
-    ASSERT(!text_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
-    ASSERT(!text_utf8_valid("a\0b", 3));         /* NUL inside */
-    ASSERT_EQ(text_width("Sociétal"), 8);
-    return 0;
-}
-
-TEST_IMPL(date_valid)
-{
-    ASSERT(date_valid("2028-02-29"));
-    ASSERT(!date_valid("2027-02-29"));
-    ASSERT(!date_valid("2026-13-01"));
-    ASSERT(!date_valid("2026-1-01"));
-    ASSERT(!date_valid("2026-01-01T00"));
-    ASSERT(!date_valid(""));
-    ASSERT(!date_valid(NULL));
-    char today[DATE_LEN + 1];
-    date_today(today);
-    ASSERT(date_valid(today));
     return 0;
 }
