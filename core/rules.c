@@ -70,11 +70,6 @@ rules_answer rules_answer_parse(const char *s)
     return ANSWER_NONE;
 }
 
-const char *rules_kind_name(rules_kind k)
-{
-    return kind_names[k == KIND_AUDIT];
-}
-
 /* ---- declarations ------------------------------------------------------ */
 
 /* One declaration being read: the table is at index 1 of L. */

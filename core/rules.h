@@ -81,7 +81,6 @@ const char *rules_level_name(rules_level l);
 const char *rules_answer_name(rules_answer a);
 /* The answer named s ("met"...), or ANSWER_NONE when s names none. */
 rules_answer rules_answer_parse(const char *s);
-const char *rules_kind_name(rules_kind k);
 
 /* The award rule's parameters ({"validity_years": 3, ...}); borrowed. */
 const cJSON *rules_parameters(const rules *r);
