@@ -25,11 +25,20 @@ local parameters = {
 
 local tally = include("lib/tally.lua")
 
+-- Le nombre de critères recommandés à satisfaire (totalement ou
+-- partiellement) sur `total` applicables : le seuil, arrondi au critère
+-- supérieur. Écrit une fois, pour l'explication comme pour le chemin vers le
+-- label. (Le 1e-9 évite qu'une fraction exacte, 0,5 × 18 = 9, soit arrondie
+-- à 10 par une erreur d'arrondi du calcul en virgule flottante.)
+local function recommended_needed(total)
+  return math.ceil(parameters.recommended_threshold * total - 1e-9)
+end
+
 local function plural(n, one, many)
   return n == 1 and one or many
 end
 
--- The French sentences that explain an outcome to the CAE.
+-- Les phrases, en français, qui expliquent le résultat à la CAE.
 local function explain(ctx, t, ratio, checks)
   local reasons = {}
   local function say(text) reasons[#reasons + 1] = text end
@@ -53,7 +62,7 @@ local function explain(ctx, t, ratio, checks)
     .. "%d sur %d (%s), pour un seuil de %s.", done, r.total, tally.percent(ratio),
     tally.percent(parameters.recommended_threshold))
   if not checks.recommended then
-    local needed = math.ceil(parameters.recommended_threshold * r.total - 1e-9)
+    local needed = recommended_needed(r.total)
     sentence = sentence .. string.format(" Il en faut au moins %d.", needed)
   end
   say(sentence)
@@ -67,10 +76,11 @@ local function explain(ctx, t, ratio, checks)
   return reasons
 end
 
--- The smallest set of improvements that would make the evaluation eligible:
--- every mandatory criterion not fully met, then the fewest recommended ones
--- needed to reach the threshold (largest weight first, then in référentiel
--- order), each raised to "partial", which is enough for a recommended one.
+-- Le chemin vers le label : le plus petit ensemble d'améliorations qui rendrait
+-- l'évaluation éligible. D'abord chaque critère obligatoire pas totalement
+-- satisfait ; puis le moins possible de critères recommandés pour atteindre le
+-- seuil (les plus pondérés d'abord, puis dans l'ordre du référentiel), chacun
+-- porté à « partiellement », ce qui suffit pour un recommandé.
 local function path_to_label(ctx, t, ratio)
   local path = {}
   local function step(c, to)
@@ -86,7 +96,7 @@ local function path_to_label(ctx, t, ratio)
     end
   end
   local r = t.recommended
-  local needed = math.ceil(parameters.recommended_threshold * r.total - 1e-9) - r.met - r.partial
+  local needed = recommended_needed(r.total) - r.met - r.partial
   if needed > 0 then
     table.sort(candidates, function(a, b)
       if a.weight ~= b.weight then return a.weight > b.weight end
@@ -99,8 +109,12 @@ local function path_to_label(ctx, t, ratio)
   return path
 end
 
--- The three conditions of the label; not-applicable criteria are already
--- out of the recommended totals.
+-- Les trois conditions du label, à partir des décomptes (les critères non
+-- applicables en sont déjà retirés) :
+--   1. tous les critères obligatoires applicables sont totalement satisfaits ;
+--   2. la part des recommandés satisfaits (totalement ou partiellement)
+--      atteint le seuil ;
+--   3. pour un audit, au moins une partie prenante interne a participé.
 local function check(ctx, mandatory_all_met, recommended_done, recommended_total)
   local ratio = recommended_total > 0 and recommended_done / recommended_total or 1
   return {
@@ -111,10 +125,14 @@ local function check(ctx, mandatory_all_met, recommended_done, recommended_total
   }, ratio
 end
 
--- The decision alone: "eligible", "not_eligible" or "incomplete", from the
--- compact answers of ctx.by_level (see lib/tally.lua). The platform calls it
--- when only the outcome matters (what-if over a whole network); evaluate()
--- below calls it too, so both always agree.
+-- La décision seule : « eligible », « not_eligible » ou « incomplete ».
+-- Elle compte les mêmes choses que tally.count, mais sur une forme compacte
+-- des réponses (ctx.by_level, une lettre par critère : voir lib/tally.lua),
+-- ce qui la rend assez rapide pour simuler tout le réseau. evaluate()
+-- ci-dessous l'appelle aussi : les deux ne peuvent pas diverger.
+--   incomplete   un critère, quel que soit son niveau, est sans réponse ;
+--   obligatoires aucun « partiellement » (P) ni « non satisfait » (N) ;
+--   recommandés  les applicables (tous sauf X) moins les non satisfaits (N).
 local function decide(ctx)
   local has, letters = tally.has, tally.letters
   local m, r, a = ctx.by_level.mandatory, ctx.by_level.recommended, ctx.by_level.advised
@@ -130,6 +148,8 @@ local function decide(ctx)
   return "not_eligible"
 end
 
+-- L'évaluation complète : la décision, les décomptes par niveau, les scores
+-- par champ, l'explication et le chemin vers le label.
 local function evaluate(ctx)
   local t = tally.count(ctx)
   local m, r = t.mandatory, t.recommended

@@ -14,8 +14,8 @@ local function new_level()
   return { total = 0, met = 0, partial = 0, not_met = 0, not_applicable = 0, failed = {} }
 end
 
--- Counts every criterion once, by level; scores fields over answered,
--- applicable criteria (a field with nothing answered scores 0).
+-- Compte chaque critère une fois, par niveau ; le score d'un champ porte sur
+-- ses critères répondus et applicables (un champ sans réponse vaut 0).
 function tally.count(ctx)
   local answers, criteria, value = ctx.answers, ctx.criteria, ctx.weights.answers
   local levels = {
@@ -69,18 +69,19 @@ function tally.count(ctx)
   }
 end
 
--- The answers in compact form, as the platform keeps them in ctx.by_level:
--- for each level, a string with one letter per criterion in référentiel
--- order: "M" met, "P" partial, "N" not met, "X" not applicable, "?" no answer.
--- The string library searches them at machine speed, which keeps a decision
--- over the whole référentiel within a few microseconds.
+-- Les réponses sous forme compacte, telles que la plateforme les tient dans
+-- ctx.by_level : pour chaque niveau, une chaîne d'une lettre par critère, dans
+-- l'ordre du référentiel : « M » satisfait, « P » partiellement, « N » non
+-- satisfait, « X » non applicable, « ? » sans réponse. La bibliothèque string
+-- les parcourt à la vitesse de la machine : une décision sur tout le
+-- référentiel prend quelques microsecondes.
 
--- Whether the answers s hold the letter.
+-- Si les réponses s contiennent la lettre.
 function tally.has(s, letter)
   return s:find(letter, 1, true) ~= nil
 end
 
--- How many times the letter appears in the answers s.
+-- Combien de fois la lettre apparaît dans les réponses s.
 function tally.letters(s, letter)
   local n, at = 0, s:find(letter, 1, true)
   while at do
@@ -94,7 +95,7 @@ local function is_leap(year)
   return (year % 4 == 0 and year % 100 ~= 0) or year % 400 == 0
 end
 
--- "2026-02-28" plus n years; 29 February becomes 28 February when needed.
+-- « 2026-02-28 » plus n années ; un 29 février devient 28 février au besoin.
 function tally.add_years(date, n)
   local y, m, d = date:match("^(%d%d%d%d)-(%d%d)-(%d%d)$")
   y, m, d = tonumber(y) + n, tonumber(m), tonumber(d)
@@ -104,7 +105,7 @@ function tally.add_years(date, n)
   return string.format("%04d-%02d-%02d", y, m, d)
 end
 
--- 0.538 -> "53,8 %" and 0.5 -> "50 %", as French readers write them.
+-- 0,538 -> « 53,8 % » et 0,5 -> « 50 % », comme on l'écrit en français.
 function tally.percent(ratio)
   local p = round(100 * ratio, 1)
   local text = p == math.floor(p) and string.format("%d", math.floor(p)) or string.format("%.1f", p)
