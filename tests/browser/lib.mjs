@@ -44,7 +44,10 @@ export function makeFixture(dir) {
 /** Starts `labelcoop serve` on a free port; resolves {url, stop}. */
 export function startServer(db) {
   return new Promise((resolveStart, reject) => {
-    const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', db, '--web', join(ROOT, 'web'), '--rules', join(ROOT, 'rules'),
+    // setpriv --pdeathsig: the server is killed with this process, even when
+    // the browser run itself is killed (it execs the server, so the pid is the
+    // server's and stop() below signals it directly).
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--web', join(ROOT, 'web'), '--rules', join(ROOT, 'rules'),
       '--scripts', join(ROOT, 'scripts'), '--plugins', join(ROOT, 'plugins')],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
