@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hook.h"
+#include "webhook.h"
 #include "ljson.h"
 #include "plugin.h"
 #include "render.h"
@@ -955,7 +955,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* Events put in the outbox are delivered now, not at the next turn. */
         if (store_events_taken(w->db))
-            hook_wake(c.config->hooks);
+            webhook_wake(c.config->hooks);
     }
     err_clear(&e);
 }

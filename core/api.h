@@ -7,18 +7,18 @@
 
 #include "auth.h"
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 #include "http.h"
 
 struct commit_group;
-struct hook_engine;
+struct webhook_engine;
 
 typedef struct api_config {
     const char *db_path;
     const char *rules_dir;
-    host_limits limits;
+    sandbox_limits limits;
     auth_config auth;
-    struct hook_engine *hooks; /* woken after each change; may be NULL */
+    struct webhook_engine *hooks; /* woken after each change; may be NULL */
     const char *plugins_dir;   /* may be NULL: no plugins */
     const char *plugin_settings;
     const char *scripts_dir;      /* report scripts */

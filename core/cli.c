@@ -27,7 +27,7 @@
 #include "err.h"
 #include "evaluation.h"
 #include "events.h"
-#include "hook.h"
+#include "webhook.h"
 #include "plugin.h"
 #include "render.h"
 #include "reqlog.h"
@@ -793,8 +793,8 @@ static int cmd_tick(const opts *o)
     int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
-    hook_config c;
-    hook_defaults(&c, o->db);
+    webhook_config c;
+    webhook_defaults(&c, o->db);
     char today[DATE_LEN + 1];
     date_today(today);
     int emitted = 0;

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 #include "ruleset.h"
 #include "service.h"
 #include "store.h"
@@ -26,7 +26,7 @@ typedef struct opts {
     long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
     long long per_client; /* connections at once from one address */
     int password_stdin, secret_stdin;
-    host_limits limits;
+    sandbox_limits limits;
     const char *verb; /* the word after the noun: "check", a report's name */
     char **args;      /* the positional arguments, borrowed from argv */
     int nargs;

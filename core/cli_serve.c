@@ -13,7 +13,7 @@
 #include "api.h"
 #include "commit.h"
 #include "document.h"
-#include "hook.h"
+#include "webhook.h"
 #include "http.h"
 #include "reqlog.h"
 
@@ -86,19 +86,19 @@ int cli_cmd_serve(const opts *o)
     config.plugins_dir = o->plugins;
     config.plugin_settings = settings;
     config.scripts_dir = o->scripts;
-    hook_config hooks;
-    hook_defaults(&hooks, o->db);
+    webhook_config hooks;
+    webhook_defaults(&hooks, o->db);
     hooks.allow = o->webhook_allow;
     hooks.plugins_dir = o->plugins;
     hooks.plugin_settings = settings;
     if (o->tick_seconds >= 0)
         hooks.tick_seconds = (int)o->tick_seconds;
-    if (o->webhook_retry && hook_parse_delays(o->webhook_retry, &hooks) != 0)
+    if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
     /* Answer writes, the most frequent, share transactions (see commit.h). */
     if (commit_open(o->db, &config.commits, &e) != ERR_OK)
         return cli_fail_err(&e);
-    if (hook_start(&hooks, &config.hooks, &e) != ERR_OK) {
+    if (webhook_start(&hooks, &config.hooks, &e) != ERR_OK) {
         commit_close(config.commits);
         return cli_fail_err(&e);
     }
@@ -112,7 +112,7 @@ int cli_cmd_serve(const opts *o)
                       &serve_stopping};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
-        hook_stop(config.hooks);
+        webhook_stop(config.hooks);
         commit_close(config.commits);
         return cli_fail_err(&e);
     }
@@ -125,7 +125,7 @@ int cli_cmd_serve(const opts *o)
     fprintf(stderr, "signal %d: stopping\n", sig);
     document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
     http_stop(server);
-    hook_stop(config.hooks);
+    webhook_stop(config.hooks);
     api_shutdown();
     commit_close(config.commits);
     return ERR_OK;

@@ -1,5 +1,5 @@
 /* files: reading whole files and listing a directory tree in a stable order.
- * Used by the rules loader and the Lua host; knows nothing of either. */
+ * Used by the rules loader and the Lua sandbox; knows nothing of either. */
 #ifndef LABELCOOP_FILES_H
 #define LABELCOOP_FILES_H
 

@@ -1,5 +1,5 @@
 /* plugin: loading and calling plugins. Each plugin's declaration stays in
- * its own state's registry; a hook is called through host_run, so the
+ * its own state's registry; a hook is called through sandbox_run, so the
  * plugin's limits apply and its errors come back as "file:line: message",
  * which is logged with the plugin's name. */
 #include "plugin.h"
@@ -18,15 +18,15 @@
 
 static const char KEY_DECL[] = "labelcoop.plugin";
 
-enum { HOOK_ON_EVENT = 1, HOOK_WEBHOOK_PAYLOAD = 2, HOOK_REPORT_FORMAT = 4, HOOK_VALIDATE = 8 };
+enum { PLUGIN_HOOK_ON_EVENT = 1, PLUGIN_HOOK_WEBHOOK_PAYLOAD = 2, PLUGIN_HOOK_REPORT_FORMAT = 4, PLUGIN_HOOK_VALIDATE = 8 };
 static const struct {
     const char *name;
     int bit;
 } hook_names[] = {
-    {"on_event", HOOK_ON_EVENT},
-    {"webhook_payload", HOOK_WEBHOOK_PAYLOAD},
-    {"report_format", HOOK_REPORT_FORMAT},
-    {"validate_answer", HOOK_VALIDATE},
+    {"on_event", PLUGIN_HOOK_ON_EVENT},
+    {"webhook_payload", PLUGIN_HOOK_WEBHOOK_PAYLOAD},
+    {"report_format", PLUGIN_HOOK_REPORT_FORMAT},
+    {"validate_answer", PLUGIN_HOOK_VALIDATE},
 };
 
 typedef struct plugin {
@@ -34,7 +34,7 @@ typedef struct plugin {
     int priority, hooks;
     bool enabled;
     files_tree tree;
-    host *h;
+    sandbox *h;
     cJSON *settings;
     struct plugin_set *set;
 } plugin;
@@ -156,7 +156,7 @@ static cJSON *run_hook(plugin *p, const char *hook, const cJSON *a, const cJSON 
 {
     hook_call c = {p, hook, {a, b, c3}, c3 ? 3 : b ? 2 : a ? 1 : 0, NULL};
     err e = ERR_INIT;
-    if (host_run(p->h, call_hook, &c, &e) != ERR_OK) {
+    if (sandbox_run(p->h, call_hook, &c, &e) != ERR_OK) {
         reqlog_stderr("plugin %s: %s: %s", p->name, hook, err_msg(&e));
         cJSON_Delete(c.result);
         c.result = NULL;
@@ -218,7 +218,7 @@ static const luaL_Reg plugin_fns[] = {
 
 static int run_file(lua_State *L)
 {
-    host_load(L, lua_touserdata(L, 1));
+    sandbox_load(L, lua_touserdata(L, 1));
     lua_call(L, 0, 0);
     return 0;
 }
@@ -227,7 +227,7 @@ static int run_file(lua_State *L)
 
 static void plugin_clear(plugin *p)
 {
-    host_free(p->h);
+    sandbox_free(p->h);
     files_tree_free(&p->tree);
     free(p->name);
     free(p->version);
@@ -244,7 +244,7 @@ static int by_priority(const void *a, const void *b)
 
 /* Loads one plugin; a message (caller frees) when it cannot. */
 static char *load_one(plugin_set *set, plugin *p, const char *dir, const char *name,
-                      const host_limits *lim)
+                      const sandbox_limits *lim)
 {
     char path[4200], *msg = NULL;
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -254,9 +254,9 @@ static char *load_one(plugin_set *set, plugin *p, const char *dir, const char *n
     p->enabled = true;
     err e = ERR_INIT;
     if (files_tree_read(path, ".lua", NULL, &p->tree, &e) != ERR_OK ||
-        host_new(&p->tree, lim, plugin_fns, p, &p->h, &e) != ERR_OK ||
-        host_run(p->h, run_file, (void *)"plugin.lua", &e) != ERR_OK ||
-        host_run(p->h, read_defaults, p, &e) != ERR_OK) {
+        sandbox_new(&p->tree, lim, plugin_fns, p, &p->h, &e) != ERR_OK ||
+        sandbox_run(p->h, run_file, (void *)"plugin.lua", &e) != ERR_OK ||
+        sandbox_run(p->h, read_defaults, p, &e) != ERR_OK) {
         size_t n = strlen(name) + strlen(err_msg(&e)) + 16;
         msg = malloc(n);
         if (msg)
@@ -301,7 +301,7 @@ static void apply_settings(plugin_set *set, const char *file)
     cJSON_Delete(doc);
 }
 
-int plugin_load(const char *plugins_dir, const char *settings_file, const host_limits *lim,
+int plugin_load(const char *plugins_dir, const char *settings_file, const sandbox_limits *lim,
                 plugin_set **out, cJSON **problems, err *e)
 {
     *out = NULL;
@@ -396,7 +396,7 @@ int plugin_enable(plugin_set *set, const char *name, bool enabled, err *e)
 bool plugin_validates(const plugin_set *set)
 {
     for (int i = 0; set && i < set->n; i++)
-        if (set->list[i]->enabled && (set->list[i]->hooks & HOOK_VALIDATE))
+        if (set->list[i]->enabled && (set->list[i]->hooks & PLUGIN_HOOK_VALIDATE))
             return true;
     return false;
 }
@@ -405,7 +405,7 @@ char *plugin_validate_answer(plugin_set *set, const cJSON *criterion, const cJSO
 {
     for (int i = 0; set && i < set->n; i++) {
         plugin *p = set->list[i];
-        if (!p->enabled || !(p->hooks & HOOK_VALIDATE))
+        if (!p->enabled || !(p->hooks & PLUGIN_HOOK_VALIDATE))
             continue;
         cJSON *r = run_hook(p, "validate_answer", criterion, answer, NULL);
         const char *msg = cJSON_GetStringValue(r);
@@ -424,7 +424,7 @@ void plugin_on_event(plugin_set *set, const cJSON *event, const plugin_api *api)
     set->api = api;
     for (int i = 0; i < set->n; i++) {
         plugin *p = set->list[i];
-        if (p->enabled && (p->hooks & HOOK_ON_EVENT))
+        if (p->enabled && (p->hooks & PLUGIN_HOOK_ON_EVENT))
             cJSON_Delete(run_hook(p, "on_event", event, NULL, NULL));
     }
     set->api = NULL;
@@ -435,7 +435,7 @@ cJSON *plugin_webhook_payload(plugin_set *set, const char *plugin_name, const cJ
 {
     for (int i = 0; set && plugin_name && i < set->n; i++) {
         plugin *p = set->list[i];
-        if (strcmp(p->name, plugin_name) == 0 && p->enabled && (p->hooks & HOOK_WEBHOOK_PAYLOAD))
+        if (strcmp(p->name, plugin_name) == 0 && p->enabled && (p->hooks & PLUGIN_HOOK_WEBHOOK_PAYLOAD))
             return run_hook(p, "webhook_payload", endpoint, event, NULL);
     }
     return NULL;
@@ -448,7 +448,7 @@ int plugin_report_format(plugin_set *set, const char *format, const cJSON *doc, 
     cJSON *name = cJSON_CreateString(format);
     for (int i = 0; set && i < set->n && !*out; i++) {
         plugin *p = set->list[i];
-        if (!p->enabled || !(p->hooks & HOOK_REPORT_FORMAT))
+        if (!p->enabled || !(p->hooks & PLUGIN_HOOK_REPORT_FORMAT))
             continue;
         cJSON *r = run_hook(p, "report_format", name, doc, NULL);
         const char *body = cJSON_GetStringValue(cJSON_GetObjectItem(r, "body"));

@@ -3,7 +3,7 @@
  * settings, hooks }; each runs in its own sandbox (own instruction and memory
  * limits), and a failing plugin is logged with file:line and skipped, never
  * stopping the core or another plugin. Hooks run by priority, then name.
- * Uses host, ljson and files. */
+ * Uses sandbox, ljson and files. */
 #ifndef LABELCOOP_PLUGIN_H
 #define LABELCOOP_PLUGIN_H
 
@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 
 typedef struct plugin_set plugin_set;
 
@@ -28,7 +28,7 @@ typedef struct plugin_api {
 /* Loads every plugins_dir/NAME/plugin.lua; settings_file (may be missing)
  * is {"NAME": {"enabled": bool, "settings": {...}}}. Plugins that fail to
  * load are reported in *problems (caller deletes) and left out. */
-int plugin_load(const char *plugins_dir, const char *settings_file, const host_limits *lim,
+int plugin_load(const char *plugins_dir, const char *settings_file, const sandbox_limits *lim,
                 plugin_set **out, cJSON **problems, err *e);
 void plugin_free(plugin_set *p);
 

@@ -359,7 +359,7 @@ static int l_chart(lua_State *L)
 
 static int run_file(lua_State *L)
 {
-    host_load(L, lua_touserdata(L, 1));
+    sandbox_load(L, lua_touserdata(L, 1));
     lua_call(L, 0, 0);
     return 0;
 }
@@ -490,16 +490,16 @@ static int is_script(const char *path)
 }
 
 /* A sandbox over the scripts of tree (read once by the caller, who keeps it
- * until the host is freed), with the report API on ctx. */
-static int open_sandbox(const report_request *rq, context *ctx, const files_tree *tree, host **h,
+ * until the sandbox is freed), with the report API on ctx. */
+static int open_sandbox(const report_request *rq, context *ctx, const files_tree *tree, sandbox **h,
                         err *e)
 {
-    host_limits lim = rq->limits;
+    sandbox_limits lim = rq->limits;
     if (!lim.instructions)
         lim.instructions = DEFAULT_INSTRUCTIONS;
     if (!lim.memory)
         lim.memory = DEFAULT_MEMORY;
-    return host_new(tree, &lim, api, ctx, h, e);
+    return sandbox_new(tree, &lim, api, ctx, h, e);
 }
 
 /* Reports are the top-level scripts: "lib/x.lua" is a library, not a report. */
@@ -520,7 +520,7 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
     context ctx = {.db = db, .active = active, .rq = rq, .doc = cJSON_CreateObject()};
     cJSON_AddStringToObject(ctx.doc, "name", rq->name);
     files_tree tree;
-    host *h = NULL;
+    sandbox *h = NULL;
     int rc = files_tree_read(rq->scripts_dir, ".lua", is_script, &tree, e);
     if (rc == ERR_OK)
         rc = open_sandbox(rq, &ctx, &tree, &h, e);
@@ -528,9 +528,9 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
         rc = err_set(e, ERR_NOT_FOUND, "no report %s", rq->name);
     /* One snapshot for the whole report. */
     if (rc == ERR_OK && (rc = store_begin_read(db, e)) == ERR_OK) {
-        rc = host_run(h, run_file, file, e);
+        rc = sandbox_run(h, run_file, file, e);
         if (rc == ERR_OK)
-            rc = host_run(h, call_run, &ctx, e);
+            rc = sandbox_run(h, call_run, &ctx, e);
         store_rollback(db);
     }
     if (rc == ERR_RULES) { /* a refusal of ours, or the caller's bad parameters */
@@ -543,7 +543,7 @@ int report_run(store *db, rules *active, const report_request *rq, cJSON **doc, 
         else if (ctx.missing[0] && strstr(m, ctx.missing))
             e->code = rc = ERR_NOT_FOUND;
     }
-    host_free(h);
+    sandbox_free(h);
     files_tree_free(&tree);
     if (rc != ERR_OK) {
         cJSON_Delete(ctx.doc);
@@ -584,14 +584,14 @@ int report_list(const char *scripts_dir, bool cae_only, cJSON **out, cJSON **pro
             continue;
         /* One state per script (each declares report{} once), one tree for all. */
         context ctx = {.rq = &rq};
-        host *h = NULL;
+        sandbox *h = NULL;
         cJSON *decl = NULL;
         err le = ERR_INIT;
         int rc = open_sandbox(&rq, &ctx, &tree, &h, &le);
         if (rc == ERR_OK)
-            rc = host_run(h, run_file, tree.paths[i], &le);
+            rc = sandbox_run(h, run_file, tree.paths[i], &le);
         if (rc == ERR_OK)
-            rc = host_run(h, declaration, &decl, &le);
+            rc = sandbox_run(h, declaration, &decl, &le);
         if (rc == ERR_OK) {
             const char *audience = cJSON_GetStringValue(cJSON_GetObjectItem(decl, "audience"));
             if (!cae_only || (audience && strcmp(audience, "cae") == 0)) {
@@ -610,7 +610,7 @@ int report_list(const char *scripts_dir, bool cae_only, cJSON **out, cJSON **pro
         }
         cJSON_Delete(decl);
         err_clear(&le);
-        host_free(h);
+        sandbox_free(h);
     }
     files_tree_free(&tree);
     *out = list;

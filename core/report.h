@@ -3,7 +3,7 @@
  * It runs in the sandbox with a read-only data API (data.organisations(),
  * data.assessments{...}, data.latest_answers{...}...) and writes a document of
  * headings, paragraphs, tables and charts that render renders.
- * Uses host, ljson, store and rules; never writes to the database. */
+ * Uses sandbox, ljson, store and rules; never writes to the database. */
 #ifndef LABELCOOP_REPORT_H
 #define LABELCOOP_REPORT_H
 
@@ -12,7 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 #include "rules.h"
 #include "store.h"
 
@@ -21,7 +21,7 @@ typedef struct report_request {
     const char *name;
     const cJSON *params; /* {"name": "text"}, from --param or the query string */
     long long own_org;   /* > 0: a CAE member: reports for CAEs only, on this CAE only */
-    host_limits limits;  /* 0: 2 billion instructions, 256 MiB */
+    sandbox_limits limits;  /* 0: 2 billion instructions, 256 MiB */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
 } report_request;

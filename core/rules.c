@@ -3,7 +3,7 @@
  * scoring (weights{}) and the award rule (award{}); this file checks every
  * declaration, keeps the référentiel in C for fast lookups, and calls the
  * award rule's evaluate() on answers kept resident in the Lua state.
- * Uses host (sandbox), files (tree), ljson (results), libsodium (SHA-256). */
+ * Uses sandbox, files (tree), ljson (results), libsodium (SHA-256). */
 #include "rules.h"
 
 #include <ctype.h>
@@ -24,7 +24,7 @@
 
 struct rules {
     files_tree tree;
-    host *host;
+    sandbox *sandbox;
     char hash[crypto_hash_sha256_BYTES * 2 + 1];
     rules_field *fields;
     char (*field_pos)[POS_LEN];
@@ -98,7 +98,7 @@ static int pos_len(const char *pos)
 }
 
 /* The rule set a declaration function belongs to (its upvalue). */
-static rules *host_rules(lua_State *L)
+static rules *rules_of(lua_State *L)
 {
     return lua_touserdata(L, lua_upvalueindex(1));
 }
@@ -107,10 +107,10 @@ static rules *host_rules(lua_State *L)
 static bool decl_begin(decl *d, lua_State *L, const char *what)
 {
     d->L = L;
-    d->r = host_rules(L);
+    d->r = rules_of(L);
     if (!d->r->loading)
         luaL_error(L, "%s{} can only be declared while the rules load", what);
-    host_where(L, 1, d->pos, sizeof d->pos);
+    sandbox_where(L, 1, d->pos, sizeof d->pos);
     if (lua_gettop(L) != 1 || !lua_istable(L, 1)) {
         problem(d, "%s expects one table: %s { ... }", what, what);
         return false;
@@ -417,7 +417,7 @@ static bool decl_once(decl *d, lua_State *L, const char *what, char *first)
 static int l_weights(lua_State *L)
 {
     decl d;
-    if (!decl_once(&d, L, "weights", host_rules(L)->weights_pos))
+    if (!decl_once(&d, L, "weights", rules_of(L)->weights_pos))
         return 0;
     static const char *const keys[] = {"answers", "fields", NULL};
     check_keys(&d, keys);
@@ -463,7 +463,7 @@ static int l_weights(lua_State *L)
 static int l_award(lua_State *L)
 {
     decl d;
-    if (!decl_once(&d, L, "award", host_rules(L)->award_pos))
+    if (!decl_once(&d, L, "award", rules_of(L)->award_pos))
         return 0;
     rules *r = d.r;
     static const char *const keys[] = {"parameters", "evaluate", "decide", NULL};
@@ -524,7 +524,7 @@ static void hash_tree(const files_tree *t, char *hex)
 
 static int run_file(lua_State *L)
 {
-    host_load(L, lua_touserdata(L, 1));
+    sandbox_load(L, lua_touserdata(L, 1));
     lua_call(L, 0, 0);
     return 0;
 }
@@ -532,7 +532,7 @@ static int run_file(lua_State *L)
 static void load_file(rules *r, const char *path, bool *failed)
 {
     err e = ERR_INIT;
-    if (host_run(r->host, run_file, (void *)path, &e) != ERR_OK) {
+    if (sandbox_run(r->sandbox, run_file, (void *)path, &e) != ERR_OK) {
         err_append(&r->problems, ERR_RULES, "%s", err_msg(&e));
         *failed = true;
     }
@@ -750,7 +750,7 @@ void rules_tree_hash(const files_tree *tree, char *hex)
     hash_tree(tree, hex);
 }
 
-int rules_load(const char *dir, const host_limits *lim, rules **out, err *e)
+int rules_load(const char *dir, const sandbox_limits *lim, rules **out, err *e)
 {
     files_tree tree;
     *out = NULL;
@@ -759,7 +759,7 @@ int rules_load(const char *dir, const host_limits *lim, rules **out, err *e)
     return rules_load_tree(&tree, lim, out, e);
 }
 
-int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *e)
+int rules_load_tree(files_tree *tree, const sandbox_limits *lim, rules **out, err *e)
 {
     *out = NULL;
     rules *r = calloc(1, sizeof *r);
@@ -771,7 +771,7 @@ int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *
     r->tree = *tree; /* moved */
     memset(tree, 0, sizeof *tree);
     hash_tree(&r->tree, r->hash);
-    int rc = host_new(&r->tree, lim, declarations, r, &r->host, e);
+    int rc = sandbox_new(&r->tree, lim, declarations, r, &r->sandbox, e);
     if (rc != ERR_OK) {
         rules_free(r);
         return rc;
@@ -793,7 +793,7 @@ int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *
     if (r->problems.code == ERR_OK)
         index_ids(r);
     if (r->problems.code == ERR_OK)
-        host_run(r->host, build_context, r, &r->problems);
+        sandbox_run(r->sandbox, build_context, r, &r->problems);
     if (r->problems.code != ERR_OK) {
         rc = err_set(e, r->problems.code, "%s", err_msg(&r->problems));
         rules_free(r);
@@ -807,7 +807,7 @@ void rules_free(rules *r)
 {
     if (!r)
         return;
-    host_free(r->host); /* before the tree it borrows */
+    sandbox_free(r->sandbox); /* before the tree it borrows */
     files_tree_free(&r->tree);
     for (int i = 0; i < r->n_fields; i++) {
         free(r->fields[i].id);
@@ -883,9 +883,9 @@ const files_tree *rules_files(const rules *r)
     return &r->tree;
 }
 
-host *rules_host(rules *r)
+sandbox *rules_sandbox(rules *r)
 {
-    return r->host;
+    return r->sandbox;
 }
 
 static cJSON *string_array(char **list, int n)
@@ -1115,7 +1115,7 @@ int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
 {
     *out = NULL;
     eval_call call = {r, in, NULL, -1};
-    int rc = host_run(r->host, run_evaluate, &call, e);
+    int rc = sandbox_run(r->sandbox, run_evaluate, &call, e);
     if (rc != ERR_OK) {
         cJSON_Delete(call.result);
         return rc;
@@ -1152,7 +1152,7 @@ int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
 int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e)
 {
     eval_call call = {r, in, NULL, -1};
-    int rc = host_run(r->host, run_decide, &call, e);
+    int rc = sandbox_run(r->sandbox, run_decide, &call, e);
     if (rc == ERR_OK)
         *out = (rules_outcome)call.outcome;
     return rc;

@@ -1,6 +1,6 @@
 /* rules: a rule set (référentiel, weights, award rule) loaded from Lua files
  * into a sandboxed state, validated, identified by a hash, and evaluated.
- * Uses host for the sandbox, files for the tree, libsodium for SHA-256. */
+ * Uses sandbox, files for the tree, libsodium for SHA-256. */
 #ifndef LABELCOOP_RULES_H
 #define LABELCOOP_RULES_H
 
@@ -10,7 +10,7 @@
 
 #include "date.h"
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 
 typedef struct rules rules;
 
@@ -56,10 +56,10 @@ typedef struct rules_input {
 /* Loads the rule files under dir (specs excluded). On ERR_RULES the message
  * lists every problem found, one "file:line: problem" per line. *out is the
  * caller's, freed with rules_free. */
-int rules_load(const char *dir, const host_limits *lim, rules **out, err *e);
+int rules_load(const char *dir, const sandbox_limits *lim, rules **out, err *e);
 /* The same from files already in memory (a rule set stored in the database);
  * tree is moved into the rule set, whatever the outcome. */
-int rules_load_tree(files_tree *tree, const host_limits *lim, rules **out, err *e);
+int rules_load_tree(files_tree *tree, const sandbox_limits *lim, rules **out, err *e);
 /* Reads the rule files of dir (specs excluded) without loading them. */
 int rules_read(const char *dir, files_tree *tree, err *e);
 /* The identity of a tree of rule files: 64 hex digits into hex[65]. */
@@ -100,6 +100,6 @@ typedef enum { OUTCOME_ELIGIBLE, OUTCOME_NOT_ELIGIBLE, OUTCOME_INCOMPLETE } rule
 int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e);
 
 /* The sandbox the rules run in, for tools that drive it (rule tests). */
-host *rules_host(rules *r);
+sandbox *rules_sandbox(rules *r);
 
 #endif

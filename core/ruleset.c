@@ -17,7 +17,7 @@ typedef struct entry {
 } entry;
 
 struct ruleset_cache {
-    host_limits limits;
+    sandbox_limits limits;
     entry *entries;
     int n, cap;
     unsigned long tick;
@@ -28,7 +28,7 @@ struct ruleset_cache {
     err failed;
 };
 
-ruleset_cache *ruleset_cache_new(const host_limits *lim)
+ruleset_cache *ruleset_cache_new(const sandbox_limits *lim)
 {
     ruleset_cache *c = calloc(1, sizeof *c);
     if (c && lim)
@@ -267,7 +267,7 @@ int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules 
     return rc;
 }
 
-int ruleset_bootstrap(store *db, const char *dir, const host_limits *lim, bool *activated, err *e)
+int ruleset_bootstrap(store *db, const char *dir, const sandbox_limits *lim, bool *activated, err *e)
 {
     char hash[65];
     long long generation, id;

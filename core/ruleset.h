@@ -8,14 +8,14 @@
 #include <stdbool.h>
 
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 #include "rules.h"
 #include "store.h"
 
 typedef struct ruleset_cache ruleset_cache;
 
 /* A cache for one thread; lim applies to every rule set it loads. */
-ruleset_cache *ruleset_cache_new(const host_limits *lim);
+ruleset_cache *ruleset_cache_new(const sandbox_limits *lim);
 void ruleset_cache_free(ruleset_cache *c);
 /* Drops every loaded rule set, so the next lookups read the database again
  * (between requests: it frees what earlier calls handed out). */
@@ -54,6 +54,6 @@ int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules 
 
 /* Activates the rules of dir when the database has never had any (a new
  * platform starts with the shipped rules); *activated tells whether it did. */
-int ruleset_bootstrap(store *db, const char *dir, const host_limits *lim, bool *activated, err *e);
+int ruleset_bootstrap(store *db, const char *dir, const sandbox_limits *lim, bool *activated, err *e);
 
 #endif

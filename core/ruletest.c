@@ -180,7 +180,7 @@ static int l_load(lua_State *L)
     *box = NULL;
     luaL_setmetatable(L, RULES_MT);
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_LIMITS);
-    const host_limits *lim = lua_touserdata(L, -1);
+    const sandbox_limits *lim = lua_touserdata(L, -1);
     lua_pop(L, 1);
     err e = ERR_INIT;
     if (rules_load(dir, lim, box, &e) != ERR_OK) {
@@ -266,7 +266,7 @@ static int run_busted(lua_State *L)
     return 0;
 }
 
-int ruletest_run(const char *rules_dir, const host_limits *lim, int n_extra, char **extra)
+int ruletest_run(const char *rules_dir, const sandbox_limits *lim, int n_extra, char **extra)
 {
     char spec[4096];
     snprintf(spec, sizeof spec, "%s/spec", rules_dir);
@@ -315,7 +315,7 @@ static void report_add(char *buf, size_t *len, const char *data, size_t n)
 
 /* Starts `labelcoop rules test --rules dir -- -o plainTerminal` with its
  * output on out_fd; the server's blocked and ignored signals are reset. */
-static int spawn_specs(const char *dir, const host_limits *lim, int out_fd, pid_t *pid, err *e)
+static int spawn_specs(const char *dir, const sandbox_limits *lim, int out_fd, pid_t *pid, err *e)
 {
     /* This very program, even when its file was replaced since it started
      * (an upgrade under a running server): /proc/self/exe is its inode. */
@@ -403,7 +403,7 @@ static void strip_dir(char *buf, size_t *len, const char *dir)
     *len = out;
 }
 
-int ruletest_child(const char *dir, const host_limits *lim, err *e)
+int ruletest_child(const char *dir, const sandbox_limits *lim, err *e)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -487,7 +487,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0;
 }
 
-int ruletest_tree(const files_tree *rules_files, const files_tree *specs, const host_limits *lim,
+int ruletest_tree(const files_tree *rules_files, const files_tree *specs, const sandbox_limits *lim,
                   err *e)
 {
     char dir[] = "/tmp/labelcoop-specs-XXXXXX";

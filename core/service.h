@@ -34,7 +34,7 @@ typedef struct service {
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
     atomic_int *interrupt;
-    const host_limits *limits; /* a report's limits when set (else its defaults) */
+    const sandbox_limits *limits; /* a report's limits when set (else its defaults) */
     /* The server's rules folder: its spec/ runs on an activation that
      * brings no specs of its own (POST /rulesets); may be NULL. */
     const char *rules_dir;

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "hook.h"
+#include "webhook.h"
 #include "plugin.h"
 
 /* ---- webhooks ----------------------------------------------------------------------- */
@@ -70,17 +70,17 @@ int service_webhook_add(service *s, const cJSON *body, cJSON **out, err *e)
     const char *url, *given, *plugin_name;
     char *events = NULL, secret[64];
     if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e) ||
-        svc_text_field(body, "url", true, 2000, &url, e) || hook_check_url(url, e) ||
+        svc_text_field(body, "url", true, 2000, &url, e) || webhook_check_url(url, e) ||
         svc_text_field(body, "secret", false, 200, &given, e) ||
         svc_text_field(body, "plugin", false, 64, &plugin_name, e) ||
         events_field(body, true, &events, e))
         return e->code;
-    if (given && hook_check_secret(given, e) != ERR_OK) {
+    if (given && webhook_check_secret(given, e) != ERR_OK) {
         free(events);
         return e->code;
     }
     if (!given)
-        hook_new_secret(secret);
+        webhook_new_secret(secret);
     long long id;
     int rc = store_begin(s->db, e);
     if (rc == ERR_OK)
@@ -124,7 +124,7 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
     const char *url;
     char *events = NULL, secret[64] = "";
     if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || svc_need_object(body, keys, e) ||
-        svc_text_field(body, "url", false, 2000, &url, e) || (url && hook_check_url(url, e)) ||
+        svc_text_field(body, "url", false, 2000, &url, e) || (url && webhook_check_url(url, e)) ||
         events_field(body, false, &events, e))
         return e->code;
     const cJSON *enabled = cJSON_GetObjectItemCaseSensitive(body, "enabled");
@@ -139,7 +139,7 @@ int service_webhook_update(service *s, long long id, const cJSON *body, cJSON **
     if (rc == ERR_OK) {
         rc = store_webhook_update(s->db, id, url, events, enabled ? cJSON_IsTrue(enabled) : -1, e);
         if (rc == ERR_OK && cJSON_IsTrue(rotate)) {
-            hook_new_secret(secret);
+            webhook_new_secret(secret);
             rc = store_webhook_rotate(s->db, id, secret, store_now_ms() + 24LL * 3600 * 1000, e);
         }
         if (rc == ERR_OK)

@@ -231,7 +231,7 @@ int verify_export(store *db, long long decision, cJSON **out, err *e)
     return ERR_OK;
 }
 
-int verify_export_check(const cJSON *export, const host_limits *lim, cJSON **report, err *e)
+int verify_export_check(const cJSON *export, const sandbox_limits *lim, cJSON **report, err *e)
 {
     *report = NULL;
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record"));

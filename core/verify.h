@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
-#include "host.h"
+#include "sandbox.h"
 #include "ruleset.h"
 #include "store.h"
 
@@ -21,6 +21,6 @@ int verify_database(store *db, ruleset_cache *cache, cJSON **report, err *e);
  * {path: content}}; caller deletes. */
 int verify_export(store *db, long long decision, cJSON **out, err *e);
 /* Checks an export alone: the same report, for one decision. */
-int verify_export_check(const cJSON *export, const host_limits *lim, cJSON **report, err *e);
+int verify_export_check(const cJSON *export, const sandbox_limits *lim, cJSON **report, err *e);
 
 #endif

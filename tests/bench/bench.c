@@ -35,8 +35,8 @@
 #include <lualib.h>
 #include <microhttpd.h>
 
-#include "hook.h"
-#include "host.h"
+#include "webhook.h"
+#include "sandbox.h"
 #include "rules.h"
 
 static double now_s(void)
@@ -270,9 +270,9 @@ static int cmd_eval(int argc, char **argv)
     }
 
     /* One Lua state holding the rules, after evaluations and a full collection. */
-    lua_State *L = host_state(rules_host(r));
+    lua_State *L = sandbox_state(rules_sandbox(r));
     lua_gc(L, LUA_GCCOLLECT, 0);
-    double state = host_memory(rules_host(r)) / 1024.0;
+    double state = sandbox_memory(rules_sandbox(r)) / 1024.0;
     double bare = bare_state_bytes() / 1024.0;
     row("memory per Lua state (rules loaded)", state, "KiB", "bare Lua state, standard libraries",
         bare, state / bare, "report");
@@ -388,7 +388,7 @@ static CURL *new_post(const char *url, const char *secret, long i, post *p)
     cJSON_Delete(body);
     snprintf(id, sizeof id, "evt_%ld", i);
     snprintf(ts, sizeof ts, "%lld", (long long)t);
-    if (hook_sign(secret, id, ts, p->body, sig, sizeof sig) != 0) {
+    if (webhook_sign(secret, id, ts, p->body, sig, sizeof sig) != 0) {
         fprintf(stderr, "bench bare: bad secret\n");
         exit(2);
     }

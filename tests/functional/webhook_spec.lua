@@ -437,7 +437,7 @@ describe("webhooks", function()
     local activations = #W.of_type(recs, "ruleset.activated")
     local distinct_activations = select(2, distinct(W.of_type(recs, "ruleset.activated")))
     assert.are.equal(2 * N + distinct_activations, n, "distinct events received")
-    -- At least once: what was in flight at the kill (64 at most, hook.c's
+    -- At least once: what was in flight at the kill (64 at most, webhook.c's
     -- max_inflight) was sent and not yet recorded, so it goes again; a CI
     -- run saw exactly 64, which "< 64" refused.
     assert.is_true(dups <= 64, dups .. " duplicates (" .. #recs .. " requests, " .. n .. " events, "

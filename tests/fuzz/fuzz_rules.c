@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             t.lens[k++] = base.lens[i];
         }
     }
-    host_limits lim = {.instructions = 2000000, .memory = (size_t)32 << 20};
+    sandbox_limits lim = {.instructions = 2000000, .memory = (size_t)32 << 20};
     rules *r = NULL;
     if (rules_load_tree(&t, &lim, &r, &e) == ERR_OK)
         rules_free(r);

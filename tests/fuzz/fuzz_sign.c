@@ -6,7 +6,7 @@
 
 #include <sodium.h>
 
-#include "hook.h"
+#include "webhook.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (body > copy + size)
         body = copy + size;
     char a[1024] = "", b[1024] = "";
-    int ra = hook_sign(secret, id, "1700000000", body, a, sizeof a);
-    int rb = hook_sign(secret, id, "1700000000", body, b, sizeof b);
+    int ra = webhook_sign(secret, id, "1700000000", body, a, sizeof a);
+    int rb = webhook_sign(secret, id, "1700000000", body, b, sizeof b);
     if (ra != rb || (ra == 0 && strcmp(a, b) != 0))
         abort();
     free(copy);

@@ -2,23 +2,23 @@
  * (tests/unit/test_<module>.c, in this order); CMake reads the TEST_ENTRY
  * lines to register one ctest test per entry. */
 #define TEST_LIST(TEST_ENTRY)                                                                      \
-    TEST_ENTRY(host_instruction_limit)                                                             \
-    TEST_ENTRY(host_limit_survives_pcall)                                                          \
-    TEST_ENTRY(host_limit_counts_after_nested_run)                                                 \
-    TEST_ENTRY(host_memory_limit)                                                                  \
-    TEST_ENTRY(host_error_positions)                                                               \
-    TEST_ENTRY(host_sandbox_holes)                                                                 \
-    TEST_ENTRY(host_readonly_api)                                                                  \
-    TEST_ENTRY(host_file_environments)                                                             \
-    TEST_ENTRY(host_include)                                                                       \
-    TEST_ENTRY(host_no_finalizers)                                                                 \
-    TEST_ENTRY(host_pattern_budget)                                                                \
-    TEST_ENTRY(host_c_functions_bounded)                                                           \
-    TEST_ENTRY(host_library_tables_unreachable)                                                    \
-    TEST_ENTRY(host_api_tables_readonly)                                                           \
-    TEST_ENTRY(host_print_only_arguments)                                                          \
-    TEST_ENTRY(host_interrupt_not_swallowed)                                                       \
-    TEST_ENTRY(host_time_limit)                                                                    \
+    TEST_ENTRY(sandbox_instruction_limit)                                                             \
+    TEST_ENTRY(sandbox_limit_survives_pcall)                                                          \
+    TEST_ENTRY(sandbox_limit_counts_after_nested_run)                                                 \
+    TEST_ENTRY(sandbox_memory_limit)                                                                  \
+    TEST_ENTRY(sandbox_error_positions)                                                               \
+    TEST_ENTRY(sandbox_sandbox_holes)                                                                 \
+    TEST_ENTRY(sandbox_readonly_api)                                                                  \
+    TEST_ENTRY(sandbox_file_environments)                                                             \
+    TEST_ENTRY(sandbox_include)                                                                       \
+    TEST_ENTRY(sandbox_no_finalizers)                                                                 \
+    TEST_ENTRY(sandbox_pattern_budget)                                                                \
+    TEST_ENTRY(sandbox_c_functions_bounded)                                                           \
+    TEST_ENTRY(sandbox_library_tables_unreachable)                                                    \
+    TEST_ENTRY(sandbox_api_tables_readonly)                                                           \
+    TEST_ENTRY(sandbox_print_only_arguments)                                                          \
+    TEST_ENTRY(sandbox_interrupt_not_swallowed)                                                       \
+    TEST_ENTRY(sandbox_time_limit)                                                                    \
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(ljson_ids)                                                                          \

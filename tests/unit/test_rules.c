@@ -128,7 +128,7 @@ TEST_IMPL(rules_evaluate_reuses_state)
     ASSERT_STR_EQ(outcome(res), "eligible");
     ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(res, "valid_until")), "2029-05-04");
     cJSON_Delete(res);
-    size_t mem = host_memory(rules_host(r));
+    size_t mem = sandbox_memory(rules_sandbox(r));
     /* Many evaluations in the same state: answers do not leak between them,
      * and memory stays flat. */
     for (int i = 0; i < 2000; i++) {
@@ -136,7 +136,7 @@ TEST_IMPL(rules_evaluate_reuses_state)
         ASSERT_STR_EQ(outcome(res), i % 2 ? "not_eligible" : "eligible");
         cJSON_Delete(res);
     }
-    ASSERT(host_memory(rules_host(r)) < mem + ((size_t)2 << 20));
+    ASSERT(sandbox_memory(rules_sandbox(r)) < mem + ((size_t)2 << 20));
     rules_free(r);
     return 0;
 }

@@ -1,9 +1,9 @@
-/* hook: the delivery thread. Each turn: take the due deliveries (oldest
+/* webhook: the delivery thread. Each turn: take the due deliveries (oldest
  * event first) up to the in-flight limit, lease them, send them; record the
  * finished ones in one transaction. Loopback and private addresses are
  * refused at connect time (so a name cannot resolve around the rule) unless
  * the allowlist names them. A response is read up to 1 KiB, for the log. */
-#include "hook.h"
+#include "webhook.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -17,10 +17,10 @@
 
 #include <sodium.h>
 
-#include "date.h"
 #include "plugin.h"
 #include "reqlog.h"
 #include "store.h"
+#include "tick.h"
 
 #define LEASE_MS 60000
 #define RESPONSE_KEEP 1024
@@ -41,34 +41,34 @@ typedef struct job {
     struct job *next;
 } job;
 
-struct hook_engine {
-    hook_config c;
+struct webhook_engine {
+    webhook_config c;
     char *db_path, *allow;
     pthread_t thread;
     CURLM *multi;
     job *inflight; /* owned; each also added to multi */
     plugin_set *plugins;
-    atomic_bool stop; /* set by hook_stop, read by the delivery thread */
+    atomic_bool stop; /* set by webhook_stop, read by the delivery thread */
 };
 
-void hook_defaults(hook_config *c, const char *db_path)
+void webhook_defaults(webhook_config *c, const char *db_path)
 {
     static const long long delays[] = {0, 5, 300, 1800, 7200, 18000, 36000, 36000};
     memset(c, 0, sizeof *c);
     c->db_path = db_path;
     c->max_inflight = 64;
-    c->n_delays = HOOK_MAX_RETRIES;
-    for (int i = 0; i < HOOK_MAX_RETRIES; i++)
+    c->n_delays = WEBHOOK_MAX_RETRIES;
+    for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
         c->delays_ms[i] = delays[i] * 1000;
     c->tick_seconds = 60;
     c->events = (events_config){{180, 90, 30}, 3};
 }
 
-int hook_parse_delays(const char *text, hook_config *c)
+int webhook_parse_delays(const char *text, webhook_config *c)
 {
     int n = 0;
     const char *p = text;
-    while (*p && n < HOOK_MAX_RETRIES) {
+    while (*p && n < WEBHOOK_MAX_RETRIES) {
         char *end;
         double v = strtod(p, &end);
         if (end == p || v < 0)
@@ -86,9 +86,9 @@ int hook_parse_delays(const char *text, hook_config *c)
 
 /* ---- signing ------------------------------------------------------------------ */
 
-void hook_new_secret(char *out)
+void webhook_new_secret(char *out)
 {
-    unsigned char key[HOOK_SECRET_BYTES];
+    unsigned char key[WEBHOOK_SECRET_BYTES];
     randombytes_buf(key, sizeof key);
     strcpy(out, "whsec_");
     sodium_bin2base64(out + 6, 58, key, sizeof key, sodium_base64_VARIANT_ORIGINAL);
@@ -105,7 +105,7 @@ static int secret_key(const char *secret, unsigned char *key, size_t *key_len)
                : 0;
 }
 
-int hook_check_secret(const char *secret, err *e)
+int webhook_check_secret(const char *secret, err *e)
 {
     unsigned char key[128];
     size_t key_len = 0;
@@ -114,14 +114,14 @@ int hook_check_secret(const char *secret, err *e)
     if (bad)
         return err_at(e, "$.secret",
                       "must be \"whsec_\" followed by base64 (of at most 128 bytes)");
-    if (key_len < HOOK_SECRET_BYTES)
+    if (key_len < WEBHOOK_SECRET_BYTES)
         return err_at(e, "$.secret",
                       "must hold at least %d random bytes after \"whsec_\" (base64); %zu given",
-                      HOOK_SECRET_BYTES, key_len);
+                      WEBHOOK_SECRET_BYTES, key_len);
     return ERR_OK;
 }
 
-int hook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
+int webhook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
               char *out, size_t size)
 {
     unsigned char key[128], mac[crypto_auth_hmacsha256_BYTES];
@@ -146,7 +146,7 @@ int hook_sign(const char *secret, const char *id, const char *timestamp, const c
 
 /* ---- addresses ------------------------------------------------------------------ */
 
-int hook_check_url(const char *url, err *e)
+int webhook_check_url(const char *url, err *e)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *hostname = NULL;
@@ -211,7 +211,7 @@ static bool listed(const struct sockaddr *addr, const char *list)
     return false;
 }
 
-bool hook_address_allowed(const struct sockaddr *addr, const char *allow)
+bool webhook_address_allowed(const struct sockaddr *addr, const char *allow)
 {
     static const char *const internal =
         "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,0.0.0.0/8,"
@@ -225,7 +225,7 @@ static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_soc
 {
     job *j = ud;
     (void)purpose;
-    if (!hook_address_allowed(&a->addr, j->allow)) {
+    if (!webhook_address_allowed(&a->addr, j->allow)) {
         j->refused = true;
         return CURL_SOCKET_BAD;
     }
@@ -286,8 +286,8 @@ static job *job_new(const store_due_row *row, const char *allow, plugin_set *plu
     snprintf(id, sizeof id, "evt_%lld", row->event);
     snprintf(ts, sizeof ts, "%lld", store_now_ms() / 1000);
     /* During a rotation both secrets sign, so receivers can switch at leisure. */
-    if (!j->body || hook_sign(row->secret, id, ts, j->body, sig, sizeof sig) != 0 ||
-        (row->old_secret && hook_sign(row->old_secret, id, ts, j->body, sig, sizeof sig) != 0)) {
+    if (!j->body || webhook_sign(row->secret, id, ts, j->body, sig, sizeof sig) != 0 ||
+        (row->old_secret && webhook_sign(row->old_secret, id, ts, j->body, sig, sizeof sig) != 0)) {
         job_free(j);
         return NULL;
     }
@@ -327,7 +327,7 @@ static job *job_new(const store_due_row *row, const char *allow, plugin_set *plu
 
 /* The delay before attempt number next (1-based), with +-10% jitter, or -1
  * when the schedule is spent. Retry-After, when longer, wins. */
-static long long next_delay(const hook_config *c, int next, long retry_after_s)
+static long long next_delay(const webhook_config *c, int next, long retry_after_s)
 {
     if (next >= c->n_delays)
         return -1;
@@ -340,7 +340,7 @@ static long long next_delay(const hook_config *c, int next, long retry_after_s)
 }
 
 /* Records a finished job inside the caller's transaction. */
-static int finish_job(hook_engine *h, store *db, job *j, CURLcode result, err *e)
+static int finish_job(webhook_engine *h, store *db, job *j, CURLcode result, err *e)
 {
     long status = 0;
     curl_off_t retry_after = 0;
@@ -395,7 +395,7 @@ static int finish_job(hook_engine *h, store *db, job *j, CURLcode result, err *e
 /* ---- the thread ------------------------------------------------------------------ */
 
 typedef struct turn {
-    hook_engine *h;
+    webhook_engine *h;
     store *db;
     job *jobs;
     int added;
@@ -413,7 +413,7 @@ static void take_due(void *ud, const store_due_row *row)
 }
 
 /* Leases and starts what is due; returns how many were started. */
-static int dispatch(hook_engine *h, store *db, int room, err *e)
+static int dispatch(webhook_engine *h, store *db, int room, err *e)
 {
     turn t = {h, db, NULL, 0};
     if (store_due(db, store_now_ms(), room, take_due, &t, e) != ERR_OK)
@@ -441,7 +441,7 @@ static int dispatch(hook_engine *h, store *db, int room, err *e)
 }
 
 /* Records every finished transfer in one transaction. */
-static int collect(hook_engine *h, store *db, err *e)
+static int collect(webhook_engine *h, store *db, err *e)
 {
     CURLMsg *m;
     int left, done = 0, rc = ERR_OK;
@@ -474,88 +474,9 @@ static int collect(hook_engine *h, store *db, err *e)
     return done;
 }
 
-static void tick(hook_engine *h, store *db)
-{
-    char today[DATE_LEN + 1];
-    date_today(today);
-    int emitted = 0;
-    err e = ERR_INIT;
-    if (events_tick(db, &h->c.events, today, &emitted, &e) != ERR_OK)
-        reqlog_stderr("scheduler: %s", err_msg(&e));
-    err_clear(&e);
-}
-
-/* ---- plugins' on_event -------------------------------------------------------------- */
-
-static int api_add_action_item(void *ud, long long org, const cJSON *fields, err *e)
-{
-    store *db = ud;
-    const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(fields, "action"));
-    if (!action || !action[0])
-        return err_set(e, ERR_INPUT, "add_action_item: 'action' must be a non-empty text");
-    long long id;
-    cJSON *item = NULL;
-    int rc = store_begin(db, e);
-    if (rc == ERR_OK)
-        rc = store_action_add(db, org, fields, &id, e);
-    if (rc == ERR_OK)
-        rc = store_action_get(db, id, &item, e);
-    if (rc == ERR_OK)
-        rc = store_journal(db, 0, "action_item.create", "action_item", id, NULL, item, e);
-    cJSON_Delete(item);
-    if (rc == ERR_OK)
-        return store_commit(db, e);
-    store_rollback(db);
-    return rc;
-}
-
-static int api_emit(void *ud, const char *type, const cJSON *data, err *e)
-{
-    store *db = ud;
-    int rc = store_begin(db, e);
-    if (rc == ERR_OK)
-        rc = store_event_add(db, type, data, NULL, e);
-    if (rc == ERR_OK)
-        return store_commit(db, e);
-    store_rollback(db);
-    return rc;
-}
-
-/* Hands the events plugins have not seen yet to their on_event hooks. */
-static void plugin_events(hook_engine *h, store *db)
-{
-    static const char cursor[] = "plugins.on_event";
-    long long last;
-    cJSON *events = NULL;
-    err e = ERR_INIT;
-    if (store_cursor_get(db, cursor, &last, &e) || store_events_after(db, last, 100, &events, &e)) {
-        err_clear(&e);
-        return;
-    }
-    plugin_api api = {api_add_action_item, api_emit, db};
-    const cJSON *ev;
-    cJSON_ArrayForEach(ev, events)
-    {
-        cJSON *event = cJSON_CreateObject();
-        cJSON_AddItemToObject(event, "id", cJSON_Duplicate(cJSON_GetObjectItem(ev, "id"), 1));
-        cJSON_AddItemToObject(event, "type", cJSON_Duplicate(cJSON_GetObjectItem(ev, "type"), 1));
-        cJSON_AddItemToObject(event, "timestamp",
-                              cJSON_Duplicate(cJSON_GetObjectItem(ev, "at"), 1));
-        cJSON *data = cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "data")));
-        cJSON_AddItemToObject(event, "data", data ? data : cJSON_CreateObject());
-        plugin_on_event(h->plugins, event, &api);
-        cJSON_Delete(event);
-        last = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(ev, "id"));
-    }
-    if (cJSON_GetArraySize(events) && store_cursor_set(db, cursor, last, &e) != ERR_OK)
-        reqlog_stderr("plugins: %s", err_msg(&e));
-    err_clear(&e);
-    cJSON_Delete(events);
-}
-
 static void *run(void *arg)
 {
-    hook_engine *h = arg;
+    webhook_engine *h = arg;
     store *db;
     err e = ERR_INIT;
     if (store_open(h->db_path, &db, &e) != ERR_OK) {
@@ -570,11 +491,11 @@ static void *run(void *arg)
     while (!atomic_load(&h->stop)) {
         long long now = store_now_ms();
         if (h->c.tick_seconds > 0 && now >= next_tick) {
-            tick(h, db);
+            tick_scheduler(db, &h->c.events);
             next_tick = now + h->c.tick_seconds * 1000LL;
         }
         if (h->plugins)
-            plugin_events(h, db);
+            tick_plugins(db, h->plugins);
         if (inflight < h->c.max_inflight)
             inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
         err_clear(&e);
@@ -598,10 +519,10 @@ static void *run(void *arg)
     return NULL;
 }
 
-int hook_start(const hook_config *c, hook_engine **out, err *e)
+int webhook_start(const webhook_config *c, webhook_engine **out, err *e)
 {
     *out = NULL;
-    hook_engine *h = calloc(1, sizeof *h);
+    webhook_engine *h = calloc(1, sizeof *h);
     if (!h)
         return err_set(e, ERR_FAIL, "out of memory");
     h->c = *c;
@@ -627,13 +548,13 @@ int hook_start(const hook_config *c, hook_engine **out, err *e)
     return ERR_OK;
 }
 
-void hook_wake(hook_engine *h)
+void webhook_wake(webhook_engine *h)
 {
     if (h && h->multi)
         curl_multi_wakeup(h->multi);
 }
 
-void hook_stop(hook_engine *h)
+void webhook_stop(webhook_engine *h)
 {
     if (!h)
         return;

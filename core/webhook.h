@@ -1,9 +1,9 @@
-/* hook: webhook delivery. One thread reads the outbox, signs each delivery
+/* webhook: webhook delivery. One thread reads the outbox, signs each delivery
  * as Standard Webhooks says (HMAC-SHA256 with libsodium), sends many at once
  * with libcurl's multi interface, records every attempt, and schedules
  * retries; it also runs the scheduler's tick. Uses store, events, libcurl. */
-#ifndef LABELCOOP_HOOK_H
-#define LABELCOOP_HOOK_H
+#ifndef LABELCOOP_WEBHOOK_H
+#define LABELCOOP_WEBHOOK_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,48 +12,48 @@
 #include "err.h"
 #include "events.h"
 
-#define HOOK_MAX_RETRIES 8
+#define WEBHOOK_MAX_RETRIES 8
 
-typedef struct hook_config {
+typedef struct webhook_config {
     const char *db_path;
     const char *allow; /* comma-separated CIDRs or host names private addresses need */
     int max_inflight;  /* deliveries in flight at once (default 64) */
-    long long delays_ms[HOOK_MAX_RETRIES]; /* before each attempt; 0s, 5s, 5min, 30min, 2h, 5h, 10h,
+    long long delays_ms[WEBHOOK_MAX_RETRIES]; /* before each attempt; 0s, 5s, 5min, 30min, 2h, 5h, 10h,
                                               10h */
     int n_delays;
     int tick_seconds; /* scheduler period (default 60); 0: no scheduler */
     events_config events;
     const char *plugins_dir; /* on_event and webhook_payload hooks; NULL: none */
     const char *plugin_settings;
-} hook_config;
+} webhook_config;
 
 /* The defaults above, for db_path. */
-void hook_defaults(hook_config *c, const char *db_path);
+void webhook_defaults(webhook_config *c, const char *db_path);
 
-typedef struct hook_engine hook_engine;
+typedef struct webhook_engine webhook_engine;
 
-int hook_start(const hook_config *c, hook_engine **out, err *e);
+int webhook_start(const webhook_config *c, webhook_engine **out, err *e);
 /* Says new events were committed, so the thread looks now. Thread-safe. */
-void hook_wake(hook_engine *h);
+void webhook_wake(webhook_engine *h);
 /* Stops the thread; deliveries in flight are sent again after a restart. */
-void hook_stop(hook_engine *h);
+void webhook_stop(webhook_engine *h);
 
-/* A new secret: "whsec_" and the base64 of HOOK_SECRET_BYTES random bytes; out[64]. */
-#define HOOK_SECRET_BYTES 24
-void hook_new_secret(char *out);
-/* A secret given by an admin: "whsec_" then the base64 of HOOK_SECRET_BYTES
+/* A new secret: "whsec_" and the base64 of WEBHOOK_SECRET_BYTES random bytes; out[64]. */
+#define WEBHOOK_SECRET_BYTES 24
+void webhook_new_secret(char *out);
+/* A secret given by an admin: "whsec_" then the base64 of WEBHOOK_SECRET_BYTES
  * to 128 bytes (a short key is guessed offline from one signed delivery).
  * ERR_INPUT at $.secret otherwise. */
-int hook_check_secret(const char *secret, err *e);
+int webhook_check_secret(const char *secret, err *e);
 /* Appends "v1,<base64 HMAC-SHA256 of id.timestamp.body>" for secret to out;
  * -1 when the secret is not "whsec_<base64>". */
-int hook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
+int webhook_sign(const char *secret, const char *id, const char *timestamp, const char *body,
               char *out, size_t size);
 /* http(s) URL check: ERR_INPUT naming the problem otherwise. */
-int hook_check_url(const char *url, err *e);
+int webhook_check_url(const char *url, err *e);
 /* Whether a connection to addr may be made under the allowlist. */
-bool hook_address_allowed(const struct sockaddr *addr, const char *allow);
+bool webhook_address_allowed(const struct sockaddr *addr, const char *allow);
 /* Parses "0,5,300" (seconds) into delays; -1 when malformed. */
-int hook_parse_delays(const char *text, hook_config *c);
+int webhook_parse_delays(const char *text, webhook_config *c);
 
 #endif

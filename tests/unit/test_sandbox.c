@@ -3,18 +3,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "host.h"
+#include "sandbox.h"
 #include "test.h"
 
 typedef struct script {
-    host *h;
+    sandbox *h;
     files_tree tree;
     char *dir;
 } script;
 
 /* A host over a tree of one or two files written to a temporary folder. */
 static int open_script(script *s, const char *path, const char *code, const char *path2,
-                       const char *code2, const host_limits *lim)
+                       const char *code2, const sandbox_limits *lim)
 {
     err e = ERR_INIT;
     s->dir = fixture_tmpdir();
@@ -23,21 +23,21 @@ static int open_script(script *s, const char *path, const char *code, const char
         fixture_write(s->dir, path2, code2);
     if (files_tree_read(s->dir, ".lua", NULL, &s->tree, &e) != ERR_OK)
         return fprintf(stderr, "%s\n", err_msg(&e)), 1;
-    if (host_new(&s->tree, lim, NULL, NULL, &s->h, &e) != ERR_OK)
+    if (sandbox_new(&s->tree, lim, NULL, NULL, &s->h, &e) != ERR_OK)
         return fprintf(stderr, "%s\n", err_msg(&e)), 1;
     return 0;
 }
 
 static void close_script(script *s)
 {
-    host_free(s->h);
+    sandbox_free(s->h);
     files_tree_free(&s->tree);
     fixture_rmtree(s->dir);
 }
 
 static int run_file(lua_State *L)
 {
-    host_load(L, lua_touserdata(L, 1));
+    sandbox_load(L, lua_touserdata(L, 1));
     lua_call(L, 0, 0);
     return 0;
 }
@@ -47,13 +47,13 @@ static const char *run(script *s, const char *path)
 {
     static char msg[1024];
     err e = ERR_INIT;
-    host_run(s->h, run_file, (void *)path, &e);
+    sandbox_run(s->h, run_file, (void *)path, &e);
     snprintf(msg, sizeof msg, "%s", err_msg(&e));
     err_clear(&e);
     return msg;
 }
 
-static const char *eval_with(const char *code, const host_limits *lim)
+static const char *eval_with(const char *code, const sandbox_limits *lim)
 {
     static char msg[1024];
     script s;
@@ -72,16 +72,16 @@ static const char *eval_in(const char *code)
 /* Under a limit of a million instructions, so that what it bounds fails fast. */
 static const char *eval_small(const char *code)
 {
-    static const host_limits lim = {.instructions = 1000000};
+    static const sandbox_limits lim = {.instructions = 1000000};
     return eval_with(code, &lim);
 }
 
 #define OVER_SMALL "t.lua:1: instruction limit exceeded (1000000 instructions)"
 
-TEST_IMPL(host_instruction_limit)
+TEST_IMPL(sandbox_instruction_limit)
 {
     script s;
-    host_limits lim = {.instructions = 200000, .memory = 0};
+    sandbox_limits lim = {.instructions = 200000, .memory = 0};
     ASSERT_EQ(open_script(&s, "loop.lua", "local n = 0\nwhile true do n = n + 1 end\n", "ok.lua",
                           "local n = 0 for i = 1, 1000 do n = n + i end", &lim),
               0);
@@ -93,45 +93,45 @@ TEST_IMPL(host_instruction_limit)
     return 0;
 }
 
-TEST_IMPL(host_limit_survives_pcall)
+TEST_IMPL(sandbox_limit_survives_pcall)
 {
     ASSERT_STR_EQ(eval_in("while true do pcall(function() while true do end end) end"),
                   "t.lua:1: instruction limit exceeded (50000000 instructions)");
     return 0;
 }
 
-TEST_IMPL(host_memory_limit)
+TEST_IMPL(sandbox_memory_limit)
 {
     script s;
-    host_limits lim = {.instructions = 0, .memory = (size_t)8 << 20};
+    sandbox_limits lim = {.instructions = 0, .memory = (size_t)8 << 20};
     ASSERT_EQ(open_script(&s, "bomb.lua",
                           "local t = {}\nfor i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end\n",
                           "ok.lua", "local t = {} for i = 1, 1000 do t[i] = i end", &lim),
               0);
-    size_t before = host_memory(s.h);
+    size_t before = sandbox_memory(s.h);
     ASSERT_STR_EQ(run(&s, "bomb.lua"), "bomb.lua:2: memory limit exceeded (8 MiB)");
     /* What the failed script held is given back, and the state still works. */
-    ASSERT(host_memory(s.h) < before + ((size_t)1 << 20));
+    ASSERT(sandbox_memory(s.h) < before + ((size_t)1 << 20));
     ASSERT_STR_EQ(run(&s, "ok.lua"), "");
     ASSERT_STR_EQ(run(&s, "bomb.lua"), "bomb.lua:2: memory limit exceeded (8 MiB)");
     close_script(&s);
     return 0;
 }
 
-TEST_IMPL(host_error_positions)
+TEST_IMPL(sandbox_error_positions)
 {
     script s;
     ASSERT_EQ(open_script(&s, "lib/a.lua", "\n\nerror('boom')\n", "b.lua", "x = = 1", NULL), 0);
     ASSERT_STR_EQ(run(&s, "lib/a.lua"), "lib/a.lua:3: boom");
     ASSERT_STR_EQ(run(&s, "b.lua"), "b.lua:1: unexpected symbol near '='");
-    ASSERT_CONTAINS(host_traceback(s.h), "stack traceback:");
+    ASSERT_CONTAINS(sandbox_traceback(s.h), "stack traceback:");
     ASSERT_STR_EQ(run(&s, "missing.lua"), "no file 'missing.lua' in this script tree");
     close_script(&s);
     ASSERT_STR_EQ(eval_in("error({})"), "(error object is a table value)");
     return 0;
 }
 
-TEST_IMPL(host_sandbox_holes)
+TEST_IMPL(sandbox_sandbox_holes)
 {
     ASSERT_STR_EQ(eval_in("os.execute('true')"),
                   "t.lua:1: attempt to call a nil value (field 'execute')");
@@ -167,7 +167,7 @@ TEST_IMPL(host_sandbox_holes)
     return 0;
 }
 
-TEST_IMPL(host_readonly_api)
+TEST_IMPL(sandbox_readonly_api)
 {
     ASSERT_STR_EQ(eval_in("string.format = nil"),
                   "t.lua:1: attempt to modify a read-only table (key 'format')");
@@ -189,7 +189,7 @@ TEST_IMPL(host_readonly_api)
     return 0;
 }
 
-TEST_IMPL(host_file_environments)
+TEST_IMPL(sandbox_file_environments)
 {
     script s;
     ASSERT_EQ(
@@ -200,7 +200,7 @@ TEST_IMPL(host_file_environments)
     return 0;
 }
 
-TEST_IMPL(host_include)
+TEST_IMPL(sandbox_include)
 {
     script s;
     ASSERT_EQ(open_script(&s, "main.lua",
@@ -227,7 +227,7 @@ static int l_inner(lua_State *L)
     return 1;
 }
 
-TEST_IMPL(host_limit_counts_after_nested_run)
+TEST_IMPL(sandbox_limit_counts_after_nested_run)
 {
     /* A run is counted from the watchdog's first tick on; a short run of
      * another host inside it must not leave the outer one uncounted. */
@@ -238,12 +238,12 @@ TEST_IMPL(host_limit_counts_after_nested_run)
     script outer;
     static const luaL_Reg api[] = {{"inner", l_inner}, {NULL, NULL}};
     err e = ERR_INIT;
-    host_limits lim = {.instructions = 100000, .memory = 0};
+    sandbox_limits lim = {.instructions = 100000, .memory = 0};
     outer.dir = fixture_tmpdir();
     fixture_write(outer.dir, "loop.lua",
                   "assert(inner() == '')\nlocal n = 0\nwhile true do n = n + 1 end\n");
     ASSERT_EQ(files_tree_read(outer.dir, ".lua", NULL, &outer.tree, &e), ERR_OK);
-    ASSERT_EQ(host_new(&outer.tree, &lim, api, &inner, &outer.h, &e), ERR_OK);
+    ASSERT_EQ(sandbox_new(&outer.tree, &lim, api, &inner, &outer.h, &e), ERR_OK);
     ASSERT_STR_EQ(run(&outer, "loop.lua"),
                   "loop.lua:3: instruction limit exceeded (100000 instructions)");
     /* and a short run after it is not stopped by what is left of the hook */
@@ -253,7 +253,7 @@ TEST_IMPL(host_limit_counts_after_nested_run)
     return 0;
 }
 
-TEST_IMPL(host_no_finalizers)
+TEST_IMPL(sandbox_no_finalizers)
 {
     /* issue 17: an __index on the metatable supplied __gc to a check made with
      * lua_getfield, after it; the finalizer then looped with hooks off. The
@@ -271,7 +271,7 @@ TEST_IMPL(host_no_finalizers)
                           NULL, NULL, NULL),
               0);
     ASSERT_STR_EQ(run(&s, "t.lua"), "");
-    lua_gc(host_state(s.h), LUA_GCCOLLECT);
+    lua_gc(sandbox_state(s.h), LUA_GCCOLLECT);
     close_script(&s);
     /* Any __gc present, even false, would mark the object: refused. */
     ASSERT_STR_EQ(eval_in("setmetatable({}, { __gc = false })"),
@@ -295,7 +295,7 @@ TEST_IMPL(host_no_finalizers)
     return 0;
 }
 
-TEST_IMPL(host_pattern_budget)
+TEST_IMPL(sandbox_pattern_budget)
 {
     /* issue 17: exponential patterns ran inside one instruction, unhooked. */
     ASSERT_STR_EQ(eval_small("string.find(string.rep('a', 3000), '.-.-.-b')"), OVER_SMALL);
@@ -334,7 +334,7 @@ TEST_IMPL(host_pattern_budget)
     return 0;
 }
 
-TEST_IMPL(host_c_functions_bounded)
+TEST_IMPL(sandbox_c_functions_bounded)
 {
     /* string.rep of "" looped n times doing nothing. */
     ASSERT_STR_EQ(eval_in("assert((''):rep(math.maxinteger) == '')\n"
@@ -382,7 +382,7 @@ TEST_IMPL(host_c_functions_bounded)
     return 0;
 }
 
-TEST_IMPL(host_library_tables_unreachable)
+TEST_IMPL(sandbox_library_tables_unreachable)
 {
     /* issue 17: pairs gave the real table as the state of next. */
     ASSERT_STR_EQ(eval_in("local _, t = pairs(string) t.rep = nil"),
@@ -409,7 +409,7 @@ static int l_answer(lua_State *L)
     return 1;
 }
 
-TEST_IMPL(host_api_tables_readonly)
+TEST_IMPL(sandbox_api_tables_readonly)
 {
     script s;
     static const luaL_Reg api[] = {{"data.answer", l_answer}, {NULL, NULL}};
@@ -417,7 +417,7 @@ TEST_IMPL(host_api_tables_readonly)
     s.dir = fixture_tmpdir();
     fixture_write(s.dir, "a.lua", "assert(data.answer() == 42) data.answer = nil");
     ASSERT_EQ(files_tree_read(s.dir, ".lua", NULL, &s.tree, &e), ERR_OK);
-    ASSERT_EQ(host_new(&s.tree, NULL, api, NULL, &s.h, &e), ERR_OK);
+    ASSERT_EQ(sandbox_new(&s.tree, NULL, api, NULL, &s.h, &e), ERR_OK);
     ASSERT_STR_EQ(run(&s, "a.lua"), "a.lua:1: attempt to modify a read-only table (key 'answer')");
     close_script(&s);
     return 0;
@@ -447,7 +447,7 @@ static const char *stderr_of(const char *code)
     return *msg ? msg : out;
 }
 
-TEST_IMPL(host_print_only_arguments)
+TEST_IMPL(sandbox_print_only_arguments)
 {
     /* issue 17: the luaL_Buffer's own stack slot was printed too. */
     ASSERT_STR_EQ(stderr_of("print('a', 1, nil)"), "t.lua:1: a\t1\tnil\n");
@@ -455,13 +455,13 @@ TEST_IMPL(host_print_only_arguments)
     return 0;
 }
 
-TEST_IMPL(host_interrupt_not_swallowed)
+TEST_IMPL(sandbox_interrupt_not_swallowed)
 {
     /* An interrupt (Ctrl-C on a report) stops the run at the next instruction
      * and again at every one after, so pcall cannot swallow it; it stops a
      * pattern too. The limit is out of reach here. */
     static atomic_int stop = 1;
-    host_limits lim = {.instructions = 1000000000000LL, .interrupt = &stop};
+    sandbox_limits lim = {.instructions = 1000000000000LL, .interrupt = &stop};
     ASSERT_STR_EQ(eval_with("while true do pcall(function() while true do end end) end", &lim),
                   "t.lua:1: interrupted");
     ASSERT_STR_EQ(
@@ -472,12 +472,12 @@ TEST_IMPL(host_interrupt_not_swallowed)
     return 0;
 }
 
-TEST_IMPL(host_time_limit)
+TEST_IMPL(sandbox_time_limit)
 {
     /* A comparison of two long strings is one instruction that the count
      * cannot see; the watchdog's clock stops such a run. */
     script s;
-    host_limits lim = {.milliseconds = 300};
+    sandbox_limits lim = {.milliseconds = 300};
     ASSERT_EQ(open_script(&s, "t.lua",
                           "local a, b = ('x'):rep(2e6), ('x'):rep(2e6)\n"
                           "while true do local c = a == b end",

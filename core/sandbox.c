@@ -1,4 +1,4 @@
-/* host: the Lua sandbox. Provides capped allocation, a count hook that cannot
+/* sandbox: the Lua sandbox. Provides capped allocation, a count hook that cannot
  * be swallowed by pcall once tripped, frozen API tables with per-file
  * environments (as lighttpd's mod_magnet), and loading from a file tree held
  * in memory. Uses Lua 5.4's C API and the files module.
@@ -11,7 +11,7 @@
  * handler sets the hook, as lua.c does for SIGINT (lua_sethook is meant to be
  * called from a signal handler). The limit thus counts from the first tick
  * (2 to 4 ms) of a run on; a loop without end is still stopped. */
-#include "host.h"
+#include "sandbox.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -33,11 +33,11 @@
 /* The watchdog's tick. */
 #define WATCH_TICK_NS 2000000L
 
-/* The count hook fires every HOOK_STEP instructions: coarse enough to cost
+/* The count hook fires every COUNT_STEP instructions: coarse enough to cost
  * nothing, fine enough that a limit is honoured within 0.02%. */
-#define HOOK_STEP 10000
+#define COUNT_STEP 10000
 
-struct host {
+struct sandbox {
     lua_State *L;
     const files_tree *tree; /* borrowed */
     size_t mem_used, mem_limit;
@@ -58,11 +58,11 @@ struct host {
     atomic_uint overtime_seq;
     pthread_t thread;
     atomic_int armed;
-    host *watch_next, *watch_prev;
+    sandbox *watch_next, *watch_prev;
 };
 
-/* Inside host_run: positions can be recorded. */
-static bool running(const host *h)
+/* Inside sandbox_run: positions can be recorded. */
+static bool running(const sandbox *h)
 {
     return atomic_load_explicit(&h->run_seq, memory_order_relaxed) & 1;
 }
@@ -71,14 +71,14 @@ static const char KEY_API[] = "labelcoop.api";
 static const char KEY_ENVMT[] = "labelcoop.envmt";
 static const char KEY_INCLUDED[] = "labelcoop.included";
 
-static host *host_of(lua_State *L)
+static sandbox *sandbox_of(lua_State *L)
 {
     void *ud;
     lua_getallocf(L, &ud);
     return ud;
 }
 
-void host_where(lua_State *L, int level, char *buf, size_t size)
+void sandbox_where(lua_State *L, int level, char *buf, size_t size)
 {
     lua_Debug ar;
     buf[0] = '\0';
@@ -92,13 +92,13 @@ void host_where(lua_State *L, int level, char *buf, size_t size)
     }
 }
 
-static bool interrupted(const host *h)
+static bool interrupted(const sandbox *h)
 {
     return h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed);
 }
 
 /* The watchdog found this run over its time. */
-static bool overtime(host *h)
+static bool overtime(sandbox *h)
 {
     return atomic_load_explicit(&h->overtime_seq, memory_order_relaxed) ==
            atomic_load_explicit(&h->run_seq, memory_order_relaxed);
@@ -107,21 +107,21 @@ static bool overtime(host *h)
 static void count_hook(lua_State *L, lua_Debug *ar);
 
 /* Has the hook fire at the next instruction; safe in a signal handler. */
-static void hurry(host *h)
+static void hurry(sandbox *h)
 {
     lua_sethook(h->L, count_hook, LUA_MASKCOUNT, 1);
     atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
 }
 
 /* Adds steps to the run's count; it stays at LLONG_MAX once there. */
-static void count_steps(host *h, long long steps)
+static void count_steps(sandbox *h, long long steps)
 {
     h->insn_used = steps > LLONG_MAX - h->insn_used ? LLONG_MAX : h->insn_used + steps;
 }
 
 static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
-    host *h = ud;
+    sandbox *h = ud;
     size_t old = ptr ? osize : 0; /* without ptr, osize tells the object type */
     if (nsize == 0) {
         free(ptr);
@@ -130,7 +130,7 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     if (nsize > old && h->mem_used - old + nsize > h->mem_limit) {
         if (running(h) && h->L && !h->mem_where[0])
-            host_where(h->L, 0, h->mem_where, sizeof h->mem_where);
+            sandbox_where(h->L, 0, h->mem_where, sizeof h->mem_where);
         return NULL;
     }
     void *p = realloc(ptr, nsize);
@@ -150,7 +150,7 @@ static void *alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 /* Writes "file:line: " of the innermost function from a file of the tree (a
  * chunk given to load() has no file: its caller's line is the one to fix),
- * from a hook or from a C function; else as host_where. */
+ * from a hook or from a C function; else as sandbox_where. */
 static void tree_where(lua_State *L, char *buf, size_t size)
 {
     lua_Debug ar;
@@ -160,13 +160,13 @@ static void tree_where(lua_State *L, char *buf, size_t size)
             return;
         }
     }
-    host_where(L, 0, buf, size);
+    sandbox_where(L, 0, buf, size);
 }
 
 /* Stops the run with the interrupt's or the limit's error. From now on the
  * hook fires at every instruction, so a script that catches the error with
  * pcall (or runs a __close handler) is stopped again at once (as Redis does). */
-static int stop(lua_State *L, host *h)
+static int stop(lua_State *L, sandbox *h)
 {
     if (!h->tripped) {
         h->tripped = 1;
@@ -188,9 +188,9 @@ static int stop(lua_State *L, host *h)
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
-    host *h = host_of(L);
+    sandbox *h = sandbox_of(L);
     if (!h->tripped && !interrupted(h) && !overtime(h)) {
-        count_steps(h, HOOK_STEP);
+        count_steps(h, COUNT_STEP);
         if (h->insn_used <= h->insn_limit)
             return;
     }
@@ -202,7 +202,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
  * while C code runs. */
 static void charge(lua_State *L, long long steps)
 {
-    host *h = host_of(L);
+    sandbox *h = sandbox_of(L);
     count_steps(h, steps);
     if (h->tripped || h->insn_used > h->insn_limit || interrupted(h) || overtime(h))
         stop(L, h);
@@ -212,13 +212,13 @@ static void charge(lua_State *L, long long steps)
 
 static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t watch_cond;
-static host *watch_list;
-/* A watchdog runs while hosts exist: started by the first, stopped (and
+static sandbox *watch_list;
+/* A watchdog runs while sandboxes exist: started by the first, stopped (and
  * joined) with the last; generation tells a watchdog it is no longer wanted. */
 static bool watch_started;
 static pthread_t watch_thread;
 static unsigned watch_generation;
-static _Thread_local host *tl_running;
+static _Thread_local sandbox *tl_running;
 
 static int watch_signal(void)
 {
@@ -229,11 +229,11 @@ static void watch_arm(int sig)
 {
     (void)sig;
     int saved = errno; /* the thread may be between a failing call and its errno check */
-    host *h = tl_running;
+    sandbox *h = tl_running;
     if (h && (interrupted(h) || overtime(h)))
         hurry(h); /* stopped at the next instruction, however long each is */
     else if (h && !atomic_load_explicit(&h->armed, memory_order_relaxed)) {
-        lua_sethook(h->L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
+        lua_sethook(h->L, count_hook, LUA_MASKCOUNT, COUNT_STEP);
         atomic_store_explicit(&h->armed, 1, memory_order_relaxed);
     }
     errno = saved;
@@ -260,7 +260,7 @@ static void *watch_loop(void *arg)
         struct timespec until;
         tick_after(&until);
         pthread_cond_timedwait(&watch_cond, &watch_lock, &until);
-        for (host *h = watch_list; h; h = h->watch_next) {
+        for (sandbox *h = watch_list; h; h = h->watch_next) {
             unsigned seq = atomic_load_explicit(&h->run_seq, memory_order_acquire);
             if ((seq & 1) && seq == h->seen_seq) {
                 bool late = ++h->ticks > h->tick_limit;
@@ -317,8 +317,8 @@ static void watch_once(void)
     pthread_atfork(watch_prepare, watch_parent, watch_child);
 }
 
-/* Adds h to the watched hosts, starting the watchdog if need be. */
-static int watch_add(host *h, err *e)
+/* Adds h to the watched sandboxes, starting the watchdog if need be. */
+static int watch_add(sandbox *h, err *e)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, watch_once);
@@ -346,8 +346,8 @@ static int watch_add(host *h, err *e)
     return rc;
 }
 
-/* Removes h; the last host out stops the watchdog. */
-static void watch_remove(host *h)
+/* Removes h; the last sandbox out stops the watchdog. */
+static void watch_remove(sandbox *h)
 {
     pthread_mutex_lock(&watch_lock);
     if (h->watch_prev)
@@ -476,7 +476,7 @@ static int l_load(lua_State *L)
  * lua_setmetatable, and only if the metatable's raw __gc is not nil at that
  * moment (lgc.c, luaC_checkfinalizer); a __gc added to a metatable later marks
  * nothing. This function is a script's only way to lua_setmetatable (scripts
- * have no debug library and cannot make userdata; the host's own metatables
+ * have no debug library and cannot make userdata; the sandbox's own metatables
  * are out of their reach), it reads __gc raw, and no script code runs between
  * that read and the set, so no metamethod can add a __gc in between. */
 static int l_setmetatable(lua_State *L)
@@ -503,7 +503,7 @@ static int l_print(lua_State *L)
 {
     int n = lua_gettop(L);
     char pos[256];
-    host_where(L, 1, pos, sizeof pos);
+    sandbox_where(L, 1, pos, sizeof pos);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (int i = 1; i <= n; i++) {
@@ -691,9 +691,9 @@ static void charge_funcs(lua_State *L, int globals)
     }
 }
 
-void host_load(lua_State *L, const char *relpath)
+void sandbox_load(lua_State *L, const char *relpath)
 {
-    host *h = host_of(L);
+    sandbox *h = sandbox_of(L);
     size_t len;
     const char *data = files_tree_find(h->tree, relpath, &len);
     if (!data)
@@ -724,7 +724,7 @@ static int l_include(lua_State *L)
     lua_pop(L, 1);
     lua_pushlightuserdata(L, (void *)KEY_INCLUDED); /* "loading" marker */
     lua_setfield(L, -2, path);
-    host_load(L, path);
+    sandbox_load(L, path);
     lua_call(L, 0, 1);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
@@ -753,7 +753,7 @@ static void pattern_charge(lua_State *L, long steps)
 /* Builds the API in the real global table, then seals it behind a view. */
 static int setup(lua_State *L)
 {
-    host *h = host_of(L);
+    sandbox *h = sandbox_of(L);
     const luaL_Reg *api = lua_touserdata(L, 1);
     void *api_ud = lua_touserdata(L, 2);
 
@@ -876,24 +876,24 @@ static int panic(lua_State *L)
     abort();
 }
 
-int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api, void *api_ud,
-             host **out, err *e)
+int sandbox_new(const files_tree *tree, const sandbox_limits *lim, const luaL_Reg *api, void *api_ud,
+             sandbox **out, err *e)
 {
     *out = NULL;
-    host *h = calloc(1, sizeof *h);
+    sandbox *h = calloc(1, sizeof *h);
     if (!h)
         return err_set(e, ERR_FAIL, "out of memory");
     h->tree = tree;
-    h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : HOST_DEFAULT_INSTRUCTIONS;
-    h->mem_limit = lim && lim->memory > 0 ? lim->memory : HOST_DEFAULT_MEMORY;
+    h->insn_limit = lim && lim->instructions > 0 ? lim->instructions : SANDBOX_DEFAULT_INSTRUCTIONS;
+    h->mem_limit = lim && lim->memory > 0 ? lim->memory : SANDBOX_DEFAULT_MEMORY;
     h->interrupt = lim ? lim->interrupt : NULL;
     long long ms = lim && lim->milliseconds > 0 ? lim->milliseconds : h->insn_limit / 20000;
-    if (!(lim && lim->milliseconds > 0) && ms < HOST_DEFAULT_MILLISECONDS)
-        ms = HOST_DEFAULT_MILLISECONDS;
+    if (!(lim && lim->milliseconds > 0) && ms < SANDBOX_DEFAULT_MILLISECONDS)
+        ms = SANDBOX_DEFAULT_MILLISECONDS;
     h->tick_limit = ms * 1000000 / WATCH_TICK_NS;
     h->L = lua_newstate(alloc, h);
     if (!h->L) {
-        host_free(h);
+        sandbox_free(h);
         return err_set(e, ERR_FAIL, "cannot create a Lua state");
     }
     lua_atpanic(h->L, panic);
@@ -907,14 +907,14 @@ int host_new(const files_tree *tree, const host_limits *lim, const luaL_Reg *api
     lua_pushlightuserdata(h->L, api_ud);
     if (lua_pcall(h->L, 2, 0, 0) != LUA_OK) {
         err_set(e, ERR_FAIL, "cannot set up the Lua sandbox: %s", lua_tostring(h->L, -1));
-        host_free(h);
+        sandbox_free(h);
         return ERR_FAIL;
     }
     *out = h;
     return ERR_OK;
 }
 
-void host_free(host *h)
+void sandbox_free(sandbox *h)
 {
     if (!h)
         return;
@@ -926,7 +926,7 @@ void host_free(host *h)
 }
 
 /* Splits "message\nstack traceback:..." into the error and the log text. */
-static int fail(host *h, const char *text, err *e)
+static int fail(sandbox *h, const char *text, err *e)
 {
     free(h->traceback);
     h->traceback = strdup(text);
@@ -935,18 +935,18 @@ static int fail(host *h, const char *text, err *e)
     return err_set(e, ERR_RULES, "%.*s", len, text);
 }
 
-int host_run(host *h, lua_CFunction f, void *ud, err *e)
+int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
 {
     lua_State *L = h->L;
     int base = lua_gettop(L);
     h->insn_used = 0;
     h->tripped = 0;
     h->mem_where[0] = '\0';
-    host *outer = tl_running;
+    sandbox *outer = tl_running;
     tl_running = h;
     atomic_store_explicit(&h->armed, 0, memory_order_relaxed);
     lua_sethook(L, NULL, 0, 0);
-    /* Written only when the host changes threads (a worker keeps its own):
+    /* Written only when the sandbox changes threads (a worker keeps its own):
      * the watchdog may be reading it, from a run it saw going. */
     if (!pthread_equal(h->thread, pthread_self()))
         h->thread = pthread_self();
@@ -978,17 +978,17 @@ int host_run(host *h, lua_CFunction f, void *ud, err *e)
     return status;
 }
 
-size_t host_memory(const host *h)
+size_t sandbox_memory(const sandbox *h)
 {
     return h->mem_used;
 }
 
-const char *host_traceback(const host *h)
+const char *sandbox_traceback(const sandbox *h)
 {
     return h->traceback ? h->traceback : "";
 }
 
-lua_State *host_state(host *h)
+lua_State *sandbox_state(sandbox *h)
 {
     return h->L;
 }
