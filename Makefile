@@ -10,9 +10,10 @@ DB       ?= var/labelcoop.db
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev fonts-dejavu-core \
-       poppler-utils unzip curl chromium valgrind
+       poppler-utils unzip curl chromium valgrind \
+       systemd groff-base dpkg-dev
 
-.PHONY: all deps build test check bench lint fuzz run clean
+.PHONY: all deps build test check bench lint fuzz run install deb clean
 
 all: build
 
@@ -91,6 +92,19 @@ fuzz: deps
 run: build
 	$(BUILD)/labelcoop demo --db $(DB) --rules rules
 	$(BUILD)/labelcoop serve --db $(DB) --rules rules --web web --listen 127.0.0.1:8080
+
+# The binary, the default rules, pages, scripts and plugins, the man page,
+# bash completion and the systemd unit, under PREFIX (DESTDIR honoured).
+PREFIX ?= /usr/local
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j $(JOBS) --target labelcoop
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD)
+
+# A Debian package of the same files, prefix /usr: $(BUILD)/labelcoop_*.deb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@ls $(BUILD)/*.deb
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,184 @@
+-- Installing (issue 19): `make install`'s files under a DESTDIR, the
+-- installed binary running from them, the man page and bash completion
+-- agreeing with the command table, the systemd unit that systemd-analyze
+-- accepts, and `make deb`'s package with the same files under /usr.
+
+local support = require "support"
+
+local quote = support.quote
+
+local build = support.bin:match("^(.*)/[^/]+$")
+local PREFIX = "/opt/labelcoop"
+
+-- Runs a shell command; its exit code and what it printed (both streams).
+local function shell(command)
+  local p = assert(io.popen("(" .. command .. ") 2>&1; echo \"exit=$?\""))
+  local out = p:read("a")
+  p:close()
+  local code = tonumber(out:match("exit=(%d+)\n$"))
+  return code, out:gsub("exit=%d+\n$", "")
+end
+
+local function ok(command)
+  local code, out = shell(command)
+  assert.are.equal(0, code, command .. ":\n" .. out)
+  return out
+end
+
+-- The command words of `labelcoop --help` ("serve", "rules check", ...).
+local function commands()
+  local list = {}
+  for line in ok(quote(support.bin) .. " --help"):gmatch("[^\n]+") do
+    local first, rest = line:match("^  ([a-z][a-z-]*)(.*)")
+    if first then
+      local second = rest:match("^ ([a-z][a-z-]*)")
+      list[#list + 1] = second and first .. " " .. second or first
+    end
+  end
+  return list
+end
+
+-- Every option any command's --help lists.
+local function options()
+  local seen, list = {}, {}
+  for _, command in ipairs(commands()) do
+    local help = ok(quote(support.bin) .. " " .. command .. " --help")
+    for option in help:gmatch("\n  (%-%-[a-z][a-z-]*)") do
+      if not seen[option] then
+        seen[option] = true
+        list[#list + 1] = option
+      end
+    end
+  end
+  return list
+end
+
+describe("make install", function()
+  local dest, root
+  setup(function()
+    dest = support.tmpdir()
+    root = dest .. PREFIX
+    ok("DESTDIR=" .. quote(dest) .. " cmake --install " .. quote(build) .. " --prefix " .. PREFIX)
+  end)
+  teardown(support.cleanup)
+
+  it("puts each file where the FHS and systemd look", function()
+    for _, path in ipairs({
+      "bin/labelcoop",
+      "share/labelcoop/rules/award.lua",
+      "share/labelcoop/rules/spec",
+      "share/labelcoop/web/index.html",
+      "share/labelcoop/scripts/network-overview.lua",
+      "share/labelcoop/plugins/settings.json",
+      "share/man/man1/labelcoop.1",
+      "share/bash-completion/completions/labelcoop",
+      "lib/systemd/system/labelcoop.service",
+      "lib/sysusers.d/labelcoop.conf",
+    }) do
+      assert.are.equal(0, (shell("test -e " .. quote(root .. "/" .. path))), "missing " .. path)
+    end
+  end)
+
+  it("runs from where it is installed", function()
+    local out = ok(quote(root .. "/bin/labelcoop") .. " rules check --rules "
+      .. quote(root .. "/share/labelcoop/rules"))
+    assert.truthy(out:find("117", 1, true), out)
+  end)
+
+  it("has a man page that renders cleanly and names every command and option", function()
+    local page = root .. "/share/man/man1/labelcoop.1"
+    assert.are.equal("", ok("groff -man -ww -z " .. quote(page)))
+    -- As man shows it: plain text, wide enough that no name is cut.
+    local text = ok("groff -man -Tutf8 -P-cbou -rLL=200n " .. quote(page))
+    for _, command in ipairs(commands()) do
+      assert.truthy(text:find(command, 1, true), "the man page lacks " .. command)
+    end
+    for _, option in ipairs(options()) do
+      assert.truthy(text:find(option, 1, true), "the man page lacks " .. option)
+    end
+  end)
+
+  it("completes commands, sub-commands and options from the program's own help", function()
+    local completion = root .. "/share/bash-completion/completions/labelcoop"
+    local function complete(...)
+      local words = { quote(root .. "/bin/labelcoop") }
+      for _, w in ipairs({ ... }) do
+        words[#words + 1] = quote(w)
+      end
+      return ok("bash -c " .. quote("source " .. quote(completion) .. "; COMP_WORDS=("
+        .. table.concat(words, " ") .. "); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _labelcoop; "
+        .. "printf '%s\\n' \"${COMPREPLY[@]}\""))
+    end
+    local top = complete("")
+    for _, command in ipairs(commands()) do
+      local first = command:match("^%S+")
+      assert.truthy(top:find("\n" .. first .. "\n", 1, true) or top:find("^" .. first .. "\n"),
+        "no completion for " .. first .. ":\n" .. top)
+    end
+    assert.are.equal("activate\n", complete("rules", "ac"))
+    assert.are.equal("--threads\n", complete("serve", "--th"))
+    assert.are.equal("--note\n", complete("rules", "rollback", "--no"))
+  end)
+
+  it("ships a systemd unit that systemd-analyze verify accepts", function()
+    local unit = support.read(root .. "/lib/systemd/system/labelcoop.service")
+    -- The unit names the installed paths of this prefix.
+    assert.truthy(unit:find("ExecStart=" .. PREFIX .. "/bin/labelcoop serve", 1, true), unit)
+    assert.truthy(unit:find("--rules " .. PREFIX .. "/share/labelcoop/rules", 1, true), unit)
+    for _, line in ipairs({
+      "User=labelcoop", "StateDirectory=labelcoop", "ProtectSystem=strict",
+      "NoNewPrivileges=yes", "PrivateTmp=yes", "Restart=on-failure",
+      "ExecReload=/bin/kill -HUP $MAINPID", "--db /var/lib/labelcoop/labelcoop.db",
+    }) do
+      assert.truthy(unit:find(line, 1, true), "the unit lacks " .. line)
+    end
+    -- systemd-analyze checks that the program exists: the copy it reads
+    -- names the one under DESTDIR; its man page is found the same way.
+    local dir = support.tmpdir()
+    support.write(dir .. "/labelcoop.service",
+      (unit:gsub("ExecStart=" .. PREFIX:gsub("%p", "%%%0"), "ExecStart=" .. root)))
+    local code, out = shell("MANPATH=" .. quote(root .. "/share/man") .. ": systemd-analyze verify "
+      .. quote(dir .. "/labelcoop.service"))
+    assert.are.equal(0, code, out)
+    assert.are.equal("", out)
+  end)
+end)
+
+describe("make deb", function()
+  local deb
+  setup(function()
+    local dir = support.tmpdir()
+    ok("cd " .. quote(build) .. " && cpack -G DEB -B " .. quote(dir))
+    deb = ok("ls " .. quote(dir) .. "/labelcoop_*.deb"):match("[^\n]+")
+  end)
+  teardown(support.cleanup)
+
+  it("holds the same files under /usr, the unit naming them", function()
+    local list = ok("dpkg-deb -c " .. quote(deb))
+    for _, path in ipairs({
+      "./usr/bin/labelcoop", "./usr/share/labelcoop/rules/award.lua",
+      "./usr/share/labelcoop/web/index.html", "./usr/share/man/man1/labelcoop.1",
+      "./usr/lib/systemd/system/labelcoop.service",
+    }) do
+      assert.truthy(list:find(path, 1, true), "the package lacks " .. path)
+    end
+    local unit = ok("dpkg-deb --fsys-tarfile " .. quote(deb)
+      .. " | tar -xO ./usr/lib/systemd/system/labelcoop.service")
+    assert.truthy(unit:find("ExecStart=/usr/bin/labelcoop serve", 1, true), unit)
+  end)
+
+  it("depends on the libraries it links and creates its user", function()
+    local depends = ok("dpkg-deb -f " .. quote(deb) .. " Depends")
+    for _, package in ipairs({ "libsqlite3-0", "liblua5.4-0", "libmicrohttpd12", "lua-busted",
+      "adduser" }) do
+      assert.truthy(depends:find(package, 1, true), "Depends lacks " .. package .. ": " .. depends)
+    end
+    local control = support.tmpdir()
+    ok("dpkg-deb -e " .. quote(deb) .. " " .. quote(control))
+    local postinst = support.read(control .. "/postinst")
+    assert.truthy(postinst:find("adduser --system", 1, true), postinst)
+    for _, script in ipairs({ "postinst", "prerm", "postrm" }) do
+      ok("sh -n " .. quote(control .. "/" .. script))
+    end
+  end)
+end)
