@@ -36,6 +36,8 @@
 #include "service.h"
 #include "store.h"
 #include "files.h"
+#include "paths.h"
+#include "version.h"
 #include "rules.h"
 #include "diff.h"
 #include "document.h"
@@ -290,17 +292,19 @@ static int option_store(const cli_option *opt, const char *arg, const int *allow
 
 static void opts_defaults(opts *o)
 {
+    static paths where; /* the defaults' text, for the whole run */
+    paths_defaults(&where);
     memset(o, 0, sizeof *o);
     o->tick_seconds = -1;
     o->connection_timeout = 30;
     o->request_timeout = 60;
     o->per_client = 64;
-    o->rules = "rules";
-    o->db = "var/labelcoop.db";
+    o->rules = where.rules;
+    o->db = where.db;
     o->listen = "127.0.0.1:8080";
-    o->web = "web";
-    o->plugins = "plugins";
-    o->scripts = "scripts";
+    o->web = where.web;
+    o->plugins = where.plugins;
+    o->scripts = where.scripts;
 }
 
 int cli_print_json(cJSON *doc)
@@ -810,7 +814,7 @@ static int cmd_tick(const opts *o)
 static int cmd_version(const opts *o)
 {
     (void)o;
-    printf("labelcoop %s\n", LABELCOOP_VERSION);
+    printf("labelcoop %s (commit %s)\n", version_number, version_commit);
     return ERR_OK;
 }
 

@@ -79,10 +79,29 @@ describe("make install", function()
     end
   end)
 
-  it("runs from where it is installed", function()
-    local out = ok(quote(root .. "/bin/labelcoop") .. " rules check --rules "
-      .. quote(root .. "/share/labelcoop/rules"))
+  it("runs from where it is installed, its defaults the installed folders", function()
+    -- From any folder, without --rules: the rules under PREFIX/share.
+    local out = ok("cd / && " .. quote(root .. "/bin/labelcoop") .. " rules check")
     assert.truthy(out:find("117", 1, true), out)
+    local list = ok("cd / && " .. quote(root .. "/bin/labelcoop") .. " report list")
+    assert.truthy(list:find("network-overview", 1, true), list)
+    -- The build's program keeps the clone's relative defaults (make run).
+    assert.truthy(ok("cd " .. quote(support.root) .. " && " .. quote(support.bin) .. " rules check")
+      :find("117", 1, true))
+    local code = shell("cd / && " .. quote(support.bin) .. " rules check")
+    assert.are_not.equal(0, code)
+  end)
+
+  it("says its version and the commit it was built from", function()
+    local out = ok(quote(root .. "/bin/labelcoop") .. " version")
+    local commit = out:match("^labelcoop %d+%.%d+%.%d+ %(commit ([%w-]+)%)\n$")
+    assert.truthy(commit, out)
+    -- A commit of this clone (the build may be older than HEAD).
+    if shell("git -C " .. quote(support.root) .. " rev-parse HEAD") == 0 then
+      local hash = commit:gsub("%-dirty$", "")
+      assert.are.equal(0, (shell("git -C " .. quote(support.root) .. " cat-file -e "
+        .. quote(hash .. "^{commit}"))), commit)
+    end
   end)
 
   it("has a man page that renders cleanly and names every command and option", function()
