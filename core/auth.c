@@ -1,5 +1,5 @@
 /* auth: credentials. Login failures are counted in memory per client address
- * and per account over a window of 15 minutes, in a table that refuses new
+ * and per account over a window (15 minutes unless configured), in a table that refuses new
  * keys when full rather than forget a count; a hash is always verified, even
  * for an unknown email, so that timing does not tell which emails exist. */
 #include "auth.h"
@@ -15,9 +15,6 @@
 
 #include <sodium.h>
 
-#define WINDOW_SECONDS (15 * 60)
-#define MAX_PER_CLIENT 20
-#define MAX_PER_ACCOUNT 5
 #define THROTTLE_SLOTS 512
 #define THROTTLE_BUCKETS 1024 /* a power of two */
 
@@ -32,7 +29,7 @@ typedef struct slot {
 } slot;
 
 /* The throttle table: slots by a keyed hash of their key, and the used ones
- * in the order their windows began. Windows all last WINDOW_SECONDS, so the
+ * in the order their windows began. Windows all last table.window, so the
  * oldest is always the first to end: a slot is reused only once its window
  * has passed, and when every slot is inside its window a new key is refused,
  * never let in by forgetting an old one. Each login costs a hash and a short
@@ -42,6 +39,7 @@ static struct {
     int buckets[THROTTLE_BUCKETS];
     int oldest, newest, free_list;
     bool ready;
+    long window; /* seconds, fixed by the first login */
     unsigned char hash_key[crypto_shorthash_KEYBYTES];
 } table;
 static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -143,7 +141,7 @@ static void slot_free(int i)
 /* Frees the slots whose window has passed: they are the oldest ones. */
 static void slots_expire(long long now)
 {
-    while (table.oldest && now - table.slots[table.oldest].first > WINDOW_SECONDS)
+    while (table.oldest && now - table.slots[table.oldest].first > table.window)
         slot_free(table.oldest);
 }
 
@@ -181,16 +179,23 @@ static void slot_forgive(const char *key, bool all)
  * checked, so that concurrent guesses cannot all pass the limit's check
  * first; a right password takes it back (throttle_settle). ERR_TOO_MANY
  * when either key is over its limit, or when the table has no room left. */
-static int throttle_enter(const char *client_key, const char *account_key, err *e)
+static int throttle_enter(const auth_config *cfg, const char *client_key, const char *account_key,
+                          err *e)
 {
+    int per_client = cfg->failures_per_client ? cfg->failures_per_client : AUTH_FAILURES_PER_CLIENT;
+    int per_account =
+        cfg->failures_per_account ? cfg->failures_per_account : AUTH_FAILURES_PER_ACCOUNT;
     long long now = monotonic_seconds();
     pthread_mutex_lock(&throttle_lock);
     table_init();
+    if (!table.window)
+        table.window = cfg->window_seconds > 0 ? cfg->window_seconds : AUTH_WINDOW_SECONDS;
+    long minutes = (table.window + 59) / 60;
     slots_expire(now);
     int c = slot_get(client_key, now), a = c ? slot_get(account_key, now) : 0;
     bool full = !c || !a;
-    bool over = !full && (table.slots[c].failures >= MAX_PER_CLIENT ||
-                          table.slots[a].failures >= MAX_PER_ACCOUNT);
+    bool over = !full && (table.slots[c].failures >= per_client ||
+                          table.slots[a].failures >= per_account);
     if (!full && !over)
         table.slots[c].failures++, table.slots[a].failures++;
     /* A slot taken for this attempt alone goes back. */
@@ -201,9 +206,11 @@ static int throttle_enter(const char *client_key, const char *account_key, err *
     pthread_mutex_unlock(&throttle_lock);
     if (full)
         return err_set(e, ERR_TOO_MANY,
-                       "too many failed logins on this server lately; try again in 15 minutes");
+                       "too many failed logins on this server lately; try again in %ld minute%s",
+                       minutes, minutes > 1 ? "s" : "");
     if (over)
-        return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in 15 minutes");
+        return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in %ld minute%s",
+                       minutes, minutes > 1 ? "s" : "");
     return ERR_OK;
 }
 
@@ -240,13 +247,12 @@ static int open_session(store *s, long long user, const char *kind, const char *
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *client, auth_actor *who, char *token, err *e)
 {
-    (void)c;
     char client_key[160], account_key[160];
     snprintf(client_key, sizeof client_key, "client:%s", client ? client : "?");
     snprintf(account_key, sizeof account_key, "account:%s", email);
     for (char *p = account_key; *p; p++)
         *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    if (throttle_enter(client_key, account_key, e))
+    if (throttle_enter(c, client_key, account_key, e))
         return e->code;
 
     char hash[AUTH_PWHASH_LEN] = "";

@@ -17,7 +17,16 @@
 typedef struct auth_config {
     long idle_seconds;     /* a session unused this long expires (default 30 min) */
     long lifetime_seconds; /* and none lives longer than this (default 12 h) */
+    /* Login throttling; 0 for each default: 20 failures from one client
+     * address, 5 on one account, within a window of 15 minutes. The window
+     * is the process's: the first login fixes it. */
+    int failures_per_client, failures_per_account;
+    long window_seconds;
 } auth_config;
+
+#define AUTH_FAILURES_PER_CLIENT 20
+#define AUTH_FAILURES_PER_ACCOUNT 5
+#define AUTH_WINDOW_SECONDS (15 * 60)
 
 /* The caller of a request, once authenticated. */
 typedef struct auth_actor {
@@ -39,7 +48,7 @@ void auth_csrf_token(const char *token, char *out);
 /* Checks email and password and opens a session; token gets the new token.
  * client (the peer address) and the email are throttled after failures;
  * ERR_TOO_MANY then, and also while the table of failures is full (512
- * addresses and emails with failures in the last 15 minutes).
+ * addresses and emails with failures in the last window).
  * ERR_UNAUTHORIZED with the same message whether or not the email exists. */
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *client, auth_actor *who, char *token, err *e);

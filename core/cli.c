@@ -22,6 +22,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "auth.h"
 #include "commit.h"
 #include "demo.h"
 #include "err.h"
@@ -36,6 +37,7 @@
 #include "service.h"
 #include "store.h"
 #include "files.h"
+#include "config.h"
 #include "paths.h"
 #include "version.h"
 #include "rules.h"
@@ -89,6 +91,13 @@ enum {
     OPT_SCRIPTS,
     OPT_PER_CLIENT,
     OPT_RULESET,
+    OPT_CONFIG,
+    OPT_SESSION_IDLE,
+    OPT_SESSION_LIFETIME,
+    OPT_MAX_BODY,
+    OPT_LOGIN_CLIENT,
+    OPT_LOGIN_ACCOUNT,
+    OPT_LOGIN_WINDOW,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -152,8 +161,9 @@ struct cli_option {
  * (reports: csv, html, xlsx, and what plugins add). */
 static int parse_format(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
+    (void)opt;
     if (strcmp(arg, "json") && strcmp(arg, "text") && !(allows(allowed, OPT_ANY_FORMAT) && arg[0]))
-        return cli_fail(ERR_INPUT, opt->invalid);
+        return ERR_INPUT;
     o->format = arg;
     return ERR_OK;
 }
@@ -163,26 +173,26 @@ static int parse_memory(const cli_option *opt, const char *arg, const int *allow
     (void)allowed;
     long long v;
     if (cli_parse_count(arg, opt->min, opt->max, &v))
-        return cli_fail(ERR_INPUT, opt->invalid);
+        return ERR_INPUT;
     o->limits.memory = (size_t)v << 20;
     return ERR_OK;
 }
 
 static int parse_separator(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
-    (void)allowed;
+    (void)opt, (void)allowed;
     if (!(o->separator = render_separator(arg)))
-        return cli_fail(ERR_INPUT, opt->invalid);
+        return ERR_INPUT;
     return ERR_OK;
 }
 
 /* --param NAME=VALUE, the last one of a name winning. */
 static int parse_param(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
-    (void)allowed;
+    (void)opt, (void)allowed;
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg)
-        return cli_fail(ERR_INPUT, opt->invalid);
+        return ERR_INPUT;
     if (!o->params)
         o->params = cJSON_CreateObject();
     char key[128];
@@ -266,9 +276,31 @@ static const cli_option cli_options[OPT_COUNT] = {
                              "--max-connections-per-client: a whole number from 1 to 1000", "N",
                              "connections open at once from one address (default 64)"),
     [OPT_RULESET] = TEXT("ruleset", ruleset, "HASH", "a stored rule set instead of the folder"),
+    [OPT_CONFIG] = TEXT("config", config, "FILE",
+                        "settings, one 'option = value' a line (default: $LABELCOOP_CONFIG)"),
+    [OPT_SESSION_IDLE] = COUNT("session-idle", session_idle, 1, 31536000,
+                               "--session-idle: seconds, from 1 to 31536000", "S",
+                               "a session unused for S seconds ends (default 1800)"),
+    [OPT_SESSION_LIFETIME] = COUNT("session-lifetime", session_lifetime, 1, 31536000,
+                                   "--session-lifetime: seconds, from 1 to 31536000", "S",
+                                   "no session lasts longer than S seconds (default 43200)"),
+    [OPT_MAX_BODY] = COUNT("max-body", max_body, 1024, 1LL << 30,
+                           "--max-body: bytes, from 1024 to 1073741824", "BYTES",
+                           "larger request bodies get 413 (default 1048576)"),
+    [OPT_LOGIN_CLIENT] = COUNT("login-failures-per-client", login_client, 1, 1000000,
+                               "--login-failures-per-client: a whole number from 1 to 1000000",
+                               "N", "failed logins from one address before 429 (default 20)"),
+    [OPT_LOGIN_ACCOUNT] = COUNT("login-failures-per-account", login_account, 1, 1000,
+                                "--login-failures-per-account: a whole number from 1 to 1000", "N",
+                                "failed logins on one account before 429 (default 5)"),
+    [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400,
+                               "--login-window: seconds, from 1 to 86400", "S",
+                               "how long failed logins count (default 900)"),
 };
 
-/* Stores one option's argument where the table says, checked as it says. */
+/* Stores one option's argument where the table says, checked as it says;
+ * ERR_INPUT for a value refused, which the caller says (with the file:line
+ * of a settings file). */
 static int option_store(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
     char *at = (char *)o + opt->slot;
@@ -282,7 +314,7 @@ static int option_store(const cli_option *opt, const char *arg, const int *allow
         return ERR_OK;
     case ARG_COUNT:
         if (cli_parse_count(arg, opt->min, opt->max, &v))
-            return cli_fail(ERR_INPUT, opt->invalid);
+            return ERR_INPUT;
         *(long long *)at = v;
         return ERR_OK;
     default:
@@ -295,10 +327,19 @@ static void opts_defaults(opts *o)
     static paths where; /* the defaults' text, for the whole run */
     paths_defaults(&where);
     memset(o, 0, sizeof *o);
-    o->tick_seconds = -1;
+    o->tick_seconds = 60;
+    o->threads = 4;
+    o->limits.instructions = SANDBOX_DEFAULT_INSTRUCTIONS;
+    o->limits.memory = SANDBOX_DEFAULT_MEMORY;
     o->connection_timeout = 30;
     o->request_timeout = 60;
     o->per_client = 64;
+    o->session_idle = 30 * 60;
+    o->session_lifetime = 12 * 3600;
+    o->max_body = 1 << 20;
+    o->login_client = AUTH_FAILURES_PER_CLIENT;
+    o->login_account = AUTH_FAILURES_PER_ACCOUNT;
+    o->login_window = AUTH_WINDOW_SECONDS;
     o->rules = where.rules;
     o->db = where.db;
     o->listen = "127.0.0.1:8080";
@@ -830,33 +871,101 @@ typedef struct cli_command {
     int (*run)(const opts *o);
 } cli_command;
 
-static const int rules_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
-                                 OPT_DB,    OPT_NOTE,   OPT_LABEL,    OPT_RULESET, 0};
-static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB, 0};
-static const int verify_opts[] = {OPT_DB, OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
-static const int export_opts[] = {OPT_DB, OPT_OUT, 0};
-static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, 0};
-static const int eval_opts[] = {OPT_RULES, OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM, 0};
-static const int db_opts[] = {OPT_DB, 0};
+/* Each command's options. Those that take --db or a folder also take
+ * --config, so that an administrator's command finds the server's files. */
+static const int rules_opts[] = {OPT_RULES, OPT_FORMAT,  OPT_MAX_INSN, OPT_MAX_MEM, OPT_DB,
+                                 OPT_NOTE,  OPT_LABEL,   OPT_RULESET,  OPT_CONFIG,  0};
+static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
+                                  OPT_DB,    OPT_CONFIG, 0};
+static const int verify_opts[] = {OPT_DB,      OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN,
+                                  OPT_MAX_MEM, OPT_CONFIG, 0};
+static const int export_opts[] = {OPT_DB, OPT_OUT, OPT_CONFIG, 0};
+static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, OPT_CONFIG, 0};
+static const int eval_opts[] = {OPT_RULES,   OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN,
+                                OPT_MAX_MEM, OPT_CONFIG,  0};
+static const int db_opts[] = {OPT_DB, OPT_CONFIG, 0};
 static const int no_opts[] = {0};
 static const int serve_opts[] = {
-    OPT_DB,       OPT_LISTEN,  OPT_RULES,        OPT_WEB,           OPT_THREADS,
-    OPT_MAX_INSN, OPT_MAX_MEM, OPT_TICK,         OPT_WEBHOOK_ALLOW, OPT_WEBHOOK_RETRY,
-    OPT_PLUGINS,  OPT_SCRIPTS, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,   OPT_PER_CLIENT,
-    0};
-static const int report_opts[] = {OPT_DB,       OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
-                                  OPT_FORMAT,   OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
-                                  OPT_MAX_INSN, OPT_MAX_MEM,   OPT_ANY_FORMAT, 0};
-static const int plugins_opts[] = {OPT_PLUGINS, OPT_FORMAT, 0};
-static const int webhook_opts[] = {OPT_DB, OPT_URL, OPT_EVENTS, OPT_SECRET_STDIN, OPT_ID, 0};
-static const int demo_opts[] = {OPT_DB, OPT_RULES, 0};
-static const int org_opts[] = {OPT_DB,           OPT_NAME, OPT_LEGAL_FORM, OPT_CITY, OPT_REGION,
-                               OPT_MEMBER_SINCE, 0};
-static const int user_opts[] = {OPT_DB,  OPT_EMAIL,     OPT_NAME,           OPT_ROLE,
-                                OPT_ORG, OPT_CERTIFIED, OPT_PASSWORD_STDIN, 0};
+    OPT_CONFIG,        OPT_DB,           OPT_LISTEN,          OPT_RULES,
+    OPT_WEB,           OPT_SCRIPTS,      OPT_PLUGINS,         OPT_THREADS,
+    OPT_MAX_INSN,      OPT_MAX_MEM,      OPT_TICK,            OPT_WEBHOOK_ALLOW,
+    OPT_WEBHOOK_RETRY, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,     OPT_PER_CLIENT,
+    OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
+    OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, 0};
+static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
+                                  OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
+                                  OPT_MAX_INSN, OPT_MAX_MEM,  OPT_ANY_FORMAT, OPT_CONFIG, 0};
+static const int plugins_opts[] = {OPT_PLUGINS, OPT_FORMAT, OPT_CONFIG, 0};
+static const int webhook_opts[] = {OPT_DB, OPT_URL,    OPT_EVENTS, OPT_SECRET_STDIN,
+                                   OPT_ID, OPT_CONFIG, 0};
+static const int demo_opts[] = {OPT_DB, OPT_RULES, OPT_CONFIG, 0};
+static const int org_opts[] = {OPT_DB,           OPT_NAME,   OPT_LEGAL_FORM, OPT_CITY, OPT_REGION,
+                               OPT_MEMBER_SINCE, OPT_CONFIG, 0};
+static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   OPT_ROLE, OPT_ORG,
+                                OPT_CERTIFIED, OPT_PASSWORD_STDIN, OPT_CONFIG, 0};
 
 static const char rules_args[] =
     "usage: rules show HASH | rules diff A B (a folder or a hash each)";
+
+/* The settings a file may hold: serve's options but --config itself. */
+static bool is_setting(int id)
+{
+    return id != OPT_CONFIG && allows(serve_opts, id);
+}
+
+/* ---- config check ------------------------------------------------------------------ */
+
+/* A setting's value as the settings file would hold it; "" when unset. */
+static void setting_text(int id, const opts *o, char *buf, size_t size)
+{
+    const cli_option *opt = &cli_options[id];
+    const char *at = (const char *)o + opt->slot;
+    if (id == OPT_MAX_MEM)
+        snprintf(buf, size, "%zu", o->limits.memory >> 20);
+    else if (opt->kind == ARG_COUNT)
+        snprintf(buf, size, "%lld", *(const long long *)at);
+    else
+        snprintf(buf, size, "%s", *(const char *const *)at ? *(const char *const *)at : "");
+}
+
+/* What serve would refuse or trip on at start, beyond each value's own
+ * check: folders that are not there, retry delays that do not parse. */
+static int settings_problems(const opts *o)
+{
+    static const int folders[] = {OPT_RULES, OPT_WEB, OPT_SCRIPTS, OPT_PLUGINS, 0};
+    int problems = 0;
+    struct stat st;
+    for (const int *id = folders; *id; id++) {
+        const char *dir = *(const char *const *)((const char *)o + cli_options[*id].slot);
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            problems++, fprintf(stderr, "labelcoop: %s = %s: not a folder\n",
+                                cli_options[*id].name, dir);
+    }
+    webhook_config hooks;
+    webhook_defaults(&hooks, o->db);
+    if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
+        problems++, fprintf(stderr, "labelcoop: webhook-retry = %s: expected seconds, e.g. "
+                                    "0,5,300,1800\n", o->webhook_retry);
+    return problems;
+}
+
+/* The effective settings, as a settings file: the defaults, then the file,
+ * then the command line. */
+static int cmd_config_check(const opts *o)
+{
+    if (settings_problems(o))
+        return ERR_INPUT;
+    printf("# labelcoop %s: the effective settings (defaults, then %s, then the command line)\n",
+           version_number, o->config ? o->config : "no settings file");
+    for (const int *id = serve_opts; *id; id++) {
+        if (!is_setting(*id))
+            continue;
+        char value[4200];
+        setting_text(*id, o, value, sizeof value);
+        printf("%s%s = %s\n", value[0] ? "" : "# ", cli_options[*id].name, value);
+    }
+    return ERR_OK;
+}
 
 /* Every command, in the order `labelcoop --help` lists them. */
 static const cli_command cli_commands[] = {
@@ -914,6 +1023,8 @@ static const cli_command cli_commands[] = {
      export_opts, 1, NULL, cmd_document},
     {"document", "certificate", "ID --out FILE.pdf", "the label certificate of an assessment",
      export_opts, 1, NULL, cmd_document},
+    {"config", "check", "[--config FILE] [serve's options]",
+     "check the settings, print the effective ones", serve_opts, 0, NULL, cmd_config_check},
     {"version", NULL, "", "print the version", no_opts, 0, NULL, cmd_version},
 };
 
@@ -983,6 +1094,66 @@ static void usage_command(FILE *f, const cli_command *c)
     fprintf(f, "\n%s", exit_codes);
 }
 
+/* ---- the settings file ---------------------------------------------------------- */
+
+static int option_named(const char *name)
+{
+    for (int id = OPT_RULES; id < OPT_COUNT; id++)
+        if (strcmp(cli_options[id].name, name) == 0)
+            return id;
+    return 0;
+}
+
+/* --config FILE, or else $LABELCOOP_CONFIG, for a command that takes it: a
+ * first pass over argv that only looks for it. */
+static const char *settings_path(const cli_command *cmd, int argc, char **argv,
+                                 const struct option *longopts)
+{
+    if (!allows(cmd->opts, OPT_CONFIG))
+        return NULL;
+    const char *path = NULL;
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
+        if (c == OPT_GETOPT_BASE + OPT_CONFIG)
+            path = optarg;
+    if (!path && (path = getenv("LABELCOOP_CONFIG")) && !*path)
+        path = NULL;
+    return path;
+}
+
+/* Each line of the settings file, checked and stored as its option would be;
+ * the command line, read after, overrides it. A command other than serve
+ * takes from it the settings it has options for (the database, the rules)
+ * and passes over the others. The file stays open in o for the values. */
+static int settings_apply(const cli_command *cmd, int argc, char **argv,
+                          const struct option *longopts, opts *o)
+{
+    const char *path = settings_path(cmd, argc, argv, longopts);
+    if (!path)
+        return ERR_OK;
+    err e = ERR_INIT;
+    if (config_read(path, &o->settings, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    o->config = o->settings.path;
+    for (int i = 0; i < o->settings.n; i++) {
+        const config_entry *s = &o->settings.entries[i];
+        int id = option_named(s->key);
+        if (!id || !is_setting(id)) {
+            fprintf(stderr, "labelcoop: %s:%d: unknown setting '%s' (see labelcoop serve --help)\n",
+                    o->settings.path, s->line, s->key);
+            return ERR_INPUT;
+        }
+        if (allows(cmd->opts, id) && option_store(&cli_options[id], s->value, cmd->opts, o)) {
+            fprintf(stderr, "labelcoop: %s:%d: %s\n", o->settings.path, s->line,
+                    cli_options[id].invalid);
+            return ERR_INPUT;
+        }
+    }
+    return ERR_OK;
+}
+
 /* Parses the options of a command, argv[0] being its last word; the
  * positional arguments are left in o->args. CLI_HELP when --help was asked. */
 static int parse_opts(const cli_command *cmd, int argc, char **argv, opts *o)
@@ -997,6 +1168,9 @@ static int parse_opts(const cli_command *cmd, int argc, char **argv, opts *o)
     longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
     longopts[n] = (struct option){NULL, 0, NULL, 0};
     opts_defaults(o);
+    int rc = settings_apply(cmd, argc, argv, longopts, o);
+    if (rc != ERR_OK)
+        return rc;
     optind = 0; /* glibc: a full reset, commands parse their own argv */
     opterr = 0;
     int c;
@@ -1013,9 +1187,8 @@ static int parse_opts(const cli_command *cmd, int argc, char **argv, opts *o)
             usage_command(stderr, cmd);
             return ERR_INPUT;
         }
-        int rc = option_store(&cli_options[id], optarg, cmd->opts, o);
-        if (rc != ERR_OK)
-            return rc;
+        if (option_store(&cli_options[id], optarg, cmd->opts, o) != ERR_OK)
+            return cli_fail(ERR_INPUT, cli_options[id].invalid);
     }
     o->args = argv + optind;
     o->nargs = argc - optind;
@@ -1105,6 +1278,7 @@ static int run(int argc, char **argv)
     if (rc == ERR_OK)
         rc = c->run(&o);
     cJSON_Delete(o.params);
+    config_free(&o.settings);
     return rc == CLI_HELP ? ERR_OK : rc;
 }
 

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "config.h"
 #include "err.h"
 #include "sandbox.h"
 #include "ruleset.h"
@@ -21,10 +22,14 @@ typedef struct opts {
     const char *name, *email, *role, *certified_until, *legal_form, *city, *region, *member_since;
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
     const char *plugins, *scripts, *ruleset;
+    const char *config;    /* the settings file read, or NULL */
+    config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
     long long org, threads, id, tick_seconds, connection_timeout, request_timeout;
     long long per_client; /* connections at once from one address */
+    long long session_idle, session_lifetime, max_body; /* seconds, seconds, bytes */
+    long long login_client, login_account, login_window; /* failures, failures, seconds */
     int password_stdin, secret_stdin;
     sandbox_limits limits;
     const char *verb; /* the word after the noun: "check", a report's name */

@@ -59,7 +59,11 @@ int cli_cmd_serve(const opts *o)
         .db_path = o->db,
         .rules_dir = o->rules,
         .limits = o->limits,
-        .auth = {.idle_seconds = 30 * 60, .lifetime_seconds = 12 * 3600},
+        .auth = {.idle_seconds = o->session_idle,
+                 .lifetime_seconds = o->session_lifetime,
+                 .failures_per_client = (int)o->login_client,
+                 .failures_per_account = (int)o->login_account,
+                 .window_seconds = o->login_window},
     };
     config.limits.interrupt = &serve_stopping;
     err e = ERR_INIT;
@@ -91,8 +95,7 @@ int cli_cmd_serve(const opts *o)
     hooks.allow = o->webhook_allow;
     hooks.plugins_dir = o->plugins;
     hooks.plugin_settings = settings;
-    if (o->tick_seconds >= 0)
-        hooks.tick_seconds = (int)o->tick_seconds;
+    hooks.tick_seconds = (int)o->tick_seconds;
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
     /* Answer writes, the most frequent, share transactions (see commit.h). */
@@ -104,8 +107,8 @@ int cli_cmd_serve(const opts *o)
     }
     http_config hc = {o->listen,
                       o->web,
-                      (unsigned)(o->threads ? o->threads : 4),
-                      1 << 20,
+                      (unsigned)o->threads,
+                      (size_t)o->max_body,
                       (unsigned)o->connection_timeout,
                       (unsigned)o->request_timeout,
                       (unsigned)o->per_client,

@@ -203,7 +203,7 @@ describe("labelcoop command line", function()
       { "webhook", "log" }, { "tick" }, { "plugins" }, { "plugins", "list" }, { "report" },
       { "report", "list" }, { "report", "NAME", typed = "weekly-summary" },
       { "document" }, { "document", "audit-report" }, { "document", "certificate" },
-      { "version" },
+      { "config" }, { "config", "check" }, { "version" },
     }
 
     it("every command and sub-command answers --help and -h with its usage, exit 0", function()

@@ -74,6 +74,8 @@ describe("make install", function()
       "share/bash-completion/completions/labelcoop",
       "lib/systemd/system/labelcoop.service",
       "lib/sysusers.d/labelcoop.conf",
+      "etc/labelcoop/labelcoop.conf",
+      "share/labelcoop/labelcoop.conf",
     }) do
       assert.are.equal(0, (shell("test -e " .. quote(root .. "/" .. path))), "missing " .. path)
     end
@@ -90,6 +92,18 @@ describe("make install", function()
       :find("117", 1, true))
     local code = shell("cd / && " .. quote(support.bin) .. " rules check")
     assert.are_not.equal(0, code)
+  end)
+
+  it("reads the settings file it installs, with the installed folders as defaults", function()
+    local conf = root .. "/etc/labelcoop/labelcoop.conf"
+    local out = ok(quote(root .. "/bin/labelcoop") .. " config check --config " .. quote(conf))
+    assert.truthy(out:find("\ndb = /var/lib/labelcoop/labelcoop.db\n", 1, true), out)
+    assert.truthy(out:find("\nrules = " .. root .. "/share/labelcoop/rules\n", 1, true), out)
+    assert.truthy(out:find("\nlisten = 127.0.0.1:8080\n", 1, true), out)
+    -- An administrator's settings survive the next install.
+    support.write(conf, "threads = 3\n")
+    ok("DESTDIR=" .. quote(dest) .. " cmake --install " .. quote(build) .. " --prefix " .. PREFIX)
+    assert.are.equal("threads = 3\n", support.read(conf))
   end)
 
   it("says its version and the commit it was built from", function()
@@ -142,12 +156,12 @@ describe("make install", function()
   it("ships a systemd unit that systemd-analyze verify accepts", function()
     local unit = support.read(root .. "/lib/systemd/system/labelcoop.service")
     -- The unit names the installed paths of this prefix.
-    assert.truthy(unit:find("ExecStart=" .. PREFIX .. "/bin/labelcoop serve", 1, true), unit)
-    assert.truthy(unit:find("--rules " .. PREFIX .. "/share/labelcoop/rules", 1, true), unit)
+    assert.truthy(unit:find("ExecStart=" .. PREFIX .. "/bin/labelcoop serve --config "
+      .. PREFIX .. "/etc/labelcoop/labelcoop.conf\n", 1, true), unit)
     for _, line in ipairs({
       "User=labelcoop", "StateDirectory=labelcoop", "ProtectSystem=strict",
       "NoNewPrivileges=yes", "PrivateTmp=yes", "Restart=on-failure",
-      "ExecReload=/bin/kill -HUP $MAINPID", "--db /var/lib/labelcoop/labelcoop.db",
+      "ExecReload=/bin/kill -HUP $MAINPID",
     }) do
       assert.truthy(unit:find(line, 1, true), "the unit lacks " .. line)
     end
@@ -177,13 +191,14 @@ describe("make deb", function()
     for _, path in ipairs({
       "./usr/bin/labelcoop", "./usr/share/labelcoop/rules/award.lua",
       "./usr/share/labelcoop/web/index.html", "./usr/share/man/man1/labelcoop.1",
-      "./usr/lib/systemd/system/labelcoop.service",
+      "./usr/lib/systemd/system/labelcoop.service", "./etc/labelcoop/labelcoop.conf",
     }) do
       assert.truthy(list:find(path, 1, true), "the package lacks " .. path)
     end
     local unit = ok("dpkg-deb --fsys-tarfile " .. quote(deb)
       .. " | tar -xO ./usr/lib/systemd/system/labelcoop.service")
-    assert.truthy(unit:find("ExecStart=/usr/bin/labelcoop serve", 1, true), unit)
+    assert.truthy(unit:find("ExecStart=/usr/bin/labelcoop serve --config /etc/labelcoop/labelcoop.conf",
+      1, true), unit)
   end)
 
   it("depends on the libraries it links and creates its user", function()
@@ -196,6 +211,8 @@ describe("make deb", function()
     ok("dpkg-deb -e " .. quote(deb) .. " " .. quote(control))
     local postinst = support.read(control .. "/postinst")
     assert.truthy(postinst:find("adduser --system", 1, true), postinst)
+    -- dpkg keeps an administrator's settings across upgrades.
+    assert.are.equal("/etc/labelcoop/labelcoop.conf\n", support.read(control .. "/conffiles"))
     for _, script in ipairs({ "postinst", "prerm", "postrm" }) do
       ok("sh -n " .. quote(control .. "/" .. script))
     end
