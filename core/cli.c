@@ -205,8 +205,9 @@ static int parse_param(const cli_option *opt, const char *arg, const int *allowe
 #define SLOT(field) offsetof(opts, field)
 #define TEXT(name, field, meta, help) {name, ARG_TEXT, SLOT(field), 0, 0, NULL, NULL, meta, help}
 #define FLAG(name, field, help) {name, ARG_FLAG, SLOT(field), 0, 0, NULL, NULL, NULL, help}
-#define COUNT(name, field, min, max, invalid, meta, help)                                         \
-    {name, ARG_COUNT, SLOT(field), min, max, invalid, NULL, meta, help}
+/* A count's refusal is said from its bounds (option_refusal). */
+#define COUNT(name, field, min, max, meta, help)                                                  \
+    {name, ARG_COUNT, SLOT(field), min, max, NULL, NULL, meta, help}
 #define OTHER(name, parse, min, max, invalid, meta, help)                                         \
     {name, ARG_OTHER, 0, min, max, invalid, parse, meta, help}
 #define ID_MAX ((long long)1 << 53)
@@ -216,8 +217,7 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_ANSWERS] = TEXT("answers", answers, "FILE|-", "the answers (- for standard input)"),
     [OPT_FORMAT] = OTHER("format", parse_format, 0, 0, "--format must be json or text", "F",
                          "json or text (reports: also csv, html and plugins' formats)"),
-    [OPT_MAX_INSN] = COUNT("max-instructions", limits.instructions, 1000, 1000000000000LL,
-                           "--max-instructions must be a whole number from 1000 up", "N",
+    [OPT_MAX_INSN] = COUNT("max-instructions", limits.instructions, 1000, 1000000000000LL, "N",
                            "Lua instructions per call (default 50000000)"),
     [OPT_MAX_MEM] = OTHER("max-memory", parse_memory, 1, 65536,
                           "--max-memory must be a number of MiB from 1 to 65536", "MIB",
@@ -225,13 +225,12 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_DB] = TEXT("db", db, "PATH", "the database (default var/labelcoop.db)"),
     [OPT_LISTEN] = TEXT("listen", listen, "ADDR:PORT", "where to listen (default 127.0.0.1:8080)"),
     [OPT_WEB] = TEXT("web", web, "DIR", "the pages served (default web)"),
-    [OPT_THREADS] = COUNT("threads", threads, 1, 64,
-                          "--threads must be a whole number from 1 to 64", "N",
+    [OPT_THREADS] = COUNT("threads", threads, 1, 64, "N",
                           "worker threads (default 4)"),
     [OPT_NAME] = TEXT("name", name, "NAME", "the name"),
     [OPT_EMAIL] = TEXT("email", email, "E", "the e-mail address, the login"),
     [OPT_ROLE] = TEXT("role", role, "ROLE", "cae, auditor, committee or admin"),
-    [OPT_ORG] = COUNT("org", org, 1, ID_MAX, "--org must be an organisation id", "ID",
+    [OPT_ORG] = COUNT("org", org, 1, ID_MAX, "ID",
                       "an organisation's id"),
     [OPT_CERTIFIED] = TEXT("certified-until", certified_until, "DATE", "an auditor's certificate"),
     [OPT_PASSWORD_STDIN] = FLAG("password-stdin", password_stdin,
@@ -249,20 +248,17 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_EVENTS] = TEXT("events", events, "TYPE,...", "the event types sent (default: all)"),
     [OPT_SECRET_STDIN] = FLAG("secret-stdin", secret_stdin,
                               "read the signing secret from standard input"),
-    [OPT_ID] = COUNT("id", id, 1, ID_MAX, "--id must be a positive whole number", "N",
+    [OPT_ID] = COUNT("id", id, 1, ID_MAX, "N",
                      "only this webhook"),
     [OPT_WEBHOOK_ALLOW] = TEXT("webhook-allow", webhook_allow, "CIDR,...",
                                "private addresses webhooks may reach"),
     [OPT_WEBHOOK_RETRY] = TEXT("webhook-retry", webhook_retry, "S,S,...",
                                "delays between delivery attempts, in seconds"),
-    [OPT_TICK] = COUNT("tick-seconds", tick_seconds, 0, 86400,
-                       "--tick-seconds must be a whole number from 0 to 86400", "N",
+    [OPT_TICK] = COUNT("tick-seconds", tick_seconds, 0, 86400, "N",
                        "seconds between daily ticks (0: none)"),
-    [OPT_CONN_TIMEOUT] = COUNT("connection-timeout", connection_timeout, 1, 3600,
-                               "--connection-timeout: seconds, from 1 to 3600", "S",
+    [OPT_CONN_TIMEOUT] = COUNT("connection-timeout", connection_timeout, 1, 3600, "S",
                                "close a connection silent for S seconds (default 30)"),
-    [OPT_REQ_TIMEOUT] = COUNT("request-timeout", request_timeout, 1, 3600,
-                              "--request-timeout: seconds, from 1 to 3600", "S",
+    [OPT_REQ_TIMEOUT] = COUNT("request-timeout", request_timeout, 1, 3600, "S",
                               "close a connection whose request headers are not whole S seconds "
                               "after it opened or was last answered, or whose body is not whole "
                               "S seconds after its headers (default 60)"),
@@ -272,31 +268,40 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_SEPARATOR] = OTHER("separator", parse_separator, 0, 0,
                             "--separator must be ',', ';' or a tab", "C", "the CSV separator"),
     [OPT_SCRIPTS] = TEXT("scripts", scripts, "DIR", "report scripts folder (default: scripts)"),
-    [OPT_PER_CLIENT] = COUNT("max-connections-per-client", per_client, 1, HTTP_MAX_CONNECTIONS,
-                             "--max-connections-per-client: a whole number from 1 to 1000", "N",
+    [OPT_PER_CLIENT] = COUNT("max-connections-per-client", per_client, 1, HTTP_MAX_CONNECTIONS, "N",
                              "connections open at once from one address (default 64)"),
     [OPT_RULESET] = TEXT("ruleset", ruleset, "HASH", "a stored rule set instead of the folder"),
     [OPT_CONFIG] = TEXT("config", config, "FILE",
                         "settings, one 'option = value' a line (default: $LABELCOOP_CONFIG)"),
-    [OPT_SESSION_IDLE] = COUNT("session-idle", session_idle, 1, 31536000,
-                               "--session-idle: seconds, from 1 to 31536000", "S",
+    [OPT_SESSION_IDLE] = COUNT("session-idle", session_idle, 1, 31536000, "S",
                                "a session unused for S seconds ends (default 1800)"),
-    [OPT_SESSION_LIFETIME] = COUNT("session-lifetime", session_lifetime, 1, 31536000,
-                                   "--session-lifetime: seconds, from 1 to 31536000", "S",
+    [OPT_SESSION_LIFETIME] = COUNT("session-lifetime", session_lifetime, 1, 31536000, "S",
                                    "no session lasts longer than S seconds (default 43200)"),
-    [OPT_MAX_BODY] = COUNT("max-body", max_body, 1024, 1LL << 30,
-                           "--max-body: bytes, from 1024 to 1073741824", "BYTES",
+    [OPT_MAX_BODY] = COUNT("max-body", max_body, 1024, 1LL << 30, "BYTES",
                            "larger request bodies get 413 (default 1048576)"),
     [OPT_LOGIN_CLIENT] = COUNT("login-failures-per-client", login_client, 1, 1000000,
-                               "--login-failures-per-client: a whole number from 1 to 1000000",
                                "N", "failed logins from one address before 429 (default 20)"),
-    [OPT_LOGIN_ACCOUNT] = COUNT("login-failures-per-account", login_account, 1, 1000,
-                                "--login-failures-per-account: a whole number from 1 to 1000", "N",
+    [OPT_LOGIN_ACCOUNT] = COUNT("login-failures-per-account", login_account, 1, 1000, "N",
                                 "failed logins on one account before 429 (default 5)"),
-    [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400,
-                               "--login-window: seconds, from 1 to 86400", "S",
+    [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
 };
+
+/* What is said of a value an option refuses: its own words, or a count's
+ * bounds and unit (the metavariable: S seconds, BYTES, N, ID). */
+static const char *option_refusal(const cli_option *opt, char *buf, size_t size)
+{
+    static const char *const units[][2] = {
+        {"S", "seconds"}, {"BYTES", "bytes"}, {"ID", "an id"}, {"N", "a whole number"}};
+    if (opt->invalid)
+        return opt->invalid;
+    const char *unit = "a whole number";
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (strcmp(opt->metavar, units[i][0]) == 0)
+            unit = units[i][1];
+    snprintf(buf, size, "--%s: %s, from %lld to %lld", opt->name, unit, opt->min, opt->max);
+    return buf;
+}
 
 /* Stores one option's argument where the table says, checked as it says;
  * ERR_INPUT for a value refused, which the caller says (with the file:line
@@ -1145,9 +1150,10 @@ static int settings_apply(const cli_command *cmd, int argc, char **argv,
                     o->settings.path, s->line, s->key);
             return ERR_INPUT;
         }
+        char why[160];
         if (allows(cmd->opts, id) && option_store(&cli_options[id], s->value, cmd->opts, o)) {
             fprintf(stderr, "labelcoop: %s:%d: %s\n", o->settings.path, s->line,
-                    cli_options[id].invalid);
+                    option_refusal(&cli_options[id], why, sizeof why));
             return ERR_INPUT;
         }
     }
@@ -1181,14 +1187,22 @@ static int parse_opts(const cli_command *cmd, int argc, char **argv, opts *o)
             return CLI_HELP;
         }
         int id = c - OPT_GETOPT_BASE;
-        if (id < OPT_RULES || id >= OPT_COUNT || !allows(cmd->opts, id)) {
+        if (id >= OPT_RULES && id < OPT_COUNT && !allows(cmd->opts, id)) {
+            /* getopt took its argument: argv[optind - 1] would name that. */
+            fprintf(stderr, "labelcoop: %s: --%s is not an option of this command\n", argv[0],
+                    cli_options[id].name);
+            usage_command(stderr, cmd);
+            return ERR_INPUT;
+        }
+        if (id < OPT_RULES || id >= OPT_COUNT) {
             fprintf(stderr, "labelcoop: %s: unknown or incomplete option '%s'\n", argv[0],
                     argv[optind - 1]);
             usage_command(stderr, cmd);
             return ERR_INPUT;
         }
+        char why[160];
         if (option_store(&cli_options[id], optarg, cmd->opts, o) != ERR_OK)
-            return cli_fail(ERR_INPUT, cli_options[id].invalid);
+            return cli_fail(ERR_INPUT, option_refusal(&cli_options[id], why, sizeof why));
     }
     o->args = argv + optind;
     o->nargs = argc - optind;

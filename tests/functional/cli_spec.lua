@@ -185,6 +185,9 @@ describe("labelcoop command line", function()
       assert_bad_input(support.run({ "evaluate", "--answers", path, "--rules", support.rules, "--format", "xml" }),
         "--format")
       assert_bad_input(support.run({ "rules", "check", "--rules", support.rules, "--nope" }), "--nope")
+      -- Another command's option, its value taken: the option is named, not the value.
+      assert_bad_input(support.run({ "evaluate", "--answers", path, "--org", "7" }),
+        "--org is not an option of this command")
       local unknown = support.run({ "frobnicate" })
       assert.are.equal(2, unknown.code)
       assert.truthy(unknown.stderr:find("frobnicate", 1, true), unknown.stderr)

@@ -107,7 +107,7 @@ describe("the settings file", function()
   it("is refused at start with file:line and exit 2, the server not started", function()
     local bad = {
       { { "threads = 8", "bogus = 1" }, ":2: unknown setting 'bogus'" },
-      { { "threads = 99" }, ":1: --threads must be a whole number from 1 to 64" },
+      { { "threads = 99" }, ":1: --threads: a whole number, from 1 to 64" },
       { { "", "# a comment", "threads 9" }, ":3: expected 'key = value'" },
       { { "threads = 2", "threads = 3" }, ":2: threads is already set on line 1" },
       { { "note = x" }, ":1: unknown setting 'note'" },
