@@ -23,6 +23,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "backup.h"
 #include "commit.h"
 #include "demo.h"
 #include "err.h"
@@ -98,6 +99,8 @@ enum {
     OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT,
     OPT_LOGIN_WINDOW,
+    OPT_BACKUP_DIR,
+    OPT_BACKUP_KEEP,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -283,6 +286,10 @@ static const cli_option cli_options[OPT_COUNT] = {
                                "N", "failed logins from one address before 429 (default 20)"),
     [OPT_LOGIN_ACCOUNT] = COUNT("login-failures-per-account", login_account, 1, 1000, "N",
                                 "failed logins on one account before 429 (default 5)"),
+    [OPT_BACKUP_DIR] = TEXT("backup-dir", backup_dir, "DIR",
+                            "a copy of the database there each day (default: none)"),
+    [OPT_BACKUP_KEEP] = COUNT("backup-keep", backup_keep, 1, 3650, "N",
+                              "the daily copies kept (default 7)"),
     [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
 };
@@ -345,6 +352,7 @@ static void opts_defaults(opts *o)
     o->login_client = AUTH_FAILURES_PER_CLIENT;
     o->login_account = AUTH_FAILURES_PER_ACCOUNT;
     o->login_window = AUTH_WINDOW_SECONDS;
+    o->backup_keep = 7;
     o->rules = where.rules;
     o->db = where.db;
     o->listen = "127.0.0.1:8080";
@@ -390,10 +398,26 @@ int cli_open_db(const opts *o, store **db)
         fprintf(stderr, "labelcoop: --db %s: not a file (a database file is expected)\n", o->db);
         return ERR_INPUT;
     }
-    if (cli_make_parent(o->db) != ERR_OK)
-        return ERR_INPUT;
+    int rc = cli_prepare_db(o->db);
+    if (rc != ERR_OK)
+        return rc;
     if (store_open(o->db, db, &e) != ERR_OK)
         return cli_fail_err(&e);
+    return ERR_OK;
+}
+
+int cli_prepare_db(const char *path)
+{
+    if (cli_make_parent(path) != ERR_OK)
+        return ERR_INPUT;
+    char made[BACKUP_NAME_MAX];
+    err e = ERR_INIT;
+    if (backup_before_migration(path, made, sizeof made, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    if (made[0])
+        fprintf(stderr, "labelcoop: %s is migrated to schema version %d; a copy of it as it "
+                        "was: %s\n",
+                path, store_latest_version(), made);
     return ERR_OK;
 }
 
@@ -535,6 +559,26 @@ static int cmd_backup(const opts *o)
     if (rc != ERR_OK)
         return cli_fail_err(&e);
     printf("backup of %s written to %s\n", o->db, file);
+    return ERR_OK;
+}
+
+/* Replaces the database with a copy checked whole first (backup.h). */
+static int cmd_restore(const opts *o)
+{
+    char aside[BACKUP_NAME_MAX];
+    cJSON *report = NULL;
+    err e = ERR_INIT;
+    if (cli_make_parent(o->db) != ERR_OK)
+        return ERR_INPUT;
+    int rc = backup_restore(o->args[0], o->db, &o->limits, aside, sizeof aside, &report, &e);
+    double decisions = cJSON_GetNumberValue(cJSON_GetObjectItem(report, "decisions"));
+    cJSON_Delete(report);
+    if (rc != ERR_OK)
+        return cli_fail_err(&e);
+    printf("restored %s into %s: %.0f decisions replayed, both chains checked\n", o->args[0],
+           o->db, decisions);
+    if (aside[0])
+        printf("the database it replaced is kept as %s\n", aside);
     return ERR_OK;
 }
 
@@ -889,6 +933,7 @@ static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, OPT_CONFI
 static const int eval_opts[] = {OPT_RULES,   OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN,
                                 OPT_MAX_MEM, OPT_CONFIG,  0};
 static const int db_opts[] = {OPT_DB, OPT_CONFIG, 0};
+static const int restore_opts[] = {OPT_DB, OPT_MAX_INSN, OPT_MAX_MEM, OPT_CONFIG, 0};
 static const int no_opts[] = {0};
 static const int serve_opts[] = {
     OPT_CONFIG,        OPT_DB,           OPT_LISTEN,          OPT_RULES,
@@ -896,7 +941,8 @@ static const int serve_opts[] = {
     OPT_MAX_INSN,      OPT_MAX_MEM,      OPT_TICK,            OPT_WEBHOOK_ALLOW,
     OPT_WEBHOOK_RETRY, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,     OPT_PER_CLIENT,
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
-    OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, 0};
+    OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
+    0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,  OPT_ANY_FORMAT, OPT_CONFIG, 0};
@@ -946,6 +992,8 @@ static int settings_problems(const opts *o)
             problems++, fprintf(stderr, "labelcoop: %s = %s: not a folder\n",
                                 cli_options[*id].name, dir);
     }
+    if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);
     webhook_config hooks;
     webhook_defaults(&hooks, o->db);
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
@@ -1004,6 +1052,8 @@ static const cli_command cli_commands[] = {
      "add a user; prints its id last", user_opts, 0, NULL, cmd_user_add},
     {"db", "backup", "FILE [--db PATH]", "online backup, safe while serving", db_opts, 1,
      "db backup: expected one FILE", cmd_backup},
+    {"db", "restore", "FILE [--db PATH]", "replace the database with a checked copy (server stopped)",
+     restore_opts, 1, "db restore: expected one FILE", cmd_restore},
     {"whatif", NULL, "[--rules DIR] [--format json|text]",
      "outcomes that candidate rules would change", whatif_opts, 0, NULL, cli_cmd_whatif},
     {"assessments", "migrate", "--to HASH [--org ID]", "move the drafts to a rule set",

@@ -23,6 +23,7 @@ typedef struct opts {
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
     const char *plugins, *scripts, *ruleset;
     const char *config;    /* the settings file read, or NULL */
+    const char *backup_dir;
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
@@ -30,6 +31,7 @@ typedef struct opts {
     long long per_client; /* connections at once from one address */
     long long session_idle, session_lifetime, max_body; /* seconds, seconds, bytes */
     long long login_client, login_account, login_window; /* failures, failures, seconds */
+    long long backup_keep;
     int password_stdin, secret_stdin;
     sandbox_limits limits;
     const char *verb; /* the word after the noun: "check", a report's name */
@@ -63,6 +65,9 @@ int cli_print_json(cJSON *doc);
 int cli_write_out(const char *cmd, const char *path, const char *text, size_t len);
 
 int cli_make_parent(const char *path);
+/* Before a database is opened: its folder made, and a copy of it taken when
+ * it is to be migrated (said on stderr). */
+int cli_prepare_db(const char *path);
 int cli_open_db(const opts *o, store **db);
 int cli_env_open(const opts *o, env_need need, cli_env *env);
 void cli_env_close(cli_env *env);

@@ -6,11 +6,13 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api.h"
+#include "backup.h"
 #include "commit.h"
 #include "document.h"
 #include "webhook.h"
@@ -51,10 +53,8 @@ static void reload_rules(const opts *o)
  * in the workers then stop at their next instruction. */
 static atomic_int serve_stopping;
 
-int cli_cmd_serve(const opts *o)
+static int serve(const opts *o)
 {
-    if (cli_make_parent(o->db) != ERR_OK)
-        return ERR_INPUT;
     api_config config = {
         .db_path = o->db,
         .rules_dir = o->rules,
@@ -96,6 +96,8 @@ int cli_cmd_serve(const opts *o)
     hooks.plugins_dir = o->plugins;
     hooks.plugin_settings = settings;
     hooks.tick_seconds = (int)o->tick_seconds;
+    hooks.backup_dir = o->backup_dir;
+    hooks.backup_keep = (int)o->backup_keep;
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
     /* Answer writes, the most frequent, share transactions (see commit.h). */
@@ -132,4 +134,26 @@ int cli_cmd_serve(const opts *o)
     api_shutdown();
     commit_close(config.commits);
     return ERR_OK;
+}
+
+/* The server holds its database for as long as it runs (a restore waits for
+ * it to stop), and takes a copy of it before migrating it. */
+int cli_cmd_serve(const opts *o)
+{
+    struct stat st;
+    if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "labelcoop: --backup-dir %s: not a folder\n", o->backup_dir);
+        return ERR_INPUT;
+    }
+    if (cli_make_parent(o->db) != ERR_OK)
+        return ERR_INPUT;
+    int hold;
+    err e = ERR_INIT;
+    if (backup_hold(o->db, &hold, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    int rc = cli_prepare_db(o->db);
+    if (rc == ERR_OK)
+        rc = serve(o);
+    backup_release(hold);
+    return rc;
 }

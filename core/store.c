@@ -521,28 +521,3 @@ bool store_rollback_to(store *s)
     return ok && !sqlite3_get_autocommit(s->db);
 }
 
-int store_backup(store *s, const char *file, err *e)
-{
-    sqlite3 *dst;
-    if (sqlite3_open_v2(file, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        err_set(e, ERR_INPUT, "%s: %s", file, sqlite3_errmsg(dst));
-        sqlite3_close(dst);
-        return ERR_INPUT;
-    }
-    sqlite3_backup *b = sqlite3_backup_init(dst, "main", s->db, "main");
-    int rc = SQLITE_ERROR;
-    if (b) {
-        /* Small steps: writers get the lock between them. */
-        while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
-               rc == SQLITE_LOCKED)
-            sqlite3_sleep(rc == SQLITE_OK ? 0 : 10);
-        sqlite3_backup_finish(b);
-    }
-    int status = rc == SQLITE_DONE
-                     ? ERR_OK
-                     : err_set(e, ERR_FAIL, "backup to %s: %s", file, sqlite3_errmsg(dst));
-    sqlite3_close(dst);
-    return status;
-}
-

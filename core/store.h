@@ -50,8 +50,23 @@ int store_release(store *s, err *e);
 /* Undoes the part and ends it. false when the whole transaction is gone:
  * SQLite rolls it back itself after a disk-full or I/O error. */
 bool store_rollback_to(store *s);
-/* Copies the live database to file with SQLite's online backup. */
+/* ---- whole-database copies (store_backup.c) ---- */
+/* Copies the live database to file with SQLite's online backup, written
+ * under file.part then renamed: a file of that name is always whole. */
 int store_backup(store *s, const char *file, err *e);
+/* The same from the database file at src, opened read-only, never migrated. */
+int store_copy_file(const char *src, const char *dest, err *e);
+/* The schema version of the file at path, read without migrating it; 0 when
+ * there is no such file. ERR_INPUT when it is not a database. */
+int store_file_version(const char *path, int *version, err *e);
+/* The schema version this program migrates every database to. */
+int store_latest_version(void);
+/* PRAGMA integrity_check on the file at path: ERR_INPUT naming the first
+ * problem, or what keeps it from being read. */
+int store_check_file(const char *path, err *e);
+/* Copies the file's WAL back into it and removes the WAL, so that the file
+ * alone holds the database (before it is moved). */
+int store_settle_file(const char *path, err *e);
 
 /* ---- organisations ---- */
 /* fields: {"name", "legal_form", "city", "region", "member_since"} (name required). */

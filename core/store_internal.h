@@ -205,5 +205,7 @@ void copy_col(sqlite3_stmt *st, int i, char *dst, size_t size);
 
 /* Applies the migrations the database lacks, each in its own transaction. */
 int store_schema_migrate(store *s, err *e);
+/* How many migrations there are: the latest schema version. */
+int store_schema_count(void);
 
 #endif

@@ -251,6 +251,11 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))
 
+int store_schema_count(void)
+{
+    return N_MIGRATIONS;
+}
+
 int store_schema_version(store *s)
 {
     sqlite3_stmt *st;

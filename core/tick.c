@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "backup.h"
 #include "date.h"
 #include "reqlog.h"
 
@@ -20,6 +21,18 @@ void tick_scheduler(store *db, const events_config *c)
     err e = ERR_INIT;
     if (events_tick(db, c, today, &emitted, &e) != ERR_OK)
         reqlog_stderr("scheduler: %s", err_msg(&e));
+    err_clear(&e);
+}
+
+void tick_backup(store *db, const char *dir, int keep)
+{
+    char today[DATE_LEN + 1], made[BACKUP_NAME_MAX];
+    date_today(today);
+    err e = ERR_INIT;
+    if (backup_daily(db, dir, keep, today, made, sizeof made, &e) != ERR_OK)
+        reqlog_stderr("backup: %s", err_msg(&e));
+    else if (made[0])
+        reqlog_stderr("backup: the day's copy is %s", made);
     err_clear(&e);
 }
 

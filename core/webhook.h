@@ -23,6 +23,8 @@ typedef struct webhook_config {
     int n_delays;
     int tick_seconds; /* scheduler period (default 60); 0: no scheduler */
     events_config events;
+    const char *backup_dir;  /* the daily copy, taken at the tick; NULL: none */
+    int backup_keep;
     const char *plugins_dir; /* on_event and webhook_payload hooks; NULL: none */
     const char *plugin_settings;
 } webhook_config;

@@ -1,0 +1,154 @@
+-- Backups and upgrades (issue 19): `db restore` checks a copy whole before
+-- it replaces anything and refuses while a server uses the database; a
+-- database about to be migrated is copied first; `serve --backup-dir`
+-- takes a copy a day and keeps the newest `--backup-keep`.
+
+local support = require "support"
+local H = require "http_support"
+
+local quote = support.quote
+
+local function sha(path)
+  local p = assert(io.popen("sha256sum " .. quote(path)))
+  local out = p:read("a")
+  p:close()
+  return out:match("^%x+")
+end
+
+local function orgs(db)
+  return tonumber(H.sql_value(db, "SELECT count(*) FROM organisations;"))
+end
+
+-- A database one schema version old: the latest migration (users.acting_role)
+-- undone, as a database written by the release before it would be.
+local function older_schema(db)
+  H.sql(db, "ALTER TABLE users DROP COLUMN acting_role; PRAGMA user_version = 7;")
+end
+
+describe("backups", function()
+  local fx
+  setup(function()
+    fx = H.fixture()
+  end)
+  teardown(H.finish)
+
+  describe("db restore", function()
+    it("replaces the database with a checked copy, keeping the one it replaces", function()
+      local db = H.fresh_db(fx.db)
+      local dir = db:match("^(.*)/")
+      local server = H.start_server({ db = db })
+      local admin = H.login(server, H.USERS.admin.email)
+      H.admin({ "db", "backup", dir .. "/copy.db", "--db", db })
+      -- A change after the copy, which the restore takes back.
+      H.expect(H.request(server, "POST", "/api/v1/organisations",
+        { token = admin, json = { name = "Coopérative Gamma" } }), 201, "new org")
+      local before = orgs(db)
+      -- Refused while the server holds the database.
+      local r = support.run({ "db", "restore", dir .. "/copy.db", "--db", db })
+      assert.are.equal(2, r.code, r.stderr)
+      assert.truthy(r.stderr:find("a server is using it; stop it first", 1, true), r.stderr)
+      assert.are.equal(before, orgs(db), "nothing replaced")
+      server.stop()
+      r = support.run({ "db", "restore", dir .. "/copy.db", "--db", db })
+      assert.are.equal(0, r.code, r.stderr)
+      assert.truthy(r.stdout:find("restored " .. dir .. "/copy.db into " .. db, 1, true), r.stdout)
+      local aside = r.stdout:match("kept as (%S+)\n")
+      assert.truthy(aside and H.exists(aside), r.stdout)
+      assert.are.equal(before - 1, orgs(db), "the copy's organisations")
+      assert.are.equal(before, orgs(aside), "the replaced database, whole")
+      H.admin({ "verify", "--db", db })
+      -- The restored database serves.
+      server = H.start_server({ db = db })
+      H.login(server, H.USERS.admin.email)
+    end)
+
+    it("refuses a copy that is damaged, not a database, newer, or does not verify, changing nothing", function()
+      local db = H.fresh_db(fx.db)
+      local dir = db:match("^(.*)/")
+      local good = dir .. "/good.db"
+      H.admin({ "db", "backup", good, "--db", db })
+      local function copy(name, sql)
+        local path = H.copy(good, dir .. "/" .. name)
+        if sql then
+          H.sql(path, sql)
+        end
+        return path
+      end
+      local damaged = copy("damaged.db")
+      -- Garbage over the second page: a b-tree page of the schema's tables.
+      os.execute("printf '%4096s' | tr ' ' 'x' | dd of=" .. quote(damaged)
+        .. " bs=4096 seek=1 count=1 conv=notrunc 2>/dev/null")
+      local cases = {
+        { support.write(dir .. "/text.db", "not a database at all\n"), 2, "not a labelcoop database" },
+        { damaged, 2, "" },
+        { dir .. "/missing.db", 2, "No such file" },
+        { copy("newer.db", "PRAGMA user_version = 99;"), 2, "newer than this labelcoop" },
+        { copy("tampered.db", "DROP TRIGGER journal_no_update; UPDATE journal SET action = 'forged' WHERE id = (SELECT min(id) FROM journal);"),
+          1, "the copy does not verify: journal row" },
+      }
+      local hash = sha(db)
+      for _, case in ipairs(cases) do
+        local r = support.run({ "db", "restore", case[1], "--db", db })
+        assert.are.equal(case[2], r.code, case[1] .. ": " .. r.stderr)
+        assert.truthy(r.stderr:find(case[3], 1, true), case[1] .. ": " .. r.stderr)
+        assert.are.equal(hash, sha(db), case[1] .. ": the database changed")
+      end
+      local leftovers = H.sql_value(db, "SELECT 1;") and io.popen("ls " .. quote(dir)):read("a")
+      assert.falsy(leftovers:find("replaced", 1, true), leftovers)
+      assert.falsy(leftovers:find("restoring", 1, true), leftovers)
+    end)
+  end)
+
+  describe("a migration", function()
+    it("is preceded by a copy of the database as it was, said on stderr", function()
+      local db = H.fresh_db(fx.db)
+      older_schema(db)
+      local server = H.start_server({ db = db })
+      H.login(server, H.USERS.cae_a.email)
+      local err = support.read(server.dir .. "/err") or ""
+      local copy = db .. ".schema-7.bak"
+      assert.truthy(err:find(db .. " is migrated to schema version 8; a copy of it as it was: " .. copy,
+        1, true), err)
+      assert.are.equal("7", H.sql_value(copy, "PRAGMA user_version;"))
+      assert.are.equal("8", H.sql_value(db, "PRAGMA user_version;"))
+      server.stop()
+      -- A current database is not copied again.
+      local r = support.run({ "init", "--db", db })
+      assert.are.equal(0, r.code)
+      assert.are.equal("", r.stderr)
+      assert.falsy(H.exists(db .. ".schema-8.bak"))
+    end)
+  end)
+
+  describe("serve --backup-dir", function()
+    it("takes the day's copy and keeps the newest --backup-keep, other files untouched", function()
+      local db = H.fresh_db(fx.db)
+      local dir = H.tmpdir()
+      for _, day in ipairs({ "2020-01-01", "2020-01-02", "2020-01-03" }) do
+        H.admin({ "db", "backup", dir .. "/labelcoop-" .. day .. ".db", "--db", db })
+      end
+      support.write(dir .. "/notes.txt", "kept\n")
+      local server = H.start_server({ db = db, args = { "--backup-dir", dir, "--backup-keep", "2",
+        "--tick-seconds", "1" } })
+      local today = dir .. "/labelcoop-" .. H.today() .. ".db"
+      local deadline = support.now() + 30
+      while not H.exists(today) and support.now() < deadline do
+        support.sleep(0.2)
+      end
+      assert.truthy(H.exists(today), "no copy today")
+      H.login(server, H.USERS.cae_a.email)
+      server.stop()
+      local listing = io.popen("ls " .. quote(dir)):read("a")
+      assert.are.equal("labelcoop-2020-01-03.db\nlabelcoop-" .. H.today() .. ".db\nnotes.txt\n", listing)
+      H.admin({ "verify", "--db", today })
+      assert.are.equal(orgs(db), orgs(today))
+    end)
+
+    it("refuses a folder that is not there, at start", function()
+      local r = support.run({ "serve", "--db", H.tmpdir() .. "/x.db", "--listen", "127.0.0.1:0",
+        "--backup-dir", "/nonexistent/backups" }, nil, nil, 20)
+      assert.are.equal(2, r.code)
+      assert.truthy(r.stderr:find("--backup-dir /nonexistent/backups: not a folder", 1, true), r.stderr)
+    end)
+  end)
+end)
