@@ -29,7 +29,7 @@
 #include "events.h"
 #include "webhook.h"
 #include "plugin.h"
-#include "render.h"
+#include "format.h"
 #include "reqlog.h"
 #include "http.h"
 #include "ljson.h"
@@ -169,7 +169,7 @@ static int parse_memory(const cli_option *opt, const char *arg, const int *allow
 static int parse_separator(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
     (void)allowed;
-    if (!(o->separator = render_separator(arg)))
+    if (!(o->separator = format_separator(arg)))
         return cli_fail(ERR_INPUT, opt->invalid);
     return ERR_OK;
 }
