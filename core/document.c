@@ -301,12 +301,10 @@ static void identity_section(pdf_doc *d, const cJSON *data)
                  PDF_ITALIC, 9.5, PDF_GREY);
 }
 
-static void outcome_section(pdf_doc *d, const cJSON *data)
+/* The outcome in its coloured box, the overall score on its right. */
+static void outcome_banner(pdf_doc *d, const cJSON *ev)
 {
-    const cJSON *ev = item(data, "evaluation");
-    char b1[32], b2[32], b3[32], b4[64], line[600];
-    pdf_heading(d, "Résultat de l'évaluation", 90);
-
+    char b1[32], line[600];
     pdf_rgb c;
     const char *words = outcome_words(str(ev, "outcome"), &c);
     double top = d->y, box = 34;
@@ -327,52 +325,84 @@ static void outcome_section(pdf_doc *d, const cJSON *data)
     double lw = pdf_measure(d, line, strlen(line));
     pdf_show(d, d->w - PDF_MARGIN - 12 - lw, top + 21, line, strlen(line), PDF_INK);
     d->y = top + box + 8;
+}
 
-    const cJSON *m = item(ev, "mandatory"), *r = item(ev, "recommended"), *a = item(ev, "advised");
-    double total, met, partial, ratio, threshold;
-    if (number(m, "total", &total) && number(m, "met", &met))
-        snprintf(line, sizeof line, "%s satisfaits sur %s", num_fr(met, b1, sizeof b1),
+/* "12 satisfaits sur 14" for one level of criteria (mandatory, advised) into
+ * line, or "—" without its counts. */
+static const char *met_of_total(const cJSON *level, char *line, size_t size)
+{
+    char b1[32], b2[32];
+    double total, met;
+    if (number(level, "total", &total) && number(level, "met", &met))
+        snprintf(line, size, "%s satisfaits sur %s", num_fr(met, b1, sizeof b1),
                  num_fr(total, b2, sizeof b2));
     else
-        snprintf(line, sizeof line, "%s", PDF_DASH);
-    pdf_pair(d, "Critères obligatoires", line);
-    const cJSON *failed = item(m, "failed"), *f;
+        snprintf(line, size, "%s", PDF_DASH);
+    return line;
+}
+
+/* The recommended criteria met, partly or wholly, with their ratio and the
+ * threshold of the award when known, into line; "—" without the counts. */
+static const char *recommended_line(const cJSON *r, char *line, size_t size)
+{
+    char b1[32], b2[32], b3[32], b4[64];
+    double total, met, partial, ratio, threshold;
+    if (number(r, "total", &total) && number(r, "met", &met) && number(r, "partial", &partial)) {
+        int k = snprintf(line, size, "%s sur %s satisfaits totalement ou partiellement",
+                         num_fr(met + partial, b1, sizeof b1), num_fr(total, b2, sizeof b2));
+        if (number(r, "ratio", &ratio) && number(r, "threshold", &threshold) && k > 0)
+            snprintf(line + k, size - (size_t)k, " (%s %%, seuil %s %%)",
+                     num_fr(ratio * 100, b3, sizeof b3), num_fr(threshold * 100, b4, sizeof b4));
+    } else {
+        snprintf(line, size, "%s", PDF_DASH);
+    }
+    return line;
+}
+
+/* The ids of the mandatory criteria not met, "C1, C4" (as far as memory
+ * allowed); caller frees; NULL when out of memory. */
+static char *failed_list(const cJSON *failed)
+{
+    const cJSON *f;
+    char *list = calloc(1, 1);
+    size_t len = 0;
+    cJSON_ArrayForEach(f, failed)
+    {
+        const char *id = cJSON_IsString(f) ? f->valuestring : str(f, "id");
+        size_t k = strlen(or_dash(id));
+        char *p = list ? realloc(list, len + k + 3) : NULL;
+        if (!p)
+            break;
+        list = p;
+        snprintf(list + len, k + 3, "%s%s", len ? ", " : "", or_dash(id));
+        len = strlen(list);
+    }
+    return list;
+}
+
+/* Each level of criteria counted, the mandatory ones not met named, and the
+ * label's validity when the rules give one. */
+static void level_pairs(pdf_doc *d, const cJSON *ev)
+{
+    char day[64], line[600];
+    const cJSON *m = item(ev, "mandatory");
+    pdf_pair(d, "Critères obligatoires", met_of_total(m, line, sizeof line));
+    const cJSON *failed = item(m, "failed");
     if (cJSON_GetArraySize(failed) > 0) {
-        char *list = calloc(1, 1);
-        size_t len = 0;
-        cJSON_ArrayForEach(f, failed)
-        {
-            const char *id = cJSON_IsString(f) ? f->valuestring : str(f, "id");
-            size_t k = strlen(or_dash(id));
-            char *p = list ? realloc(list, len + k + 3) : NULL;
-            if (!p)
-                break;
-            list = p;
-            snprintf(list + len, k + 3, "%s%s", len ? ", " : "", or_dash(id));
-            len = strlen(list);
-        }
+        char *list = failed_list(failed);
         pdf_pair(d, "Obligatoires non satisfaits", list ? list : PDF_DASH);
         free(list);
     }
-    if (number(r, "total", &total) && number(r, "met", &met) && number(r, "partial", &partial)) {
-        int k = snprintf(line, sizeof line, "%s sur %s satisfaits totalement ou partiellement",
-                         num_fr(met + partial, b1, sizeof b1), num_fr(total, b2, sizeof b2));
-        if (number(r, "ratio", &ratio) && number(r, "threshold", &threshold) && k > 0)
-            snprintf(line + k, sizeof line - (size_t)k, " (%s %%, seuil %s %%)",
-                     num_fr(ratio * 100, b3, sizeof b3), num_fr(threshold * 100, b4, sizeof b4));
-    } else {
-        snprintf(line, sizeof line, "%s", PDF_DASH);
-    }
-    pdf_pair(d, "Critères recommandés", line);
-    if (number(a, "total", &total) && number(a, "met", &met))
-        snprintf(line, sizeof line, "%s satisfaits sur %s", num_fr(met, b1, sizeof b1),
-                 num_fr(total, b2, sizeof b2));
-    else
-        snprintf(line, sizeof line, "%s", PDF_DASH);
-    pdf_pair(d, "Critères conseillés", line);
+    pdf_pair(d, "Critères recommandés",
+             recommended_line(item(ev, "recommended"), line, sizeof line));
+    pdf_pair(d, "Critères conseillés", met_of_total(item(ev, "advised"), line, sizeof line));
     if (str(ev, "valid_until"))
-        pdf_pair(d, "Label valable jusqu'au", date_fr(str(ev, "valid_until"), b4, sizeof b4));
+        pdf_pair(d, "Label valable jusqu'au", date_fr(str(ev, "valid_until"), day, sizeof day));
+}
 
+/* The reasons the rules give for the outcome, one bullet each. */
+static void reasons_list(pdf_doc *d, const cJSON *ev)
+{
     d->y += 4;
     pdf_ensure(d, 30);
     pdf_para(d, "Motifs", PDF_MARGIN, pdf_content_width(d), PDF_BOLD, 10, PDF_NAVY);
@@ -386,10 +416,12 @@ static void outcome_section(pdf_doc *d, const cJSON *data)
     }
     if (n == 0)
         pdf_bullet(d, PDF_DASH, 9.5);
+}
 
-    const cJSON *dec = item(data, "decision");
-    if (self_assessment(data))
-        return; /* the committee decides on audits only */
+/* The committee's decision on an audit, or that there is none yet. */
+static void decision_block(pdf_doc *d, const cJSON *dec)
+{
+    char day[64];
     d->y += 4;
     pdf_ensure(d, 60);
     pdf_para(d, "Décision du comité de labellisation", PDF_MARGIN, pdf_content_width(d), PDF_BOLD,
@@ -401,10 +433,23 @@ static void outcome_section(pdf_doc *d, const cJSON *data)
         return;
     }
     pdf_pair(d, "Décision", decision_words(str(dec, "outcome")));
-    pdf_pair(d, "Date", date_fr(str(dec, "date"), b4, sizeof b4));
+    pdf_pair(d, "Date", date_fr(str(dec, "date"), day, sizeof day));
     if (str(dec, "valid_until"))
-        pdf_pair(d, "Valable jusqu'au", date_fr(str(dec, "valid_until"), b4, sizeof b4));
+        pdf_pair(d, "Valable jusqu'au", date_fr(str(dec, "valid_until"), day, sizeof day));
     pdf_pair_in(d, "Empreinte de la décision", or_dash(str(dec, "record_hash")), PDF_MONO);
+}
+
+/* The outcome of the rules, and for an audit the committee's decision. */
+static void outcome_section(pdf_doc *d, const cJSON *data)
+{
+    const cJSON *ev = item(data, "evaluation");
+    pdf_heading(d, "Résultat de l'évaluation", 90);
+    outcome_banner(d, ev);
+    level_pairs(d, ev);
+    reasons_list(d, ev);
+    if (self_assessment(data))
+        return; /* the committee decides on audits only */
+    decision_block(d, item(data, "decision"));
 }
 
 static void chart_section(pdf_doc *d, const cJSON *data)
@@ -727,13 +772,10 @@ static void draw_report(pdf_doc *d, const void *ud)
 
 /* ---- the certificate -------------------------------------------------- */
 
-static void draw_certificate(pdf_doc *d, const void *ud)
+/* The certificate's double border. */
+static void certificate_frame(pdf_doc *d)
 {
-    const cJSON *data = ud;
-    const cJSON *org = item(data, "organisation"), *dec = item(data, "decision");
-    double w = d->w, h = d->h, text_w = w - 2 * 90;
-    char b1[64], line[200];
-
+    double w = d->w, h = d->h;
     pdf_set_colour(d, PDF_NAVY);
     cairo_set_line_width(d->cr, 3);
     cairo_rectangle(d->cr, 22, 22, w - 44, h - 44);
@@ -741,16 +783,11 @@ static void draw_certificate(pdf_doc *d, const void *ud)
     cairo_set_line_width(d->cr, 0.8);
     cairo_rectangle(d->cr, 30, 30, w - 60, h - 60);
     cairo_stroke(d->cr);
+}
 
-    d->y = 80;
-    pdf_centred(d, "LABEL CPE", text_w, PDF_BOLD, 40, PDF_NAVY);
-    pdf_centred(d, "Coopérer pour Entreprendre", text_w, PDF_ITALIC, 15, PDF_GREY);
-    d->y += 6;
-    pdf_hline(d, w / 2 - 60, w / 2 + 60, d->y, 1.2, PDF_NAVY);
-    d->y += 30;
-    pdf_centred(d, "Le Comité de labellisation certifie que la coopérative", text_w, PDF_REGULAR,
-                14, PDF_INK);
-    d->y += 6;
+/* The cooperative's name and city, centred. */
+static void certificate_holder(pdf_doc *d, const cJSON *org, double text_w)
+{
     /* A long name is set smaller rather than pushed into the code below; a
      * name is one line (the API refuses line breaks in names; older data may
      * hold them, and forty of them pushed the rest off the page). */
@@ -762,20 +799,14 @@ static void draw_certificate(pdf_doc *d, const void *ud)
         pdf_centred(d, city, text_w, PDF_REGULAR, 12, PDF_GREY);
     free(name);
     free(city);
-    d->y += 14;
-    pdf_centred(d, "a obtenu le LABEL CPE", text_w, PDF_BOLD, 16, PDF_NAVY);
-    d->y += 10;
-    snprintf(line, sizeof line, "le %s", date_fr(str(dec, "date"), b1, sizeof b1));
-    pdf_centred(d, line, text_w, PDF_REGULAR, 13, PDF_INK);
-    snprintf(line, sizeof line, "valable jusqu'au %s",
-             date_fr(str(dec, "valid_until"), b1, sizeof b1));
-    pdf_centred(d, line, text_w, PDF_REGULAR, 13, PDF_INK);
+}
 
-    /* The verification block sits at the foot of the page whatever the
-     * length of the name above it. */
-    const char *code = str(dec, "record_hash");
+/* "Code de vérification : " and the code, centred on one line when they fit
+ * in text_w. */
+static void verification_code(pdf_doc *d, const char *code, double text_w)
+{
+    double w = d->w;
     const char *label = "Code de vérification : ";
-    d->y = h - 140;
     pdf_set_font(d, PDF_BOLD, 9.5);
     double lw = pdf_measure(d, label, strlen(label));
     pdf_set_font(d, PDF_MONO, 9.5);
@@ -804,6 +835,39 @@ static void draw_certificate(pdf_doc *d, const void *ud)
             d->y += 9.5 * PDF_LEADING;
         }
     }
+}
+
+static void draw_certificate(pdf_doc *d, const void *ud)
+{
+    const cJSON *data = ud;
+    const cJSON *org = item(data, "organisation"), *dec = item(data, "decision");
+    double w = d->w, h = d->h, text_w = w - 2 * 90;
+    char b1[64], line[200];
+
+    certificate_frame(d);
+    d->y = 80;
+    pdf_centred(d, "LABEL CPE", text_w, PDF_BOLD, 40, PDF_NAVY);
+    pdf_centred(d, "Coopérer pour Entreprendre", text_w, PDF_ITALIC, 15, PDF_GREY);
+    d->y += 6;
+    pdf_hline(d, w / 2 - 60, w / 2 + 60, d->y, 1.2, PDF_NAVY);
+    d->y += 30;
+    pdf_centred(d, "Le Comité de labellisation certifie que la coopérative", text_w, PDF_REGULAR,
+                14, PDF_INK);
+    d->y += 6;
+    certificate_holder(d, org, text_w);
+    d->y += 14;
+    pdf_centred(d, "a obtenu le LABEL CPE", text_w, PDF_BOLD, 16, PDF_NAVY);
+    d->y += 10;
+    snprintf(line, sizeof line, "le %s", date_fr(str(dec, "date"), b1, sizeof b1));
+    pdf_centred(d, line, text_w, PDF_REGULAR, 13, PDF_INK);
+    snprintf(line, sizeof line, "valable jusqu'au %s",
+             date_fr(str(dec, "valid_until"), b1, sizeof b1));
+    pdf_centred(d, line, text_w, PDF_REGULAR, 13, PDF_INK);
+
+    /* The verification block sits at the foot of the page whatever the
+     * length of the name above it. */
+    d->y = h - 140;
+    verification_code(d, str(dec, "record_hash"), text_w);
     d->y += 4;
     pdf_centred(d,
                 "Ce code est l'empreinte de la décision du comité. Il se vérifie avec la commande "
