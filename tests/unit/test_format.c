@@ -28,7 +28,7 @@ TEST_IMPL(format_heading_levels)
 }
 
 /* CSV injection: a text cell a spreadsheet would take for a formula gets a
- * leading "'", whatever starts it; numbers (written by the renderer) and
+ * leading "'", whatever starts it; numbers (written by format) and
  * other text stay as they are. Only ',', ';' and a tab may separate. */
 TEST_IMPL(format_csv_neutralises_formulas)
 {
