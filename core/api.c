@@ -14,7 +14,7 @@
 #include "webhook.h"
 #include "ljson.h"
 #include "plugin.h"
-#include "render.h"
+#include "format.h"
 #include "reqlog.h"
 #include "rules.h"
 #include "ruleset.h"
@@ -569,7 +569,7 @@ static int h_report(call *c, cJSON **out, err *e)
     cJSON *params = http_query_all(c->req);
     const char *format = cJSON_GetStringValue(cJSON_GetObjectItem(params, "format"));
     const char *sep = cJSON_GetStringValue(cJSON_GetObjectItem(params, "separator"));
-    char separator = sep ? render_separator(sep) : ';';
+    char separator = sep ? format_separator(sep) : ';';
     char *format_copy = strdup(format ? format : "json");
     cJSON_DeleteItemFromObject(params, "format");
     cJSON_DeleteItemFromObject(params, "separator");

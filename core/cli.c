@@ -31,7 +31,7 @@
 #include "events.h"
 #include "webhook.h"
 #include "plugin.h"
-#include "render.h"
+#include "format.h"
 #include "reqlog.h"
 #include "http.h"
 #include "ljson.h"
@@ -184,7 +184,7 @@ static int parse_memory(const cli_option *opt, const char *arg, const int *allow
 static int parse_separator(const cli_option *opt, const char *arg, const int *allowed, opts *o)
 {
     (void)opt, (void)allowed;
-    if (!(o->separator = render_separator(arg)))
+    if (!(o->separator = format_separator(arg)))
         return ERR_INPUT;
     return ERR_OK;
 }

@@ -1,7 +1,8 @@
-/* report: the report sandbox. The data API reads through the caller's store
- * inside one read transaction, so a report sees one snapshot; a CAE member's
- * report sees only its own organisation. The document is built in C as the
- * script calls out.*, attached to its root at once so an error leaks nothing. */
+/* report: the admin report scripts, run in the sandbox. The data API reads
+ * through the caller's store inside one read transaction, so a report sees one
+ * snapshot; a CAE member's report sees only its own organisation. The document
+ * is built in C as the script calls out.*, attached to its root at once so an
+ * error leaks nothing; format writes it out. */
 #include "report.h"
 
 #include <stdio.h>

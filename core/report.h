@@ -1,8 +1,9 @@
-/* report: admin-scripted reports. A report is scripts/NAME.lua declaring
+/* report: the admin report scripts. A report is scripts/NAME.lua declaring
  * report { title, description, audience, params, run = function (params, out) }.
  * It runs in the sandbox with a read-only data API (data.organisations(),
  * data.assessments{...}, data.latest_answers{...}...) and writes a document of
- * headings, paragraphs, tables and charts that render renders.
+ * headings, paragraphs, tables and charts; format writes that document out
+ * (text, CSV, JSON, HTML, XLSX). Not the PDFs: those are document's.
  * Uses sandbox, ljson, store and rules; never writes to the database. */
 #ifndef LABELCOOP_REPORT_H
 #define LABELCOOP_REPORT_H

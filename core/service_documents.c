@@ -1,7 +1,7 @@
 /* service_documents: the audit report and the certificate as PDF (drawn
  * once per frozen assessment when the server keeps them), the public check
  * of a verification code, and the admin reports. Uses document, report,
- * render. */
+ * format. */
 #include "service_internal.h"
 
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "document.h"
 #include "files.h"
 #include "plugin.h"
-#include "render.h"
+#include "format.h"
 #include "report.h"
 #include "reqlog.h"
 #include "text.h"
@@ -283,7 +283,7 @@ int service_report(service *s, const char *scripts_dir, const char *name, const 
     if (report_scope(s, &rq.own_org, e) || report_run(s->db, s->rules, &rq, &doc, e))
         return e->code;
     const char *builtin;
-    int rc = render_report(doc, format, separator, out, len, &builtin, e);
+    int rc = format_report(doc, format, separator, out, len, &builtin, e);
     if (rc == ERR_OK) {
         *type = strdup(builtin);
     } else if (rc == ERR_INPUT && s->plugins &&

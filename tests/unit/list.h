@@ -32,8 +32,8 @@
     TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(reqlog_escapes_fields)                                                              \
     TEST_ENTRY(reqlog_escapes_messages)                                                            \
-    TEST_ENTRY(render_heading_levels)                                                              \
-    TEST_ENTRY(render_csv_neutralises_formulas)                                                    \
+    TEST_ENTRY(format_heading_levels)                                                              \
+    TEST_ENTRY(format_csv_neutralises_formulas)                                                    \
     TEST_ENTRY(rules_load_shipped)                                                                 \
     TEST_ENTRY(rules_hash_identity)                                                                \
     TEST_ENTRY(rules_validation_reports_all)                                                       \

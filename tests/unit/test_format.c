@@ -1,12 +1,12 @@
-/* Unit tests of render: report documents as HTML and CSV. */
+/* Unit tests of format: report documents as HTML and CSV. */
 #include <stdlib.h>
 
-#include "render.h"
+#include "format.h"
 #include "test.h"
 
 /* A heading's level is 2 to 4; a missing one (NaN) or any other is 2,
  * without casting NaN to int (UBSan). */
-TEST_IMPL(render_heading_levels)
+TEST_IMPL(format_heading_levels)
 {
     cJSON *doc = cJSON_Parse("{\"title\": \"t\", \"blocks\": ["
                              "{\"type\": \"heading\", \"text\": \"none\"},"
@@ -17,7 +17,7 @@ TEST_IMPL(render_heading_levels)
     size_t len;
     const char *type;
     err e = ERR_INIT;
-    ASSERT_EQ(render_report(doc, "html", ';', &html, &len, &type, &e), ERR_OK);
+    ASSERT_EQ(format_report(doc, "html", ';', &html, &len, &type, &e), ERR_OK);
     ASSERT_CONTAINS(html, "<h2>none</h2>");
     ASSERT_CONTAINS(html, "<h3>three</h3>");
     ASSERT_CONTAINS(html, "<h4>high</h4>");
@@ -28,9 +28,9 @@ TEST_IMPL(render_heading_levels)
 }
 
 /* CSV injection: a text cell a spreadsheet would take for a formula gets a
- * leading "'", whatever starts it; numbers (written by the renderer) and
+ * leading "'", whatever starts it; numbers (written by format) and
  * other text stay as they are. Only ',', ';' and a tab may separate. */
-TEST_IMPL(render_csv_neutralises_formulas)
+TEST_IMPL(format_csv_neutralises_formulas)
 {
     cJSON *doc = cJSON_Parse(
         "{\"title\": \"t\", \"blocks\": [{\"type\": \"table\", \"columns\": [\"=A1\", \"n\"],"
@@ -41,7 +41,7 @@ TEST_IMPL(render_csv_neutralises_formulas)
     size_t len;
     const char *type;
     err e = ERR_INIT;
-    ASSERT_EQ(render_report(doc, "csv", ';', &csv, &len, &type, &e), ERR_OK);
+    ASSERT_EQ(format_report(doc, "csv", ';', &csv, &len, &type, &e), ERR_OK);
     ASSERT_STR_EQ(csv, "\"'=A1\";\"n\"\r\n"
                        "\"'=HYPERLINK(\"\"http://x\"\")\";\"-3\"\r\n"
                        "\"'+1+1\";\"2.5\"\r\n"
@@ -52,20 +52,20 @@ TEST_IMPL(render_csv_neutralises_formulas)
                        "\"a=b\";\"1\"\r\n"
                        "\"\";\"1\"\r\n");
     free(csv);
-    ASSERT_EQ(render_report(doc, "csv", '\t', &csv, &len, &type, &e), ERR_OK);
+    ASSERT_EQ(format_report(doc, "csv", '\t', &csv, &len, &type, &e), ERR_OK);
     ASSERT_CONTAINS(csv, "\"'=A1\"\t\"n\"\r\n");
     free(csv);
     for (const char *bad = "|\"a0\n "; *bad; bad++) {
         csv = NULL;
-        ASSERT_EQ(render_report(doc, "csv", *bad, &csv, &len, &type, &e), ERR_INPUT);
+        ASSERT_EQ(format_report(doc, "csv", *bad, &csv, &len, &type, &e), ERR_INPUT);
         ASSERT(!csv);
         ASSERT_CONTAINS(err_msg(&e), "separator must be ',', ';' or a tab");
     }
     err_clear(&e);
-    ASSERT_EQ(render_separator(","), ',');
-    ASSERT_EQ(render_separator("\t"), '\t');
-    ASSERT_EQ(render_separator(";;"), 0);
-    ASSERT_EQ(render_separator(""), 0);
+    ASSERT_EQ(format_separator(","), ',');
+    ASSERT_EQ(format_separator("\t"), '\t');
+    ASSERT_EQ(format_separator(";;"), 0);
+    ASSERT_EQ(format_separator(""), 0);
     cJSON_Delete(doc);
     return 0;
 }

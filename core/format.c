@@ -1,7 +1,7 @@
-/* render: one growing buffer per output; charts are drawn as SVG from the
+/* format: one growing buffer per output; charts are drawn as SVG from the
  * block's numbers (bar: horizontal bars; radar: one polygon per series;
  * heatmap: a grid shaded from white to the label blue by value 0..1). */
-#include "render.h"
+#include "format.h"
 
 #include <csv.h>
 #include <math.h>
@@ -168,7 +168,7 @@ static void text_chart(buf *b, const cJSON *c)
     put(b, "\n");
 }
 
-static void render_text(buf *b, const cJSON *doc)
+static void format_text(buf *b, const cJSON *doc)
 {
     putf(b, "%s\n", str(doc, "title"));
     for (size_t k = text_width(str(doc, "title")); k > 0; k--)
@@ -195,7 +195,7 @@ static void render_text(buf *b, const cJSON *doc)
 
 /* ---- CSV: every table, a blank line between; quoting by libcsv ---------------------- */
 
-char render_separator(const char *text)
+char format_separator(const char *text)
 {
     return text && strlen(text) == 1 && strchr(",;\t", text[0]) ? text[0] : 0;
 }
@@ -247,7 +247,7 @@ static void csv_row(buf *b, const cJSON *row, char sep)
     put(b, "\r\n");
 }
 
-static void render_csv(buf *b, const cJSON *doc, char sep)
+static void format_csv(buf *b, const cJSON *doc, char sep)
 {
     int tables = 0;
     const cJSON *blk;
@@ -404,7 +404,7 @@ static void svg_heatmap(buf *b, const cJSON *c)
     put(b, "</svg>");
 }
 
-static void render_html(buf *b, const cJSON *doc)
+static void format_html(buf *b, const cJSON *doc)
 {
     put(b, "<!doctype html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>");
@@ -504,7 +504,7 @@ static void sheet_name(const char *title, int n, char *out, size_t size)
     snprintf(out, size, "%d %s", n, k ? clean : "Tableau");
 }
 
-static int render_xlsx(const cJSON *doc, char **out, size_t *len, err *e)
+static int format_xlsx(const cJSON *doc, char **out, size_t *len, err *e)
 {
     char path[] = "/tmp/labelcoop-report-XXXXXX";
     int fd = mkstemp(path);
@@ -566,12 +566,12 @@ static int render_xlsx(const cJSON *doc, char **out, size_t *len, err *e)
     return status;
 }
 
-int render_report(const cJSON *doc, const char *format, char separator, char **out, size_t *len,
+int format_report(const cJSON *doc, const char *format, char separator, char **out, size_t *len,
                   const char **type, err *e)
 {
     if (!strcmp(format, "xlsx")) {
         *type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        return render_xlsx(doc, out, len, e);
+        return format_xlsx(doc, out, len, e);
     }
     buf b = {0};
     *out = NULL;
@@ -582,15 +582,15 @@ int render_report(const cJSON *doc, const char *format, char separator, char **o
         free(s);
         *type = "application/json; charset=utf-8";
     } else if (!strcmp(format, "text")) {
-        render_text(&b, doc);
+        format_text(&b, doc);
         *type = "text/plain; charset=utf-8";
     } else if (!strcmp(format, "csv")) {
-        if (separator && !render_separator((char[]){separator, 0}))
+        if (separator && !format_separator((char[]){separator, 0}))
             return err_set(e, ERR_INPUT, "the CSV separator must be ',', ';' or a tab");
-        render_csv(&b, doc, separator ? separator : ';');
+        format_csv(&b, doc, separator ? separator : ';');
         *type = "text/csv; charset=utf-8";
     } else if (!strcmp(format, "html")) {
-        render_html(&b, doc);
+        format_html(&b, doc);
         *type = "text/html; charset=utf-8";
     } else {
         return err_set(e, ERR_INPUT, "unknown format %s (text, csv, json, html, xlsx)", format);
