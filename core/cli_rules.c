@@ -372,7 +372,7 @@ int cli_cmd_rules_history(const opts *o)
         return rc;
     cJSON *list;
     err e = ERR_INIT;
-    rc = store_ruleset_history(env.db, &list, &e);
+    rc = service_ruleset_history(&env.s, &list, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
@@ -400,16 +400,20 @@ int cli_cmd_rules_show(const opts *o)
     int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
-    files_tree tree;
+    cJSON *shown;
     err e = ERR_INIT;
-    rc = store_ruleset_files(env.db, hash, &tree, &e);
+    rc = service_ruleset_files(&env.s, hash, &shown, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
-    for (size_t i = 0; i < tree.count; i++)
-        printf("==> %s <==\n%s%s", tree.paths[i], tree.data[i],
-               tree.lens[i] && tree.data[i][tree.lens[i] - 1] == '\n' ? "" : "\n");
-    files_tree_free(&tree);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(shown, "files"))
+    {
+        size_t len = strlen(f->valuestring);
+        printf("==> %s <==\n%s%s", f->string, f->valuestring,
+               len && f->valuestring[len - 1] == '\n' ? "" : "\n");
+    }
+    cJSON_Delete(shown);
     return ERR_OK;
 }
 

@@ -267,11 +267,13 @@ int service_ruleset_history(service *s, cJSON **out, err *e)
     *out = NULL;
     if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, out, e))
         return e->code;
-    /* The committee sees why the active rule set does not load. */
+    /* The committee sees why the active rule set does not load (when there
+     * is a cache to load it in: the command line's listing has none). */
     rules *r;
     err why = ERR_INIT;
     cJSON *last = cJSON_GetArrayItem(*out, cJSON_GetArraySize(*out) - 1);
-    if (last && !s->rules && ruleset_active(s->rulesets, s->db, s->version, &r, &why) != ERR_OK)
+    if (last && !s->rules && s->rulesets &&
+        ruleset_active(s->rulesets, s->db, s->version, &r, &why) != ERR_OK)
         cJSON_AddStringToObject(last, "error", err_msg(&why));
     err_clear(&why);
     return ERR_OK;
