@@ -136,8 +136,8 @@ int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **o
  * caller): their files stored under their hash, checked to hash to it
  * (ERR_CONFLICT otherwise), the activation recorded, journaled and told
  * (ruleset.activated), all in one transaction; *id is the activation's. */
-int service_ruleset_activate_loaded(service *s, const rules *r, const char *label,
-                                    const char *note, long long *id, err *e);
+int service_ruleset_activate_loaded(service *s, const rules *r, const char *label, const char *note,
+                                    long long *id, err *e);
 /* The rule set of the latest activation before the active one with another
  * rule set, into hash[65] (what a rollback activates); ERR_NOT_FOUND when
  * there is none. */

@@ -191,8 +191,8 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
 
 /* ---- the rules lifecycle ------------------------------------------------------------ */
 
-int service_ruleset_activate_loaded(service *s, const rules *r, const char *label,
-                                    const char *note, long long *id, err *e)
+int service_ruleset_activate_loaded(service *s, const rules *r, const char *label, const char *note,
+                                    long long *id, err *e)
 {
     if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_begin(s->db, e))
         return e->code;
@@ -444,8 +444,7 @@ int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
         svc_text_field(body, "note", true, MAX_TEXT, &note, e) ||
         svc_text_field(body, "label", false, MAX_NAME, &label, e) ||
         candidate(s, body, &r, &owned, &specs, e) || run_specs(s, r, &specs, e) ||
-        weigh(s, r, &report, e) ||
-        service_ruleset_activate_loaded(s, r, label, note, &id, e))
+        weigh(s, r, &report, e) || service_ruleset_activate_loaded(s, r, label, note, &id, e))
         rc = e->code;
     if (rc == ERR_OK) {
         *out = cJSON_CreateObject();
