@@ -1,7 +1,8 @@
 /* cli_rules: the commands on rule sets (check, list, test, the lifecycle:
  * activate, rollback, history, show, diff, whatif), the evaluation of
  * answers, and the checks of decisions (verify, export-decision,
- * assessments migrate). Uses rules, ruleset, ruletest, whatif, verify. */
+ * assessments migrate). Uses service (activation, history, a rule set's
+ * files, migration), rules, ruleset, ruletest, whatif, verify. */
 #include "cli_internal.h"
 
 #include <stdio.h>
