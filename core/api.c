@@ -115,7 +115,8 @@ int api_init(const api_config *c, err *e)
         return err_set(e, ERR_FAIL, "out of memory");
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
-    int rc = ruleset_bootstrap(db, c->rules_dir, &c->limits, &activated, e);
+    service boot = {.db = db}; /* the platform's own start-up, no caller */
+    int rc = service_ruleset_bootstrap(&boot, c->rules_dir, &c->limits, &activated, e);
     if (rc == ERR_OK && activated)
         fprintf(stderr, "no rule set was active: activated the rules of %s\n", c->rules_dir);
     if (rc == ERR_OK)

@@ -443,7 +443,7 @@ int cli_env_open(const opts *o, env_need need, cli_env *env)
     }
     env->s = (service){.db = env->db, .rulesets = env->cache = ruleset_cache_new(&o->limits)};
     if (need == ENV_ACTIVE &&
-        (ruleset_bootstrap(env->db, o->rules, &o->limits, &activated, &e) != ERR_OK ||
+        (service_ruleset_bootstrap(&env->s, o->rules, &o->limits, &activated, &e) != ERR_OK ||
          ruleset_active(env->cache, env->db, NULL, &env->s.rules, &e) != ERR_OK)) {
         cli_env_close(env);
         return cli_fail_err(&e);
@@ -591,7 +591,7 @@ static int cmd_demo(const opts *o)
     err e = ERR_INIT;
     bool activated;
     cJSON *logins = NULL;
-    rc = ruleset_bootstrap(env.db, o->rules, &o->limits, &activated, &e);
+    rc = service_ruleset_bootstrap(&env.s, o->rules, &o->limits, &activated, &e);
     if (rc == ERR_OK)
         rc = ruleset_active(env.cache, env.db, NULL, &env.s.rules, &e);
     if (rc == ERR_OK)

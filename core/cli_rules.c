@@ -1,7 +1,8 @@
 /* cli_rules: the commands on rule sets (check, list, test, the lifecycle:
  * activate, rollback, history, show, diff, whatif), the evaluation of
  * answers, and the checks of decisions (verify, export-decision,
- * assessments migrate). Uses rules, ruleset, ruletest, whatif, verify. */
+ * assessments migrate). Uses service (activation, history, a rule set's
+ * files, migration), rules, ruleset, ruletest, whatif, verify. */
 #include "cli_internal.h"
 
 #include <stdio.h>
@@ -238,7 +239,7 @@ int cli_cmd_whatif(const opts *o)
     int rc = cli_env_open(o, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
-    if (ruleset_bootstrap(env.db, o->rules, &o->limits, &activated, &e) == ERR_OK &&
+    if (service_ruleset_bootstrap(&env.s, o->rules, &o->limits, &activated, &e) == ERR_OK &&
         baseline(env.db, env.cache, &active, &loads, &e) == ERR_OK && !active)
         err_set(&e, ERR_RULES, "no stored rule set loads: nothing to weigh the rules against");
     rc = e.code != ERR_OK ? cli_fail_err(&e) : load_rules(o, &candidate);
@@ -279,12 +280,13 @@ static int run_specs(const opts *o, const rules *candidate, bool stored, err *e)
 }
 
 /* The what-if against what is active, then the activation. */
-static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candidate, err *e)
+static int activate(const opts *o, cli_env *env, rules *candidate, err *e)
 {
+    store *db = env->db;
     rules *active = NULL;
     long long id = 0;
     bool loads;
-    if (baseline(db, cache, &active, &loads, e) != ERR_OK)
+    if (baseline(db, env->cache, &active, &loads, e) != ERR_OK)
         return e->code;
     if (loads && active && strcmp(rules_hash(active), rules_hash(candidate)) == 0) {
         printf("rule set %s is already the active one\n", rules_hash(candidate));
@@ -299,7 +301,7 @@ static int activate(const opts *o, store *db, ruleset_cache *cache, rules *candi
         free(text);
         cJSON_Delete(out);
     }
-    if (ruleset_activate(db, candidate, o->label, o->note, 0, &id, e) != ERR_OK)
+    if (service_ruleset_activate_loaded(&env->s, candidate, o->label, o->note, &id, e) != ERR_OK)
         return e->code;
     printf("activated rule set %s (activation %lld)\n", rules_hash(candidate), id);
     return ERR_OK;
@@ -330,7 +332,7 @@ int cli_cmd_rules_activate(const opts *o)
         err_set(&e, ERR_FAIL, "rules activate: the rule specs fail; nothing was activated");
     }
     if (rc == ERR_OK)
-        rc = activate(o, env.db, env.cache, candidate, &e);
+        rc = activate(o, &env, candidate, &e);
     if (e.code)
         rc = cli_fail_err(&e);
     if (!o->ruleset)
@@ -353,7 +355,7 @@ int cli_cmd_rules_rollback(const opts *o)
         return rc;
     char hash[65];
     err e = ERR_INIT;
-    rc = ruleset_previous(env.db, hash, &e);
+    rc = service_ruleset_previous(&env.s, hash, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
@@ -371,7 +373,7 @@ int cli_cmd_rules_history(const opts *o)
         return rc;
     cJSON *list;
     err e = ERR_INIT;
-    rc = store_ruleset_history(env.db, &list, &e);
+    rc = service_ruleset_history(&env.s, &list, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
@@ -399,16 +401,20 @@ int cli_cmd_rules_show(const opts *o)
     int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
-    files_tree tree;
+    cJSON *shown;
     err e = ERR_INIT;
-    rc = store_ruleset_files(env.db, hash, &tree, &e);
+    rc = service_ruleset_files(&env.s, hash, &shown, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
-    for (size_t i = 0; i < tree.count; i++)
-        printf("==> %s <==\n%s%s", tree.paths[i], tree.data[i],
-               tree.lens[i] && tree.data[i][tree.lens[i] - 1] == '\n' ? "" : "\n");
-    files_tree_free(&tree);
+    const cJSON *f;
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(shown, "files"))
+    {
+        size_t len = strlen(f->valuestring);
+        printf("==> %s <==\n%s%s", f->string, f->valuestring,
+               len && f->valuestring[len - 1] == '\n' ? "" : "\n");
+    }
+    cJSON_Delete(shown);
     return ERR_OK;
 }
 

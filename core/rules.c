@@ -1157,3 +1157,14 @@ int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e)
         *out = (rules_outcome)call.outcome;
     return rc;
 }
+
+cJSON *rules_criterion_json(const rules_criterion *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", c->id);
+    cJSON_AddStringToObject(o, "field", c->field);
+    cJSON_AddStringToObject(o, "theme", c->theme);
+    cJSON_AddStringToObject(o, "level", rules_level_name(c->level));
+    cJSON_AddStringToObject(o, "statement", c->statement);
+    return o;
+}

@@ -102,4 +102,9 @@ int rules_decide(rules *r, const rules_input *in, rules_outcome *out, err *e);
 /* The sandbox the rules run in, for tools that drive it (rule tests). */
 sandbox *rules_sandbox(rules *r);
 
+/* What a criterion says, as JSON: {"id","field","theme","level","statement"}
+ * (a document's findings and a plugin's validate_answer add to it); caller
+ * deletes. */
+cJSON *rules_criterion_json(const rules_criterion *c);
+
 #endif

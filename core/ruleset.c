@@ -3,9 +3,6 @@
  * are stored under are refused, so a tampered rule set never runs. */
 #include "ruleset.h"
 
-#include "events.h"
-
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,59 +168,17 @@ static int stored_as_hashed(store *db, const char *hash, err *e)
     return ERR_OK;
 }
 
-int ruleset_activate(store *db, const rules *r, const char *label, const char *note, long long user,
-                     long long *id, err *e)
+int ruleset_store(store *db, const rules *r, err *e)
 {
-    if (store_begin(db, e))
+    if (store_ruleset_put(db, rules_hash(r), rules_files(r), e))
         return e->code;
-    int rc = store_ruleset_put(db, rules_hash(r), rules_files(r), e);
-    if (rc == ERR_OK)
-        rc = stored_as_hashed(db, rules_hash(r), e);
-    if (rc == ERR_OK)
-        rc = store_activation_add(db, rules_hash(r), label, note, user, id, e);
-    if (rc == ERR_OK) {
-        cJSON *after = cJSON_CreateObject();
-        cJSON_AddStringToObject(after, "ruleset", rules_hash(r));
-        if (label)
-            cJSON_AddStringToObject(after, "label", label);
-        cJSON_AddStringToObject(after, "note", note);
-        rc = store_journal(db, user, "ruleset.activate", "ruleset", *id, NULL, after, e);
-        if (rc == ERR_OK)
-            rc = events_emit(db, "ruleset.activated", 0, 0, after, e);
-        cJSON_Delete(after);
-    }
-    if (rc == ERR_OK)
-        return store_commit(db, e);
-    store_rollback(db);
-    return rc;
+    return stored_as_hashed(db, rules_hash(r), e);
 }
 
 /* The rule set of one activation of store_ruleset_history's list. */
 static const cJSON *activation_hash(const cJSON *a)
 {
     return cJSON_GetObjectItemCaseSensitive(a, "ruleset");
-}
-
-int ruleset_previous(store *db, char *hash, err *e)
-{
-    cJSON *list;
-    hash[0] = '\0';
-    if (store_ruleset_history(db, &list, e))
-        return e->code;
-    const cJSON *last = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
-    const char *active = last ? cJSON_GetStringValue(activation_hash(last)) : NULL;
-    for (const cJSON *a = last ? last->prev : NULL; a && a != last; a = a->prev) {
-        const char *h = cJSON_GetStringValue(activation_hash(a));
-        if (h && strcmp(h, active) != 0) {
-            snprintf(hash, 65, "%s", h);
-            break;
-        }
-    }
-    cJSON_Delete(list);
-    if (!hash[0])
-        return err_set(e, ERR_NOT_FOUND,
-                       "no earlier rule set to go back to: only one was ever activated");
-    return ERR_OK;
 }
 
 int ruleset_last_good(ruleset_cache *c, store *db, rules **out, err *e)
@@ -264,25 +219,5 @@ int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules 
         *out = NULL;
         rc = ERR_OK;
     }
-    return rc;
-}
-
-int ruleset_bootstrap(store *db, const char *dir, const sandbox_limits *lim, bool *activated, err *e)
-{
-    char hash[65];
-    long long generation, id;
-    *activated = false;
-    int rc = store_active_ruleset(db, hash, &generation, e);
-    if (rc != ERR_NOT_FOUND)
-        return rc;
-    err_clear(e);
-    rules *r;
-    if (rules_load(dir, lim, &r, e))
-        return e->code;
-    char note[512];
-    snprintf(note, sizeof note, "initial rules, from %s", dir);
-    rc = ruleset_activate(db, r, NULL, note, 0, &id, e);
-    rules_free(r);
-    *activated = rc == ERR_OK;
     return rc;
 }

@@ -1,7 +1,8 @@
-/* ruleset: rule sets as versions. Stores a rule set whole in the database on
- * activation, and keeps, per thread, the rule sets in use loaded by hash, so
- * that every assessment is evaluated under the rules it was created with and
- * an activation takes effect between two requests. Uses rules and store. */
+/* ruleset: rule sets as versions. Stores a rule set whole in the database
+ * (for an activation, which is the domain's: service_rules.c), and keeps,
+ * per thread, the rule sets in use loaded by hash, so that every assessment
+ * is evaluated under the rules it was created with and an activation takes
+ * effect between two requests. Uses rules and store. */
 #ifndef LABELCOOP_RULESET_H
 #define LABELCOOP_RULESET_H
 
@@ -32,16 +33,11 @@ int ruleset_get(ruleset_cache *c, store *db, const char *hash, rules **out, err 
  * call it between requests), and a failure is told again at that version
  * without loading again; without v (NULL), looked up every time. */
 int ruleset_active(ruleset_cache *c, store *db, const store_version *v, rules **out, err *e);
-/* Stores r's files and makes it the active rule set; *id is the activation's.
- * In the same transaction, the files then stored under r's hash must hash to
- * it (ERR_CONFLICT otherwise, nothing written). */
-int ruleset_activate(store *db, const rules *r, const char *label, const char *note, long long user,
-                     long long *id, err *e);
+/* Stores r's files under its hash, inside the caller's write transaction;
+ * then the files the database holds under that hash must hash to it
+ * (ERR_CONFLICT otherwise: the caller rolls back, nothing is activated). */
+int ruleset_store(store *db, const rules *r, err *e);
 
-/* The rule set of the latest activation before the active one with another
- * rule set, into hash[65] (what a rollback activates); ERR_NOT_FOUND when
- * there is none. */
-int ruleset_previous(store *db, char *hash, err *e);
 /* The rule set of the latest activation that loads (the active one when it
  * does), borrowed as ruleset_get; ERR_RULES when none does. */
 int ruleset_last_good(ruleset_cache *c, store *db, rules **out, err *e);
@@ -51,9 +47,5 @@ int ruleset_last_good(ruleset_cache *c, store *db, rules **out, err *e);
  * (the caller frees it) then saying why; NULL when none loads. */
 int ruleset_baseline(ruleset_cache *c, store *db, const store_version *v, rules **out,
                      char **broken, err *e);
-
-/* Activates the rules of dir when the database has never had any (a new
- * platform starts with the shipped rules); *activated tells whether it did. */
-int ruleset_bootstrap(store *db, const char *dir, const sandbox_limits *lim, bool *activated, err *e);
 
 #endif

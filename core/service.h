@@ -132,6 +132,20 @@ int service_ruleset_files(service *s, const char *hash, cJSON **out, err *e);
 int service_whatif(service *s, const cJSON *body, cJSON **out, err *e);
 int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e);
 int service_ruleset_diff(service *s, const char *from, const char *to, cJSON **out, err *e);
+/* The activation itself, of rules already loaded (and weighed by the
+ * caller): their files stored under their hash, checked to hash to it
+ * (ERR_CONFLICT otherwise), the activation recorded, journaled and told
+ * (ruleset.activated), all in one transaction; *id is the activation's. */
+int service_ruleset_activate_loaded(service *s, const rules *r, const char *label, const char *note,
+                                    long long *id, err *e);
+/* The rule set of the latest activation before the active one with another
+ * rule set, into hash[65] (what a rollback activates); ERR_NOT_FOUND when
+ * there is none. */
+int service_ruleset_previous(service *s, char *hash, err *e);
+/* Activates the rules of dir when the database has never had any (a new
+ * platform starts with the shipped rules); *activated tells whether it did. */
+int service_ruleset_bootstrap(service *s, const char *dir, const sandbox_limits *lim,
+                              bool *activated, err *e);
 
 /* Turns an assessment's path to the label into action items of its CAE. */
 int service_path_actions(service *s, long long id, cJSON **out, err *e);

@@ -303,12 +303,7 @@ static int plugins_accept(service *s, const rules *r, int idx, const cJSON *body
     if (!plugin_validates(s->plugins))
         return ERR_OK;
     const rules_criterion *c = rules_criterion_at(r, idx);
-    cJSON *crit = cJSON_CreateObject();
-    cJSON_AddStringToObject(crit, "id", c->id);
-    cJSON_AddStringToObject(crit, "field", c->field);
-    cJSON_AddStringToObject(crit, "theme", c->theme);
-    cJSON_AddStringToObject(crit, "level", rules_level_name(c->level));
-    cJSON_AddStringToObject(crit, "statement", c->statement);
+    cJSON *crit = rules_criterion_json(c);
     cJSON_AddBoolToObject(crit, "na_allowed", c->na_allowed);
     cJSON *answer = cJSON_Duplicate(body, 1);
     if (!cJSON_GetObjectItem(answer, "evidence"))

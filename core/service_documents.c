@@ -29,12 +29,7 @@ static void add_findings(cJSON *data, const rules *r, const cJSON *answers)
     cJSON *criteria = cJSON_AddArrayToObject(data, "criteria");
     for (int i = 0; i < rules_criterion_count(r); i++) {
         const rules_criterion *c = rules_criterion_at(r, i);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "id", c->id);
-        cJSON_AddStringToObject(o, "field", c->field);
-        cJSON_AddStringToObject(o, "theme", c->theme);
-        cJSON_AddStringToObject(o, "level", rules_level_name(c->level));
-        cJSON_AddStringToObject(o, "statement", c->statement);
+        cJSON *o = rules_criterion_json(c);
         const cJSON *a, *found = NULL;
         cJSON_ArrayForEach(a, answers)
         {

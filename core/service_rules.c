@@ -1,6 +1,7 @@
 /* service_rules: rule sets and migration: drafts moved to another rule set,
  * the référentiel of a rule set, the what-if of a candidate, activation with
- * its specs, the history and the difference of stored rule sets. */
+ * its specs (the journaled write, rollback's target, the first rules of a
+ * new platform), the history and the difference of stored rule sets. */
 #include "service_internal.h"
 
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "diff.h"
+#include "events.h"
 #include "files.h"
 #include "ljson.h"
 #include "ruletest.h"
@@ -189,16 +191,89 @@ int service_draft_migrate(service *s, long long id, const cJSON *body, cJSON **o
 
 /* ---- the rules lifecycle ------------------------------------------------------------ */
 
+int service_ruleset_activate_loaded(service *s, const rules *r, const char *label, const char *note,
+                                    long long *id, err *e)
+{
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_begin(s->db, e))
+        return e->code;
+    int rc = ruleset_store(s->db, r, e);
+    if (rc == ERR_OK)
+        rc = store_activation_add(s->db, rules_hash(r), label, note, svc_actor(s), id, e);
+    if (rc == ERR_OK) {
+        cJSON *after = cJSON_CreateObject();
+        cJSON_AddStringToObject(after, "ruleset", rules_hash(r));
+        if (label)
+            cJSON_AddStringToObject(after, "label", label);
+        cJSON_AddStringToObject(after, "note", note);
+        rc = svc_journal(s, "ruleset.activate", "ruleset", *id, NULL, after, e);
+        if (rc == ERR_OK)
+            rc = events_emit(s->db, "ruleset.activated", 0, 0, after, e);
+        cJSON_Delete(after);
+    }
+    return svc_finish(s, rc, e);
+}
+
+/* The rule set of one activation of store_ruleset_history's list. */
+static const cJSON *activation_hash(const cJSON *a)
+{
+    return cJSON_GetObjectItemCaseSensitive(a, "ruleset");
+}
+
+int service_ruleset_previous(service *s, char *hash, err *e)
+{
+    cJSON *list;
+    hash[0] = '\0';
+    if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, &list, e))
+        return e->code;
+    const cJSON *last = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
+    const char *active = last ? cJSON_GetStringValue(activation_hash(last)) : NULL;
+    for (const cJSON *a = last ? last->prev : NULL; a && a != last; a = a->prev) {
+        const char *h = cJSON_GetStringValue(activation_hash(a));
+        if (h && strcmp(h, active) != 0) {
+            snprintf(hash, 65, "%s", h);
+            break;
+        }
+    }
+    cJSON_Delete(list);
+    if (!hash[0])
+        return err_set(e, ERR_NOT_FOUND,
+                       "no earlier rule set to go back to: only one was ever activated");
+    return ERR_OK;
+}
+
+int service_ruleset_bootstrap(service *s, const char *dir, const sandbox_limits *lim,
+                              bool *activated, err *e)
+{
+    char hash[65];
+    long long generation, id;
+    *activated = false;
+    int rc = store_active_ruleset(s->db, hash, &generation, e);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    err_clear(e);
+    rules *r;
+    if (rules_load(dir, lim, &r, e))
+        return e->code;
+    char note[512];
+    snprintf(note, sizeof note, "initial rules, from %s", dir);
+    rc = service_ruleset_activate_loaded(s, r, NULL, note, &id, e);
+    rules_free(r);
+    *activated = rc == ERR_OK;
+    return rc;
+}
+
 int service_ruleset_history(service *s, cJSON **out, err *e)
 {
     *out = NULL;
     if (svc_allow(s, POLICY_RULES_MANAGE, 0, NULL, e) || store_ruleset_history(s->db, out, e))
         return e->code;
-    /* The committee sees why the active rule set does not load. */
+    /* The committee sees why the active rule set does not load (when there
+     * is a cache to load it in: the command line's listing has none). */
     rules *r;
     err why = ERR_INIT;
     cJSON *last = cJSON_GetArrayItem(*out, cJSON_GetArraySize(*out) - 1);
-    if (last && !s->rules && ruleset_active(s->rulesets, s->db, s->version, &r, &why) != ERR_OK)
+    if (last && !s->rules && s->rulesets &&
+        ruleset_active(s->rulesets, s->db, s->version, &r, &why) != ERR_OK)
         cJSON_AddStringToObject(last, "error", err_msg(&why));
     err_clear(&why);
     return ERR_OK;
@@ -369,7 +444,7 @@ int service_ruleset_activate(service *s, const cJSON *body, cJSON **out, err *e)
         svc_text_field(body, "note", true, MAX_TEXT, &note, e) ||
         svc_text_field(body, "label", false, MAX_NAME, &label, e) ||
         candidate(s, body, &r, &owned, &specs, e) || run_specs(s, r, &specs, e) ||
-        weigh(s, r, &report, e) || ruleset_activate(s->db, r, label, note, svc_actor(s), &id, e))
+        weigh(s, r, &report, e) || service_ruleset_activate_loaded(s, r, label, note, &id, e))
         rc = e->code;
     if (rc == ERR_OK) {
         *out = cJSON_CreateObject();

@@ -47,7 +47,8 @@ static void seed(void)
         abort();
     snprintf(path, sizeof path, "%s/fuzz.db", dir);
     svc.rulesets = ruleset_cache_new(NULL);
-    if (store_open(path, &svc.db, &e) || ruleset_bootstrap(svc.db, RULES_DIR, NULL, &activated, &e) ||
+    if (store_open(path, &svc.db, &e) ||
+        service_ruleset_bootstrap(&svc, RULES_DIR, NULL, &activated, &e) ||
         ruleset_active(svc.rulesets, svc.db, NULL, &svc.rules, &e) ||
         demo_seed(&svc, &logins, &e))
         abort();

@@ -1,7 +1,9 @@
-/* Unit tests of ruleset: rule sets stored, checked and activated. */
+/* Unit tests of ruleset: rule sets stored, checked and activated (the
+ * activation, a domain write, through service_rules). */
 #include <sqlite3.h>
 
 #include "ruleset.h"
+#include "service.h"
 #include "store.h"
 #include "test.h"
 
@@ -13,9 +15,10 @@ TEST_IMPL(ruleset_store_and_tamper)
     err e = ERR_INIT;
     bool activated;
     ASSERT_EQ(store_open(path, &db, &e), ERR_OK);
-    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    service svc = {.db = db};
+    ASSERT_EQ(service_ruleset_bootstrap(&svc, RULES_DIR, NULL, &activated, &e), ERR_OK);
     ASSERT(activated);
-    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    ASSERT_EQ(service_ruleset_bootstrap(&svc, RULES_DIR, NULL, &activated, &e), ERR_OK);
     ASSERT(!activated); /* only a database that never had rules */
     ruleset_cache *cache = ruleset_cache_new(NULL);
     rules *r;
@@ -34,7 +37,7 @@ TEST_IMPL(ruleset_store_and_tamper)
     rules *next;
     long long activation;
     ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
-    ASSERT_EQ(ruleset_activate(db, next, NULL, "test", 0, &activation, &e), ERR_OK);
+    ASSERT_EQ(service_ruleset_activate_loaded(&svc, next, NULL, "test", &activation, &e), ERR_OK);
     char next_hash[65];
     snprintf(next_hash, sizeof next_hash, "%s", rules_hash(next));
     rules_free(next);
@@ -82,14 +85,15 @@ TEST_IMPL(ruleset_activate_checks_what_is_stored)
     bool activated;
     long long id;
     ASSERT_EQ(store_open(path, &db, &e), ERR_OK);
-    ASSERT_EQ(ruleset_bootstrap(db, RULES_DIR, NULL, &activated, &e), ERR_OK);
+    service svc = {.db = db};
+    ASSERT_EQ(service_ruleset_bootstrap(&svc, RULES_DIR, NULL, &activated, &e), ERR_OK);
     char *other = fixture_copy_rules();
     fixture_write(other, "lib/extra.lua", "return {}\n");
     rules *next;
     ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
-    ASSERT_EQ(ruleset_activate(db, next, NULL, "second", 0, &id, &e), ERR_OK);
+    ASSERT_EQ(service_ruleset_activate_loaded(&svc, next, NULL, "second", &id, &e), ERR_OK);
     char first[65], previous[65];
-    ASSERT_EQ(ruleset_previous(db, first, &e), ERR_OK);
+    ASSERT_EQ(service_ruleset_previous(&svc, first, &e), ERR_OK);
     ASSERT(strcmp(first, rules_hash(next)) != 0);
     sqlite3 *raw;
     ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
@@ -112,9 +116,9 @@ TEST_IMPL(ruleset_activate_checks_what_is_stored)
     ASSERT_EQ(ruleset_last_good(cache, db, &r, &e), ERR_OK);
     ASSERT_STR_EQ(rules_hash(r), first);
     /* Activating it again, with the right files in hand, is refused. */
-    ASSERT_EQ(ruleset_activate(db, next, NULL, "again", 0, &id, &e), ERR_CONFLICT);
+    ASSERT_EQ(service_ruleset_activate_loaded(&svc, next, NULL, "again", &id, &e), ERR_CONFLICT);
     ASSERT_CONTAINS(err_msg(&e), "nothing activated");
-    ASSERT_EQ(ruleset_previous(db, previous, &e), ERR_OK);
+    ASSERT_EQ(service_ruleset_previous(&svc, previous, &e), ERR_OK);
     ASSERT_STR_EQ(previous, first); /* the refused activation left no row */
     rules_free(next);
     ruleset_cache_free(cache);
