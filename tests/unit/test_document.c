@@ -170,12 +170,7 @@ static cJSON *report_data(rules *r, err *e)
     cJSON *criteria = cJSON_AddArrayToObject(d, "criteria");
     for (int i = 0; i < n; i++) {
         const rules_criterion *c = rules_criterion_at(r, i);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "id", c->id);
-        cJSON_AddStringToObject(o, "field", c->field);
-        cJSON_AddStringToObject(o, "theme", c->theme);
-        cJSON_AddStringToObject(o, "level", rules_level_name(c->level));
-        cJSON_AddStringToObject(o, "statement", c->statement);
+        cJSON *o = rules_criterion_json(c);
         if (i == unanswered)
             cJSON_AddNullToObject(o, "status");
         else
