@@ -11,7 +11,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev fonts-dejavu-core \
        poppler-utils unzip curl chromium valgrind \
-       systemd groff-base dpkg-dev
+       systemd groff-base dpkg-dev lua-dkjson cppcheck clang-tidy
 
 .PHONY: all deps build test check bench lint fuzz run install deb clean
 
@@ -31,10 +31,15 @@ deps:
 	    echo "missing packages; run as root: apt-get install $$missing"; exit 1; \
 	  fi; \
 	fi
+	@# Node.js: Debian's when there is none (a machine may have its own, with npm).
 	@command -v node >/dev/null || { [ "$$(id -u)" = 0 ] && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	@# Debian 12's nodejs is 18: playwright-core is pinned to 1.61, the last to run on it.
+	@node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || \
+	  { echo "the browser tests need Node.js 18 or later (Debian 12: apt-get install nodejs)"; exit 1; }
 	@# The browser tests npm packages: playwright-core (drives Debian Chromium), axe-core.
-	@[ -d tests/browser/node_modules/playwright-core ] && [ -d tests/browser/node_modules/axe-core ] || \
+	@# npm ls fails when what is installed is not what package.json pins.
+	@npm ls --prefix tests/browser >/dev/null 2>&1 || \
 	  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 $(BUILD)/CMakeCache.txt:

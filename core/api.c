@@ -187,6 +187,28 @@ typedef struct route {
     int flags;
 } route;
 
+/* The platform's own origin: the public URL's, or else the Host header's
+ * with the scheme the client used (a trusted proxy says https). */
+static bool own_origin(const call *c, char *out, size_t size)
+{
+    if (c->config->public_origin) {
+        snprintf(out, size, "%s", c->config->public_origin);
+        return true;
+    }
+    const char *host_name = http_header(c->req, "Host");
+    if (!host_name)
+        return false;
+    snprintf(out, size, "%s://%s", http_https(c->req) ? "https" : "http", host_name);
+    return true;
+}
+
+/* Cookies go over TLS only when the platform is reached over it. */
+static bool cookie_secure(const call *c)
+{
+    const char *url = c->config->public_origin;
+    return (url && strncmp(url, "https://", 8) == 0) || http_https(c->req);
+}
+
 static int h_login(call *c, cJSON **out, err *e)
 {
     const char *email = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c->body, "email"));
@@ -208,7 +230,8 @@ static int h_login(call *c, cJSON **out, err *e)
     cJSON_AddStringToObject(*out, "csrf_token", csrf);
     cJSON_AddItemToObject(*out, "user", store_user_json(&c->who.user));
     char cookie[256];
-    snprintf(cookie, sizeof cookie, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/", token);
+    snprintf(cookie, sizeof cookie, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", token,
+             cookie_secure(c) ? "; Secure" : "");
     c->res->set_cookie = strdup(cookie);
     c->status = 201;
     return ERR_OK;
@@ -219,7 +242,9 @@ static int h_logout(call *c, cJSON **out, err *e)
     (void)out;
     if (auth_logout(c->svc.db, c->token, e))
         return e->code;
-    c->res->set_cookie = strdup(COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    c->res->set_cookie = strdup(cookie_secure(c)
+                                    ? COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure"
+                                    : COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     c->status = 204;
     return ERR_OK;
 }
@@ -806,12 +831,11 @@ static int authenticate(call *c, bool known, err *e)
     if (!cookie || !changes_state(http_method(c->req)))
         return ERR_OK;
     const char *origin = http_header(c->req, "Origin");
-    const char *host_name = http_header(c->req, "Host");
     const char *csrf = http_header(c->req, "X-CSRF-Token");
     char expected[AUTH_HASH_LEN + 1], own[300];
     auth_csrf_token(c->token, expected);
-    snprintf(own, sizeof own, "http://%s", host_name ? host_name : "");
-    if ((origin && host_name && strcmp(origin, own) == 0) || (csrf && strcmp(csrf, expected) == 0))
+    if ((origin && own_origin(c, own, sizeof own) && strcmp(origin, own) == 0) ||
+        (csrf && strcmp(csrf, expected) == 0))
         return ERR_OK;
     return err_set(e, ERR_FORBIDDEN, "cross-site request refused: send the X-CSRF-Token header");
 }

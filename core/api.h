@@ -23,6 +23,10 @@ typedef struct api_config {
     const char *plugin_settings;
     const char *scripts_dir;      /* report scripts */
     struct commit_group *commits; /* the group commit of answer writes; may be NULL */
+    /* "https://label.example.org": the one origin a cookie's state change
+     * may come from, and https gives cookies the Secure flag. NULL: the
+     * Host header's, with the scheme a trusted proxy says. */
+    const char *public_origin;
 } api_config;
 
 /* Checks that the database opens (migrating it) and the rules load. */

@@ -24,6 +24,7 @@
 #include "api.h"
 #include "auth.h"
 #include "backup.h"
+#include "cidr.h"
 #include "commit.h"
 #include "demo.h"
 #include "err.h"
@@ -101,6 +102,8 @@ enum {
     OPT_LOGIN_WINDOW,
     OPT_BACKUP_DIR,
     OPT_BACKUP_KEEP,
+    OPT_PUBLIC_URL,
+    OPT_TRUSTED_PROXY,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -290,6 +293,11 @@ static const cli_option cli_options[OPT_COUNT] = {
                             "a copy of the database there each day (default: none)"),
     [OPT_BACKUP_KEEP] = COUNT("backup-keep", backup_keep, 1, 3650, "N",
                               "the daily copies kept (default 7)"),
+    [OPT_PUBLIC_URL] = TEXT("public-url", public_url, "URL",
+                            "the platform's address, https://label.example.org (CSRF origin, "
+                            "Secure cookies)"),
+    [OPT_TRUSTED_PROXY] = TEXT("trusted-proxy", trusted_proxy, "CIDR,...",
+                               "reverse proxies whose X-Forwarded-For/-Proto are believed"),
     [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
 };
@@ -942,7 +950,7 @@ static const int serve_opts[] = {
     OPT_WEBHOOK_RETRY, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,     OPT_PER_CLIENT,
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
-    0};
+    OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, 0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,  OPT_ANY_FORMAT, OPT_CONFIG, 0};
@@ -979,19 +987,44 @@ static void setting_text(int id, const opts *o, char *buf, size_t size)
         snprintf(buf, size, "%s", *(const char *const *)at ? *(const char *const *)at : "");
 }
 
-/* What serve would refuse or trip on at start, beyond each value's own
- * check: folders that are not there, retry delays that do not parse. */
-static int settings_problems(const opts *o)
+int cli_public_origin(const char *url, char *origin, size_t size, err *e)
 {
-    static const int folders[] = {OPT_RULES, OPT_WEB, OPT_SCRIPTS, OPT_PLUGINS, 0};
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *user = NULL, *query = NULL,
+         *fragment = NULL;
+    int rc = ERR_OK;
+    if (!u || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+        rc = err_set(e, ERR_INPUT, "public-url = %s: not an absolute URL", url);
+    else if (strcmp(scheme, "https") != 0 && strcmp(scheme, "http") != 0)
+        rc = err_set(e, ERR_INPUT, "public-url = %s: http or https only", url);
+    else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+             curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
+             curl_url_get(u, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK ||
+             (curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && strcmp(path, "/") != 0))
+        rc = err_set(e, ERR_INPUT, "public-url = %s: the origin alone (scheme, host, port), "
+                                   "the platform being served at its root", url);
+    else if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+        snprintf(origin, size, "%s://%s:%s", scheme, host, port);
+    else
+        snprintf(origin, size, "%s://%s", scheme, host);
+    curl_free(scheme), curl_free(host), curl_free(port), curl_free(path);
+    curl_free(user), curl_free(query), curl_free(fragment);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+int cli_settings_invalid(const opts *o)
+{
     int problems = 0;
     struct stat st;
-    for (const int *id = folders; *id; id++) {
-        const char *dir = *(const char *const *)((const char *)o + cli_options[*id].slot);
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-            problems++, fprintf(stderr, "labelcoop: %s = %s: not a folder\n",
-                                cli_options[*id].name, dir);
-    }
+    err e = ERR_INIT;
+    char origin[512];
+    if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
+    if (o->trusted_proxy && cidr_check_list(o->trusted_proxy, "trusted-proxy", &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
     if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);
     webhook_config hooks;
@@ -999,6 +1032,22 @@ static int settings_problems(const opts *o)
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         problems++, fprintf(stderr, "labelcoop: webhook-retry = %s: expected seconds, e.g. "
                                     "0,5,300,1800\n", o->webhook_retry);
+    return problems;
+}
+
+/* What serve would refuse or trip on at start: the values' checks, and the
+ * folders that are not there. */
+static int settings_problems(const opts *o)
+{
+    static const int folders[] = {OPT_RULES, OPT_WEB, OPT_SCRIPTS, OPT_PLUGINS, 0};
+    int problems = cli_settings_invalid(o);
+    struct stat st;
+    for (const int *id = folders; *id; id++) {
+        const char *dir = *(const char *const *)((const char *)o + cli_options[*id].slot);
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            problems++, fprintf(stderr, "labelcoop: %s = %s: not a folder\n",
+                                cli_options[*id].name, dir);
+    }
     return problems;
 }
 

@@ -23,7 +23,7 @@ typedef struct opts {
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
     const char *plugins, *scripts, *ruleset;
     const char *config;    /* the settings file read, or NULL */
-    const char *backup_dir;
+    const char *backup_dir, *public_url, *trusted_proxy;
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
@@ -65,6 +65,13 @@ int cli_print_json(cJSON *doc);
 int cli_write_out(const char *cmd, const char *path, const char *text, size_t len);
 
 int cli_make_parent(const char *path);
+/* The settings whose values serve refuses at start, beyond each option's
+ * own check (a public URL, proxies, the backup folder, retry delays): each
+ * said on stderr; their count. */
+int cli_settings_invalid(const opts *o);
+/* The origin "https://host[:port]" of a public URL, into origin; ERR_INPUT
+ * for one that is no absolute http(s) URL or has a path, a query or a user. */
+int cli_public_origin(const char *url, char *origin, size_t size, err *e);
 /* Before a database is opened: its folder made, and a copy of it taken when
  * it is to be migrated (said on stderr). */
 int cli_prepare_db(const char *path);

@@ -66,6 +66,11 @@ static int serve(const opts *o)
                  .window_seconds = o->login_window},
     };
     config.limits.interrupt = &serve_stopping;
+    char origin[512];
+    err checked = ERR_INIT; /* cli_settings_invalid refused a bad one at start */
+    if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &checked) == 0)
+        config.public_origin = origin;
+    err_clear(&checked);
     err e = ERR_INIT;
     if (api_init(&config, &e) != ERR_OK)
         return cli_fail_err(&e);
@@ -107,14 +112,15 @@ static int serve(const opts *o)
         commit_close(config.commits);
         return cli_fail_err(&e);
     }
-    http_config hc = {o->listen,
-                      o->web,
-                      (unsigned)o->threads,
-                      (size_t)o->max_body,
-                      (unsigned)o->connection_timeout,
-                      (unsigned)o->request_timeout,
-                      (unsigned)o->per_client,
-                      &serve_stopping};
+    http_config hc = {.listen = o->listen,
+                      .web_root = o->web,
+                      .threads = (unsigned)o->threads,
+                      .max_body = (size_t)o->max_body,
+                      .connection_timeout = (unsigned)o->connection_timeout,
+                      .request_timeout = (unsigned)o->request_timeout,
+                      .per_client = (unsigned)o->per_client,
+                      .trusted_proxies = o->trusted_proxy,
+                      .cancel = &serve_stopping};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         webhook_stop(config.hooks);
@@ -140,11 +146,8 @@ static int serve(const opts *o)
  * it to stop), and takes a copy of it before migrating it. */
 int cli_cmd_serve(const opts *o)
 {
-    struct stat st;
-    if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        fprintf(stderr, "labelcoop: --backup-dir %s: not a folder\n", o->backup_dir);
+    if (cli_settings_invalid(o))
         return ERR_INPUT;
-    }
     if (cli_make_parent(o->db) != ERR_OK)
         return ERR_INPUT;
     int hold;

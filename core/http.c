@@ -16,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cidr.h"
 #include "date.h"
 #include "reqlog.h"
 
@@ -81,6 +83,7 @@ struct http_server {
     atomic_int begun;
     atomic_bool draining;
     atomic_int *cancel; /* http_config's */
+    char trusted[HTTP_TRUSTED_MAX + 1]; /* http_config's trusted_proxies, "" for none */
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
     pthread_mutex_t mhd_log_mu;
     mhd_kind mhd_kinds[MHD_KINDS];
@@ -100,6 +103,7 @@ struct http_request {
     size_t len, cap;
     int too_large;
     char client[64];
+    bool https;           /* as a trusted proxy says */
     long long started_us; /* date_clock_us */
 };
 
@@ -154,6 +158,11 @@ cJSON *http_query_all(const http_request *r)
 const char *http_client(const http_request *r)
 {
     return r->client;
+}
+
+bool http_https(const http_request *r)
+{
+    return r->https;
 }
 
 void http_json(http_response *res, int status, cJSON *doc)
@@ -326,6 +335,45 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_
 
 /* ---- the request cycle ------------------------------------------------------- */
 
+/* Behind a trusted proxy: the client is the last address of X-Forwarded-For
+ * that is not itself a trusted proxy (what comes before it, the client may
+ * have written); an entry that is no address ends the walk, leaving the
+ * proxy's address. The scheme is the last X-Forwarded-Proto value. */
+static void forwarded(http_request *r, struct MHD_Connection *c)
+{
+    const char *list = r->server->trusted;
+    if (!list[0] || !cidr_listed_text(r->client, list))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    size_t end = xff ? strlen(xff) : 0;
+    while (end > 0) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        char item[64];
+        size_t from = start, to = end;
+        while (from < to && (xff[from] == ' ' || xff[from] == '\t'))
+            from++;
+        while (to > from && (xff[to - 1] == ' ' || xff[to - 1] == '\t'))
+            to--;
+        if (to - from >= sizeof item)
+            break;
+        snprintf(item, sizeof item, "%.*s", (int)(to - from), xff + from);
+        if (!cidr_address(item))
+            break;
+        snprintf(r->client, sizeof r->client, "%s", item);
+        if (!cidr_listed_text(item, list))
+            break;
+        end = start ? start - 1 : 0;
+    }
+    const char *proto = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    const char *last = proto ? strrchr(proto, ',') : NULL;
+    last = last ? last + 1 : proto;
+    while (last && *last == ' ')
+        last++;
+    r->https = last && strncasecmp(last, "https", 5) == 0 && (!last[5] || last[5] == ' ');
+}
+
 static http_request *request_new(http_server *s, struct MHD_Connection *c, const char *url,
                                  const char *method)
 {
@@ -347,6 +395,7 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     else if (sa && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client,
                   sizeof r->client);
+    forwarded(r, c);
     return r;
 }
 
@@ -681,6 +730,11 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->app = app;
     s->max_body = c->max_body;
     s->cancel = c->cancel;
+    if (c->trusted_proxies && strlen(c->trusted_proxies) > HTTP_TRUSTED_MAX) {
+        free(s);
+        return err_set(e, ERR_INPUT, "--trusted-proxy: over %d characters", HTTP_TRUSTED_MAX);
+    }
+    snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     /* Resolved once: a file is served when its own resolved path lies in it
      * (a missing folder serves nothing). */

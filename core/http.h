@@ -27,6 +27,9 @@ typedef struct http_config {
                                   * headers), else the connection is closed; 0: 60 */
     unsigned per_client;         /* connections open at once from one address (more are
                                   * closed as they come); 0: no limit but the server's */
+    /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
+     * believed ("10.0.0.0/8,::1"; NULL: none, the headers are ignored). */
+    const char *trusted_proxies;
     /* Set by http_stop once the requests under way had their drain time:
      * the scripts still running then are interrupted (may be NULL). */
     atomic_int *cancel;
@@ -34,6 +37,8 @@ typedef struct http_config {
 
 /* Connections open at once, from all addresses. */
 #define HTTP_MAX_CONNECTIONS 1000
+/* The longest list of trusted proxies, in characters. */
+#define HTTP_TRUSTED_MAX 1023
 
 typedef struct http_response {
     int status;
@@ -66,8 +71,13 @@ const char *http_query(const http_request *r, const char *name);
 const char *http_cookie(const http_request *r, const char *name);
 /* Every query argument as {"name": "value"}; caller deletes. */
 cJSON *http_query_all(const http_request *r);
-/* The peer's address, for throttling. */
+/* The client's address, for throttling and logs: the peer's, or behind a
+ * trusted proxy the last address of X-Forwarded-For that is no trusted
+ * proxy. */
 const char *http_client(const http_request *r);
+/* Whether the client connected over TLS, as a trusted proxy says
+ * (X-Forwarded-Proto: https); this server speaks plain HTTP itself. */
+bool http_https(const http_request *r);
 /* Whether a path may name a static file: it starts with '/', and has no empty
  * segment but the last, no segment starting with '.' (so no "..", no hidden
  * file) and no backslash. */

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "cidr.h"
 #include "plugin.h"
 #include "reqlog.h"
 #include "store.h"
@@ -163,62 +164,14 @@ int webhook_check_url(const char *url, err *e)
     return rc;
 }
 
-/* True when addr lies in "a.b.c.d/n" or "x::/n" (or equals a bare address). */
-static bool in_cidr(const struct sockaddr *addr, const char *cidr)
-{
-    char net[64];
-    const char *slash = strchr(cidr, '/');
-    size_t len = slash ? (size_t)(slash - cidr) : strlen(cidr);
-    if (len >= sizeof net)
-        return false;
-    memcpy(net, cidr, len);
-    net[len] = '\0';
-    unsigned char want[16], have[16];
-    int bytes;
-    if (addr->sa_family == AF_INET && inet_pton(AF_INET, net, want) == 1) {
-        memcpy(have, &((const struct sockaddr_in *)addr)->sin_addr, 4);
-        bytes = 4;
-    } else if (addr->sa_family == AF_INET6 && inet_pton(AF_INET6, net, want) == 1) {
-        memcpy(have, &((const struct sockaddr_in6 *)addr)->sin6_addr, 16);
-        bytes = 16;
-    } else {
-        return false;
-    }
-    int bits = slash ? atoi(slash + 1) : bytes * 8;
-    if (bits < 0 || bits > bytes * 8)
-        return false;
-    for (int i = 0; i < bytes && bits > 0; i++, bits -= 8) {
-        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
-        if ((have[i] & mask) != (want[i] & mask))
-            return false;
-    }
-    return true;
-}
-
-static bool listed(const struct sockaddr *addr, const char *list)
-{
-    char item[128];
-    for (const char *p = list; p && *p;) {
-        size_t n = strcspn(p, ",");
-        if (n < sizeof item) {
-            memcpy(item, p, n);
-            item[n] = '\0';
-            if (in_cidr(addr, item))
-                return true;
-        }
-        p += n + (p[n] == ',');
-    }
-    return false;
-}
-
 bool webhook_address_allowed(const struct sockaddr *addr, const char *allow)
 {
     static const char *const internal =
         "127.0.0.0/8,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,169.254.0.0/16,0.0.0.0/8,"
         "100.64.0.0/10,::1/128,::/128,fc00::/7,fe80::/10,::ffff:0:0/96";
-    if (!listed(addr, internal))
+    if (!cidr_listed(addr, internal))
         return true;
-    return listed(addr, allow);
+    return cidr_listed(addr, allow);
 }
 
 static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)

@@ -43,21 +43,15 @@ local function location(name, path, body, match)
   return table.concat(out, "\n")
 end
 
-local conf = {
+-- tests/tools/nginx_frame.lua, beside this script's folder.
+local frame = dofile((arg[0]:match("^(.*)/[^/]*$") or ".") .. "/../tools/nginx_frame.lua")
+
+io.write(frame(prefix, {
   "worker_processes auto;",
-  "daemon off;",
   "master_process on;",
-  "pid " .. prefix .. "/nginx.pid;",
-  "error_log " .. prefix .. "/error.log warn;",
   "events { worker_connections 1024; }",
-  "http {",
-  "  access_log off;",
+}, {
   "  keepalive_requests 1000000;",
-  "  client_body_temp_path " .. prefix .. "/body;",
-  "  proxy_temp_path " .. prefix .. "/proxy;",
-  "  fastcgi_temp_path " .. prefix .. "/fastcgi;",
-  "  uwsgi_temp_path " .. prefix .. "/uwsgi;",
-  "  scgi_temp_path " .. prefix .. "/scgi;",
   "  geo $dollar { default \"$\"; }",
   "  server {",
   "    listen 127.0.0.1:" .. port .. ";",
@@ -65,6 +59,4 @@ local conf = {
   location("put", put_path, slurp(put_file), "="),
   "    location / { return 404; }",
   "  }",
-  "}",
-}
-io.write(table.concat(conf, "\n"), "\n")
+}))

@@ -148,7 +148,7 @@ describe("backups", function()
       local r = support.run({ "serve", "--db", H.tmpdir() .. "/x.db", "--listen", "127.0.0.1:0",
         "--backup-dir", "/nonexistent/backups" }, nil, nil, 20)
       assert.are.equal(2, r.code)
-      assert.truthy(r.stderr:find("--backup-dir /nonexistent/backups: not a folder", 1, true), r.stderr)
+      assert.truthy(r.stderr:find("backup-dir = /nonexistent/backups: not a folder", 1, true), r.stderr)
     end)
   end)
 end)

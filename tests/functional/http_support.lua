@@ -357,7 +357,8 @@ end
 --   token = bearer token, cookie = session token (sent as the
 --   labelcoop_session cookie), headers = {name = value}, content_type =
 --   overrides "application/json" for json/raw bodies (false: none sent),
---   max_time = seconds before curl gives up (10).
+--   max_time = seconds before curl gives up (10), curl_args = more words for
+--   curl (a TLS peer's --cacert, a client address's --interface).
 -- Returns {status, headers (lower-case names), all_headers, body, json}.
 function H.request(server, method, path, opts)
   opts = opts or {}
@@ -396,6 +397,9 @@ function H.request(server, method, path, opts)
   for _, h in ipairs(headers) do
     args[#args + 1] = "-H"
     args[#args + 1] = quote(h)
+  end
+  for _, word in ipairs(opts.curl_args or {}) do
+    args[#args + 1] = quote(word)
   end
   args[#args + 1] = quote(server.url .. path)
   local p = assert(io.popen(table.concat(args, " ") .. " 2>" .. quote(dir .. "/curlerr")))

@@ -24,6 +24,8 @@
     TEST_ENTRY(ljson_ids)                                                                          \
     TEST_ENTRY(ljson_refuses_duplicate_keys)                                                       \
     TEST_ENTRY(text_utf8)                                                                          \
+    TEST_ENTRY(cidr_lists)                                                                         \
+    TEST_ENTRY(cidr_check_list)                                                                    \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(files_empty_folder)                                                                 \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
