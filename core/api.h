@@ -33,6 +33,9 @@ typedef struct api_config {
 int api_init(const api_config *c, err *e);
 /* The http_handler; app is the api_config given to api_init. */
 void api_handle(void *app, const http_request *req, http_response *res);
+/* GET /metrics's text (http_config.metrics): the counters, and what the
+ * database says now. The caller frees it. */
+char *api_metrics(void *app);
 /* Closes every thread's connection and rule state (after http_stop). */
 void api_shutdown(void);
 /* Makes every worker read the active rule set from the database again

@@ -104,6 +104,7 @@ enum {
     OPT_BACKUP_KEEP,
     OPT_PUBLIC_URL,
     OPT_TRUSTED_PROXY,
+    OPT_METRICS_ALLOW,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -298,6 +299,8 @@ static const cli_option cli_options[OPT_COUNT] = {
                             "Secure cookies)"),
     [OPT_TRUSTED_PROXY] = TEXT("trusted-proxy", trusted_proxy, "CIDR,...",
                                "reverse proxies whose X-Forwarded-For/-Proto are believed"),
+    [OPT_METRICS_ALLOW] = TEXT("metrics-allow", metrics_allow, "CIDR,...",
+                               "who may read /metrics (default 127.0.0.0/8,::1)"),
     [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
 };
@@ -361,6 +364,7 @@ static void opts_defaults(opts *o)
     o->login_account = AUTH_FAILURES_PER_ACCOUNT;
     o->login_window = AUTH_WINDOW_SECONDS;
     o->backup_keep = 7;
+    o->metrics_allow = "127.0.0.0/8,::1";
     o->rules = where.rules;
     o->db = where.db;
     o->listen = "127.0.0.1:8080";
@@ -950,7 +954,7 @@ static const int serve_opts[] = {
     OPT_WEBHOOK_RETRY, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,     OPT_PER_CLIENT,
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
-    OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, 0};
+    OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, 0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,  OPT_ANY_FORMAT, OPT_CONFIG, 0};
@@ -1024,6 +1028,8 @@ int cli_settings_invalid(const opts *o)
     if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (o->trusted_proxy && cidr_check_list(o->trusted_proxy, "trusted-proxy", &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
+    if (cidr_check_list(o->metrics_allow, "metrics-allow", &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);

@@ -120,6 +120,8 @@ static int serve(const opts *o)
                       .request_timeout = (unsigned)o->request_timeout,
                       .per_client = (unsigned)o->per_client,
                       .trusted_proxies = o->trusted_proxy,
+                      .metrics = api_metrics,
+                      .metrics_allow = o->metrics_allow,
                       .cancel = &serve_stopping};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {

@@ -20,6 +20,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "metrics.h"
+
 typedef struct job {
     commit_work fn;
     commit_done done_fn; /* called once the batch is over */
@@ -215,8 +217,14 @@ static void apply_batch(store *db, job *batch, err *why)
             return;
         }
     }
-    if (store_commit(db, why) != ERR_OK)
+    if (store_commit(db, why) != ERR_OK) {
         fail_all(batch, why);
+        return;
+    }
+    long long written = 0;
+    for (job *j = batch; j; j = j->next)
+        written += j->rc == ERR_OK;
+    metrics_add(METRIC_ANSWERS_COMMITTED, written);
 }
 
 static void apply(store *db, job *batch)

@@ -24,6 +24,7 @@
 
 #include "cidr.h"
 #include "date.h"
+#include "metrics.h"
 #include "reqlog.h"
 
 /* How long a stop waits for the requests under way (http_stop), and then
@@ -84,6 +85,8 @@ struct http_server {
     atomic_bool draining;
     atomic_int *cancel; /* http_config's */
     char trusted[HTTP_TRUSTED_MAX + 1]; /* http_config's trusted_proxies, "" for none */
+    char *(*metrics)(void *app);
+    char metrics_allow[HTTP_TRUSTED_MAX + 1];
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
     pthread_mutex_t mhd_log_mu;
     mhd_kind mhd_kinds[MHD_KINDS];
@@ -104,6 +107,7 @@ struct http_request {
     int too_large;
     char client[64];
     bool https;           /* as a trusted proxy says */
+    const char *route;    /* what answered it, for the metrics: a route's pattern, "static" */
     long long started_us; /* date_clock_us */
 };
 
@@ -195,6 +199,7 @@ static void log_request(const http_request *r, int status)
     reqlog_escape(url, sizeof url, r->url, 400);
     int n = snprintf(line, sizeof line, "%s %s %d %lld.%lldms\n", method, url, status, us / 1000,
                      us % 1000 / 100);
+    metrics_request(r->route ? r->route : "none", r->method, status, us);
     if (n > 0)
         reqlog_line(r->server->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line,
                     status >= 400);
@@ -224,6 +229,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
         MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
                                         res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     res->body = NULL;
+    if (res->route)
+        r->route = res->route;
     if (!mr) {
         free(res->set_cookie);
         free(res->content_type_owned);
@@ -303,6 +310,7 @@ static bool inside(const char *root, const char *path)
 
 static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_request *r)
 {
+    r->route = "static";
     if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
         return send_error(c, r, 405, "method_not_allowed", "static files are read with GET");
     const char *url = strcmp(r->url, "/") == 0 ? "/index.html" : r->url;
@@ -430,6 +438,27 @@ static void watch_set(struct MHD_Connection *c, long long since)
         atomic_store(&w->since_us, since);
 }
 
+/* 413, saying the limit (max-body). */
+static enum MHD_Result too_large(struct MHD_Connection *c, http_request *r)
+{
+    char message[80];
+    snprintf(message, sizeof message, "the body is over %zu bytes", r->server->max_body);
+    return send_error(c, r, 413, "payload_too_large", message);
+}
+
+/* GET /metrics in Prometheus's text format. */
+static enum MHD_Result send_metrics(http_server *s, struct MHD_Connection *c, http_request *r)
+{
+    r->route = "metrics";
+    if (strcmp(r->method, "GET") != 0)
+        return send_error(c, r, 405, "method_not_allowed", "the metrics are read with GET");
+    http_response res = {.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
+    if (!(res.body = s->metrics(s->app)))
+        return send_error(c, r, 503, "unavailable", "the metrics cannot be read now");
+    res.len = strlen(res.body);
+    return send_response(c, r, &res);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -449,7 +478,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
-            return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
+            return too_large(c, r);
         return MHD_YES;
     }
     if (r->queued) { /* answered before its body (413, 503): the rest is never handled */
@@ -479,7 +508,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->redone = true;
     }
     if (r->too_large)
-        return send_error(c, r, 413, "payload_too_large", "the body is over 1 MiB");
+        return too_large(c, r);
+    if (strcmp(url, "/metrics") == 0 && s->metrics && cidr_listed_text(r->client, s->metrics_allow))
+        return send_metrics(s, c, r);
     if (strncmp(url, "/api/", 5) != 0)
         return send_file(s, c, r);
     http_response res = {0};
@@ -730,11 +761,16 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->app = app;
     s->max_body = c->max_body;
     s->cancel = c->cancel;
-    if (c->trusted_proxies && strlen(c->trusted_proxies) > HTTP_TRUSTED_MAX) {
+    if ((c->trusted_proxies && strlen(c->trusted_proxies) > HTTP_TRUSTED_MAX) ||
+        (c->metrics_allow && strlen(c->metrics_allow) > HTTP_TRUSTED_MAX)) {
         free(s);
-        return err_set(e, ERR_INPUT, "--trusted-proxy: over %d characters", HTTP_TRUSTED_MAX);
+        return err_set(e, ERR_INPUT, "trusted-proxy, metrics-allow: %d characters at most",
+                       HTTP_TRUSTED_MAX);
     }
     snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
+    s->metrics = c->metrics;
+    snprintf(s->metrics_allow, sizeof s->metrics_allow, "%s",
+             c->metrics_allow ? c->metrics_allow : "127.0.0.0/8,::1");
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;
     /* Resolved once: a file is served when its own resolved path lies in it
      * (a missing folder serves nothing). */

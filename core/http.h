@@ -30,6 +30,10 @@ typedef struct http_config {
     /* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are
      * believed ("10.0.0.0/8,::1"; NULL: none, the headers are ignored). */
     const char *trusted_proxies;
+    /* GET /metrics: its text (the caller frees it), for clients listed in
+     * metrics_allow ("127.0.0.0/8,::1"); others get 404. NULL: none. */
+    char *(*metrics)(void *app);
+    const char *metrics_allow;
     /* Set by http_stop once the requests under way had their drain time:
      * the scripts still running then are interrupted (may be NULL). */
     atomic_int *cancel;
@@ -47,6 +51,7 @@ typedef struct http_response {
     const char *content_type;
     char *content_type_owned; /* owned, used instead of content_type when set */
     char *set_cookie;         /* owned, or NULL */
+    const char *route;        /* the route's pattern, for the metrics (static text) */
 } http_response;
 
 /* Handles one /api/ request; fills res. Runs on a pool thread. */

@@ -14,7 +14,9 @@
 
 #include <sodium.h>
 
+#include "date.h"
 #include "ljson.h"
+#include "metrics.h"
 #include "text.h"
 
 #define REFERENTIAL_DIR "referential/"
@@ -1115,7 +1117,10 @@ int rules_evaluate(rules *r, const rules_input *in, cJSON **out, err *e)
 {
     *out = NULL;
     eval_call call = {r, in, NULL, -1};
+    long long started = date_clock_us();
     int rc = sandbox_run(r->sandbox, run_evaluate, &call, e);
+    metrics_add(METRIC_EVALUATIONS, 1);
+    metrics_add(METRIC_EVALUATION_MICROS, date_clock_us() - started);
     if (rc != ERR_OK) {
         cJSON_Delete(call.result);
         return rc;

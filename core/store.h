@@ -68,6 +68,16 @@ int store_check_file(const char *path, err *e);
  * alone holds the database (before it is moved). */
 int store_settle_file(const char *path, err *e);
 
+/* ---- what /metrics shows (store_gauges.c) ---- */
+typedef struct store_gauges {
+    long long outbox_pending; /* deliveries waiting to be sent */
+    long long sessions_open;  /* browser sessions seen since idle_since, made since created_since */
+} store_gauges;
+/* The gauges, and *failed: [{"webhook", "failed"}] the deliveries given up,
+ * by endpoint (the caller's). */
+int store_gauges_read(store *s, long long idle_since, long long created_since, store_gauges *g,
+                      cJSON **failed, err *e);
+
 /* ---- organisations ---- */
 /* fields: {"name", "legal_form", "city", "region", "member_since"} (name required). */
 int store_org_add(store *s, const cJSON *fields, long long *id, err *e);
