@@ -1,6 +1,8 @@
 /* metrics: the counters and their text. Requests are counted per route,
  * method and status in a fixed table (routes are a closed set: the API's
- * patterns, "static" and "none"), with one latency histogram for all. */
+ * patterns, "static" and "none"), found by a hash of the three in a few
+ * steps (a request pays a mutex and a probe, not a scan), with one latency
+ * histogram for all. */
 #include "metrics.h"
 
 #include <pthread.h>
@@ -11,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KINDS 256
+#define KINDS 1024
+#define SLOTS 2048 /* a power of two, twice KINDS: probes stay short */
 #define ROUTE_MAX 64
 
 static const double buckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -28,6 +31,7 @@ static struct {
     pthread_mutex_t mu;
     kind kinds[KINDS];
     int n;
+    short slot[SLOTS]; /* index + 1 into kinds, 0: empty */
     long long bucket[N_BUCKETS + 1]; /* the last: +Inf */
     long long count, micros;
 } requests = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -39,20 +43,33 @@ void metrics_add(metric_counter which, long long n)
     atomic_fetch_add_explicit(&counters[which], n, memory_order_relaxed);
 }
 
+static unsigned hash(const char *route, const char *method, int status)
+{
+    unsigned h = 2166136261u ^ (unsigned)status; /* FNV-1a */
+    for (const char *p = route; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (const char *p = method; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h;
+}
+
 static kind *kind_of(const char *route, const char *method, int status)
 {
-    for (int i = 0; i < requests.n; i++) {
-        kind *k = &requests.kinds[i];
+    unsigned i = hash(route, method, status) & (SLOTS - 1);
+    for (; requests.slot[i]; i = (i + 1) & (SLOTS - 1)) {
+        kind *k = &requests.kinds[requests.slot[i] - 1];
         if (k->status == status && strcmp(k->route, route) == 0 && strcmp(k->method, method) == 0)
             return k;
     }
+    if (requests.n == KINDS - 1 && strcmp(route, "other") != 0)
+        return kind_of("other", method, status); /* the last kind is kept for it */
     if (requests.n == KINDS)
-        return strcmp(route, "other") == 0 ? &requests.kinds[KINDS - 1]
-                                           : kind_of("other", method, status);
+        return &requests.kinds[KINDS - 1];
     kind *k = &requests.kinds[requests.n++];
     snprintf(k->route, sizeof k->route, "%s", route);
     snprintf(k->method, sizeof k->method, "%s", method);
     k->status = status;
+    requests.slot[i] = (short)requests.n;
     return k;
 }
 

@@ -27,6 +27,8 @@
     TEST_ENTRY(cidr_lists)                                                                         \
     TEST_ENTRY(cidr_check_list)                                                                    \
     TEST_ENTRY(date_valid)                                                                         \
+    TEST_ENTRY(metrics_text_format)                                                                \
+    TEST_ENTRY(metrics_kinds_bounded)                                                              \
     TEST_ENTRY(files_empty_folder)                                                                 \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
