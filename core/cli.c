@@ -40,6 +40,7 @@
 #include "store.h"
 #include "files.h"
 #include "config.h"
+#include "listener.h"
 #include "paths.h"
 #include "version.h"
 #include "rules.h"
@@ -1025,6 +1026,8 @@ int cli_settings_invalid(const opts *o)
     struct stat st;
     err e = ERR_INIT;
     char origin[512];
+    if (listener_check(o->listen, &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
     if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (o->trusted_proxy && cidr_check_list(o->trusted_proxy, "trusted-proxy", &e) != ERR_OK)

@@ -129,8 +129,7 @@ static int serve(const opts *o)
         commit_close(config.commits);
         return cli_fail_err(&e);
     }
-    printf("listening on http://%.*s:%d\n", (int)strcspn(o->listen, ":"), o->listen,
-           http_port(server));
+    printf("listening on %s\n", http_where(server));
     fflush(stdout);
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)

@@ -24,6 +24,7 @@
 
 #include "cidr.h"
 #include "date.h"
+#include "listener.h"
 #include "metrics.h"
 #include "reqlog.h"
 
@@ -85,6 +86,7 @@ struct http_server {
     atomic_bool draining;
     atomic_int *cancel; /* http_config's */
     char trusted[HTTP_TRUSTED_MAX + 1]; /* http_config's trusted_proxies, "" for none */
+    listener listen;                    /* its socket is libmicrohttpd's once started */
     char *(*metrics)(void *app);
     char metrics_allow[HTTP_TRUSTED_MAX + 1];
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
@@ -350,7 +352,8 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_
 static void forwarded(http_request *r, struct MHD_Connection *c)
 {
     const char *list = r->server->trusted;
-    if (!list[0] || !cidr_listed_text(r->client, list))
+    /* A Unix socket's peers are this machine's: a proxy beside the server. */
+    if (!r->server->listen.local && (!list[0] || !cidr_listed_text(r->client, list)))
         return;
     const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
     size_t end = xff ? strlen(xff) : 0;
@@ -403,6 +406,8 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     else if (sa && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->client,
                   sizeof r->client);
+    else
+        snprintf(r->client, sizeof r->client, "local");
     forwarded(r, c);
     return r;
 }
@@ -665,25 +670,6 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
-static int parse_listen(const char *listen, struct sockaddr_in *sa, err *e)
-{
-    char host[64];
-    const char *colon = strrchr(listen, ':');
-    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host)
-        return err_set(e, ERR_INPUT, "--listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:8080",
-                       listen);
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    memset(sa, 0, sizeof *sa);
-    sa->sin_family = AF_INET;
-    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
-        return err_set(e, ERR_INPUT, "--listen %s: expected an IPv4 ADDRESS:PORT", listen);
-    sa->sin_port = htons((uint16_t)port);
-    return ERR_OK;
-}
-
 static void watchdog_stop(http_server *s)
 {
     pthread_mutex_lock(&s->watch_mu);
@@ -751,22 +737,21 @@ static void mhd_log_flush(http_server *s)
 
 int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e)
 {
-    struct sockaddr_in sa;
-    if (parse_listen(c->listen, &sa, e))
-        return e->code;
+    if ((c->trusted_proxies && strlen(c->trusted_proxies) > HTTP_TRUSTED_MAX) ||
+        (c->metrics_allow && strlen(c->metrics_allow) > HTTP_TRUSTED_MAX))
+        return err_set(e, ERR_INPUT, "trusted-proxy, metrics-allow: %d characters at most",
+                       HTTP_TRUSTED_MAX);
     http_server *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(e, ERR_FAIL, "out of memory");
+    if (listener_open(c->listen, &s->listen, e) != ERR_OK) {
+        free(s);
+        return e->code;
+    }
     s->handler = handler;
     s->app = app;
     s->max_body = c->max_body;
     s->cancel = c->cancel;
-    if ((c->trusted_proxies && strlen(c->trusted_proxies) > HTTP_TRUSTED_MAX) ||
-        (c->metrics_allow && strlen(c->metrics_allow) > HTTP_TRUSTED_MAX)) {
-        free(s);
-        return err_set(e, ERR_INPUT, "trusted-proxy, metrics-allow: %d characters at most",
-                       HTTP_TRUSTED_MAX);
-    }
     snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
     s->metrics = c->metrics;
     snprintf(s->metrics_allow, sizeof s->metrics_allow, "%s",
@@ -786,6 +771,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
         pthread_mutex_destroy(&s->watch_mu);
         pthread_mutex_destroy(&s->mhd_log_mu);
         reqlog_free(s->log);
+        listener_close(&s->listen);
         free(s->web_root);
         free(s);
         return err_set(e, ERR_FAIL, "cannot start a thread");
@@ -799,7 +785,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
             MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first */
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen.fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)(c->threads ? c->threads : 4), MHD_OPTION_CONNECTION_TIMEOUT, silent,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->per_client, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -809,13 +795,12 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
         watchdog_stop(s);
         pthread_mutex_destroy(&s->mhd_log_mu);
         reqlog_free(s->log);
+        listener_close(&s->listen);
         free(s->web_root);
         free(s);
-        return err_set(e, ERR_UNAVAILABLE, "cannot listen on %s (in use, or not an address here)",
-                       c->listen);
+        return err_set(e, ERR_UNAVAILABLE, "cannot serve on %s", c->listen);
     }
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = di ? di->port : ntohs(sa.sin_port);
+    s->port = s->listen.port;
     *out = s;
     return ERR_OK;
 }
@@ -823,6 +808,11 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
 int http_port(const http_server *s)
 {
     return s->port;
+}
+
+const char *http_where(const http_server *s)
+{
+    return s->listen.where;
 }
 
 /* Waits, ms at most, until no request is begun and not completed: the
@@ -862,6 +852,8 @@ void http_stop(http_server *s)
     MHD_stop_daemon(s->d); /* closes every connection: no watch is left */
     if (listening != MHD_INVALID_SOCKET)
         close(listening);
+    s->listen.fd = -1; /* closed above */
+    listener_close(&s->listen); /* a Unix socket's file goes */
     watchdog_stop(s);
     reqlog_free(s->log);
     pthread_cond_destroy(&s->defer_done);

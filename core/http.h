@@ -17,7 +17,7 @@ typedef struct http_server http_server;
 typedef struct http_request http_request; /* opaque: read with the functions below */
 
 typedef struct http_config {
-    const char *listen;          /* "127.0.0.1:8080"; port 0 picks a free one */
+    const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "unix:PATH"; port 0 picks */
     const char *web_root;        /* static files; NULL serves none */
     unsigned threads;            /* worker threads */
     size_t max_body;             /* larger bodies get 413 */
@@ -60,6 +60,9 @@ typedef void (*http_handler)(void *app, const http_request *req, http_response *
 int http_start(const http_config *c, http_handler handler, void *app, http_server **out, err *e);
 /* The port actually bound. */
 int http_port(const http_server *s);
+/* Where it listens: "http://127.0.0.1:8080", "http://[::1]:8080" or
+ * "unix:/run/labelcoop/http.sock". */
+const char *http_where(const http_server *s);
 /* Stops taking connections, lets the requests under way finish and answers
  * them (5 s at most; a request begun meanwhile gets a 503 "stopping"), sets
  * the config's cancel flag, then closes every connection and frees the
