@@ -735,7 +735,7 @@ static int match(const route *r, char **seg, int n, call *c)
 /* The route of method on path, its ids and strings in c (pointing into buf);
  * NULL when none, *status then 404 (no such path) or 405 (other methods). */
 static const route *find_route(const char *method, const char *path, char *buf, size_t size,
-                               call *c, int *status)
+                               call *c, int *status, char *allow, size_t allow_size)
 {
     const char *prefix = "/api/v1/";
     char *seg[MAX_SEGMENTS];
@@ -751,6 +751,11 @@ static const route *find_route(const char *method, const char *path, char *buf, 
             *status = 405;
             if (strcmp(routes[i].method, method) == 0)
                 return &routes[i]; /* the last match: c holds this route's ids */
+            if (allow && !strstr(allow, routes[i].method)) {
+                size_t used = strlen(allow);
+                snprintf(allow + used, allow_size - used, "%s%s", used ? ", " : "",
+                         routes[i].method);
+            }
         }
     }
     return NULL;
@@ -761,16 +766,28 @@ int api_route(const char *method, const char *path, const char **pattern)
     call c = {0};
     char buf[1024];
     int status;
-    const route *r = find_route(method, path, buf, sizeof buf, &c, &status);
+    const route *r = find_route(method, path, buf, sizeof buf, &c, &status, NULL, 0);
     *pattern = r ? r->pattern : NULL;
     return r ? 0 : status;
 }
 
 /* Renders an error of a service; a message that starts with a JSON path
  * ("$.x: ...") puts the path in "path". */
+/* An error answer; a 429 says when to try again (the login window), as a
+ * 503 does (a busy or stopping server: 5 s). */
 static void fail(call *c, int code, const char *message)
 {
     respond_error(c->res, code, message);
+    char seconds[24];
+    long window = c->config->auth.window_seconds > 0 ? c->config->auth.window_seconds
+                                                     : AUTH_WINDOW_SECONDS;
+    if (code == ERR_TOO_MANY)
+        snprintf(seconds, sizeof seconds, "%ld", window);
+    else if (code == ERR_UNAVAILABLE)
+        snprintf(seconds, sizeof seconds, "5");
+    else
+        return;
+    http_set_header(c->res, "Retry-After", seconds);
 }
 
 static void respond_error(http_response *res, int code, const char *message)
@@ -959,6 +976,37 @@ static void health(call *c, http_response *res)
     err_clear(&e);
 }
 
+/* A 201's Location, for the creations that can be read back: the prefix
+ * and the member of the answer that names the new resource. */
+static const struct {
+    handler fn;
+    const char *prefix, *key;
+} created[] = {
+    {h_org_add, "organisations/", "id"},
+    {h_assessment_add, "assessments/", "id"},
+    {h_webhook_add, "webhooks/", "id"},
+    {h_ruleset_activate, "rulesets/", "ruleset"},
+};
+
+static void set_location(http_response *res, const route *r, const cJSON *out)
+{
+    for (size_t i = 0; i < sizeof created / sizeof *created; i++) {
+        if (created[i].fn != r->fn)
+            continue;
+        const cJSON *key = cJSON_GetObjectItem(out, created[i].key);
+        char url[300];
+        if (cJSON_IsNumber(key))
+            snprintf(url, sizeof url, "/api/v1/%s%.0f", created[i].prefix,
+                     cJSON_GetNumberValue(key));
+        else if (cJSON_IsString(key))
+            snprintf(url, sizeof url, "/api/v1/%s%s", created[i].prefix,
+                     cJSON_GetStringValue(key));
+        else
+            return;
+        http_set_header(res, "Location", url);
+    }
+}
+
 char *api_metrics(void *app)
 {
     const api_config *config = app;
@@ -1002,11 +1050,14 @@ void api_handle(void *app, const http_request *req, http_response *res)
     err e = ERR_INIT;
     char buf[1024];
     int status;
-    const route *r = find_route(http_method(req), http_path(req), buf, sizeof buf, &c, &status);
+    char allow[64] = "";
+    const route *r =
+        find_route(http_method(req), http_path(req), buf, sizeof buf, &c, &status, allow, sizeof allow);
     if (!r) {
-        if (status == 405)
+        if (status == 405) {
             http_error(res, 405, "method_not_allowed", "this method is not allowed here", NULL);
-        else
+            http_set_header(res, "Allow", allow);
+        } else
             http_error(res, 404, "not_found", "no such endpoint", NULL);
         return;
     }
@@ -1064,6 +1115,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
         res->content_type = c.raw_type;
         res->content_type_owned = c.raw_type_owned;
     } else {
+        if (c.status == 201)
+            set_location(res, r, out);
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* Events put in the outbox are delivered now, not at the next turn. */
         if (store_events_taken(w->db))

@@ -236,6 +236,8 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
     if (!mr) {
         free(res->set_cookie);
         free(res->content_type_owned);
+        for (int i = 0; i < res->n_extra; i++)
+            free(res->extra[i].value);
         return MHD_NO;
     }
     const char *type = res->content_type_owned ? res->content_type_owned : res->content_type;
@@ -247,7 +249,21 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
     MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(mr, "Cache-Control", "no-store");
     free(res->set_cookie);
+    for (int i = 0; i < res->n_extra; i++) {
+        MHD_add_response_header(mr, res->extra[i].name, res->extra[i].value);
+        free(res->extra[i].value);
+    }
+    res->n_extra = 0;
     return queue(c, r, res->status, mr);
+}
+
+void http_set_header(http_response *res, const char *name, const char *value)
+{
+    if (res->n_extra == HTTP_EXTRA_HEADERS)
+        return;
+    char *copy = strdup(value);
+    if (copy)
+        res->extra[res->n_extra].name = name, res->extra[res->n_extra++].value = copy;
 }
 
 void http_error(http_response *res, int status, const char *code, const char *message,

@@ -44,6 +44,8 @@ typedef struct http_config {
 /* The longest list of trusted proxies, in characters. */
 #define HTTP_TRUSTED_MAX 1023
 
+#define HTTP_EXTRA_HEADERS 4
+
 typedef struct http_response {
     int status;
     char *body; /* owned: freed after sending */
@@ -52,7 +54,16 @@ typedef struct http_response {
     char *content_type_owned; /* owned, used instead of content_type when set */
     char *set_cookie;         /* owned, or NULL */
     const char *route;        /* the route's pattern, for the metrics (static text) */
+    struct {
+        const char *name; /* static text */
+        char *value;      /* owned */
+    } extra[HTTP_EXTRA_HEADERS];
+    int n_extra;
 } http_response;
+
+/* Adds a header to the answer (Location, Allow, Retry-After, ETag); value
+ * is copied. Past HTTP_EXTRA_HEADERS, or out of memory, it is left out. */
+void http_set_header(http_response *res, const char *name, const char *value);
 
 /* Handles one /api/ request; fills res. Runs on a pool thread. */
 typedef void (*http_handler)(void *app, const http_request *req, http_response *res);
