@@ -48,10 +48,7 @@ local function row_of(t, first)
 end
 
 local function names_of(list)
-  local out = {}
-  for i, x in ipairs(list) do
-    out[i] = x.name
-  end
+  local out = support.ids(list, "name")
   table.sort(out)
   return out
 end

@@ -20,6 +20,13 @@ describe("restart", function()
 
   teardown(H.finish)
 
+  -- A server on a fresh copy of the fixture's database; returns it and the
+  -- database's path.
+  local function fresh_server()
+    local db = H.fresh_db(fx.db)
+    return H.start_server({ db = db }), db
+  end
+
   -- What a restart must keep, read as the committee.
   local function state_of(server, token, paths)
     local out = {}
@@ -71,8 +78,7 @@ describe("restart", function()
 
   for _, signal in ipairs({ "TERM", "INT" }) do
     it("keeps the data written before a SIG" .. signal .. ", after which it exits 0", function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local paths, sa = write_some(server)
       local committee = H.login(server, H.USERS.committee.email)
       local before = state_of(server, committee, paths)
@@ -87,8 +93,7 @@ describe("restart", function()
   end
 
   it("closes the database cleanly on SIGTERM (no WAL content left behind)", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     write_some(server)
     assert.are.equal(0, server.stop("TERM"))
     local wal = H.size(db .. "-wal")
@@ -133,8 +138,7 @@ describe("restart", function()
 
   -- A server on a new database, a CAE's token and a draft of its own.
   local function server_with_draft()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local cae = H.login(server, H.USERS.cae_a.email)
     return db, server, cae, H.new_self_assessment(server, cae, ids.org_a)
   end
@@ -267,8 +271,7 @@ describe("restart", function()
 
   it("stops on SIGTERM under a write load without waiting out its bound, every stored write answered",
     function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local targets, ids_written = load_targets(server)
       local run = start_load(server, targets, 1)
       local t0 = H.now()
@@ -292,8 +295,7 @@ describe("restart", function()
     end)
 
   it("keeps sessions across a restart, and logouts too", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local kept = H.login(server, H.USERS.cae_b.email)
     local ended = H.login(server, H.USERS.cae_b.email)
     expect(request(server, "DELETE", "/api/v1/session", { token = ended }), 204)
@@ -306,8 +308,7 @@ describe("restart", function()
   end)
 
   it("keeps every write acknowledged right before a kill -9", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local committee = H.login(server, H.USERS.committee.email)
     local auditor = H.login(server, H.USERS.auditor.email)
     local cae = H.login(server, H.USERS.cae_a.email)
@@ -358,8 +359,7 @@ describe("restart", function()
   end)
 
   it("keeps every acknowledged write of a burst cut short by kill -9", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local cae = H.login(server, H.USERS.cae_a.email)
     criteria = criteria or H.criteria(server)
     local sa = H.new_self_assessment(server, cae, ids.org_a)
@@ -425,8 +425,7 @@ describe("restart", function()
   end)
   it("keeps every write acknowledged to concurrent clients when kill -9 cuts them short, none half-written",
     function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local targets, ids_written = load_targets(server)
       local run, started = start_load(server, targets, 1.5)
       server.kill9()
