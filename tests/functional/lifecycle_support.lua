@@ -272,10 +272,7 @@ function L.stream(server, items, seconds)
   os.execute("sh " .. quote(dir .. "/loop.sh") .. " </dev/null >/dev/null 2>&1 &")
   local handle = { dir = dir }
   function handle.finish()
-    local deadline = H.now() + seconds + 20
-    while not H.exists(dir .. "/done") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return H.exists(dir .. "/done") end, seconds + 20, 0.1)
     assert(H.exists(dir .. "/done"), "the request stream did not end")
     local out = {}
     for line in (support.read(dir .. "/codes") or ""):gmatch("[^\n]+") do
@@ -287,16 +284,10 @@ function L.stream(server, items, seconds)
   return handle
 end
 
--- Waits until `pred()` is true (polling every 50 ms, `limit` seconds).
+-- Waits until `pred()` is true (polling every 50 ms, `limit` seconds, 5 by
+-- default); returns true, or what pred last returned.
 function L.wait_for(pred, limit)
-  local deadline = H.now() + (limit or 5)
-  repeat
-    if pred() then
-      return true
-    end
-    H.sleep(0.05)
-  until H.now() > deadline
-  return pred()
+  return support.wait_for(pred, limit or 5) and true
 end
 
 -- Sends a signal to the server process.

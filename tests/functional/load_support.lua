@@ -50,10 +50,7 @@ function LG.start(server, opts)
   end
 
   function run.finish(limit)
-    local deadline = H.now() + (limit or 60)
-    while not support.read(dir .. "/rc") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return support.read(dir .. "/rc") end, limit or 60, 0.1)
     local rc = support.read(dir .. "/rc")
     if not rc then
       local pid = tonumber(support.read(dir .. "/pid") or "")

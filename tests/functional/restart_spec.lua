@@ -121,10 +121,7 @@ describe("restart", function()
       .. (pause and (" && sleep " .. pause .. " && cat " .. f("body") .. " >&3") or "")
       .. "; cat <&3 >" .. f("response") .. "; touch " .. f("done")
     os.execute("timeout 20 bash -c " .. quote(script) .. " >/dev/null 2>&1 &")
-    local deadline = H.now() + 10
-    while not support.read(dir .. "/ready") and H.now() < deadline do
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return support.read(dir .. "/ready") end, 10, 0.02)
     assert(support.read(dir .. "/ready"), "no 100 Continue within 10 s: " .. tostring(support.read(dir
       .. "/continue")))
     return function() -- waits for the connection's end
@@ -224,10 +221,7 @@ describe("restart", function()
     local first = put_in_two_steps(server, path .. "JF-01", cae,
       json.encode({ status = "met", comment = "avant l'arrêt", evidence = {} }), 1)
     os.execute("kill -TERM " .. server.pid)
-    local deadline = H.now() + 10
-    while not select(2, server.output()):find("stopping", 1, true) and H.now() < deadline do
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return select(2, server.output()):find("stopping", 1, true) end, 10, 0.02)
     H.sleep(0.1)
     local body = json.encode({ status = "met", comment = "pendant l'arrêt", evidence = {} })
     local got = send("PUT " .. path .. "JF-02 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " .. cae
@@ -379,19 +373,9 @@ describe("restart", function()
     support.write(dir .. "/burst.sh", table.concat(lines, "\n") .. "\n")
     os.execute("sh " .. quote(dir .. "/burst.sh") .. " </dev/null >/dev/null 2>&1 &")
     -- let some writes through, then kill the server in the middle
-    local deadline = H.now() + 10
-    while H.now() < deadline do
-      local n = select(2, (support.read(log) or ""):gsub("\n", ""))
-      if n >= 20 then
-        break
-      end
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return support.count(support.read(log) or "", "\n") >= 20 end, 10, 0.02)
     server.kill9()
-    deadline = H.now() + 30
-    while not support.read(dir .. "/finished") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return support.read(dir .. "/finished") end, 30, 0.1)
     assert.truthy(support.read(dir .. "/finished"), "the client did not finish")
     local acknowledged = {}
     local count = 0

@@ -119,6 +119,18 @@ function support.now()
   return t
 end
 
+-- Polls `pred` every `step` seconds (default 0.05) until it returns a true
+-- value or `timeout` seconds (default 10) pass; returns pred's last value.
+function support.wait_for(pred, timeout, step)
+  local deadline = support.now() + (timeout or 10)
+  local v = pred()
+  while not v and support.now() < deadline do
+    support.sleep(step or 0.05)
+    v = pred()
+  end
+  return v
+end
+
 -- How many times `needle` (plain text) occurs in `text`.
 function support.count(text, needle)
   local n, from = 0, 1

@@ -38,15 +38,7 @@ end
 
 -- Polls `pred` every `step` seconds (default 0.05) until it returns a true
 -- value or `timeout` seconds pass; returns pred's last value.
-function W.wait_for(pred, timeout, step)
-  local deadline = W.now() + (timeout or 10)
-  local v = pred()
-  while not v and W.now() < deadline do
-    W.sleep(step or 0.05)
-    v = pred()
-  end
-  return v
-end
+W.wait_for = support.wait_for
 
 -- Starts the receiver. opts: secret (required), log (default: a new file),
 -- port (default: any free one), statuses ({500, 200}), retry_after (seconds).
