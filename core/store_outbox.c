@@ -39,6 +39,7 @@ const char *const store_sql_outbox[Q_COUNT] = {
                          " secret = ?2 WHERE id = ?1 AND NOT deleted",
     [Q_WEBHOOK_DELETE] =
         "UPDATE webhooks SET deleted = 1, enabled = 0 WHERE id = ? AND NOT deleted",
+    /* A deleted or disabled webhook's deliveries still to make fail. */
     [Q_WEBHOOK_CANCEL] = "UPDATE deliveries SET state = 'failed'"
                          " WHERE webhook_id = ? AND state = 'pending'",
     /* First attempts go in event order: the oldest due delivery first. */
@@ -65,8 +66,6 @@ const char *const store_sql_outbox[Q_COUNT] = {
     [Q_WEBHOOK_OK] = "UPDATE webhooks SET failing_since = NULL WHERE id = ?",
     [Q_WEBHOOK_DISABLE] = "UPDATE webhooks SET enabled = 0, disabled_reason = ?2"
                           " WHERE id = ?1 AND enabled",
-    [Q_WEBHOOK_DISABLE_ALL] = "UPDATE deliveries SET state = 'failed'"
-                              " WHERE webhook_id = ? AND state = 'pending'",
     [Q_DELIVERY_LOG] = "SELECT a.id, d.id AS delivery_id, d.event_id, e.type, a.at, a.status,"
                        " a.duration_ms, a.response, a.error, d.state, d.attempts"
                        " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
@@ -187,15 +186,9 @@ int store_webhook_rotate(store *s, long long id, const char *secret, long long o
 
 int store_webhook_delete(store *s, long long id, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_WEBHOOK_DELETE, ARGS(A_INT(id)), e);
-    if (!st)
+    if (query_exec(s, Q_WEBHOOK_DELETE, ARGS(A_INT(id)), true, "webhook", e))
         return e->code;
-    if (exec_one(s, st, "webhook", e))
-        return e->code;
-    if (!(st = stmt(s, Q_WEBHOOK_CANCEL, e)))
-        return e->code;
-    sqlite3_bind_int64(st, 1, id);
-    return exec_stmt(s, st, "deliveries", e);
+    return query_exec(s, Q_WEBHOOK_CANCEL, ARGS(A_INT(id)), false, "deliveries", e);
 }
 
 int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, err *e)
@@ -224,51 +217,41 @@ int store_due(store *s, long long now_ms, int limit, store_due_fn fn, void *ud, 
     return rc == SQLITE_DONE ? ERR_OK : db_fail(s, e, "due deliveries");
 }
 
-static int exec_id2(store *s, int q, long long a, long long b, bool two, err *e)
+/* Runs q, a statement on one delivery (or one webhook's), with args. */
+static int delivery_exec(store *s, int q, const store_arg *args, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, q, ARGS(A_INT(a)), e);
-    if (!st)
-        return e->code;
-    if (two)
-        sqlite3_bind_int64(st, 2, b);
-    return exec_stmt(s, st, "delivery", e);
+    return query_exec(s, q, args, false, "delivery", e);
 }
 
 int store_delivery_lease(store *s, long long delivery, long long until_ms, err *e)
 {
-    return exec_id2(s, Q_LEASE, delivery, until_ms, true, e);
+    return delivery_exec(s, Q_LEASE, ARGS(A_INT(delivery), A_INT(until_ms)), e);
 }
 
 int store_delivery_unlease(store *s, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_UNLEASE, e);
-    return st ? exec_stmt(s, st, "deliveries", e) : e->code;
+    return query_exec(s, Q_UNLEASE, NULL, false, "deliveries", e);
 }
 
+/* The attempt's status is NULL when no HTTP status came back (A_ID binds
+ * a positive number, NULL otherwise). */
 int store_delivery_done(store *s, const store_attempt *a, err *e)
 {
     char now[DATE_TIME_LEN + 1];
     date_now(now);
-    sqlite3_stmt *st = stmt_bound(s, Q_ATTEMPT_ADD, ARGS(A_INT(a->delivery), A_TEXT(now)), e);
-    if (!st)
-        return e->code;
-    if (a->status > 0)
-        sqlite3_bind_int(st, 3, a->status);
-    else
-        sqlite3_bind_null(st, 3);
-    sqlite3_bind_int64(st, 4, a->duration_ms);
-    bind_text(st, 5, a->response);
-    bind_text(st, 6, a->error);
-    if (exec_stmt(s, st, "attempt", e))
+    if (query_exec(s, Q_ATTEMPT_ADD,
+                   ARGS(A_INT(a->delivery), A_TEXT(now), A_ID(a->status), A_INT(a->duration_ms),
+                        A_TEXT(a->response), A_TEXT(a->error)),
+                   false, "attempt", e))
         return e->code;
     if (a->outcome == STORE_DELIVERED)
-        return exec_id2(s, Q_DELIVERED, a->delivery, 0, false, e) ||
-                       exec_id2(s, Q_WEBHOOK_OK, a->webhook, 0, false, e)
+        return delivery_exec(s, Q_DELIVERED, ARGS(A_INT(a->delivery)), e) ||
+                       delivery_exec(s, Q_WEBHOOK_OK, ARGS(A_INT(a->webhook)), e)
                    ? e->code
                    : ERR_OK;
     if (a->outcome == STORE_RETRY)
-        return exec_id2(s, Q_RETRY, a->delivery, a->next_ms, true, e);
-    return exec_id2(s, Q_GIVE_UP, a->delivery, 0, false, e);
+        return delivery_exec(s, Q_RETRY, ARGS(A_INT(a->delivery), A_INT(a->next_ms)), e);
+    return delivery_exec(s, Q_GIVE_UP, ARGS(A_INT(a->delivery)), e);
 }
 
 int store_webhook_failing(store *s, long long webhook, long long now_ms, long long *since, err *e)
@@ -289,7 +272,7 @@ int store_webhook_disable(store *s, long long webhook, const char *reason, bool 
     if (query_exec(s, Q_WEBHOOK_DISABLE, ARGS(A_INT(webhook), A_TEXT(reason)), false, "webhook", e))
         return e->code;
     *changed = sqlite3_changes(s->db) > 0;
-    return exec_id2(s, Q_WEBHOOK_DISABLE_ALL, webhook, 0, false, e);
+    return delivery_exec(s, Q_WEBHOOK_CANCEL, ARGS(A_INT(webhook)), e);
 }
 
 int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e)

@@ -76,11 +76,8 @@ describe("bad inputs", function()
   end
 
   setup(function()
-    fx = H.fixture()
+    fx, _, server, tokens, criteria = H.world()
     ids = fx.ids
-    server = H.start_server({ db = H.fresh_db(fx.db) })
-    tokens = H.login_all(server)
-    criteria = H.criteria(server)
     ctx.sa = H.new_self_assessment(server, tokens.cae_a, ids.org_a).id
     reset_jf01()
     ctx.audit = H.new_audit(server, tokens.committee, ids.org_a, ids.auditor).id

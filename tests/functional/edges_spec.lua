@@ -190,10 +190,7 @@ for ((i = 0; i < 300; i++)); do [ -e "$dir/stop" ] && break; sleep 0.1; done
       support.write(dir .. "/hold.sh", HOLD)
       os.execute("bash " .. quote(dir .. "/hold.sh") .. " " .. s.port .. " " .. n .. " " .. quote(dir)
         .. " >/dev/null 2>&1 &")
-      local deadline = os.time() + 10
-      while not H.exists(dir .. "/ready") and os.time() < deadline do
-        os.execute("sleep 0.1")
-      end
+      support.wait_for(function() return H.exists(dir .. "/ready") end, 10, 0.1)
       assert.is_truthy(H.exists(dir .. "/ready"), "the connections did not open")
       os.execute("sleep 0.5") -- accepted by the server
       return function()

@@ -31,22 +31,11 @@ function H.copy(src, dest)
 end
 
 function H.exists(path)
-  local f = io.open(path, "rb")
-  if f then
-    f:close()
-    return true
-  end
-  return false
+  return support.with_file(path, function() return true end) or false
 end
 
 function H.size(path)
-  local f = io.open(path, "rb")
-  if not f then
-    return nil
-  end
-  local n = f:seek("end")
-  f:close()
-  return n
+  return support.with_file(path, function(f) return f:seek("end") end)
 end
 
 local function alive(pid)
@@ -102,19 +91,27 @@ function H.fixture()
   assert(ids.org_a ~= ids.org_b, "two organisations got the same id")
   for _, key in ipairs(H.USER_ORDER) do
     local u = H.USERS[key]
-    local args = { "user", "add", "--db", db, "--email", u.email, "--name", u.name, "--role", u.role }
-    if u.org then
-      args[#args + 1] = "--org"
-      args[#args + 1] = tostring(ids["org_" .. u.org])
-    end
-    if u.certified then
-      args[#args + 1] = "--certified-until"
-      args[#args + 1] = u.certified
-    end
-    args[#args + 1] = "--password-stdin"
+    local args = H.user_add_args(db, u, u.org and ids["org_" .. u.org])
     ids[key] = id_of(H.admin(args, H.PASSWORD .. "\n"), "user add " .. u.email)
   end
   return { db = db, dir = dir, ids = ids }
+end
+
+-- The arguments of `labelcoop user add` on db for a fixture user u (email,
+-- name, role, certified: a date or nil), a member of the organisation
+-- org_id (nil: none), the password read from stdin.
+function H.user_add_args(db, u, org_id)
+  local args = { "user", "add", "--db", db, "--email", u.email, "--name", u.name, "--role", u.role }
+  if org_id then
+    args[#args + 1] = "--org"
+    args[#args + 1] = tostring(org_id)
+  end
+  if u.certified then
+    args[#args + 1] = "--certified-until"
+    args[#args + 1] = u.certified
+  end
+  args[#args + 1] = "--password-stdin"
+  return args
 end
 
 -- Runs SQL through the sqlite3 shell on db (waiting up to 5 s for a lock a
@@ -300,11 +297,18 @@ function H.start_server(opts)
   H.spawn(dir, table.concat(command, " "), opts)
   local server = H.listening(dir, "labelcoop serve", opts.timeout)
   server.db = opts.db
-  servers[#servers + 1] = server
-  return server
+  return H.keep(server)
 end
 
--- Stops every server still running (for teardown).
+-- Adds a process object (see H.listening) to those H.stop_all stops;
+-- returns it.
+function H.keep(p)
+  servers[#servers + 1] = p
+  return p
+end
+
+-- Stops every server (and other process H.keep was given) still running,
+-- the newest first (for teardown).
 function H.stop_all()
   for i = #servers, 1, -1 do
     local s = servers[i]

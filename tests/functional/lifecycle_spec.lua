@@ -56,13 +56,7 @@ local function listing_of(dir)
   return json.decode(r.stdout)
 end
 
-local function ids_of(list, key)
-  local out = {}
-  for i, item in ipairs(list or {}) do
-    out[i] = item[key or "id"]
-  end
-  return out
-end
+local ids_of = support.ids
 
 local function sorted(list)
   local out = {}
@@ -74,6 +68,31 @@ local function sorted(list)
 end
 
 -- Every answer of an assessment JSON, as criterion -> {status, comment, evidence}.
+-- Every other criterion of a list (those at an even index for parity 0,
+-- odd for 1), answered "met".
+local function every_other(criteria, parity)
+  local answers = {}
+  for i, c in ipairs(criteria) do
+    if i % 2 == parity then
+      answers[c.id] = "met"
+    end
+  end
+  return answers
+end
+
+-- GET /api/v1/referential n times at once: each answered 200 with the rule
+-- set `hash`.
+local function referential_served_by(server, n, hash)
+  local list = {}
+  for i = 1, n do
+    list[i] = { path = "/api/v1/referential" }
+  end
+  for _, resp in ipairs(H.get_many(server, list)) do
+    assert.are.equal(200, resp.status)
+    assert.are.equal(hash, resp.json and resp.json.ruleset)
+  end
+end
+
 local function answers_map(assessment)
   local out = {}
   for _, a in ipairs(assessment.answers or {}) do
@@ -119,13 +138,7 @@ describe("rules lifecycle", function()
       -- An audit opened under the first rules, half answered.
       old = H.new_audit(w.server, w.t.committee, w.ids.org_a, w.ids.auditor)
       assert.are.equal(h0, old.ruleset)
-      local half = {}
-      for i, c in ipairs(criteria0) do
-        if i % 2 == 0 then
-          half[c.id] = "met"
-        end
-      end
-      L.answer(w.server, w.t.auditor, old.id, half)
+      L.answer(w.server, w.t.auditor, old.id, every_other(criteria0, 0))
 
       local stream = L.stream(w.server, {
         { path = "/referential" },
@@ -175,14 +188,7 @@ describe("rules lifecycle", function()
       assert.are.equal(h3, new3.ruleset)
 
       -- Every worker serves the new rules: no flapping back.
-      local list = {}
-      for i = 1, 12 do
-        list[i] = { path = "/api/v1/referential" }
-      end
-      for _, resp in ipairs(H.get_many(w.server, list)) do
-        assert.are.equal(200, resp.status)
-        assert.are.equal(h3, resp.json and resp.json.ruleset)
-      end
+      referential_served_by(w.server, 12, h3)
 
       assert.is_false(H.exists(stream.dir .. "/done"), "the request stream ended before the last activation")
       codes = stream.finish()
@@ -240,13 +246,7 @@ describe("rules lifecycle", function()
       local before = assessment(w, w.t.auditor, old.id)
       assert.are.equal(h0, before.ruleset)
       assert.are.equal("draft", before.status)
-      local rest = {}
-      for i, c in ipairs(criteria0) do
-        if i % 2 == 1 then
-          rest[c.id] = "met"
-        end
-      end
-      L.answer(w.server, w.t.auditor, old.id, rest)
+      L.answer(w.server, w.t.auditor, old.id, every_other(criteria0, 1))
       expect(request(w.server, "PUT", "/api/v1/assessments/" .. old.id .. "/stakeholders",
         { token = w.t.auditor, json = H.STAKEHOLDERS }), 200, "stakeholders")
       local sub = expect(request(w.server, "POST", "/api/v1/assessments/" .. old.id .. "/submit",
@@ -314,6 +314,17 @@ describe("rules lifecycle", function()
       assert.are.equal(h0, a.ruleset, what .. ": a new assessment runs other rules")
     end
 
+    -- POST /rulesets of the folder `dir`: refused with 400 and a message
+    -- holding `where`, within 10 s (`what` names the fault in the message).
+    local function refused_within_10s(dir, note, where, what)
+      local t0 = H.now()
+      local r = request(w.server, "POST", "/api/v1/rulesets",
+        { token = w.t.committee, json = { files = L.files_of(dir), note = note } })
+      H.expect_error(r, 400)
+      assert.matches(where, r.json.error.message, 1, true)
+      assert.is_true(H.now() - t0 < 10, "POST /rulesets with " .. what .. " took " .. (H.now() - t0) .. " s")
+    end
+
     it("is refused by `rules activate` with exit 3 and file:line (syntax error)", function()
       local r = support.run({ "rules", "activate", "--db", w.db, "--rules", syntax, "--note", "cassé" }, nil, nil, 30)
       assert.are.equal(3, r.code, r.stdout .. r.stderr)
@@ -336,24 +347,15 @@ describe("rules lifecycle", function()
       assert.matches(RH .. ":" .. syntax_line .. ":", r.json.error.message, 1, true)
       unchanged("POST /rulesets (syntax)")
       answering_during("POST /rulesets (loop)", function()
-        local t0 = H.now()
-        r = request(w.server, "POST", "/api/v1/rulesets",
-          { token = w.t.committee, json = { files = L.files_of(loop), note = "boucle" } })
-        H.expect_error(r, 400)
-        assert.matches(CG .. ":" .. loop_line .. ": instruction limit exceeded", r.json.error.message, 1, true)
-        assert.is_true(H.now() - t0 < 10, "POST /rulesets with a loop took " .. (H.now() - t0) .. " s")
+        refused_within_10s(loop, "boucle", CG .. ":" .. loop_line .. ": instruction limit exceeded", "a loop")
       end)
       unchanged("POST /rulesets (loop)")
     end)
 
     it("is refused by POST /rulesets with file:line when it allocates without bound; the server answers", function()
       answering_during("POST /rulesets (allocation)", function()
-        local t0 = H.now()
-        local r = request(w.server, "POST", "/api/v1/rulesets",
-          { token = w.t.committee, json = { files = L.files_of(hungry), note = "mémoire" } })
-        H.expect_error(r, 400)
-        assert.matches(CG .. ":" .. hungry_line .. ": memory limit exceeded", r.json.error.message, 1, true)
-        assert.is_true(H.now() - t0 < 10, "POST /rulesets with an allocation took " .. (H.now() - t0) .. " s")
+        refused_within_10s(hungry, "mémoire", CG .. ":" .. hungry_line .. ": memory limit exceeded",
+          "an allocation")
       end)
       unchanged("POST /rulesets (allocation)")
     end)
@@ -364,14 +366,7 @@ describe("rules lifecycle", function()
         local _, err0 = w.server.output()
         L.signal(w.server, "HUP")
         -- The server answers meanwhile, with the active rules.
-        local list = {}
-        for i = 1, 6 do
-          list[i] = { path = "/api/v1/referential" }
-        end
-        for _, resp in ipairs(H.get_many(w.server, list)) do
-          assert.are.equal(200, resp.status)
-          assert.are.equal(h0, resp.json and resp.json.ruleset)
-        end
+        referential_served_by(w.server, 6, h0)
         assert.is_true(L.wait_for(function()
           local _, err = w.server.output()
           return err:sub(#err0 + 1):find("SIGHUP: the active rule set " .. h0 .. " loads", 1, true) ~= nil

@@ -41,13 +41,6 @@ L.JF = "referential/01-juridique-financier.lua"
 L.JF01_OLD = "La CAE est constituée en société coopérative (SCOP ou SCIC)"
 L.JF01_NEW = "La CAE est une société coopérative (SCOP ou SCIC)"
 
--- The hash `rules check` gives a folder.
-function L.hash_of(dir)
-  local r = support.check(dir)
-  assert(r.code == 0 and r.hash, "rules check " .. dir .. " failed: " .. r.stdout .. r.stderr)
-  return r.hash
-end
-
 -- A copy of the shipped rules in a fresh directory of our own (kept for the
 -- whole file: support.cleanup() does not touch it).
 function L.rules_copy(name)
@@ -99,13 +92,20 @@ function L.remove_criterion(dir, rel, id)
   support.write(path, text:sub(1, s - 1) .. text:sub(e + 3))
 end
 
--- Changes the level of criterion `id` (declared as `level = "old",` right
--- after its id, field and theme lines).
-function L.set_level(dir, rel, id, from, to)
+-- The path of dir/rel, its text and where criterion `id` starts in it
+-- (failing the test when it is not there).
+local function criterion_in(dir, rel, id)
   local path = dir .. "/" .. rel
   local text = assert(support.read(path))
   local s = text:find("id = \"" .. id .. "\",", 1, true)
   assert(s, "criterion " .. id .. " not found in " .. rel)
+  return path, text, s
+end
+
+-- Changes the level of criterion `id` (declared as `level = "old",` right
+-- after its id, field and theme lines).
+function L.set_level(dir, rel, id, from, to)
+  local path, text, s = criterion_in(dir, rel, id)
   local ls, le = text:find("level = \"" .. from .. "\",", s, true)
   assert(ls and ls - s < 300, "level of " .. id .. " not found")
   support.write(path, text:sub(1, ls - 1) .. "level = \"" .. to .. "\"," .. text:sub(le + 1))
@@ -114,10 +114,7 @@ end
 -- Adds `key = value,` (value: Lua text) to criterion `id`, which must not
 -- declare `key` yet.
 function L.add_key(dir, rel, id, key, value)
-  local path = dir .. "/" .. rel
-  local text = assert(support.read(path))
-  local s = text:find("id = \"" .. id .. "\",", 1, true)
-  assert(s, "criterion " .. id .. " not found in " .. rel)
+  local path, text, s = criterion_in(dir, rel, id)
   local e = text:find("\n}\n", s, true)
   local block = text:sub(s, e)
   assert(not block:find(key .. " =", 1, true), id .. " already declares " .. key)
@@ -275,10 +272,7 @@ function L.stream(server, items, seconds)
   os.execute("sh " .. quote(dir .. "/loop.sh") .. " </dev/null >/dev/null 2>&1 &")
   local handle = { dir = dir }
   function handle.finish()
-    local deadline = H.now() + seconds + 20
-    while not H.exists(dir .. "/done") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return H.exists(dir .. "/done") end, seconds + 20, 0.1)
     assert(H.exists(dir .. "/done"), "the request stream did not end")
     local out = {}
     for line in (support.read(dir .. "/codes") or ""):gmatch("[^\n]+") do
@@ -290,16 +284,10 @@ function L.stream(server, items, seconds)
   return handle
 end
 
--- Waits until `pred()` is true (polling every 50 ms, `limit` seconds).
+-- Waits until `pred()` is true (polling every 50 ms, `limit` seconds, 5 by
+-- default); returns true, or what pred last returned.
 function L.wait_for(pred, limit)
-  local deadline = H.now() + (limit or 5)
-  repeat
-    if pred() then
-      return true
-    end
-    H.sleep(0.05)
-  until H.now() > deadline
-  return pred()
+  return support.wait_for(pred, limit or 5) and true
 end
 
 -- Sends a signal to the server process.
@@ -310,13 +298,9 @@ end
 -- The lines of a text that start with `prefix` (plain), the program's
 -- "labelcoop: " prefix allowed.
 function L.lines_starting(text, prefix)
-  local out = {}
-  for _, line in ipairs(support.lines(text)) do
-    if line:sub(1, #prefix) == prefix or line:sub(1, #prefix + 11) == "labelcoop: " .. prefix then
-      out[#out + 1] = line
-    end
-  end
-  return out
+  return support.filter(support.lines(text), function(line)
+    return line:sub(1, #prefix) == prefix or line:sub(1, #prefix + 11) == "labelcoop: " .. prefix
+  end)
 end
 
 function L.find_by(list, key, value)

@@ -36,17 +36,9 @@ function LG.start(server, opts)
   for i, a in ipairs(args) do
     args[i] = quote(a)
   end
-  support.write(dir .. "/run.sh", table.concat({
-    "#!/bin/sh",
-    table.concat(args, " ") .. " >" .. quote(dir .. "/result") .. " 2>" .. quote(dir .. "/stderr")
-      .. " </dev/null &",
-    "echo $! >" .. quote(dir .. "/pid"),
-    "wait $!",
-    "echo $? >" .. quote(dir .. "/rc.tmp"),
-    "mv " .. quote(dir .. "/rc.tmp") .. " " .. quote(dir .. "/rc"),
-    "",
-  }, "\n"))
-  os.execute("sh " .. quote(dir .. "/run.sh") .. " </dev/null >/dev/null 2>&1 &")
+  -- Its figures on stdout (dir/out), its pid and exit code in dir/pid and
+  -- dir/rc; it dies with the spec, as a server does.
+  H.spawn(dir, table.concat(args, " "))
   local run = { dir = dir }
 
   function run.acks()
@@ -58,10 +50,7 @@ function LG.start(server, opts)
   end
 
   function run.finish(limit)
-    local deadline = H.now() + (limit or 60)
-    while not support.read(dir .. "/rc") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return support.read(dir .. "/rc") end, limit or 60, 0.1)
     local rc = support.read(dir .. "/rc")
     if not rc then
       local pid = tonumber(support.read(dir .. "/pid") or "")
@@ -70,8 +59,8 @@ function LG.start(server, opts)
       end
       error("the load generator did not end within " .. (limit or 60) .. " s", 2)
     end
-    assert(tonumber(rc) == 0, "loadgen exited " .. rc .. ": " .. (support.read(dir .. "/stderr") or ""))
-    local figures = json.decode(support.read(dir .. "/result"))
+    assert(tonumber(rc) == 0, "loadgen exited " .. rc .. ": " .. (support.read(dir .. "/err") or ""))
+    local figures = json.decode(support.read(dir .. "/out"))
     return figures, LG.writes(support.read(dir .. "/log") or "")
   end
 

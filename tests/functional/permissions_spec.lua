@@ -136,11 +136,8 @@ describe("permissions", function()
   local makers = {}
 
   setup(function()
-    fx = H.fixture()
+    fx, _, server, tokens, criteria = H.world()
     ids = fx.ids
-    server = H.start_server({ db = H.fresh_db(fx.db) })
-    tokens = H.login_all(server)
-    criteria = H.criteria(server)
     ctx.org_a, ctx.org_b, ctx.auditor_id, ctx.auditor_b_id = ids.org_a, ids.org_b, ids.auditor, ids.auditor_b
     ctx.sa = H.new_self_assessment(server, tokens.cae_a, ids.org_a).id
     ctx.sa_b = H.new_self_assessment(server, tokens.cae_b, ids.org_b).id

@@ -26,6 +26,27 @@ local function award(server, token, audit_id, date)
     { token = token, json = { outcome = "awarded", date = date } }), 201, "decision")
 end
 
+-- The shipped plugins copied into a folder of our own, beside them "loops"
+-- (its validate_answer never returns) and the plugin `other` whose
+-- plugin.lua is `text`. Returns the folder.
+local function plugins_with_loops(other, text)
+  local dir = H.tmpdir() .. "/plugins"
+  assert.is_true(os.execute("cp -r '" .. support.root .. "/plugins' '" .. dir .. "' && mkdir -p '"
+    .. dir .. "/loops' '" .. dir .. "/" .. other .. "'"))
+  support.write(dir .. "/loops/plugin.lua", [[
+plugin {
+  name = "loops", version = "0.1", priority = 1,
+  hooks = {
+    validate_answer = function(criterion, answer)
+      while true do end
+    end,
+  },
+}
+]])
+  support.write(dir .. "/" .. other .. "/plugin.lua", text)
+  return dir
+end
+
 -- One fixture for the server specs below (busted runs file-level setup
 -- once, before them).
 local fixture
@@ -133,20 +154,7 @@ describe("plugins", function()
 
   it("a broken plugin is left out or stopped by its limits; the platform keeps working",
     function()
-      local dir = H.tmpdir() .. "/plugins"
-      assert.is_true(os.execute("cp -r '" .. support.root .. "/plugins' '" .. dir .. "' && mkdir -p '"
-        .. dir .. "/loops' '" .. dir .. "/broken'"))
-      support.write(dir .. "/loops/plugin.lua", [[
-plugin {
-  name = "loops", version = "0.1", priority = 1,
-  hooks = {
-    validate_answer = function(criterion, answer)
-      while true do end
-    end,
-  },
-}
-]])
-      support.write(dir .. "/broken/plugin.lua", "plugin { name = 'broken', version = \n")
+      local dir = plugins_with_loops("broken", "plugin { name = 'broken', version = \n")
       local list = support.run({ "plugins", "list", "--plugins", dir })
       assert.are.equal(3, list.code)
       assert.truthy(list.stderr:find("broken/plugin.lua:2:", 1, true), list.stderr)
@@ -200,20 +208,7 @@ describe("a plugin stopped by its limits at run time", function()
   it("a loop and an allocation without bound are stopped on each call, the server answering meanwhile",
     function()
       local L = require "lifecycle_support"
-      local dir = H.tmpdir() .. "/plugins"
-      assert.is_true(os.execute("cp -r '" .. support.root .. "/plugins' '" .. dir .. "' && mkdir -p '"
-        .. dir .. "/loops' '" .. dir .. "/hungry'"))
-      support.write(dir .. "/loops/plugin.lua", [=[
-plugin {
-  name = "loops", version = "0.1", priority = 1,
-  hooks = {
-    validate_answer = function(criterion, answer)
-      while true do end
-    end,
-  },
-}
-]=])
-      support.write(dir .. "/hungry/plugin.lua", [=[
+      local dir = plugins_with_loops("hungry", [=[
 plugin {
   name = "hungry", version = "0.1", priority = 2,
   hooks = {

@@ -48,10 +48,7 @@ local function row_of(t, first)
 end
 
 local function names_of(list)
-  local out = {}
-  for i, x in ipairs(list) do
-    out[i] = x.name
-  end
+  local out = support.ids(list, "name")
   table.sort(out)
   return out
 end
@@ -60,6 +57,18 @@ local function csv_of(text, sep)
   local records, why = R.csv_parse(text, sep)
   assert.is_not_nil(records, "not RFC 4180 CSV with every field quoted (" .. tostring(why) .. "):\n" .. text:sub(1, 800))
   return R.csv_tables(records)
+end
+
+-- The comment (third column) of the committee agenda's row for the
+-- assessment ctx.x, in the agenda as CSV text separated by `sep`.
+local function agenda_comment(text, sep)
+  local found
+  for _, row in ipairs(csv_of(text, sep)[1]) do
+    if row[1] == ctx.x then
+      found = row[3]
+    end
+  end
+  return found
 end
 
 local function changed_between(id_a, id_b)
@@ -491,13 +500,7 @@ report {
       -- and the agenda's comment with ',' as separator
       local a = report("committee-agenda", nil, { "--format", "csv", "--separator", "," })
       assert.are.equal(0, a.code, R.show(a))
-      local found
-      for _, row in ipairs(csv_of(a.stdout, ",")[1]) do
-        if row[1] == ctx.x then
-          found = row[3]
-        end
-      end
-      assert.are.equal(R.TRICKY, found)
+      assert.are.equal(R.TRICKY, agenda_comment(a.stdout, ","))
     end)
 
     it("html: one self-contained page with an SVG chart", function()
@@ -644,13 +647,7 @@ report {
       local tables = csv_of(r.body, ";")
       assert.are.same({ "Labellisée", "2" }, tables[1][2])
       local c = H.expect(get(ctx.tokens.committee, "/api/v1/reports/committee-agenda?format=csv&separator=,"), 200)
-      local found
-      for _, row in ipairs(csv_of(c.body, ",")[1]) do
-        if row[1] == ctx.x then
-          found = row[3]
-        end
-      end
-      assert.are.equal(R.TRICKY, found)
+      assert.are.equal(R.TRICKY, agenda_comment(c.body, ","))
       local j = H.expect(get(ctx.tokens.committee, "/api/v1/reports/committee-agenda?date=2027-01-15"), 200)
       assert.is_not_nil(j.json, "the default format is not JSON: " .. H.show(j))
       assert.are.equal("Séance du 2027-01-15.", R.paragraphs(j.json)[1])

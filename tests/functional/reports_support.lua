@@ -264,15 +264,15 @@ function R.spawn(args, limit)
   os.execute("sh " .. quote(dir .. "/job.sh") .. " </dev/null >/dev/null 2>&1 &")
   local job = {}
   function job.wait(seconds)
-    local deadline = H.now() + seconds
-    repeat
-      local rc, ns = (support.read(dir .. "/rc") or ""):match("^(%d+) (%d+)")
-      if rc then
-        return { code = tonumber(rc), elapsed = tonumber(ns) / 1e9, stdout = support.read(dir .. "/stdout") or "",
-          stderr = support.read(dir .. "/stderr") or "" }
-      end
-      H.sleep(0.2)
-    until H.now() > deadline
+    local rc, ns
+    support.wait_for(function()
+      rc, ns = (support.read(dir .. "/rc") or ""):match("^(%d+) (%d+)")
+      return rc
+    end, seconds, 0.2)
+    if rc then
+      return { code = tonumber(rc), elapsed = tonumber(ns) / 1e9, stdout = support.read(dir .. "/stdout") or "",
+        stderr = support.read(dir .. "/stderr") or "" }
+    end
     return nil
   end
   return job

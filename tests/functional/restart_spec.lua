@@ -20,6 +20,13 @@ describe("restart", function()
 
   teardown(H.finish)
 
+  -- A server on a fresh copy of the fixture's database; returns it and the
+  -- database's path.
+  local function fresh_server()
+    local db = H.fresh_db(fx.db)
+    return H.start_server({ db = db }), db
+  end
+
   -- What a restart must keep, read as the committee.
   local function state_of(server, token, paths)
     local out = {}
@@ -71,8 +78,7 @@ describe("restart", function()
 
   for _, signal in ipairs({ "TERM", "INT" }) do
     it("keeps the data written before a SIG" .. signal .. ", after which it exits 0", function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local paths, sa = write_some(server)
       local committee = H.login(server, H.USERS.committee.email)
       local before = state_of(server, committee, paths)
@@ -87,8 +93,7 @@ describe("restart", function()
   end
 
   it("closes the database cleanly on SIGTERM (no WAL content left behind)", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     write_some(server)
     assert.are.equal(0, server.stop("TERM"))
     local wal = H.size(db .. "-wal")
@@ -116,10 +121,7 @@ describe("restart", function()
       .. (pause and (" && sleep " .. pause .. " && cat " .. f("body") .. " >&3") or "")
       .. "; cat <&3 >" .. f("response") .. "; touch " .. f("done")
     os.execute("timeout 20 bash -c " .. quote(script) .. " >/dev/null 2>&1 &")
-    local deadline = H.now() + 10
-    while not support.read(dir .. "/ready") and H.now() < deadline do
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return support.read(dir .. "/ready") end, 10, 0.02)
     assert(support.read(dir .. "/ready"), "no 100 Continue within 10 s: " .. tostring(support.read(dir
       .. "/continue")))
     return function() -- waits for the connection's end
@@ -133,8 +135,7 @@ describe("restart", function()
 
   -- A server on a new database, a CAE's token and a draft of its own.
   local function server_with_draft()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local cae = H.login(server, H.USERS.cae_a.email)
     return db, server, cae, H.new_self_assessment(server, cae, ids.org_a)
   end
@@ -220,10 +221,7 @@ describe("restart", function()
     local first = put_in_two_steps(server, path .. "JF-01", cae,
       json.encode({ status = "met", comment = "avant l'arrêt", evidence = {} }), 1)
     os.execute("kill -TERM " .. server.pid)
-    local deadline = H.now() + 10
-    while not select(2, server.output()):find("stopping", 1, true) and H.now() < deadline do
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return select(2, server.output()):find("stopping", 1, true) end, 10, 0.02)
     H.sleep(0.1)
     local body = json.encode({ status = "met", comment = "pendant l'arrêt", evidence = {} })
     local got = send("PUT " .. path .. "JF-02 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " .. cae
@@ -267,8 +265,7 @@ describe("restart", function()
 
   it("stops on SIGTERM under a write load without waiting out its bound, every stored write answered",
     function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local targets, ids_written = load_targets(server)
       local run = start_load(server, targets, 1)
       local t0 = H.now()
@@ -292,8 +289,7 @@ describe("restart", function()
     end)
 
   it("keeps sessions across a restart, and logouts too", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local kept = H.login(server, H.USERS.cae_b.email)
     local ended = H.login(server, H.USERS.cae_b.email)
     expect(request(server, "DELETE", "/api/v1/session", { token = ended }), 204)
@@ -306,8 +302,7 @@ describe("restart", function()
   end)
 
   it("keeps every write acknowledged right before a kill -9", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local committee = H.login(server, H.USERS.committee.email)
     local auditor = H.login(server, H.USERS.auditor.email)
     local cae = H.login(server, H.USERS.cae_a.email)
@@ -358,8 +353,7 @@ describe("restart", function()
   end)
 
   it("keeps every acknowledged write of a burst cut short by kill -9", function()
-    local db = H.fresh_db(fx.db)
-    local server = H.start_server({ db = db })
+    local server, db = fresh_server()
     local cae = H.login(server, H.USERS.cae_a.email)
     criteria = criteria or H.criteria(server)
     local sa = H.new_self_assessment(server, cae, ids.org_a)
@@ -379,19 +373,9 @@ describe("restart", function()
     support.write(dir .. "/burst.sh", table.concat(lines, "\n") .. "\n")
     os.execute("sh " .. quote(dir .. "/burst.sh") .. " </dev/null >/dev/null 2>&1 &")
     -- let some writes through, then kill the server in the middle
-    local deadline = H.now() + 10
-    while H.now() < deadline do
-      local n = select(2, (support.read(log) or ""):gsub("\n", ""))
-      if n >= 20 then
-        break
-      end
-      H.sleep(0.02)
-    end
+    support.wait_for(function() return support.count(support.read(log) or "", "\n") >= 20 end, 10, 0.02)
     server.kill9()
-    deadline = H.now() + 30
-    while not support.read(dir .. "/finished") and H.now() < deadline do
-      H.sleep(0.1)
-    end
+    support.wait_for(function() return support.read(dir .. "/finished") end, 30, 0.1)
     assert.truthy(support.read(dir .. "/finished"), "the client did not finish")
     local acknowledged = {}
     local count = 0
@@ -425,8 +409,7 @@ describe("restart", function()
   end)
   it("keeps every write acknowledged to concurrent clients when kill -9 cuts them short, none half-written",
     function()
-      local db = H.fresh_db(fx.db)
-      local server = H.start_server({ db = db })
+      local server, db = fresh_server()
       local targets, ids_written = load_targets(server)
       local run, started = start_load(server, targets, 1.5)
       server.kill9()

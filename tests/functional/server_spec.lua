@@ -98,6 +98,15 @@ describe("the labelcoop server, end to end", function()
     H.cleanup()
   end)
 
+  -- Submits the assessment `id` as `token`: 200, submitted, with the
+  -- evaluation `frozen`. Returns the response.
+  local function submitted(id, token, frozen)
+    local r = expect(request(server, "POST", "/api/v1/assessments/" .. id .. "/submit", { token = token }), 200)
+    assert.are.equal("submitted", r.json.status)
+    assert_same_json(frozen, r.json.evaluation, "evaluation at submission")
+    return r
+  end
+
   it("announces exactly one line with its address on stdout", function()
     local out = server.output()
     assert.are.equal("listening on http://127.0.0.1:" .. server.port .. "\n", out)
@@ -347,11 +356,8 @@ describe("the labelcoop server, end to end", function()
     end)
 
     it("is submitted with its evaluation frozen", function()
-      local r = expect(request(server, "POST", "/api/v1/assessments/" .. state.sa .. "/submit",
-        { token = tokens.cae_a }), 200)
-      assert.are.equal("submitted", r.json.status)
+      local r = submitted(state.sa, tokens.cae_a, state.sa_eval)
       assert.are.equal(state.sa, r.json.id)
-      assert_same_json(state.sa_eval, r.json.evaluation, "evaluation at submission")
       local e = expect(request(server, "GET", "/api/v1/assessments/" .. state.sa .. "/evaluation",
         { token = tokens.committee }), 200)
       assert_same_json(state.sa_eval, e.json, "frozen evaluation")
@@ -469,10 +475,7 @@ describe("the labelcoop server, end to end", function()
     end)
 
     it("is submitted by its auditor with the evaluation frozen", function()
-      local r = expect(request(server, "POST", "/api/v1/assessments/" .. state.audit .. "/submit",
-        { token = tokens.auditor }), 200)
-      assert.are.equal("submitted", r.json.status)
-      assert_same_json(state.audit_eval, r.json.evaluation, "evaluation at submission")
+      local r = submitted(state.audit, tokens.auditor, state.audit_eval)
       assert.are.equal(true, r.json.evaluation.eligible)
     end)
 

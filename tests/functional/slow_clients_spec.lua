@@ -83,11 +83,13 @@ mv "$dir/closed.tmp" "$dir/closed"
 
 -- The text of dir/name once the clients wrote it (limit seconds at most).
 local function wait_report(dir, name, limit)
-  local deadline = H.now() + (limit or 30)
-  while not support.read(dir .. "/" .. name) and H.now() < deadline do
-    assert(not support.read(dir .. "/failed"), "the slow clients could not connect")
-    H.sleep(0.05)
-  end
+  support.wait_for(function()
+    local text = support.read(dir .. "/" .. name)
+    if not text then
+      assert(not support.read(dir .. "/failed"), "the slow clients could not connect")
+    end
+    return text
+  end, limit or 30)
   return assert(support.read(dir .. "/" .. name), "no '" .. name .. "' report from the slow clients")
 end
 

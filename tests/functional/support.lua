@@ -40,14 +40,20 @@ local function quote(s)
 end
 support.quote = quote
 
-local function read_file(path)
+-- Opens `path` for reading and returns use(f), the file closed again; nil
+-- when it cannot be opened (a missing file is no error here).
+function support.with_file(path, use)
   local f = io.open(path, "rb")
   if not f then
     return nil
   end
-  local s = f:read("a")
+  local v = use(f)
   f:close()
-  return s
+  return v
+end
+
+local function read_file(path)
+  return support.with_file(path, function(f) return f:read("a") end)
 end
 support.read = read_file
 
@@ -111,6 +117,18 @@ function support.now()
   local t = tonumber(p:read("*l"))
   p:close()
   return t
+end
+
+-- Polls `pred` every `step` seconds (default 0.05) until it returns a true
+-- value or `timeout` seconds (default 10) pass; returns pred's last value.
+function support.wait_for(pred, timeout, step)
+  local deadline = support.now() + (timeout or 10)
+  local v = pred()
+  while not v and support.now() < deadline do
+    support.sleep(step or 0.05)
+    v = pred()
+  end
+  return v
 end
 
 -- How many times `needle` (plain text) occurs in `text`.
@@ -214,21 +232,29 @@ end
 
 -- Criteria of one level (optionally of one field), in declaration order.
 function support.criteria_where(pred)
+  return support.filter(support.criteria(), pred)
+end
+
+-- The `key` (default "id") of each item of a list (nil: none), in order.
+function support.ids(list, key)
   local out = {}
-  for _, c in ipairs(support.criteria()) do
-    if pred(c) then
-      out[#out + 1] = c
-    end
+  for i, c in ipairs(list or {}) do
+    out[i] = c[key or "id"]
   end
   return out
 end
 
-function support.ids(list)
-  local out = {}
-  for i, c in ipairs(list) do
-    out[i] = c.id
+-- Sets in `t` every key of `changes` (none when nil), a key set to false
+-- removed instead; returns t.
+function support.override(t, changes)
+  for k, v in pairs(changes or {}) do
+    if v == false then
+      t[k] = nil
+    else
+      t[k] = v
+    end
   end
-  return out
+  return t
 end
 
 -- Answers for every criterion. level_map maps a level ("mandatory",
@@ -256,14 +282,7 @@ function support.answers_for(level_map, overrides, default)
       answers[c.id] = status
     end
   end
-  for id, v in pairs(overrides or {}) do
-    if v == false then
-      answers[id] = nil
-    else
-      answers[id] = v
-    end
-  end
-  return answers
+  return support.override(answers, overrides)
 end
 
 -- An evaluate input: an audit on 2026-03-02 with 3 internal stakeholders
@@ -275,14 +294,7 @@ function support.input(answers, fields)
     internal_stakeholders = 3,
     answers = answers or support.answers_for({}),
   })
-  for k, v in pairs(fields or {}) do
-    if v == false then
-      t[k] = nil
-    else
-      t[k] = v
-    end
-  end
-  return t
+  return support.override(t, fields)
 end
 
 -- Runs `evaluate` on an input table (or raw JSON text) through a file.
@@ -329,6 +341,17 @@ function support.lines(text)
   end
   if out[#out] == "" then
     out[#out] = nil
+  end
+  return out
+end
+
+-- The items of `list` for which `keep(item)` is true, in order.
+function support.filter(list, keep)
+  local out = {}
+  for _, item in ipairs(list) do
+    if keep(item) then
+      out[#out + 1] = item
+    end
   end
   return out
 end

@@ -38,17 +38,7 @@ end
 
 -- Polls `pred` every `step` seconds (default 0.05) until it returns a true
 -- value or `timeout` seconds pass; returns pred's last value.
-function W.wait_for(pred, timeout, step)
-  local deadline = W.now() + (timeout or 10)
-  local v = pred()
-  while not v and W.now() < deadline do
-    W.sleep(step or 0.05)
-    v = pred()
-  end
-  return v
-end
-
-local running = {}
+W.wait_for = support.wait_for
 
 -- Starts the receiver. opts: secret (required), log (default: a new file),
 -- port (default: any free one), statuses ({500, 200}), retry_after (seconds).
@@ -77,8 +67,7 @@ function W.start_receiver(opts)
   function r.count()
     return #W.records(log)
   end
-  running[#running + 1] = r
-  return r
+  return H.keep(r)
 end
 
 -- A random number in [lo, hi] from /dev/urandom: parallel specs must not
@@ -121,39 +110,30 @@ end
 -- tick_seconds, threads, plugins (a plugins folder).
 function W.start_server(opts)
   assert(opts and opts.db, "start_server needs opts.db")
-  local dir = H.tmpdir()
-  local cmd = quote(support.bin) .. " serve --listen 127.0.0.1:0 --db " .. quote(opts.db) .. " --rules "
-    .. quote(opts.rules or H.rules) .. " --web " .. quote(H.web)
+  local args = {}
+  local function add(option, value)
+    args[#args + 1] = option
+    args[#args + 1] = tostring(value)
+  end
   local allow = opts.allow
   if allow == nil then
     allow = "127.0.0.1/32"
   end
   if allow then
-    cmd = cmd .. " --webhook-allow " .. quote(allow)
+    add("--webhook-allow", allow)
   end
-  cmd = cmd .. " --webhook-retry " .. quote(opts.retry or "0,1,1,1")
+  add("--webhook-retry", opts.retry or "0,1,1,1")
   if opts.tick_seconds then
-    cmd = cmd .. " --tick-seconds " .. quote(tostring(opts.tick_seconds))
+    add("--tick-seconds", opts.tick_seconds)
   end
   if opts.plugins then
-    cmd = cmd .. " --plugins " .. quote(opts.plugins)
+    add("--plugins", opts.plugins)
   end
-  H.spawn(dir, cmd)
-  local s = H.listening(dir, "labelcoop serve", 10)
-  s.db = opts.db
-  running[#running + 1] = s
-  return s
+  return H.start_server({ db = opts.db, rules = opts.rules, args = args })
 end
 
 -- Stops every receiver and server still running (teardown).
-function W.stop_all()
-  for i = #running, 1, -1 do
-    if not running[i].stopped then
-      running[i].stop()
-    end
-    running[i] = nil
-  end
-end
+W.stop_all = H.stop_all
 
 -- The receiver's log: one decoded record per request, in arrival order.
 function W.records(log)
@@ -167,14 +147,10 @@ end
 
 -- Records whose body type is `t` (or any of a set {type = true}).
 function W.of_type(records, t)
-  local out = {}
-  for _, r in ipairs(records) do
+  return support.filter(records, function(r)
     local ty = type(r.body) == "table" and r.body.type
-    if (type(t) == "table" and t[ty]) or ty == t then
-      out[#out + 1] = r
-    end
-  end
-  return out
+    return (type(t) == "table" and t[ty]) or ty == t
+  end)
 end
 
 -- Waits until the receiver's log holds at least `n` records (or `pred(records)`
@@ -246,16 +222,7 @@ function W.fixture()
     "--city", "Nantes" }).stdout)))
   assert(ids.org_a and ids.org_b and ids.org_a ~= ids.org_b, "org add did not print two ids")
   for _, u in ipairs(W.USERS) do
-    local args = { "user", "add", "--db", db, "--email", u.email, "--name", u.name, "--role", u.role }
-    if u.org then
-      args[#args + 1] = "--org"
-      args[#args + 1] = tostring(ids[u.org])
-    end
-    if u.certified then
-      args[#args + 1] = "--certified-until"
-      args[#args + 1] = u.certified
-    end
-    args[#args + 1] = "--password-stdin"
+    local args = H.user_add_args(db, u, u.org and ids[u.org])
     ids[u.key] = math.tointeger(tonumber(last_word(W.cli(args, W.PASSWORD .. "\n").stdout)))
     assert(ids[u.key], "user add " .. u.email .. " printed no id")
   end

@@ -67,9 +67,17 @@ int fixture_sql(const char *path, const char *sql);
 /* Two connections to one new database in dir, as two threads of a server
  * (or a server and the command line) have; ERR_OK or the store's error. */
 int fixture_open_two(const char *dir, store **a, store **b);
+/* An organisation (fixture_org_add) or a self-assessment of a new one
+ * (fixture_self_assessment) written in s, its id in *id; ERR_OK or the
+ * store's error. */
+int fixture_org_add(store *s, long long *id);
+int fixture_self_assessment(store *s, long long *id);
 /* Reads a's version in a snapshot of its own, as a request does. */
 void fixture_version_now(store *a, store_version *v);
 /* The rules in dir, or NULL with the loader's message in msg. */
 rules *fixture_rules_load(const char *dir, char *msg, size_t size);
+/* The shipped rules with one more file: another rule set, loaded in *out
+ * (ERR_OK), or the loader's error. */
+int fixture_rules_other(rules **out);
 
 #endif

@@ -99,6 +99,32 @@ int fixture_open_two(const char *dir, store **a, store **b)
     return rc;
 }
 
+/* An organisation named "Coop", as the tests that need one row to hang
+ * their own on write it. */
+int fixture_org_add(store *s, long long *id)
+{
+    err e = ERR_INIT;
+    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
+    int rc = store_org_add(s, org, id, &e);
+    cJSON_Delete(org);
+    err_clear(&e);
+    return rc;
+}
+
+/* A self-assessment (rule set "r") of a new organisation, its id in *id. */
+int fixture_self_assessment(store *s, long long *id)
+{
+    long long org_id;
+    int rc = fixture_org_add(s, &org_id);
+    if (rc != ERR_OK)
+        return rc;
+    err e = ERR_INIT;
+    store_assessment a = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
+    rc = store_assessment_add(s, &a, id, &e);
+    err_clear(&e);
+    return rc;
+}
+
 /* Reads a's version in a snapshot of its own, as a request does. */
 void fixture_version_now(store *a, store_version *v)
 {
@@ -118,4 +144,18 @@ rules *fixture_rules_load(const char *dir, char *msg, size_t size)
         snprintf(msg, size, "%s", err_msg(&e));
     err_clear(&e);
     return r;
+}
+
+/* The shipped rules with one more file (lib/extra.lua): another rule set,
+ * with a hash of its own. Loaded from a copy removed at once (the rules
+ * hold their files). ERR_OK or the loader's error. */
+int fixture_rules_other(rules **out)
+{
+    char *dir = fixture_copy_rules();
+    fixture_write(dir, "lib/extra.lua", "return {}\n");
+    err e = ERR_INIT;
+    int rc = rules_load(dir, NULL, out, &e);
+    err_clear(&e);
+    fixture_rmtree(dir);
+    return rc;
 }

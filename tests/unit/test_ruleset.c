@@ -32,16 +32,13 @@ TEST_IMPL(ruleset_store_and_tamper)
     ASSERT_EQ(store_version_get(db, &v, &e), ERR_OK);
     ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_OK);
     ASSERT_STR_EQ(rules_hash(r), hash);
-    char *other = fixture_copy_rules();
-    fixture_write(other, "lib/extra.lua", "return {}\n");
     rules *next;
     long long activation;
-    ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
+    ASSERT_EQ(fixture_rules_other(&next), ERR_OK);
     ASSERT_EQ(service_ruleset_activate_loaded(&svc, next, NULL, "test", &activation, &e), ERR_OK);
     char next_hash[65];
     snprintf(next_hash, sizeof next_hash, "%s", rules_hash(next));
     rules_free(next);
-    fixture_rmtree(other);
     ASSERT_EQ(store_version_get(db, &v2, &e), ERR_OK);
     ASSERT(!store_version_same(&v, &v2));
     ASSERT_EQ(ruleset_active(cache, db, &v, &r, &e), ERR_OK);
@@ -50,15 +47,10 @@ TEST_IMPL(ruleset_store_and_tamper)
     ASSERT_STR_EQ(rules_hash(r), next_hash);
     ruleset_cache_free(cache);
     /* A stored file changed behind labelcoop's back no longer matches its hash. */
-    sqlite3 *raw;
-    ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
-    ASSERT_EQ(
-        sqlite3_exec(raw,
-                     "DROP TRIGGER ruleset_files_frozen;"
-                     "UPDATE ruleset_files SET content = content || ' ' WHERE path = 'award.lua'",
-                     NULL, NULL, NULL),
-        SQLITE_OK);
-    sqlite3_close(raw);
+    ASSERT_EQ(fixture_sql(path, "DROP TRIGGER ruleset_files_frozen;"
+                                "UPDATE ruleset_files SET content = content || ' '"
+                                " WHERE path = 'award.lua'"),
+              SQLITE_OK);
     cache = ruleset_cache_new(NULL);
     ASSERT_EQ(ruleset_get(cache, db, hash, &r, &e), ERR_RULES);
     ASSERT_CONTAINS(err_msg(&e), "tampered");
@@ -87,22 +79,17 @@ TEST_IMPL(ruleset_activate_checks_what_is_stored)
     ASSERT_EQ(store_open(path, &db, &e), ERR_OK);
     service svc = {.db = db};
     ASSERT_EQ(service_ruleset_bootstrap(&svc, RULES_DIR, NULL, &activated, &e), ERR_OK);
-    char *other = fixture_copy_rules();
-    fixture_write(other, "lib/extra.lua", "return {}\n");
     rules *next;
-    ASSERT_EQ(rules_load(other, NULL, &next, &e), ERR_OK);
+    ASSERT_EQ(fixture_rules_other(&next), ERR_OK);
     ASSERT_EQ(service_ruleset_activate_loaded(&svc, next, NULL, "second", &id, &e), ERR_OK);
     char first[65], previous[65];
     ASSERT_EQ(service_ruleset_previous(&svc, first, &e), ERR_OK);
     ASSERT(strcmp(first, rules_hash(next)) != 0);
-    sqlite3 *raw;
-    ASSERT_EQ(sqlite3_open(path, &raw), SQLITE_OK);
     char sql[256];
     snprintf(sql, sizeof sql,
              "INSERT INTO ruleset_files (hash, path, content) VALUES ('%s', 'zz.lua', 'x')",
              rules_hash(next));
-    ASSERT_EQ(sqlite3_exec(raw, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(raw);
+    ASSERT_EQ(fixture_sql(path, sql), SQLITE_OK);
     /* The active rule set no longer loads: said with the way back. */
     ruleset_cache *cache = ruleset_cache_new(NULL);
     store_version v;
@@ -122,7 +109,6 @@ TEST_IMPL(ruleset_activate_checks_what_is_stored)
     ASSERT_STR_EQ(previous, first); /* the refused activation left no row */
     rules_free(next);
     ruleset_cache_free(cache);
-    fixture_rmtree(other);
     store_close(db);
     err_clear(&e);
     fixture_rmtree(dir);

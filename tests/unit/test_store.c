@@ -41,12 +41,8 @@ TEST_IMPL(store_answer_status_check)
     store *s;
     err e = ERR_INIT;
     ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
-    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
-    long long org_id, id;
-    ASSERT_EQ(store_org_add(s, org, &org_id, &e), ERR_OK);
-    cJSON_Delete(org);
-    store_assessment a = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
-    ASSERT_EQ(store_assessment_add(s, &a, &id, &e), ERR_OK);
+    long long id;
+    ASSERT_EQ(fixture_self_assessment(s, &id), ERR_OK);
     static const char *const ok[] = {"met", "partial", "not_met", "not_applicable"};
     char criterion[8];
     for (int i = 0; i < 4; i++) {
@@ -229,10 +225,8 @@ TEST_IMPL(store_snapshot_reads_then_writes_fresh)
     ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
     ASSERT_EQ(store_journal_count(a, &n, &e), ERR_OK);
     ASSERT_EQ(store_journal(b, 0, "test", "x", 2, NULL, NULL, &e), ERR_OK);
-    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
     long long id;
-    ASSERT_EQ(store_org_add(a, org, &id, &e), ERR_OK);
-    cJSON_Delete(org);
+    ASSERT_EQ(fixture_org_add(a, &id), ERR_OK);
     /* So does a write transaction: it starts from the latest data. */
     ASSERT_EQ(store_snapshot(a, &e), ERR_OK);
     ASSERT_EQ(store_journal(b, 0, "test", "x", 3, NULL, NULL, &e), ERR_OK);
@@ -250,18 +244,25 @@ TEST_IMPL(store_snapshot_reads_then_writes_fresh)
     return 0;
 }
 
+/* Whether the settings a reads (as a request does) moved since *since;
+ * *since becomes the version read. */
+static bool settings_moved(store *a, store_version *since)
+{
+    store_version now;
+    fixture_version_now(a, &now);
+    bool moved = !store_settings_same(since, &now);
+    *since = now;
+    return moved;
+}
+
 TEST_IMPL(store_settings_move_with_what_servers_keep)
 {
     char *dir = fixture_tmpdir();
     store *a, *b;
     err e = ERR_INIT;
     ASSERT_EQ(fixture_open_two(dir, &a, &b), ERR_OK);
-    cJSON *org = cJSON_Parse("{\"name\":\"Coop\"}");
-    long long org_id, id, user;
-    ASSERT_EQ(store_org_add(b, org, &org_id, &e), ERR_OK);
-    cJSON_Delete(org);
-    store_assessment as = {.org_id = org_id, .kind = "self_assessment", .ruleset = "r"};
-    ASSERT_EQ(store_assessment_add(b, &as, &id, &e), ERR_OK);
+    long long id, user;
+    ASSERT_EQ(fixture_self_assessment(b, &id), ERR_OK);
     store_version v0, v;
     fixture_version_now(a, &v0);
     /* Answers and the journal, written all day long: the data moves, the
@@ -276,27 +277,18 @@ TEST_IMPL(store_settings_move_with_what_servers_keep)
      * written by another connection as by the command line. */
     store_user u = {.email = "a@b.test", .name = "A", .role = "admin"};
     ASSERT_EQ(store_user_add(b, &u, "x", &user, &e), ERR_OK);
-    fixture_version_now(a, &v);
-    ASSERT(!store_settings_same(&v0, &v));
-    v0 = v;
+    ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_session_add(b, "h", user, "session", NULL, 1, &e), ERR_OK);
-    fixture_version_now(a, &v);
-    ASSERT(!store_settings_same(&v0, &v));
-    v0 = v;
+    ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_session_delete(b, "h", &e), ERR_OK);
-    fixture_version_now(a, &v);
-    ASSERT(!store_settings_same(&v0, &v));
-    v0 = v;
+    ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_plugin_state_set(b, "p", false, &e), ERR_OK);
-    fixture_version_now(a, &v);
-    ASSERT(!store_settings_same(&v0, &v));
-    v0 = v;
+    ASSERT(settings_moved(a, &v0));
     /* A's own change too, seen by a's next request. */
     u.id = user;
     u.disabled = true;
     ASSERT_EQ(store_user_update(a, &u, &e), ERR_OK);
-    fixture_version_now(a, &v);
-    ASSERT(!store_settings_same(&v0, &v));
+    ASSERT(settings_moved(a, &v0));
     store_close(a);
     store_close(b);
     fixture_rmtree(dir);
