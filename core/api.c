@@ -14,6 +14,7 @@
 
 #include "webhook.h"
 #include "metrics.h"
+#include "paging.h"
 #include "ljson.h"
 #include "plugin.h"
 #include "format.h"
@@ -121,7 +122,7 @@ int api_init(const api_config *c, err *e)
     service boot = {.db = db}; /* the platform's own start-up, no caller */
     int rc = service_ruleset_bootstrap(&boot, c->rules_dir, &c->limits, &activated, e);
     if (rc == ERR_OK && activated)
-        fprintf(stderr, "no rule set was active: activated the rules of %s\n", c->rules_dir);
+        reqlog_stderr("no rule set was active: activated the rules of %s", c->rules_dir);
     if (rc == ERR_OK)
         warn_rules(c, db);
     store_close(db);
@@ -227,6 +228,7 @@ static int h_login(call *c, cJSON **out, err *e)
     if (auth_login(c->svc.db, &c->config->auth, email, password, http_client(c->req), &c->who,
                    token, e))
         return e->code;
+    http_note_user(c->req, c->who.user.id);
     auth_csrf_token(token, csrf);
     *out = cJSON_CreateObject();
     cJSON_AddStringToObject(*out, "token", token);
@@ -811,13 +813,10 @@ static void respond_error(http_response *res, int code, const char *message)
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (map[i].code == code)
             status = map[i].status, name = map[i].name;
-    if (status >= 500) { /* one line, whatever the message holds */
-        char line[2048];
-        reqlog_escape_message(line, sizeof line, message);
-        fprintf(stderr, "error: %s\n", line);
-    }
+    if (status >= 500) /* one line, whatever the message holds */
+        reqlog_stderr("error: %s", message);
     char path[256] = "";
-    size_t plen = message[0] == '$' ? strcspn(message, ":") : 0;
+    size_t plen = message[0] == '$' || message[0] == '?' ? strcspn(message, ":") : 0;
     if (plen)
         snprintf(path, sizeof path, "%.*s", (int)plen, message);
     http_error(res, status, name, message, plen ? path : NULL);
@@ -849,6 +848,7 @@ static int authenticate(call *c, bool known, err *e)
                                     c->token, &c->who, e))
         return e->code;
     c->svc.who = &c->who;
+    http_note_user(c->req, c->who.user.id);
     if (!cookie || !changes_state(http_method(c->req)))
         return ERR_OK;
     const char *origin = http_header(c->req, "Origin");
@@ -976,6 +976,59 @@ static void health(call *c, http_response *res)
     err_clear(&e);
 }
 
+/* The query parameters each list or search takes; a route not named here
+ * takes none (400 naming the one sent). paged: limit and cursor too, and
+ * the answer's array is cut in pages. A report takes any: they are its
+ * parameters. */
+static const struct {
+    handler fn;
+    const char *params;
+    bool paged;
+} queries[] = {
+    {h_assessments, "organisation_id", true},
+    {h_orgs, "", true},
+    {h_users, "", true},
+    {h_labels, "", true},
+    {h_practices, "criterion", true},
+    {h_webhook_log, "", true},
+    {h_referential, "ruleset", false},
+    {h_diff, "from,to", false},
+};
+
+/* A request's query checked against its route's, its page into *p; *paged
+ * says whether the answer is to be cut. */
+static int check_query(const route *r, const http_request *req, page *p, bool *paged, err *e)
+{
+    *paged = false;
+    if (r->fn == h_report)
+        return ERR_OK;
+    const char *params = "";
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++)
+        if (queries[i].fn == r->fn)
+            params = queries[i].params, *paged = queries[i].paged;
+    cJSON *args = http_query_all(req);
+    int rc = paging_check(args, params, *paged, e);
+    if (rc == ERR_OK && *paged)
+        rc = paging_parse(args, p, e);
+    cJSON_Delete(args);
+    return rc;
+}
+
+/* The page of a list asked for, and the next one's Link when more follow. */
+static void cut_page(const http_request *req, http_response *res, const page *p, cJSON **out)
+{
+    bool more;
+    paging_slice(out, p, &more);
+    if (!more)
+        return;
+    cJSON *args = http_query_all(req);
+    char link[2300];
+    paging_link(http_path(req), args, p, link, sizeof link);
+    cJSON_Delete(args);
+    if (link[0])
+        http_set_header(res, "Link", link);
+}
+
 /* A 201's Location, for the creations that can be read back: the prefix
  * and the member of the answer that names the new resource. */
 static const struct {
@@ -1066,6 +1119,13 @@ void api_handle(void *app, const http_request *req, http_response *res)
         health(&c, res);
         return;
     }
+    page pg;
+    bool paged;
+    if (check_query(r, req, &pg, &paged, &e) != ERR_OK) {
+        fail(&c, ERR_INPUT, err_msg(&e));
+        err_clear(&e);
+        return;
+    }
     worker *w = get_worker(c.config, &e);
     if (!w) {
         fail(&c, ERR_UNAVAILABLE, err_msg(&e));
@@ -1117,6 +1177,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
     } else {
         if (c.status == 201)
             set_location(res, r, out);
+        if (paged && cJSON_IsArray(out))
+            cut_page(req, res, &pg, &out);
         http_json(res, c.status, c.status == 204 ? (cJSON_Delete(out), NULL) : out);
         /* Events put in the outbox are delivered now, not at the next turn. */
         if (store_events_taken(w->db))

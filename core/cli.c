@@ -106,6 +106,7 @@ enum {
     OPT_PUBLIC_URL,
     OPT_TRUSTED_PROXY,
     OPT_METRICS_ALLOW,
+    OPT_LOG_FORMAT,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -302,6 +303,8 @@ static const cli_option cli_options[OPT_COUNT] = {
                                "reverse proxies whose X-Forwarded-For/-Proto are believed"),
     [OPT_METRICS_ALLOW] = TEXT("metrics-allow", metrics_allow, "CIDR,...",
                                "who may read /metrics (default 127.0.0.0/8,::1)"),
+    [OPT_LOG_FORMAT] = TEXT("log-format", log_format, "F",
+                            "text or json: the shape of the log's lines (default text)"),
     [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
 };
@@ -366,6 +369,7 @@ static void opts_defaults(opts *o)
     o->login_window = AUTH_WINDOW_SECONDS;
     o->backup_keep = 7;
     o->metrics_allow = "127.0.0.0/8,::1";
+    o->log_format = "text";
     o->rules = where.rules;
     o->db = where.db;
     o->listen = "127.0.0.1:8080";
@@ -955,7 +959,8 @@ static const int serve_opts[] = {
     OPT_WEBHOOK_RETRY, OPT_CONN_TIMEOUT, OPT_REQ_TIMEOUT,     OPT_PER_CLIENT,
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
-    OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, 0};
+    OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
+    0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
                                   OPT_MAX_INSN, OPT_MAX_MEM,  OPT_ANY_FORMAT, OPT_CONFIG, 0};
@@ -1028,6 +1033,8 @@ int cli_settings_invalid(const opts *o)
     char origin[512];
     if (listener_check(o->listen, &e) != ERR_OK)
         problems++, cli_fail_err(&e);
+    if (strcmp(o->log_format, "text") != 0 && strcmp(o->log_format, "json") != 0)
+        problems++, fprintf(stderr, "labelcoop: log-format = %s: text or json\n", o->log_format);
     if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (o->trusted_proxy && cidr_check_list(o->trusted_proxy, "trusted-proxy", &e) != ERR_OK)

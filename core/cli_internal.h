@@ -23,7 +23,7 @@ typedef struct opts {
     const char *note, *label, *to, *record, *out, *url, *events, *webhook_allow, *webhook_retry;
     const char *plugins, *scripts, *ruleset;
     const char *config;    /* the settings file read, or NULL */
-    const char *backup_dir, *public_url, *trusted_proxy, *metrics_allow;
+    const char *backup_dir, *public_url, *trusted_proxy, *metrics_allow, *log_format;
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */

@@ -31,19 +31,19 @@ static void reload_rules(const opts *o)
     err e = ERR_INIT;
     api_reload();
     if (store_open(o->db, &db, &e) != ERR_OK) {
-        fprintf(stderr, "SIGHUP: %s\n", err_msg(&e));
+        reqlog_stderr("SIGHUP: %s", err_msg(&e));
         err_clear(&e);
         return;
     }
     ruleset_cache *cache = ruleset_cache_new(&o->limits);
     if (!cache)
-        fprintf(stderr, "SIGHUP: out of memory\n");
+        reqlog_stderr("SIGHUP: out of memory");
     else if (ruleset_active(cache, db, NULL, &r, &e) != ERR_OK)
         reqlog_stderr("SIGHUP: %s", err_msg(&e)); /* the server's log: one line */
     else
-        fprintf(stderr, "SIGHUP: the active rule set %s loads; the folder %s is not activated "
-                        "(`labelcoop rules activate` does)\n",
-                rules_hash(r), o->rules);
+        reqlog_stderr("SIGHUP: the active rule set %s loads; the folder %s is not activated "
+                      "(`labelcoop rules activate` does)",
+                      rules_hash(r), o->rules);
     ruleset_cache_free(cache);
     err_clear(&e);
     store_close(db);
@@ -134,7 +134,7 @@ static int serve(const opts *o)
     int sig = 0;
     while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP)
         reload_rules(o);
-    fprintf(stderr, "signal %d: stopping\n", sig);
+    reqlog_stderr("signal %d: stopping", sig);
     document_stop(); /* a long PDF being drawn is given up: it never holds the stop */
     http_stop(server);
     webhook_stop(config.hooks);
@@ -149,6 +149,7 @@ int cli_cmd_serve(const opts *o)
 {
     if (cli_settings_invalid(o))
         return ERR_INPUT;
+    reqlog_set_json(strcmp(o->log_format, "json") == 0);
     if (cli_make_parent(o->db) != ERR_OK)
         return ERR_INPUT;
     int hold;

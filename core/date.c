@@ -43,6 +43,16 @@ void date_now(char *out)
     strftime(out, DATE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+void date_stamp(char *out)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    size_t n = strftime(out, DATE_STAMP_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, DATE_STAMP_LEN + 1 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
 void date_add_years(const char *date, int years, char *out)
 {
     int y, m, d;

@@ -14,6 +14,10 @@ void date_today(char *out);
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out[DATE_TIME_LEN + 1]. */
 #define DATE_TIME_LEN 20
 void date_now(char *out);
+/* Writes the current UTC time to the millisecond, RFC 3339
+ * ("2026-12-07T05:45:27.123Z"), into out[DATE_STAMP_LEN + 1]: logs. */
+#define DATE_STAMP_LEN 24
+void date_stamp(char *out);
 /* Microseconds on the monotonic clock: for spans of time, never a date. */
 long long date_clock_us(void);
 /* Writes date + years into out[DATE_LEN + 1]; 29 February becomes 28 February. */

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "cidr.h"
 #include "date.h"
 #include "listener.h"
@@ -107,9 +109,12 @@ struct http_request {
     char *body;
     size_t len, cap;
     int too_large;
-    char client[64];
+    char client[64]; /* the client: the peer, or whom a trusted proxy names */
+    char peer[64];   /* the address the connection comes from */
     bool https;           /* as a trusted proxy says */
     const char *route;    /* what answered it, for the metrics: a route's pattern, "static" */
+    long long user;       /* the caller, for the log; 0: none */
+    char id[HTTP_ID_MAX + 1]; /* the request's id: X-Request-Id, in the log */
     long long started_us; /* date_clock_us */
 };
 
@@ -166,6 +171,11 @@ const char *http_client(const http_request *r)
     return r->client;
 }
 
+void http_note_user(const http_request *req, long long user)
+{
+    ((http_request *)req)->user = user; /* the handler's own request, never shared */
+}
+
 bool http_https(const http_request *r)
 {
     return r->https;
@@ -192,15 +202,48 @@ static long long elapsed_us(const http_request *r)
     return date_clock_us() - r->started_us;
 }
 
-/* A request's line, gathered (see reqlog.h); an error's is written at once. */
+/* A request's line as JSON, into line; its length. */
+static int json_line(const http_request *r, const char *stamp, const char *method, const char *url,
+                     int status, long long us, char *line, size_t size)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "time", stamp);
+    cJSON_AddStringToObject(o, "request_id", r->id);
+    cJSON_AddStringToObject(o, "client", r->client);
+    if (r->user)
+        cJSON_AddNumberToObject(o, "user", (double)r->user);
+    else
+        cJSON_AddNullToObject(o, "user");
+    cJSON_AddStringToObject(o, "method", method);
+    cJSON_AddStringToObject(o, "path", url);
+    cJSON_AddStringToObject(o, "route", r->route ? r->route : "none");
+    cJSON_AddNumberToObject(o, "status", status);
+    cJSON_AddNumberToObject(o, "ms", (double)(us / 100) / 10);
+    char *printed = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    int n = printed ? snprintf(line, size, "%s\n", printed) : -1;
+    free(printed);
+    return n;
+}
+
+/* A request's line, gathered (see reqlog.h); an error's is written at once:
+ * "TIME req=ID client=ADDR user=ID|- route=PATTERN METHOD PATH STATUS TIMEms",
+ * or the same as one JSON object (--log-format json). What the client sent
+ * (method, path) is escaped; no header, body or query string is written. */
 static void log_request(const http_request *r, int status)
 {
     long long us = elapsed_us(r);
-    char method[64], url[1024], line[1200];
+    char method[64], url[1024], line[1600], stamp[DATE_STAMP_LEN + 1], user[24] = "-";
     reqlog_escape(method, sizeof method, r->method, 32);
     reqlog_escape(url, sizeof url, r->url, 400);
-    int n = snprintf(line, sizeof line, "%s %s %d %lld.%lldms\n", method, url, status, us / 1000,
-                     us % 1000 / 100);
+    date_stamp(stamp);
+    if (r->user)
+        snprintf(user, sizeof user, "%lld", r->user);
+    int n = reqlog_json()
+                ? json_line(r, stamp, method, url, status, us, line, sizeof line)
+                : snprintf(line, sizeof line, "%s req=%s client=%s user=%s route=%s %s %s %d %lld.%lldms\n",
+                           stamp, r->id, r->client, user, r->route ? r->route : "none", method, url,
+                           status, us / 1000, us % 1000 / 100);
     metrics_request(r->route ? r->route : "none", r->method, status, us);
     if (n > 0)
         reqlog_line(r->server->log, line, (size_t)n < sizeof line ? (size_t)n : sizeof line,
@@ -214,6 +257,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, http_request *r, int stat
                              struct MHD_Response *mr)
 {
     r->queued = true;
+    MHD_add_response_header(mr, "X-Request-Id", r->id);
     if (atomic_load(&r->server->draining)) {
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONNECTION, "close");
         if (status == 503)
@@ -361,6 +405,32 @@ static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_
 
 /* ---- the request cycle ------------------------------------------------------- */
 
+/* Whether text may be a request id: 1 to HTTP_ID_MAX letters, digits, '-',
+ * '_' or '.' (nothing a log line would need to escape). */
+static bool id_valid(const char *text)
+{
+    size_t n = text ? strspn(text, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                   "0123456789-_.")
+                    : 0;
+    return n && n <= HTTP_ID_MAX && !text[n];
+}
+
+/* The request's id: a trusted proxy's X-Request-Id (nginx's $request_id),
+ * so that both logs name the request alike, or 16 random hex digits. */
+static void request_id(http_request *r, struct MHD_Connection *c)
+{
+    const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
+    bool trusted = r->server->listen.local ||
+                   (r->server->trusted[0] && cidr_listed_text(r->peer, r->server->trusted));
+    if (trusted && id_valid(given)) {
+        snprintf(r->id, sizeof r->id, "%s", given);
+        return;
+    }
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+}
+
 /* Behind a trusted proxy: the client is the last address of X-Forwarded-For
  * that is not itself a trusted proxy (what comes before it, the client may
  * have written); an entry that is no address ends the walk, leaving the
@@ -424,7 +494,9 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
                   sizeof r->client);
     else
         snprintf(r->client, sizeof r->client, "local");
+    snprintf(r->peer, sizeof r->peer, "%s", r->client);
     forwarded(r, c);
+    request_id(r, c);
     return r;
 }
 

@@ -45,6 +45,8 @@ typedef struct http_config {
 #define HTTP_TRUSTED_MAX 1023
 
 #define HTTP_EXTRA_HEADERS 4
+/* The longest request id a trusted proxy's X-Request-Id may give. */
+#define HTTP_ID_MAX 64
 
 typedef struct http_response {
     int status;
@@ -94,6 +96,8 @@ cJSON *http_query_all(const http_request *r);
  * trusted proxy the last address of X-Forwarded-For that is no trusted
  * proxy. */
 const char *http_client(const http_request *r);
+/* Who made the request, once known, for its log line. */
+void http_note_user(const http_request *r, long long user);
 /* Whether the client connected over TLS, as a trusted proxy says
  * (X-Forwarded-Proto: https); this server speaks plain HTTP itself. */
 bool http_https(const http_request *r);

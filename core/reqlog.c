@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "date.h"
 
 #define BUFFER 8192
@@ -141,15 +143,40 @@ size_t reqlog_escape_message(char *out, size_t size, const char *text)
     return escape(out, size, text, (size_t)-1, true);
 }
 
+static bool json_lines;
+
+void reqlog_set_json(bool json)
+{
+    json_lines = json;
+}
+
+bool reqlog_json(void)
+{
+    return json_lines;
+}
+
 void reqlog_stderr(const char *fmt, ...)
 {
-    char text[2048], line[4 * sizeof text];
+    char text[2048], line[4 * sizeof text], stamp[DATE_STAMP_LEN + 1];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     reqlog_escape_message(line, sizeof line, text);
-    fprintf(stderr, "%s\n", line);
+    date_stamp(stamp);
+    if (!json_lines) {
+        fprintf(stderr, "%s %s\n", stamp, line);
+        return;
+    }
+    /* The escaped text is ASCII but for UTF-8 text, which JSON keeps. */
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "time", stamp);
+    cJSON_AddStringToObject(o, "message", line);
+    char *printed = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (printed)
+        fprintf(stderr, "%s\n", printed);
+    free(printed);
 }
 
 void reqlog_tick(reqlog *l)

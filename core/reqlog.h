@@ -28,10 +28,15 @@ size_t reqlog_escape(char *out, size_t size, const char *text, size_t max);
 /* The same for a message on one line of its own: spaces, quotes and UTF-8
  * text stay; control characters (C0, DEL, C1) and '\\' become \xNN. */
 size_t reqlog_escape_message(char *out, size_t size, const char *text);
-/* Writes the printf-formatted message to stderr as one line (escaped as
- * reqlog_escape_message does, then "\n"): text a plugin, a script or a
- * webhook's receiver chose (an error, an answer) can hold a newline, and
- * must not forge a log line. Long messages are cut. */
+/* The shape of every line from now on: text (the default) or one JSON
+ * object a line (--log-format json). Set once, before the threads start. */
+void reqlog_set_json(bool json);
+bool reqlog_json(void);
+/* Writes the printf-formatted message to stderr as one line, after its
+ * RFC 3339 time (text: "TIME message", escaped as reqlog_escape_message
+ * does; JSON: {"time", "message"}): text a plugin, a script or a webhook's
+ * receiver chose (an error, an answer) can hold a newline, and must not
+ * forge a log line. Long messages are cut. */
 void reqlog_stderr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes out every line left, and frees l; no thread may add lines any more. */
 void reqlog_free(reqlog *l);

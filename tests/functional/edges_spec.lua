@@ -116,7 +116,7 @@ describe("edges", function()
       assert.are.same({
         "GET /api/v1/x\\x0aGET\\x20/api/v1/referential\\x20200\\x200.1ms\\x0d\\x1b[31m 404",
         "GET /api/v1/referential 200",
-      }, { lines[1] and lines[1]:match("^(.- %d%d%d) "), lines[2] and lines[2]:match("^(.- %d%d%d) ") })
+      }, { lines[1] and lines[1]:match(" (%u+ /%S+ %d%d%d) "), lines[2] and lines[2]:match(" (%u+ /%S+ %d%d%d) ") })
       assert.are.equal(2, #lines, err)
       assert.is_falsy(err:find("\27", 1, true), "an escape character reached the log")
     end)
@@ -230,7 +230,7 @@ for ((i = 0; i < 300; i++)); do [ -e "$dir/stop" ] && break; sleep 0.1; done
       local _, err = s.output()
       local said, left_out = 0, 0
       for line in err:gmatch("[^\n]+") do
-        local at_stop = line:match("^(%d+) more lines like \"Server reached connection limit")
+        local at_stop = line:match("^%S+ (%d+) more lines like \"Server reached connection limit")
         if at_stop then
           left_out = left_out + tonumber(at_stop)
         elseif line:find("Server reached connection limit", 1, true) then

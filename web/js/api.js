@@ -26,17 +26,16 @@ export function setCsrf(token) {
   else sessionStorage.removeItem(CSRF_KEY);
 }
 
-/** api('GET', 'me'), api('PUT', 'assessments/3/answers/JF-01', {...}); opts.quiet401 skips the handler. */
-export async function api(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && method !== 'HEAD') {
-    const csrf = sessionStorage.getItem(CSRF_KEY);
-    if (csrf) headers['X-CSRF-Token'] = csrf;
-  }
+/** The next page's path, from a list's Link header (RFC 8288), or null. */
+function nextPage(res) {
+  const m = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('Link') || '');
+  return m && m[1].startsWith(BASE) ? m[1] : null;
+}
+
+async function send(url, method, headers, body) {
   let res;
   try {
-    res = await fetch(BASE + path, {
+    res = await fetch(url, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -54,12 +53,35 @@ export async function api(method, path, body, opts = {}) {
       data = null;
     }
   }
-  if (!res.ok) {
-    const err = new ApiError(res.status, data);
-    if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err);
-    throw err;
+  return { res, data };
+}
+
+/**
+ * api('GET', 'me'), api('PUT', 'assessments/3/answers/JF-01', {...}); opts.quiet401 skips the
+ * handler. A list that comes in pages is read whole, page after page.
+ */
+export async function api(method, path, body, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD') {
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) headers['X-CSRF-Token'] = csrf;
   }
-  return data;
+  let url = BASE + path;
+  let all = null;
+  for (;;) {
+    const { res, data } = await send(url, method, headers, body);
+    if (!res.ok) {
+      const err = new ApiError(res.status, data);
+      if (res.status === 401 && !opts.quiet401 && unauthorizedHandler) unauthorizedHandler(err);
+      throw err;
+    }
+    const next = method === 'GET' && Array.isArray(data) ? nextPage(res) : null;
+    if (!next && !all) return data;
+    all = (all || []).concat(data);
+    if (!next) return all;
+    url = next;
+  }
 }
 
 let referential = null;
