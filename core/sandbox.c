@@ -45,7 +45,6 @@ struct sandbox {
     atomic_int *interrupt; /* set by a signal handler: stop at the next hook */
     int tripped;           /* the instruction limit fired during this run */
     char mem_where[256];
-    char *traceback;
     lpattern_budget patterns; /* the pattern functions' steps */
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
      * thread, the watchdog reads them; armed is set by the signal handler and
@@ -368,17 +367,16 @@ static void watch_remove(sandbox *h)
         pthread_join(t, NULL);
 }
 
-/* Message handler: keeps the message and appends a traceback for the logs. */
-static int traceback(lua_State *L)
+/* Message handler: the error as text, whatever value the script raised. The
+ * message names the file and line at fault; no traceback is kept, as nothing
+ * reads one (the log has one line per error). */
+static int message_handler(lua_State *L)
 {
-    const char *msg = lua_tostring(L, 1);
-    if (!msg) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            msg = lua_tostring(L, -1);
-        else
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
+    if (lua_tostring(L, 1))
+        return 1;
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+        return 1;
+    lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     return 1;
 }
 
@@ -993,18 +991,7 @@ void sandbox_free(sandbox *h)
     watch_remove(h);
     if (h->L)
         lua_close(h->L);
-    free(h->traceback);
     free(h);
-}
-
-/* Splits "message\nstack traceback:..." into the error and the log text. */
-static int fail(sandbox *h, const char *text, err *e)
-{
-    free(h->traceback);
-    h->traceback = strdup(text);
-    const char *cut = strstr(text, "\nstack traceback:");
-    int len = cut ? (int)(cut - text) : (int)strlen(text);
-    return err_set(e, ERR_RULES, "%.*s", len, text);
 }
 
 int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
@@ -1027,7 +1014,7 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
      * not match this one's number once run_seq wraps around. */
     atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
     atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, message_handler);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, ud);
     int rc = lua_pcall(L, 1, 0, base + 1);
@@ -1039,10 +1026,10 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
         char msg[400];
         snprintf(msg, sizeof msg, "%smemory limit exceeded (%zu MiB)", h->mem_where,
                  h->mem_limit >> 20);
-        status = fail(h, msg, e);
+        status = err_set(e, ERR_RULES, "%s", msg);
     } else if (rc != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        status = fail(h, msg ? msg : "error in the error handler", e);
+        status = err_set(e, ERR_RULES, "%s", msg ? msg : "error in the error handler");
     }
     lua_settop(L, base);
     if (status != ERR_OK)
@@ -1053,11 +1040,6 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
 size_t sandbox_memory(const sandbox *h)
 {
     return h->mem_used;
-}
-
-const char *sandbox_traceback(const sandbox *h)
-{
-    return h->traceback ? h->traceback : "";
 }
 
 lua_State *sandbox_state(sandbox *h)

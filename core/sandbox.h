@@ -58,8 +58,6 @@ void sandbox_load(lua_State *L, const char *relpath);
 void sandbox_where(lua_State *L, int level, char *buf, size_t size);
 /* Bytes the state holds now. */
 size_t sandbox_memory(const sandbox *h);
-/* The traceback of the last failed sandbox_run, for logs; borrowed, may be "". */
-const char *sandbox_traceback(const sandbox *h);
 
 /* The state, for tools that measure it (the benchmark); borrowed. */
 lua_State *sandbox_state(sandbox *h);
