@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "ljson.h"
+#include "json.h"
 #include "text.h"
 
 static int check_text(const cJSON *v, const char *path, err *e)
@@ -124,7 +124,7 @@ int evaluation_parse(const rules *r, const char *text, size_t len, rules_input *
                      unsigned char *answers, err *e)
 {
     cJSON *doc;
-    if (ljson_parse(text, len, &doc, e) != ERR_OK)
+    if (json_parse(text, len, &doc, e) != ERR_OK)
         return e->code;
     int rc = evaluation_from_json(r, doc, in, answers, e);
     cJSON_Delete(doc);

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "files.h"
+#include "json.h"
 #include "ljson.h"
 #include "reqlog.h"
 
@@ -280,8 +281,8 @@ static void apply_settings(plugin_set *set, const char *file)
         err_clear(&e);
         return;
     }
-    cJSON *doc = NULL; /* ljson_parse: a key named twice is refused, with its path */
-    if (ljson_parse(text, len, &doc, &e) != ERR_OK)
+    cJSON *doc = NULL; /* json_parse: a key named twice is refused, with its path */
+    if (json_parse(text, len, &doc, &e) != ERR_OK)
         reqlog_stderr("plugins: %s: %s; plugin settings ignored", file, err_msg(&e));
     err_clear(&e);
     free(text);

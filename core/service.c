@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "ljson.h"
+#include "json.h"
 #include "plugin.h"
 #include "policy.h"
 #include "text.h"
@@ -144,7 +144,7 @@ int svc_id_field(const cJSON *body, const char *key, long long *out, err *e)
     *out = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    return ljson_id(v, out) ? ERR_OK : bad(e, key, "must be a positive whole number");
+    return json_id(v, out) ? ERR_OK : bad(e, key, "must be a positive whole number");
 }
 
 /* A list of strings, copied into *out (caller deletes). */

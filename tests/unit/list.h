@@ -21,8 +21,8 @@
     TEST_ENTRY(sandbox_time_limit)                                                                    \
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
-    TEST_ENTRY(ljson_ids)                                                                          \
-    TEST_ENTRY(ljson_refuses_duplicate_keys)                                                       \
+    TEST_ENTRY(json_ids)                                                                           \
+    TEST_ENTRY(json_refuses_duplicate_keys)                                                        \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(files_empty_folder)                                                                 \
