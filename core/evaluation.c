@@ -33,6 +33,9 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
         return err_at(e, path, "answered twice");
     const cJSON *status = item;
     if (cJSON_IsObject(item)) {
+        static const char *const keys[] = {"status", "comment", "evidence", NULL};
+        if (json_only_keys(item, keys, path, e))
+            return e->code;
         for (const cJSON *k = item->child; k; k = k->next) {
             char sub[200];
             snprintf(sub, sizeof sub, "%s.%s", path, k->string);
@@ -49,8 +52,6 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
                     if (check_text(x, at, e))
                         return e->code;
                 }
-            } else if (strcmp(k->string, "status") != 0) {
-                return err_at(e, sub, "unknown key (expected status, comment, evidence)");
             }
         }
         status = cJSON_GetObjectItemCaseSensitive(item, "status");
@@ -76,22 +77,21 @@ int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in, unsi
     in->answers = answers;
     if (!cJSON_IsObject(doc))
         return err_at(e, "$", "must be an object {\"kind\", \"date\", \"answers\"}");
-    const cJSON *kind = NULL, *date = NULL, *stake = NULL, *ans = NULL;
+    static const char *const keys[] = {"kind", "date", "internal_stakeholders", "answers", NULL};
+    if (json_only_keys(doc, keys, "$", e))
+        return e->code;
+    const cJSON *member[4] = {NULL}; /* by keys[] */
     for (const cJSON *k = doc->child; k; k = k->next) {
-        const cJSON **slot = strcmp(k->string, "kind") == 0                    ? &kind
-                             : strcmp(k->string, "date") == 0                  ? &date
-                             : strcmp(k->string, "internal_stakeholders") == 0 ? &stake
-                             : strcmp(k->string, "answers") == 0               ? &ans
-                                                                               : NULL;
+        int i = 0;
+        while (strcmp(keys[i], k->string) != 0) /* known: it is there */
+            i++;
         char path[160];
         snprintf(path, sizeof path, "$.%s", k->string);
-        if (!slot)
-            return err_at(e, path,
-                          "unknown key (expected kind, date, internal_stakeholders, answers)");
-        if (*slot)
+        if (member[i])
             return err_at(e, path, "given twice");
-        *slot = k;
+        member[i] = k;
     }
+    const cJSON *kind = member[0], *date = member[1], *stake = member[2], *ans = member[3];
     const char *ks = cJSON_GetStringValue(kind);
     if (!kind)
         return err_at(e, "$.kind", "is missing (\"audit\" or \"self_assessment\")");

@@ -134,6 +134,35 @@ int json_parse(const char *text, size_t len, cJSON **out, err *e)
     return ERR_OK;
 }
 
+/* The allowed keys as "a, b, c", cut to fit in size. */
+static void list_keys(const char *const *allowed, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (const char *const *a = allowed; *a && len < size; a++) {
+        int n = snprintf(buf + len, size - len, "%s%s", a == allowed ? "" : ", ", *a);
+        len += n > 0 ? (size_t)n : 0;
+    }
+}
+
+int json_only_keys(const cJSON *obj, const char *const *allowed, const char *path, err *e)
+{
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        const char *const *a = allowed;
+        while (*a && strcmp(*a, k->string) != 0)
+            a++;
+        if (*a)
+            continue;
+        json_path at = {"", 0};
+        json_path_push(&at, "%s", path, 0);
+        json_path_push(&at, ".%s", k->string, 0);
+        char expected[512];
+        list_keys(allowed, expected, sizeof expected);
+        return err_at(e, at.buf, "unknown key (expected %s)", expected);
+    }
+    return ERR_OK;
+}
+
 int json_tree(const cJSON *files, const char *where, files_tree *t, err *e)
 {
     memset(t, 0, sizeof *t);

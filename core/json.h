@@ -1,7 +1,8 @@
 /* json: JSON that is not Lua. The one reader of inputs (a key named twice
  * refused, raw control characters refused, the position of what is
- * malformed), record ids, trees of files given as an object, and JSON paths
- * ("$.files.award.lua") for error messages. Uses cJSON, files and text. */
+ * malformed), objects that name only known keys, record ids, trees of files
+ * given as an object, and JSON paths ("$.files.award.lua") for error
+ * messages. Uses cJSON, files and text. */
 #ifndef LABELCOOP_JSON_H
 #define LABELCOOP_JSON_H
 
@@ -30,6 +31,11 @@ int json_parse(const char *text, size_t len, cJSON **out, err *e);
  * JSON number holds exactly), stored in *out. Checked before any cast: a
  * double out of range cast to an integer is undefined behaviour. */
 bool json_id(const cJSON *v, long long *out);
+
+/* Refuses obj (an object) when it has a key that is not in allowed
+ * (NULL-terminated): ERR_INPUT "path.key: unknown key (expected a, b, c)",
+ * path being obj's own ("$", "$.answers.JF-01"). */
+int json_only_keys(const cJSON *obj, const char *const *allowed, const char *path, err *e);
 
 /* A tree of files from a JSON object {"path": "content"} (paths sorted);
  * where names the object in errors. t is the caller's, freed with

@@ -125,19 +125,15 @@ static void decl_name(decl *d, const char *what, const char *id)
     snprintf(d->pos + n, sizeof d->pos - n, "%s %s: ", what, id ? id : "(without id)");
 }
 
+static void unknown_key(lua_State *L, void *d, const char *key)
+{
+    problem(d, "unknown key '%s'", key ? key : luaL_typename(L, -1));
+}
+
+/* Every key of the declaration that is not allowed is a problem. */
 static void check_keys(decl *d, const char *const *allowed)
 {
-    lua_State *L = d->L;
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        const char *const *a = allowed;
-        while (k && *a && strcmp(*a, k) != 0)
-            a++;
-        if (!k || !*a)
-            problem(d, "unknown key '%s'", k ? k : luaL_typename(L, -1));
-    }
+    sandbox_only_keys(d->L, 1, allowed, unknown_key, d);
 }
 
 static bool blank(const char *s)
@@ -413,6 +409,12 @@ static bool decl_once(decl *d, lua_State *L, const char *what, char *first)
     return true;
 }
 
+static void unknown_answer(lua_State *L, void *d, const char *key)
+{
+    (void)L;
+    problem(d, "answers: unknown key '%s' (not_applicable never scores)", key ? key : "?");
+}
+
 /* weights { answers = { met = 1, partial = 0.5, not_met = 0 }, fields = { JF = 1 } } */
 static int l_weights(lua_State *L)
 {
@@ -432,14 +434,8 @@ static int l_weights(lua_State *L)
                 problem(&d, "answers.%s must be a number from 0 to 1", answer_names[a]);
             lua_pop(L, 1);
         }
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pop(L, 1);
-            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-            rules_answer a = rules_answer_parse(k);
-            if (a == ANSWER_NONE || a == ANSWER_NOT_APPLICABLE)
-                problem(&d, "answers: unknown key '%s' (not_applicable never scores)", k);
-        }
+        static const char *const scored[] = {"met", "partial", "not_met", NULL};
+        sandbox_only_keys(L, -1, scored, unknown_answer, &d);
     }
     lua_getfield(L, 1, "fields");
     if (!lua_isnil(L, -1) && !lua_istable(L, -1))

@@ -91,6 +91,23 @@ void sandbox_where(lua_State *L, int level, char *buf, size_t size)
     }
 }
 
+void sandbox_only_keys(lua_State *L, int t, const char *const *allowed, sandbox_key_fn *unknown,
+                       void *ud)
+{
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        /* never lua_tostring a number key: it would change the key next() reads */
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        const char *const *a = allowed;
+        while (k && *a && strcmp(*a, k) != 0)
+            a++;
+        if (!k || !*a)
+            unknown(L, ud, k);
+    }
+}
+
 static bool interrupted(const sandbox *h)
 {
     return h->interrupt && atomic_load_explicit(h->interrupt, memory_order_relaxed);

@@ -80,14 +80,7 @@ int svc_need_object(const cJSON *body, const char *const *allowed, err *e)
 {
     if (!cJSON_IsObject(body))
         return bad(e, NULL, "must be a JSON object");
-    for (const cJSON *k = body->child; k; k = k->next) {
-        const char *const *a = allowed;
-        while (*a && strcmp(*a, k->string) != 0)
-            a++;
-        if (!*a)
-            return bad(e, k->string, "unknown key");
-    }
-    return ERR_OK;
+    return json_only_keys(body, allowed, "$", e);
 }
 
 /* Text at key: valid UTF-8, at most max characters (text_rules' for its

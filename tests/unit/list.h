@@ -23,6 +23,7 @@
     TEST_ENTRY(ljson_refuses)                                                                      \
     TEST_ENTRY(json_ids)                                                                           \
     TEST_ENTRY(json_refuses_duplicate_keys)                                                        \
+    TEST_ENTRY(json_only_keys)                                                                     \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(files_empty_folder)                                                                 \

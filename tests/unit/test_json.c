@@ -31,16 +31,22 @@ TEST_IMPL(json_ids)
     return 0;
 }
 
+/* The message of rc, or "" when it is ERR_OK; e is cleared. */
+static const char *message(int rc, err *e, char *msg, size_t n)
+{
+    snprintf(msg, n, "%s", rc == ERR_OK ? "" : err_msg(e));
+    err_clear(e);
+    return msg;
+}
+
 /* The message json_parse gives text, or "" when it takes it. */
 static const char *parse_msg(const char *text, char *msg, size_t n)
 {
     cJSON *doc;
     err e = ERR_INIT;
     int rc = json_parse(text, strlen(text), &doc, &e);
-    snprintf(msg, n, "%s", rc == ERR_OK ? "" : err_msg(&e));
     cJSON_Delete(doc);
-    err_clear(&e);
-    return msg;
+    return message(rc, &e, msg, n);
 }
 
 TEST_IMPL(json_refuses_duplicate_keys)
@@ -55,5 +61,27 @@ TEST_IMPL(json_refuses_duplicate_keys)
                   "$[1].x.y[1].k: duplicate key: an object names each key once");
     ASSERT_STR_EQ(parse_msg("{\"a\":{\"k\":1},\"b\":{\"k\":1},\"k\":[]}", msg, sizeof msg), "");
     ASSERT_STR_EQ(parse_msg("{\"A\":1,\"a\":1}", msg, sizeof msg), ""); /* keys are case-sensitive */
+    return 0;
+}
+
+/* The message json_only_keys gives text's object, or "" when it takes it. */
+static const char *keys_msg(const char *text, const char *path, char *msg, size_t n)
+{
+    static const char *const keys[] = {"status", "comment", "evidence", NULL};
+    cJSON *doc = cJSON_Parse(text);
+    err e = ERR_INIT;
+    int rc = json_only_keys(doc, keys, path, &e);
+    cJSON_Delete(doc);
+    return message(rc, &e, msg, n);
+}
+
+TEST_IMPL(json_only_keys)
+{
+    char msg[256];
+    ASSERT_STR_EQ(keys_msg("{\"status\":\"met\",\"evidence\":[]}", "$", msg, sizeof msg), "");
+    ASSERT_STR_EQ(keys_msg("{}", "$", msg, sizeof msg), "");
+    ASSERT_STR_EQ(keys_msg("{\"status\":\"met\",\"Status\":1,\"x\":2}", "$.answers.JF-01", msg,
+                           sizeof msg),
+                  "$.answers.JF-01.Status: unknown key (expected status, comment, evidence)");
     return 0;
 }
