@@ -1,5 +1,8 @@
 /* date: calendar dates as "YYYY-MM-DD" strings, the form every date takes
- * in labelcoop's data, and the clocks. Functions over libc. */
+ * in labelcoop's data, and the clocks: every read of the wall clock goes
+ * through date_now_ms, every span of time through date_clock_us (the timed
+ * waits of the sandbox's and the document cache's threads aside: a
+ * pthread_cond_timedwait wants a timespec of its own clock). Over libc. */
 #ifndef LABELCOOP_DATE_H
 #define LABELCOOP_DATE_H
 
@@ -14,6 +17,9 @@ void date_today(char *out);
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into out[DATE_TIME_LEN + 1]. */
 #define DATE_TIME_LEN 20
 void date_now(char *out);
+/* Milliseconds since the epoch (UTC) on the wall clock: for what is dated,
+ * never for a span (the wall clock may jump). */
+long long date_now_ms(void);
 /* Microseconds on the monotonic clock: for spans of time, never a date. */
 long long date_clock_us(void);
 /* Writes date + years into out[DATE_LEN + 1]; 29 February becomes 28 February. */

@@ -26,6 +26,7 @@
     TEST_ENTRY(json_only_keys)                                                                     \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(date_valid)                                                                         \
+    TEST_ENTRY(date_wall_clock)                                                                    \
     TEST_ENTRY(files_empty_folder)                                                                 \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
