@@ -11,15 +11,15 @@
 #include "json.h"
 #include "text.h"
 
+/* A comment or an evidence entry: text of any length, on lines. */
 static int check_text(const cJSON *v, const char *path, err *e)
 {
     if (!cJSON_IsString(v))
         return err_at(e, path, "must be a string");
-    if (!text_utf8_valid(v->valuestring, strlen(v->valuestring)))
-        return err_at(e, path, "is not valid UTF-8 text");
-    if (text_has_control(v->valuestring))
-        return err_at(e, path, "contains a control character");
-    return ERR_OK;
+    char buf[96];
+    const char *why =
+        text_check(v->valuestring, strlen(v->valuestring), TEXT_LINES, 0, buf, sizeof buf);
+    return why ? err_at(e, path, "%s", why) : ERR_OK;
 }
 
 static int parse_answer(const rules *r, const cJSON *item, unsigned char *answers, err *e)

@@ -157,8 +157,11 @@ static char *check_text(decl *d, int idx, const char *name)
         problem(d, "'%s' is empty", name);
         return NULL;
     }
-    if (!text_utf8_valid(s, len)) {
-        problem(d, "'%s' is not valid UTF-8 text", name);
+    /* Any character: a rule set stored with one must still load. */
+    char buf[96];
+    const char *why = text_check(s, len, TEXT_ANY, 0, buf, sizeof buf);
+    if (why) {
+        problem(d, "'%s' %s", name, why);
         return NULL;
     }
     return strdup(s);

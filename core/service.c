@@ -91,17 +91,10 @@ int svc_check_text(const char *s, const char *key, size_t max, err *e)
     bool lines = r && r->lines;
     if (r)
         max = r->max;
-    if (!text_utf8_valid(s, strlen(s)))
-        return bad(e, key, "is not valid UTF-8 text");
-    if (text_has_control(s) || (!lines && text_has_break(s)))
-        return bad(e, key,
-                   lines ? "contains a control character (only line breaks and tabs may "
-                           "be used)"
-                         : "must be one line, without control characters");
-    size_t n = text_width(s);
-    if (n > max)
-        return bad(e, key, "is too long: %zu characters (at most %zu)", n, max);
-    return ERR_OK;
+    char buf[96];
+    text_kind kind = lines ? TEXT_LINES : TEXT_LINE;
+    const char *why = text_check(s, strlen(s), kind, max, buf, sizeof buf);
+    return why ? bad(e, key, "%s", why) : ERR_OK;
 }
 
 /* A string member; *out NULL when absent or null (an error if required). */

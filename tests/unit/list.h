@@ -25,6 +25,7 @@
     TEST_ENTRY(json_refuses_duplicate_keys)                                                        \
     TEST_ENTRY(json_only_keys)                                                                     \
     TEST_ENTRY(text_utf8)                                                                          \
+    TEST_ENTRY(text_check)                                                                         \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(date_wall_clock)                                                                    \
     TEST_ENTRY(files_empty_folder)                                                                 \
