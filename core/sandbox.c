@@ -66,7 +66,6 @@ static bool running(const sandbox *h)
     return atomic_load_explicit(&h->run_seq, memory_order_relaxed) & 1;
 }
 
-static const char KEY_API[] = "labelcoop.api";
 static const char KEY_ENVMT[] = "labelcoop.envmt";
 static const char KEY_INCLUDED[] = "labelcoop.included";
 
@@ -916,8 +915,6 @@ static void push_api_view(lua_State *L, int g)
     make_readonly(L);
     lua_pushvalue(L, -1);
     lua_setfield(L, g, LUA_GNAME);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, KEY_API);
 }
 
 /* [-0, +0]: the metatable of every file's environment, whose reads fall
