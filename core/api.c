@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 
 #include "webhook.h"
+#include "json.h"
 #include "metrics.h"
 #include "paging.h"
-#include "ljson.h"
 #include "plugin.h"
 #include "format.h"
 #include "reqlog.h"
@@ -486,7 +486,7 @@ static int h_migrate(call *c, cJSON **out, err *e)
     long long org_id = 0;
     if (!to)
         return err_set(e, ERR_INPUT, "$.to: must be the hash of a stored rule set");
-    if (org && !ljson_id(org, &org_id))
+    if (org && !json_id(org, &org_id))
         return err_set(e, ERR_INPUT, "$.organisation_id: must be an organisation id");
     return service_migrate(&c->svc, to, org_id, out, e);
 }
@@ -872,7 +872,7 @@ static int parse_body(call *c, const route *r, err *e)
         return ERR_OK;
     if (!len)
         return err_set(e, ERR_INPUT, "$: a JSON body is required");
-    return ljson_parse(body, len, &c->body, e);
+    return json_parse(body, len, &c->body, e);
 }
 
 /* An answer PUT made with what this thread knows, without reading the

@@ -46,9 +46,10 @@ static pthread_mutex_t throttle_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define TOUCH_SECONDS 60
 
+/* Sessions count in whole seconds of the wall clock. */
 static long now_seconds(void)
 {
-    return (long)time(NULL);
+    return (long)(date_now_ms() / 1000);
 }
 
 int auth_hash_password(const char *password, char *out, err *e)

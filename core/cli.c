@@ -35,7 +35,6 @@
 #include "format.h"
 #include "reqlog.h"
 #include "http.h"
-#include "ljson.h"
 #include "service.h"
 #include "store.h"
 #include "files.h"

@@ -13,7 +13,7 @@
 #include "diff.h"
 #include "evaluation.h"
 #include "files.h"
-#include "ljson.h"
+#include "json.h"
 #include "rules.h"
 #include "ruletest.h"
 #include "text.h"
@@ -429,7 +429,7 @@ int cli_cmd_verify(const opts *o)
         cJSON *doc;
         if (files_read(o->record, &text, &len, &e) != ERR_OK)
             return cli_fail_err(&e);
-        rc = ljson_parse(text, len, &doc, &e);
+        rc = json_parse(text, len, &doc, &e);
         free(text);
         if (rc != ERR_OK)
             return cli_fail_err(&e);

@@ -1,5 +1,5 @@
-/* date: validation of ISO 8601 calendar dates, today's date in UTC, and the
- * monotonic clock. */
+/* date: validation of ISO 8601 calendar dates, today's date in UTC, the wall
+ * clock and the monotonic clock. */
 #include "date.h"
 
 #include <stdio.h>
@@ -27,9 +27,16 @@ bool date_valid(const char *s)
     return d <= days[m - 1] + (m == 2 && leap(y));
 }
 
+long long date_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 void date_today(char *out)
 {
-    time_t now = time(NULL);
+    time_t now = (time_t)(date_now_ms() / 1000);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(out, DATE_LEN + 1, "%Y-%m-%d", &tm);
@@ -37,7 +44,7 @@ void date_today(char *out)
 
 void date_now(char *out)
 {
-    time_t now = time(NULL);
+    time_t now = (time_t)(date_now_ms() / 1000);
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(out, DATE_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -45,12 +52,12 @@ void date_now(char *out)
 
 void date_stamp(char *out)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    long long ms = date_now_ms();
+    time_t now = (time_t)(ms / 1000);
     struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
+    gmtime_r(&now, &tm);
     size_t n = strftime(out, DATE_STAMP_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, DATE_STAMP_LEN + 1 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+    snprintf(out + n, DATE_STAMP_LEN + 1 - n, ".%03dZ", (int)(ms % 1000));
 }
 
 void date_add_years(const char *date, int years, char *out)

@@ -1,5 +1,8 @@
 /* date: calendar dates as "YYYY-MM-DD" strings, the form every date takes
- * in labelcoop's data, and the clocks. Functions over libc. */
+ * in labelcoop's data, and the clocks: every read of the wall clock goes
+ * through date_now_ms, every span of time through date_clock_us (the timed
+ * waits of the sandbox's and the document cache's threads aside: a
+ * pthread_cond_timedwait wants a timespec of its own clock). Over libc. */
 #ifndef LABELCOOP_DATE_H
 #define LABELCOOP_DATE_H
 
@@ -18,6 +21,9 @@ void date_now(char *out);
  * ("2026-12-07T05:45:27.123Z"), into out[DATE_STAMP_LEN + 1]: logs. */
 #define DATE_STAMP_LEN 24
 void date_stamp(char *out);
+/* Milliseconds since the epoch (UTC) on the wall clock: for what is dated,
+ * never for a span (the wall clock may jump). */
+long long date_now_ms(void);
 /* Microseconds on the monotonic clock: for spans of time, never a date. */
 long long date_clock_us(void);
 /* Writes date + years into out[DATE_LEN + 1]; 29 February becomes 28 February. */

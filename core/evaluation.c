@@ -8,18 +8,18 @@
 #include <string.h>
 
 #include "date.h"
-#include "ljson.h"
+#include "json.h"
 #include "text.h"
 
+/* A comment or an evidence entry: text of any length, on lines. */
 static int check_text(const cJSON *v, const char *path, err *e)
 {
     if (!cJSON_IsString(v))
         return err_at(e, path, "must be a string");
-    if (!text_utf8_valid(v->valuestring, strlen(v->valuestring)))
-        return err_at(e, path, "is not valid UTF-8 text");
-    if (text_has_control(v->valuestring))
-        return err_at(e, path, "contains a control character");
-    return ERR_OK;
+    char buf[96];
+    const char *why =
+        text_check(v->valuestring, strlen(v->valuestring), TEXT_LINES, 0, buf, sizeof buf);
+    return why ? err_at(e, path, "%s", why) : ERR_OK;
 }
 
 static int parse_answer(const rules *r, const cJSON *item, unsigned char *answers, err *e)
@@ -33,6 +33,9 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
         return err_at(e, path, "answered twice");
     const cJSON *status = item;
     if (cJSON_IsObject(item)) {
+        static const char *const keys[] = {"status", "comment", "evidence", NULL};
+        if (json_only_keys(item, keys, path, e))
+            return e->code;
         for (const cJSON *k = item->child; k; k = k->next) {
             char sub[200];
             snprintf(sub, sizeof sub, "%s.%s", path, k->string);
@@ -49,8 +52,6 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
                     if (check_text(x, at, e))
                         return e->code;
                 }
-            } else if (strcmp(k->string, "status") != 0) {
-                return err_at(e, sub, "unknown key (expected status, comment, evidence)");
             }
         }
         status = cJSON_GetObjectItemCaseSensitive(item, "status");
@@ -76,22 +77,21 @@ int evaluation_from_json(const rules *r, const cJSON *doc, rules_input *in, unsi
     in->answers = answers;
     if (!cJSON_IsObject(doc))
         return err_at(e, "$", "must be an object {\"kind\", \"date\", \"answers\"}");
-    const cJSON *kind = NULL, *date = NULL, *stake = NULL, *ans = NULL;
+    static const char *const keys[] = {"kind", "date", "internal_stakeholders", "answers", NULL};
+    if (json_only_keys(doc, keys, "$", e))
+        return e->code;
+    const cJSON *member[4] = {NULL}; /* by keys[] */
     for (const cJSON *k = doc->child; k; k = k->next) {
-        const cJSON **slot = strcmp(k->string, "kind") == 0                    ? &kind
-                             : strcmp(k->string, "date") == 0                  ? &date
-                             : strcmp(k->string, "internal_stakeholders") == 0 ? &stake
-                             : strcmp(k->string, "answers") == 0               ? &ans
-                                                                               : NULL;
+        int i = 0;
+        while (strcmp(keys[i], k->string) != 0) /* known: it is there */
+            i++;
         char path[160];
         snprintf(path, sizeof path, "$.%s", k->string);
-        if (!slot)
-            return err_at(e, path,
-                          "unknown key (expected kind, date, internal_stakeholders, answers)");
-        if (*slot)
+        if (member[i])
             return err_at(e, path, "given twice");
-        *slot = k;
+        member[i] = k;
     }
+    const cJSON *kind = member[0], *date = member[1], *stake = member[2], *ans = member[3];
     const char *ks = cJSON_GetStringValue(kind);
     if (!kind)
         return err_at(e, "$.kind", "is missing (\"audit\" or \"self_assessment\")");
@@ -124,7 +124,7 @@ int evaluation_parse(const rules *r, const char *text, size_t len, rules_input *
                      unsigned char *answers, err *e)
 {
     cJSON *doc;
-    if (ljson_parse(text, len, &doc, e) != ERR_OK)
+    if (json_parse(text, len, &doc, e) != ERR_OK)
         return e->code;
     int rc = evaluation_from_json(r, doc, in, answers, e);
     cJSON_Delete(doc);

@@ -741,11 +741,10 @@ static void *watchdog(void *arg)
     char log[2048];
     pthread_mutex_lock(&s->watch_mu);
     while (!s->stopping) {
-        struct timespec t;
-        clock_gettime(CLOCK_REALTIME, &t);
-        t.tv_nsec += 250 * 1000000L; /* a deadline is kept to a quarter of a second */
-        if (t.tv_nsec >= 1000000000L)
-            t.tv_sec++, t.tv_nsec -= 1000000000L;
+        /* A deadline is kept to a quarter of a second; the condition
+         * variable waits on the wall clock, its default. */
+        long long until = date_now_ms() + 250;
+        struct timespec t = {(time_t)(until / 1000), (long)(until % 1000) * 1000000L};
         pthread_cond_timedwait(&s->watch_stop, &s->watch_mu, &t);
         size_t len = watch_cut_late(s, log, sizeof log);
         pthread_mutex_unlock(&s->watch_mu);

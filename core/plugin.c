@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "files.h"
+#include "json.h"
 #include "ljson.h"
 #include "reqlog.h"
 
@@ -47,6 +48,12 @@ struct plugin_set {
 
 /* ---- the declaration ---------------------------------------------------------------- */
 
+static void unknown_key(lua_State *L, void *ud, const char *key)
+{
+    (void)ud;
+    luaL_error(L, "plugin: unknown key '%s'", key ? key : "?");
+}
+
 static int l_plugin(lua_State *L)
 {
     plugin *p = lua_touserdata(L, lua_upvalueindex(1));
@@ -57,16 +64,7 @@ static int l_plugin(lua_State *L)
     lua_pop(L, 1);
     static const char *const keys[] = {"name",     "version", "description", "priority",
                                        "settings", "hooks",   NULL};
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-        const char *const *a = keys;
-        while (*a && strcmp(*a, k) != 0)
-            a++;
-        if (!*a)
-            return luaL_error(L, "plugin: unknown key '%s'", k);
-    }
+    sandbox_only_keys(L, 1, keys, unknown_key, NULL);
     lua_getfield(L, 1, "name");
     const char *name = lua_tostring(L, -1);
     if (!name || strcmp(name, p->name) != 0)
@@ -280,8 +278,8 @@ static void apply_settings(plugin_set *set, const char *file)
         err_clear(&e);
         return;
     }
-    cJSON *doc = NULL; /* ljson_parse: a key named twice is refused, with its path */
-    if (ljson_parse(text, len, &doc, &e) != ERR_OK)
+    cJSON *doc = NULL; /* json_parse: a key named twice is refused, with its path */
+    if (json_parse(text, len, &doc, &e) != ERR_OK)
         reqlog_stderr("plugins: %s: %s; plugin settings ignored", file, err_msg(&e));
     err_clear(&e);
     free(text);

@@ -3,7 +3,7 @@
  * settings, hooks }; each runs in its own sandbox (own instruction and memory
  * limits), and a failing plugin is logged with file:line and skipped, never
  * stopping the core or another plugin. Hooks run by priority, then name.
- * Uses sandbox, ljson and files. */
+ * Uses sandbox, ljson, json and files. */
 #ifndef LABELCOOP_PLUGIN_H
 #define LABELCOOP_PLUGIN_H
 

@@ -127,19 +127,15 @@ static void decl_name(decl *d, const char *what, const char *id)
     snprintf(d->pos + n, sizeof d->pos - n, "%s %s: ", what, id ? id : "(without id)");
 }
 
+static void unknown_key(lua_State *L, void *d, const char *key)
+{
+    problem(d, "unknown key '%s'", key ? key : luaL_typename(L, -1));
+}
+
+/* Every key of the declaration that is not allowed is a problem. */
 static void check_keys(decl *d, const char *const *allowed)
 {
-    lua_State *L = d->L;
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        const char *const *a = allowed;
-        while (k && *a && strcmp(*a, k) != 0)
-            a++;
-        if (!k || !*a)
-            problem(d, "unknown key '%s'", k ? k : luaL_typename(L, -1));
-    }
+    sandbox_only_keys(d->L, 1, allowed, unknown_key, d);
 }
 
 static bool blank(const char *s)
@@ -163,8 +159,11 @@ static char *check_text(decl *d, int idx, const char *name)
         problem(d, "'%s' is empty", name);
         return NULL;
     }
-    if (!text_utf8_valid(s, len)) {
-        problem(d, "'%s' is not valid UTF-8 text", name);
+    /* Any character: a rule set stored with one must still load. */
+    char buf[96];
+    const char *why = text_check(s, len, TEXT_ANY, 0, buf, sizeof buf);
+    if (why) {
+        problem(d, "'%s' %s", name, why);
         return NULL;
     }
     return strdup(s);
@@ -415,6 +414,12 @@ static bool decl_once(decl *d, lua_State *L, const char *what, char *first)
     return true;
 }
 
+static void unknown_answer(lua_State *L, void *d, const char *key)
+{
+    (void)L;
+    problem(d, "answers: unknown key '%s' (not_applicable never scores)", key ? key : "?");
+}
+
 /* weights { answers = { met = 1, partial = 0.5, not_met = 0 }, fields = { JF = 1 } } */
 static int l_weights(lua_State *L)
 {
@@ -434,14 +439,8 @@ static int l_weights(lua_State *L)
                 problem(&d, "answers.%s must be a number from 0 to 1", answer_names[a]);
             lua_pop(L, 1);
         }
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pop(L, 1);
-            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
-            rules_answer a = rules_answer_parse(k);
-            if (a == ANSWER_NONE || a == ANSWER_NOT_APPLICABLE)
-                problem(&d, "answers: unknown key '%s' (not_applicable never scores)", k);
-        }
+        static const char *const scored[] = {"met", "partial", "not_met", NULL};
+        sandbox_only_keys(L, -1, scored, unknown_answer, &d);
     }
     lua_getfield(L, 1, "fields");
     if (!lua_isnil(L, -1) && !lua_istable(L, -1))
@@ -628,83 +627,112 @@ static int index_ids(rules *r)
     return ERR_OK;
 }
 
-/* Builds the table evaluate(ctx) receives; it stays resident between calls. */
-static int build_context(lua_State *L)
-{
-    rules *r = lua_touserdata(L, 1);
-    lua_createtable(L, 0, 10); /* ctx, 2 */
+/* ---- the resident context ------------------------------------------------ */
 
+/* The steps of build_context, each with its effect on the stack written as
+ * the Lua manual writes it: [-o, +p] pops o values and pushes p. */
+
+/* [-0, +0]: t.key = value, in the table t at the top of the stack. */
+static void set_string(lua_State *L, const char *key, const char *value)
+{
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, key);
+}
+
+/* [-0, +0]: the same with an integer. */
+static void set_integer(lua_State *L, const char *key, lua_Integer value)
+{
+    lua_pushinteger(L, value);
+    lua_setfield(L, -2, key);
+}
+
+/* [-0, +1]: pushes ctx.fields[i + 1], field f with its weight from the table
+ * at field_weights (1 when it gives none). */
+static void push_field(lua_State *L, const rules_field *f, int i, int field_weights)
+{
+    lua_createtable(L, 0, 5);
+    set_string(L, "id", f->id);
+    set_string(L, "name", f->name);
+    set_integer(L, "index", i + 1);
+    lua_createtable(L, f->n_themes, 0);
+    for (int t = 0; t < f->n_themes; t++) {
+        lua_pushstring(L, f->themes[t]);
+        lua_rawseti(L, -2, t + 1);
+    }
+    lua_setfield(L, -2, "themes");
+    lua_Number w = 1;
+    if (lua_istable(L, field_weights)) {
+        lua_getfield(L, field_weights, f->id);
+        if (lua_isnumber(L, -1))
+            w = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pushnumber(L, w);
+    lua_setfield(L, -2, "weight");
+}
+
+/* [-0, +1]: pushes ctx.fields, the fields in the order declared. */
+static void push_fields(lua_State *L, const rules *r)
+{
     lua_createtable(L, r->n_fields, 0);
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
     lua_getfield(L, -1, "fields");
     int field_weights = lua_gettop(L);
     for (int i = 0; i < r->n_fields; i++) {
-        rules_field *f = &r->fields[i];
-        lua_createtable(L, 0, 5);
-        lua_pushstring(L, f->id);
-        lua_setfield(L, -2, "id");
-        lua_pushstring(L, f->name);
-        lua_setfield(L, -2, "name");
-        lua_pushinteger(L, i + 1);
-        lua_setfield(L, -2, "index");
-        lua_createtable(L, f->n_themes, 0);
-        for (int t = 0; t < f->n_themes; t++) {
-            lua_pushstring(L, f->themes[t]);
-            lua_rawseti(L, -2, t + 1);
-        }
-        lua_setfield(L, -2, "themes");
-        lua_Number w = 1;
-        if (lua_istable(L, field_weights)) {
-            lua_getfield(L, field_weights, f->id);
-            if (lua_isnumber(L, -1))
-                w = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-        lua_pushnumber(L, w);
-        lua_setfield(L, -2, "weight");
+        push_field(L, &r->fields[i], i, field_weights);
         lua_rawseti(L, -4, i + 1);
     }
-    lua_pop(L, 2);
-    lua_setfield(L, 2, "fields");
+    lua_pop(L, 2); /* weights and weights.fields */
+}
 
+/* [-0, +1]: pushes ctx.criteria[i + 1], criterion c. */
+static void push_criterion(lua_State *L, const rules_criterion *c, int i)
+{
+    lua_createtable(L, 0, 9);
+    set_string(L, "id", c->id);
+    set_string(L, "field", c->field);
+    set_integer(L, "field_index", c->field_index + 1);
+    set_string(L, "theme", c->theme);
+    set_string(L, "level", level_names[c->level]);
+    set_string(L, "statement", c->statement);
+    lua_pushnumber(L, c->weight);
+    lua_setfield(L, -2, "weight");
+    lua_pushboolean(L, c->na_allowed);
+    lua_setfield(L, -2, "na_allowed");
+    set_integer(L, "index", i + 1);
+}
+
+/* [-0, +1]: pushes ctx.criteria, the criteria in the order declared. */
+static void push_criteria(lua_State *L, const rules *r)
+{
     lua_createtable(L, r->n_crit, 0);
     for (int i = 0; i < r->n_crit; i++) {
-        rules_criterion *c = &r->crit[i];
-        lua_createtable(L, 0, 9);
-        lua_pushstring(L, c->id);
-        lua_setfield(L, -2, "id");
-        lua_pushstring(L, c->field);
-        lua_setfield(L, -2, "field");
-        lua_pushinteger(L, c->field_index + 1);
-        lua_setfield(L, -2, "field_index");
-        lua_pushstring(L, c->theme);
-        lua_setfield(L, -2, "theme");
-        lua_pushstring(L, level_names[c->level]);
-        lua_setfield(L, -2, "level");
-        lua_pushstring(L, c->statement);
-        lua_setfield(L, -2, "statement");
-        lua_pushnumber(L, c->weight);
-        lua_setfield(L, -2, "weight");
-        lua_pushboolean(L, c->na_allowed);
-        lua_setfield(L, -2, "na_allowed");
-        lua_pushinteger(L, i + 1);
-        lua_setfield(L, -2, "index");
+        push_criterion(L, &r->crit[i], i);
         lua_rawseti(L, -2, i + 1);
     }
-    lua_setfield(L, 2, "criteria");
+}
 
+/* [-0, +0]: ctx.weights and ctx.parameters set in the table at ctx; the
+ * award rule's evaluate() and decide() (when it has one) kept as references. */
+static void take_award(lua_State *L, rules *r, int ctx)
+{
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
-    lua_setfield(L, 2, "weights");
+    lua_setfield(L, ctx, "weights");
     lua_getfield(L, LUA_REGISTRYINDEX, KEY_AWARD);
     lua_getfield(L, -1, "parameters");
-    lua_setfield(L, 2, "parameters");
+    lua_setfield(L, ctx, "parameters");
     lua_getfield(L, -1, "evaluate");
     r->evaluate_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_getfield(L, -1, "decide");
     r->decide_ref = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : LUA_NOREF;
-    lua_pop(L, 1);
+    lua_pop(L, 1); /* the award declaration (and decide's nil, when it has none) */
+}
 
-    /* The compact form of the answers, ctx.by_level: a string per level. */
+/* [-0, +1]: pushes ctx.by_level, the compact form of the answers: a string
+ * per level, each held by a reference; and the C side's scratch for them and
+ * for the answers held resident. Raises when memory runs out. */
+static void push_by_level(lua_State *L, rules *r)
+{
     lua_createtable(L, 0, LEVEL_COUNT);
     for (int l = 0; l < LEVEL_COUNT; l++) {
         lua_pushliteral(L, "");
@@ -712,30 +740,52 @@ static int build_context(lua_State *L)
     }
     lua_pushvalue(L, -1);
     r->by_level_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_setfield(L, 2, "by_level");
     r->by_level = malloc((size_t)(r->n_crit ? r->n_crit : 1));
     r->resident = calloc((size_t)(r->n_crit ? r->n_crit : 1), 1);
     if (!r->resident || !r->by_level)
-        return luaL_error(L, "out of memory");
+        luaL_error(L, "out of memory");
     memset(r->resident, ANSWER_NONE, (size_t)r->n_crit);
+}
 
+/* [-0, +1]: pushes ctx.answers, empty, held by a reference. */
+static void push_answers(lua_State *L, rules *r)
+{
     lua_createtable(L, r->n_crit, 0);
     lua_pushvalue(L, -1);
     r->answers_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_setfield(L, 2, "answers");
+}
 
+/* [-0, +0]: the answers' names by rules_answer, held by a reference. */
+static void ref_answer_names(lua_State *L, rules *r)
+{
     lua_createtable(L, ANSWER_NOT_APPLICABLE, 0);
     for (int a = ANSWER_MET; a <= ANSWER_NOT_APPLICABLE; a++) {
         lua_pushstring(L, answer_names[a]);
         lua_rawseti(L, -2, a);
     }
     r->status_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
 
-    lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
+/* Builds the table evaluate(ctx) receives; it stays resident between calls.
+ * Called by sandbox_run with r at 1; returns nothing. */
+static int build_context(lua_State *L)
+{
+    rules *r = lua_touserdata(L, 1);
+    lua_createtable(L, 0, 10); /* [-0, +1]: ctx, 2 */
+    push_fields(L, r);
+    lua_setfield(L, 2, "fields");
+    push_criteria(L, r);
+    lua_setfield(L, 2, "criteria");
+    take_award(L, r, 2);
+    push_by_level(L, r);
+    lua_setfield(L, 2, "by_level");
+    push_answers(L, r);
+    lua_setfield(L, 2, "answers");
+    ref_answer_names(L, r);
+    lua_getfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS); /* [-0, +1] */
     ljson_to(L, -1, "weights", NULL, &r->weights);
     lua_pop(L, 1);
-
-    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 2); /* [-0, +1], then [-1, +0]: ctx held by a reference */
     r->ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }

@@ -21,6 +21,7 @@
 
 #include <lualib.h>
 
+#include "date.h"
 #include "evaluation.h"
 #include "ljson.h"
 #include "rules.h"
@@ -360,13 +361,14 @@ static int spawn_specs(const char *dir, const sandbox_limits *lim, int out_fd, p
  * *status is its wait status, -1 when killed. */
 static void collect_specs(int fd, pid_t pid, char *buf, size_t *len, int *status)
 {
-    time_t deadline = time(NULL) + SPECS_SECONDS;
+    /* On the monotonic clock: a wall clock set back would let it run on. */
+    long long deadline = date_clock_us() + SPECS_SECONDS * 1000000LL;
     bool killed = false;
     char chunk[4096];
     for (;;) {
-        time_t left = deadline - time(NULL);
+        long long left_ms = (deadline - date_clock_us() + 999) / 1000;
         struct pollfd p = {fd, POLLIN, 0};
-        int ready = left > 0 ? poll(&p, 1, (int)left * 1000) : 0;
+        int ready = left_ms > 0 ? poll(&p, 1, (int)left_ms) : 0;
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready <= 0) {

@@ -45,7 +45,6 @@ struct sandbox {
     atomic_int *interrupt; /* set by a signal handler: stop at the next hook */
     int tripped;           /* the instruction limit fired during this run */
     char mem_where[256];
-    char *traceback;
     lpattern_budget patterns; /* the pattern functions' steps */
     /* watchdog: run_seq is odd while a run is going; the runner writes it and
      * thread, the watchdog reads them; armed is set by the signal handler and
@@ -67,7 +66,6 @@ static bool running(const sandbox *h)
     return atomic_load_explicit(&h->run_seq, memory_order_relaxed) & 1;
 }
 
-static const char KEY_API[] = "labelcoop.api";
 static const char KEY_ENVMT[] = "labelcoop.envmt";
 static const char KEY_INCLUDED[] = "labelcoop.included";
 
@@ -89,6 +87,23 @@ void sandbox_where(lua_State *L, int level, char *buf, size_t size)
             snprintf(buf, size, "%s:%d: ", ar.short_src, ar.currentline);
             return;
         }
+    }
+}
+
+void sandbox_only_keys(lua_State *L, int t, const char *const *allowed, sandbox_key_fn *unknown,
+                       void *ud)
+{
+    t = lua_absindex(L, t);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        /* never lua_tostring a number key: it would change the key next() reads */
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        const char *const *a = allowed;
+        while (k && *a && strcmp(*a, k) != 0)
+            a++;
+        if (!k || !*a)
+            unknown(L, ud, k);
     }
 }
 
@@ -368,17 +383,16 @@ static void watch_remove(sandbox *h)
         pthread_join(t, NULL);
 }
 
-/* Message handler: keeps the message and appends a traceback for the logs. */
-static int traceback(lua_State *L)
+/* Message handler: the error as text, whatever value the script raised. The
+ * message names the file and line at fault; no traceback is kept, as nothing
+ * reads one (the log has one line per error). */
+static int message_handler(lua_State *L)
 {
-    const char *msg = lua_tostring(L, 1);
-    if (!msg) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            msg = lua_tostring(L, -1);
-        else
-            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);
+    if (lua_tostring(L, 1))
+        return 1;
+    if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+        return 1;
+    lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
     return 1;
 }
 
@@ -414,7 +428,8 @@ static int readonly_pairs(lua_State *L)
     return 3;
 }
 
-/* Replaces the table at the top of the stack by a read-only view of it. */
+/* [-1, +1]: replaces the table at the top of the stack by a read-only view
+ * of it. */
 static void make_readonly(lua_State *L)
 {
     lua_newtable(L);          /* view */
@@ -735,7 +750,8 @@ static int l_include(lua_State *L)
     return 1;
 }
 
-/* Copies the named fields of the table at -1 into a new table, left on top. */
+/* [-0, +1]: copies the named fields of the table at -1 into a new table,
+ * left on top. */
 static void keep_fields(lua_State *L, const char *const *names)
 {
     lua_newtable(L);
@@ -750,123 +766,191 @@ static void pattern_charge(lua_State *L, long steps)
     charge(L, steps);
 }
 
-/* Builds the API in the real global table, then seals it behind a view. */
-static int setup(lua_State *L)
-{
-    sandbox *h = sandbox_of(L);
-    const luaL_Reg *api = lua_touserdata(L, 1);
-    void *api_ud = lua_touserdata(L, 2);
+/* ---- setting up a state -------------------------------------------------- */
 
+/* The steps of setup, each with its effect on the stack written as the Lua
+ * manual writes it: [-o, +p] pops o values and pushes p. g is the index of
+ * the real global table, which only the sandbox ever holds. */
+
+/* [-0, +0]: opens the libraries a script may use, as globals. */
+static void open_libs(lua_State *L)
+{
+    int top = lua_gettop(L);
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
     luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
     luaL_requiref(L, LUA_MATHLIBNAME, luaopen_math, 1);
     luaL_requiref(L, LUA_UTF8LIBNAME, luaopen_utf8, 1);
-    lua_settop(L, 2);
+    lua_settop(L, top);
+}
 
-    lua_pushglobaltable(L); /* index 3 */
-    /* Files come only through include(); rawset would bypass frozen tables;
-     * collectgarbage could defeat the memory cap's accounting. */
+/* [-0, +0]: takes away the base functions a script must not have. Files come
+ * only through include(); rawset would bypass frozen tables; collectgarbage
+ * could defeat the memory cap's accounting. */
+static void remove_unsafe(lua_State *L, int g)
+{
     static const char *const removed[] = {"dofile", "loadfile", "collectgarbage",
                                           "rawset", "require",  NULL};
     for (const char *const *r = removed; *r; r++) {
         lua_pushnil(L);
-        lua_setfield(L, 3, *r);
+        lua_setfield(L, g, *r);
     }
-    lua_getfield(L, 3, "load");
-    lua_pushcclosure(L, l_load, 1);
-    lua_setfield(L, 3, "load");
-    lua_getfield(L, 3, "setmetatable");
-    lua_pushcclosure(L, l_setmetatable, 1);
-    lua_setfield(L, 3, "setmetatable");
-    lua_pushcfunction(L, l_print);
-    lua_setfield(L, 3, "print");
-    lua_pushcfunction(L, l_include);
-    lua_setfield(L, 3, "include");
+}
 
-    lua_getfield(L, 3, "string");
+/* [-0, +0]: load, setmetatable and print replaced by the sandbox's own
+ * (the first two wrap the originals, their upvalue), and include added. */
+static void replace_base(lua_State *L, int g)
+{
+    lua_getfield(L, g, "load");
+    lua_pushcclosure(L, l_load, 1);
+    lua_setfield(L, g, "load");
+    lua_getfield(L, g, "setmetatable");
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setfield(L, g, "setmetatable");
+    lua_pushcfunction(L, l_print);
+    lua_setfield(L, g, "print");
+    lua_pushcfunction(L, l_include);
+    lua_setfield(L, g, "include");
+}
+
+/* [-0, +0]: string.dump, math's random numbers and all of os but its clocks
+ * taken away. */
+static void trim_libs(lua_State *L, int g)
+{
+    lua_getfield(L, g, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
     /* Rules must give the same answer every time they run: no random numbers. */
-    lua_getfield(L, 3, "math");
+    lua_getfield(L, g, "math");
     lua_pushnil(L);
     lua_setfield(L, -2, "random");
     lua_pushnil(L);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
     static const char *const os_kept[] = {"time", "date", "clock", NULL};
-    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0);
+    luaL_requiref(L, LUA_OSLIBNAME, luaopen_os, 0); /* the full os library */
     keep_fields(L, os_kept);
-    lua_setfield(L, 3, "os");
+    lua_setfield(L, g, "os");
     lua_pop(L, 1); /* the full os library, now unreachable */
+}
 
-    if (api) {
-        for (; api->name; api++) {
-            /* "data.organisations" goes into a table "data" of the API. */
-            const char *dot = strchr(api->name, '.');
-            int into = 3;
-            if (dot) {
-                lua_pushlstring(L, api->name, (size_t)(dot - api->name));
-                if (lua_rawget(L, 3) != LUA_TTABLE) {
-                    lua_pop(L, 1);
-                    lua_newtable(L);
-                    lua_pushlstring(L, api->name, (size_t)(dot - api->name));
-                    lua_pushvalue(L, -2);
-                    lua_rawset(L, 3);
-                }
-                into = lua_gettop(L);
-            }
-            lua_pushlightuserdata(L, api_ud);
-            lua_pushcclosure(L, api->func, 1);
-            lua_setfield(L, into, dot ? dot + 1 : api->name);
-            if (dot)
-                lua_pop(L, 1);
+/* [-0, +1]: pushes the table of g named by name[0..len), made when missing:
+ * "data" for the API function "data.organisations". */
+static void push_api_table(lua_State *L, int g, const char *name, size_t len)
+{
+    lua_pushlstring(L, name, len);
+    if (lua_rawget(L, g) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushlstring(L, name, len);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, g);
+}
+
+/* [-0, +0]: the host's functions in g, each with api_ud as its upvalue;
+ * "data.organisations" goes into a table "data" of the API. */
+static void add_api(lua_State *L, int g, const luaL_Reg *api, void *api_ud)
+{
+    for (; api && api->name; api++) {
+        const char *dot = strchr(api->name, '.');
+        int into = g;
+        if (dot) {
+            push_api_table(L, g, api->name, (size_t)(dot - api->name));
+            into = lua_gettop(L);
         }
+        lua_pushlightuserdata(L, api_ud);
+        lua_pushcclosure(L, api->func, 1);
+        lua_setfield(L, into, dot ? dot + 1 : api->name);
+        if (dot)
+            lua_pop(L, 1);
     }
+}
 
-    lua_getfield(L, 3, "string");
+/* [-0, +0]: the pattern functions (lpattern) and the listed library functions
+ * count their work against the instruction limit. */
+static void count_c_work(lua_State *L, sandbox *h, int g)
+{
+    lua_getfield(L, g, "string");
     h->patterns.charge = pattern_charge;
     lpattern_setfuncs(L, -1, &h->patterns);
     lua_pop(L, 1);
-    charge_funcs(L, 3);
+    charge_funcs(L, g);
+}
 
-    /* Every library and API table is seen through a read-only view. */
+/* [-0, +0]: every library and API table of g replaced by a read-only view. */
+static void freeze_tables(lua_State *L, int g)
+{
     lua_pushnil(L);
-    while (lua_next(L, 3)) {
-        if (lua_istable(L, -1) && !lua_rawequal(L, -1, 3)) {
+    while (lua_next(L, g)) {
+        if (lua_istable(L, -1) && !lua_rawequal(L, -1, g)) {
             make_readonly(L);
             lua_pushvalue(L, -2);
             lua_insert(L, -2);
-            lua_rawset(L, 3); /* an existing field: the traversal goes on */
+            lua_rawset(L, g); /* an existing field: the traversal goes on */
         } else {
             lua_pop(L, 1);
         }
     }
-    /* Strings' methods reach the real string table, which the VM only indexes
-     * and never hands out; getmetatable hides it. (A view there would cost
-     * every method call a second lookup.) */
+}
+
+/* [-0, +0]: strings' methods reach the real string table, which the VM only
+ * indexes and never hands out; getmetatable hides it. (A view there would
+ * cost every method call a second lookup.) */
+static void hide_string_metatable(lua_State *L)
+{
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 2);
+}
 
-    lua_pushvalue(L, 3);
+/* [-0, +1]: pushes the frozen API table, a read-only view of g, which is
+ * also a script's _G: never the real table. */
+static void push_api_view(lua_State *L, int g)
+{
+    lua_pushvalue(L, g);
     make_readonly(L);
     lua_pushvalue(L, -1);
-    lua_setfield(L, 3, LUA_GNAME); /* a script's _G is the view, never the real table */
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, KEY_API);
+    lua_setfield(L, g, LUA_GNAME);
+}
+
+/* [-0, +0]: the metatable of every file's environment, whose reads fall
+ * through to the frozen API table at the top of the stack. */
+static void set_env_metatable(lua_State *L)
+{
     lua_createtable(L, 0, 2);
     lua_pushvalue(L, -2);
     lua_setfield(L, -2, "__index");
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable"); /* one file cannot redirect the others */
     lua_setfield(L, LUA_REGISTRYINDEX, KEY_ENVMT);
-    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); /* load() sees the view */
+}
+
+/* Builds the API in the real global table, then seals it behind a view.
+ * Called with the API (a luaL_Reg list, may be NULL) and its userdata as
+ * light userdata at 1 and 2; returns nothing. */
+static int setup(lua_State *L)
+{
+    const luaL_Reg *api = lua_touserdata(L, 1);
+    void *api_ud = lua_touserdata(L, 2);
+    open_libs(L);
+    lua_pushglobaltable(L); /* [-0, +1]: g, index 3 */
+    int g = lua_gettop(L);
+    remove_unsafe(L, g);
+    replace_base(L, g);
+    trim_libs(L, g);
+    add_api(L, g, api, api_ud);
+    count_c_work(L, sandbox_of(L), g);
+    freeze_tables(L, g);
+    hide_string_metatable(L);
+    push_api_view(L, g);
+    set_env_metatable(L);
+    lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS); /* [-1, +0]: load() sees the view */
     lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, KEY_INCLUDED);
+    lua_setfield(L, LUA_REGISTRYINDEX, KEY_INCLUDED); /* [-0, +0]: no file included yet */
     return 0;
 }
 
@@ -921,18 +1005,7 @@ void sandbox_free(sandbox *h)
     watch_remove(h);
     if (h->L)
         lua_close(h->L);
-    free(h->traceback);
     free(h);
-}
-
-/* Splits "message\nstack traceback:..." into the error and the log text. */
-static int fail(sandbox *h, const char *text, err *e)
-{
-    free(h->traceback);
-    h->traceback = strdup(text);
-    const char *cut = strstr(text, "\nstack traceback:");
-    int len = cut ? (int)(cut - text) : (int)strlen(text);
-    return err_set(e, ERR_RULES, "%.*s", len, text);
 }
 
 int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
@@ -955,7 +1028,7 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
      * not match this one's number once run_seq wraps around. */
     atomic_store_explicit(&h->overtime_seq, seq, memory_order_relaxed);
     atomic_store_explicit(&h->run_seq, seq + 1, memory_order_release);
-    lua_pushcfunction(L, traceback);
+    lua_pushcfunction(L, message_handler);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, ud);
     int rc = lua_pcall(L, 1, 0, base + 1);
@@ -967,10 +1040,10 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
         char msg[400];
         snprintf(msg, sizeof msg, "%smemory limit exceeded (%zu MiB)", h->mem_where,
                  h->mem_limit >> 20);
-        status = fail(h, msg, e);
+        status = err_set(e, ERR_RULES, "%s", msg);
     } else if (rc != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
-        status = fail(h, msg ? msg : "error in the error handler", e);
+        status = err_set(e, ERR_RULES, "%s", msg ? msg : "error in the error handler");
     }
     lua_settop(L, base);
     if (status != ERR_OK)
@@ -981,11 +1054,6 @@ int sandbox_run(sandbox *h, lua_CFunction f, void *ud, err *e)
 size_t sandbox_memory(const sandbox *h)
 {
     return h->mem_used;
-}
-
-const char *sandbox_traceback(const sandbox *h)
-{
-    return h->traceback ? h->traceback : "";
 }
 
 lua_State *sandbox_state(sandbox *h)

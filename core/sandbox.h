@@ -56,10 +56,15 @@ void sandbox_load(lua_State *L, const char *relpath);
 /* Writes "file:line: " of the innermost Lua function at or above level
  * (1: the caller of the running C function), or "" when there is none. */
 void sandbox_where(lua_State *L, int level, char *buf, size_t size);
+/* What a declaration does with a key it does not know: key is NULL when the
+ * key is not a string; the key is at the top of the stack. May raise. */
+typedef void sandbox_key_fn(lua_State *L, void *ud, const char *key);
+/* [-0, +0]: calls unknown for every key of the table at t that is not a
+ * string listed in allowed (NULL-terminated), in the table's order. */
+void sandbox_only_keys(lua_State *L, int t, const char *const *allowed, sandbox_key_fn *unknown,
+                       void *ud);
 /* Bytes the state holds now. */
 size_t sandbox_memory(const sandbox *h);
-/* The traceback of the last failed sandbox_run, for logs; borrowed, may be "". */
-const char *sandbox_traceback(const sandbox *h);
 
 /* The state, for tools that measure it (the benchmark); borrowed. */
 lua_State *sandbox_state(sandbox *h);

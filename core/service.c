@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "date.h"
-#include "ljson.h"
+#include "json.h"
 #include "plugin.h"
 #include "policy.h"
 #include "text.h"
@@ -80,14 +80,7 @@ int svc_need_object(const cJSON *body, const char *const *allowed, err *e)
 {
     if (!cJSON_IsObject(body))
         return bad(e, NULL, "must be a JSON object");
-    for (const cJSON *k = body->child; k; k = k->next) {
-        const char *const *a = allowed;
-        while (*a && strcmp(*a, k->string) != 0)
-            a++;
-        if (!*a)
-            return bad(e, k->string, "unknown key");
-    }
-    return ERR_OK;
+    return json_only_keys(body, allowed, "$", e);
 }
 
 /* Text at key: valid UTF-8, at most max characters (text_rules' for its
@@ -98,17 +91,10 @@ int svc_check_text(const char *s, const char *key, size_t max, err *e)
     bool lines = r && r->lines;
     if (r)
         max = r->max;
-    if (!text_utf8_valid(s, strlen(s)))
-        return bad(e, key, "is not valid UTF-8 text");
-    if (text_has_control(s) || (!lines && text_has_break(s)))
-        return bad(e, key,
-                   lines ? "contains a control character (only line breaks and tabs may "
-                           "be used)"
-                         : "must be one line, without control characters");
-    size_t n = text_width(s);
-    if (n > max)
-        return bad(e, key, "is too long: %zu characters (at most %zu)", n, max);
-    return ERR_OK;
+    char buf[96];
+    text_kind kind = lines ? TEXT_LINES : TEXT_LINE;
+    const char *why = text_check(s, strlen(s), kind, max, buf, sizeof buf);
+    return why ? bad(e, key, "%s", why) : ERR_OK;
 }
 
 /* A string member; *out NULL when absent or null (an error if required). */
@@ -144,7 +130,7 @@ int svc_id_field(const cJSON *body, const char *key, long long *out, err *e)
     *out = 0;
     if (!v || cJSON_IsNull(v))
         return ERR_OK;
-    return ljson_id(v, out) ? ERR_OK : bad(e, key, "must be a positive whole number");
+    return json_id(v, out) ? ERR_OK : bad(e, key, "must be a positive whole number");
 }
 
 /* A list of strings, copied into *out (caller deletes). */

@@ -12,7 +12,7 @@
 #include "diff.h"
 #include "events.h"
 #include "files.h"
-#include "ljson.h"
+#include "json.h"
 #include "ruletest.h"
 #include "whatif.h"
 
@@ -345,7 +345,7 @@ static int candidate(service *s, const cJSON *body, rules **r, bool *owned, file
     *owned = false;
     if (files) {
         files_tree tree;
-        if (ljson_tree(files, "$.files", &tree, e))
+        if (json_tree(files, "$.files", &tree, e))
             return e->code;
         if (specs) {
             specs->paths = calloc(tree.count, sizeof *specs->paths);

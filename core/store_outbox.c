@@ -92,9 +92,7 @@ const char *const store_sql_outbox[Q_COUNT] = {
 
 long long store_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return date_now_ms();
 }
 
 unsigned store_events_taken(store *s)

@@ -1,6 +1,8 @@
-/* text: UTF-8 validation (RFC 3629: no overlongs, no surrogates) and widths. */
+/* text: UTF-8 validation (RFC 3629: no overlongs, no surrogates), widths,
+ * and the rules every text read from outside keeps. */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -66,6 +68,23 @@ bool text_has_control(const char *s)
 bool text_has_break(const char *s)
 {
     return s[strcspn(s, "\t\n\r")] != '\0';
+}
+
+const char *text_check(const char *s, size_t len, text_kind kind, size_t max, char *buf,
+                       size_t size)
+{
+    if (!text_utf8_valid(s, len))
+        return "is not valid UTF-8 text";
+    if (kind != TEXT_ANY && (text_has_control(s) || (kind == TEXT_LINE && text_has_break(s))))
+        return kind == TEXT_LINES
+                   ? "contains a control character (only line breaks and tabs may be used)"
+                   : "must be one line, without control characters";
+    size_t n = max ? text_width(s) : 0;
+    if (n > max) {
+        snprintf(buf, size, "is too long: %zu characters (at most %zu)", n, max);
+        return buf;
+    }
+    return NULL;
 }
 
 void text_sha256_hex(const char *s, char *hex)

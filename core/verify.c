@@ -11,7 +11,7 @@
 
 #include "evaluation.h"
 #include "text.h"
-#include "ljson.h"
+#include "json.h"
 
 static void problem(cJSON *list, const char *what, long long id, const char *text)
 {
@@ -238,19 +238,19 @@ int verify_export_check(const cJSON *export, const sandbox_limits *lim, cJSON **
     const char *hash = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record_hash"));
     const cJSON *decision = cJSON_GetObjectItem(export, "decision");
     long long id = 0;
-    if (cJSON_IsNumber(decision) && !ljson_id(decision, &id))
+    if (cJSON_IsNumber(decision) && !json_id(decision, &id))
         return err_set(e, ERR_INPUT, "$.decision: expected a decision id");
     if (!text || !hash)
         return err_set(e, ERR_INPUT,
                        "$: expected {\"decision\", \"record\", \"record_hash\", "
                        "\"rules\"} as written by export-decision");
     files_tree tree;
-    if (ljson_tree(cJSON_GetObjectItem(export, "rules"), "$.rules", &tree, e))
+    if (json_tree(cJSON_GetObjectItem(export, "rules"), "$.rules", &tree, e))
         return e->code;
     cJSON *problems = cJSON_CreateArray();
     cJSON *record = NULL; /* a key named twice would read one way here, another elsewhere */
     err pe = ERR_INIT;
-    ljson_parse(text, strlen(text), &record, &pe);
+    json_parse(text, strlen(text), &record, &pe);
     err_clear(&pe);
     char why[600], actual[65];
     const char *prev = cJSON_GetStringValue(cJSON_GetObjectItem(record, "prev"));

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "demo.h"
-#include "ljson.h"
+#include "json.h"
 #include "ruleset.h"
 #include "service.h"
 
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     cJSON *body = NULL, *out = NULL;
     err e = ERR_INIT;
-    if (ljson_parse((const char *)data + 1, size - 1, &body, &e) == ERR_OK) {
+    if (json_parse((const char *)data + 1, size - 1, &body, &e) == ERR_OK) {
         int rc = call(data[0] % 14, body, &out, &e);
         if (rc != ERR_OK && (!err_msg(&e) || !*err_msg(&e)))
             abort(); /* a refusal that does not say why */

@@ -3,16 +3,16 @@
  * POST /rulesets does. */
 #include <stdint.h>
 
-#include "ljson.h"
+#include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     cJSON *doc = NULL;
     err e = ERR_INIT;
-    if (ljson_parse((const char *)data, size, &doc, &e) == ERR_OK) {
+    if (json_parse((const char *)data, size, &doc, &e) == ERR_OK) {
         files_tree t;
-        if (ljson_tree(cJSON_GetObjectItem(doc, "files"), "$.files", &t, &e) == ERR_OK)
+        if (json_tree(cJSON_GetObjectItem(doc, "files"), "$.files", &t, &e) == ERR_OK)
             files_tree_free(&t);
         cJSON_Delete(doc);
     }

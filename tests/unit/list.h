@@ -21,12 +21,15 @@
     TEST_ENTRY(sandbox_time_limit)                                                                    \
     TEST_ENTRY(ljson_roundtrip_order)                                                              \
     TEST_ENTRY(ljson_refuses)                                                                      \
-    TEST_ENTRY(ljson_ids)                                                                          \
-    TEST_ENTRY(ljson_refuses_duplicate_keys)                                                       \
+    TEST_ENTRY(json_ids)                                                                           \
+    TEST_ENTRY(json_refuses_duplicate_keys)                                                        \
+    TEST_ENTRY(json_only_keys)                                                                     \
     TEST_ENTRY(text_utf8)                                                                          \
     TEST_ENTRY(cidr_lists)                                                                         \
     TEST_ENTRY(cidr_check_list)                                                                    \
+    TEST_ENTRY(text_check)                                                                         \
     TEST_ENTRY(date_valid)                                                                         \
+    TEST_ENTRY(date_wall_clock)                                                                    \
     TEST_ENTRY(metrics_text_format)                                                                \
     TEST_ENTRY(metrics_kinds_bounded)                                                              \
     TEST_ENTRY(files_empty_folder)                                                                 \

@@ -1,4 +1,4 @@
-/* Unit tests of text: UTF-8 checks. */
+/* Unit tests of text: UTF-8 checks and the one check of text. */
 #include "test.h"
 #include "text.h"
 
@@ -10,5 +10,27 @@ TEST_IMPL(text_utf8)
     ASSERT(!text_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
     ASSERT(!text_utf8_valid("a\0b", 3));         /* NUL inside */
     ASSERT_EQ(text_width("Sociétal"), 8);
+    return 0;
+}
+
+/* The one check of text: each kind refuses what it must, in this order. */
+TEST_IMPL(text_check)
+{
+    char buf[96];
+    ASSERT(!text_check("Sociétal", strlen("Sociétal"), TEXT_LINE, 8, buf, sizeof buf));
+    ASSERT_STR_EQ(text_check("Sociétal", strlen("Sociétal"), TEXT_LINE, 7, buf, sizeof buf),
+                  "is too long: 8 characters (at most 7)");
+    ASSERT_STR_EQ(text_check("a\0b", 3, TEXT_ANY, 0, buf, sizeof buf), "is not valid UTF-8 text");
+    ASSERT_STR_EQ(text_check("a\tb", 3, TEXT_LINE, 0, buf, sizeof buf),
+                  "must be one line, without control characters");
+    ASSERT(!text_check("a\tb\r\nc", 6, TEXT_LINES, 0, buf, sizeof buf));
+    ASSERT_STR_EQ(text_check("a\x1b[31m", 6, TEXT_LINES, 0, buf, sizeof buf),
+                  "contains a control character (only line breaks and tabs may be used)");
+    ASSERT_STR_EQ(text_check("\xc2\x85", 2, TEXT_LINES, 0, buf, sizeof buf), /* NEL, a C1 */
+                  "contains a control character (only line breaks and tabs may be used)");
+    ASSERT(!text_check("a\x1b[31m", 6, TEXT_ANY, 0, buf, sizeof buf));
+    /* too long only once the characters are good */
+    ASSERT_STR_EQ(text_check("ab\x01", 3, TEXT_LINE, 1, buf, sizeof buf),
+                  "must be one line, without control characters");
     return 0;
 }
