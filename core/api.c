@@ -1006,6 +1006,9 @@ static int check_query(const route *r, const http_request *req, page *p, bool *p
     for (size_t i = 0; i < sizeof queries / sizeof *queries; i++)
         if (queries[i].fn == r->fn)
             params = queries[i].params, *paged = queries[i].paged;
+    *p = (page){PAGING_DEFAULT, 0};
+    if (http_query_count(req) == 0)
+        return ERR_OK;
     cJSON *args = http_query_all(req);
     int rc = paging_check(args, params, *paged, e);
     if (rc == ERR_OK && *paged)

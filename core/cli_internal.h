@@ -94,6 +94,22 @@ int cli_cmd_verify(const opts *o);
 int cli_cmd_export_decision(const opts *o);
 int cli_cmd_migrate(const opts *o);
 
+/* cli_platform.c: the platform's commands. */
+int cli_cmd_init(const opts *o);
+int cli_cmd_org_add(const opts *o);
+int cli_cmd_user_add(const opts *o);
+int cli_cmd_backup(const opts *o);
+int cli_cmd_restore(const opts *o);
+int cli_cmd_demo(const opts *o);
+int cli_cmd_webhook_add(const opts *o);
+int cli_cmd_webhook_log(const opts *o);
+int cli_cmd_plugins_list(const opts *o);
+int cli_cmd_document(const opts *o);
+int cli_cmd_report_list(const opts *o);
+int cli_cmd_report(const opts *o);
+int cli_cmd_tick(const opts *o);
+int cli_cmd_version(const opts *o);
+
 /* cli_serve.c */
 int cli_cmd_serve(const opts *o);
 

@@ -166,6 +166,11 @@ cJSON *http_query_all(const http_request *r)
     return args;
 }
 
+int http_query_count(const http_request *r)
+{
+    return MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+}
+
 const char *http_client(const http_request *r)
 {
     return r->client;

@@ -92,6 +92,8 @@ const char *http_query(const http_request *r, const char *name);
 const char *http_cookie(const http_request *r, const char *name);
 /* Every query argument as {"name": "value"}; caller deletes. */
 cJSON *http_query_all(const http_request *r);
+/* How many query arguments there are (no allocation: the hot paths have none). */
+int http_query_count(const http_request *r);
 /* The client's address, for throttling and logs: the peer's, or behind a
  * trusted proxy the last address of X-Forwarded-For that is no trusted
  * proxy. */

@@ -1,10 +1,12 @@
 /* rules: loading, validating, identifying and evaluating a rule set.
  * The committee's Lua declares fields and criteria (field{}, criterion{}),
- * scoring (weights{}) and the award rule (award{}); this file checks every
- * declaration, keeps the référentiel in C for fast lookups, and calls the
- * award rule's evaluate() on answers kept resident in the Lua state.
+ * scoring (weights{}) and the award rule (award{}), each checked in
+ * rules_decl.c; this file loads the files, checks them against each other,
+ * keeps the référentiel in C for fast lookups, and calls the award rule's
+ * evaluate() on answers kept resident in the Lua state.
  * Uses sandbox, files (tree), ljson (results), libsodium (SHA-256). */
 #include "rules.h"
+#include "rules_internal.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -19,483 +21,28 @@
 #include "metrics.h"
 #include "text.h"
 
-#define REFERENTIAL_DIR "referential/"
-#define WEIGHTS_FILE "weights.lua"
-#define AWARD_FILE "award.lua"
-#define POS_LEN 256
-
-struct rules {
-    files_tree tree;
-    sandbox *sandbox;
-    char hash[crypto_hash_sha256_BYTES * 2 + 1];
-    rules_field *fields;
-    char (*field_pos)[POS_LEN];
-    int n_fields, cap_fields;
-    rules_criterion *crit;
-    char (*crit_pos)[POS_LEN];
-    int n_crit, cap_crit;
-    int *by_id;                  /* criterion indices sorted by id */
-    bool loading;                /* declarations are accepted only while loading */
-    bool *field_declared_themes; /* per field: themes listed in field{} */
-    char weights_pos[POS_LEN], award_pos[POS_LEN]; /* "" until declared */
-    cJSON *parameters, *weights;
-    int ctx_ref, answers_ref, status_ref, evaluate_ref, decide_ref;
-    unsigned char *resident;    /* the answers ctx holds now, one rules_answer each */
-    char *by_level;             /* scratch: the answer letters of every level */
-    int level_ref[LEVEL_COUNT]; /* the strings of ctx.by_level, as last built */
-    int by_level_ref;
-    err problems;
-};
-
-static const char KEY_WEIGHTS[] = "labelcoop.rules.weights";
-static const char KEY_AWARD[] = "labelcoop.rules.award";
-
-static const char *const level_names[] = {"mandatory", "recommended", "advised"};
-static const char *const answer_names[] = {NULL, "met", "partial", "not_met", "not_applicable"};
+const char *const rules_level_names[LEVEL_COUNT] = {"mandatory", "recommended", "advised"};
+const char *const rules_answer_names[ANSWER_NOT_APPLICABLE + 1] = {NULL, "met", "partial", "not_met",
+                                                                  "not_applicable"};
 static const char *const kind_names[] = {"self_assessment", "audit"};
 
 const char *rules_level_name(rules_level l)
 {
-    return l < LEVEL_COUNT ? level_names[l] : "?";
+    return l < LEVEL_COUNT ? rules_level_names[l] : "?";
 }
 
 const char *rules_answer_name(rules_answer a)
 {
-    return a >= ANSWER_MET && a <= ANSWER_NOT_APPLICABLE ? answer_names[a] : "none";
+    return a >= ANSWER_MET && a <= ANSWER_NOT_APPLICABLE ? rules_answer_names[a] : "none";
 }
 
 rules_answer rules_answer_parse(const char *s)
 {
     for (int a = ANSWER_MET; a <= ANSWER_NOT_APPLICABLE; a++)
-        if (strcmp(s, answer_names[a]) == 0)
+        if (strcmp(s, rules_answer_names[a]) == 0)
             return (rules_answer)a;
     return ANSWER_NONE;
 }
-
-/* ---- declarations ------------------------------------------------------ */
-
-/* One declaration being read: the table is at index 1 of L. */
-typedef struct decl {
-    rules *r;
-    lua_State *L;
-    char pos[POS_LEN]; /* "file:line: what id: " */
-} decl;
-
-static void problem(decl *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void problem(decl *d, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    err_append(&d->r->problems, ERR_RULES, "%s%s", d->pos, msg);
-}
-
-/* Length of "file:line" in a "file:line: ..." position. */
-static int pos_len(const char *pos)
-{
-    size_t n = strcspn(pos, " ");
-    return (int)(n > 0 && pos[n - 1] == ':' ? n - 1 : n);
-}
-
-/* The rule set a declaration function belongs to (its upvalue). */
-static rules *rules_of(lua_State *L)
-{
-    return lua_touserdata(L, lua_upvalueindex(1));
-}
-
-/* Starts reading a declaration; false when there is no table to read. */
-static bool decl_begin(decl *d, lua_State *L, const char *what)
-{
-    d->L = L;
-    d->r = rules_of(L);
-    if (!d->r->loading)
-        luaL_error(L, "%s{} can only be declared while the rules load", what);
-    sandbox_where(L, 1, d->pos, sizeof d->pos);
-    if (lua_gettop(L) != 1 || !lua_istable(L, 1)) {
-        problem(d, "%s expects one table: %s { ... }", what, what);
-        return false;
-    }
-    return true;
-}
-
-/* Appends "what id: " to the position once the id is known. */
-static void decl_name(decl *d, const char *what, const char *id)
-{
-    size_t n = strlen(d->pos);
-    snprintf(d->pos + n, sizeof d->pos - n, "%s %s: ", what, id ? id : "(without id)");
-}
-
-static void unknown_key(lua_State *L, void *d, const char *key)
-{
-    problem(d, "unknown key '%s'", key ? key : luaL_typename(L, -1));
-}
-
-/* Every key of the declaration that is not allowed is a problem. */
-static void check_keys(decl *d, const char *const *allowed)
-{
-    sandbox_only_keys(d->L, 1, allowed, unknown_key, d);
-}
-
-static bool blank(const char *s)
-{
-    while (*s && isspace((unsigned char)*s))
-        s++;
-    return *s == '\0';
-}
-
-/* The string at idx checked for type, emptiness and UTF-8, copied; NULL when bad. */
-static char *check_text(decl *d, int idx, const char *name)
-{
-    lua_State *L = d->L;
-    if (lua_type(L, idx) != LUA_TSTRING) {
-        problem(d, "'%s' must be a string, not a %s", name, luaL_typename(L, idx));
-        return NULL;
-    }
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
-    if (blank(s)) {
-        problem(d, "'%s' is empty", name);
-        return NULL;
-    }
-    /* Any character: a rule set stored with one must still load. */
-    char buf[96];
-    const char *why = text_check(s, len, TEXT_ANY, 0, buf, sizeof buf);
-    if (why) {
-        problem(d, "'%s' %s", name, why);
-        return NULL;
-    }
-    return strdup(s);
-}
-
-/* A string field of the declaration; NULL when absent (a problem if required) or bad. */
-static char *get_string(decl *d, int t, const char *key, bool required)
-{
-    lua_getfield(d->L, t, key);
-    char *out = NULL;
-    if (!lua_isnil(d->L, -1))
-        out = check_text(d, -1, key);
-    else if (required)
-        problem(d, "'%s' is missing", key);
-    lua_pop(d->L, 1);
-    return out;
-}
-
-/* A list of non-empty strings; *n gets its length. */
-static char **get_strings(decl *d, const char *key, int *n)
-{
-    lua_State *L = d->L;
-    *n = 0;
-    lua_getfield(L, 1, key);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return NULL;
-    }
-    if (!lua_istable(L, -1)) {
-        problem(d, "'%s' must be a list of strings { \"...\" }", key);
-        lua_pop(L, 1);
-        return NULL;
-    }
-    int len = (int)lua_rawlen(L, -1);
-    char **list = calloc((size_t)len + 1, sizeof *list);
-    for (int i = 1; list && i <= len; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s[%d]", key, i);
-        lua_rawgeti(L, -1, i);
-        char *s = check_text(d, -1, name);
-        lua_pop(L, 1);
-        if (s)
-            list[(*n)++] = s;
-    }
-    lua_pop(L, 1);
-    return list;
-}
-
-static bool valid_id(const char *s)
-{
-    if (!*s || strlen(s) > 32)
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-            return false;
-    return true;
-}
-
-static char *get_id(decl *d, const char *what)
-{
-    char *id = get_string(d, 1, "id", true);
-    if (id && !valid_id(id)) {
-        problem(d, "%s id '%s' must be 1 to 32 letters, digits, '-', '_' or '.'", what, id);
-        free(id);
-        id = NULL;
-    }
-    return id;
-}
-
-static void *grow(void *p, int *cap, size_t size)
-{
-    int n = *cap ? *cap * 2 : 16;
-    void *q = realloc(p, (size_t)n * size);
-    if (q)
-        *cap = n;
-    return q;
-}
-
-static void free_strings(char **list, int n)
-{
-    for (int i = 0; i < n; i++)
-        free(list[i]);
-    free(list);
-}
-
-static int l_field(lua_State *L)
-{
-    decl d;
-    if (!decl_begin(&d, L, "field"))
-        return 0;
-    static const char *const keys[] = {"id", "name", "themes", NULL};
-    rules *r = d.r;
-    char *id = get_id(&d, "field");
-    char pos[POS_LEN];
-    memcpy(pos, d.pos, sizeof pos);
-    decl_name(&d, "field", id);
-    check_keys(&d, keys);
-    rules_field f = {0};
-    f.id = id;
-    f.name = get_string(&d, 1, "name", true);
-    f.themes = get_strings(&d, "themes", &f.n_themes);
-    lua_getfield(L, 1, "themes");
-    bool declared = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    for (int i = 0; id && i < r->n_fields; i++) {
-        if (strcmp(r->fields[i].id, id) == 0) {
-            problem(&d, "duplicate field id (first declared at %.*s)", pos_len(r->field_pos[i]),
-                    r->field_pos[i]);
-            free(id);
-            f.id = id = NULL;
-        }
-    }
-    if (!id) {
-        free(f.name);
-        free_strings(f.themes, f.n_themes);
-        return 0;
-    }
-    if (r->n_fields == r->cap_fields) {
-        int cap = r->cap_fields;
-        rules_field *nf = grow(r->fields, &cap, sizeof *nf);
-        if (nf)
-            r->fields = nf;
-        char(*np)[POS_LEN] = nf ? realloc(r->field_pos, (size_t)cap * POS_LEN) : NULL;
-        if (np)
-            r->field_pos = np;
-        bool *nd = np ? realloc(r->field_declared_themes, (size_t)cap * sizeof *nd) : NULL;
-        if (!nd) {
-            free(id);
-            free(f.name);
-            free_strings(f.themes, f.n_themes);
-            return luaL_error(L, "out of memory");
-        }
-        r->field_declared_themes = nd;
-        r->cap_fields = cap;
-    }
-    memcpy(r->field_pos[r->n_fields], pos, POS_LEN);
-    r->field_declared_themes[r->n_fields] = declared;
-    r->fields[r->n_fields++] = f;
-    return 0;
-}
-
-static void criterion_free(rules_criterion *c)
-{
-    free(c->id);
-    free(c->field);
-    free(c->theme);
-    free(c->statement);
-    free(c->guidance);
-    free_strings(c->evidence, c->n_evidence);
-    free_strings(c->legal, c->n_legal);
-}
-
-static int l_criterion(lua_State *L)
-{
-    decl d;
-    if (!decl_begin(&d, L, "criterion"))
-        return 0;
-    static const char *const keys[] = {"id",         "field",    "theme",    "level",
-                                       "statement",  "guidance", "evidence", "legal",
-                                       "na_allowed", "weight",   NULL};
-    rules *r = d.r;
-    char pos[POS_LEN];
-    memcpy(pos, d.pos, sizeof pos);
-    rules_criterion c = {0};
-    c.id = get_id(&d, "criterion");
-    decl_name(&d, "criterion", c.id);
-    check_keys(&d, keys);
-    c.field = get_string(&d, 1, "field", true);
-    c.theme = get_string(&d, 1, "theme", true);
-    c.statement = get_string(&d, 1, "statement", true);
-    c.guidance = get_string(&d, 1, "guidance", false);
-    c.evidence = get_strings(&d, "evidence", &c.n_evidence);
-    c.legal = get_strings(&d, "legal", &c.n_legal);
-    bool ok = c.id && c.field && c.theme && c.statement;
-
-    char *level = get_string(&d, 1, "level", true);
-    c.level = LEVEL_COUNT;
-    for (int l = 0; level && l < LEVEL_COUNT; l++)
-        if (strcmp(level, level_names[l]) == 0)
-            c.level = (rules_level)l;
-    if (level && c.level == LEVEL_COUNT)
-        problem(&d, "unknown level '%s' (expected mandatory, recommended or advised)", level);
-    ok = ok && c.level != LEVEL_COUNT;
-    free(level);
-
-    lua_getfield(L, 1, "weight");
-    c.weight = 1;
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        c.weight = lua_tonumber(L, -1);
-        if (!(c.weight >= 0 && c.weight < 1e6)) {
-            problem(&d, "weight %g must be a number from 0 up", c.weight);
-            ok = false;
-        }
-    } else if (!lua_isnil(L, -1)) {
-        problem(&d, "'weight' must be a number, not a %s", luaL_typename(L, -1));
-        ok = false;
-    }
-    lua_getfield(L, 1, "na_allowed");
-    if (lua_type(L, -1) == LUA_TBOOLEAN) {
-        c.na_allowed = lua_toboolean(L, -1);
-    } else if (!lua_isnil(L, -1)) {
-        problem(&d, "'na_allowed' must be true or false, not a %s", luaL_typename(L, -1));
-        ok = false;
-    }
-    lua_pop(L, 2);
-
-    for (int i = 0; c.id && i < r->n_crit; i++) {
-        if (r->crit[i].id && strcmp(r->crit[i].id, c.id) == 0) {
-            problem(&d, "duplicate criterion id (first declared at %.*s)", pos_len(r->crit_pos[i]),
-                    r->crit_pos[i]);
-            ok = false;
-        }
-    }
-    /* Kept even when unsound: the cross-checks still report its field. The
-     * rule set is refused anyway. */
-    c.invalid = !ok;
-    if (r->n_crit == r->cap_crit) {
-        int cap = r->cap_crit;
-        rules_criterion *nc = grow(r->crit, &cap, sizeof *nc);
-        if (nc)
-            r->crit = nc;
-        char(*np)[POS_LEN] = nc ? realloc(r->crit_pos, (size_t)cap * POS_LEN) : NULL;
-        if (!np) {
-            criterion_free(&c);
-            return luaL_error(L, "out of memory");
-        }
-        r->crit_pos = np;
-        r->cap_crit = cap;
-    }
-    memcpy(r->crit_pos[r->n_crit], pos, POS_LEN);
-    c.field_index = -1;
-    r->crit[r->n_crit++] = c;
-    return 0;
-}
-
-/* Starts a declaration made once per rule set; first keeps where it was made. */
-static bool decl_once(decl *d, lua_State *L, const char *what, char *first)
-{
-    if (!decl_begin(d, L, what))
-        return false;
-    size_t n = strlen(d->pos);
-    snprintf(d->pos + n, sizeof d->pos - n, "%s: ", what);
-    if (first[0]) {
-        problem(d, "declared twice (first at %.*s)", pos_len(first), first);
-        return false;
-    }
-    memcpy(first, d->pos, POS_LEN);
-    return true;
-}
-
-static void unknown_answer(lua_State *L, void *d, const char *key)
-{
-    (void)L;
-    problem(d, "answers: unknown key '%s' (not_applicable never scores)", key ? key : "?");
-}
-
-/* weights { answers = { met = 1, partial = 0.5, not_met = 0 }, fields = { JF = 1 } } */
-static int l_weights(lua_State *L)
-{
-    decl d;
-    if (!decl_once(&d, L, "weights", rules_of(L)->weights_pos))
-        return 0;
-    static const char *const keys[] = {"answers", "fields", NULL};
-    check_keys(&d, keys);
-    lua_getfield(L, 1, "answers");
-    if (!lua_istable(L, -1)) {
-        problem(&d, "'answers' must be a table { met = 1, partial = 0.5, not_met = 0 }");
-    } else {
-        for (int a = ANSWER_MET; a <= ANSWER_NOT_MET; a++) {
-            lua_getfield(L, -1, answer_names[a]);
-            double v = lua_tonumber(L, -1);
-            if (lua_type(L, -1) != LUA_TNUMBER || v < 0 || v > 1)
-                problem(&d, "answers.%s must be a number from 0 to 1", answer_names[a]);
-            lua_pop(L, 1);
-        }
-        static const char *const scored[] = {"met", "partial", "not_met", NULL};
-        sandbox_only_keys(L, -1, scored, unknown_answer, &d);
-    }
-    lua_getfield(L, 1, "fields");
-    if (!lua_isnil(L, -1) && !lua_istable(L, -1))
-        problem(&d, "'fields' must be a table { JF = 1, ... }");
-    else if (lua_istable(L, -1)) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            double v = lua_tonumber(L, -1);
-            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TNUMBER || v < 0)
-                problem(&d, "fields: every entry must be FIELD_ID = a number from 0 up");
-            lua_pop(L, 1);
-        }
-    }
-    lua_settop(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, KEY_WEIGHTS);
-    return 0;
-}
-
-/* award { parameters = { ... }, evaluate = function (ctx) ... end,
- *         decide = function (ctx) ... end (optional) } */
-static int l_award(lua_State *L)
-{
-    decl d;
-    if (!decl_once(&d, L, "award", rules_of(L)->award_pos))
-        return 0;
-    rules *r = d.r;
-    static const char *const keys[] = {"parameters", "evaluate", "decide", NULL};
-    check_keys(&d, keys);
-    lua_getfield(L, 1, "evaluate");
-    if (!lua_isfunction(L, -1))
-        problem(&d, "'evaluate' must be a function (ctx) returning the evaluation");
-    lua_getfield(L, 1, "decide");
-    if (!lua_isnil(L, -1) && !lua_isfunction(L, -1))
-        problem(&d, "'decide' must be a function (ctx) returning the outcome, or absent");
-    lua_getfield(L, 1, "parameters");
-    if (!lua_istable(L, -1)) {
-        problem(&d, "'parameters' must be a table of named values");
-    } else {
-        ljson_to(L, -1, "parameters", NULL, &r->parameters);
-        /* The platform reads this one itself: a label lasts that many years. */
-        lua_getfield(L, -1, "validity_years");
-        lua_Integer years = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
-        if (!lua_isnil(L, -1) && (years < 1 || years > 99))
-            problem(&d, "parameters.validity_years must be a whole number of years from 1 to 99");
-        lua_pop(L, 1);
-    }
-    lua_settop(L, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, KEY_AWARD);
-    return 0;
-}
-
-static const luaL_Reg declarations[] = {
-    {"field", l_field}, {"criterion", l_criterion}, {"weights", l_weights}, {"award", l_award},
-    {NULL, NULL},
-};
 
 /* ---- loading ------------------------------------------------------------ */
 
@@ -566,7 +113,7 @@ static void cross_check(rules *r)
         c->field_index = c->field ? field_index(r, c->field) : -1;
         if (c->field_index < 0) {
             if (c->field)
-                problem(&d, "unknown field '%s'", c->field);
+                rules_problem(&d, "unknown field '%s'", c->field);
             continue;
         }
         if (c->invalid || !c->theme)
@@ -575,7 +122,7 @@ static void cross_check(rules *r)
         f->n_criteria++;
         if (r->field_declared_themes[c->field_index]) {
             if (!has_string(f->themes, f->n_themes, c->theme))
-                problem(&d, "theme '%s' is not one of field %s's themes", c->theme, f->id);
+                rules_problem(&d, "theme '%s' is not one of field %s's themes", c->theme, f->id);
         } else if (!has_string(f->themes, f->n_themes, c->theme)) {
             char **t = realloc(f->themes, (size_t)(f->n_themes + 1) * sizeof *t);
             char *s = t ? strdup(c->theme) : NULL;
@@ -588,7 +135,7 @@ static void cross_check(rules *r)
     for (int i = 0; i < r->n_fields; i++) {
         snprintf(d.pos, sizeof d.pos, "%sfield %s: ", r->field_pos[i], r->fields[i].id);
         if (r->fields[i].n_criteria == 0)
-            problem(&d, "has no criterion");
+            rules_problem(&d, "has no criterion");
     }
     if (r->n_crit == 0)
         err_append(&r->problems, ERR_RULES, "%s: no criterion declared", REFERENTIAL_DIR);
@@ -693,7 +240,7 @@ static void push_criterion(lua_State *L, const rules_criterion *c, int i)
     set_string(L, "field", c->field);
     set_integer(L, "field_index", c->field_index + 1);
     set_string(L, "theme", c->theme);
-    set_string(L, "level", level_names[c->level]);
+    set_string(L, "level", rules_level_names[c->level]);
     set_string(L, "statement", c->statement);
     lua_pushnumber(L, c->weight);
     lua_setfield(L, -2, "weight");
@@ -760,7 +307,7 @@ static void ref_answer_names(lua_State *L, rules *r)
 {
     lua_createtable(L, ANSWER_NOT_APPLICABLE, 0);
     for (int a = ANSWER_MET; a <= ANSWER_NOT_APPLICABLE; a++) {
-        lua_pushstring(L, answer_names[a]);
+        lua_pushstring(L, rules_answer_names[a]);
         lua_rawseti(L, -2, a);
     }
     r->status_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -823,7 +370,7 @@ int rules_load_tree(files_tree *tree, const sandbox_limits *lim, rules **out, er
     r->tree = *tree; /* moved */
     memset(tree, 0, sizeof *tree);
     hash_tree(&r->tree, r->hash);
-    int rc = sandbox_new(&r->tree, lim, declarations, r, &r->sandbox, e);
+    int rc = sandbox_new(&r->tree, lim, rules_declarations, r, &r->sandbox, e);
     if (rc != ERR_OK) {
         rules_free(r);
         return rc;
@@ -864,10 +411,10 @@ void rules_free(rules *r)
     for (int i = 0; i < r->n_fields; i++) {
         free(r->fields[i].id);
         free(r->fields[i].name);
-        free_strings(r->fields[i].themes, r->fields[i].n_themes);
+        rules_free_strings(r->fields[i].themes, r->fields[i].n_themes);
     }
     for (int i = 0; i < r->n_crit; i++)
-        criterion_free(&r->crit[i]);
+        rules_criterion_free(&r->crit[i]);
     free(r->fields);
     free(r->field_pos);
     free(r->field_declared_themes);
@@ -966,7 +513,7 @@ cJSON *rules_to_json(const rules *r)
         cJSON_AddStringToObject(o, "id", c->id);
         cJSON_AddStringToObject(o, "field", c->field);
         cJSON_AddStringToObject(o, "theme", c->theme);
-        cJSON_AddStringToObject(o, "level", level_names[c->level]);
+        cJSON_AddStringToObject(o, "level", rules_level_names[c->level]);
         cJSON_AddStringToObject(o, "statement", c->statement);
         cJSON_AddStringToObject(o, "guidance", c->guidance ? c->guidance : "");
         cJSON_AddNumberToObject(o, "weight", c->weight);
@@ -1040,7 +587,7 @@ static void set_input(lua_State *L, rules *r, const rules_input *in, bool fresh)
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->by_level_ref);
     for (int l = 0; l < LEVEL_COUNT; l++) {
         lua_rawgeti(L, LUA_REGISTRYINDEX, r->level_ref[l]);
-        lua_setfield(L, -2, level_names[l]);
+        lua_setfield(L, -2, rules_level_names[l]);
     }
     lua_setfield(L, ctx, "by_level");
     lua_pushstring(L, kind_names[in->kind == KIND_AUDIT]);
