@@ -35,7 +35,7 @@ deps:
 	@command -v node >/dev/null || { [ "$$(id -u)" = 0 ] && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
 	@# Debian 12's nodejs is 18: playwright-core is pinned to 1.61, the last to run on it.
-	@node -e 'process.exit(+process.versions.node.split(".")[0] < 18)' || \
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 18 ? 1 : 0)' || \
 	  { echo "the browser tests need Node.js 18 or later (Debian 12: apt-get install nodejs)"; exit 1; }
 	@# The browser tests npm packages: playwright-core (drives Debian Chromium), axe-core.
 	@# npm ls fails when what is installed is not what package.json pins.
