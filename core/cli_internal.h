@@ -5,6 +5,7 @@
 #ifndef LABELCOOP_CLI_INTERNAL_H
 #define LABELCOOP_CLI_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -33,6 +34,7 @@ typedef struct opts {
     long long login_client, login_account, login_window; /* failures, failures, seconds */
     long long backup_keep;
     int password_stdin, secret_stdin;
+    bool may_create; /* init and demo: a database that is not there is made */
     sandbox_limits limits;
     const char *verb; /* the word after the noun: "check", a report's name */
     char **args;      /* the positional arguments, borrowed from argv */

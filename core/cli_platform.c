@@ -53,6 +53,13 @@ int cli_open_db(const opts *o, store **db)
         fprintf(stderr, "labelcoop: --db %s: not a file (a database file is expected)\n", o->db);
         return ERR_INPUT;
     }
+    /* A path mistyped would otherwise get a new, empty database, which
+     * `verify` would then call verified. */
+    if (!o->may_create && access(o->db, F_OK) != 0) {
+        fprintf(stderr, "labelcoop: --db %s: no database there (`labelcoop init --db %s` makes one)\n",
+                o->db, o->db);
+        return ERR_INPUT;
+    }
     int rc = cli_prepare_db(o->db);
     if (rc != ERR_OK)
         return rc;
@@ -108,8 +115,10 @@ int cli_env_open(const opts *o, env_need need, cli_env *env)
 
 int cli_cmd_init(const opts *o)
 {
+    opts made = *o;
+    made.may_create = true;
     cli_env env;
-    int rc = cli_env_open(o, ENV_DB, &env);
+    int rc = cli_env_open(&made, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
     printf("database %s at schema version %d\n", o->db, store_schema_version(env.db));
@@ -239,8 +248,10 @@ int cli_cmd_restore(const opts *o)
 
 int cli_cmd_demo(const opts *o)
 {
+    opts made = *o;
+    made.may_create = true;
     cli_env env;
-    int rc = cli_env_open(o, ENV_CACHE, &env);
+    int rc = cli_env_open(&made, ENV_CACHE, &env);
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;

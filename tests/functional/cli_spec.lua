@@ -542,6 +542,20 @@ describe("ids and output paths on the command line", function()
     assert_bad_input(support.run({ "rules", "show", string.rep("0", 64), "--db", db }), string.rep("0", 64))
   end)
 
+  it("a --db that names no database is bad input (exit 2), and none is made", function()
+    local typo = dir .. "/labelcop.db"
+    for _, args in ipairs({ { "verify" }, { "rules", "history" }, { "tick" }, { "webhook", "log" },
+      { "org", "add", "--name", "X" }, { "db", "backup", dir .. "/copy.db" } }) do
+      args[#args + 1] = "--db"
+      args[#args + 1] = typo
+      assert_bad_input(support.run(args), "--db " .. typo .. ": no database there")
+      assert.is_nil(support.read(typo), table.concat(args, " ") .. " made a database")
+    end
+    -- init and demo make one.
+    assert.are.equal(0, support.run({ "init", "--db", typo }).code)
+    assert.truthy(support.read(typo))
+  end)
+
   it("an output path that cannot be written is bad input (exit 2), named", function()
     local out = file .. "/x"
     assert_bad_input(support.run({ "report", "network-overview", "--db", db, "--scripts",
