@@ -52,12 +52,26 @@ void date_now(char *out)
 
 void date_stamp(char *out)
 {
+    /* Each thread keeps the text of the last second it wrote: a log line a
+     * request then costs a copy, not a gmtime_r and a strftime. */
+    static _Thread_local time_t second = -1;
+    static _Thread_local char text[DATE_TIME_LEN];
     long long ms = date_now_ms();
     time_t now = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    size_t n = strftime(out, DATE_STAMP_LEN + 1, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, DATE_STAMP_LEN + 1 - n, ".%03dZ", (int)(ms % 1000));
+    if (now != second) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+        second = now;
+    }
+    int milli = (int)(ms % 1000);
+    memcpy(out, text, 19); /* YYYY-MM-DDTHH:MM:SS */
+    out[19] = '.';
+    out[20] = (char)('0' + milli / 100);
+    out[21] = (char)('0' + milli / 10 % 10);
+    out[22] = (char)('0' + milli % 10);
+    out[23] = 'Z';
+    out[24] = '\0';
 }
 
 void date_add_years(const char *date, int years, char *out)

@@ -421,7 +421,18 @@ static bool id_valid(const char *text)
 }
 
 /* The request's id: a trusted proxy's X-Request-Id (nginx's $request_id),
- * so that both logs name the request alike, or 16 random hex digits. */
+ * so that both logs name the request alike, or 16 hex digits: 8 drawn at
+ * random once per process, then the request's number. Unique, not secret:
+ * a random draw a request was a system call each. */
+static atomic_uint id_serial;
+static unsigned id_prefix;
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+
+static void draw_prefix(void)
+{
+    id_prefix = randombytes_random();
+}
+
 static void request_id(http_request *r, struct MHD_Connection *c)
 {
     const char *given = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
@@ -431,9 +442,8 @@ static void request_id(http_request *r, struct MHD_Connection *c)
         snprintf(r->id, sizeof r->id, "%s", given);
         return;
     }
-    unsigned char raw[8];
-    randombytes_buf(raw, sizeof raw);
-    sodium_bin2hex(r->id, sizeof r->id, raw, sizeof raw);
+    pthread_once(&id_once, draw_prefix);
+    snprintf(r->id, sizeof r->id, "%08x%08x", id_prefix, atomic_fetch_add(&id_serial, 1));
 }
 
 /* Behind a trusted proxy: the client is the last address of X-Forwarded-For
