@@ -50,6 +50,9 @@ static int open_unix(const char *listen, listener *out, err *e)
         return err_set(e, ERR_UNAVAILABLE, "cannot listen on %s: %s", listen, strerror(errno));
     if (bound(out, fd, (struct sockaddr *)&sa, sizeof sa, listen, e) != ERR_OK)
         return e->code;
+    /* Read-write for the server's group: a proxy that is a member (nginx's
+     * www-data, added to the labelcoop group) may connect; others may not. */
+    chmod(path, 0660);
     out->local = true;
     snprintf(out->path, sizeof out->path, "%s", path);
     snprintf(out->where, sizeof out->where, "unix:%s", path);

@@ -78,34 +78,35 @@ void paging_slice(cJSON **list, const page *p, bool *more)
     *list = kept;
 }
 
-/* Appends "&name=value" (escaped) to out. */
-static void add(char *out, size_t size, const char *name, const char *value)
+/* Appends "&name=value" (escaped) to out; false when it does not fit (a
+ * link cut short would name another page). */
+static bool add(char *out, size_t size, const char *name, const char *value)
 {
     char *v = curl_easy_escape(NULL, value, 0);
     size_t used = strlen(out);
-    if (v)
-        snprintf(out + used, size - used, "%s%s=%s", strchr(out, '?') ? "&" : "?", name, v);
+    bool fits = v && (size_t)snprintf(out + used, size - used, "%s%s=%s",
+                                      strchr(out, '?') ? "&" : "?", name, v) < size - used;
     curl_free(v);
+    return fits;
 }
 
 void paging_link(const char *path, const cJSON *args, const page *p, char *out, size_t size)
 {
     char url[2048], number[32], cursor[64];
-    snprintf(url, sizeof url, "%s", path);
+    bool fits = (size_t)snprintf(url, sizeof url, "%s", path) < sizeof url;
     const cJSON *a;
     cJSON_ArrayForEach(a, args)
     {
         if (strcmp(a->string, "limit") != 0 && strcmp(a->string, "cursor") != 0 &&
             cJSON_IsString(a))
-            add(url, sizeof url, a->string, a->valuestring);
+            fits = fits && add(url, sizeof url, a->string, a->valuestring);
     }
     snprintf(number, sizeof number, "%lld", p->limit);
-    add(url, sizeof url, "limit", number);
     char next[32];
     int n = snprintf(next, sizeof next, "o%lld", p->offset + p->limit);
     sodium_bin2base64(cursor, sizeof cursor, (const unsigned char *)next, (size_t)n,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    add(url, sizeof url, "cursor", cursor);
-    if ((size_t)snprintf(out, size, "<%s>; rel=\"next\"", url) >= size)
+    fits = fits && add(url, sizeof url, "limit", number) && add(url, sizeof url, "cursor", cursor);
+    if (!fits || (size_t)snprintf(out, size, "<%s>; rel=\"next\"", url) >= size)
         out[0] = '\0';
 }

@@ -69,6 +69,10 @@ describe("serve --listen", function()
     local s = serve(fx, "unix:" .. path)
     assert.are.equal("unix:" .. path, s.where)
     assert.are.equal(200, (over_socket(path, "GET", "/api/v1/health")))
+    -- Read-write for the owner and its group (a proxy in the group), no one else.
+    local p = io.popen("stat -c %a " .. quote(path))
+    assert.are.equal("660", p:read("l"))
+    p:close()
     -- 20 failures of the client the proxy names; another client still logs in.
     local function login(client, email, password)
       local body = '{"email":"' .. email .. '","password":"' .. password .. '"}'

@@ -32,6 +32,8 @@
     TEST_ENTRY(date_wall_clock)                                                                    \
     TEST_ENTRY(metrics_text_format)                                                                \
     TEST_ENTRY(metrics_kinds_bounded)                                                              \
+    TEST_ENTRY(paging_query_checked)                                                               \
+    TEST_ENTRY(paging_pages_and_links)                                                             \
     TEST_ENTRY(files_empty_folder)                                                                 \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
