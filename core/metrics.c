@@ -73,13 +73,25 @@ static kind *kind_of(const char *route, const char *method, int status)
     return k;
 }
 
+/* A client may send any method: the known ones are counted by name, the
+ * rest as "other", so that what a client writes never reaches a label. */
+static const char *method_label(const char *method)
+{
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    for (size_t i = 0; method && i < sizeof known / sizeof *known; i++)
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    return "other";
+}
+
 void metrics_request(const char *route, const char *method, int status, long long micros)
 {
+    method = method_label(method);
     size_t b = 0;
     while (b < N_BUCKETS && micros > buckets[b] * 1e6)
         b++;
     pthread_mutex_lock(&requests.mu);
-    kind_of(route ? route : "none", method ? method : "?", status)->count++;
+    kind_of(route ? route : "none", method, status)->count++;
     requests.bucket[b]++;
     requests.count++;
     requests.micros += micros;

@@ -9,6 +9,9 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+/* Far past any list, and far from overflowing offset + limit. */
+#define PAGING_OFFSET_MAX 1000000000000LL
+
 static bool listed(const char *list, const char *name)
 {
     size_t n = strlen(name);
@@ -59,7 +62,7 @@ int paging_parse(const cJSON *args, page *p, err *e)
             return err_set(e, ERR_INPUT, "?cursor: not a cursor this server gave");
         raw[len] = '\0';
         p->offset = strtoll((const char *)raw + 1, &end, 10);
-        if (*end || p->offset < 0)
+        if (*end || p->offset < 0 || p->offset > PAGING_OFFSET_MAX)
             return err_set(e, ERR_INPUT, "?cursor: not a cursor this server gave");
     }
     return ERR_OK;

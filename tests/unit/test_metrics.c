@@ -20,6 +20,7 @@ TEST_IMPL(metrics_text_format)
     metrics_request("assessments/:id", "GET", 200, 1500);
     metrics_request("assessments/:id", "GET", 200, 2500);
     metrics_request("assessments/:id", "GET", 404, 20000000);
+    metrics_request("none", "BREW\"}\n# x", 405, 10); /* a client's method never reaches a label */
     metrics_add(METRIC_ANSWERS_COMMITTED, 5);
     metrics_endpoint failed[] = {{3, 2}};
     metrics_gauges g = {.outbox_pending = 7, .ruleset = "abc", .failed = failed, .n_failed = 1};
@@ -37,6 +38,9 @@ TEST_IMPL(metrics_text_format)
     ASSERT(sample(text, "labelcoop_webhook_deliveries_failed{webhook=\"3\"}") == 2);
     ASSERT(sample(text, "labelcoop_ruleset_active{ruleset=\"abc\"}") == 1);
     ASSERT(strstr(text, "# TYPE labelcoop_http_request_duration_seconds histogram\n") != NULL);
+    ASSERT(strstr(text, "BREW") == NULL);
+    ASSERT(sample(text, "labelcoop_http_requests_total{route=\"none\",method=\"other\","
+                        "status=\"405\"}") == 1);
     free(text);
     return 0;
 }

@@ -25,9 +25,13 @@ TEST_IMPL(paging_query_checked)
     ASSERT(strstr(err_msg(&e), "(this endpoint takes limit,cursor)") != NULL);
     err_clear(&e);
     cJSON_Delete(a);
-    const char *const bad[][2] = {{"limit", "0"}, {"limit", "1001"}, {"limit", "7x"},
-                                  {"cursor", "!!"}, {"cursor", "bm9wZQ"}, {"limit", ""}};
-    for (int i = 0; i < 6; i++) {
+    /* "bzkyMjMzNzIwMzY4NTQ3NzU4MDc": "o9223372036854775807", an offset that
+     * would overflow with the limit added. */
+    const char *const bad[][2] = {{"limit", "0"},       {"limit", "1001"},
+                                  {"limit", "7x"},      {"cursor", "!!"},
+                                  {"cursor", "bm9wZQ"}, {"limit", ""},
+                                  {"cursor", "bzkyMjMzNzIwMzY4NTQ3NzU4MDc"}};
+    for (int i = 0; i < 7; i++) {
         page p;
         a = args_of(&bad[i], 1);
         ASSERT_EQ(ERR_INPUT, paging_parse(a, &p, &e));
