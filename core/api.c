@@ -23,6 +23,7 @@
 #include "ruleset.h"
 #include "service.h"
 #include "store.h"
+#include "text.h"
 #include "version.h"
 
 #define COOKIE "labelcoop_session"
@@ -331,8 +332,12 @@ static int h_assessments(call *c, cJSON **out, err *e)
 static int h_assessment(call *c, cJSON **out, err *e)
 {
     (void)out;
+    char etag[TEXT_ETAG_SIZE];
     c->raw_type = "application/json";
-    return service_assessment_text(&c->svc, c->ids[0], &c->raw, &c->raw_len, e);
+    int rc = service_assessment_text(&c->svc, c->ids[0], &c->raw, &c->raw_len, etag, e);
+    if (rc == ERR_OK)
+        http_set_header(c->res, "ETag", etag);
+    return rc;
 }
 
 static int h_assessment_update(call *c, cJSON **out, err *e)
@@ -349,10 +354,14 @@ static void answered(void *ud, int rc, char *out, err *e)
         return;
     }
     http_response res = {0};
-    if (rc == ERR_OK)
+    if (rc == ERR_OK) {
+        char etag[TEXT_ETAG_SIZE];
+        text_etag(out, strlen(out), etag); /* the answer as stored: its tag */
         http_json_text(&res, 200, out);
-    else
+        http_set_header(&res, "ETag", etag);
+    } else {
         respond_error(&res, rc, err_msg(e));
+    }
     http_resume(ud, &res);
 }
 
@@ -361,8 +370,16 @@ static int h_answer(call *c, cJSON **out, err *e)
     http_deferred *d = c->svc.commits ? http_defer(c->req) : NULL;
     if (!d && c->known) /* the synchronous way reads first */
         return ERR_AGAIN;
-    if (!d)
-        return service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
+    if (!d) {
+        int rc = service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
+        char *text = rc == ERR_OK ? cJSON_PrintUnformatted(*out) : NULL, etag[TEXT_ETAG_SIZE];
+        if (text) { /* printed again as api_handle will: the same text, the same tag */
+            text_etag(text, strlen(text), etag);
+            http_set_header(c->res, "ETag", etag);
+        }
+        free(text);
+        return rc;
+    }
     c->deferred = true;
     cJSON *body = c->body; /* the write's now */
     c->body = NULL;
@@ -807,6 +824,7 @@ static void respond_error(http_response *res, int code, const char *message)
         {ERR_UNAVAILABLE, 503, "unavailable"},
         {ERR_RULES, 500, "rules_error"},
         {ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
+        {ERR_PRECONDITION, 412, "precondition_failed"},
     };
     int status = 500;
     const char *name = "internal";
@@ -1151,6 +1169,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.pdfs = pdfs;
     c.svc.commits = c.config->commits;
     c.svc.plugins_read = &w->plugins_read;
+    c.svc.if_match = http_header(req, "If-Match");
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);

@@ -86,6 +86,7 @@ int err_exit_code(int code)
     case ERR_UNAUTHORIZED:
     case ERR_TOO_MANY:
     case ERR_MEDIA_TYPE:
+    case ERR_PRECONDITION:
         return ERR_INPUT;
     default: /* ERR_UNAVAILABLE (the database cannot be opened or written), ERR_AGAIN */
         return ERR_FAIL;

@@ -20,6 +20,7 @@ enum {
     ERR_TOO_MANY = 9,     /* 429: too many failed logins */
     ERR_MEDIA_TYPE = 10,  /* 415: a body that is not JSON */
     ERR_AGAIN = 11,       /* to be made again the usual way (the caller's, never a client's) */
+    ERR_PRECONDITION = 12, /* 412: If-Match names what is no longer there */
 };
 
 typedef struct err {

@@ -30,6 +30,10 @@ typedef struct service {
     store_version *plugins_read;
     const auth_actor *who; /* the caller; NULL for the trusted command line */
     const char *query_org; /* ?organisation_id= of a listing, or NULL */
+    /* A write's If-Match: the entity tag the caller last read (text_etag);
+     * the write is refused (ERR_PRECONDITION) when what it would change is
+     * no longer that. NULL: no condition. */
+    const char *if_match;
     /* A report's progress, and a flag that interrupts it (the command line's). */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;
@@ -76,8 +80,11 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
 int service_assessment_list(service *s, cJSON **out, err *e);
 /* The assessment with its answers, stakeholders, decisions and frozen
  * evaluation, as JSON text (*text is the caller's), from this thread's docs
- * while the database has not changed since it was rendered. */
-int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e);
+ * while the database has not changed since it was rendered; its entity tag
+ * into etag[TEXT_ETAG_SIZE] (may be NULL). Each answer in it has its own
+ * "etag", the one a PUT of it answers with and checks If-Match against. */
+int service_assessment_text(service *s, long long id, char **text, size_t *len, char *etag,
+                            err *e);
 /* The answer PUT's write handed to the group commit (s->commits): returns
  * ERR_OK once checked and queued, and done(ud, rc, out, e) follows on the
  * group's thread (out: the answer as stored, JSON text, the callee's to

@@ -11,6 +11,7 @@
 #include "date.h"
 #include "events.h"
 #include "plugin.h"
+#include "text.h"
 
 /* ---- assessments -------------------------------------------------------------- */
 
@@ -167,6 +168,36 @@ static int load_in_write(service *s, long long id, policy_action action, store_a
 }
 
 /* The document of the loaded assessment a. */
+/* An answer's entity tag: of the answer as a PUT answers it ({"criterion",
+ * "status", "comment", "evidence", "updated_at"}, printed by cJSON), so that
+ * the tag a PUT sends and the one the assessment lists are the same. */
+static int answer_etag(const cJSON *answer, char *etag)
+{
+    char *text = cJSON_PrintUnformatted(answer);
+    if (!text)
+        return ERR_FAIL;
+    text_etag(text, strlen(text), etag);
+    free(text);
+    return ERR_OK;
+}
+
+/* Whether a write's If-Match still names the answer the database holds
+ * (before: its JSON as store_answer_text gives it, NULL when none);
+ * ERR_PRECONDITION otherwise. */
+static int answer_if_match(const char *if_match, const char *before, err *e)
+{
+    if (!if_match)
+        return ERR_OK;
+    char etag[TEXT_ETAG_SIZE];
+    cJSON *now = before ? cJSON_Parse(before) : NULL;
+    bool found = now && answer_etag(now, etag) == ERR_OK;
+    cJSON_Delete(now);
+    if (text_etag_matches(if_match, found ? etag : NULL))
+        return ERR_OK;
+    return err_set(e, ERR_PRECONDITION, "the answer changed since it was read (If-Match: %.80s)%s",
+                   if_match, found ? "" : ": there is none now");
+}
+
 static int assessment_doc(service *s, const store_assessment *a, cJSON **out, err *e)
 {
     rules *r;
@@ -183,12 +214,27 @@ static int assessment_doc(service *s, const store_assessment *a, cJSON **out, er
     cJSON_ArrayForEach(answer, cJSON_GetObjectItem(*out, "answers"))
     {
         const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(answer, "criterion"));
+        char etag[TEXT_ETAG_SIZE];
+        if (answer_etag(answer, etag) != ERR_OK) {
+            cJSON_Delete(*out);
+            *out = NULL;
+            return err_set(e, ERR_FAIL, "out of memory");
+        }
+        cJSON_AddStringToObject(answer, "etag", etag);
         cJSON_AddBoolToObject(answer, "orphan", !c || rules_find(r, c) < 0);
     }
     return ERR_OK;
 }
 
-int service_assessment_text(service *s, long long id, char **text, size_t *len, err *e)
+/* What a rendered assessment is kept with: the record its reader's right is
+ * checked against, and its entity tag. */
+typedef struct assessment_meta {
+    store_assessment a;
+    char etag[TEXT_ETAG_SIZE];
+} assessment_meta;
+
+int service_assessment_text(service *s, long long id, char **text, size_t *len, char *etag,
+                            err *e)
 {
     *text = NULL;
     store_version v;
@@ -199,30 +245,35 @@ int service_assessment_text(service *s, long long id, char **text, size_t *len, 
     /* A copy rendered at this version holds the assessment as it is now,
      * and the record it was read from: the caller's right to read is checked
      * against it on every request. */
-    const void *meta = NULL;
-    const char *hit = s->docs ? doccache_get(s->docs, id, &v, len, &meta) : NULL;
-    store_assessment a;
-    if (hit && meta) {
-        memcpy(&a, meta, sizeof a);
-        if (svc_allow(s, POLICY_ASSESSMENT_READ, a.org_id, &a, e))
+    const void *kept = NULL;
+    const char *hit = s->docs ? doccache_get(s->docs, id, &v, len, &kept) : NULL;
+    assessment_meta meta;
+    if (hit && kept) {
+        memcpy(&meta, kept, sizeof meta);
+        if (svc_allow(s, POLICY_ASSESSMENT_READ, meta.a.org_id, &meta.a, e))
             return e->code;
         if (!(*text = malloc(*len)))
             return err_set(e, ERR_FAIL, "out of memory");
         memcpy(*text, hit, *len);
+        if (etag)
+            memcpy(etag, meta.etag, sizeof meta.etag);
         return ERR_OK;
     }
     /* The version is read before rendering, so a change in between only
      * makes the copy miss. */
     cJSON *doc;
-    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &a, e) || assessment_doc(s, &a, &doc, e))
+    if (svc_load(s, id, POLICY_ASSESSMENT_READ, &meta.a, e) || assessment_doc(s, &meta.a, &doc, e))
         return e->code;
     *text = cJSON_PrintUnformatted(doc);
     cJSON_Delete(doc);
     if (!*text)
         return err_set(e, ERR_FAIL, "out of memory");
     *len = strlen(*text);
+    text_etag(*text, *len, meta.etag);
+    if (etag)
+        memcpy(etag, meta.etag, sizeof meta.etag);
     if (s->docs)
-        doccache_put(s->docs, id, &v, *text, *len, &a, sizeof a);
+        doccache_put(s->docs, id, &v, *text, *len, &meta, sizeof meta);
     return ERR_OK;
 }
 
@@ -257,6 +308,26 @@ static int reassign(service *s, const store_assessment *a, long long auditor, cJ
     return rc;
 }
 
+/* Whether a write's If-Match still names the assessment as GET serves it
+ * now (read in the write's own transaction); ERR_PRECONDITION otherwise. */
+static int assessment_if_match(service *s, const store_assessment *a, err *e)
+{
+    cJSON *doc;
+    if (assessment_doc(s, a, &doc, e))
+        return e->code;
+    char *text = cJSON_PrintUnformatted(doc), etag[TEXT_ETAG_SIZE];
+    cJSON_Delete(doc);
+    if (!text)
+        return err_set(e, ERR_FAIL, "out of memory");
+    text_etag(text, strlen(text), etag);
+    free(text);
+    if (text_etag_matches(s->if_match, etag))
+        return ERR_OK;
+    return err_set(e, ERR_PRECONDITION,
+                   "assessment %lld changed since it was read (If-Match: %.80s)", a->id,
+                   s->if_match);
+}
+
 int service_assessment_update(service *s, long long id, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
@@ -283,6 +354,8 @@ int service_assessment_update(service *s, long long id, const cJSON *body, cJSON
             err_set(e, ERR_CONFLICT, "assessment %lld is a self-assessment: it has no auditor", id);
     if (rc == ERR_OK)
         rc = svc_need_draft(&a, e);
+    if (rc == ERR_OK && s->if_match)
+        rc = assessment_if_match(&in, &a, e);
     if (rc == ERR_OK && a.auditor_id == auditor) /* already theirs: nothing to change */
         rc = store_assessment_json(s->db, id, out, e);
     else if (rc == ERR_OK)
@@ -378,6 +451,8 @@ static int answer_write_apply(store *db, void *ctx, err *e)
      * the checked one with its date, not read back. */
     char *before = NULL;
     int rc = store_answer_text(db, w->id, w->criterion, &before, e);
+    if (rc == ERR_OK)
+        rc = answer_if_match(w->s->if_match, before, e);
     char now[DATE_TIME_LEN + 1];
     date_now(now);
     if (rc == ERR_OK)
@@ -469,6 +544,7 @@ typedef struct answer_job {
     service svc; /* for the write: its caller only (the db is the writer's) */
     auth_actor who;
     char *criterion;
+    char *if_match; /* the request's If-Match, which the write checks; owned */
     cJSON *body;
     service_done done;
     void *ud;
@@ -481,6 +557,7 @@ static void answer_job_free(answer_job *j)
     free(j->w.evidence);
     err_clear(&j->w.found);
     free(j->criterion);
+    free(j->if_match);
     cJSON_Delete(j->body);
     free(j);
 }
@@ -517,6 +594,11 @@ static answer_job *answer_job_new(service *s, long long id, const char *criterio
     if (s->who) {
         j->who = *s->who;
         j->svc.who = &j->who;
+    }
+    if (s->if_match && !(j->svc.if_match = j->if_match = strdup(s->if_match))) {
+        answer_job_free(j);
+        err_set(e, ERR_FAIL, "out of memory");
+        return NULL;
     }
     j->done = done;
     j->ud = ud;

@@ -87,6 +87,33 @@ const char *text_check(const char *s, size_t len, text_kind kind, size_t max, ch
     return NULL;
 }
 
+void text_etag(const char *s, size_t len, char *out)
+{
+    unsigned char h[16];
+    crypto_generichash(h, sizeof h, (const unsigned char *)s, len, NULL, 0);
+    out[0] = '"';
+    sodium_bin2hex(out + 1, sizeof h * 2 + 1, h, sizeof h);
+    out[TEXT_ETAG_SIZE - 2] = '"';
+    out[TEXT_ETAG_SIZE - 1] = '\0';
+}
+
+bool text_etag_matches(const char *if_match, const char *etag)
+{
+    if (!etag)
+        return false;
+    size_t n = strlen(etag);
+    for (const char *p = if_match; *p;) {
+        p += strspn(p, " \t,");
+        size_t len = strcspn(p, ",");
+        while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+            len--;
+        if ((len == 1 && *p == '*') || (len == n && strncmp(p, etag, n) == 0))
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
 void text_sha256_hex(const char *s, char *hex)
 {
     unsigned char h[crypto_hash_sha256_BYTES];

@@ -27,6 +27,15 @@ const char *text_check(const char *s, size_t len, text_kind kind, size_t max, ch
                        size_t size);
 /* The SHA-256 of s in hex, into hex[65]: tokens' and decision records' hashes. */
 void text_sha256_hex(const char *s, char *hex);
+/* The entity tag of a representation: a strong ETag, "\"" and 32 hex
+ * digits of the BLAKE2b-128 of s[0..len) and "\"", into out[TEXT_ETAG_SIZE].
+ * The same text always gives the same tag, whichever thread or process. */
+#define TEXT_ETAG_SIZE 35
+void text_etag(const char *s, size_t len, char *out);
+/* Whether an If-Match header's value names etag: "*" (when there is one,
+ * etag non-NULL), or a comma list of tags compared strongly (a weak W/ tag
+ * never matches, as RFC 9110 says). */
+bool text_etag_matches(const char *if_match, const char *etag);
 /* Number of characters (code points) in a UTF-8 string. */
 size_t text_width(const char *s);
 

@@ -13,6 +13,7 @@ import * as audits from './specs/audits.mjs';
 import * as drafts from './specs/drafts.mjs';
 import * as accessibility from './specs/accessibility.mjs';
 import * as deferral from './specs/deferral.mjs';
+import * as conflict from './specs/conflict.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -39,6 +40,7 @@ async function main() {
     drafts.register();
     accessibility.register();
     deferral.register();
+    conflict.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

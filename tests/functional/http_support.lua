@@ -440,9 +440,9 @@ function H.background_get(server, path, token)
   end
 end
 
--- Sends the requests of `list` ({method, path, token, json}) at once: one
--- curl process, one connection each, all opened together. Returns their
--- statuses in the order of `list`.
+-- Sends the requests of `list` ({method, path, token, json, headers}) at
+-- once: one curl process, one connection each, all opened together. Returns
+-- their statuses in the order of `list`.
 function H.race(server, list)
   local dir = H.tmpdir()
   local args = { "curl", "-s", "-g", "-Z", "--parallel-immediate", "--parallel-max", tostring(#list) }
@@ -451,6 +451,9 @@ function H.race(server, list)
       args[#args + 1] = "--next"
     end
     support.write(dir .. "/req" .. i, json.encode(item.json))
+    for name, value in pairs(item.headers or {}) do
+      args[#args + 1] = "-H " .. quote(name .. ": " .. value)
+    end
     args[#args + 1] = "--max-time 30 -o /dev/null -X " .. item.method .. " -w " .. quote(i .. " %{http_code}\n")
       .. " -H " .. quote("Authorization: Bearer " .. item.token)
       .. " -H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
@@ -555,7 +558,7 @@ end
 -- asserts null.
 H.CODES = {
   [400] = "bad_request", [401] = "unauthorized", [403] = "forbidden", [404] = "not_found",
-  [405] = "method_not_allowed", [409] = "conflict", [413] = "payload_too_large",
+  [405] = "method_not_allowed", [409] = "conflict", [412] = "precondition_failed", [413] = "payload_too_large",
   [415] = "unsupported_media_type", [429] = "too_many_requests", [503] = "unavailable",
 }
 function H.expect_error(r, status, path, what)

@@ -261,9 +261,13 @@ describe("the labelcoop server, end to end", function()
         local g = expect(request(server, "GET", "/api/v1/assessments/" .. state.sa, { token = tokens.cae_a }), 200)
         for _, a in ipairs(g.json.answers) do
           if a.criterion == "SO-01" then
-            assert.is_false(a.orphan) -- what GET adds: the criterion is in the référentiel
+            -- What GET adds: the criterion is in the référentiel, and the
+            -- answer's entity tag (the one a PUT of it answers with).
+            assert.is_false(a.orphan)
             a.orphan = nil
-            return a
+            local etag = a.etag
+            a.etag = nil
+            return a, etag
           end
         end
       end
@@ -277,7 +281,9 @@ describe("the labelcoop server, end to end", function()
       -- The answer returned is the one stored, its date included, and the
       -- one the journal keeps as the write's after image, to the byte; its
       -- before image is the answer it replaced.
-      assert.are.same(stored_answer(), r.json)
+      local stored, etag = stored_answer()
+      assert.are.same(stored, r.json)
+      assert.are.equal(r.headers.etag, etag, "the tag the PUT gave is the one GET lists")
       assert.truthy(r.json.updated_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), r.json.updated_at)
       local row = H.sql_rows(server.db, "SELECT at, before, after FROM journal WHERE action = 'answer.put'"
         .. " AND entity_id = " .. state.sa .. " ORDER BY id DESC LIMIT 1;")[1]

@@ -28,6 +28,7 @@
     TEST_ENTRY(cidr_lists)                                                                         \
     TEST_ENTRY(cidr_check_list)                                                                    \
     TEST_ENTRY(text_check)                                                                         \
+    TEST_ENTRY(text_etags)                                                                         \
     TEST_ENTRY(date_valid)                                                                         \
     TEST_ENTRY(date_wall_clock)                                                                    \
     TEST_ENTRY(metrics_text_format)                                                                \

@@ -34,3 +34,27 @@ TEST_IMPL(text_check)
                   "must be one line, without control characters");
     return 0;
 }
+
+TEST_IMPL(text_etags)
+{
+    char a[TEXT_ETAG_SIZE], b[TEXT_ETAG_SIZE], c[TEXT_ETAG_SIZE];
+    text_etag("{\"status\":\"met\"}", 16, a);
+    text_etag("{\"status\":\"met\"}", 16, b);
+    text_etag("{\"status\":\"partial\"}", 20, c);
+    ASSERT_STR_EQ(a, b); /* the same text, the same tag */
+    ASSERT(strcmp(a, c) != 0);
+    ASSERT_EQ((int)strlen(a), TEXT_ETAG_SIZE - 1);
+    ASSERT(a[0] == '"' && a[TEXT_ETAG_SIZE - 2] == '"');
+    char list[100], weak[50];
+    snprintf(list, sizeof list, "\"x\" , %s", a);
+    snprintf(weak, sizeof weak, "W/%s", a);
+    ASSERT(text_etag_matches(a, a));
+    ASSERT(text_etag_matches(list, a));
+    ASSERT(text_etag_matches("*", a));
+    ASSERT(!text_etag_matches("*", NULL)); /* "*": only when there is one */
+    ASSERT(!text_etag_matches(a, NULL));
+    ASSERT(!text_etag_matches(weak, a)); /* weak tags never match If-Match */
+    ASSERT(!text_etag_matches(c, a));
+    ASSERT(!text_etag_matches("", a));
+    return 0;
+}

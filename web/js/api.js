@@ -84,6 +84,26 @@ export async function api(method, path, body, opts = {}) {
   }
 }
 
+/**
+ * A write that must not overwrite a change made since etag was read (a PUT
+ * of an answer): sends If-Match when etag is given, and resolves {data,
+ * etag} with the new tag; a change made meanwhile is an ApiError of status
+ * 412. Errors otherwise as api() does.
+ */
+export async function apiWrite(method, path, body, etag) {
+  const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  if (csrf) headers['X-CSRF-Token'] = csrf;
+  if (etag) headers['If-Match'] = etag;
+  const { res, data } = await send(BASE + path, method, headers, body);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+    throw err;
+  }
+  return { data, etag: res.headers.get('ETag') };
+}
+
 let referential = null;
 /** Forgets the cached référentiel (after new rules are activated). */
 export function resetReferential() {

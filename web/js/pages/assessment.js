@@ -3,7 +3,7 @@
 // changes (no save button), with a visible state per criterion and for the
 // page, automatic retries after a network error, and unsaved answers kept in
 // sessionStorage across a session expiry.
-import { api, apiFile, getReferential, getReferentialOf, saveBlob } from '../api.js';
+import { api, apiFile, apiWrite, getReferential, getReferentialOf, saveBlob } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
 import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy, today } from '../ui.js';
@@ -41,8 +41,10 @@ export function canMigrate(user, a) {
 /* ---- autosave ------------------------------------------------------------------ */
 
 class Saver {
-  constructor(assessmentId, onState) {
+  /** etags: each answer's tag as the page read it; a save sends it as If-Match. */
+  constructor(assessmentId, onState, etags = new Map()) {
     this.id = assessmentId;
+    this.etags = etags;
     this.key = `labelcoop.pending.${assessmentId}`;
     this.entries = new Map();
     this.onState = onState;
@@ -106,8 +108,10 @@ class Saver {
     e.inflight = true;
     this.set(criterion, 'saving');
     try {
-      await api('PUT', `assessments/${this.id}/answers/${encodeURIComponent(criterion)}`,
-        { status: data.status, comment: data.comment || '', evidence: data.evidence || [] });
+      const saved = await apiWrite('PUT', `assessments/${this.id}/answers/${encodeURIComponent(criterion)}`,
+        { status: data.status, comment: data.comment || '', evidence: data.evidence || [] },
+        this.etags.get(criterion));
+      if (saved.etag) this.etags.set(criterion, saved.etag);
       e.tries = 0;
       if (e.data === data) {
         this.keep(criterion, null);
@@ -122,8 +126,14 @@ class Saver {
         this.set(criterion, 'error', `Non enregistré : le serveur est injoignable. Nouvel essai dans ${wait} s.`);
         e.timer = setTimeout(() => this.send(criterion), wait * 1000);
       } else {
-        const msg = err.status === 409 ? 'Non enregistré : cette évaluation n’est plus modifiable.'
-          : err.status === 403 ? 'Non enregistré : accès refusé.' : 'Non enregistré : la réponse est refusée.';
+        const msg = err.status === 412
+          ? 'Non enregistré : cette réponse a été modifiée ailleurs (un autre onglet ou une autre personne) depuis l’ouverture de la page. Rechargez la page pour voir la version enregistrée.'
+          : err.status === 409 ? 'Non enregistré : cette évaluation n’est plus modifiable.'
+            : err.status === 403 ? 'Non enregistré : accès refusé.' : 'Non enregistré : la réponse est refusée.';
+        if (err.status === 412) {
+          this.set(criterion, 'failed', msg);
+          return;
+        }
         this.set(criterion, 'failed', err.apiMessage ? `${msg} (${err.apiMessage})` : msg);
       }
     } finally {
@@ -227,7 +237,7 @@ export async function assessmentPage(view, ctx) {
     saveState.dataset.state = state;
     saveState.textContent = text;
     retryAll.hidden = !n.error;
-  });
+  }, new Map(a.answers.map((x) => [x.criterion, x.etag])));
   retryAll.addEventListener('click', () => saver.retryAll());
 
   const refreshProgress = () => {
