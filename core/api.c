@@ -3,6 +3,7 @@
  * "message", "path"}}; a message that starts with a JSON path ("$.x: ...")
  * gives the path. Worker state is thread-local and registered for shutdown. */
 #include "api.h"
+#include "api_internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "webhook.h"
 #include "json.h"
-#include "metrics.h"
 #include "paging.h"
 #include "plugin.h"
 #include "format.h"
@@ -24,7 +23,6 @@
 #include "service.h"
 #include "store.h"
 #include "text.h"
-#include "version.h"
 
 #define COOKIE "labelcoop_session"
 #define MAX_SEGMENTS 8
@@ -35,21 +33,6 @@
 #define PDF_BYTES ((size_t)64 << 20)
 #define PDF_DRAWING 2
 
-typedef struct worker {
-    store *db;
-    ruleset_cache *rulesets;
-    plugin_set *plugins;
-    doccache *docs;
-    auth_memo sessions;
-    store_version plugins_read; /* see service.plugins_read */
-    /* What the last request read: the version at its start and the active
-     * rule set then (NULL when it could not tell), for the answer PUTs made
-     * with no read of their own (handle_known). */
-    store_version known;
-    rules *known_rules;
-    long reloads; /* api_reload calls seen */
-    struct worker *next;
-} worker;
 
 static _Thread_local worker *self;
 static atomic_long reloads;
@@ -58,7 +41,7 @@ static pthread_mutex_t workers_lock = PTHREAD_MUTEX_INITIALIZER;
 static docstore *pdfs; /* made by api_init, freed by api_shutdown */
 
 /* This thread's connection and rules, opened on its first request. */
-static worker *get_worker(const api_config *c, err *e)
+worker *api_worker(const api_config *c, err *e)
 {
     if (self)
         return self;
@@ -953,47 +936,6 @@ static int handle_read(call *c, worker *w, const route *r, cJSON **out, err *e)
     return rc;
 }
 
-/* The size of path + suffix in bytes; 0 when there is no such file. */
-static long long file_size(const char *path, const char *suffix)
-{
-    char name[4200];
-    struct stat st;
-    snprintf(name, sizeof name, "%s%s", path, suffix);
-    return stat(name, &st) == 0 ? (long long)st.st_size : 0;
-}
-
-/* GET /health, for a load balancer or a monitor: no login, nothing secret.
- * 200 when the database answers and a rule set is active and loads; 503
- * naming the part that fails otherwise. */
-static void health(call *c, http_response *res)
-{
-    err e = ERR_INIT;
-    rules *active = NULL;
-    const char *db_problem = NULL, *rules_problem = NULL;
-    store_version v = {.settings = -1};
-    worker *w = get_worker(c->config, &e);
-    if (!w || store_snapshot(w->db, &e) != ERR_OK || store_version_get(w->db, &v, &e) != ERR_OK)
-        db_problem = err_msg(&e);
-    else if (ruleset_active(w->rulesets, w->db, &v, &active, &e) != ERR_OK)
-        rules_problem = err_msg(&e);
-    bool ok = !db_problem && !rules_problem;
-    cJSON *doc = cJSON_CreateObject();
-    cJSON_AddStringToObject(doc, "status", ok ? "ok" : "unavailable");
-    cJSON_AddStringToObject(doc, "version", version_number);
-    cJSON_AddStringToObject(doc, "commit", version_commit);
-    if (active)
-        cJSON_AddStringToObject(doc, "ruleset", rules_hash(active));
-    else
-        cJSON_AddNullToObject(doc, "ruleset");
-    cJSON_AddStringToObject(doc, "database", db_problem ? db_problem : "ok");
-    if (rules_problem)
-        cJSON_AddStringToObject(doc, "rules", rules_problem);
-    if (w)
-        store_snapshot_end(w->db);
-    http_json(res, ok ? 200 : 503, doc);
-    err_clear(&e);
-}
-
 /* The query parameters each list or search takes; a route not named here
  * takes none (400 naming the one sent). paged: limit and cursor too, and
  * the answer's array is cut in pages. A report takes any: they are its
@@ -1081,43 +1023,6 @@ static void set_location(http_response *res, const route *r, const cJSON *out)
     }
 }
 
-char *api_metrics(void *app)
-{
-    const api_config *config = app;
-    err e = ERR_INIT;
-    worker *w = get_worker(config, &e);
-    metrics_gauges g = {0};
-    store_gauges sg = {0};
-    cJSON *failed = NULL;
-    rules *active = NULL;
-    long long now = store_now_ms() / 1000;
-    if (w && store_snapshot(w->db, &e) == ERR_OK &&
-        store_gauges_read(w->db, now - config->auth.idle_seconds,
-                          now - config->auth.lifetime_seconds, &sg, &failed, &e) == ERR_OK &&
-        ruleset_active(w->rulesets, w->db, NULL, &active, &e) == ERR_OK)
-        g.ruleset = rules_hash(active);
-    if (w)
-        store_snapshot_end(w->db);
-    err_clear(&e);
-    g.outbox_pending = sg.outbox_pending;
-    g.sessions_open = sg.sessions_open;
-    size_t n = (size_t)cJSON_GetArraySize(failed);
-    metrics_endpoint *endpoints = calloc(n ? n : 1, sizeof *endpoints);
-    for (size_t i = 0; endpoints && i < n; i++) {
-        const cJSON *row = cJSON_GetArrayItem(failed, (int)i);
-        endpoints[i].webhook = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "webhook"));
-        endpoints[i].failed = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(row, "failed"));
-    }
-    g.failed = endpoints;
-    g.n_failed = endpoints ? n : 0;
-    g.database_bytes = file_size(config->db_path, "");
-    g.wal_bytes = file_size(config->db_path, "-wal");
-    char *text = metrics_text(&g);
-    free(endpoints);
-    cJSON_Delete(failed);
-    return text;
-}
-
 void api_handle(void *app, const http_request *req, http_response *res)
 {
     call c = {.config = app, .req = req, .res = res, .status = 200};
@@ -1137,7 +1042,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     }
     res->route = r->pattern;
     if (r->flags & HEALTH) {
-        health(&c, res);
+        api_health(c.config, res);
         return;
     }
     page pg;
@@ -1147,7 +1052,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         err_clear(&e);
         return;
     }
-    worker *w = get_worker(c.config, &e);
+    worker *w = api_worker(c.config, &e);
     if (!w) {
         fail(&c, ERR_UNAVAILABLE, err_msg(&e));
         err_clear(&e);
