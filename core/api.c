@@ -1075,6 +1075,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.commits = c.config->commits;
     c.svc.plugins_read = &w->plugins_read;
     c.svc.if_match = http_header(req, "If-Match");
+    c.svc.if_none_match = http_header(req, "If-None-Match");
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);

@@ -34,6 +34,9 @@ typedef struct service {
      * the write is refused (ERR_PRECONDITION) when what it would change is
      * no longer that. NULL: no condition. */
     const char *if_match;
+    /* A write's If-None-Match: "*" refuses it (ERR_PRECONDITION) when what it
+     * would create is there already (an answer another tab gave meanwhile). */
+    const char *if_none_match;
     /* A report's progress, and a flag that interrupts it (the command line's). */
     void (*progress)(void *ud, double done, double total);
     void *progress_ud;

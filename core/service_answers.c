@@ -181,11 +181,15 @@ static int answer_etag(const cJSON *answer, char *etag)
     return ERR_OK;
 }
 
-/* Whether a write's If-Match still names the answer the database holds
- * (before: its JSON as store_answer_text gives it, NULL when none);
- * ERR_PRECONDITION otherwise. */
-static int answer_if_match(const char *if_match, const char *before, err *e)
+/* Whether a write's conditions hold for the answer the database holds
+ * (before: its JSON as store_answer_text gives it, NULL when none): If-Match
+ * names it, If-None-Match: * finds none; ERR_PRECONDITION otherwise. */
+static int answer_conditions(const service *s, const char *before, err *e)
 {
+    const char *if_match = s->if_match, *none = s->if_none_match;
+    if (none && before && strcmp(none, "*") == 0)
+        return err_set(e, ERR_PRECONDITION,
+                       "the answer was given meanwhile (If-None-Match: *): read it first");
     if (!if_match)
         return ERR_OK;
     char etag[TEXT_ETAG_SIZE];
@@ -452,7 +456,7 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     char *before = NULL;
     int rc = store_answer_text(db, w->id, w->criterion, &before, e);
     if (rc == ERR_OK)
-        rc = answer_if_match(w->s->if_match, before, e);
+        rc = answer_conditions(w->s, before, e);
     char now[DATE_TIME_LEN + 1];
     date_now(now);
     if (rc == ERR_OK)
@@ -544,7 +548,7 @@ typedef struct answer_job {
     service svc; /* for the write: its caller only (the db is the writer's) */
     auth_actor who;
     char *criterion;
-    char *if_match; /* the request's If-Match, which the write checks; owned */
+    char *if_match, *if_none_match; /* the request's conditions, which the write checks; owned */
     cJSON *body;
     service_done done;
     void *ud;
@@ -558,6 +562,7 @@ static void answer_job_free(answer_job *j)
     err_clear(&j->w.found);
     free(j->criterion);
     free(j->if_match);
+    free(j->if_none_match);
     cJSON_Delete(j->body);
     free(j);
 }
@@ -595,7 +600,8 @@ static answer_job *answer_job_new(service *s, long long id, const char *criterio
         j->who = *s->who;
         j->svc.who = &j->who;
     }
-    if (s->if_match && !(j->svc.if_match = j->if_match = strdup(s->if_match))) {
+    if ((s->if_match && !(j->svc.if_match = j->if_match = strdup(s->if_match))) ||
+        (s->if_none_match && !(j->svc.if_none_match = j->if_none_match = strdup(s->if_none_match)))) {
         answer_job_free(j);
         err_set(e, ERR_FAIL, "out of memory");
         return NULL;

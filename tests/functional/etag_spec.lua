@@ -1,7 +1,9 @@
 -- Lost updates (issue 19): an assessment and each of its answers carry an
 -- entity tag (ETag); a write with If-Match is refused 412 when what it
--- would change is no longer what the caller read, so two auditors' tabs
--- never overwrite each other silently. The check is made inside the write.
+-- would change is no longer what the caller read, and one with
+-- If-None-Match: * when what it would create is there already, so two
+-- auditors' tabs never overwrite each other silently. The checks are made
+-- inside the write.
 
 local H = require "http_support"
 
@@ -72,6 +74,27 @@ describe("ETag and If-Match", function()
     -- One of a list, and "*" for an answer that is there, match.
     H.expect(put(criteria[1].id, "liste", '"aaaa", ' .. answers[criteria[1].id].etag), 200)
     H.expect(put(criteria[1].id, "étoile", "*"), 200)
+  end)
+
+  it("creates with If-None-Match: * only what is not there yet: of racing creations, one lands", function()
+    local function create(c, comment)
+      return H.request(server, "PUT", path(c), { token = tokens.cae_a, headers = { ["If-None-Match"] = "*" },
+        json = { status = "met", comment = comment, evidence = {} } })
+    end
+    H.expect(create(criteria[4].id, "onglet A"), 200, "the first creation")
+    H.expect_error(create(criteria[4].id, "onglet B"), 412)
+    local _, now = load()
+    assert.are.equal("onglet A", now[criteria[4].id].comment)
+    local list = {}
+    for i = 1, 16 do
+      list[i] = { method = "PUT", path = path(criteria[5].id), token = tokens.cae_a,
+        headers = { ["If-None-Match"] = "*" }, json = { status = "met", comment = "course " .. i, evidence = {} } }
+    end
+    local codes = {}
+    for _, status in ipairs(H.race(server, list)) do
+      codes[status] = (codes[status] or 0) + 1
+    end
+    assert.are.same({ [200] = 1, [412] = 15 }, codes)
   end)
 
   it("refuses 412 a change of the assessment read before another one", function()

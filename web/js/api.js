@@ -86,15 +86,18 @@ export async function api(method, path, body, opts = {}) {
 
 /**
  * A write that must not overwrite a change made since etag was read (a PUT
- * of an answer): sends If-Match when etag is given, and resolves {data,
- * etag} with the new tag; a change made meanwhile is an ApiError of status
- * 412. Errors otherwise as api() does.
+ * of an answer): sends If-Match when etag is given, If-None-Match: * when
+ * none is (nothing was there), and resolves {data, etag} with the new tag;
+ * a change made meanwhile is an ApiError of status 412. Errors otherwise as
+ * api() does.
  */
 export async function apiWrite(method, path, body, etag) {
   const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
   const csrf = sessionStorage.getItem(CSRF_KEY);
   if (csrf) headers['X-CSRF-Token'] = csrf;
+  // A tag read: the write needs it unchanged; none: the write needs there be none yet.
   if (etag) headers['If-Match'] = etag;
+  else headers['If-None-Match'] = '*';
   const { res, data } = await send(BASE + path, method, headers, body);
   if (!res.ok) {
     const err = new ApiError(res.status, data);
