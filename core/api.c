@@ -350,17 +350,22 @@ static void answered(void *ud, int rc, char *out, err *e)
 
 static int h_answer(call *c, cJSON **out, err *e)
 {
+    (void)out;
     http_deferred *d = c->svc.commits ? http_defer(c->req) : NULL;
     if (!d && c->known) /* the synchronous way reads first */
         return ERR_AGAIN;
-    if (!d) {
-        int rc = service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, out, e);
-        char *text = rc == ERR_OK ? cJSON_PrintUnformatted(*out) : NULL, etag[TEXT_ETAG_SIZE];
-        if (text) { /* printed again as api_handle will: the same text, the same tag */
+    if (!d) { /* the answer printed once: sent as is, and its tag taken from it */
+        cJSON *answer = NULL;
+        int rc = service_answer_put(&c->svc, c->ids[0], c->strs[0], c->body, &answer, e);
+        char *text = rc == ERR_OK ? cJSON_PrintUnformatted(answer) : NULL, etag[TEXT_ETAG_SIZE];
+        cJSON_Delete(answer);
+        if (rc == ERR_OK && !text)
+            return err_set(e, ERR_FAIL, "out of memory");
+        if (text) {
             text_etag(text, strlen(text), etag);
             http_set_header(c->res, "ETag", etag);
+            c->raw = text, c->raw_len = strlen(text), c->raw_type = "application/json";
         }
-        free(text);
         return rc;
     }
     c->deferred = true;

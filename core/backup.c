@@ -95,7 +95,8 @@ static int rotate(const char *dir, int keep, err *e)
             n++;
     }
     closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)
+        qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         char path[BACKUP_NAME_MAX];
         if (rc == ERR_OK && i + (size_t)keep < n &&

@@ -48,6 +48,9 @@ static int parse_line(config_file *c, char *line, int number, bool *got, err *e)
     if (!key_valid(key))
         return err_set(e, ERR_INPUT, "%s:%d: '%s' is not a setting's name (the long options' "
                                      "names, such as listen or db)", c->path, number, key);
+    if (c->n == CONFIG_MAX_ENTRIES)
+        return err_set(e, ERR_INPUT, "%s:%d: over %d settings: not a settings file", c->path,
+                       number, CONFIG_MAX_ENTRIES);
     for (int i = 0; i < c->n; i++)
         if (strcmp(c->entries[i].key, key) == 0)
             return err_set(e, ERR_INPUT, "%s:%d: %s is already set on line %d", c->path, number,

@@ -9,6 +9,9 @@
 #include "err.h"
 
 #define CONFIG_MAX_BYTES (64 * 1024)
+/* Settings a file may hold: far more than there are options, and few
+ * enough that checking each key against those before it stays cheap. */
+#define CONFIG_MAX_ENTRIES 256
 
 typedef struct config_entry {
     const char *key, *value; /* inside the file's text, NUL-terminated */

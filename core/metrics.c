@@ -61,8 +61,10 @@ static kind *kind_of(const char *route, const char *method, int status)
         if (k->status == status && strcmp(k->route, route) == 0 && strcmp(k->method, method) == 0)
             return k;
     }
-    if (requests.n == KINDS - 1 && strcmp(route, "other") != 0)
-        return kind_of("other", method, status); /* the last kind is kept for it */
+    /* The last kind is kept for all that does not fit: its labels say so
+     * (route, method "other", status 0) rather than name one request. */
+    if (requests.n == KINDS - 1 && status != 0)
+        return kind_of("other", "other", 0);
     if (requests.n == KINDS)
         return &requests.kinds[KINDS - 1];
     kind *k = &requests.kinds[requests.n++];

@@ -19,7 +19,8 @@ void metrics_add(metric_counter which, long long n);
 
 /* One request answered: its route pattern ("assessments/:id", "static",
  * "none"), method and status, and how long it took. Kinds past the table's
- * 1,024 are counted under the route "other". */
+ * 1,024 are counted together, labelled route "other", method "other",
+ * status "0". */
 void metrics_request(const char *route, const char *method, int status, long long micros);
 
 /* A delivery endpoint's failures, for the gauges below. */

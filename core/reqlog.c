@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "date.h"
+#include "text.h"
 
 #define BUFFER 8192
 #define DELAY_US 200000LL
@@ -162,8 +163,12 @@ void reqlog_stderr(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    reqlog_escape_message(line, sizeof line, text);
+    size_t n = reqlog_escape_message(line, sizeof line, text);
     date_stamp(stamp);
+    /* JSON is UTF-8: a message whose bytes are not (a client's, a script's)
+     * is written with every byte outside printable ASCII escaped instead. */
+    if (json_lines && !text_utf8_valid(line, n))
+        reqlog_escape(line, sizeof line, text, sizeof text);
     if (!json_lines) {
         fprintf(stderr, "%s %s\n", stamp, line);
         return;

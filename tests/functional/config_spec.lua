@@ -105,6 +105,10 @@ describe("the settings file", function()
   end)
 
   it("is refused at start with file:line and exit 2, the server not started", function()
+    local many = {} -- far more settings than there are options
+    for i = 1, 300 do
+      many[i] = "key-" .. i .. " = " .. i
+    end
     local bad = {
       { { "threads = 8", "bogus = 1" }, ":2: unknown setting 'bogus'" },
       { { "threads = 99" }, ":1: --threads: a whole number, from 1 to 64" },
@@ -115,6 +119,7 @@ describe("the settings file", function()
       { { "Listen = 127.0.0.1:8080" }, ":1: 'Listen' is not a setting's name" },
       { { "db = a\1b" }, ":1: a control character" },
       { { "max-body = 1k" }, ":1: --max-body: bytes, from 1024 to 1073741824" },
+      { many, ":257: over 256 settings" },
     }
     for _, case in ipairs(bad) do
       local file = settings(case[1])

@@ -42,6 +42,7 @@
     TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(reqlog_escapes_fields)                                                              \
     TEST_ENTRY(reqlog_escapes_messages)                                                            \
+    TEST_ENTRY(reqlog_json_lines)                                                                  \
     TEST_ENTRY(format_heading_levels)                                                              \
     TEST_ENTRY(format_csv_neutralises_formulas)                                                    \
     TEST_ENTRY(rules_load_shipped)                                                                 \

@@ -4,7 +4,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "reqlog.h"
+#include "text.h"
 #include "test.h"
 
 /* What the pipe holds now, into buf (NUL-terminated); "" when nothing. */
@@ -73,5 +79,43 @@ TEST_IMPL(reqlog_escapes_messages)
     char out[128];
     reqlog_escape_message(out, sizeof out, "a.lua:3: \"x\" été\nb.lua:5: \x1b[2J\xc2\x9b\\");
     ASSERT_STR_EQ(out, "a.lua:3: \"x\" été\\x0ab.lua:5: \\x1b[2J\\xc2\\x9b\\x5c");
+    return 0;
+}
+
+/* reqlog_stderr's line, written with stderr sent to a file. */
+static void stderr_line(char *out, size_t size, const char *message)
+{
+    char path[] = "/tmp/labelcoop-reqlog.XXXXXX";
+    int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    reqlog_stderr("%s", message);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    ssize_t n = pread(fd, out, size - 1, 0);
+    out[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+}
+
+TEST_IMPL(reqlog_json_lines)
+{
+    char line[512];
+    reqlog_set_json(true);
+    stderr_line(line, sizeof line, "plugin \"x\": résumé\nsecond line");
+    cJSON *o = cJSON_Parse(line);
+    ASSERT(o != NULL);
+    ASSERT(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(o, "message")), "résumé") != NULL);
+    ASSERT(cJSON_GetStringValue(cJSON_GetObjectItem(o, "time")) != NULL);
+    cJSON_Delete(o);
+    /* Bytes that are no UTF-8 still give a JSON line: escaped, every one. */
+    stderr_line(line, sizeof line, "bad \xff\xfe bytes");
+    ASSERT(text_utf8_valid(line, strlen(line)));
+    o = cJSON_Parse(line);
+    ASSERT(o != NULL);
+    ASSERT(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(o, "message")), "\\xff\\xfe") != NULL);
+    cJSON_Delete(o);
+    reqlog_set_json(false);
     return 0;
 }
