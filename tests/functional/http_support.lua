@@ -189,13 +189,18 @@ function H.spawn(dir, cmdline, opts)
   os.execute("sh " .. quote(wrapper) .. " </dev/null >/dev/null 2>&1 &")
 end
 
--- Waits (timeout seconds, default 10) for the program H.spawn started in dir
+-- How long a program is given to announce it listens. A bound on failure,
+-- never a timing check: a sanitized server beside a CPU-bound spec on a
+-- 2-core CI machine once took over 10 s.
+local START_SECONDS = 30
+
+-- Waits (timeout seconds, default START_SECONDS) for the program H.spawn started in dir
 -- to print "listening on http://127.0.0.1:PORT"; `what` names it in errors.
 -- Returns a process object: dir, pid, port, url, origin, output() -> out, err,
 -- exit_code(), wait(limit) -> exit code or nil, stop(signal) -> exit code,
 -- kill9().
 function H.listening(dir, what, timeout)
-  local deadline = now() + (timeout or 10)
+  local deadline = now() + (timeout or START_SECONDS)
   local pid, port
   while now() < deadline do
     if not pid then
@@ -259,7 +264,7 @@ function H.listening(dir, what, timeout)
     local o, e = p.output()
     p.kill9()
     error(what .. " did not announce 'listening on http://127.0.0.1:PORT' within "
-      .. tostring(timeout or 10) .. " s (exit " .. tostring(p.exit_code()) .. ")\nstdout: " .. o
+      .. tostring(timeout or START_SECONDS) .. " s (exit " .. tostring(p.exit_code()) .. ")\nstdout: " .. o
       .. "\nstderr: " .. e, 3)
   end
   p.port = tonumber(port)
@@ -271,7 +276,7 @@ end
 local servers = {}
 
 -- Starts `labelcoop serve` on 127.0.0.1:0 with the database `opts.db`
--- (required: a path, used in place). Waits (10 s at most) for the line
+-- (required: a path, used in place). Waits (START_SECONDS at most) for the line
 -- "listening on http://127.0.0.1:PORT". Other opts: rules, web (folders),
 -- args (more arguments for serve), bin (another copy of the binary), prefix
 -- (a command it runs under, e.g. setpriv), stderr_pipe (see H.spawn).

@@ -57,7 +57,7 @@ function W.start_receiver(opts)
     cmd = cmd .. " --retry-after " .. quote(tostring(opts.retry_after))
   end
   H.spawn(dir, cmd)
-  local r = H.listening(dir, "webhook_receiver", 10)
+  local r = H.listening(dir, "webhook_receiver")
   r.log = log
   r.secret = opts.secret
   r.hook = r.url .. "/hook"
