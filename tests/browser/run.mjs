@@ -14,6 +14,7 @@ import * as drafts from './specs/drafts.mjs';
 import * as accessibility from './specs/accessibility.mjs';
 import * as deferral from './specs/deferral.mjs';
 import * as conflict from './specs/conflict.mjs';
+import * as errors from './specs/errors.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -41,6 +42,7 @@ async function main() {
     accessibility.register();
     deferral.register();
     conflict.register();
+    errors.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

@@ -1,4 +1,5 @@
 // i18n: the French words the pages show for the API's codes.
+import { frenchReason } from './errors.js';
 export const LEVELS = { mandatory: 'Obligatoire', recommended: 'Recommandé', advised: 'Conseillé' };
 export const LEVELS_PLURAL = { mandatory: 'obligatoires', recommended: 'recommandés', advised: 'conseillés' };
 export const ANSWERS = {
@@ -69,7 +70,11 @@ export function plural(n, one, many) {
   return `${n} ${n > 1 ? many : one}`;
 }
 
-/** The French words for an API error, by status; the server's own text as detail. */
+/**
+ * The French words for an API error: the server's reason in French when
+ * errors.js knows it, else the status's sentence; the server's own text as
+ * a technical detail (folded in the page).
+ */
 export function errorText(err) {
   const status = err && err.status;
   const detail = err && err.apiMessage;
@@ -81,9 +86,12 @@ export function errorText(err) {
     404: 'Introuvable : cet élément n’existe pas ou plus.',
     405: 'Opération non prise en charge.',
     409: 'Opération impossible dans l’état actuel.',
+    412: 'Ceci a été modifié ailleurs depuis l’ouverture de la page : rechargez la page.',
     413: 'Le contenu envoyé est trop volumineux.',
     415: 'Format de données refusé.',
     429: 'Trop de tentatives : patientez quelques minutes.',
+    503: 'Le service est momentanément indisponible : réessayez dans un instant.',
   }[status] || 'Le serveur a rencontré une erreur : réessayez plus tard.';
-  return { text: base, detail: detail && status !== 0 ? detail : null };
+  const reason = status ? frenchReason(err) : null;
+  return { text: reason || base, reason, detail: detail && status !== 0 ? detail : null };
 }

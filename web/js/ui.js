@@ -21,10 +21,15 @@ export function pageTitle(view, title, lead) {
   return h1;
 }
 
+/** The server's own words, folded: people read the French above; support may unfold them. */
+function technicalDetail(detail) {
+  return h('details', { class: 'detail' }, h('summary', 'Détail technique'), h('code', detail));
+}
+
 /** A message box; kind is info, success, warning or error. */
 export function message(kind, text, detail) {
   return h('div', { class: ['message', `message-${kind}`], role: kind === 'error' ? 'alert' : 'status' },
-    h('p', text), detail ? h('p', { class: 'detail' }, `Détail technique : ${detail}`) : null);
+    h('p', text), detail ? technicalDetail(detail) : null);
 }
 
 export function errorBox(err) {

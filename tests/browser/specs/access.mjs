@@ -212,7 +212,7 @@ export function register() {
     await page.getByRole('button', { name: 'Modifier le compte de Denis Auditeur' }).click();
     await form.getByLabel('Adresse électronique').fill('denis delta.test');
     await save.click();
-    await error('Le champ « Adresse électronique » est refusé.');
+    await error('Le champ « Adresse électronique » n’est pas une adresse e-mail.');
     equal(await page.evaluate(() => document.activeElement.id), 'edit-email', 'the refused field has the focus');
     await form.getByLabel('Adresse électronique').fill(env.fixture.users.alpha.email);
     await save.click();

@@ -111,7 +111,9 @@ export function register() {
     await save.click();
     const refusal = form.locator('.message-error');
     await refusal.filter({ hasText: `Cet auditeur a encore un audit en cours (n° ${audit}) : confiez-le d’abord à un autre auditeur depuis la page Audits.` }).waitFor();
-    assert((await refusal.textContent()).includes(`Détail technique : $.role: user ${env.state.reassign.marc} is the auditor of draft audits ${audit}`), 'the API\'s message as detail');
+    const detail = refusal.locator('details.detail');
+    equal(await detail.locator('summary').textContent(), 'Détail technique', 'the API\'s message folded as a technical detail');
+    assert((await detail.locator('code').textContent()).includes(`$.role: user ${env.state.reassign.marc} is the auditor of draft audits ${audit}`), 'the API\'s message as detail');
     equal(await refusal.getByRole('link', { name: 'Audits' }).getAttribute('href'), '#/audits', 'a link to the Audits page');
     await shoot(page, 'admin-utilisateurs-audits-en-cours', { scrollTo: '[data-testid="edit-user"]' });
     // still an auditor, but in the audited CAE

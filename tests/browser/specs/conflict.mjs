@@ -7,7 +7,7 @@ import { test, assert, equal, newPage, login, apiLogin, apiCall } from '../lib.m
 const CRITERION = 'JF-02';
 
 /** Beta's draft self-assessment, made when there is none. */
-async function draftOf(env, token) {
+export async function draftOf(env, token) {
   const list = (await apiCall(env.url, token, 'GET', `assessments?organisation_id=${env.fixture.orgs.beta}`)).body;
   const draft = list.find((x) => x.status === 'draft' && x.kind === 'self_assessment');
   if (draft) return draft.id;

@@ -3,6 +3,7 @@
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
 import { ROLES, frDate, frDateTime, ofName, roleName } from '../i18n.js';
+import { fieldReason, frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, table, busy, today, confirmAction, listChanged } from '../ui.js';
 
 /** Runs a form's submission; conflict(err) may name a 409 in words (else a general text). */
@@ -17,10 +18,11 @@ function formSubmit(form, submit, out, run, conflict = () => null) {
         if (err.status === 400 && err.path) {
           const key = err.path.replace(/^\$\./, '');
           const el = form.querySelector(`[name="${key}"]`);
-          add(out, message('error', `Le champ « ${el ? el.closest('.field').querySelector('label').textContent : key} » est refusé.`, err.apiMessage));
+          const label = el ? el.closest('.field').querySelector('label').textContent : key;
+          add(out, message('error', `Le champ « ${label} » ${fieldReason(err) || 'est refusé'}.`, err.apiMessage));
           if (el) el.focus();
         } else if (err.status === 409) {
-          add(out, message('error', conflict(err) || 'Opération impossible : cet élément existe déjà ou son état l’interdit.', err.apiMessage));
+          add(out, message('error', conflict(err) || frenchReason(err) || 'Opération impossible : cet élément existe déjà ou son état l’interdit.', err.apiMessage));
         } else if (err.status !== 401) {
           add(out, errorBox(err));
         }

@@ -6,6 +6,7 @@
 import { api, apiFile, apiWrite, getReferential, getReferentialOf, saveBlob } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
+import { frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy, today } from '../ui.js';
 import { noteText } from './results.js';
 
@@ -134,7 +135,8 @@ class Saver {
           this.set(criterion, 'failed', msg);
           return;
         }
-        this.set(criterion, 'failed', err.apiMessage ? `${msg} (${err.apiMessage})` : msg);
+        const reason = frenchReason(err);
+        this.set(criterion, 'failed', reason ? `${msg} ${reason}` : msg);
       }
     } finally {
       e.inflight = false;

@@ -3,6 +3,7 @@
 import { api, getReferential } from '../api.js';
 import { h, field, newId, add } from '../dom.js';
 import { DECISIONS, frDate, frNumber } from '../i18n.js';
+import { frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, outcomeBadge, statusBadge, table, busy, today, shorten, listChanged } from '../ui.js';
 import { decisionBlock } from './results.js';
 import { roleConfirmations } from './admin.js';
@@ -370,7 +371,7 @@ export async function decision(view, ctx) {
           ? `Label attribué à ${a.organisation}, valable jusqu’au ${frDate(d.valid_until)}.` : `Décision enregistrée : ${DECISIONS[d.outcome].toLowerCase()}.${d.outcome === 'deferred' ? ' L’audit revient à l’auditeur, qui le soumettra de nouveau.' : ''}`),
         h('p', h('a', { href: '#/registre' }, 'Voir le registre des labels'), ' · ', h('a', { href: '#/comite' }, 'Autres audits en attente'))));
       } catch (err) {
-        if (err.status === 409) add(out, message('error', 'Décision refusée par les règles.', err.apiMessage));
+        if (err.status === 409) add(out, message('error', frenchReason(err) || 'Décision refusée par les règles.', err.apiMessage));
         else if (err.status !== 401) add(out, errorBox(err));
       }
     });

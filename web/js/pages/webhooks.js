@@ -5,6 +5,7 @@
 import { api } from '../api.js';
 import { h, field, add } from '../dom.js';
 import { frDate, frDateTime, plural } from '../i18n.js';
+import { frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, table, busy, announce, confirmAction } from '../ui.js';
 
 export const EVENT_TYPES = {
@@ -168,7 +169,7 @@ export async function webhooks(view, ctx) {
         secretOut.querySelector('input').focus();
         secretOut.scrollIntoView({ block: 'start' });
       } catch (err) {
-        if (err.status === 400) add(out, message('error', err.path === '$.url' ? 'Cette adresse est refusée.' : 'La saisie est refusée.', err.apiMessage));
+        if (err.status === 400) add(out, message('error', frenchReason(err) || (err.path === '$.url' ? 'Cette adresse est refusée.' : 'La saisie est refusée.'), err.apiMessage));
         else if (err.status !== 401) add(out, errorBox(err));
       }
     });
