@@ -813,6 +813,7 @@ static void respond_error(http_response *res, int code, const char *message)
         {ERR_RULES, 500, "rules_error"},
         {ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
         {ERR_PRECONDITION, 412, "precondition_failed"},
+        {ERR_TOO_LARGE, 413, "payload_too_large"},
     };
     int status = 500;
     const char *name = "internal";
