@@ -265,3 +265,36 @@ int filestore_remove(const char *dir, const char *sha256, err *e)
         return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
     return sync_dir(dir, e);
 }
+
+/* dir/.removed-sha256 into out. */
+static int aside_path(const char *dir, const char *sha256, char *out, size_t size)
+{
+    return (size_t)snprintf(out, size, "%s/.removed-%s", dir, sha256) < size ? 0 : -1;
+}
+
+int filestore_set_aside(const char *dir, const char *sha256, err *e)
+{
+    char path[4096], aside[4200];
+    if (stored_path(dir, sha256, path, sizeof path, e))
+        return e->code;
+    if (aside_path(dir, sha256, aside, sizeof aside))
+        return err_set(e, ERR_INPUT, "documents folder path too long");
+    if (rename(path, aside) != 0 && errno != ENOENT)
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
+    return ERR_OK;
+}
+
+void filestore_purge(const char *dir, const char *sha256)
+{
+    char aside[4200];
+    if (aside_path(dir, sha256, aside, sizeof aside) == 0 && unlink(aside) == 0)
+        sync_dir(dir, NULL);
+}
+
+void filestore_put_back(const char *dir, const char *sha256)
+{
+    char path[4096], aside[4200];
+    if (stored_path(dir, sha256, path, sizeof path, NULL) == 0 &&
+        aside_path(dir, sha256, aside, sizeof aside) == 0)
+        rename(aside, path);
+}

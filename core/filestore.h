@@ -47,6 +47,13 @@ int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, e
 /* Removes the stored file of sha256 (nothing names it any more); one
  * already gone is no error. */
 int filestore_remove(const char *dir, const char *sha256, err *e);
+/* A deletion in two steps, so that the file goes only with the rows that
+ * named it: set aside inside the deleting transaction (renamed, so that an
+ * upload of the same bytes meanwhile stores them anew), then purged once it
+ * committed, or put back when it did not. */
+int filestore_set_aside(const char *dir, const char *sha256, err *e);
+void filestore_purge(const char *dir, const char *sha256);
+void filestore_put_back(const char *dir, const char *sha256);
 /* Whether text is a digest as stored: 64 lowercase hex digits. */
 bool filestore_hash_valid(const char *text);
 
