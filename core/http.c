@@ -705,8 +705,12 @@ static bool on_field(http_request *r, const char *key, const char *data, uint64_
         return refuse(r, 413, "the form's fields are over %d bytes", HTTP_FORM_MAX);
     if (off == 0 && r->n_form == FORM_FIELDS)
         return refuse(r, 400, "more than %d form fields", FORM_FIELDS);
-    if (off == 0 && !(r->form[r->n_form++].name = strdup(key)))
-        return refuse(r, 500, "out of memory");
+    if (off == 0) {
+        char *name = strdup(key);
+        if (!name)
+            return refuse(r, 500, "out of memory");
+        r->form[r->n_form++].name = name;
+    }
     form_field *f = &r->form[r->n_form - 1];
     char *value = realloc(f->value, f->len + size + 1);
     if (!value)
