@@ -312,15 +312,10 @@ describe("evidence documents", function()
     local d = H.expect(upload(files .. "/note.txt", { title = "Rapport annuel" }), 201).json
     assert.are.equal("1", H.sql_value(db, "SELECT count(*) FROM journal WHERE action = 'document.upload'"
       .. " AND entity_id = " .. d.id .. ";"))
-    local events = H.sql_rows(db, "SELECT data FROM events WHERE type = 'document.uploaded';")
-    local found
-    for _, e in ipairs(events) do
-      local data = support.json.decode(e.data)
-      if data.document_id == d.id then
-        found = data
-      end
-    end
-    assert.truthy(found, "no document.uploaded event")
+    local events = H.sql_rows(db, "SELECT data FROM events WHERE type = 'document.uploaded'"
+      .. " AND json_extract(data, '$.document_id') = " .. d.id .. ";")
+    assert.are.equal(1, #events)
+    local found = support.json.decode(events[1].data)
     assert.are.equal(fx.ids.org_a, found.organisation_id)
     assert.are.equal(d.sha256, found.sha256)
     assert.are.equal(1, found.version)
