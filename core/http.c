@@ -630,6 +630,20 @@ static enum MHD_Result send_metrics(http_server *s, struct MHD_Connection *c, ht
 
 /* ---- uploads ------------------------------------------------------------------- */
 
+/* The least rate an upload's body is let come at, in bytes a second. */
+enum { UPLOAD_MIN_RATE = 16 * 1024 };
+
+/* How long a request's body may take from its headers: request_timeout,
+ * and for an upload as much again as what came so far takes at the least
+ * rate, so that a large file on a slow line goes through (a 20 MiB file at
+ * 1 Mbit/s takes nearly three minutes) while a trickle is still cut, a
+ * body's whole time bounded by its limit. */
+static long long body_deadline_us(const http_request *r)
+{
+    long long extra = (long long)(r->received / UPLOAD_MIN_RATE) * 1000000;
+    return r->server->request_timeout_us + extra;
+}
+
 /* The error code of a status refusing an upload. */
 static const char *status_code(int status)
 {
@@ -822,7 +836,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * silent: the deadline bounds the whole of it. libmicrohttpd queues
          * a response only before a body or after it, so closing is the one
          * answer to a body that comes too slowly; it is logged as a 408. */
-        if (elapsed_us(r) > s->request_timeout_us) {
+        if (elapsed_us(r) > body_deadline_us(r)) {
             log_request(r, 408);
             return MHD_NO;
         }

@@ -253,6 +253,17 @@ describe("evidence documents", function()
     assert.are.equal(before, rows("documents"))
   end)
 
+  it("takes a large file on a slow line past the request timeout, at a least rate", function()
+    local slow = H.start_server({ db = db, args = { "--request-timeout", "2" } })
+    local t = H.login(slow, H.USERS.cae_a.email)
+    local path = file("lent.txt", string.rep("Une ligne du bilan.\n", 640 * 1024 // 20))
+    -- About 6 s at 100 kB/s: a body of over 2 s, and far above 16 KiB a second.
+    local r = upload(path, { server = slow, token = t, curl_args = { "--limit-rate", "100k" } })
+    H.expect(r, 201, "a slow upload")
+    assert.are.equal(#support.read(path), r.json.size)
+    slow.stop()
+  end)
+
   it("lets the CAE's members, the committee and administrators read; nobody else", function()
     local d = H.expect(upload(files .. "/note.txt", { title = "Accord d'entreprise" }), 201).json
     local list = "/api/v1/organisations/" .. fx.ids.org_a .. "/documents"
