@@ -104,8 +104,15 @@ int api_init(const api_config *c, err *e)
         return err_set(e, ERR_FAIL, "out of memory");
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
-    service boot = {.db = db}; /* the platform's own start-up, no caller */
+    /* the platform's own start-up, no caller */
+    service boot = {.db = db, .library = c->library.dir ? &c->library : NULL};
     int rc = service_ruleset_bootstrap(&boot, c->rules_dir, &c->limits, &activated, e);
+    int swept = 0;
+    if (rc == ERR_OK && boot.library)
+        rc = service_library_sweep(&boot, &swept, e);
+    if (swept)
+        reqlog_stderr("documents folder %s: %d files left half-way by a stopped process, "
+                      "handled", c->library.dir, swept);
     if (rc == ERR_OK && activated)
         reqlog_stderr("no rule set was active: activated the rules of %s", c->rules_dir);
     if (rc == ERR_OK)

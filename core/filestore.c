@@ -5,12 +5,14 @@
  * failure). Uses libsodium's streaming SHA-256 and libmagic. */
 #include "filestore.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <magic.h>
@@ -297,4 +299,42 @@ void filestore_put_back(const char *dir, const char *sha256)
     if (stored_path(dir, sha256, path, sizeof path, NULL) == 0 &&
         aside_path(dir, sha256, aside, sizeof aside) == 0)
         rename(aside, path);
+}
+
+/* One leftover of filestore_sweep: *handled says whether it was one. */
+static void sweep_one(const char *dir, const char *name, long max_age,
+                      bool (*named)(void *ud, const char *sha256), void *ud, bool *handled)
+{
+    char path[4200];
+    struct stat st;
+    *handled = false;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (strncmp(name, ".upload-", 8) == 0) {
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime >= max_age)
+            *handled = unlink(path) == 0;
+    } else if (strncmp(name, ".removed-", 9) == 0 && filestore_hash_valid(name + 9)) {
+        if (named(ud, name + 9))
+            filestore_put_back(dir, name + 9);
+        else
+            filestore_purge(dir, name + 9);
+        *handled = true;
+    }
+}
+
+int filestore_sweep(const char *dir, long max_age, bool (*named)(void *ud, const char *sha256),
+                    void *ud, int *count, err *e)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? ERR_OK
+                               : err_set(e, ERR_FAIL, "documents folder %s: %s", dir,
+                                         strerror(errno));
+    for (struct dirent *x; (x = readdir(d)) != NULL;) {
+        bool handled;
+        sweep_one(dir, x->d_name, max_age, named, ud, &handled);
+        *count += handled;
+    }
+    closedir(d);
+    return *count ? sync_dir(dir, e) : ERR_OK;
 }

@@ -54,6 +54,13 @@ int filestore_remove(const char *dir, const char *sha256, err *e);
 int filestore_set_aside(const char *dir, const char *sha256, err *e);
 void filestore_purge(const char *dir, const char *sha256);
 void filestore_put_back(const char *dir, const char *sha256);
+/* What a process stopped half-way (killed, a power cut) left in dir: each
+ * temporary upload file unchanged for max_age seconds is removed (a younger
+ * one may be another process's upload under way), and each file set aside
+ * by a deletion is put back when named(ud, sha256) says rows still name it
+ * (the deletion did not commit), else purged. *count: the files handled. */
+int filestore_sweep(const char *dir, long max_age, bool (*named)(void *ud, const char *sha256),
+                    void *ud, int *count, err *e);
 /* Whether text is a digest as stored: 64 lowercase hex digits. */
 bool filestore_hash_valid(const char *text);
 

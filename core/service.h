@@ -243,6 +243,10 @@ int service_library_get(service *s, long long id, cJSON **out, err *e);
  * the version's row ({"version", "sha256", "size", "type", "filename", ...}). */
 int service_library_open(service *s, long long id, long long version, int *fd, cJSON **out,
                          err *e);
+/* At a server's start: the documents folder's leftovers of a process
+ * stopped half-way (filestore_sweep), files set aside by a deletion put
+ * back when the rows still name them; *count the files handled. */
+int service_library_sweep(service *s, int *count, err *e);
 /* Deletes a document (journaled); its files go from the folder when no
  * other document names them. */
 int service_library_delete(service *s, long long id, err *e);

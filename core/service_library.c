@@ -302,3 +302,26 @@ int service_library_delete(service *s, long long id, err *e)
     cJSON_Delete(doc);
     return rc;
 }
+
+/* Whether documents not deleted name sha256; on a failure to tell, yes:
+ * the file is then put back, never lost. */
+static bool named(void *ud, const char *sha256)
+{
+    service *s = ud;
+    long long used = 1;
+    err e = ERR_INIT;
+    store_document_sha256_used(s->db, sha256, &used, &e);
+    err_clear(&e);
+    return used > 0;
+}
+
+int service_library_sweep(service *s, int *count, err *e)
+{
+    *count = 0;
+    const service_library_config *c;
+    /* An upload's temporary file is written to as its bytes come: one left
+     * unchanged for an hour is no upload under way. */
+    if (library_of(s, &c, e))
+        return e->code;
+    return filestore_sweep(c->dir, 3600, named, s, count, e);
+}

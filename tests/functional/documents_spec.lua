@@ -264,6 +264,32 @@ describe("evidence documents", function()
     slow.stop()
   end)
 
+  it("clears at start what a stopped process left half-way in the folder", function()
+    local other = H.fresh_db(fx.db)
+    local dir = H.tmpdir() .. "/docs"
+    local id = math.tointeger(tonumber((H.admin({ "document", "upload", "--db", other, "--documents", dir,
+      "--org", tostring(fx.ids.org_a), "--title", "Statuts", files .. "/statuts.pdf" }))))
+    local sha = H.sql_value(other, "SELECT sha256 FROM document_versions WHERE document_id = " .. id .. ";")
+    -- A deletion cut before its commit: the file set aside, its rows live.
+    assert(os.rename(dir .. "/" .. sha, dir .. "/.removed-" .. sha))
+    -- One that committed: no row names these bytes.
+    local gone = string.rep("ab", 32)
+    support.write(dir .. "/.removed-" .. gone, "x")
+    -- An upload cut by a crash an hour ago, and one under way now.
+    support.write(dir .. "/.upload-OLD123", "x")
+    os.execute("touch -d '2 hours ago' " .. quote(dir .. "/.upload-OLD123"))
+    support.write(dir .. "/.upload-NEW123", "x")
+    local started = H.start_server({ db = other, args = { "--documents", dir } })
+    local names = stored(dir)
+    table.sort(names)
+    assert.are.same({ ".upload-NEW123", sha }, names)
+    local t = H.login(started, H.USERS.cae_a.email)
+    H.expect(H.request(started, "GET", "/api/v1/documents/" .. id .. "/content", { token = t }), 200)
+    local _, err = started.output()
+    assert.truthy(err:find("3 files left half-way", 1, true), err)
+    started.stop()
+  end)
+
   it("lets the CAE's members, the committee and administrators read; nobody else", function()
     local d = H.expect(upload(files .. "/note.txt", { title = "Accord d'entreprise" }), 201).json
     local list = "/api/v1/organisations/" .. fx.ids.org_a .. "/documents"
