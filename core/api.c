@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "webhook.h"
 #include "json.h"
@@ -103,8 +104,15 @@ int api_init(const api_config *c, err *e)
         return err_set(e, ERR_FAIL, "out of memory");
     if (store_open(c->db_path, &db, e) != ERR_OK)
         return e->code;
-    service boot = {.db = db}; /* the platform's own start-up, no caller */
+    /* the platform's own start-up, no caller */
+    service boot = {.db = db, .library = c->library.dir ? &c->library : NULL};
     int rc = service_ruleset_bootstrap(&boot, c->rules_dir, &c->limits, &activated, e);
+    int swept = 0;
+    if (rc == ERR_OK && boot.library)
+        rc = service_library_sweep(&boot, &swept, e);
+    if (swept)
+        reqlog_stderr("documents folder %s: %d files left half-way by a stopped process, "
+                      "handled", c->library.dir, swept);
     if (rc == ERR_OK && activated)
         reqlog_stderr("no rule set was active: activated the rules of %s", c->rules_dir);
     if (rc == ERR_OK)
@@ -154,6 +162,9 @@ typedef struct call {
     size_t raw_len;
     const char *raw_type;
     char *raw_type_owned;
+    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
+    size_t fd_size;
+    bool has_fd;
     bool deferred; /* answered later, from another thread (http_defer) */
     bool known;    /* made with what the thread knows, no read (handle_known) */
 } call;
@@ -166,7 +177,9 @@ static void respond_error(http_response *res, int code, const char *message);
  * answers whether the active rule set loads or not (NULL in svc.rules when
  * it does not): logging in, accounts, the public registry and the
  * committee's rule pages never depend on what the database holds. */
-enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16 };
+/* UPLOAD: the body is a multipart/form-data upload, streamed to the
+ * documents folder as it comes (api_uploads), never gathered. */
+enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16, UPLOAD = 32 };
 
 typedef struct route {
     const char *method;
@@ -620,6 +633,130 @@ static int h_report(call *c, cJSON **out, err *e)
     return rc;
 }
 
+/* ---- evidence documents ------------------------------------------------------------ */
+
+/* An upload's form: its fields among those given (others refused, named),
+ * and its file. */
+static int upload_form(call *c, const char *const *fields, filestore_upload **file, err *e)
+{
+    const char *name;
+    for (int i = 0; (name = http_form_name(c->req, i)) != NULL; i++) {
+        const char *const *f = fields;
+        while (*f && strcmp(*f, name) != 0)
+            f++;
+        if (!*f)
+            return err_set(e, ERR_INPUT, "$.%.64s: not a field of this upload (it takes %s)", name,
+                           fields[0] ? "a file and a title" : "a file alone");
+    }
+    *file = http_upload_sink(c->req);
+    if (c->svc.library && !*file)
+        return err_set(e, ERR_INPUT, "$.file: a file part named \"file\", not empty, is required");
+    return ERR_OK;
+}
+
+static int h_document_add(call *c, cJSON **out, err *e)
+{
+    static const char *const fields[] = {"title", NULL};
+    filestore_upload *file;
+    if (upload_form(c, fields, &file, e))
+        return e->code;
+    c->status = 201;
+    return service_library_add(&c->svc, c->ids[0], http_form(c->req, "title"),
+                               http_upload_filename(c->req), file, out, e);
+}
+
+static int h_document_version(call *c, cJSON **out, err *e)
+{
+    static const char *const fields[] = {NULL};
+    filestore_upload *file;
+    if (upload_form(c, fields, &file, e))
+        return e->code;
+    c->status = 201;
+    return service_library_version(&c->svc, c->ids[0], http_upload_filename(c->req), file, out, e);
+}
+
+static int h_documents(call *c, cJSON **out, err *e)
+{
+    return service_library_list(&c->svc, c->ids[0], out, e);
+}
+
+static int h_document(call *c, cJSON **out, err *e)
+{
+    return service_library_get(&c->svc, c->ids[0], out, e);
+}
+
+static int h_document_delete(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    c->status = 204;
+    return service_library_delete(&c->svc, c->ids[0], e);
+}
+
+/* A file name as a header may carry it: in ASCII, letters, digits and
+ * " ._()-" kept, any other byte '_'; never empty nor starting with a dot. */
+static void ascii_filename(const char *name, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < size; p++) {
+        char ch = *p;
+        bool kept = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || strchr(" ._()-", ch);
+        out[n] = kept && !(n == 0 && ch == '.') ? ch : '_';
+        n++;
+    }
+    out[n] = '\0';
+    if (!n)
+        snprintf(out, size, "document");
+}
+
+/* The name in full for filename* (RFC 8187): UTF-8, every byte but
+ * letters, digits and "!#$&+-.^_`|~" percent-encoded. */
+static void encoded_filename(const char *name, char *out, size_t size)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && n + 4 < size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p))
+            out[n++] = (char)*p;
+        else
+            n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
+    }
+    out[n] = '\0';
+}
+
+/* GET documents/:id/content[?version=N]: the bytes from disk, never
+ * rendered by the browser as a page of this site: an attachment (PDFs and
+ * images inline), sandboxed, their type not sniffed. */
+static int h_document_content(call *c, cJSON **out, err *e)
+{
+    (void)out;
+    const char *asked = http_query(c->req, "version");
+    size_t digits = asked ? strspn(asked, "0123456789") : 0;
+    if (asked && (asked[digits] || digits < 1 || digits > 9 || asked[0] == '0'))
+        return err_set(e, ERR_INPUT, "?version: must be a version number (1, 2...)");
+    long long version = asked ? strtoll(asked, NULL, 10) : 0;
+    cJSON *v = NULL;
+    int rc = service_library_open(&c->svc, c->ids[0], version, &c->fd, &v, e);
+    if (rc != ERR_OK)
+        return rc;
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(v, "type"));
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(v, "filename"));
+    bool inline_ok = strcmp(type, "application/pdf") == 0 || strcmp(type, "image/png") == 0 ||
+                     strcmp(type, "image/jpeg") == 0;
+    char plain[128], full[1024], header[1300];
+    ascii_filename(name, plain, sizeof plain);
+    encoded_filename(name, full, sizeof full);
+    snprintf(header, sizeof header, "%s; filename=\"%s\"; filename*=UTF-8''%s",
+             inline_ok ? "inline" : "attachment", plain, full);
+    http_set_header(c->res, "Content-Disposition", header);
+    http_set_header(c->res, "Content-Security-Policy", "sandbox");
+    c->has_fd = true;
+    c->fd_size = (size_t)cJSON_GetNumberValue(cJSON_GetObjectItem(v, "size"));
+    c->raw_type_owned = strdup(type);
+    cJSON_Delete(v);
+    return ERR_OK;
+}
+
 static const route routes[] = {
     {"GET", "reports", h_reports, 0},
     {"GET", "reports/:key", h_report, 0},
@@ -677,6 +814,12 @@ static const route routes[] = {
     {"GET", "good-practices", h_practices, 0},
     {"PATCH", "good-practices/:id", h_practice_share, BODY},
     {"GET", "organisations/:id/good-practices", h_org_practices, 0},
+    {"GET", "organisations/:id/documents", h_documents, ANY_RULES},
+    {"POST", "organisations/:id/documents", h_document_add, UPLOAD | ANY_RULES},
+    {"GET", "documents/:id", h_document, ANY_RULES},
+    {"DELETE", "documents/:id", h_document_delete, ANY_RULES},
+    {"GET", "documents/:id/content", h_document_content, ANY_RULES},
+    {"POST", "documents/:id/versions", h_document_version, UPLOAD | ANY_RULES},
 };
 
 /* ---- routing ------------------------------------------------------------------- */
@@ -813,6 +956,7 @@ static void respond_error(http_response *res, int code, const char *message)
         {ERR_RULES, 500, "rules_error"},
         {ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
         {ERR_PRECONDITION, 412, "precondition_failed"},
+        {ERR_TOO_LARGE, 413, "payload_too_large"},
     };
     int status = 500;
     const char *name = "internal";
@@ -958,6 +1102,8 @@ static const struct {
     {h_webhook_log, "", true},
     {h_referential, "ruleset", false},
     {h_diff, "from,to", false},
+    {h_documents, "", true},
+    {h_document_content, "version", false},
 };
 
 /* A request's query checked against its route's, its page into *p; *paged
@@ -1007,6 +1153,8 @@ static const struct {
     {h_assessment_add, "assessments/", "id"},
     {h_webhook_add, "webhooks/", "id"},
     {h_ruleset_activate, "rulesets/", "ruleset"},
+    {h_document_add, "documents/", "id"},
+    {h_document_version, "documents/", "id"},
 };
 
 static void set_location(http_response *res, const route *r, const cJSON *out)
@@ -1030,7 +1178,7 @@ static void set_location(http_response *res, const route *r, const cJSON *out)
 
 void api_handle(void *app, const http_request *req, http_response *res)
 {
-    call c = {.config = app, .req = req, .res = res, .status = 200};
+    call c = {.config = app, .req = req, .res = res, .status = 200, .fd = -1};
     err e = ERR_INIT;
     char buf[1024];
     int status;
@@ -1081,6 +1229,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.plugins_read = &w->plugins_read;
     c.svc.if_match = http_header(req, "If-Match");
     c.svc.if_none_match = http_header(req, "If-None-Match");
+    c.svc.library = c.config->library.dir ? &c.config->library : NULL;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);
@@ -1099,7 +1248,12 @@ void api_handle(void *app, const http_request *req, http_response *res)
         cJSON_Delete(out);
         free(c.raw);
         free(c.raw_type_owned);
+        if (c.fd >= 0)
+            close(c.fd);
         fail(&c, rc, err_msg(&e));
+    } else if (c.has_fd) {
+        http_send_fd(res, c.status, c.fd, c.fd_size, NULL);
+        res->content_type_owned = c.raw_type_owned;
     } else if (c.raw) {
         cJSON_Delete(out);
         res->status = c.status;
@@ -1119,3 +1273,61 @@ void api_handle(void *app, const http_request *req, http_response *res)
     }
     err_clear(&e);
 }
+
+/* ---- uploads (http_upload) ------------------------------------------------------------ */
+
+/* The documents' routes stream their bodies: a file and a few fields. */
+static size_t upload_limit(void *app, const char *method, const char *path)
+{
+    const api_config *config = app;
+    call c = {0};
+    char buf[1024];
+    int status;
+    const route *r = find_route(method, path, buf, sizeof buf, &c, &status, NULL, 0);
+    if (!r || !(r->flags & UPLOAD) || !config->library.dir)
+        return 0;
+    return (size_t)config->library.max_file + HTTP_FORM_MAX;
+}
+
+/* The part named file, to a temporary file of the documents folder. */
+static void *upload_open(void *app, const char *field, const char *filename, int *status,
+                         char *why, size_t size)
+{
+    (void)filename;
+    const api_config *config = app;
+    if (strcmp(field, "file") != 0) {
+        *status = 400;
+        snprintf(why, size, "$.%.64s: the file goes in the part named \"file\"", field);
+        return NULL;
+    }
+    filestore_upload *u;
+    err e = ERR_INIT;
+    if (filestore_begin(config->library.dir, (size_t)config->library.max_file, &u, &e)) {
+        *status = 500;
+        reqlog_stderr("error: %s", err_msg(&e));
+        snprintf(why, size, "%s", err_msg(&e));
+        err_clear(&e);
+        return NULL;
+    }
+    return u;
+}
+
+static int upload_write(void *sink, const char *data, size_t n, char *why, size_t size)
+{
+    err e = ERR_INIT;
+    int rc = filestore_write(sink, data, n, &e);
+    int status = rc == ERR_OK ? 0 : rc == ERR_TOO_LARGE ? 413 : 500;
+    if (status == 500)
+        reqlog_stderr("error: %s", err_msg(&e));
+    if (status)
+        snprintf(why, size, "%s", err_msg(&e));
+    err_clear(&e);
+    return status;
+}
+
+static void upload_close(void *sink)
+{
+    filestore_free(sink);
+}
+
+const http_upload api_uploads = {upload_limit, upload_open, upload_write, upload_close};

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "sandbox.h"
 #include "http.h"
+#include "service.h"
 
 struct commit_group;
 struct webhook_engine;
@@ -27,7 +28,13 @@ typedef struct api_config {
      * may come from, and https gives cookies the Secure flag. NULL: the
      * Host header's, with the scheme a trusted proxy says. */
     const char *public_origin;
+    /* The documents folder and its limits (dir NULL: no documents). */
+    service_library_config library;
 } api_config;
+
+/* The uploads of the documents' routes (http_config.upload): streamed to
+ * the documents folder as they come; app is the api_config. */
+extern const http_upload api_uploads;
 
 /* Checks that the database opens (migrating it) and the rules load. */
 int api_init(const api_config *c, err *e);

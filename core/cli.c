@@ -82,6 +82,10 @@ enum {
     OPT_TRUSTED_PROXY,
     OPT_METRICS_ALLOW,
     OPT_LOG_FORMAT,
+    OPT_DOCUMENTS,
+    OPT_MAX_DOCUMENT,
+    OPT_MAX_ORG_DOCUMENTS,
+    OPT_TITLE,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -282,6 +286,15 @@ static const cli_option cli_options[OPT_COUNT] = {
                             "text or json: the shape of the log's lines (default text)"),
     [OPT_LOGIN_WINDOW] = COUNT("login-window", login_window, 1, 86400, "S",
                                "how long failed logins count (default 900)"),
+    [OPT_DOCUMENTS] = TEXT("documents", documents, "DIR",
+                           "the evidence documents' folder (default: the database's path "
+                           "followed by .documents)"),
+    [OPT_MAX_DOCUMENT] = COUNT("max-document", max_document, 1024, 1LL << 40, "BYTES",
+                               "larger documents get 413 (default 20971520)"),
+    [OPT_MAX_ORG_DOCUMENTS] = COUNT("max-documents-per-org", max_org_documents, 1024, 1LL << 50,
+                                    "BYTES",
+                                    "one organisation's documents, in all (default 1073741824)"),
+    [OPT_TITLE] = TEXT("title", title, "TITLE", "a document's title"),
 };
 
 /* What is said of a value an option refuses: its own words, or a count's
@@ -343,6 +356,8 @@ static void opts_defaults(opts *o)
     o->login_account = AUTH_FAILURES_PER_ACCOUNT;
     o->login_window = AUTH_WINDOW_SECONDS;
     o->backup_keep = 7;
+    o->max_document = 20LL << 20;
+    o->max_org_documents = 1LL << 30;
     o->metrics_allow = "127.0.0.0/8,::1";
     o->log_format = "text";
     o->rules = where.rules;
@@ -399,6 +414,7 @@ static const int serve_opts[] = {
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
     OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
+    OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS,
     0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
@@ -411,6 +427,10 @@ static const int org_opts[] = {OPT_DB,           OPT_NAME,   OPT_LEGAL_FORM, OPT
                                OPT_MEMBER_SINCE, OPT_CONFIG, 0};
 static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   OPT_ROLE, OPT_ORG,
                                 OPT_CERTIFIED, OPT_PASSWORD_STDIN, OPT_CONFIG, 0};
+
+static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,
+                                   OPT_FORMAT, OPT_DOCUMENTS, OPT_MAX_DOCUMENT,
+                                   OPT_MAX_ORG_DOCUMENTS, OPT_CONFIG, 0};
 
 static const char rules_args[] =
     "usage: rules show HASH | rules diff A B (a folder or a hash each)";
@@ -582,6 +602,11 @@ static const cli_command cli_commands[] = {
      export_opts, 1, NULL, cli_cmd_document},
     {"document", "certificate", "ID --out FILE.pdf", "the label certificate of an assessment",
      export_opts, 1, NULL, cli_cmd_document},
+    {"document", "upload", "--org ID --title TITLE FILE",
+     "add a file to an organisation's documents; prints its id last", library_opts, 1,
+     "document upload: expected one FILE", cli_cmd_document_upload},
+    {"document", "list", "--org ID [--format json|text]", "an organisation's documents",
+     library_opts, 0, NULL, cli_cmd_document_list},
     {"config", "check", "[--config FILE] [serve's options]",
      "check the settings, print the effective ones", serve_opts, 0, NULL, cmd_config_check},
     {"version", NULL, "", "print the version", no_opts, 0, NULL, cli_cmd_version},

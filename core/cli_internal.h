@@ -25,6 +25,7 @@ typedef struct opts {
     const char *plugins, *scripts, *ruleset;
     const char *config;    /* the settings file read, or NULL */
     const char *backup_dir, *public_url, *trusted_proxy, *metrics_allow, *log_format;
+    const char *documents, *title; /* the documents folder (NULL: beside the database) */
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
@@ -33,6 +34,7 @@ typedef struct opts {
     long long session_idle, session_lifetime, max_body; /* seconds, seconds, bytes */
     long long login_client, login_account, login_window; /* failures, failures, seconds */
     long long backup_keep;
+    long long max_document, max_org_documents; /* bytes */
     int password_stdin, secret_stdin;
     bool may_create; /* init and demo: a database that is not there is made */
     sandbox_limits limits;
@@ -79,6 +81,9 @@ int cli_public_origin(const char *url, char *origin, size_t size, err *e);
 int cli_prepare_db(const char *path);
 int cli_open_db(const opts *o, store **db);
 int cli_env_open(const opts *o, env_need need, cli_env *env);
+/* The documents folder and limits of o: --documents, or the database's
+ * path followed by ".documents" (into dir, which it points to). */
+void cli_library(const opts *o, service_library_config *c, char *dir, size_t size);
 void cli_env_close(cli_env *env);
 
 /* cli_rules.c: the rule sets and what is checked against them. */
@@ -111,6 +116,10 @@ int cli_cmd_report_list(const opts *o);
 int cli_cmd_report(const opts *o);
 int cli_cmd_tick(const opts *o);
 int cli_cmd_version(const opts *o);
+
+/* cli_library.c: the evidence documents. */
+int cli_cmd_document_upload(const opts *o);
+int cli_cmd_document_list(const opts *o);
 
 /* cli_serve.c */
 int cli_cmd_serve(const opts *o);

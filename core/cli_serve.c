@@ -66,6 +66,8 @@ static int serve(const opts *o)
                  .window_seconds = o->login_window},
     };
     config.limits.interrupt = &serve_stopping;
+    char documents[4200];
+    cli_library(o, &config.library, documents, sizeof documents);
     char origin[512];
     err checked = ERR_INIT; /* cli_settings_invalid refused a bad one at start */
     if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &checked) == 0)
@@ -122,7 +124,8 @@ static int serve(const opts *o)
                       .trusted_proxies = o->trusted_proxy,
                       .metrics = api_metrics,
                       .metrics_allow = o->metrics_allow,
-                      .cancel = &serve_stopping};
+                      .cancel = &serve_stopping,
+                      .upload = api_uploads};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         webhook_stop(config.hooks);

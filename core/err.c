@@ -87,6 +87,7 @@ int err_exit_code(int code)
     case ERR_TOO_MANY:
     case ERR_MEDIA_TYPE:
     case ERR_PRECONDITION:
+    case ERR_TOO_LARGE:
         return ERR_INPUT;
     default: /* ERR_UNAVAILABLE (the database cannot be opened or written), ERR_AGAIN */
         return ERR_FAIL;

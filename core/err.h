@@ -21,6 +21,7 @@ enum {
     ERR_MEDIA_TYPE = 10,  /* 415: a body that is not JSON */
     ERR_AGAIN = 11,       /* to be made again the usual way (the caller's, never a client's) */
     ERR_PRECONDITION = 12, /* 412: If-Match names what is no longer there */
+    ERR_TOO_LARGE = 13,    /* 413: an upload past its limit */
 };
 
 typedef struct err {

@@ -91,10 +91,19 @@ struct http_server {
     listener listen;                    /* its socket is libmicrohttpd's once started */
     char *(*metrics)(void *app);
     char metrics_allow[HTTP_TRUSTED_MAX + 1];
+    http_upload upload;
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
     pthread_mutex_t mhd_log_mu;
     mhd_kind mhd_kinds[MHD_KINDS];
 };
+
+/* One field of an upload's form. */
+typedef struct form_field {
+    char *name, *value; /* owned, NUL-terminated */
+    size_t len;
+} form_field;
+
+enum { FORM_FIELDS = 16 };
 
 struct http_request {
     http_server *server;
@@ -116,6 +125,18 @@ struct http_request {
     long long user;       /* the caller, for the log; 0: none */
     char id[HTTP_ID_MAX + 1]; /* the request's id: X-Request-Id, in the log */
     long long started_us; /* date_clock_us */
+    /* An upload (see http_upload): its limit (0: the body is gathered), the
+     * post processor parsing it, the file part's sink and what it took. */
+    size_t upload_limit, received;
+    struct MHD_PostProcessor *pp;
+    void *sink;
+    size_t sunk;
+    char *filename;
+    form_field form[FORM_FIELDS];
+    int n_form;
+    size_t form_bytes;
+    int refused;   /* the status refusing the upload, answered at the body's end; 0: none */
+    char why[200]; /* and its reason */
 };
 
 const char *http_method(const http_request *r)
@@ -184,6 +205,41 @@ void http_note_user(const http_request *req, long long user)
 bool http_https(const http_request *r)
 {
     return r->https;
+}
+
+void *http_upload_sink(const http_request *r)
+{
+    return r->sink;
+}
+
+const char *http_upload_filename(const http_request *r)
+{
+    return r->filename;
+}
+
+const char *http_form(const http_request *r, const char *name)
+{
+    for (int i = 0; i < r->n_form; i++)
+        if (strcmp(r->form[i].name, name) == 0)
+            return r->form[i].value;
+    return NULL;
+}
+
+const char *http_form_name(const http_request *r, int i)
+{
+    return i >= 0 && i < r->n_form ? r->form[i].name : NULL;
+}
+
+void http_send_fd(http_response *res, int status, int fd, size_t size, const char *type)
+{
+    free(res->body);
+    res->body = NULL;
+    res->len = 0;
+    res->status = status;
+    res->has_fd = true;
+    res->fd = fd;
+    res->fd_size = size;
+    res->content_type = type;
 }
 
 void http_json(http_response *res, int status, cJSON *doc)
@@ -277,8 +333,13 @@ static enum MHD_Result queue(struct MHD_Connection *c, http_request *r, int stat
 static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, http_response *res)
 {
     struct MHD_Response *mr =
-        MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
-                                        res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        res->has_fd ? MHD_create_response_from_fd((uint64_t)res->fd_size, res->fd)
+                    : MHD_create_response_from_buffer(res->len, res->body ? res->body : (char *)"",
+                                                      res->body ? MHD_RESPMEM_MUST_FREE
+                                                                : MHD_RESPMEM_PERSISTENT);
+    if (!mr && res->has_fd)
+        close(res->fd);
+    res->has_fd = false;
     res->body = NULL;
     if (res->route)
         r->route = res->route;
@@ -290,7 +351,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
         return MHD_NO;
     }
     const char *type = res->content_type_owned ? res->content_type_owned : res->content_type;
-    if (type && res->len)
+    if (type && (res->len || res->fd_size))
         MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     free(res->content_type_owned);
     if (res->set_cookie)
@@ -567,6 +628,180 @@ static enum MHD_Result send_metrics(http_server *s, struct MHD_Connection *c, ht
     return send_response(c, r, &res);
 }
 
+/* ---- uploads ------------------------------------------------------------------- */
+
+/* The least rate an upload's body is let come at, in bytes a second. */
+enum { UPLOAD_MIN_RATE = 16 * 1024 };
+
+/* How long a request's body may take from its headers: request_timeout,
+ * and for an upload as much again as what came so far takes at the least
+ * rate, so that a large file on a slow line goes through (a 20 MiB file at
+ * 1 Mbit/s takes nearly three minutes) while a trickle is still cut, a
+ * body's whole time bounded by its limit. */
+static long long body_deadline_us(const http_request *r)
+{
+    long long extra = (long long)(r->received / UPLOAD_MIN_RATE) * 1000000;
+    return r->server->request_timeout_us + extra;
+}
+
+/* The error code of a status refusing an upload. */
+static const char *status_code(int status)
+{
+    switch (status) {
+    case 400:
+        return "bad_request";
+    case 413:
+        return "payload_too_large";
+    case 415:
+        return "unsupported_media_type";
+    case 503:
+        return "unavailable";
+    default:
+        return status < 500 ? "refused" : "internal";
+    }
+}
+
+/* Refuses the upload with status (why set already, or fmt given): the sink
+ * goes at once, the rest of the body is read and let go. */
+static bool refuse(http_request *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static bool refuse(http_request *r, int status, const char *fmt, ...)
+{
+    if (!r->refused) {
+        r->refused = status;
+        if (fmt) {
+            va_list ap;
+            va_start(ap, fmt);
+            vsnprintf(r->why, sizeof r->why, fmt, ap);
+            va_end(ap);
+        }
+    }
+    if (r->sink)
+        r->server->upload.close(r->sink);
+    r->sink = NULL;
+    return false;
+}
+
+/* A chunk of the file part: the first opens the sink (an empty file opens
+ * none), each is written to it. */
+static bool on_file(http_request *r, const char *key, const char *filename, const char *data,
+                    uint64_t off, size_t size)
+{
+    http_server *s = r->server;
+    if (off == 0 && r->sunk)
+        return refuse(r, 400, "one file per request");
+    if (!size)
+        return true;
+    if (!r->sink) {
+        int status = 500;
+        r->sink = s->upload.open(s->app, key, filename, &status, r->why, sizeof r->why);
+        if (!r->sink)
+            return refuse(r, status, NULL);
+        free(r->filename);
+        if (!(r->filename = strdup(filename)))
+            return refuse(r, 500, "out of memory");
+    }
+    int status = s->upload.write(r->sink, data, size, r->why, sizeof r->why);
+    if (status)
+        return refuse(r, status, NULL);
+    r->sunk += size;
+    return true;
+}
+
+/* A chunk of a form field, gathered. */
+static bool on_field(http_request *r, const char *key, const char *data, uint64_t off,
+                     size_t size)
+{
+    if (size && memchr(data, '\0', size))
+        return refuse(r, 400, "the form field %.64s holds a NUL byte", key);
+    r->form_bytes += size + (off == 0 ? strlen(key) : 0);
+    if (r->form_bytes > HTTP_FORM_MAX)
+        return refuse(r, 413, "the form's fields are over %d bytes", HTTP_FORM_MAX);
+    if (off == 0 && r->n_form == FORM_FIELDS)
+        return refuse(r, 400, "more than %d form fields", FORM_FIELDS);
+    if (off == 0) {
+        char *name = strdup(key);
+        if (!name)
+            return refuse(r, 500, "out of memory");
+        r->form[r->n_form++].name = name;
+    }
+    form_field *f = &r->form[r->n_form - 1];
+    char *value = realloc(f->value, f->len + size + 1);
+    if (!value)
+        return refuse(r, 500, "out of memory");
+    memcpy(value + f->len, data, size);
+    f->len += size;
+    value[f->len] = '\0';
+    f->value = value;
+    return true;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *filename, const char *content_type,
+                               const char *transfer_encoding, const char *data, uint64_t off,
+                               size_t size)
+{
+    (void)kind, (void)content_type, (void)transfer_encoding;
+    http_request *r = cls;
+    if (r->refused || !key)
+        return MHD_NO;
+    bool ok = filename ? on_file(r, key, filename, data, off, size)
+                       : on_field(r, key, data, off, size);
+    return ok ? MHD_YES : MHD_NO;
+}
+
+/* The upload's headers: refused at once when Content-Length is over its
+ * limit or the body is no form; else its parser. */
+static enum MHD_Result upload_begin(struct MHD_Connection *c, http_request *r, size_t limit,
+                                    const char *length)
+{
+    r->upload_limit = limit;
+    if (length && strtoull(length, NULL, 10) > limit) { /* refused before reading it */
+        snprintf(r->why, sizeof r->why, "the body is over %zu bytes", limit);
+        return send_error(c, r, 413, "payload_too_large", r->why);
+    }
+    if (!(r->pp = MHD_create_post_processor(c, 16 * 1024, on_part, r)))
+        return send_error(c, r, 415, "unsupported_media_type",
+                          "send the file as multipart/form-data");
+    return MHD_YES;
+}
+
+/* The next bytes of an upload's body, parsed as they come; once refused,
+ * read and let go. */
+static void upload_chunk(http_request *r, const char *data, size_t n)
+{
+    if (r->refused)
+        return;
+    r->received += n;
+    if (r->received > r->upload_limit) {
+        refuse(r, 413, "the body is over %zu bytes", r->upload_limit);
+        return;
+    }
+    if (MHD_post_process(r->pp, data, n) != MHD_YES && !r->refused)
+        refuse(r, 400, "the body is not readable multipart/form-data");
+}
+
+/* The body's end: the parser's last word. */
+static void upload_end(http_request *r)
+{
+    if (r->pp && MHD_destroy_post_processor(r->pp) != MHD_YES && !r->refused)
+        refuse(r, 400, "the body is not readable multipart/form-data");
+    r->pp = NULL;
+}
+
+/* What an upload held, let go as its request ends (a client gone half-way
+ * included: its sink's temporary file goes). */
+static void upload_free(http_request *r)
+{
+    if (r->pp)
+        MHD_destroy_post_processor(r->pp);
+    if (r->sink)
+        r->server->upload.close(r->sink);
+    free(r->filename);
+    for (int i = 0; i < r->n_form; i++)
+        free(r->form[i].name), free(r->form[i].value);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -585,6 +820,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (atomic_load(&s->draining))
             return send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        size_t limit = s->upload.limit ? s->upload.limit(s->app, method, url) : 0;
+        if (limit)
+            return upload_begin(c, r, limit, cl);
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return too_large(c, r);
         return MHD_YES;
@@ -598,11 +836,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * silent: the deadline bounds the whole of it. libmicrohttpd queues
          * a response only before a body or after it, so closing is the one
          * answer to a body that comes too slowly; it is logged as a 408. */
-        if (elapsed_us(r) > s->request_timeout_us) {
+        if (elapsed_us(r) > body_deadline_us(r)) {
             log_request(r, 408);
             return MHD_NO;
         }
-        if (!r->too_large)
+        if (r->upload_limit)
+            upload_chunk(r, upload_data, *upload_size);
+        else if (!r->too_large)
             append(r, upload_data, *upload_size, s->max_body);
         *upload_size = 0;
         return MHD_YES;
@@ -617,6 +857,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->too_large)
         return too_large(c, r);
+    if (r->upload_limit)
+        upload_end(r);
+    if (r->refused)
+        return send_error(c, r, r->refused, status_code(r->refused), r->why);
     if (strcmp(url, "/metrics") == 0 && s->metrics && cidr_listed_text(r->client, s->metrics_allow))
         return send_metrics(s, c, r);
     if (strncmp(url, "/api/", 5) != 0)
@@ -685,6 +929,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     watch_set(c, date_clock_us());
     http_request *r = *con_cls;
     if (r) {
+        upload_free(r);
         free(r->body);
         free(r);
         *con_cls = NULL;
@@ -856,6 +1101,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     s->cancel = c->cancel;
     snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
     s->metrics = c->metrics;
+    s->upload = c->upload;
     snprintf(s->metrics_allow, sizeof s->metrics_allow, "%s",
              c->metrics_allow ? c->metrics_allow : "127.0.0.0/8,::1");
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;

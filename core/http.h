@@ -16,6 +16,30 @@
 typedef struct http_server http_server;
 typedef struct http_request http_request; /* opaque: read with the functions below */
 
+/* Uploads: the bodies of the requests the app names are streamed as they
+ * come instead of gathered, as multipart/form-data (libmicrohttpd's post
+ * processor parses it): a file part's bytes go to a sink the app opens, the
+ * form's other fields are gathered (HTTP_FORM_MAX bytes in all). A refusal
+ * is an HTTP status and its reason: the request is answered with it, at
+ * once when Content-Length is over the limit, else once the rest of the
+ * body has been read and let go; the sink is closed at once then. */
+typedef struct http_upload {
+    /* The largest body of method on path, or 0 when its body is not
+     * streamed (gathered up to max_body, as any other). */
+    size_t (*limit)(void *app, const char *method, const char *path);
+    /* A file part named field begins (filename as the client gave it, or
+     * NULL): its sink, or NULL with *status (4xx, 5xx) and why set. */
+    void *(*open)(void *app, const char *field, const char *filename, int *status, char *why,
+                  size_t size);
+    /* The part's next n bytes: 0, or an HTTP status with why set. */
+    int (*write)(void *sink, const char *data, size_t n, char *why, size_t size);
+    /* Lets the sink go, whatever became of it, as the request ends. */
+    void (*close)(void *sink);
+} http_upload;
+
+/* The form fields of an upload, names and values, in bytes at most. */
+#define HTTP_FORM_MAX (16 * 1024)
+
 typedef struct http_config {
     const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "unix:PATH"; port 0 picks */
     const char *web_root;        /* static files; NULL serves none */
@@ -37,6 +61,8 @@ typedef struct http_config {
     /* Set by http_stop once the requests under way had their drain time:
      * the scripts still running then are interrupted (may be NULL). */
     atomic_int *cancel;
+    /* The requests whose bodies are streamed; limit NULL: none. */
+    http_upload upload;
 } http_config;
 
 /* Connections open at once, from all addresses. */
@@ -44,7 +70,7 @@ typedef struct http_config {
 /* The longest list of trusted proxies, in characters. */
 #define HTTP_TRUSTED_MAX 1023
 
-#define HTTP_EXTRA_HEADERS 4
+#define HTTP_EXTRA_HEADERS 6
 /* The longest request id a trusted proxy's X-Request-Id may give. */
 #define HTTP_ID_MAX 64
 
@@ -61,7 +87,17 @@ typedef struct http_response {
         char *value;      /* owned */
     } extra[HTTP_EXTRA_HEADERS];
     int n_extra;
+    /* A file sent instead of body (http_send_fd): its descriptor, owned
+     * (closed once sent), and its length. */
+    bool has_fd;
+    int fd;
+    size_t fd_size;
 } http_response;
+
+/* Answers with status and the size bytes of the open file fd (taken: closed
+ * once sent, or at once if it cannot be), of the given content type
+ * (static text). */
+void http_send_fd(http_response *res, int status, int fd, size_t size, const char *type);
 
 /* Adds a header to the answer (Location, Allow, Retry-After, ETag); value
  * is copied. Past HTTP_EXTRA_HEADERS, or out of memory, it is left out. */
@@ -107,6 +143,16 @@ bool http_https(const http_request *r);
  * segment but the last, no segment starting with '.' (so no "..", no hidden
  * file) and no backslash. */
 bool http_path_safe(const char *path);
+
+/* An upload's sink (borrowed: closed as the request ends; NULL when no
+ * file part came, or it was empty), and the file name its part gave (NULL:
+ * none). */
+void *http_upload_sink(const http_request *r);
+const char *http_upload_filename(const http_request *r);
+/* An upload's form field (not a file) by name, or NULL; the i-th field's
+ * name, NULL past the last. */
+const char *http_form(const http_request *r, const char *name);
+const char *http_form_name(const http_request *r, int i);
 
 /* An answer another thread gives later: the handler calls http_defer (and
  * leaves res alone) before handing the request on, and that thread calls

@@ -89,6 +89,12 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return overseer;
     case POLICY_ROLE_CONFIRM: /* granting the committee role takes two people */
         return is(u, "committee");
+    case POLICY_DOCUMENTS_READ:
+        /* An auditor will read those an audit of theirs links, once
+         * documents are linked to criteria; until then, none. */
+        return overseer || own_org(u, org);
+    case POLICY_DOCUMENTS_EDIT: /* the library is the CAE's own: others read it */
+        return own_org(u, org);
     }
     return false;
 }
@@ -111,6 +117,8 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_NETWORK_READ] = "",
         [POLICY_RULES_MANAGE] = "only the committee or an administrator manages the rules",
         [POLICY_ROLE_CONFIRM] = "only a committee member confirms a committee role",
+        [POLICY_DOCUMENTS_READ] = "these documents are not yours to read",
+        [POLICY_DOCUMENTS_EDIT] = "only the CAE's own members add or delete its documents",
     };
     const store_assessment *a = target ? target->assessment : NULL;
     if (u->disabled) /* its sessions are gone; a request already in flight stops here */

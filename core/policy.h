@@ -26,6 +26,8 @@ typedef enum {
     POLICY_NETWORK_READ,    /* the registry, good practices: any member */
     POLICY_RULES_MANAGE,    /* rule sets: history, what-if, activation */
     POLICY_ROLE_CONFIRM,    /* confirm a committee role an administrator gave */
+    POLICY_DOCUMENTS_READ,  /* a CAE's evidence documents; target: org_id */
+    POLICY_DOCUMENTS_EDIT,  /* upload, new version, delete; target: org_id */
 } policy_action;
 
 typedef struct policy_target {

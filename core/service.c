@@ -38,6 +38,8 @@ static const text_rule text_rules[] = {
     {"owner", MAX_NAME, false, 0}, /* of an action item */
     {"label", MAX_NAME, false, 0}, /* of a rule set */
     {"evidence", 500, false, 20},  /* one line per document shown */
+    {"title", MAX_NAME, false, 0}, /* of an evidence document */
+    {"filename", 255, false, 0},   /* an uploaded file's name, as its sender called it */
     {"comment", MAX_TEXT, true, 0},
     {"note", MAX_TEXT, true, 0}, /* of a rule set activation */
     {"action", MAX_TEXT, true, 0},

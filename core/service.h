@@ -11,9 +11,17 @@
 #include "commit.h"
 #include "doccache.h"
 #include "err.h"
+#include "filestore.h"
 #include "rules.h"
 #include "ruleset.h"
 #include "store.h"
+
+/* The documents folder and its limits (the library of evidence documents). */
+typedef struct service_library_config {
+    const char *dir;    /* the documents folder */
+    long long max_file; /* bytes of one file */
+    long long max_org;  /* bytes of one organisation's documents, each file once */
+} service_library_config;
 
 typedef struct service {
     store *db;
@@ -45,6 +53,8 @@ typedef struct service {
     /* The server's rules folder: its spec/ runs on an activation that
      * brings no specs of its own (POST /rulesets); may be NULL. */
     const char *rules_dir;
+    /* The documents folder and limits; NULL: no documents here. */
+    const service_library_config *library;
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -211,5 +221,34 @@ int service_actions_list(service *s, long long org, cJSON **out, err *e);
 int service_action_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
 int service_action_update(service *s, long long org, long long item, const cJSON *body, cJSON **out,
                           err *e);
+
+/* A CAE's library of evidence documents (service_library.c). An upload's
+ * bytes come as u (streamed to the documents folder already, not finished:
+ * the caller frees u whatever the outcome); filename is the name the client
+ * gave (NULL: "document"). *out: {"id", "organisation_id", "title",
+ * "version", "sha256", "size", "type", "filename", "created_at"}.
+ * ERR_MEDIA_TYPE for a type not allowed, ERR_TOO_LARGE past the
+ * organisation's total. Emits document.uploaded; journaled. */
+int service_library_add(service *s, long long org, const char *title, const char *filename,
+                        filestore_upload *u, cJSON **out, err *e);
+/* A new version of document id; the older ones are kept. */
+int service_library_version(service *s, long long id, const char *filename, filestore_upload *u,
+                            cJSON **out, err *e);
+/* The organisation's documents, each with its latest version's columns
+ * (store_document_get's). */
+int service_library_list(service *s, long long org, cJSON **out, err *e);
+/* One document and "versions": every version, oldest first. */
+int service_library_get(service *s, long long id, cJSON **out, err *e);
+/* The bytes of a version (0: the latest): *fd the caller's to close, *out
+ * the version's row ({"version", "sha256", "size", "type", "filename", ...}). */
+int service_library_open(service *s, long long id, long long version, int *fd, cJSON **out,
+                         err *e);
+/* At a server's start: the documents folder's leftovers of a process
+ * stopped half-way (filestore_sweep), files set aside by a deletion put
+ * back when the rows still name them; *count the files handled. */
+int service_library_sweep(service *s, int *count, err *e);
+/* Deletes a document (journaled); its files go from the folder when no
+ * other document names them. */
+int service_library_delete(service *s, long long id, err *e);
 
 #endif

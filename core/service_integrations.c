@@ -30,6 +30,7 @@ static const char *const event_types[] = {
     "action_item.overdue",
     "audit.auditor_unavailable",
     "webhook.disabled",
+    "document.uploaded",
     NULL,
 };
 /* clang-format on */

@@ -42,8 +42,9 @@ static const char *const sql_core[Q_COUNT] = {
 
 /* Where the text of a statement is: here for transactions and versions, in
  * the store_* file of its area for the others. */
-static const char *const *const sql_areas[] = {sql_core, store_sql_accounts, store_sql_workflow,
-                                               store_sql_ledger, store_sql_outbox};
+static const char *const *const sql_areas[] = {sql_core,         store_sql_accounts,
+                                               store_sql_workflow, store_sql_ledger,
+                                               store_sql_outbox, store_sql_library};
 
 /* The text of statement q. */
 static const char *sql_text(int q)

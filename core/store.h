@@ -356,4 +356,32 @@ int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool en
                         err *e);
 int store_plugin_state_set(store *s, const char *name, bool enabled, err *e);
 
+/* ---- a CAE's evidence documents (store_library.c) ---- */
+/* A document's columns: "id", "organisation_id", "title", "created_at",
+ * "created_by", and its latest version's "version", "sha256", "size",
+ * "type", "filename", "updated_at". Deleted documents are never read. */
+int store_document_add(store *s, long long org, const char *title, const char *at, long long user,
+                       long long *id, err *e);
+int store_document_get(store *s, long long id, cJSON **out, err *e);
+/* An organisation's documents, oldest first. */
+int store_document_list(store *s, long long org, cJSON **out, err *e);
+int store_document_delete(store *s, long long id, const char *at, long long user, err *e);
+/* One version's row; user 0: the command line. */
+typedef struct store_doc_version {
+    long long document, size, user;
+    const char *sha256, *type, *filename, *at;
+} store_doc_version;
+/* Adds the next version of v->document; its number into *version. */
+int store_document_version_add(store *s, const store_doc_version *v, long long *version, err *e);
+/* Every version, oldest first: [{"version", "sha256", "size", "type",
+ * "filename", "created_at", "created_by"}]. */
+int store_document_versions(store *s, long long id, cJSON **out, err *e);
+/* One version (0: the latest) of a document not deleted, as listed above. */
+int store_document_version_get(store *s, long long id, long long version, cJSON **out, err *e);
+/* The bytes an organisation's documents hold on disk, each file once,
+ * those of sha256 left out (an upload adds its own size once). */
+int store_document_org_bytes(store *s, long long org, const char *sha256, long long *bytes, err *e);
+/* How many versions of documents not deleted name sha256. */
+int store_document_sha256_used(store *s, const char *sha256, long long *n, err *e);
+
 #endif

@@ -122,16 +122,27 @@ enum {
     Q_PLUGIN_STATE_SET,
     Q_ASSESSMENT_SUBMITTED_ON,
     Q_ASSESSMENT_DECIDED,
+    Q_DOCUMENT_ADD,
+    Q_DOCUMENT_GET,
+    Q_DOCUMENT_LIST,
+    Q_DOCUMENT_DELETE,
+    Q_DOCUMENT_NEXT_VERSION,
+    Q_DOCUMENT_VERSION_ADD,
+    Q_DOCUMENT_VERSIONS,
+    Q_DOCUMENT_VERSION_GET,
+    Q_DOCUMENT_ORG_BYTES,
+    Q_DOCUMENT_SHA256_USED,
     Q_COUNT
 };
 
 /* The text of each area's statements, indexed by id (NULL where another
- * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c
- * and store_outbox.c. */
+ * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c,
+ * store_outbox.c and store_library.c. */
 extern const char *const store_sql_accounts[Q_COUNT];
 extern const char *const store_sql_workflow[Q_COUNT];
 extern const char *const store_sql_ledger[Q_COUNT];
 extern const char *const store_sql_outbox[Q_COUNT];
+extern const char *const store_sql_library[Q_COUNT];
 
 struct store {
     sqlite3 *db;

@@ -247,6 +247,31 @@ static const char *const migrations[] = {
      * table half the schema refers to); NULL once confirmed. */
     "ALTER TABLE users ADD COLUMN acting_role TEXT"
     "  CHECK (acting_role IS NULL OR acting_role IN ('none', 'cae', 'auditor', 'admin'));",
+    /* 9: a CAE's library of evidence documents. A document is a title and
+     * its versions; each version names its bytes by SHA-256 in the
+     * documents folder (the same bytes stored once, whoever sent them). A
+     * deleted document keeps its rows (the journal names them) and is no
+     * longer listed or read. */
+    "CREATE TABLE documents ("
+    "  id INTEGER PRIMARY KEY,"
+    "  organisation_id INTEGER NOT NULL REFERENCES organisations(id),"
+    "  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),"
+    "  created_at TEXT NOT NULL,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  deleted_at TEXT,"
+    "  deleted_by INTEGER REFERENCES users(id));"
+    "CREATE INDEX documents_organisation ON documents (organisation_id, id);"
+    "CREATE TABLE document_versions ("
+    "  document_id INTEGER NOT NULL REFERENCES documents(id),"
+    "  version INTEGER NOT NULL CHECK (version >= 1),"
+    "  sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+    "  size INTEGER NOT NULL CHECK (size >= 0),"
+    "  type TEXT NOT NULL,"
+    "  filename TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  created_by INTEGER REFERENCES users(id),"
+    "  PRIMARY KEY (document_id, version)) WITHOUT ROWID;"
+    "CREATE INDEX document_versions_sha256 ON document_versions (sha256);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

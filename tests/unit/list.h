@@ -36,6 +36,9 @@
     TEST_ENTRY(paging_query_checked)                                                               \
     TEST_ENTRY(paging_pages_and_links)                                                             \
     TEST_ENTRY(files_empty_folder)                                                                 \
+    TEST_ENTRY(filestore_stored_once)                                                              \
+    TEST_ENTRY(filestore_limit_leaves_nothing)                                                     \
+    TEST_ENTRY(filestore_types)                                                                    \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
     TEST_ENTRY(http_path_safe)                                                                     \

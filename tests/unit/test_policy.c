@@ -85,6 +85,18 @@ TEST_IMPL(policy_matrix)
         {&none, POLICY_USERS_READ, NULL, ERR_FORBIDDEN},
         {&none, POLICY_ORG_READ, &org10, ERR_FORBIDDEN},
         {&none, POLICY_RULES_MANAGE, NULL, ERR_FORBIDDEN},
+        /* A CAE's documents: its members write them; committee and
+         * administrators read them; auditors none until audits link them. */
+        {&cae, POLICY_DOCUMENTS_EDIT, &org10, ERR_OK},
+        {&cae, POLICY_DOCUMENTS_READ, &org10, ERR_OK},
+        {&cae, POLICY_DOCUMENTS_READ, &org30, ERR_FORBIDDEN},
+        {&cae, POLICY_DOCUMENTS_EDIT, &org30, ERR_FORBIDDEN},
+        {&committee, POLICY_DOCUMENTS_READ, &org10, ERR_OK},
+        {&committee, POLICY_DOCUMENTS_EDIT, &org10, ERR_FORBIDDEN},
+        {&admin, POLICY_DOCUMENTS_READ, &org10, ERR_OK},
+        {&admin, POLICY_DOCUMENTS_EDIT, &org10, ERR_FORBIDDEN},
+        {&auditor, POLICY_DOCUMENTS_READ, &org10, ERR_FORBIDDEN},
+        {&gone, POLICY_DOCUMENTS_READ, &org10, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

@@ -1,0 +1,340 @@
+/* filestore: the documents folder, files named by their SHA-256. An upload
+ * is a temporary file ".upload-XXXXXX" in the folder itself, so that its
+ * rename to the digest is atomic; until filestore_keep it is removed by
+ * filestore_free, whatever stopped it (a client gone, a refusal, a
+ * failure). Uses libsodium's streaming SHA-256 and libmagic. */
+#include "filestore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <magic.h>
+#include <sodium.h>
+
+struct filestore_upload {
+    char *dir;
+    char *tmp; /* the temporary file's path; NULL once kept or removed */
+    int fd;
+    size_t size, max;
+    bool cut; /* past max: never kept */
+    bool finished;
+    crypto_hash_sha256_state hash;
+    char sha256[FILESTORE_HASH_LEN + 1];
+    char type[128];
+};
+
+/* The MIME types documents may have: exact, or a prefix ending in '.'. */
+static const char *const allowed_types[] = {
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.oasis.opendocument.",
+    "application/vnd.openxmlformats-officedocument.",
+    "text/plain",
+    "text/csv",
+    NULL,
+};
+
+/* Flushes the folder itself, so that a file created or renamed in it
+ * survives a crash. */
+static int sync_dir(const char *dir, err *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(saved));
+    }
+    close(fd);
+    return ERR_OK;
+}
+
+int filestore_begin(const char *dir, size_t max, filestore_upload **out, err *e)
+{
+    *out = NULL;
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
+    filestore_upload *u = calloc(1, sizeof *u);
+    size_t n = strlen(dir) + sizeof "/.upload-XXXXXX";
+    if (u)
+        u->dir = strdup(dir), u->tmp = malloc(n);
+    if (!u || !u->dir || !u->tmp) {
+        if (u)
+            free(u->dir), free(u->tmp);
+        free(u);
+        return err_set(e, ERR_FAIL, "out of memory");
+    }
+    snprintf(u->tmp, n, "%s/.upload-XXXXXX", dir);
+    u->fd = mkstemp(u->tmp);
+    if (u->fd >= 0)
+        fcntl(u->fd, F_SETFD, FD_CLOEXEC);
+    if (u->fd < 0) {
+        int saved = errno;
+        free(u->tmp), u->tmp = NULL;
+        filestore_free(u);
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(saved));
+    }
+    u->max = max;
+    crypto_hash_sha256_init(&u->hash);
+    *out = u;
+    return ERR_OK;
+}
+
+int filestore_write(filestore_upload *u, const void *data, size_t n, err *e)
+{
+    if (u->cut || u->finished)
+        return err_set(e, ERR_FAIL, "the upload is over");
+    if (n > u->max - u->size) {
+        u->cut = true;
+        return err_set(e, ERR_TOO_LARGE, "the file is over %zu bytes", u->max);
+    }
+    crypto_hash_sha256_update(&u->hash, data, n);
+    for (const char *p = data; n;) {
+        ssize_t w = write(u->fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            u->cut = true;
+            return err_set(e, ERR_FAIL, "documents folder %s: %s", u->dir, strerror(errno));
+        }
+        p += w, n -= (size_t)w, u->size += (size_t)w;
+    }
+    return ERR_OK;
+}
+
+int filestore_write_fd(filestore_upload *u, int fd, err *e)
+{
+    char buf[64 * 1024];
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return err_set(e, ERR_INPUT, "cannot read the file: %s", strerror(errno));
+        if (r == 0)
+            return ERR_OK;
+        if (filestore_write(u, buf, (size_t)r, e))
+            return e->code;
+    }
+}
+
+/* The MIME type libmagic reads in the file at path, into out. */
+static int read_type(const char *path, char *out, size_t size, err *e)
+{
+    /* One cookie per call: a cookie is not to be shared between threads,
+     * and loading the compiled database is cheap beside an upload. */
+    magic_t m = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
+    const char *type = NULL;
+    if (m && magic_load(m, NULL) == 0)
+        type = magic_file(m, path);
+    if (!type) {
+        err_set(e, ERR_FAIL, "cannot tell the file's type: %s",
+                m && magic_error(m) ? magic_error(m) : "libmagic failed");
+        magic_close(m);
+        return e->code;
+    }
+    snprintf(out, size, "%s", type);
+    magic_close(m);
+    return ERR_OK;
+}
+
+int filestore_finish(filestore_upload *u, err *e)
+{
+    if (u->cut || !u->tmp)
+        return err_set(e, ERR_FAIL, "the upload was cut short");
+    if (fsync(u->fd) != 0)
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", u->dir, strerror(errno));
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&u->hash, digest);
+    sodium_bin2hex(u->sha256, sizeof u->sha256, digest, sizeof digest);
+    if (read_type(u->tmp, u->type, sizeof u->type, e))
+        return e->code;
+    u->finished = true;
+    return ERR_OK;
+}
+
+const char *filestore_sha256(const filestore_upload *u)
+{
+    return u->sha256;
+}
+
+size_t filestore_size(const filestore_upload *u)
+{
+    return u->size;
+}
+
+const char *filestore_type(const filestore_upload *u)
+{
+    return u->type;
+}
+
+int filestore_check_type(const char *type, err *e)
+{
+    for (const char *const *t = allowed_types; *t; t++) {
+        size_t n = strlen(*t);
+        bool prefix = (*t)[n - 1] == '.';
+        if (prefix ? strncmp(type, *t, n) == 0 && type[n] : strcmp(type, *t) == 0)
+            return ERR_OK;
+    }
+    return err_set(e, ERR_MEDIA_TYPE,
+                   "the file is %s: documents are PDF, PNG, JPEG, OpenDocument, Office Open XML, "
+                   "plain text or CSV",
+                   type);
+}
+
+bool filestore_hash_valid(const char *text)
+{
+    return text && strlen(text) == FILESTORE_HASH_LEN &&
+           strspn(text, "0123456789abcdef") == FILESTORE_HASH_LEN;
+}
+
+/* dir/sha256 into out. */
+static int stored_path(const char *dir, const char *sha256, char *out, size_t size, err *e)
+{
+    if (!filestore_hash_valid(sha256))
+        return err_set(e, ERR_INPUT, "not a SHA-256: %.80s", sha256);
+    if ((size_t)snprintf(out, size, "%s/%s", dir, sha256) >= size)
+        return err_set(e, ERR_INPUT, "documents folder path too long");
+    return ERR_OK;
+}
+
+int filestore_keep(filestore_upload *u, bool *created, err *e)
+{
+    char path[4096];
+    *created = false;
+    if (!u->finished || !u->tmp)
+        return err_set(e, ERR_FAIL, "the upload is not finished");
+    if (stored_path(u->dir, u->sha256, path, sizeof path, e))
+        return e->code;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == u->size) {
+        unlink(u->tmp); /* stored already: the same bytes, named by their digest */
+    } else {
+        if (rename(u->tmp, path) != 0)
+            return err_set(e, ERR_FAIL, "documents folder %s: %s", u->dir, strerror(errno));
+        *created = true;
+    }
+    free(u->tmp);
+    u->tmp = NULL;
+    return sync_dir(u->dir, e);
+}
+
+void filestore_free(filestore_upload *u)
+{
+    if (!u)
+        return;
+    if (u->fd >= 0)
+        close(u->fd);
+    if (u->tmp)
+        unlink(u->tmp);
+    free(u->tmp);
+    free(u->dir);
+    free(u);
+}
+
+int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, err *e)
+{
+    char path[4096];
+    struct stat st;
+    *fd = -1;
+    if (stored_path(dir, sha256, path, sizeof path, e))
+        return e->code;
+    int f = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (f < 0 || fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
+        if (f >= 0)
+            close(f);
+        return err_set(e, ERR_NOT_FOUND, "the stored file %.12s is missing from %s", sha256, dir);
+    }
+    *fd = f;
+    *size = (size_t)st.st_size;
+    return ERR_OK;
+}
+
+int filestore_remove(const char *dir, const char *sha256, err *e)
+{
+    char path[4096];
+    if (stored_path(dir, sha256, path, sizeof path, e))
+        return e->code;
+    if (unlink(path) != 0 && errno != ENOENT)
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
+    return sync_dir(dir, e);
+}
+
+/* dir/.removed-sha256 into out. */
+static int aside_path(const char *dir, const char *sha256, char *out, size_t size)
+{
+    return (size_t)snprintf(out, size, "%s/.removed-%s", dir, sha256) < size ? 0 : -1;
+}
+
+int filestore_set_aside(const char *dir, const char *sha256, err *e)
+{
+    char path[4096], aside[4200];
+    if (stored_path(dir, sha256, path, sizeof path, e))
+        return e->code;
+    if (aside_path(dir, sha256, aside, sizeof aside))
+        return err_set(e, ERR_INPUT, "documents folder path too long");
+    if (rename(path, aside) != 0 && errno != ENOENT)
+        return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
+    return ERR_OK;
+}
+
+void filestore_purge(const char *dir, const char *sha256)
+{
+    char aside[4200];
+    if (aside_path(dir, sha256, aside, sizeof aside) == 0 && unlink(aside) == 0)
+        sync_dir(dir, NULL);
+}
+
+void filestore_put_back(const char *dir, const char *sha256)
+{
+    char path[4096], aside[4200];
+    if (stored_path(dir, sha256, path, sizeof path, NULL) == 0 &&
+        aside_path(dir, sha256, aside, sizeof aside) == 0)
+        rename(aside, path);
+}
+
+/* One leftover of filestore_sweep: *handled says whether it was one. */
+static void sweep_one(const char *dir, const char *name, long max_age,
+                      bool (*named)(void *ud, const char *sha256), void *ud, bool *handled)
+{
+    char path[4200];
+    struct stat st;
+    *handled = false;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (strncmp(name, ".upload-", 8) == 0) {
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && time(NULL) - st.st_mtime >= max_age)
+            *handled = unlink(path) == 0;
+    } else if (strncmp(name, ".removed-", 9) == 0 && filestore_hash_valid(name + 9)) {
+        if (named(ud, name + 9))
+            filestore_put_back(dir, name + 9);
+        else
+            filestore_purge(dir, name + 9);
+        *handled = true;
+    }
+}
+
+int filestore_sweep(const char *dir, long max_age, bool (*named)(void *ud, const char *sha256),
+                    void *ud, int *count, err *e)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return errno == ENOENT ? ERR_OK
+                               : err_set(e, ERR_FAIL, "documents folder %s: %s", dir,
+                                         strerror(errno));
+    for (struct dirent *x; (x = readdir(d)) != NULL;) {
+        bool handled;
+        sweep_one(dir, x->d_name, max_age, named, ud, &handled);
+        *count += handled;
+    }
+    closedir(d);
+    return *count ? sync_dir(dir, e) : ERR_OK;
+}

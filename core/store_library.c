@@ -1,0 +1,101 @@
+/* store_library: a CAE's evidence documents and their versions; the bytes
+ * are the documents folder's (filestore), named here by their SHA-256.
+ * Its statements' text first, then their wrappers; helpers in
+ * store_internal.h. */
+#include <sqlite3.h>
+
+#include "store_internal.h"
+
+/* The latest version's columns of a document d (v its version row). */
+#define LATEST                                                                                     \
+    " v.version, v.sha256, v.size, v.type, v.filename, v.created_at AS updated_at"                \
+    " FROM documents d JOIN document_versions v ON v.document_id = d.id"                          \
+    " AND v.version = (SELECT max(w.version) FROM document_versions w WHERE w.document_id = d.id)"
+
+const char *const store_sql_library[Q_COUNT] = {
+    [Q_DOCUMENT_ADD] = "INSERT INTO documents (organisation_id, title, created_at, created_by)"
+                       " VALUES (?1, ?2, ?3, ?4)",
+    [Q_DOCUMENT_GET] = "SELECT d.id, d.organisation_id, d.title, d.created_at, d.created_by," LATEST
+                       " WHERE d.id = ?1 AND d.deleted_at IS NULL",
+    [Q_DOCUMENT_LIST] = "SELECT d.id, d.organisation_id, d.title, d.created_at, d.created_by," LATEST
+                        " WHERE d.organisation_id = ?1 AND d.deleted_at IS NULL ORDER BY d.id",
+    [Q_DOCUMENT_DELETE] = "UPDATE documents SET deleted_at = ?2, deleted_by = ?3"
+                          " WHERE id = ?1 AND deleted_at IS NULL",
+    [Q_DOCUMENT_NEXT_VERSION] = "SELECT coalesce(max(version), 0) + 1 FROM document_versions"
+                                " WHERE document_id = ?1",
+    [Q_DOCUMENT_VERSION_ADD] = "INSERT INTO document_versions (document_id, version, sha256, size,"
+                               " type, filename, created_at, created_by)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [Q_DOCUMENT_VERSIONS] = "SELECT version, sha256, size, type, filename, created_at, created_by"
+                            " FROM document_versions WHERE document_id = ?1 ORDER BY version",
+    [Q_DOCUMENT_VERSION_GET] = "SELECT v.version, v.sha256, v.size, v.type, v.filename,"
+                               " v.created_at, v.created_by FROM document_versions v"
+                               " JOIN documents d ON d.id = v.document_id"
+                               " WHERE v.document_id = ?1 AND d.deleted_at IS NULL"
+                               " AND v.version = coalesce(?2, (SELECT max(w.version)"
+                               "   FROM document_versions w WHERE w.document_id = ?1))",
+    /* What an organisation's library holds on disk: each file once. */
+    [Q_DOCUMENT_ORG_BYTES] = "SELECT coalesce(sum(size), 0) FROM (SELECT DISTINCT v.sha256, v.size"
+                             " FROM document_versions v JOIN documents d ON d.id = v.document_id"
+                             " WHERE d.organisation_id = ?1 AND d.deleted_at IS NULL"
+                             " AND v.sha256 <> ?2)",
+    [Q_DOCUMENT_SHA256_USED] = "SELECT count(*) FROM document_versions v"
+                               " JOIN documents d ON d.id = v.document_id"
+                               " WHERE v.sha256 = ?1 AND d.deleted_at IS NULL",
+};
+
+int store_document_add(store *s, long long org, const char *title, const char *at, long long user,
+                       long long *id, err *e)
+{
+    return query_insert(s, Q_DOCUMENT_ADD, ARGS(A_INT(org), A_TEXT(title), A_TEXT(at), A_ID(user)),
+                        "document", id, e);
+}
+
+int store_document_get(store *s, long long id, cJSON **out, err *e)
+{
+    return query_json(s, Q_DOCUMENT_GET, ARGS(A_INT(id)), true, "document", out, e);
+}
+
+int store_document_list(store *s, long long org, cJSON **out, err *e)
+{
+    return query_json(s, Q_DOCUMENT_LIST, ARGS(A_INT(org)), false, "documents", out, e);
+}
+
+int store_document_delete(store *s, long long id, const char *at, long long user, err *e)
+{
+    return query_exec(s, Q_DOCUMENT_DELETE, ARGS(A_INT(id), A_TEXT(at), A_ID(user)), true,
+                      "document", e);
+}
+
+int store_document_version_add(store *s, const store_doc_version *v, long long *version, err *e)
+{
+    if (query_count(s, Q_DOCUMENT_NEXT_VERSION, ARGS(A_INT(v->document)), version, e))
+        return e->code;
+    return query_exec(s, Q_DOCUMENT_VERSION_ADD,
+                      ARGS(A_INT(v->document), A_INT(*version), A_TEXT(v->sha256),
+                           A_INT(v->size), A_TEXT(v->type), A_TEXT(v->filename), A_TEXT(v->at),
+                           A_ID(v->user)),
+                      false, "document version", e);
+}
+
+int store_document_versions(store *s, long long id, cJSON **out, err *e)
+{
+    return query_json(s, Q_DOCUMENT_VERSIONS, ARGS(A_INT(id)), false, "document versions", out,
+                      e);
+}
+
+int store_document_version_get(store *s, long long id, long long version, cJSON **out, err *e)
+{
+    return query_json(s, Q_DOCUMENT_VERSION_GET, ARGS(A_INT(id), A_ID(version)), true,
+                      "document version", out, e);
+}
+
+int store_document_org_bytes(store *s, long long org, const char *sha256, long long *bytes, err *e)
+{
+    return query_count(s, Q_DOCUMENT_ORG_BYTES, ARGS(A_INT(org), A_TEXT(sha256)), bytes, e);
+}
+
+int store_document_sha256_used(store *s, const char *sha256, long long *n, err *e)
+{
+    return query_count(s, Q_DOCUMENT_SHA256_USED, ARGS(A_TEXT(sha256)), n, e);
+}
