@@ -54,6 +54,18 @@ def walk_schemas(node, where):
             yield from walk_schemas(value, where + "/" + str(i))
 
 
+def refs(node):
+    """Every $ref of the document."""
+    if isinstance(node, dict):
+        if isinstance(node.get("$ref"), str):
+            yield node["$ref"]
+        for value in node.values():
+            yield from refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from refs(value)
+
+
 def deref(doc, node):
     seen = 0
     while isinstance(node, dict) and "$ref" in node and seen < 10:
@@ -127,6 +139,8 @@ def check_document(doc):
             for name in requirement:
                 if name not in schemes:
                     problem("%s: security scheme %s undeclared" % (where, name))
+    for ref in refs(doc):
+        deref(doc, {"$ref": ref})
     for schema, where in walk_schemas(doc, "#"):
         try:
             jsonschema.Draft202012Validator.check_schema(schema)
