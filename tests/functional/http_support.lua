@@ -365,7 +365,7 @@ end
 -- to a file when a spec asks (H.record_to): openapi_spec checks each against
 -- the schema the API's description gives it. One JSON object a line:
 -- {method, path, status, content_type, body (JSON text; none for other
--- types), headers}. The file is the spec's own: nothing is shared between
+-- types), headers, request (the JSON body sent, as text, if any)}. The file is the spec's own: nothing is shared between
 -- specs running at once.
 local record_path
 
@@ -386,7 +386,8 @@ local function record(r)
   local ct = headers["content-type"]
   local is_json = (ct or ""):match("^application/json") or (not r.headers and r.json ~= nil)
   local line = json.encode({ method = r.method, path = r.path, status = r.status,
-    content_type = ct, headers = headers, body = is_json and r.body or nil })
+    content_type = ct, headers = headers, body = is_json and r.body or nil,
+    request = r.sent ~= nil and json.encode(r.sent) or nil })
   local f = assert(io.open(record_path, "a"))
   f:write(line, "\n")
   f:close()
@@ -451,6 +452,7 @@ function H.request(server, method, path, opts)
     method = method,
     path = path,
     server = server,
+    sent = opts.json,
   }
   r.headers, r.all_headers = parse_headers(support.read(dir .. "/headers"))
   decode_body(r)
@@ -563,7 +565,8 @@ function H.many(server, list)
     out[j] = { status = 0, body = "", method = list[j].method or "GET", path = list[j].path, server = server }
   end
   forget(dir)
-  for _, r in ipairs(out) do
+  for j, r in ipairs(out) do
+    r.sent = list[j].json
     record(r) -- no headers here: the body is checked when it is JSON
   end
   return out

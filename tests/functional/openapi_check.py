@@ -9,8 +9,10 @@ python3-jsonschema only.
                                     JSON a line, see H.record_to): its
                                     operation and status are documented, its
                                     body fits the schema, required headers are
-                                    there; and every operation answered once
-                                    with neither 404 nor 405.
+                                    there, a request body the server took
+                                    fits the documented one; and every
+                                    operation answered once with neither 404
+                                    nor 405.
 
 The OpenAPI 3.1 meta-schema is in no Debian package: the structure is
 checked here by hand, the schemas by jsonschema's own meta-schema.
@@ -159,6 +161,27 @@ def template_matcher(doc):
     return [(regex, path) for _, regex, path in pairs]
 
 
+def validate(schema, resolver, instance, where, what):
+    validator = jsonschema.Draft202012Validator(schema, resolver=resolver)
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))[:3]:
+        at = "$" + "".join("[%d]" % p if isinstance(p, int) else "." + str(p)
+                           for p in error.absolute_path)
+        problem("%s: %s at %s: %s" % (where, what, at, error.message[:300]))
+
+
+def check_request(doc, resolver, op, rec, where):
+    """A JSON body the server took (2xx) fits the documented request body."""
+    if rec.get("request") is None or not 200 <= rec["status"] < 300:
+        return
+    body = op.get("requestBody")
+    if body is None:
+        problem("%s: a body was taken where none is documented" % where)
+        return
+    schema = deref(doc, body).get("content", {}).get("application/json", {}).get("schema")
+    if schema is not None:
+        validate(schema, resolver, json.loads(rec["request"]), where, "request body")
+
+
 def check_records(doc, records_path):
     base = doc["servers"][0]["url"]
     matchers = template_matcher(doc)
@@ -185,6 +208,7 @@ def check_records(doc, records_path):
                 problem("%s: %s takes no %s" % (where, template, method.upper()))
             continue
         counted += 1
+        check_request(doc, resolver, op, rec, where)
         if status not in (404, 405):
             answered[(template, method)] = status
         responses = op["responses"]
@@ -214,11 +238,7 @@ def check_records(doc, records_path):
         except ValueError as e:
             problem("%s: body is no JSON: %s" % (where, e))
             continue
-        validator = jsonschema.Draft202012Validator(media["schema"], resolver=resolver)
-        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))[:3]:
-            at = "$" + "".join("[%d]" % p if isinstance(p, int) else "." + str(p)
-                               for p in error.absolute_path)
-            problem("%s: body at %s: %s" % (where, at, error.message[:300]))
+        validate(media["schema"], resolver, instance, where, "body")
     for path, method, _ in operations(doc):
         if (path, method) not in answered:
             problem("%s %s: no recorded answer but 404 or 405" % (method.upper(), path))
