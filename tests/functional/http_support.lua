@@ -362,11 +362,11 @@ local function decode_body(r)
 end
 
 -- The responses of H.request and H.many, as the server gave them, appended
--- to a file when a spec asks (H.record_to): openapi_spec checks each against
--- the schema the API's description gives it. One JSON object a line:
+-- to a file when a spec asks (H.record_to, through openapi_support.lua),
+-- which checks each against the API's OpenAPI description. One JSON object a line:
 -- {method, path, status, content_type, body (JSON text; none for other
--- types), headers, request (the JSON body sent, as text, if any)}. The file is the spec's own: nothing is shared between
--- specs running at once.
+-- types), headers, request (the JSON body sent, as text, if any)}. The
+-- file is the spec's own: nothing is shared between specs running at once.
 local record_path
 
 function H.record_to(path)

@@ -1,49 +1,35 @@
 -- GET /api/v1/openapi.json (issue 19): the API's OpenAPI 3.1 description.
--- The document is valid (its schemas compile as JSON Schema 2020-12), every
--- operation it documents answers a real request (no 404, no 405), and every
--- response of a scenario walking the whole API (recorded by H.request, see
--- H.record_to) has a documented status and a body its schema accepts:
--- openapi_check.py checks them all in one python3 process (Debian's
--- python3-jsonschema). That each route of api.c is in the document, and
--- back, is unit.openapi_routes.
+-- The document is valid (its schemas compile as JSON Schema 2020-12), and a
+-- scenario calls every operation it documents with the role that may: each
+-- answers (no 404, no 405), with a documented status and a body its schema
+-- accepts, and each body the server took fits the documented request
+-- (openapi_check.py, one python3 process over all the recorded answers, see
+-- openapi_support.lua; the API's other specs check their own answers the
+-- same way). That each route of api.c is in the document, and back, is
+-- unit.openapi_routes.
 
 local support = require "support"
 local H = require "http_support"
 local json = support.json
 
 local L = require "lifecycle_support"
+local O = require "openapi_support"
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
 
-local CHECK = support.root .. "/tests/functional/openapi_check.py"
-
 describe("openapi.json", function()
-  local fx, server, tokens, criteria, record_file, doc_file
+  local fx, server, tokens, criteria, doc_file
 
   setup(function()
-    local dir = H.tmpdir()
-    record_file = dir .. "/responses.jsonl"
-    doc_file = dir .. "/openapi.json"
-    H.record_to(record_file)
+    O.record()
     fx, _, server, tokens, criteria = H.world()
-    support.write(doc_file, expect(request(server, "GET", "/api/v1/openapi.json"), 200).body)
+    doc_file = O.document(server)
   end)
 
   teardown(function()
     H.record_to(nil)
     H.finish()
   end)
-
-  -- The python check of the document with `arg` (see openapi_check.py);
-  -- fails the test with what it printed. Returns its output.
-  local function check(arg)
-    local out = H.tmpdir() .. "/out"
-    local ok = os.execute("/usr/bin/python3 " .. support.quote(CHECK) .. " " .. support.quote(doc_file) .. " "
-      .. support.quote(arg) .. " >" .. support.quote(out) .. " 2>&1")
-    local text = support.read(out) or ""
-    assert(ok == true, "openapi_check.py " .. arg .. ":\n" .. text)
-    return text
-  end
 
   it("is served to anyone, as JSON, with an ETag that revalidates", function()
     local r = expect(request(server, "GET", "/api/v1/openapi.json"), 200)
@@ -58,7 +44,7 @@ describe("openapi.json", function()
     assert.are.equal(etag, again.headers.etag)
     -- a tag that is not the document's gets the document
     expect(request(server, "GET", "/api/v1/openapi.json", { headers = { ["If-None-Match"] = '"0"' } }), 200)
-    check("--document")
+    O.run(doc_file, { "--document" })
   end)
 
   it("refuses a query, and methods other than GET, like every route", function()
@@ -186,8 +172,8 @@ describe("openapi.json", function()
     call("POST", "/rulesets", t.committee, { ruleset = hash, note = "la même", label = "v1" }, 201)
     call("POST", "/rulesets", t.committee, { files = { ["award.lua"] = "award {" } }, 400)
     -- webhooks and plugins
-    local hook = call("POST", "/webhooks", t.admin, { url = "https://hooks.example.org/labels", events = { "decision.recorded" } },
-      201)
+    local hook = call("POST", "/webhooks", t.admin,
+      { url = "https://hooks.example.org/labels", events = { "decision.recorded" } }, 201)
     call("GET", "/webhooks", t.admin, nil, 200)
     call("GET", "/webhooks/" .. hook.id, t.admin, nil, 200)
     call("PATCH", "/webhooks/" .. hook.id, t.admin, { enabled = false }, 200)
@@ -248,7 +234,8 @@ describe("openapi.json", function()
     call("GET", "/referential?ruleset=" .. old, nil, nil, 200)
     call("GET", "/rulesets", t.admin, nil, 200)
     -- a delivery to a host that does not resolve: an attempt with its error
-    local hook = call("POST", "/webhooks", t.admin, { url = "https://hooks.invalid/labels", events = { "*" } }, 201)
+    local hook = call("POST", "/webhooks", t.admin, { url = "https://hooks.invalid/labels", events = { "*" } },
+      201)
     call("POST", "/webhooks/" .. hook.id .. "/replay", t.admin, { since = "2000-01-01T00:00:00Z" }, 202)
     assert.is_true(support.wait_for(function()
       local list = call("GET", "/webhooks/" .. hook.id .. "/deliveries", t.admin, nil, 200)
@@ -259,6 +246,6 @@ describe("openapi.json", function()
   end)
 
   it("gave only documented answers, each fitting its schema", function()
-    check(record_file)
+    O.check(server, { every_operation = true })
   end)
 end)
