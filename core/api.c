@@ -176,10 +176,12 @@ static void respond_error(http_response *res, int code, const char *message);
 /* KNOWN: may be made with what the thread knows (handle_known). ANY_RULES:
  * answers whether the active rule set loads or not (NULL in svc.rules when
  * it does not): logging in, accounts, the public registry and the
- * committee's rule pages never depend on what the database holds. */
-/* UPLOAD: the body is a multipart/form-data upload, streamed to the
- * documents folder as it comes (api_uploads), never gathered. */
-enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16, UPLOAD = 32 };
+ * committee's rule pages never depend on what the database holds.
+ * HEALTH, OPENAPI: answered without the route's handler (api_watch.c,
+ * api_openapi.c); the OpenAPI document from the binary alone. UPLOAD: the
+ * body is a multipart/form-data upload, streamed to the documents folder as
+ * it comes (api_uploads), never gathered. */
+enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16, OPENAPI = 32, UPLOAD = 64 };
 
 typedef struct route {
     const char *method;
@@ -811,6 +813,7 @@ static const route routes[] = {
     {"GET", "public/labels", h_public_labels, PUBLIC | ANY_RULES},
     {"GET", "referential", h_referential, PUBLIC},
     {"GET", "health", NULL, PUBLIC | HEALTH}, /* answered by health() */
+    {"GET", "openapi.json", NULL, PUBLIC | OPENAPI}, /* by api_openapi(), no worker */
     {"GET", "good-practices", h_practices, 0},
     {"PATCH", "good-practices/:id", h_practice_share, BODY},
     {"GET", "organisations/:id/good-practices", h_org_practices, 0},
@@ -909,6 +912,15 @@ static const route *find_route(const char *method, const char *path, char *buf, 
         }
     }
     return NULL;
+}
+
+bool api_route_at(size_t i, const char **method, const char **pattern)
+{
+    if (i >= N_ROUTES)
+        return false;
+    *method = routes[i].method;
+    *pattern = routes[i].pattern;
+    return true;
 }
 
 int api_route(const char *method, const char *path, const char **pattern)
@@ -1203,6 +1215,10 @@ void api_handle(void *app, const http_request *req, http_response *res)
     if (check_query(r, req, &pg, &paged, &e) != ERR_OK) {
         fail(&c, ERR_INPUT, err_msg(&e));
         err_clear(&e);
+        return;
+    }
+    if (r->flags & OPENAPI) {
+        api_openapi(req, res);
         return;
     }
     worker *w = api_worker(c.config, &e);

@@ -52,5 +52,8 @@ void api_reload(void);
  * *pattern ("assessments/:id/answers/:key"), else the status refusing it:
  * 404 (no such path) or 405 (the path takes other methods). */
 int api_route(const char *method, const char *path, const char **pattern);
+/* The i-th route of the table (from 0): its method and pattern; false
+ * past the last. For the check that the OpenAPI document names them all. */
+bool api_route_at(size_t i, const char **method, const char **pattern);
 
 #endif

@@ -32,5 +32,8 @@ typedef struct worker {
 worker *api_worker(const api_config *c, err *e);
 /* GET /api/v1/health's answer, into res (api_watch.c). */
 void api_health(const api_config *c, http_response *res);
+/* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
+ * If-None-Match names the document's tag. */
+void api_openapi(const http_request *req, http_response *res);
 
 #endif

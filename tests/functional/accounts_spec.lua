@@ -3,8 +3,11 @@
 -- account compose. The login throttle is in login_throttle_spec.
 
 local H = require "http_support"
+local O = require "openapi_support"
 local A = require "accounts_support"
 local support = require "support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 local concurrently, curl, statuses = A.concurrently, A.curl, A.statuses
 
@@ -182,4 +185,8 @@ describe("concurrent changes of one account", function()
     end
     server.stop()
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -6,6 +6,9 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
@@ -634,4 +637,8 @@ describe("bad inputs", function()
     local t = H.login(server, H.USERS.auditor.email)
     expect(request(server, "GET", "/api/v1/assessments/" .. ctx.audit, { token = t }), 200)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -6,7 +6,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local L = require "lifecycle_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
@@ -229,4 +232,8 @@ describe("decisions", function()
       assert.are.equal(0, r.code, r.stdout .. r.stderr)
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -11,7 +11,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local L = require "lifecycle_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect = H.request, H.expect
@@ -191,4 +194,8 @@ describe("drafts across rule changes", function()
     assert.are.equal(0, support.run({ "verify", "--db", w.db }).code)
   end)
 
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -6,7 +6,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local R = require "reports_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 local quote = support.quote
 
@@ -323,4 +326,8 @@ for ((i = 0; i < 300; i++)); do [ -e "$dir/stop" ] && break; sleep 0.1; done
       end
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -6,6 +6,9 @@
 -- inside the write.
 
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 
 describe("ETag and If-Match", function()
   local fx, server, tokens, criteria, id
@@ -130,4 +133,8 @@ describe("ETag and If-Match", function()
     end
     assert.are.same({ 1, 15 }, { ok, refused })
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

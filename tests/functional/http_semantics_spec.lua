@@ -2,6 +2,9 @@
 -- Allow, 429 with Retry-After.
 
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 
 describe("the API's HTTP semantics", function()
   local fx, server, tokens
@@ -50,4 +53,8 @@ describe("the API's HTTP semantics", function()
     H.expect_error(r, 429)
     assert.are.equal("900", r.headers["retry-after"])
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

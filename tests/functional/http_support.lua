@@ -361,6 +361,38 @@ local function decode_body(r)
   return r
 end
 
+-- The responses of H.request and H.many, as the server gave them, appended
+-- to a file when a spec asks (H.record_to, through openapi_support.lua),
+-- which checks each against the API's OpenAPI description. One JSON object a line:
+-- {method, path, status, content_type, body (JSON text; none for other
+-- types), headers, request (the JSON body sent, as text, if any)}. The
+-- file is the spec's own: nothing is shared between specs running at once.
+local record_path
+
+function H.record_to(path)
+  record_path = path
+end
+
+local RECORDED_HEADERS = { "allow", "etag", "link", "location", "retry-after", "content-type" }
+
+local function record(r)
+  if not record_path then
+    return
+  end
+  local headers = {}
+  for _, name in ipairs(RECORDED_HEADERS) do
+    headers[name] = r.headers and r.headers[name]
+  end
+  local ct = headers["content-type"]
+  local is_json = (ct or ""):match("^application/json") or (not r.headers and r.json ~= nil)
+  local line = json.encode({ method = r.method, path = r.path, status = r.status,
+    content_type = ct, headers = headers, body = is_json and r.body or nil,
+    request = r.sent ~= nil and json.encode(r.sent) or nil })
+  local f = assert(io.open(record_path, "a"))
+  f:write(line, "\n")
+  f:close()
+end
+
 -- One HTTP request with curl. opts:
 --   json = a table (sent as JSON), raw = a string (sent as is),
 --   token = bearer token, cookie = session token (sent as the
@@ -420,10 +452,12 @@ function H.request(server, method, path, opts)
     method = method,
     path = path,
     server = server,
+    sent = opts.json,
   }
   r.headers, r.all_headers = parse_headers(support.read(dir .. "/headers"))
   decode_body(r)
   forget(dir)
+  record(r)
   return r
 end
 
@@ -531,6 +565,10 @@ function H.many(server, list)
     out[j] = { status = 0, body = "", method = list[j].method or "GET", path = list[j].path, server = server }
   end
   forget(dir)
+  for j, r in ipairs(out) do
+    r.sent = list[j].json
+    record(r) -- no headers here: the body is checked when it is JSON
+  end
   return out
 end
 

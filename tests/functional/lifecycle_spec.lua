@@ -12,7 +12,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local L = require "lifecycle_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect = H.request, H.expect
@@ -1044,4 +1047,8 @@ describe("rules lifecycle", function()
       assert.are.equal("not_applicable", answers_map(assessment(w, w.t.cae_b, new.id))["JF-02"].status)
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -4,6 +4,9 @@
 -- take is refused, named.
 
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 
 -- Follows the Link headers from path; every page's items, in order, and
 -- the number of pages.
@@ -91,4 +94,8 @@ describe("list pages", function()
     H.expect(H.request(server, "GET", "/api/v1/referential?ruleset="
       .. H.request(server, "GET", "/api/v1/health").json.ruleset), 200, "referential by rule set")
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -5,6 +5,9 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
@@ -418,4 +421,8 @@ describe("permissions", function()
       assert.are.equal(0, limited.stop())
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

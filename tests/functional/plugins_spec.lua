@@ -3,8 +3,11 @@
 
 local support = require "support"
 local W = require "webhook_support"
+local O = require "openapi_support"
 local H = W.H
 local json = support.json
+
+O.record() -- every answer checked against the API's description at the end
 
 -- A submitted, fully met audit of org A by the fixture's auditor.
 local function submitted_audit(server, tokens, ids)
@@ -285,4 +288,8 @@ plugin {
     assert.are.equal(2, bad.code)
     assert.truthy(bad.stderr:find("unknown format docx", 1, true), bad.stderr)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

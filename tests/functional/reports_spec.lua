@@ -5,7 +5,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local R = require "reports_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 -- The infinite loop must be refused within this many seconds (it is run in
@@ -791,4 +794,8 @@ report {
       assert.is_false(made_up.valid)
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

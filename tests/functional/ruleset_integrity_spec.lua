@@ -9,7 +9,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local L = require "lifecycle_support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local request, expect = H.request, H.expect
@@ -297,4 +300,8 @@ describe("rule set integrity", function()
       s.stop()
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

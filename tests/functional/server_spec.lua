@@ -8,7 +8,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local json = support.json
+
+O.record() -- every answer checked against the API's description at the end
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
 
@@ -996,4 +999,8 @@ describe("the labelcoop server, end to end", function()
     local rc, why = server.stop("TERM")
     assert.are.equal(0, rc, why)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -4,7 +4,10 @@
 -- organisation, certification or password, and lists and revokes API tokens.
 
 local H = require "http_support"
+local O = require "openapi_support"
 local support = require "support"
+
+O.record() -- every answer checked against the API's description at the end
 local json = support.json
 
 local fixture
@@ -267,4 +270,8 @@ describe("account administration", function()
     server.stop()
     assert.truthy(journal_actions(server.db):find("token.revoke", 1, true))
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -8,7 +8,10 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
 local R = require "reports_support"
+
+O.record() -- every answer checked against the API's description at the end
 
 local request, expect, expect_error = H.request, H.expect, H.expect_error
 
@@ -297,4 +300,8 @@ describe("text limits (issue 17)", function()
       assert.is_truthy(text:find("Coopérative Beta", 1, true))
     end)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

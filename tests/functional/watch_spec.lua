@@ -5,6 +5,9 @@
 
 local support = require "support"
 local H = require "http_support"
+local O = require "openapi_support"
+
+O.record() -- every answer checked against the API's description at the end
 
 local function version_and_commit()
   local r = support.run({ "version" })
@@ -131,4 +134,8 @@ describe("GET /metrics", function()
     assert.truthy(r.stderr:find("metrics-allow: '10.0.0.0/40' is not an address or a network", 1, true),
       r.stderr)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

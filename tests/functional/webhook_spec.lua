@@ -5,8 +5,11 @@
 
 local support = require "support"
 local W = require "webhook_support"
+local O = require "openapi_support"
 local H = W.H
 local json = support.json
+
+O.record() -- every answer checked against the API's description at the end
 
 local function today()
   return os.date("!%Y-%m-%d")
@@ -732,4 +735,8 @@ describe("webhooks", function()
     assert.are.equal("tick " .. today() .. ": 1 events emitted",
       support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

@@ -41,6 +41,7 @@
     TEST_ENTRY(filestore_types)                                                                    \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
+    TEST_ENTRY(openapi_routes)                                                                     \
     TEST_ENTRY(http_path_safe)                                                                     \
     TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(reqlog_escapes_fields)                                                              \
