@@ -7,10 +7,13 @@
 -- audits link documents).
 
 local H = require "http_support"
+local O = require "openapi_support"
 local support = require "support"
 local quote = support.quote
 
 local MAX_DOCUMENT = 16 * 1024 * 1024
+
+O.record() -- every answer checked against the API's description at the end
 
 describe("evidence documents", function()
   local fx, db, server, tokens, files
@@ -377,4 +380,8 @@ describe("evidence documents", function()
     assert.are.equal(2, refused.code)
     assert.truthy(refused.stderr:find("text/html", 1, true), refused.stderr)
   end)
+end)
+
+describe("the API's OpenAPI description", function()
+  it("documents every answer this spec was given", O.check_all)
 end)

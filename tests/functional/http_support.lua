@@ -373,7 +373,8 @@ function H.record_to(path)
   record_path = path
 end
 
-local RECORDED_HEADERS = { "allow", "etag", "link", "location", "retry-after", "content-type" }
+local RECORDED_HEADERS = { "allow", "etag", "link", "location", "retry-after", "content-type",
+  "content-disposition" }
 
 local function record(r)
   if not record_path then

@@ -182,6 +182,30 @@ describe("openapi.json", function()
     call("DELETE", "/webhooks/" .. hook.id, t.admin, nil, 204)
     call("GET", "/plugins", t.admin, nil, 200)
     call("PATCH", "/plugins/chat-notify", t.admin, { enabled = false }, 200)
+    -- evidence documents (multipart uploads: the answers are checked, the form is not JSON)
+    local pdf = support.write(H.tmpdir() .. "/statuts.pdf", "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    local function upload(path, token, fields, status)
+      local args = { "-F", "file=@" .. pdf }
+      for _, field in ipairs(fields) do
+        args[#args + 1] = "-F"
+        args[#args + 1] = field
+      end
+      local r = request(server, "POST", "/api/v1" .. path, { token = token, curl_args = args })
+      if r.status ~= status then
+        wrong[#wrong + 1] = "expected " .. status .. ": " .. H.show(r)
+      end
+      return r.json
+    end
+    local library = "/organisations/" .. ids.org_a .. "/documents"
+    local doc = upload(library, t.cae_a, { "title=Statuts" }, 201)
+    upload(library, t.cae_b, { "title=Statuts" }, 403)
+    upload("/documents/" .. doc.id .. "/versions", t.cae_a, {}, 201)
+    call("GET", library, t.cae_a, nil, 200)
+    call("GET", "/documents/" .. doc.id, t.committee, nil, 200)
+    call("GET", "/documents/" .. doc.id .. "/content?version=1", t.cae_a, nil, 200)
+    call("GET", "/documents/" .. doc.id .. "/content", t.cae_b, nil, 403)
+    call("DELETE", "/documents/" .. doc.id, t.cae_a, nil, 204)
+    call("GET", "/documents/" .. doc.id, t.cae_a, nil, 404)
     -- reports
     call("GET", "/reports", t.committee, nil, 200)
     call("GET", "/reports/network-overview", t.committee, nil, 200)
