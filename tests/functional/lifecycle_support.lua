@@ -284,10 +284,11 @@ function L.stream(server, items, seconds)
   return handle
 end
 
--- Waits until `pred()` is true (polling every 50 ms, `limit` seconds, 5 by
--- default); returns true, or what pred last returned.
+-- Waits until `pred()` is true (polling every 50 ms, `limit` seconds, 20 by
+-- default: a bound on failure only, so that a rule set's reload on a loaded
+-- 2-core machine is awaited); returns true, or what pred last returned.
 function L.wait_for(pred, limit)
-  return support.wait_for(pred, limit or 5) and true
+  return support.wait_for(pred, limit or 20) and true
 end
 
 -- Sends a signal to the server process.
