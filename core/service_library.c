@@ -149,6 +149,19 @@ static int run_upload(service *s, upload *up, cJSON **out, err *e)
     return rc;
 }
 
+int service_library_may_upload(service *s, long long org, long long document, err *e)
+{
+    const service_library_config *c;
+    cJSON *doc = NULL;
+    if (library_of(s, &c, e))
+        return e->code;
+    if (!document)
+        return svc_allow(s, POLICY_DOCUMENTS_EDIT, org, NULL, e);
+    int rc = load(s, document, POLICY_DOCUMENTS_EDIT, &doc, e);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int service_library_add(service *s, long long org, const char *title, const char *filename,
                         filestore_upload *u, cJSON **out, err *e)
 {
