@@ -657,7 +657,7 @@ static int upload_form(call *c, const char *const *fields, filestore_upload **fi
 static int h_document_add(call *c, cJSON **out, err *e)
 {
     static const char *const fields[] = {"title", NULL};
-    filestore_upload *file;
+    filestore_upload *file = NULL;
     if (upload_form(c, fields, &file, e))
         return e->code;
     c->status = 201;
@@ -668,7 +668,7 @@ static int h_document_add(call *c, cJSON **out, err *e)
 static int h_document_version(call *c, cJSON **out, err *e)
 {
     static const char *const fields[] = {NULL};
-    filestore_upload *file;
+    filestore_upload *file = NULL;
     if (upload_form(c, fields, &file, e))
         return e->code;
     c->status = 201;
