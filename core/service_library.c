@@ -20,6 +20,15 @@ static int library_of(service *s, const service_library_config **c, err *e)
     return *c ? ERR_OK : err_set(e, ERR_UNAVAILABLE, "no documents folder is configured");
 }
 
+/* ERR_NOT_FOUND when the organisation of the path is none. */
+static int org_exists(service *s, long long org, err *e)
+{
+    cJSON *org_json = NULL;
+    int rc = store_org_get(s->db, org, &org_json, e);
+    cJSON_Delete(org_json);
+    return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no organisation %lld", org) : rc;
+}
+
 /* A document not deleted, the caller allowed action on its organisation. */
 static int load(service *s, long long id, policy_action action, cJSON **doc, err *e)
 {
@@ -173,11 +182,8 @@ int service_library_add(service *s, long long org, const char *title, const char
         return bad(e, "title", "is required");
     if (svc_check_text(title, "title", MAX_NAME, e))
         return e->code;
-    cJSON *org_json = NULL;
-    int rc = store_org_get(s->db, org, &org_json, e);
-    cJSON_Delete(org_json);
-    if (rc != ERR_OK)
-        return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no organisation %lld", org) : rc;
+    if (org_exists(s, org, e))
+        return e->code;
     upload up = {.org = org, .title = title, .filename = filename, .file = u};
     return run_upload(s, &up, out, e);
 }
@@ -205,7 +211,7 @@ int service_library_list(service *s, long long org, cJSON **out, err *e)
     *out = NULL;
     const service_library_config *c;
     if (library_of(s, &c, e) || svc_allow(s, POLICY_DOCUMENTS_READ, org, NULL, e) ||
-        svc_org_exists(s, org, e))
+        org_exists(s, org, e))
         return e->code;
     return store_document_list(s->db, org, out, e);
 }

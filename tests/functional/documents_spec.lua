@@ -142,6 +142,7 @@ describe("evidence documents", function()
     local e = H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fx.ids.org_a
       .. "/documents", { token = tokens.cae_a, json = { title = "Statuts" } }), 415)
     assert.truthy(e.message:find("multipart/form-data", 1, true), e.message)
+    H.expect_error(get("/api/v1/organisations/999999/documents", tokens.committee), 404)
     H.expect_error(upload(txt, { org = 999999 }), 403) -- no member of it
     H.expect_error(upload(txt, { org = 999999, token = tokens.admin }), 403)
   end)
