@@ -659,7 +659,7 @@ static int upload_form(call *c, const char *const *fields, filestore_upload **fi
 static int h_document_add(call *c, cJSON **out, err *e)
 {
     static const char *const fields[] = {"title", NULL};
-    filestore_upload *file;
+    filestore_upload *file = NULL;
     if (upload_form(c, fields, &file, e))
         return e->code;
     c->status = 201;
@@ -670,7 +670,7 @@ static int h_document_add(call *c, cJSON **out, err *e)
 static int h_document_version(call *c, cJSON **out, err *e)
 {
     static const char *const fields[] = {NULL};
-    filestore_upload *file;
+    filestore_upload *file = NULL;
     if (upload_form(c, fields, &file, e))
         return e->code;
     c->status = 201;
@@ -1305,6 +1305,43 @@ static size_t upload_limit(void *app, const char *method, const char *path)
     return (size_t)config->library.max_file + HTTP_FORM_MAX;
 }
 
+/* Who calls, and whether they may write there, before the body is read:
+ * the same checks as the route's (made again then), so that nobody but the
+ * CAE's members makes the server write a file. */
+static bool upload_admit(void *app, const http_request *req, http_response *res)
+{
+    call c = {.config = app, .req = req, .res = res, .status = 200, .fd = -1};
+    err e = ERR_INIT;
+    char buf[1024];
+    int status;
+    const route *r =
+        find_route(http_method(req), http_path(req), buf, sizeof buf, &c, &status, NULL, 0);
+    worker *w = api_worker(c.config, &e);
+    if (!r || !w) {
+        fail(&c, w ? ERR_NOT_FOUND : ERR_UNAVAILABLE, w ? "no such endpoint" : err_msg(&e));
+        err_clear(&e);
+        return false;
+    }
+    store_version v = {.settings = -1};
+    c.svc.db = w->db;
+    c.svc.version = &v;
+    c.svc.library = &c.config->library;
+    c.sessions = &w->sessions;
+    int rc = store_snapshot(w->db, &e);
+    if (rc == ERR_OK)
+        rc = store_version_get(w->db, &v, &e);
+    if (rc == ERR_OK)
+        rc = authenticate(&c, false, &e);
+    if (rc == ERR_OK)
+        rc = service_library_may_upload(&c.svc, r->fn == h_document_add ? c.ids[0] : 0,
+                                        r->fn == h_document_add ? 0 : c.ids[0], &e);
+    store_snapshot_end(w->db);
+    if (rc != ERR_OK)
+        fail(&c, rc, err_msg(&e));
+    err_clear(&e);
+    return rc == ERR_OK;
+}
+
 /* The part named file, to a temporary file of the documents folder. */
 static void *upload_open(void *app, const char *field, const char *filename, int *status,
                          char *why, size_t size)
@@ -1346,4 +1383,5 @@ static void upload_close(void *sink)
     filestore_free(sink);
 }
 
-const http_upload api_uploads = {upload_limit, upload_open, upload_write, upload_close};
+const http_upload api_uploads = {upload_limit, upload_admit, upload_open, upload_write,
+                                  upload_close};

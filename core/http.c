@@ -756,6 +756,9 @@ static enum MHD_Result upload_begin(struct MHD_Connection *c, http_request *r, s
                                     const char *length)
 {
     r->upload_limit = limit;
+    http_response res = {0};
+    if (r->server->upload.admit && !r->server->upload.admit(r->server->app, r, &res))
+        return send_response(c, r, &res);
     if (length && strtoull(length, NULL, 10) > limit) { /* refused before reading it */
         snprintf(r->why, sizeof r->why, "the body is over %zu bytes", limit);
         return send_error(c, r, 413, "payload_too_large", r->why);

@@ -15,6 +15,7 @@
 
 typedef struct http_server http_server;
 typedef struct http_request http_request; /* opaque: read with the functions below */
+struct http_response;
 
 /* Uploads: the bodies of the requests the app names are streamed as they
  * come instead of gathered, as multipart/form-data (libmicrohttpd's post
@@ -27,6 +28,10 @@ typedef struct http_upload {
     /* The largest body of method on path, or 0 when its body is not
      * streamed (gathered up to max_body, as any other). */
     size_t (*limit)(void *app, const char *method, const char *path);
+    /* Whether the request may send its body, asked once its headers came
+     * (who calls, may they write there): false with res set to the answer,
+     * sent at once, the body never read. NULL: every one may. */
+    bool (*admit)(void *app, const http_request *r, struct http_response *res);
     /* A file part named field begins (filename as the client gave it, or
      * NULL): its sink, or NULL with *status (4xx, 5xx) and why set. */
     void *(*open)(void *app, const char *field, const char *filename, int *status, char *why,

@@ -231,6 +231,10 @@ int service_action_update(service *s, long long org, long long item, const cJSON
  * organisation's total. Emits document.uploaded; journaled. */
 int service_library_add(service *s, long long org, const char *title, const char *filename,
                         filestore_upload *u, cJSON **out, err *e);
+/* Whether the caller may upload into org's library (document 0), or a new
+ * version of document: asked before the bytes are read, so that nobody
+ * else makes the server write them; the upload checks it again. */
+int service_library_may_upload(service *s, long long org, long long document, err *e);
 /* A new version of document id; the older ones are kept. */
 int service_library_version(service *s, long long id, const char *filename, filestore_upload *u,
                             cJSON **out, err *e);

@@ -20,6 +20,15 @@ static int library_of(service *s, const service_library_config **c, err *e)
     return *c ? ERR_OK : err_set(e, ERR_UNAVAILABLE, "no documents folder is configured");
 }
 
+/* ERR_NOT_FOUND when the organisation of the path is none. */
+static int org_exists(service *s, long long org, err *e)
+{
+    cJSON *org_json = NULL;
+    int rc = store_org_get(s->db, org, &org_json, e);
+    cJSON_Delete(org_json);
+    return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no organisation %lld", org) : rc;
+}
+
 /* A document not deleted, the caller allowed action on its organisation. */
 static int load(service *s, long long id, policy_action action, cJSON **doc, err *e)
 {
@@ -149,6 +158,19 @@ static int run_upload(service *s, upload *up, cJSON **out, err *e)
     return rc;
 }
 
+int service_library_may_upload(service *s, long long org, long long document, err *e)
+{
+    const service_library_config *c;
+    cJSON *doc = NULL;
+    if (library_of(s, &c, e))
+        return e->code;
+    if (!document)
+        return svc_allow(s, POLICY_DOCUMENTS_EDIT, org, NULL, e);
+    int rc = load(s, document, POLICY_DOCUMENTS_EDIT, &doc, e);
+    cJSON_Delete(doc);
+    return rc;
+}
+
 int service_library_add(service *s, long long org, const char *title, const char *filename,
                         filestore_upload *u, cJSON **out, err *e)
 {
@@ -160,11 +182,8 @@ int service_library_add(service *s, long long org, const char *title, const char
         return bad(e, "title", "is required");
     if (svc_check_text(title, "title", MAX_NAME, e))
         return e->code;
-    cJSON *org_json = NULL;
-    int rc = store_org_get(s->db, org, &org_json, e);
-    cJSON_Delete(org_json);
-    if (rc != ERR_OK)
-        return rc == ERR_NOT_FOUND ? err_set(e, ERR_NOT_FOUND, "no organisation %lld", org) : rc;
+    if (org_exists(s, org, e))
+        return e->code;
     upload up = {.org = org, .title = title, .filename = filename, .file = u};
     return run_upload(s, &up, out, e);
 }
@@ -192,7 +211,7 @@ int service_library_list(service *s, long long org, cJSON **out, err *e)
     *out = NULL;
     const service_library_config *c;
     if (library_of(s, &c, e) || svc_allow(s, POLICY_DOCUMENTS_READ, org, NULL, e) ||
-        svc_org_exists(s, org, e))
+        org_exists(s, org, e))
         return e->code;
     return store_document_list(s->db, org, out, e);
 }

@@ -145,6 +145,7 @@ describe("evidence documents", function()
     local e = H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fx.ids.org_a
       .. "/documents", { token = tokens.cae_a, json = { title = "Statuts" } }), 415)
     assert.truthy(e.message:find("multipart/form-data", 1, true), e.message)
+    H.expect_error(get("/api/v1/organisations/999999/documents", tokens.committee), 404)
     H.expect_error(upload(txt, { org = 999999 }), 403) -- no member of it
     H.expect_error(upload(txt, { org = 999999, token = tokens.admin }), 403)
   end)
@@ -315,6 +316,17 @@ describe("evidence documents", function()
       H.expect_error(upload(files .. "/note.txt", { token = tokens[who], document = d.id, fields = {} }),
         403, nil, who)
       H.expect_error(H.request(server, "DELETE", one, { token = tokens[who] }), 403, nil, who)
+    end
+    -- Refused before the body is read: curl's upload stops at its headers.
+    local two = file("two.txt", string.rep("Deux mégaoctets de preuve.\n", 2 * 1024 * 1024 // 28))
+    for who, expected in pairs({ cae_b = 403, auditor = 403, committee = 403, nobody = 401 }) do
+      local p = assert(io.popen("curl -s -o /dev/null -w '%{http_code} %{size_upload}' "
+        .. (tokens[who] and ("-H " .. quote("Authorization: Bearer " .. tokens[who]) .. " ") or "")
+        .. "-F " .. quote("file=@" .. two) .. " -F title=T " .. quote(server.url .. list)))
+      local code, size = p:read("a"):match("^(%d+) (%d+)")
+      p:close()
+      assert.are.equal(expected, tonumber(code), who)
+      assert.truthy(tonumber(size) < #support.read(two) // 2, who .. " sent " .. size .. " bytes")
     end
     H.expect_error(H.request(server, "GET", one), 401)
     H.expect_error(H.request(server, "POST", list, { curl_args = { "-F", "file=@" .. files .. "/note.txt",

@@ -43,6 +43,7 @@
     TEST_ENTRY(api_routes)                                                                         \
     TEST_ENTRY(openapi_routes)                                                                     \
     TEST_ENTRY(http_path_safe)                                                                     \
+    TEST_ENTRY(http_upload_sink)                                                                   \
     TEST_ENTRY(reqlog_gathers_in_order)                                                            \
     TEST_ENTRY(reqlog_escapes_fields)                                                              \
     TEST_ENTRY(reqlog_escapes_messages)                                                            \
