@@ -404,7 +404,8 @@ static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, OPT_CONFI
 static const int eval_opts[] = {OPT_RULES,   OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN,
                                 OPT_MAX_MEM, OPT_CONFIG,  0};
 static const int db_opts[] = {OPT_DB, OPT_CONFIG, 0};
-static const int restore_opts[] = {OPT_DB, OPT_MAX_INSN, OPT_MAX_MEM, OPT_CONFIG, 0};
+static const int backup_opts[] = {OPT_DB, OPT_DOCUMENTS, OPT_CONFIG, 0};
+static const int restore_opts[] = {OPT_DB, OPT_DOCUMENTS, OPT_MAX_INSN, OPT_MAX_MEM, OPT_CONFIG, 0};
 static const int no_opts[] = {0};
 static const int serve_opts[] = {
     OPT_CONFIG,        OPT_DB,           OPT_LISTEN,          OPT_RULES,
@@ -574,7 +575,8 @@ static const cli_command cli_commands[] = {
     {"user", "add",
      "--email E --name N --role ROLE [--org ID] [--certified-until DATE] --password-stdin",
      "add a user; prints its id last", user_opts, 0, NULL, cli_cmd_user_add},
-    {"db", "backup", "FILE [--db PATH]", "online backup, safe while serving", db_opts, 1,
+    {"db", "backup", "FILE [--db PATH]", "online backup, with the documents, safe while serving",
+     backup_opts, 1,
      "db backup: expected one FILE", cli_cmd_backup},
     {"db", "restore", "FILE [--db PATH]", "replace the database with a checked copy (server stopped)",
      restore_opts, 1, "db restore: expected one FILE", cli_cmd_restore},

@@ -240,13 +240,12 @@ void filestore_free(filestore_upload *u)
     free(u);
 }
 
-int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, err *e)
+/* Opens the regular file at path into *fd and *size. */
+static int open_path(const char *dir, const char *sha256, const char *path, int *fd, size_t *size,
+                     err *e)
 {
-    char path[4096];
     struct stat st;
     *fd = -1;
-    if (stored_path(dir, sha256, path, sizeof path, e))
-        return e->code;
     int f = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (f < 0 || fstat(f, &st) != 0 || !S_ISREG(st.st_mode)) {
         if (f >= 0)
@@ -256,6 +255,15 @@ int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, e
     *fd = f;
     *size = (size_t)st.st_size;
     return ERR_OK;
+}
+
+int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, err *e)
+{
+    char path[4096];
+    *fd = -1;
+    if (stored_path(dir, sha256, path, sizeof path, e))
+        return e->code;
+    return open_path(dir, sha256, path, fd, size, e);
 }
 
 int filestore_remove(const char *dir, const char *sha256, err *e)
@@ -284,6 +292,21 @@ int filestore_set_aside(const char *dir, const char *sha256, err *e)
     if (rename(path, aside) != 0 && errno != ENOENT)
         return err_set(e, ERR_FAIL, "documents folder %s: %s", dir, strerror(errno));
     return ERR_OK;
+}
+
+int filestore_open_kept(const char *dir, const char *sha256, int *fd, size_t *size, err *e)
+{
+    char aside[4200];
+    int rc = filestore_open(dir, sha256, fd, size, e);
+    if (rc != ERR_NOT_FOUND)
+        return rc;
+    err_clear(e);
+    if (aside_path(dir, sha256, aside, sizeof aside) == 0 &&
+        open_path(dir, sha256, aside, fd, size, e) == ERR_OK)
+        return ERR_OK;
+    /* Put back meanwhile, when the deletion did not commit. */
+    err_clear(e);
+    return filestore_open(dir, sha256, fd, size, e);
 }
 
 void filestore_purge(const char *dir, const char *sha256)

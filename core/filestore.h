@@ -44,6 +44,9 @@ void filestore_free(filestore_upload *u);
 /* Opens the stored file of sha256 for reading: *fd the caller's, *size its
  * length. ERR_NOT_FOUND when it is not there. */
 int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, err *e);
+/* The same, or else the file a deletion under way set aside (its bytes
+ * are those of sha256 until purged): what a backup reads. */
+int filestore_open_kept(const char *dir, const char *sha256, int *fd, size_t *size, err *e);
 /* Removes the stored file of sha256 (nothing names it any more); one
  * already gone is no error. */
 int filestore_remove(const char *dir, const char *sha256, err *e);
