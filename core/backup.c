@@ -82,7 +82,8 @@ static void remove_folder(const char *dir)
 static int sync_folder(const char *dir, err *e)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int rc = fd >= 0 && fsync(fd) == 0 ? ERR_OK : err_set(e, ERR_FAIL, "%s: %s", dir, strerror(errno));
+    int rc = fd >= 0 && fsync(fd) == 0 ? ERR_OK
+                                        : err_set(e, ERR_FAIL, "%s: %s", dir, strerror(errno));
     if (fd >= 0)
         close(fd);
     return rc;
