@@ -13,6 +13,7 @@
 #include "err.h"
 
 #define FILESTORE_HASH_LEN 64 /* a SHA-256 in lowercase hex */
+#define FILESTORE_TYPE_BYTES ((size_t)1 << 20) /* the type is read from the first MiB */
 
 typedef struct filestore_upload filestore_upload;
 
