@@ -10,7 +10,7 @@ DB       ?= var/labelcoop.db
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev libmagic-dev libssl-dev fonts-dejavu-core \
-       poppler-utils zip unzip curl chromium valgrind \
+       poppler-utils zip unzip curl chromium valgrind clamav-daemon \
        systemd groff-base dpkg-dev lua-dkjson cppcheck clang-tidy
 
 .PHONY: all deps build test check bench lint fuzz run install deb clean

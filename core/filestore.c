@@ -173,6 +173,11 @@ int filestore_finish(filestore_upload *u, err *e)
     return ERR_OK;
 }
 
+int filestore_fd(const filestore_upload *u)
+{
+    return u->fd;
+}
+
 const char *filestore_sha256(const filestore_upload *u)
 {
     return u->sha256;

@@ -27,6 +27,9 @@ int filestore_write(filestore_upload *u, const void *data, size_t n, err *e);
 int filestore_write_fd(filestore_upload *u, int fd, err *e);
 /* Ends the bytes: flushed to disk, their digest and type read. */
 int filestore_finish(filestore_upload *u, err *e);
+/* After filestore_finish: the file, for reading its bytes with pread (a
+ * virus scanner's); borrowed from u. */
+int filestore_fd(const filestore_upload *u);
 /* After filestore_finish: the digest, the size in bytes, the MIME type
  * libmagic reads in the content ("application/pdf"); borrowed from u. */
 const char *filestore_sha256(const filestore_upload *u);
