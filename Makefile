@@ -9,8 +9,8 @@ DB       ?= var/labelcoop.db
 # Debian 12 packages the build and the tests need.
 DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsqlite3-dev sqlite3 libcurl4-openssl-dev libmicrohttpd-dev \
-       libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev libmagic-dev fonts-dejavu-core \
-       poppler-utils zip unzip curl chromium valgrind \
+       libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev libmagic-dev libssl-dev fonts-dejavu-core \
+       poppler-utils zip unzip curl chromium valgrind clamav-daemon \
        systemd groff-base dpkg-dev lua-dkjson cppcheck clang-tidy \
        python3-jsonschema
 

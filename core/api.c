@@ -969,6 +969,7 @@ static void respond_error(http_response *res, int code, const char *message)
         {ERR_MEDIA_TYPE, 415, "unsupported_media_type"},
         {ERR_PRECONDITION, 412, "precondition_failed"},
         {ERR_TOO_LARGE, 413, "payload_too_large"},
+        {ERR_UNPROCESSABLE, 422, "unprocessable"},
     };
     int status = 500;
     const char *name = "internal";

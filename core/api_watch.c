@@ -46,6 +46,8 @@ void api_health(const api_config *config, http_response *res)
     else
         cJSON_AddNullToObject(doc, "ruleset");
     cJSON_AddStringToObject(doc, "database", db_problem ? db_problem : "ok");
+    /* Whether uploads are scanned: "off" says they are taken unscanned. */
+    cJSON_AddStringToObject(doc, "scanning", config->library.clamd ? "clamd" : "off");
     if (rules_problem)
         cJSON_AddStringToObject(doc, "rules", rules_problem);
     if (w)

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "date.h"
+#include "filestore.h"
 #include "ruleset.h"
 #include "verify.h"
 
@@ -57,6 +59,157 @@ int backup_before_migration(const char *db_path, char *made, size_t size, err *e
     return ERR_OK;
 }
 
+/* ---- the documents a copy names ------------------------------------------------------- */
+
+/* Removes the folder dir with the files in it (a copy's documents folder
+ * holds files only); one not there is fine. */
+static void remove_folder(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    for (struct dirent *x; (x = readdir(d)) != NULL;) {
+        char path[BACKUP_NAME_MAX + 256];
+        if (strcmp(x->d_name, ".") != 0 && strcmp(x->d_name, "..") != 0 &&
+            (size_t)snprintf(path, sizeof path, "%s/%s", dir, x->d_name) < sizeof path)
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Flushes the folder dir, so that the files renamed into it stay there. */
+static int sync_folder(const char *dir, err *e)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int rc = fd >= 0 && fsync(fd) == 0 ? ERR_OK
+                                        : err_set(e, ERR_FAIL, "%s: %s", dir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/* What copy_one copies from and to. */
+typedef struct copier {
+    const char *from, *to; /* documents folders */
+    store *live;           /* a backup's: the database the copy is of; NULL: a restore's */
+    bool stale;            /* live deleted since the copy a file the copy names */
+} copier;
+
+/* Copies the stored file of sha256 from c->from into c->to, its digest
+ * computed on the way: ERR_FAIL naming the document when the file is
+ * missing or its bytes no longer hash to its name. Bytes named by several
+ * versions are copied once. */
+static int copy_one(void *ud, const char *sha256, long long document, long long version, err *e)
+{
+    copier *c = ud;
+    char there[BACKUP_NAME_MAX];
+    if (!filestore_hash_valid(sha256))
+        return err_set(e, ERR_FAIL, "document %lld version %lld: no SHA-256 (%.80s)", document,
+                       version, sha256 ? sha256 : "null");
+    if (name(there, sizeof there, e, "%s/%s", c->to, sha256) != ERR_OK)
+        return ERR_INPUT;
+    if (access(there, F_OK) == 0)
+        return ERR_OK;
+    int fd;
+    size_t size;
+    int rc = c->live ? filestore_open_kept(c->from, sha256, &fd, &size, e)
+                     : filestore_open(c->from, sha256, &fd, &size, e);
+    long long used = 1;
+    if (rc == ERR_NOT_FOUND && c->live && store_document_sha256_used(c->live, sha256, &used, e))
+        return e->code;
+    if (rc == ERR_NOT_FOUND && !used) { /* deleted since the copy: take a newer copy */
+        c->stale = true;
+        return err_set(e, ERR_CONFLICT, "document %lld deleted while the copy was taken", document);
+    }
+    if (rc == ERR_NOT_FOUND)
+        return err_set(e, ERR_FAIL, "document %lld version %lld: its file %s is missing from %s",
+                       document, version, sha256, c->from);
+    if (rc != ERR_OK)
+        return rc;
+    filestore_upload *u = NULL;
+    bool created;
+    rc = filestore_begin(c->to, SIZE_MAX, &u, e);
+    if (rc == ERR_OK && (rc = filestore_write_fd(u, fd, e)) == ERR_OK &&
+        (rc = filestore_finish(u, e)) == ERR_OK && strcmp(filestore_sha256(u), sha256) != 0)
+        rc = err_set(e, ERR_FAIL,
+                     "document %lld version %lld: the file %s/%s no longer hashes to its name "
+                     "(its bytes changed)",
+                     document, version, c->from, sha256);
+    if (rc == ERR_OK)
+        rc = filestore_keep(u, &created, e);
+    filestore_free(u);
+    close(fd);
+    return rc;
+}
+
+/* A documents folder's name: the copy's file name followed by ".documents". */
+static int documents_of(const char *file, char *out, size_t size, err *e)
+{
+    return name(out, size, e, "%s%s", file, ".documents");
+}
+
+/* Moves the files of staging into dir (replacing one of the same digest:
+ * the same bytes, checked) and flushes dir. */
+static int move_in(const char *staging, const char *dir, err *e)
+{
+    DIR *d = opendir(staging);
+    if (!d)
+        return err_set(e, ERR_FAIL, "%s: %s", staging, strerror(errno));
+    int rc = ERR_OK;
+    for (struct dirent *x; rc == ERR_OK && (x = readdir(d)) != NULL;) {
+        char from[BACKUP_NAME_MAX], to[BACKUP_NAME_MAX];
+        if (!filestore_hash_valid(x->d_name))
+            continue;
+        if (name(from, sizeof from, e, "%s/%s", staging, x->d_name) == ERR_OK &&
+            name(to, sizeof to, e, "%s/%s", dir, x->d_name) == ERR_OK && rename(from, to) != 0)
+            rc = err_set(e, ERR_FAIL, "%s: %s", to, strerror(errno));
+        else if (e->code)
+            rc = e->code;
+    }
+    closedir(d);
+    return rc == ERR_OK ? sync_folder(dir, e) : rc;
+}
+
+int backup_take(store *s, const char *documents, const char *file, err *e)
+{
+    char snapshot[BACKUP_NAME_MAX], part[BACKUP_NAME_MAX], folder[BACKUP_NAME_MAX];
+    if (name(snapshot, sizeof snapshot, e, "%s%s", file, ".snapshot") != ERR_OK ||
+        name(part, sizeof part, e, "%s%s", file, ".documents.part") != ERR_OK ||
+        documents_of(file, folder, sizeof folder, e) != ERR_OK)
+        return ERR_INPUT;
+    /* The database first, then the files it names: a file is removed only
+     * after the rows naming it are gone, so the copy's files are there,
+     * unless a deletion committed since; then a newer copy is taken. */
+    copier c = {documents, part, s, true};
+    int rc = ERR_OK;
+    for (int tries = 0; rc == ERR_OK && c.stale && tries < 5; tries++) {
+        c.stale = false;
+        remove_folder(part);
+        rc = store_backup(s, snapshot, e);
+        if (rc == ERR_OK && mkdir(part, 0750) != 0)
+            rc = err_set(e, ERR_FAIL, "%s: %s", part, strerror(errno));
+        if (rc == ERR_OK)
+            rc = store_file_documents(snapshot, copy_one, &c, e);
+        if (c.stale)
+            err_clear(e), rc = ERR_OK;
+    }
+    if (rc == ERR_OK && c.stale)
+        rc = err_set(e, ERR_FAIL, "documents kept being deleted during the copy; try again");
+    if (rc == ERR_OK) {
+        remove_folder(folder);
+        if (rename(part, folder) != 0)
+            rc = err_set(e, ERR_FAIL, "%s: %s", folder, strerror(errno));
+    }
+    if (rc == ERR_OK && rename(snapshot, file) != 0)
+        rc = err_set(e, ERR_INPUT, "%s: %s", file, strerror(errno));
+    if (rc != ERR_OK) {
+        remove_folder(part);
+        unlink(snapshot);
+    }
+    return rc;
+}
+
 /* "labelcoop-YYYY-MM-DD.db": a daily copy's name. */
 static bool daily_name(const char *n)
 {
@@ -99,17 +252,22 @@ static int rotate(const char *dir, int keep, err *e)
         qsort(names, n, sizeof *names, by_name);
     for (size_t i = 0; i < n; i++) {
         char path[BACKUP_NAME_MAX];
+        char folder[BACKUP_NAME_MAX];
         if (rc == ERR_OK && i + (size_t)keep < n &&
-            name(path, sizeof path, e, "%s/%s", dir, names[i]) == ERR_OK && unlink(path) != 0)
-            rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+            name(path, sizeof path, e, "%s/%s", dir, names[i]) == ERR_OK) {
+            if (unlink(path) != 0)
+                rc = err_set(e, ERR_FAIL, "%s: %s", path, strerror(errno));
+            else if (documents_of(path, folder, sizeof folder, e) == ERR_OK)
+                remove_folder(folder); /* the copy's documents go with it */
+        }
         free(names[i]);
     }
     free(names);
     return rc;
 }
 
-int backup_daily(store *s, const char *dir, int keep, const char *today, char *made, size_t size,
-                 err *e)
+int backup_daily(store *s, const char *documents, const char *dir, int keep, const char *today,
+                 char *made, size_t size, err *e)
 {
     made[0] = '\0';
     char path[BACKUP_NAME_MAX], file[32];
@@ -118,7 +276,7 @@ int backup_daily(store *s, const char *dir, int keep, const char *today, char *m
         return ERR_INPUT;
     if (access(path, F_OK) == 0)
         return ERR_OK;
-    if (store_backup(s, path, e) != ERR_OK)
+    if (backup_take(s, documents, path, e) != ERR_OK)
         return e->code;
     snprintf(made, size, "%s", path);
     return rotate(dir, keep, e);
@@ -180,8 +338,36 @@ static int move_aside(const char *db_path, char *aside, size_t size, err *e)
     return ERR_OK;
 }
 
-int backup_restore(const char *file, const char *db_path, const sandbox_limits *lim, char *aside,
-                   size_t size, cJSON **report, err *e)
+/* Puts into documents the files the checked copy at tmp names, from the
+ * folder beside file: each copied and checked against its digest into a
+ * folder inside documents first, so that a missing or altered one changes
+ * nothing; then moved in beside the files there, none removed (the
+ * database replaced, kept aside, names them). */
+static int restore_documents(const char *tmp, const char *file, const char *documents, err *e)
+{
+    char from[BACKUP_NAME_MAX], staging[BACKUP_NAME_MAX];
+    if (documents_of(file, from, sizeof from, e) != ERR_OK ||
+        name(staging, sizeof staging, e, "%s%s", documents, "/.restoring") != ERR_OK)
+        return ERR_INPUT;
+    bool made = mkdir(documents, 0750) == 0;
+    if (!made && errno != EEXIST)
+        return err_set(e, ERR_FAIL, "%s: %s", documents, strerror(errno));
+    remove_folder(staging);
+    copier c = {from, staging, NULL, false};
+    int rc = mkdir(staging, 0750) == 0 ? ERR_OK
+                                       : err_set(e, ERR_FAIL, "%s: %s", staging, strerror(errno));
+    if (rc == ERR_OK)
+        rc = store_file_documents(tmp, copy_one, &c, e);
+    if (rc == ERR_OK)
+        rc = move_in(staging, documents, e);
+    remove_folder(staging);
+    if (rc != ERR_OK && made)
+        rmdir(documents);
+    return rc;
+}
+
+int backup_restore(const char *file, const char *db_path, const char *documents,
+                   const sandbox_limits *lim, char *aside, size_t size, cJSON **report, err *e)
 {
     *report = NULL;
     aside[0] = '\0';
@@ -202,6 +388,8 @@ int backup_restore(const char *file, const char *db_path, const sandbox_limits *
                      version, store_latest_version());
     if (rc == ERR_OK && (rc = store_copy_file(file, tmp, e)) == ERR_OK)
         rc = check_copy(tmp, lim, report, e);
+    if (rc == ERR_OK)
+        rc = restore_documents(tmp, file, documents, e);
     if (rc == ERR_OK && exists)
         rc = move_aside(db_path, aside, size, e);
     if (rc == ERR_OK && rename(tmp, db_path) != 0)

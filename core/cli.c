@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "cidr.h"
+#include "clamd.h"
 #include "config.h"
 #include "err.h"
 #include "format.h"
@@ -83,6 +84,7 @@ enum {
     OPT_METRICS_ALLOW,
     OPT_LOG_FORMAT,
     OPT_DOCUMENTS,
+    OPT_CLAMD,
     OPT_MAX_DOCUMENT,
     OPT_MAX_ORG_DOCUMENTS,
     OPT_TITLE,
@@ -289,6 +291,9 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_DOCUMENTS] = TEXT("documents", documents, "DIR",
                            "the evidence documents' folder (default: the database's path "
                            "followed by .documents)"),
+    [OPT_CLAMD] = TEXT("clamd", clamd, "unix:PATH",
+                       "scan each uploaded document with ClamAV's clamd at this socket: an "
+                       "infected file gets 422, clamd unreachable 503 (default: unscanned)"),
     [OPT_MAX_DOCUMENT] = COUNT("max-document", max_document, 1024, 1LL << 40, "BYTES",
                                "larger documents get 413 (default 20971520)"),
     [OPT_MAX_ORG_DOCUMENTS] = COUNT("max-documents-per-org", max_org_documents, 1024, 1LL << 50,
@@ -404,7 +409,8 @@ static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, OPT_CONFI
 static const int eval_opts[] = {OPT_RULES,   OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN,
                                 OPT_MAX_MEM, OPT_CONFIG,  0};
 static const int db_opts[] = {OPT_DB, OPT_CONFIG, 0};
-static const int restore_opts[] = {OPT_DB, OPT_MAX_INSN, OPT_MAX_MEM, OPT_CONFIG, 0};
+static const int backup_opts[] = {OPT_DB, OPT_DOCUMENTS, OPT_CONFIG, 0};
+static const int restore_opts[] = {OPT_DB, OPT_DOCUMENTS, OPT_MAX_INSN, OPT_MAX_MEM, OPT_CONFIG, 0};
 static const int no_opts[] = {0};
 static const int serve_opts[] = {
     OPT_CONFIG,        OPT_DB,           OPT_LISTEN,          OPT_RULES,
@@ -414,7 +420,7 @@ static const int serve_opts[] = {
     OPT_MAX_BODY,      OPT_SESSION_IDLE, OPT_SESSION_LIFETIME, OPT_LOGIN_CLIENT,
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
     OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
-    OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS,
+    OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS, OPT_CLAMD,
     0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
@@ -428,7 +434,7 @@ static const int org_opts[] = {OPT_DB,           OPT_NAME,   OPT_LEGAL_FORM, OPT
 static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   OPT_ROLE, OPT_ORG,
                                 OPT_CERTIFIED, OPT_PASSWORD_STDIN, OPT_CONFIG, 0};
 
-static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,
+static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,     OPT_CLAMD,
                                    OPT_FORMAT, OPT_DOCUMENTS, OPT_MAX_DOCUMENT,
                                    OPT_MAX_ORG_DOCUMENTS, OPT_CONFIG, 0};
 
@@ -499,6 +505,9 @@ int cli_settings_invalid(const opts *o)
     if (o->trusted_proxy && cidr_check_list(o->trusted_proxy, "trusted-proxy", &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (cidr_check_list(o->metrics_allow, "metrics-allow", &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
+    char clamd[128];
+    if (o->clamd && clamd_parse(o->clamd, clamd, sizeof clamd, &e) != ERR_OK)
         problems++, cli_fail_err(&e);
     if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);
@@ -574,7 +583,8 @@ static const cli_command cli_commands[] = {
     {"user", "add",
      "--email E --name N --role ROLE [--org ID] [--certified-until DATE] --password-stdin",
      "add a user; prints its id last", user_opts, 0, NULL, cli_cmd_user_add},
-    {"db", "backup", "FILE [--db PATH]", "online backup, safe while serving", db_opts, 1,
+    {"db", "backup", "FILE [--db PATH]", "online backup, with the documents, safe while serving",
+     backup_opts, 1,
      "db backup: expected one FILE", cli_cmd_backup},
     {"db", "restore", "FILE [--db PATH]", "replace the database with a checked copy (server stopped)",
      restore_opts, 1, "db restore: expected one FILE", cli_cmd_restore},

@@ -26,6 +26,7 @@ typedef struct opts {
     const char *config;    /* the settings file read, or NULL */
     const char *backup_dir, *public_url, *trusted_proxy, *metrics_allow, *log_format;
     const char *documents, *title; /* the documents folder (NULL: beside the database) */
+    const char *clamd;             /* "unix:PATH" of clamd, scanning uploads; NULL: none */
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */

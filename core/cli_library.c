@@ -17,7 +17,7 @@ void cli_library(const opts *o, service_library_config *c, char *dir, size_t siz
         snprintf(dir, size, "%s", o->documents);
     else
         snprintf(dir, size, "%s.documents", o->db);
-    *c = (service_library_config){dir, o->max_document, o->max_org_documents};
+    *c = (service_library_config){dir, o->max_document, o->max_org_documents, o->clamd};
 }
 
 /* The file's name without its folders, as the API's clients send it. */

@@ -218,11 +218,14 @@ int cli_cmd_backup(const opts *o)
     if (rc != ERR_OK)
         return rc;
     err e = ERR_INIT;
-    rc = store_backup(env.db, file, &e);
+    service_library_config library;
+    char documents[BACKUP_NAME_MAX];
+    cli_library(o, &library, documents, sizeof documents);
+    rc = backup_take(env.db, documents, file, &e);
     cli_env_close(&env);
     if (rc != ERR_OK)
         return cli_fail_err(&e);
-    printf("backup of %s written to %s\n", o->db, file);
+    printf("backup of %s written to %s, its documents to %s.documents\n", o->db, file, file);
     return ERR_OK;
 }
 
@@ -234,7 +237,11 @@ int cli_cmd_restore(const opts *o)
     err e = ERR_INIT;
     if (cli_make_parent(o->db) != ERR_OK)
         return ERR_INPUT;
-    int rc = backup_restore(o->args[0], o->db, &o->limits, aside, sizeof aside, &report, &e);
+    service_library_config library;
+    char documents[BACKUP_NAME_MAX];
+    cli_library(o, &library, documents, sizeof documents);
+    int rc = backup_restore(o->args[0], o->db, documents, &o->limits, aside, sizeof aside, &report,
+                            &e);
     double decisions = cJSON_GetNumberValue(cJSON_GetObjectItem(report, "decisions"));
     cJSON_Delete(report);
     if (rc != ERR_OK)

@@ -105,6 +105,7 @@ static int serve(const opts *o)
     hooks.tick_seconds = (int)o->tick_seconds;
     hooks.backup_dir = o->backup_dir;
     hooks.backup_keep = (int)o->backup_keep;
+    hooks.documents = documents;
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
     /* Answer writes, the most frequent, share transactions (see commit.h). */

@@ -88,6 +88,7 @@ int err_exit_code(int code)
     case ERR_MEDIA_TYPE:
     case ERR_PRECONDITION:
     case ERR_TOO_LARGE:
+    case ERR_UNPROCESSABLE:
         return ERR_INPUT;
     default: /* ERR_UNAVAILABLE (the database cannot be opened or written), ERR_AGAIN */
         return ERR_FAIL;

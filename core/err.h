@@ -22,6 +22,7 @@ enum {
     ERR_AGAIN = 11,       /* to be made again the usual way (the caller's, never a client's) */
     ERR_PRECONDITION = 12, /* 412: If-Match names what is no longer there */
     ERR_TOO_LARGE = 13,    /* 413: an upload past its limit */
+    ERR_UNPROCESSABLE = 14, /* 422: a file refused for what it holds (a virus) */
 };
 
 typedef struct err {

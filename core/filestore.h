@@ -13,6 +13,7 @@
 #include "err.h"
 
 #define FILESTORE_HASH_LEN 64 /* a SHA-256 in lowercase hex */
+#define FILESTORE_TYPE_BYTES ((size_t)1 << 20) /* the type is read from the first MiB */
 
 typedef struct filestore_upload filestore_upload;
 
@@ -26,6 +27,9 @@ int filestore_write(filestore_upload *u, const void *data, size_t n, err *e);
 int filestore_write_fd(filestore_upload *u, int fd, err *e);
 /* Ends the bytes: flushed to disk, their digest and type read. */
 int filestore_finish(filestore_upload *u, err *e);
+/* After filestore_finish: the file, for reading its bytes with pread (a
+ * virus scanner's); borrowed from u. */
+int filestore_fd(const filestore_upload *u);
 /* After filestore_finish: the digest, the size in bytes, the MIME type
  * libmagic reads in the content ("application/pdf"); borrowed from u. */
 const char *filestore_sha256(const filestore_upload *u);
@@ -44,6 +48,9 @@ void filestore_free(filestore_upload *u);
 /* Opens the stored file of sha256 for reading: *fd the caller's, *size its
  * length. ERR_NOT_FOUND when it is not there. */
 int filestore_open(const char *dir, const char *sha256, int *fd, size_t *size, err *e);
+/* The same, or else the file a deletion under way set aside (its bytes
+ * are those of sha256 until purged): what a backup reads. */
+int filestore_open_kept(const char *dir, const char *sha256, int *fd, size_t *size, err *e);
 /* Removes the stored file of sha256 (nothing names it any more); one
  * already gone is no error. */
 int filestore_remove(const char *dir, const char *sha256, err *e);

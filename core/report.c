@@ -200,6 +200,54 @@ static int l_action_items(lua_State *L)
     return push_result(L, rc, out, &e);
 }
 
+/* Moves the documents of org, each with its versions (oldest first), to
+ * the end of all. */
+static int org_documents(store *db, long long org, cJSON *all, err *e)
+{
+    cJSON *docs = NULL, *d;
+    if (store_document_list(db, org, &docs, e) != ERR_OK)
+        return e->code;
+    int rc = ERR_OK;
+    cJSON_ArrayForEach(d, docs)
+    {
+        cJSON *versions = NULL;
+        long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id"));
+        if ((rc = store_document_versions(db, id, &versions, e)) != ERR_OK)
+            break;
+        cJSON_AddItemToObject(d, "versions", versions);
+    }
+    while (rc == ERR_OK && docs->child)
+        cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(docs, docs->child));
+    cJSON_Delete(docs);
+    return rc;
+}
+
+/* data.documents{organisation=}: the documents not deleted, with their
+ * versions (titles, sizes, types, digests): what is stored, never bytes. */
+static int l_documents(lua_State *L)
+{
+    context *c = ctx_of(L);
+    long long org = scope(L, c, opt_field_int(L, 1, "organisation"));
+    cJSON *all = cJSON_CreateArray(), *orgs = NULL;
+    err e = ERR_INIT;
+    int rc = all ? ERR_OK : err_set(&e, ERR_FAIL, "out of memory");
+    if (rc == ERR_OK && org > 0) {
+        rc = org_documents(c->db, org, all, &e);
+    } else if (rc == ERR_OK && (rc = store_org_list(c->db, 0, &orgs, &e)) == ERR_OK) {
+        const cJSON *o;
+        cJSON_ArrayForEach(o, orgs)
+        {
+            long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id"));
+            if (rc == ERR_OK)
+                rc = org_documents(c->db, id, all, &e);
+        }
+    }
+    cJSON_Delete(orgs);
+    if (rc != ERR_OK)
+        cJSON_Delete(all), all = NULL;
+    return push_result(L, rc, all, &e);
+}
+
 static int l_referential(lua_State *L)
 {
     return push_result(L, ERR_OK, rules_to_json(ctx_of(L)->active), NULL);
@@ -285,6 +333,7 @@ static const luaL_Reg api[] = {
     {"data.decisions", l_decisions},
     {"data.labels", l_labels},
     {"data.action_items", l_action_items},
+    {"data.documents", l_documents},
     {"data.referential", l_referential},
     {"data.rulesets", l_rulesets},
     {"data.latest_answers", l_latest_answers},

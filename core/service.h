@@ -21,6 +21,7 @@ typedef struct service_library_config {
     const char *dir;    /* the documents folder */
     long long max_file; /* bytes of one file */
     long long max_org;  /* bytes of one organisation's documents, each file once */
+    const char *clamd;  /* "unix:PATH": each upload scanned by clamd there; NULL: none */
 } service_library_config;
 
 typedef struct service {

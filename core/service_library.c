@@ -3,13 +3,15 @@
  * the documents folder's temporary file already; here they are finished
  * (flushed, hashed, typed) before the write transaction, then, inside it,
  * the organisation's total is checked, the file moved to its name and the
- * rows written, journaled and told (document.uploaded). Uses filestore. */
+ * rows written, journaled and told (document.uploaded). Uses filestore and,
+ * when set, clamd (each upload scanned before it is kept). */
 #include "service_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "clamd.h"
 #include "date.h"
 #include "events.h"
 
@@ -133,14 +135,30 @@ static int write_upload(service *s, upload *up, cJSON **out, err *e)
     return rc;
 }
 
-/* Finishes the bytes (outside the transaction: flushing takes time),
- * checks their type, then writes the upload in one transaction. */
+/* Refuses a file clamd finds a virus in (422 naming the signature); with
+ * scanning on, one clamd cannot scan is refused too (503), never kept
+ * unscanned. */
+static int scan(const service_library_config *c, filestore_upload *u, err *e)
+{
+    char found[256];
+    if (!c->clamd)
+        return ERR_OK;
+    if (clamd_scan_fd(c->clamd, filestore_fd(u), found, sizeof found, e) != ERR_OK)
+        return e->code;
+    if (found[0])
+        return err_set(e, ERR_UNPROCESSABLE, "$.file: the virus scanner found %s in the file",
+                       found);
+    return ERR_OK;
+}
+
+/* Finishes the bytes (outside the transaction: flushing and scanning take
+ * time), checks their type, then writes the upload in one transaction. */
 static int run_upload(service *s, upload *up, cJSON **out, err *e)
 {
     if (!up->filename || !up->filename[0])
         up->filename = "document";
     if (svc_check_text(up->filename, "filename", 255, e) || filestore_finish(up->file, e) ||
-        filestore_check_type(filestore_type(up->file), e))
+        filestore_check_type(filestore_type(up->file), e) || scan(s->library, up->file, e))
         return e->code;
     date_now(up->at);
     if (store_begin(s->db, e))

@@ -56,6 +56,13 @@ bool store_rollback_to(store *s);
 int store_backup(store *s, const char *file, err *e);
 /* The same from the database file at src, opened read-only, never migrated. */
 int store_copy_file(const char *src, const char *dest, err *e);
+/* Calls each for every version of the documents not deleted in the database
+ * file at path (opened read-only, never migrated): the stored files a copy
+ * of it needs. Stops at each's first error. A database from before the
+ * documents' tables names none. */
+typedef int (*store_file_each)(void *ud, const char *sha256, long long document,
+                               long long version, err *e);
+int store_file_documents(const char *path, store_file_each each, void *ud, err *e);
 /* The schema version of the file at path, read without migrating it; 0 when
  * there is no such file. ERR_INPUT when it is not a database. */
 int store_file_version(const char *path, int *version, err *e);

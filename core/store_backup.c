@@ -127,6 +127,45 @@ int store_copy_file(const char *src, const char *dest, err *e)
     return rc;
 }
 
+/* Whether the database db has a table of that name. */
+static bool has_table(sqlite3 *db, const char *table)
+{
+    sqlite3_stmt *st;
+    bool found = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+int store_file_documents(const char *path, store_file_each each, void *ud, err *e)
+{
+    sqlite3 *db;
+    if (open_file(path, &db, e) != ERR_OK)
+        return ERR_INPUT;
+    sqlite3_stmt *st = NULL;
+    int rc = ERR_OK;
+    if (has_table(db, "document_versions") &&
+        sqlite3_prepare_v2(db,
+                           "SELECT v.sha256, v.document_id, v.version FROM document_versions v"
+                           " JOIN documents d ON d.id = v.document_id WHERE d.deleted_at IS NULL"
+                           " ORDER BY v.document_id, v.version",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = err_set(e, ERR_INPUT, "%s: %s", path, sqlite3_errmsg(db));
+    int step = SQLITE_DONE;
+    while (rc == ERR_OK && st && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = each(ud, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+                  sqlite3_column_int64(st, 2), e);
+    if (rc == ERR_OK && step != SQLITE_DONE)
+        rc = err_set(e, ERR_INPUT, "%s: %s", path, sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
 int store_check_file(const char *path, err *e)
 {
     char text[512];

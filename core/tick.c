@@ -24,12 +24,12 @@ void tick_scheduler(store *db, const events_config *c)
     err_clear(&e);
 }
 
-void tick_backup(store *db, const char *dir, int keep)
+void tick_backup(store *db, const char *documents, const char *dir, int keep)
 {
     char today[DATE_LEN + 1], made[BACKUP_NAME_MAX];
     date_today(today);
     err e = ERR_INIT;
-    if (backup_daily(db, dir, keep, today, made, sizeof made, &e) != ERR_OK)
+    if (backup_daily(db, documents, dir, keep, today, made, sizeof made, &e) != ERR_OK)
         reqlog_stderr("backup: %s", err_msg(&e));
     else if (made[0])
         reqlog_stderr("backup: the day's copy is %s", made);

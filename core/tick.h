@@ -12,7 +12,7 @@
 void tick_scheduler(store *db, const events_config *c);
 /* Takes the day's copy of the database into dir unless it is there, keeping
  * the keep newest (backup_daily); logs what it did or why it could not. */
-void tick_backup(store *db, const char *dir, int keep);
+void tick_backup(store *db, const char *documents, const char *dir, int keep);
 /* Hands the events plugins have not seen yet (up to 100 a turn) to their
  * on_event hooks, then moves the cursor past them. */
 void tick_plugins(store *db, plugin_set *plugins);

@@ -446,7 +446,7 @@ static void *run(void *arg)
         if (h->c.tick_seconds > 0 && now >= next_tick) {
             tick_scheduler(db, &h->c.events);
             if (h->c.backup_dir)
-                tick_backup(db, h->c.backup_dir, h->c.backup_keep);
+                tick_backup(db, h->c.documents, h->c.backup_dir, h->c.backup_keep);
             next_tick = now + h->c.tick_seconds * 1000LL;
         }
         if (h->plugins)

@@ -25,6 +25,7 @@ typedef struct webhook_config {
     events_config events;
     const char *backup_dir;  /* the daily copy, taken at the tick; NULL: none */
     int backup_keep;
+    const char *documents; /* the documents folder, copied with the database */
     const char *plugins_dir; /* on_event and webhook_payload hooks; NULL: none */
     const char *plugin_settings;
 } webhook_config;

@@ -9,7 +9,7 @@
 # (the bench program, default tests/labelcoop_bench next to the binary),
 # LABELCOOP_BENCH_JSON (default bench.json next to the binary), BENCH_QUICK=1
 # (shorter runs, for trying the script out), BENCH_ONLY (some of: eval http
-# whatif hooks; default all), BENCH_HOOK_EVENTS (webhook deliveries per run).
+# whatif hooks docs; default all), BENCH_HOOK_EVENTS (webhook deliveries per run).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +28,7 @@ if [ "${BENCH_QUICK:-}" = 1 ]; then
     ROUNDS=1 HTTP_ROUNDS=1 WRK_SECONDS=2 EVAL_SECONDS=0.2 HOOK_EVENTS=1000
 fi
 HOOK_EVENTS=${BENCH_HOOK_EVENTS:-$HOOK_EVENTS}
-ONLY=" ${BENCH_ONLY:-eval http whatif hooks} "
+ONLY=" ${BENCH_ONLY:-eval http whatif hooks docs} "
 want() { [[ $ONLY == *" $1 "* ]]; }
 
 for f in "$BIN" "$BENCH"; do
@@ -83,6 +83,20 @@ start_serve() {
     PIDS+=("$SERVE_PID")
     SERVE_PORT=$(wait_for "$out" 'listening on http://127\.0\.0\.1:[0-9]+' | grep -oE '[0-9]+$') ||
         { cat "$TMP/serve.err" >&2; exit 1; }
+}
+
+# Adds a CAE member EMAIL of organisation 1 to DB, starts serve on it and
+# logs in; sets SERVE_PID, SERVE_PORT, BASE and TOKEN.
+serve_logged_in() {
+    local db=$1 email=$2 password=bench-$RANDOM$RANDOM$RANDOM
+    echo "$password" | "$BIN" user add --db "$db" --email "$email" --name Bench \
+        --role cae --org 1 --password-stdin >/dev/null
+    start_serve "$db"
+    BASE=http://127.0.0.1:$SERVE_PORT/api/v1
+    TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$BASE/session" |
+        sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+    [ -n "$TOKEN" ] || { echo "bench: login failed" >&2; exit 1; }
 }
 
 median() { "$BENCH" median "$@"; }
@@ -142,17 +156,10 @@ fi
 HDB=$TMP/http.db
 "$BIN" demo --db "$HDB" --rules "$RULES" >/dev/null
 "$BIN" db backup "$TMP/hook.db" --db "$HDB" >/dev/null # the webhook benchmark's database
+"$BIN" db backup "$TMP/docs.db" --db "$HDB" >/dev/null # the documents benchmark's
 if want http; then
 note "HTTP: labelcoop serve vs nginx under wrk (32 connections, ${WRK_SECONDS}s runs)"
-PASSWORD=bench-$RANDOM$RANDOM$RANDOM
-echo "$PASSWORD" | "$BIN" user add --db "$HDB" --email bench@labelcoop.test --name Bench \
-    --role cae --org 1 --password-stdin >/dev/null
-start_serve "$HDB"
-BASE=http://127.0.0.1:$SERVE_PORT/api/v1
-TOKEN=$(curl -sf -X POST -H 'Content-Type: application/json' \
-    -d "{\"email\":\"bench@labelcoop.test\",\"password\":\"$PASSWORD\"}" "$BASE/session" |
-    sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-[ -n "$TOKEN" ] || { echo "bench: login failed" >&2; exit 1; }
+serve_logged_in "$HDB" bench@labelcoop.test
 GET_ID=$(sqlite3 "$HDB" "SELECT id FROM assessments WHERE organisation_id = 1 AND status <> 'draft' ORDER BY id LIMIT 1")
 PUT_ID=$(curl -sf -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d '{"kind":"self_assessment"}' "$BASE/organisations/1/assessments" |
@@ -349,6 +356,41 @@ stop "$RX_PID"
 hook=$(median "${HOOK[@]}") bare=$(median "${BARE[@]}")
 row "webhook deliveries, outbox on disk" "$hook" "deliveries/s" \
     "bare libcurl multi loop, 64 in flight, no outbox" "$bare" "$(calc "$hook / $bare")" ">= 0.25 of the bare loop"
+fi
+
+# ---- 5. documents: a 10 MiB upload through the API vs cp on the same disk ---------------
+if want docs; then
+note "documents: 10 MiB uploads through POST /organisations/{id}/documents vs cp + sync"
+DOCS=$TMP/docs
+mkdir -p "$DOCS/cp"
+serve_logged_in "$TMP/docs.db" docs@labelcoop.test
+ns() { date +%s%N; }
+UP=() CP=() DOC_RATIO=()
+for r in $(seq "$ROUNDS"); do
+    # New bytes each round (plain text, an allowed type), so that each
+    # upload stores its file anew as a first upload does.
+    { head -c 8000000 /dev/urandom | base64 -w 76 || true; } | head -c 10485760 >"$DOCS/upload.txt"
+    sync "$DOCS/upload.txt"
+    # The baseline writes the same bytes to the same disk and flushes them,
+    # as the upload does before it answers.
+    t0=$(ns)
+    cp "$DOCS/upload.txt" "$DOCS/cp/copy.$r" && sync "$DOCS/cp/copy.$r"
+    cp_s=$(calc "($(ns) - $t0) / 1e9")
+    t0=$(ns)
+    curl -sf -o "$DOCS/answer.json" -H "Authorization: Bearer $TOKEN" \
+        -F "file=@$DOCS/upload.txt;type=text/plain" -F "title=Bench $r" "$BASE/organisations/1/documents" ||
+        { echo "bench: the upload failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
+    up_s=$(calc "($(ns) - $t0) / 1e9")
+    grep -q "\"sha256\":\"$(sha256sum "$DOCS/upload.txt" | cut -c1-64)\"" "$DOCS/answer.json" ||
+        { echo "bench: the upload stored other bytes: $(cat "$DOCS/answer.json")" >&2; exit 1; }
+    UP+=("$(calc "10 / $up_s")") CP+=("$(calc "10 / $cp_s")")
+    DOC_RATIO+=("$(calc "$cp_s / $up_s")")
+done
+stop "$SERVE_PID"
+note "documents, upload / cp in each round: ${DOC_RATIO[*]}"
+row "document upload, 10 MiB, POST /api/v1/organisations/{id}/documents" "$(median "${UP[@]}")" \
+    "MiB/s" "cp of the same file on the same disk, then sync, same rounds" "$(median "${CP[@]}")" \
+    "$(median "${DOC_RATIO[@]}")" ">= 0.5 of cp"
 fi
 
 # ---- the figures ------------------------------------------------------------------

@@ -1,10 +1,12 @@
 -- Backups and upgrades (issue 19): `db restore` checks a copy whole before
 -- it replaces anything and refuses while a server uses the database; a
 -- database about to be migrated is copied first; `serve --backup-dir`
--- takes a copy a day and keeps the newest `--backup-keep`.
+-- takes a copy a day and keeps the newest `--backup-keep`. Each copy
+-- carries the files its documents name (issue 20), checked on restore.
 
 local support = require "support"
 local H = require "http_support"
+local D = require "documents_support"
 
 local quote = support.quote
 
@@ -101,6 +103,113 @@ describe("backups", function()
     end)
   end)
 
+  describe("documents", function()
+    -- The names in a folder, sorted, hidden ones too.
+    local function listing(dir)
+      local p = assert(io.popen("ls -A " .. quote(dir) .. " 2>/dev/null"))
+      local out = p:read("a")
+      p:close()
+      return out
+    end
+
+    it("are copied with the database and restored with it, checked first", function()
+      local db = H.fresh_db(fx.db)
+      local dir = db:match("^(.*)/")
+      local docs = db .. ".documents"
+      local server = H.start_server({ db = db })
+      local token = H.login(server, H.USERS.cae_a.email)
+      local function upload(name, bytes, opts)
+        opts = opts or {}
+        opts.org, opts.token, opts.title = fx.ids.org_a, token, name
+        return H.expect(D.upload(server, support.write(dir .. "/" .. name, bytes), opts), 201, name).json
+      end
+      local statuts = upload("statuts.txt", "Statuts de la coopérative, article 3.\n")
+      local bilan = upload("bilan.csv", "a,b\n1,2\n")
+      local v2 = upload("statuts-2.txt", "Statuts révisés.\n", { document = statuts.id, fields = {} })
+      local gone = upload("brouillon.txt", "Un brouillon supprimé avant la copie.\n")
+      H.expect(H.request(server, "DELETE", "/api/v1/documents/" .. gone.id, { token = token }), 204)
+      local r = support.run({ "db", "backup", dir .. "/copy.db", "--db", db })
+      assert.are.equal(0, r.code, r.stderr)
+      assert.truthy(r.stdout:find(dir .. "/copy.db.documents", 1, true), r.stdout)
+      -- Only the files the copy's documents name, each under its digest.
+      local names = { statuts.sha256, bilan.sha256, v2.sha256 }
+      table.sort(names)
+      assert.are.equal(table.concat(names, "\n") .. "\n", listing(dir .. "/copy.db.documents"))
+      for _, name in ipairs(names) do
+        assert.are.equal(name, sha(dir .. "/copy.db.documents/" .. name))
+      end
+      -- After the copy: a document deleted (its file goes), a file altered
+      -- on disk, a new document.
+      H.expect(H.request(server, "DELETE", "/api/v1/documents/" .. bilan.id, { token = token }), 204)
+      assert.falsy(H.exists(docs .. "/" .. bilan.sha256))
+      support.write(docs .. "/" .. statuts.sha256, "altered\n")
+      local later = upload("rapport.txt", "Rapport annuel, après la copie.\n")
+      server.stop()
+
+      -- A copy whose folder lacks a file, or holds one altered, changes nothing.
+      local function broken(label, damage)
+        local copy = H.copy(dir .. "/copy.db", dir .. "/" .. label .. ".db")
+        os.execute("cp -r " .. quote(dir .. "/copy.db.documents") .. " " .. quote(copy .. ".documents"))
+        damage(copy .. ".documents/" .. statuts.sha256)
+        return copy
+      end
+      local before_db, before_docs = sha(db), listing(docs)
+      for _, case in ipairs({
+        { broken("missing", os.remove), "document " .. statuts.id .. " version 1: its file "
+          .. statuts.sha256 .. " is missing from " },
+        { broken("altered", function(path) support.write(path, "forged\n") end),
+          "document " .. statuts.id .. " version 1: the file " },
+      }) do
+        r = support.run({ "db", "restore", case[1], "--db", db })
+        assert.are.equal(1, r.code, r.stderr)
+        assert.truthy(r.stderr:find(case[2], 1, true), r.stderr)
+        assert.are.equal(before_db, sha(db), case[1] .. ": the database changed")
+        assert.are.equal(before_docs, listing(docs), case[1] .. ": the documents changed")
+      end
+      assert.are.equal("altered\n", support.read(docs .. "/" .. statuts.sha256))
+
+      r = support.run({ "db", "restore", dir .. "/copy.db", "--db", db })
+      assert.are.equal(0, r.code, r.stderr)
+      -- The copy's files are back, whole; the replaced database's stay.
+      for _, name in ipairs(names) do
+        assert.are.equal(name, sha(docs .. "/" .. name))
+      end
+      assert.truthy(H.exists(docs .. "/" .. later.sha256), "the replaced database's file kept")
+      server = H.start_server({ db = db })
+      token = H.login(server, H.USERS.cae_a.email)
+      local got = H.expect(H.request(server, "GET", "/api/v1/documents/" .. bilan.id .. "/content",
+        { token = token }), 200)
+      assert.are.equal("a,b\n1,2\n", got.body)
+      H.expect(H.request(server, "GET", "/api/v1/documents/" .. later.id, { token = token }), 404)
+      server.stop()
+      H.admin({ "verify", "--db", db })
+    end)
+
+    it("takes a file a deletion under way set aside, and refuses one the database names that is gone", function()
+      local db = H.fresh_db(fx.db)
+      local dir = db:match("^(.*)/")
+      local out = H.admin({ "document", "upload", "--db", db, "--org", tostring(fx.ids.org_b),
+        "--title", "Kbis", support.write(dir .. "/kbis.txt", "Extrait Kbis.\n") })
+      local digest = sha(dir .. "/kbis.txt")
+      -- As a deletion does inside its transaction, before it commits: the
+      -- rows still name the file, set aside under another name.
+      local aside = db .. ".documents/.removed-" .. digest
+      assert(os.rename(db .. ".documents/" .. digest, aside))
+      H.admin({ "db", "backup", dir .. "/during.db", "--db", db })
+      assert.are.equal(digest, sha(dir .. "/during.db.documents/" .. digest))
+      os.remove(aside)
+      local r = support.run({ "db", "backup", dir .. "/copy.db", "--db", db })
+      assert.are.equal(1, r.code, out .. r.stderr)
+      assert.truthy(r.stderr:find("its file " .. digest .. " is missing from " .. db .. ".documents", 1, true),
+        r.stderr)
+      assert.falsy(H.exists(dir .. "/copy.db"))
+      assert.falsy(H.exists(dir .. "/copy.db.documents"))
+      assert.are.equal("", listing(dir):gsub("[^\n]*\n", function(line)
+        return line:find("^copy") and line or ""
+      end))
+    end)
+  end)
+
   describe("a migration", function()
     it("is preceded by a copy of the database as it was, said on stderr", function()
       local db = H.fresh_db(fx.db)
@@ -127,6 +236,9 @@ describe("backups", function()
     it("takes the day's copy and keeps the newest --backup-keep, other files untouched", function()
       local db = H.fresh_db(fx.db)
       local dir = H.tmpdir()
+      local digest = H.admin({ "document", "upload", "--db", db, "--org", tostring(fx.ids.org_a),
+        "--title", "PV", support.write(dir .. "/pv.txt", "Procès-verbal.\n") }) and sha(dir .. "/pv.txt")
+      os.remove(dir .. "/pv.txt")
       for _, day in ipairs({ "2020-01-01", "2020-01-02", "2020-01-03" }) do
         H.admin({ "db", "backup", dir .. "/labelcoop-" .. day .. ".db", "--db", db })
       end
@@ -142,7 +254,9 @@ describe("backups", function()
       H.login(server, H.USERS.cae_a.email)
       server.stop()
       local listing = io.popen("ls " .. quote(dir)):read("a")
-      assert.are.equal("labelcoop-2020-01-03.db\nlabelcoop-" .. H.today() .. ".db\nnotes.txt\n", listing)
+      assert.are.equal("labelcoop-2020-01-03.db\nlabelcoop-2020-01-03.db.documents\nlabelcoop-"
+        .. H.today() .. ".db\nlabelcoop-" .. H.today() .. ".db.documents\nnotes.txt\n", listing)
+      assert.are.equal(digest, sha(today .. ".documents/" .. digest), "the day's copy has its documents")
       H.admin({ "verify", "--db", today })
       assert.are.equal(orgs(db), orgs(today))
     end)

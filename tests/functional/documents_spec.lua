@@ -8,6 +8,7 @@
 
 local H = require "http_support"
 local O = require "openapi_support"
+local D = require "documents_support"
 local support = require "support"
 local quote = support.quote
 
@@ -45,18 +46,9 @@ describe("evidence documents", function()
   -- A multipart upload of path (as filename, when given) with the fields.
   local function upload(path, opts)
     opts = opts or {}
-    local args = { "-F", "file=@" .. path .. (opts.filename and (";filename=" .. opts.filename) or "") }
-    for name, value in pairs(opts.fields or { title = opts.title or "Statuts" }) do
-      args[#args + 1] = "-F"
-      args[#args + 1] = name .. "=" .. value
-    end
-    for _, word in ipairs(opts.curl_args or {}) do
-      args[#args + 1] = word
-    end
-    local target = opts.document and ("/api/v1/documents/" .. opts.document .. "/versions")
-      or ("/api/v1/organisations/" .. (opts.org or fx.ids.org_a) .. "/documents")
-    return H.request(opts.server or server, "POST", target, { token = opts.token or tokens.cae_a,
-      curl_args = args, max_time = 60, headers = opts.headers })
+    opts.org = opts.org or fx.ids.org_a
+    opts.token = opts.token or tokens.cae_a
+    return D.upload(opts.server or server, path, opts)
   end
 
   local function get(path, token)

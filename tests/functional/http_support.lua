@@ -603,7 +603,8 @@ end
 H.CODES = {
   [400] = "bad_request", [401] = "unauthorized", [403] = "forbidden", [404] = "not_found",
   [405] = "method_not_allowed", [409] = "conflict", [412] = "precondition_failed", [413] = "payload_too_large",
-  [415] = "unsupported_media_type", [429] = "too_many_requests", [503] = "unavailable",
+  [415] = "unsupported_media_type", [422] = "unprocessable", [429] = "too_many_requests",
+  [503] = "unavailable",
 }
 function H.expect_error(r, status, path, what)
   H.expect(r, status, what)

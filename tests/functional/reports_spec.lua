@@ -6,6 +6,7 @@
 local support = require "support"
 local H = require "http_support"
 local O = require "openapi_support"
+local D = require "documents_support"
 local R = require "reports_support"
 
 O.record() -- every answer checked against the API's description at the end
@@ -16,8 +17,10 @@ local json = support.json
 local BOUND = 60
 local LIMIT = 75
 
-local SHIPPED = { "audit-comparison", "cae-scorecard", "committee-agenda", "criteria-heatmap", "network-overview" }
-local READ_ONLY_API = { "action_items", "assessment", "assessments", "decisions", "labels", "latest_answers",
+local SHIPPED = { "audit-comparison", "cae-scorecard", "committee-agenda", "criteria-heatmap", "documents",
+  "network-overview" }
+local READ_ONLY_API = { "action_items", "assessment", "assessments", "decisions", "documents", "labels",
+  "latest_answers",
   "organisations", "referential", "rulesets", "today" }
 
 local ctx, hostile_job, scripts_dir
@@ -154,7 +157,7 @@ report {
   end)
 
   describe("report list", function()
-    it("lists the five shipped reports with their French titles, audiences and parameters", function()
+    it("lists the six shipped reports with their French titles, audiences and parameters", function()
       local r = report("list", nil, { "--format", "json" })
       -- `report list` is not a report: R.report passes it as the name
       assert.are.equal(0, r.code, R.show(r))
@@ -171,6 +174,7 @@ report {
       assert.are.equal("committee", by["network-overview"].audience)
       assert.are.equal("committee", by["criteria-heatmap"].audience)
       assert.are.equal("committee", by["committee-agenda"].audience)
+      assert.are.equal("committee", by["documents"].audience)
       assert.are.equal("org", by["cae-scorecard"].params[1].name)
       assert.are.equal("integer", by["cae-scorecard"].params[1].type)
       local ab = names_of(by["audit-comparison"].params)
@@ -434,6 +438,59 @@ report {
         { token = ctx.tokens.committee }), 404)
       H.expect_error(H.request(ctx.server, "GET", "/api/v1/reports/cae-scorecard?org=99",
         { token = ctx.tokens.committee }), 400)
+    end)
+  end)
+
+  describe("documents", function()
+    local uploaded, secret = {}, "Contenu confidentiel du contrat, jamais dans un rapport.\n"
+    setup(function()
+      local dir = H.tmpdir()
+      local function upload(org, token, name, bytes, opts)
+        opts = opts or {}
+        opts.org, opts.token, opts.title = org, token, opts.title or name
+        local r = D.upload(ctx.server, support.write(dir .. "/" .. name, bytes), opts)
+        uploaded[#uploaded + 1] = H.expect(r, 201, name).json
+        return uploaded[#uploaded]
+      end
+      local statuts = upload(ctx.orgs.a, ctx.tokens.cae_a, "statuts.txt", "Statuts, article 3.\n")
+      upload(ctx.orgs.a, ctx.tokens.cae_a, "statuts-2.txt", "Statuts révisés, article 3.\n",
+        { document = statuts.id, fields = {} })
+      -- The same bytes twice: stored once, counted once in the size.
+      upload(ctx.orgs.a, ctx.tokens.cae_a, "contrat.txt", secret, { title = "Contrat d'entrepreneur-salarié" })
+      upload(ctx.orgs.a, ctx.tokens.cae_a, "contrat-copie.txt", secret, { title = "Contrat (copie)" })
+      upload(ctx.orgs.c, ctx.tokens.cae_c, "bilan.csv", "a;b\n1;2\n")
+    end)
+
+    it("lists per CAE its documents, versions and the bytes they hold, then each version with its SHA-256", function()
+      local doc = report_json("documents")
+      assert.are.equal("Documents de preuve des CAE", doc.title)
+      local t = R.table_after(doc, "Documents par CAE")
+      assert.are.same({ "CAE", "Documents", "Versions", "Octets", "Taille" }, t.columns)
+      local secret_size = #secret
+      local a_bytes = #"Statuts, article 3.\n" + #"Statuts révisés, article 3.\n" + secret_size
+      assert.are.same({ ctx.names.a, 3, 4, a_bytes, a_bytes .. " o" }, row_of(t, ctx.names.a))
+      assert.are.same({ ctx.names.c, 1, 1, 8, "8 o" }, row_of(t, ctx.names.c))
+      assert.are.same({ ctx.names.b, 0, 0, 0, "0 o" }, row_of(t, ctx.names.b))
+      local list = R.table_after(doc, ctx.names.a)
+      assert.are.same({ "Document", "Titre", "Version", "Type", "Octets", "Déposé le", "SHA-256" }, list.columns)
+      assert.are.equal(4, #list.rows)
+      local v2 = list.rows[2]
+      assert.are.same({ uploaded[1].id, "statuts.txt", 2, "Texte", uploaded[2].size, ctx.today, uploaded[2].sha256 },
+        v2)
+      assert.is_nil(R.table_after(doc, ctx.names.b), "a CAE without documents gets no list")
+      -- Metadata only: the bytes of no document reach a report.
+      local r = report("documents", nil, { "--format", "json" })
+      assert.falsy(r.stdout:find("confidentiel", 1, true), r.stdout)
+      -- On one CAE.
+      local one = report_json("documents", { org = ctx.orgs.c })
+      assert.are.same({ { ctx.names.c, 1, 1, 8, "8 o" } }, R.table_after(one, "Documents par CAE").rows)
+      assert.are.equal(uploaded[5].sha256, R.table_after(one, ctx.names.c).rows[1][7])
+    end)
+
+    it("is the committee's and the admins', not a CAE's", function()
+      H.expect(H.request(ctx.server, "GET", "/api/v1/reports/documents?format=csv", { token = ctx.tokens.admin }),
+        200)
+      H.expect_error(H.request(ctx.server, "GET", "/api/v1/reports/documents", { token = ctx.tokens.cae_a }), 403)
     end)
   end)
 

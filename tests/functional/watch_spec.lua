@@ -26,7 +26,7 @@ describe("GET /api/v1/health", function()
     local r = H.expect(H.request(server, "GET", "/api/v1/health"), 200, "health")
     local version, commit = version_and_commit()
     assert.are.same({ status = "ok", version = version, commit = commit, database = "ok",
-      ruleset = support.check().hash }, r.json)
+      ruleset = support.check().hash, scanning = "off" }, r.json)
     -- Nothing else than GET.
     H.expect_error(H.request(server, "POST", "/api/v1/health", { json = {} }), 405)
   end)

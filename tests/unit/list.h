@@ -37,6 +37,7 @@
     TEST_ENTRY(paging_pages_and_links)                                                             \
     TEST_ENTRY(files_empty_folder)                                                                 \
     TEST_ENTRY(filestore_stored_once)                                                              \
+    TEST_ENTRY(filestore_open_kept)                                                                \
     TEST_ENTRY(filestore_limit_leaves_nothing)                                                     \
     TEST_ENTRY(filestore_types)                                                                    \
     TEST_ENTRY(plugin_no_plugins)                                                                  \

@@ -64,6 +64,34 @@ TEST_IMPL(filestore_stored_once)
     return 0;
 }
 
+/* A file a deletion set aside is still read for a backup until purged;
+ * put back, it is read at its place again. */
+TEST_IMPL(filestore_open_kept)
+{
+    char *dir = fixture_tmpdir(), sha[FILESTORE_HASH_LEN + 1];
+    bool created;
+    ASSERT_EQ(store_text(dir, "abc", &created, sha), ERR_OK);
+    err e = ERR_INIT;
+    int fd;
+    size_t size;
+    ASSERT_EQ(filestore_set_aside(dir, sha, &e), ERR_OK);
+    ASSERT_EQ(filestore_open(dir, sha, &fd, &size, &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(filestore_open_kept(dir, sha, &fd, &size, &e), ERR_OK);
+    ASSERT_EQ(size, 3);
+    close(fd);
+    filestore_put_back(dir, sha);
+    ASSERT_EQ(filestore_open_kept(dir, sha, &fd, &size, &e), ERR_OK);
+    close(fd);
+    ASSERT_EQ(filestore_set_aside(dir, sha, &e), ERR_OK);
+    filestore_purge(dir, sha);
+    ASSERT_EQ(filestore_open_kept(dir, sha, &fd, &size, &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(entries(dir), 0);
+    fixture_rmtree(dir);
+    return 0;
+}
+
 /* Past its limit an upload is refused and, let go, leaves nothing. */
 TEST_IMPL(filestore_limit_leaves_nothing)
 {

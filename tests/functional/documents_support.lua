@@ -1,0 +1,26 @@
+-- Helpers for the specs of evidence documents (issue 20): a multipart
+-- upload through the real API with curl. Built on http_support.lua.
+
+local H = require "http_support"
+
+local D = {}
+
+-- Uploads path (named filename when given) to opts.org's library, or as a
+-- new version of opts.document, with opts.fields (default: the title
+-- opts.title or "Statuts"), as opts.token on server; H.request's answer.
+function D.upload(server, path, opts)
+  local args = { "-F", "file=@" .. path .. (opts.filename and (";filename=" .. opts.filename) or "") }
+  for name, value in pairs(opts.fields or { title = opts.title or "Statuts" }) do
+    args[#args + 1] = "-F"
+    args[#args + 1] = name .. "=" .. value
+  end
+  for _, word in ipairs(opts.curl_args or {}) do
+    args[#args + 1] = word
+  end
+  local target = opts.document and ("/api/v1/documents/" .. opts.document .. "/versions")
+    or ("/api/v1/organisations/" .. opts.org .. "/documents")
+  return H.request(server, "POST", target, { token = opts.token, curl_args = args,
+    max_time = opts.max_time or 60, headers = opts.headers })
+end
+
+return D
