@@ -7,6 +7,7 @@
 -- audits link documents).
 
 local H = require "http_support"
+local D = require "documents_support"
 local support = require "support"
 local quote = support.quote
 
@@ -39,21 +40,12 @@ describe("evidence documents", function()
     return support.write(files .. "/" .. name, bytes)
   end
 
-  -- A multipart upload of path (as filename, when given) with the fields.
+  -- A multipart upload of path (documents_support's), as the first CAE by default.
   local function upload(path, opts)
     opts = opts or {}
-    local args = { "-F", "file=@" .. path .. (opts.filename and (";filename=" .. opts.filename) or "") }
-    for name, value in pairs(opts.fields or { title = opts.title or "Statuts" }) do
-      args[#args + 1] = "-F"
-      args[#args + 1] = name .. "=" .. value
-    end
-    for _, word in ipairs(opts.curl_args or {}) do
-      args[#args + 1] = word
-    end
-    local target = opts.document and ("/api/v1/documents/" .. opts.document .. "/versions")
-      or ("/api/v1/organisations/" .. (opts.org or fx.ids.org_a) .. "/documents")
-    return H.request(opts.server or server, "POST", target, { token = opts.token or tokens.cae_a,
-      curl_args = args, max_time = 60, headers = opts.headers })
+    return D.upload(opts.server or server, path, { filename = opts.filename, fields = opts.fields,
+      title = opts.title, curl_args = opts.curl_args, document = opts.document,
+      org = opts.org or fx.ids.org_a, token = opts.token or tokens.cae_a, headers = opts.headers })
   end
 
   local function get(path, token)

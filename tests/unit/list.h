@@ -56,6 +56,7 @@
     TEST_ENTRY(rules_decide_matches_evaluate)                                                      \
     TEST_ENTRY(rules_decide_checked)                                                               \
     TEST_ENTRY(evaluation_paths)                                                                   \
+    TEST_ENTRY(evaluation_document_links)                                                          \
     TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
     TEST_ENTRY(store_chain_hash_form)                                                              \
     TEST_ENTRY(store_constraints_and_journal)                                                      \
