@@ -10,6 +10,7 @@ local support = require "support"
 local H = require "http_support"
 local D = require "documents_support"
 local L = require "lifecycle_support"
+local R = require "reports_support"
 local json = support.json
 local quote = support.quote
 
@@ -197,6 +198,15 @@ describe("documents linked to criteria", function()
       assert.truthy(r.stdout:find("3 documents checked", 1, true), r.stdout)
       -- still refused once decided
       expect_error(request(server, "DELETE", "/api/v1/documents/" .. doc.id, { token = t.cae_a }), 409)
+    end)
+
+    it("lists in the audit report, per criterion, each document seen: title, version, SHA-256", function()
+      local r = expect(request(server, "GET", "/api/v1/assessments/" .. audit.id .. "/report.pdf",
+        { token = t.committee }), 200)
+      local path = support.write(H.tmpdir() .. "/report.pdf", r.body)
+      local text = R.pdftotext(path):gsub("%s+", " ")
+      assert.truthy(text:find("Statuts de la CAE, version 2, p. 3-5, SHA-256 " .. v2.sha256, 1, true), text)
+      assert.truthy(text:find("Statuts de la CAE, version 1, SHA-256 " .. doc.sha256, 1, true), text)
     end)
 
     it("`verify` fails with the decision's id when a stored file is edited, then deleted", function()

@@ -76,5 +76,6 @@
     TEST_ENTRY(document_certificate_pdf)                                                           \
     TEST_ENTRY(document_refuses_missing)                                                           \
     TEST_ENTRY(document_bounds_its_cost)                                                           \
+    TEST_ENTRY(document_evidence_lists_documents)                                                  \
     TEST_ENTRY(docstore_waits_for_a_drawing_place)                                                 \
     TEST_ENTRY(docstore_keeps_the_first_copy)
