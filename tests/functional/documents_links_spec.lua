@@ -108,6 +108,12 @@ describe("documents linked to criteria", function()
     assert.are.equal(ids.org_a, data.organisation_id)
   end)
 
+  it("lets a webhook subscribe to document.linked", function()
+    local hook = expect(request(server, "POST", "/api/v1/webhooks", { token = t.admin,
+      json = { url = "http://127.0.0.1:9/hook", events = { "document.linked", "document.uploaded" } } }), 201).json
+    expect(request(server, "DELETE", "/api/v1/webhooks/" .. hook.id, { token = t.admin }), 204)
+  end)
+
   it("refuses a link to another CAE's document, a deleted one, a missing version, bad keys, at its path", function()
     local mine = uploaded("pv.txt", "PV AG")
     local theirs = uploaded("autre.txt", "Autre", { org = ids.org_b, token = t.cae_b })
@@ -252,6 +258,26 @@ describe("documents linked to criteria", function()
       assert.are.equal(2, r.code, r.stdout .. r.stderr)
       assert.truthy(r.stderr:find("--out", 1, true), r.stderr)
     end)
+  end)
+
+  it("keeps a document a deferred decision saw, though its audit is a draft again", function()
+    local d = uploaded("pv.txt", "PV pour report")
+    local a = H.new_audit(server, t.committee, ids.org_b, ids.auditor)
+    L.answer(server, t.auditor, a.id, L.answers(criteria))
+    local theirs = uploaded("autre.txt", "Pièce de la CAE B", { org = ids.org_b, token = t.cae_b })
+    expect(answer(a.id, "JF-04", { { document = theirs.id } }, t.auditor), 200)
+    expect(request(server, "PUT", "/api/v1/assessments/" .. a.id .. "/stakeholders",
+      { token = t.auditor, json = H.STAKEHOLDERS }), 200)
+    expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/submit", { token = t.auditor }), 200)
+    expect(request(server, "POST", "/api/v1/assessments/" .. a.id .. "/decision", { token = t.committee,
+      json = { outcome = "deferred", points = { { criterion = "JF-04", text = "Pièce à compléter" } } } }), 201)
+    assert.are.equal("draft", assessment(a.id, t.committee).status)
+    local e = expect_error(request(server, "DELETE", "/api/v1/documents/" .. theirs.id, { token = t.cae_b }), 409)
+    assert.truthy(e.message:find("assessment " .. a.id, 1, true), e.message)
+    -- a document of the first CAE is still not the second's to link
+    expect_error(answer(a.id, "JF-04", { { document = d.id } }, t.auditor), 400, "$.evidence[0].document")
+    local r = verify()
+    assert.are.equal(0, r.code, r.stdout .. r.stderr)
   end)
 
   it("drops a draft's link to a document deleted; the draft's other evidence stays", function()
