@@ -121,8 +121,17 @@ void verify_record_documents(const cJSON *record, const char *dir, long long dec
                              cJSON *problems, int *checked)
 {
     const cJSON *criterion, *d;
-    cJSON_ArrayForEach(criterion, cJSON_GetObjectItem(record, "documents"))
+    const cJSON *documents = cJSON_GetObjectItem(record, "documents");
+    if (documents && !cJSON_IsObject(documents)) {
+        problem(problems, "decision", decision, "its documents are not {criterion: [...]}");
+        return;
+    }
+    cJSON_ArrayForEach(criterion, documents)
     {
+        if (!cJSON_IsArray(criterion)) {
+            problem(problems, "decision", decision, "its documents are not {criterion: [...]}");
+            continue;
+        }
         cJSON_ArrayForEach(d, criterion)
         {
             const char *sha256 = cJSON_GetStringValue(cJSON_GetObjectItem(d, "sha256"));
@@ -357,11 +366,14 @@ int verify_export_documents(const cJSON *export, const char *from, const char *t
     {
         cJSON_ArrayForEach(d, criterion)
         {
+            /* every sha256 checked valid above, else rc says why */
             const char *sha256 = cJSON_GetStringValue(cJSON_GetObjectItem(d, "sha256"));
             char src[4096], dst[4096];
+            if (rc != ERR_OK)
+                break;
             snprintf(src, sizeof src, "%s/%s", from, sha256);
             snprintf(dst, sizeof dst, "%s/%s", to, sha256);
-            if (rc == ERR_OK && access(dst, F_OK) != 0) /* named twice, copied once */
+            if (access(dst, F_OK) != 0) /* named twice, copied once */
                 rc = copy_file(src, dst, e);
         }
     }

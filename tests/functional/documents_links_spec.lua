@@ -253,6 +253,13 @@ describe("documents linked to criteria", function()
       r = verify({ "verify", "--record", record_file })
       assert.are.equal(1, r.code, r.stdout .. r.stderr)
       assert.truthy(r.stdout:find("decision " .. decision .. ": criterion JF-01", 1, true), r.stdout)
+      -- a record whose documents are not what they should be: refused, never a crash
+      local export = json.decode(support.read(record_file))
+      export.record = export.record:gsub('"documents":{', '"documents":["x",{', 1)
+      support.write(record_file, json.encode(export))
+      r = verify({ "verify", "--record", record_file })
+      assert.are.equal(1, r.code, r.stdout .. r.stderr)
+      assert.truthy(r.stdout:find("does not match its hash", 1, true), r.stdout)
       -- --with-documents writes a folder beside a file: it needs one
       r = support.run({ "export-decision", tostring(decision), "--db", db, "--with-documents" })
       assert.are.equal(2, r.code, r.stdout .. r.stderr)
