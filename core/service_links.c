@@ -114,10 +114,15 @@ static int emit_linked(store *db, const svc_link_write *w, const cJSON *link,
 int svc_links_check(store *db, const svc_link_write *w, const cJSON *evidence, const char *before,
                     err *e)
 {
+    bool any = false;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, evidence) any = any || cJSON_IsObject(x);
+    if (!any) /* texts alone: nothing read (every other write waits on this one) */
+        return ERR_OK;
     cJSON *then = before ? cJSON_Parse(before) : NULL;
     const cJSON *old = cJSON_GetObjectItemCaseSensitive(then, "evidence");
     int rc = ERR_OK, i = 0;
-    for (const cJSON *x = evidence ? evidence->child : NULL; x && rc == ERR_OK; x = x->next, i++) {
+    for (x = evidence->child; x && rc == ERR_OK; x = x->next, i++) {
         if (!cJSON_IsObject(x))
             continue;
         char at[32];
