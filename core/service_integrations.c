@@ -31,6 +31,7 @@ static const char *const event_types[] = {
     "audit.auditor_unavailable",
     "webhook.disabled",
     "document.uploaded",
+    "document.linked",
     NULL,
 };
 /* clang-format on */
