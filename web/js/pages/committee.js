@@ -392,7 +392,7 @@ function documentsSeen(a, ref) {
   }
   add(sec, h('ul', { class: 'docs-by-criterion' }, rows.map((x) => {
     const c = ref.byId.get(x.criterion);
-    return h('li', { 'data-criterion': x.criterion }, h('strong', x.criterion), c ? ` — ${shorten(c.statement, 90)}` : '', linkedList(x.docs));
+    return h('li', { 'data-criterion': x.criterion }, h('strong', x.criterion), c ? ` — ${shorten(c.statement, 90)}` : '', linkedList(x.docs, { hashes: true }));
   })));
   return sec;
 }

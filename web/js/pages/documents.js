@@ -67,11 +67,12 @@ function metaLine(d) {
 /**
  * The documents an answer links, as a list: the title opens the version
  * linked, then its type, size and date, the version and the pages; a
- * "Retirer" button each when onRemove is given. Metadata the answer lacks
+ * "Retirer" button each when onRemove is given, the SHA-256 of the bytes
+ * with hashes (what a decision saw). Metadata the answer lacks
  * is fetched (GET /documents/{id}); a document the reader may not see
  * stays listed by its number.
  */
-export function linkedList(entries, { onRemove } = {}) {
+export function linkedList(entries, { onRemove, hashes } = {}) {
   const ul = h('ul', { class: 'doc-list' });
   entries.forEach((x, i) => {
     const li = h('li', { class: 'doc-item', 'data-document': x.document });
@@ -86,7 +87,8 @@ export function linkedList(entries, { onRemove } = {}) {
       add(li,
         h('span', { class: 'doc-title' }, openLink(x.document, x.version, { type: shown.type, filename: shown.filename, text: title })),
         h('span', { class: 'doc-meta' }, shown.size !== undefined && shown.size !== null ? `${metaLine(shown)} · ${which}` : which,
-          x.pages ? ` · pages ${x.pages}` : '', x.available === false ? h('strong', ' · document introuvable') : ''),
+          x.pages ? ` · pages ${x.pages}` : '', x.available === false ? h('strong', ' · document introuvable') : '',
+          hashes && (x.sha256 || shown.sha256) ? [' · SHA-256 ', h('code', { class: 'hash' }, x.sha256 || shown.sha256)] : ''),
         onRemove ? h('button', { type: 'button', class: 'button-secondary small', 'data-action': 'unlink', onclick: () => onRemove(i) },
           'Retirer', h('span', { class: 'visually-hidden' }, ` le document « ${title} »`)) : null);
     };
@@ -126,9 +128,26 @@ export function filePicker(onFile, { label = 'Choisir un fichier', hint = 'ou gl
   return { el, input, button };
 }
 
+const isFile = (ev) => ev.dataTransfer && [...ev.dataTransfer.types].includes('Files');
+
+// A file dropped beside a drop zone would make the browser leave the page
+// for the file, and answers not yet saved with it: the window refuses it.
+let guarded = false;
+function guardWindow() {
+  if (guarded) return;
+  guarded = true;
+  for (const type of ['dragover', 'drop']) {
+    window.addEventListener(type, (ev) => {
+      if (!isFile(ev) || ev.defaultPrevented) return;
+      ev.preventDefault();
+      ev.dataTransfer.dropEffect = 'none';
+    });
+  }
+}
+
 /** Makes target take a file dropped on it (highlighted while one is dragged over). */
 export function acceptDrops(target, onFile) {
-  const isFile = (ev) => ev.dataTransfer && [...ev.dataTransfer.types].includes('Files');
+  guardWindow();
   let depth = 0;
   target.addEventListener('dragenter', (ev) => {
     if (!isFile(ev)) return;
@@ -379,6 +398,7 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
   const panel = h('div', { class: 'attach-panel', id: panelId, hidden: true });
   const out = h('div', { class: 'attach-out', 'aria-live': 'polite' });
   let pages = null;
+  let loadLibrary = () => {};
   const pagesOf = () => (pages && pages.value.trim()) || undefined;
 
   const uploadAndLink = async (file) => {
@@ -387,6 +407,7 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
     onLink({ document: d.id, pages: pagesOf(), title: d.title, size: d.size, type: d.type, created_at: d.created_at, filename: d.filename });
     out.replaceChildren(message('success', `« ${d.title} » a été ajouté à la bibliothèque et joint au critère ${criterion}.`));
     if (pages) pages.value = '';
+    loadLibrary();
   };
   acceptDrops(block, uploadAndLink);
 
@@ -415,18 +436,23 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
       out.replaceChildren(message('success', `« ${d.title} » est joint au critère ${criterion}.`));
       pages.value = '';
     });
-    api('GET', `organisations/${org}/documents`).then((list) => {
+    // the library, read when the panel opens and again after an upload from it
+    loadLibrary = () => api('GET', `organisations/${org}/documents`).then((list) => {
+      const keep = select.value;
       docs = list;
       select.replaceChildren(h('option', { value: '' }, list.length ? 'Choisissez un document' : 'La bibliothèque est vide'),
         ...list.map((d) => h('option', { value: d.id }, `${d.title} (${docType(d.type)}, ${frSize(d.size)})`)));
+      select.value = keep;
     }).catch((err) => {
       select.replaceChildren(h('option', { value: '' }, 'Bibliothèque indisponible'));
       if (err.status !== 401) add(out, errorBox(err));
     });
+    loadLibrary();
     panel.replaceChildren(
+      field('Pages concernées (facultatif)', pages, 'Par exemple : 3-5').wrap,
       h('div', { class: 'field' }, h('span', { class: 'label-like' }, 'Un nouveau fichier, ajouté à la bibliothèque'), picker.el),
-      h('div', { class: 'attach-library' }, field('Ou un document de la bibliothèque', select).wrap, field('Version', version).wrap, h('p', link)),
-      field('Pages concernées (facultatif)', pages, 'Par exemple : 3-5').wrap);
+      h('div', { class: 'attach-library' }, field('Ou un document de la bibliothèque', select).wrap,
+        h('div', { class: 'attach-version' }, field('Version', version).wrap, h('p', link))));
   };
   open.addEventListener('click', () => {
     const opening = panel.hidden;
