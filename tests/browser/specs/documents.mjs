@@ -222,7 +222,7 @@ export function register() {
     await page.context().close();
   });
 
-  test('documents: the auditor sees the documents the CAE linked beside a finding and opens them; the committee sees those of the findings', async (env) => {
+  test('documents: the auditor sees the documents the CAE linked beside a finding and opens them; the committee sees those of the findings; a linked document stays', async (env) => {
     const d = await delta(env);
     assert(d.document, 'the first test linked a document');
     // Delta submits its self-assessment: the auditor reads it beside the findings
@@ -276,6 +276,19 @@ export function register() {
     await shoot(cpage, 'documents-decision', { scrollTo: '[data-testid="documents-seen"]' });
     assert(cpage.errors.length === 0, `no script error: ${cpage.errors.join('; ')}`);
     await cpage.context().close();
+
+    // the CAE cannot delete a document its submitted self-assessment links: the 409 in French
+    const page2 = await newPage(env);
+    await login(page2, d.email);
+    await page2.goto(`/#/cae/${d.org}/documents`);
+    const row = page2.locator(`[data-testid="library"] tr[data-document="${d.document}"]`);
+    await row.locator('button[data-action="delete-document"]').click();
+    await row.locator('button[data-action="confirm-delete-document"]').click();
+    const refused = row.locator('.message-error');
+    await refused.waitFor();
+    assert((await refused.textContent()).includes('joint à une évaluation soumise ou décidée'), `the refusal: ${await refused.textContent()}`);
+    assert(page2.errors.length === 0, `no script error: ${page2.errors.join('; ')}`);
+    await page2.context().close();
     removeDir(d.dir);
   });
 }

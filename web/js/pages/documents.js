@@ -445,7 +445,11 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
       select.value = keep;
     }).catch((err) => {
       select.replaceChildren(h('option', { value: '' }, 'Bibliothèque indisponible'));
-      if (err.status !== 401) add(out, errorBox(err));
+      if (err.status === 403) {
+        out.replaceChildren(message('info', 'La bibliothèque de la CAE ne vous est pas accessible : joignez un nouveau fichier.'));
+      } else if (err.status !== 401) {
+        add(out, errorBox(err));
+      }
     });
     loadLibrary();
     panel.replaceChildren(
