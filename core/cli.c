@@ -86,6 +86,7 @@ enum {
     OPT_MAX_DOCUMENT,
     OPT_MAX_ORG_DOCUMENTS,
     OPT_TITLE,
+    OPT_WITH_DOCUMENTS,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -231,6 +232,9 @@ static const cli_option cli_options[OPT_COUNT] = {
     [OPT_LABEL] = TEXT("label", label, "VERSION", "a version label for the rule set"),
     [OPT_TO] = TEXT("to", to, "HASH", "the rule set to move to"),
     [OPT_RECORD] = TEXT("record", record, "FILE", "check one exported decision instead"),
+    [OPT_WITH_DOCUMENTS] = FLAG("with-documents", with_documents,
+                                "the documents the decision saw too, in FILE.documents/ "
+                                "(needs --out FILE)"),
     [OPT_OUT] = TEXT("out", out, "FILE", "write there (default: standard output)"),
     [OPT_URL] = TEXT("url", url, "URL", "the endpoint"),
     [OPT_EVENTS] = TEXT("events", events, "TYPE,...", "the event types sent (default: all)"),
@@ -397,9 +401,9 @@ static const int rules_opts[] = {OPT_RULES, OPT_FORMAT,  OPT_MAX_INSN, OPT_MAX_M
                                  OPT_NOTE,  OPT_LABEL,   OPT_RULESET,  OPT_CONFIG,  0};
 static const int whatif_opts[] = {OPT_RULES, OPT_FORMAT, OPT_MAX_INSN, OPT_MAX_MEM,
                                   OPT_DB,    OPT_CONFIG, 0};
-static const int verify_opts[] = {OPT_DB,      OPT_RECORD, OPT_FORMAT, OPT_MAX_INSN,
-                                  OPT_MAX_MEM, OPT_CONFIG, 0};
-static const int export_opts[] = {OPT_DB, OPT_OUT, OPT_CONFIG, 0};
+static const int verify_opts[] = {OPT_DB,      OPT_RECORD, OPT_FORMAT,    OPT_MAX_INSN,
+                                  OPT_MAX_MEM, OPT_CONFIG, OPT_DOCUMENTS, 0};
+static const int export_opts[] = {OPT_DB, OPT_OUT, OPT_CONFIG, OPT_DOCUMENTS, OPT_WITH_DOCUMENTS, 0};
 static const int migrate_opts[] = {OPT_DB, OPT_TO, OPT_ORG, OPT_RULES, OPT_CONFIG, 0};
 static const int eval_opts[] = {OPT_RULES,   OPT_ANSWERS, OPT_FORMAT, OPT_MAX_INSN,
                                 OPT_MAX_MEM, OPT_CONFIG,  0};
@@ -584,7 +588,8 @@ static const cli_command cli_commands[] = {
      migrate_opts, 0, NULL, cli_cmd_migrate},
     {"verify", NULL, "[--db PATH] [--record FILE]", "replay every decision, check the chains",
      verify_opts, 0, NULL, cli_cmd_verify},
-    {"export-decision", NULL, "ID [--out FILE]", "one decision's record, checkable alone",
+    {"export-decision", NULL, "ID [--out FILE [--with-documents]]",
+     "one decision's record (and documents), checkable alone",
      export_opts, 1, NULL, cli_cmd_export_decision},
     {"webhook", "add", "--url URL [--events TYPE,...] [--secret-stdin]",
      "a webhook endpoint; prints its secret once", webhook_opts, 0, NULL, cli_cmd_webhook_add},

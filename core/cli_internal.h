@@ -35,7 +35,7 @@ typedef struct opts {
     long long login_client, login_account, login_window; /* failures, failures, seconds */
     long long backup_keep;
     long long max_document, max_org_documents; /* bytes */
-    int password_stdin, secret_stdin;
+    int password_stdin, secret_stdin, with_documents;
     bool may_create; /* init and demo: a database that is not there is made */
     sandbox_limits limits;
     const char *verb; /* the word after the noun: "check", a report's name */

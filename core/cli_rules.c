@@ -433,13 +433,21 @@ int cli_cmd_verify(const opts *o)
         free(text);
         if (rc != ERR_OK)
             return cli_fail_err(&e);
-        rc = verify_export_check(doc, &o->limits, &rep, &e);
+        /* The documents export-decision --with-documents wrote beside it. */
+        char documents[4096];
+        struct stat st;
+        snprintf(documents, sizeof documents, "%s.documents", o->record);
+        bool beside = stat(documents, &st) == 0 && S_ISDIR(st.st_mode);
+        rc = verify_export_check(doc, &o->limits, beside ? documents : NULL, &rep, &e);
         cJSON_Delete(doc);
     } else {
         cli_env env;
         if ((rc = cli_env_open(o, ENV_CACHE, &env)) != ERR_OK)
             return rc;
-        rc = verify_database(env.db, env.cache, &rep, &e);
+        service_library_config lib;
+        char dir[4096];
+        cli_library(o, &lib, dir, sizeof dir);
+        rc = verify_with_documents(env.db, env.cache, dir, &rep, &e);
         cli_env_close(&env);
     }
     if (rc != ERR_OK)
@@ -462,6 +470,9 @@ int cli_cmd_verify(const opts *o)
     if (cJSON_GetObjectItem(rep, "journal_rows"))
         printf(", %.0f journal rows checked",
                cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "journal_rows")));
+    if (cJSON_GetObjectItem(rep, "documents"))
+        printf(", %.0f documents checked",
+               cJSON_GetNumberValue(cJSON_GetObjectItem(rep, "documents")));
     printf("\n");
     cJSON_Delete(rep);
     return ok ? ERR_OK : ERR_FAIL;
@@ -477,10 +488,23 @@ int cli_cmd_export_decision(const opts *o)
     int rc = cli_env_open(o, ENV_DB, &env);
     if (rc != ERR_OK)
         return rc;
+    if (o->with_documents && !o->out) {
+        cli_env_close(&env);
+        return cli_fail(ERR_INPUT, "export-decision: --with-documents needs --out FILE (the "
+                                   "documents go to FILE.documents/)");
+    }
     cJSON *out;
     err e = ERR_INIT;
     rc = verify_export(env.db, id, &out, &e);
     cli_env_close(&env);
+    if (rc == ERR_OK && o->with_documents) {
+        service_library_config lib;
+        char from[4096], to[4096];
+        cli_library(o, &lib, from, sizeof from);
+        snprintf(to, sizeof to, "%s.documents", o->out);
+        if ((rc = verify_export_documents(out, from, to, &e)) != ERR_OK)
+            cJSON_Delete(out);
+    }
     if (rc != ERR_OK)
         return cli_fail_err(&e);
     char *text = cJSON_Print(out);

@@ -615,31 +615,58 @@ static void lists_section(pdf_doc *d, const cJSON *data)
                  9.5, PDF_GREY);
 }
 
-/* "Preuves : a ; b ; c", or NULL when there is none; caller frees. */
-static char *evidence_text(const cJSON *c)
+/* One evidence entry as the report prints it: a text, or a document seen
+ * ("Statuts, version 2, p. 3-5, SHA-256 <hex>"); caller frees. */
+static char *evidence_entry(const cJSON *x)
+{
+    if (cJSON_IsString(x))
+        return strdup(or_dash(x->valuestring));
+    char version[32] = "", pages[96] = "";
+    double v;
+    if (number(x, "resolved_version", &v) || number(x, "version", &v))
+        snprintf(version, sizeof version, ", version %.0f", v);
+    if (str(x, "pages"))
+        snprintf(pages, sizeof pages, ", p. %s", str(x, "pages"));
+    const char *title = str(x, "title") ? str(x, "title") : str(x, "name");
+    const char *sha256 = str(x, "sha256");
+    size_t size = strlen(or_dash(title)) + strlen(version) + strlen(pages) +
+                  (sha256 ? strlen(sha256) : 0) + sizeof ", SHA-256 ";
+    char *out = malloc(size);
+    if (out)
+        snprintf(out, size, "%s%s%s%s%s", or_dash(title), version, pages,
+                 sha256 ? ", SHA-256 " : "", sha256 ? sha256 : "");
+    return out;
+}
+
+char *document_evidence_text(const cJSON *c)
 {
     const cJSON *ev = item(c, "evidence"), *x;
-    size_t size = sizeof "Preuves : ";
-    int n = 0;
-    cJSON_ArrayForEach(x, ev)
-    {
-        const char *s = cJSON_IsString(x) ? x->valuestring : str(x, "name");
-        size += strlen(or_dash(s)) + 3;
-        n++;
-    }
-    if (n == 0)
-        return NULL;
-    char *out = malloc(size);
+    size_t cap = 256;
+    char *out = malloc(cap);
     if (!out)
         return NULL;
     strcpy(out, "Preuves : ");
-    n = 0;
+    int n = 0;
     cJSON_ArrayForEach(x, ev)
     {
-        const char *s = cJSON_IsString(x) ? x->valuestring : str(x, "name");
+        char *entry = evidence_entry(x);
+        size_t need = strlen(out) + 3 + (entry ? strlen(entry) : 0) + 1;
+        char *grown = need > cap ? realloc(out, need * 2) : out;
+        if (!entry || !grown) {
+            free(entry);
+            free(grown ? grown : out);
+            return NULL;
+        }
+        out = grown;
+        cap = need > cap ? need * 2 : cap;
         if (n++)
             strcat(out, " ; ");
-        strcat(out, or_dash(s));
+        strcat(out, entry);
+        free(entry);
+    }
+    if (n == 0) {
+        free(out);
+        return NULL;
     }
     return out;
 }
@@ -649,7 +676,7 @@ static void criterion_block(pdf_doc *d, const cJSON *c)
     const double size = 9.5, small = 8.5, head = 17;
     double w = pdf_content_width(d);
     const char *statement = str(c, "statement"), *comment = str(c, "comment");
-    char *evidence = evidence_text(c);
+    char *evidence = document_evidence_text(c);
     char *note = NULL;
     if (comment) {
         note = malloc(strlen(comment) + sizeof "Commentaire : ");

@@ -21,6 +21,12 @@ int document_audit_report(const cJSON *data, const char *path, err *e);
  * its record hash, or for a decision whose outcome is not "awarded". */
 int document_certificate(const cJSON *data, const char *path, err *e);
 
+/* A criterion's "Preuves : a ; b" line of the report, or NULL when it has
+ * no evidence: texts as written, documents seen as "title, version N,
+ * p. PAGES, SHA-256 HEX" (the links as the assessment lists them, with
+ * "title", "resolved_version", "sha256"); caller frees. */
+char *document_evidence_text(const cJSON *criterion);
+
 /* The process stops: every document being drawn is given up at its next
  * page break, and so is every later one, with ERR_UNAVAILABLE. A document
  * is also given up after 90 s of drawing (the longest the API's limits

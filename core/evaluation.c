@@ -22,6 +22,57 @@ static int check_text(const cJSON *v, const char *path, err *e)
     return why ? err_at(e, path, "%s", why) : ERR_OK;
 }
 
+/* Pages of a document link: short, on one line ("3-5", "annexe 2"). */
+#define EVALUATION_PAGES_MAX 40
+
+int evaluation_link_check(const cJSON *v, const char *path, evaluation_link *link, err *e)
+{
+    static const char *const keys[] = {"document", "version", "pages", NULL};
+    char at[256];
+    memset(link, 0, sizeof *link);
+    if (!cJSON_IsObject(v))
+        return err_at(e, path, "must be a text or {\"document\", \"version\", \"pages\"}");
+    if (json_only_keys(v, keys, path, e))
+        return e->code;
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(v, "document");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(v, "version");
+    const cJSON *pages = cJSON_GetObjectItemCaseSensitive(v, "pages");
+    snprintf(at, sizeof at, "%s.document", path);
+    if (!doc)
+        return err_at(e, at, "is missing (the document's id)");
+    if (!json_id(doc, &link->document))
+        return err_at(e, at, "must be a document id");
+    snprintf(at, sizeof at, "%s.version", path);
+    if (ver && !cJSON_IsNull(ver) && !json_id(ver, &link->version))
+        return err_at(e, at, "must be a version number from 1 up, or null for the latest");
+    snprintf(at, sizeof at, "%s.pages", path);
+    if (pages && !cJSON_IsNull(pages)) {
+        if (!cJSON_IsString(pages))
+            return err_at(e, at, "must be a string");
+        char buf[96];
+        const char *why = text_check(pages->valuestring, strlen(pages->valuestring), TEXT_LINE,
+                                     EVALUATION_PAGES_MAX, buf, sizeof buf);
+        if (why)
+            return err_at(e, at, "%s", why);
+        link->pages = pages->valuestring;
+    }
+    return ERR_OK;
+}
+
+cJSON *evaluation_link_json(const evaluation_link *link)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !cJSON_AddNumberToObject(o, "document", (double)link->document) ||
+        !(link->version ? cJSON_AddNumberToObject(o, "version", (double)link->version)
+                        : cJSON_AddNullToObject(o, "version")) ||
+        !(link->pages ? cJSON_AddStringToObject(o, "pages", link->pages)
+                      : cJSON_AddNullToObject(o, "pages"))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static int parse_answer(const rules *r, const cJSON *item, unsigned char *answers, err *e)
 {
     char path[160];
@@ -44,12 +95,14 @@ static int parse_answer(const rules *r, const cJSON *item, unsigned char *answer
                     return e->code;
             } else if (strcmp(k->string, "evidence") == 0) {
                 if (!cJSON_IsArray(k))
-                    return err_at(e, sub, "must be a list of strings");
+                    return err_at(e, sub, "must be a list of texts and document links");
                 int i = 0;
                 for (const cJSON *x = k->child; x; x = x->next, i++) {
                     char at[220];
                     snprintf(at, sizeof at, "%s[%d]", sub, i);
-                    if (check_text(x, at, e))
+                    evaluation_link link;
+                    if (cJSON_IsObject(x) ? evaluation_link_check(x, at, &link, e)
+                                          : check_text(x, at, e))
                         return e->code;
                 }
             }

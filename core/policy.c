@@ -2,7 +2,8 @@
  *   cae        its own organisation's self-assessments (moving a draft to the
  *              active rules included) and action plan; reads its audits and
  *              decisions
- *   auditor    the audits assigned to them, written while certified and draft
+ *   auditor    the audits assigned to them, written while certified and draft;
+ *              the documents they link; adds to the audited CAE's library
  *   committee  reads everything, decides, moves any draft to the active rules
  *   admin      manages the platform and reads everything; never writes an
  *              assessment's findings nor decides
@@ -90,11 +91,19 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     case POLICY_ROLE_CONFIRM: /* granting the committee role takes two people */
         return is(u, "committee");
     case POLICY_DOCUMENTS_READ:
-        /* An auditor will read those an audit of theirs links, once
-         * documents are linked to criteria; until then, none. */
-        return overseer || own_org(u, org);
+        /* An auditor reads a document (every version of it) an audit of
+         * theirs links, or that they uploaded; never the whole library. */
+        return overseer || own_org(u, org) || (is(u, "auditor") && t && t->linked);
     case POLICY_DOCUMENTS_EDIT: /* the library is the CAE's own: others read it */
         return own_org(u, org);
+    case POLICY_DOCUMENTS_ADD: {
+        /* The auditor of a draft audit adds what the CAE sent them during
+         * the audit, and their own notes, to link them to their findings. */
+        char today[DATE_LEN + 1];
+        date_today(today);
+        return own_org(u, org) || (is(u, "auditor") && t && t->auditing_draft &&
+                                   policy_certified(u, today));
+    }
     }
     return false;
 }
@@ -118,7 +127,9 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_RULES_MANAGE] = "only the committee or an administrator manages the rules",
         [POLICY_ROLE_CONFIRM] = "only a committee member confirms a committee role",
         [POLICY_DOCUMENTS_READ] = "these documents are not yours to read",
-        [POLICY_DOCUMENTS_EDIT] = "only the CAE's own members add or delete its documents",
+        [POLICY_DOCUMENTS_EDIT] = "only the CAE's own members change or delete its documents",
+        [POLICY_DOCUMENTS_ADD] = "only the CAE's own members, or the certified auditor of its "
+                                 "draft audit, add documents to its library",
     };
     const store_assessment *a = target ? target->assessment : NULL;
     if (u->disabled) /* its sessions are gone; a request already in flight stops here */

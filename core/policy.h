@@ -26,14 +26,18 @@ typedef enum {
     POLICY_NETWORK_READ,    /* the registry, good practices: any member */
     POLICY_RULES_MANAGE,    /* rule sets: history, what-if, activation */
     POLICY_ROLE_CONFIRM,    /* confirm a committee role an administrator gave */
-    POLICY_DOCUMENTS_READ,  /* a CAE's evidence documents; target: org_id */
-    POLICY_DOCUMENTS_EDIT,  /* upload, new version, delete; target: org_id */
+    POLICY_DOCUMENTS_READ,  /* a CAE's evidence documents; target: org_id (and linked) */
+    POLICY_DOCUMENTS_EDIT,  /* new version, delete; target: org_id */
+    POLICY_DOCUMENTS_ADD,   /* upload a new document; target: org_id (and auditing_draft) */
 } policy_action;
 
 typedef struct policy_target {
     long long org_id;
     const store_assessment *assessment;
-    bool auditing_org; /* the caller is an auditor with an audit of this organisation */
+    bool auditing_org;   /* the caller is an auditor with an audit of this organisation */
+    bool linked;         /* the document is an auditor's: linked by an audit assigned to
+                            them, or uploaded by them */
+    bool auditing_draft; /* the caller is an auditor with a draft audit of this organisation */
 } policy_target;
 
 /* Whether u's certification as an auditor covers today ("YYYY-MM-DD"). */

@@ -167,7 +167,7 @@ int svc_allow(service *s, policy_action a, long long org, const store_assessment
 {
     if (!s->who) /* the command line is trusted: it runs on the server */
         return ERR_OK;
-    policy_target t = {org, as, false};
+    policy_target t = {.org_id = org, .assessment = as};
     const store_user *u = &s->who->user;
     if (as && strcmp(u->role, "auditor") == 0 && strcmp(as->kind, "self_assessment") == 0 &&
         store_auditing_org(s->db, u->id, as->org_id, &t.auditing_org, e))

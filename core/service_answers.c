@@ -226,6 +226,7 @@ static int assessment_doc(service *s, const store_assessment *a, cJSON **out, er
         }
         cJSON_AddStringToObject(answer, "etag", etag);
         cJSON_AddBoolToObject(answer, "orphan", !c || rules_find(r, c) < 0);
+        svc_links_describe(s->db, a->org_id, answer); /* after its tag: not part of it */
     }
     return ERR_OK;
 }
@@ -457,6 +458,10 @@ static int answer_write_apply(store *db, void *ctx, err *e)
     int rc = store_answer_text(db, w->id, w->criterion, &before, e);
     if (rc == ERR_OK)
         rc = answer_conditions(w->s, before, e);
+    /* The documents it links, as this write sees them: none deleted since. */
+    svc_link_write lw = {a.org_id, w->id, w->criterion};
+    if (rc == ERR_OK)
+        rc = svc_links_check(db, &lw, cJSON_GetObjectItem(w->out, "evidence"), before, e);
     char now[DATE_TIME_LEN + 1];
     date_now(now);
     if (rc == ERR_OK)
@@ -483,7 +488,7 @@ static int answer_check_body(service *s, answer_write *w, const rules *r, const 
         return err_set(e, ERR_NOT_FOUND, "no criterion %s in this référentiel", w->criterion);
     if (svc_need_object(body, keys, e) || svc_text_field(body, "status", true, 32, &w->status, e) ||
         svc_text_field(body, "comment", false, MAX_TEXT, &w->comment, e) ||
-        svc_strings_field(body, "evidence", &evidence, e))
+        svc_evidence_field(body, &evidence, e))
         return e->code;
     rules_answer ans = rules_answer_parse(w->status);
     int rc = ERR_OK;
@@ -779,6 +784,8 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
         rc = svc_need_draft(&a, e);
     if (rc == ERR_OK)
         rc = evaluate(s, &a, today, &evaluation, e);
+    if (rc == ERR_OK) /* the exact versions its answers link */
+        rc = svc_links_freeze(s->db, &a, evaluation, e);
     char *frozen = rc == ERR_OK ? cJSON_PrintUnformatted(evaluation) : NULL;
     if (rc == ERR_OK)
         rc = store_assessment_submit(s->db, id, frozen, e);

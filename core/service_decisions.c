@@ -124,7 +124,14 @@ static int decision_record(service *s, rules *r, const store_assessment *a, cons
     cJSON_AddItemToObject(input, "answers", aj.map);
     cJSON_AddStringToObject(rec, "ruleset", rules_hash(r));
     cJSON_AddStringToObject(rec, "engine", "labelcoop " LABELCOOP_VERSION);
-    cJSON_AddItemToObject(rec, "evaluation", cJSON_Duplicate(evaluation, 1));
+    /* The evaluation as the rules give it (verify replays it byte for
+     * byte), and apart the documents its submission froze: their SHA-256
+     * in the record, so the chain covers the bytes the auditor saw. */
+    cJSON *replayed = cJSON_Duplicate(evaluation, 1);
+    cJSON *documents = cJSON_DetachItemFromObject(replayed, "documents");
+    cJSON_AddItemToObject(rec, "evaluation", replayed);
+    if (documents)
+        cJSON_AddItemToObject(rec, "documents", documents);
     if (d->prev_hash && d->prev_hash[0])
         cJSON_AddStringToObject(rec, "prev", d->prev_hash);
     else

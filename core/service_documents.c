@@ -92,6 +92,11 @@ static int document_data(service *s, long long id, cJSON **out, err *e)
     int n = cJSON_GetArraySize(decisions);
     cJSON_AddItemToObject(data, "decision",
                           n ? cJSON_DetachItemFromArray(decisions, n - 1) : cJSON_CreateNull());
+    cJSON *answer; /* the documents seen: title, version, SHA-256 */
+    cJSON_ArrayForEach(answer, cJSON_GetObjectItem(assessment, "answers"))
+    {
+        svc_links_describe(s->db, a.org_id, answer);
+    }
     add_findings(data, r, cJSON_GetObjectItem(assessment, "answers"));
     cJSON_DeleteItemFromObject(assessment, "answers");
     cJSON_DeleteItemFromObject(assessment, "decisions");

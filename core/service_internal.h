@@ -52,4 +52,27 @@ int svc_load(service *s, long long id, policy_action action, store_assessment *a
 int svc_caller_now(service *s, auth_actor *now, err *e);
 int svc_need_draft(const store_assessment *a, err *e);
 
+/* Evidence entries naming documents (service_links.c). svc_evidence_field:
+ * body's "evidence" as stored, texts and links {"document", "version"
+ * (null: the latest), "pages"} (caller deletes *out). */
+int svc_evidence_field(const cJSON *body, cJSON **out, err *e);
+/* Inside an answer's write: each link of evidence names a document of the
+ * assessment's organisation, not deleted, and a version it has (ERR_INPUT
+ * at "$.evidence[i].document" or ".version"); document.linked is emitted
+ * for each link the answer before (its JSON text, may be NULL) lacked. */
+typedef struct svc_link_write {
+    long long org, assessment;
+    const char *criterion;
+} svc_link_write;
+int svc_links_check(store *db, const svc_link_write *w, const cJSON *evidence, const char *before,
+                    err *e);
+/* Adds to each link of answer's evidence what a reader lists: "available",
+ * "title", "resolved_version", "sha256", "size", "type", "created_at". */
+void svc_links_describe(store *db, long long org, cJSON *answer);
+/* At submission, inside its write: every link of a's answers pinned to the
+ * version it resolves to, and evaluation given "documents": {criterion:
+ * [{"document", "version", "sha256", "title", "size", "type", "pages"}]}
+ * when any is linked (none: the evaluation as the rules give it). */
+int svc_links_freeze(store *db, const store_assessment *a, cJSON *evaluation, err *e);
+
 #endif

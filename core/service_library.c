@@ -20,6 +20,23 @@ static int library_of(service *s, const service_library_config **c, err *e)
     return *c ? ERR_OK : err_set(e, ERR_UNAVAILABLE, "no documents folder is configured");
 }
 
+/* Whether the caller may do action on org's library, or on its document
+ * (0: none): an auditor's rights hang on the audits they have. */
+static int allow(service *s, policy_action action, long long org, long long document, err *e)
+{
+    if (!s->who) /* the command line */
+        return ERR_OK;
+    const store_user *u = &s->who->user;
+    policy_target t = {.org_id = org};
+    if (strcmp(u->role, "auditor") == 0 && document &&
+        store_document_auditors(s->db, document, u->id, &t.linked, e))
+        return e->code;
+    if (strcmp(u->role, "auditor") == 0 && action == POLICY_DOCUMENTS_ADD &&
+        store_auditing_draft(s->db, u->id, org, &t.auditing_draft, e))
+        return e->code;
+    return policy_check(u, action, &t, e);
+}
+
 /* A document not deleted, the caller allowed action on its organisation. */
 static int load(service *s, long long id, policy_action action, cJSON **doc, err *e)
 {
@@ -31,7 +48,7 @@ static int load(service *s, long long id, policy_action action, cJSON **doc, err
                                        cJSON_GetObjectItem(*doc, "organisation_id"))
                                  : 0;
     if (rc == ERR_OK)
-        rc = svc_allow(s, action, org, NULL, e);
+        rc = allow(s, action, org, id, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*doc);
         *doc = NULL;
@@ -95,7 +112,8 @@ static int write_upload(service *s, upload *up, cJSON **out, err *e)
                            .filename = up->filename,
                            .at = up->at};
     cJSON *still = NULL; /* a new version's document, not deleted meanwhile */
-    int rc = up->document ? store_document_get(s->db, up->document, &still, e) : ERR_OK;
+    int rc = up->document ? store_document_get(s->db, up->document, &still, e)
+                          : allow(s, POLICY_DOCUMENTS_ADD, up->org, 0, e); /* an audit's state now */
     cJSON_Delete(still);
     if (rc == ERR_NOT_FOUND)
         rc = err_set(e, ERR_NOT_FOUND, "no document %lld", up->document);
@@ -154,7 +172,7 @@ int service_library_add(service *s, long long org, const char *title, const char
 {
     *out = NULL;
     const service_library_config *c;
-    if (library_of(s, &c, e) || svc_allow(s, POLICY_DOCUMENTS_EDIT, org, NULL, e))
+    if (library_of(s, &c, e) || allow(s, POLICY_DOCUMENTS_ADD, org, 0, e))
         return e->code;
     if (!title || !title[0])
         return bad(e, "title", "is required");
@@ -269,6 +287,22 @@ static int set_aside(service *s, const cJSON *versions, cJSON *aside, err *e)
     return ERR_OK;
 }
 
+/* Inside the deleting transaction: refused (409) when a submission froze
+ * the document (a decision relies, or will, on its bytes); a draft's links
+ * to it are dropped, the draft being the CAE's to change. */
+static int unlink_or_refuse(service *s, long long id, long long org, err *e)
+{
+    long long frozen;
+    if (store_document_frozen_in(s->db, id, org, &frozen, e))
+        return e->code;
+    if (frozen)
+        return err_set(e, ERR_CONFLICT,
+                       "document %lld is linked by assessment %lld, submitted or decided: "
+                       "the documents a decision saw are kept",
+                       id, frozen);
+    return store_document_unlink_drafts(s->db, id, org, e);
+}
+
 int service_library_delete(service *s, long long id, err *e)
 {
     const service_library_config *c;
@@ -280,6 +314,8 @@ int service_library_delete(service *s, long long id, err *e)
         return e->code;
     }
     int rc = load(s, id, POLICY_DOCUMENTS_EDIT, &doc, e);
+    if (rc == ERR_OK)
+        rc = unlink_or_refuse(s, id, number(doc, "organisation_id"), e);
     if (rc == ERR_OK)
         rc = store_document_versions(s->db, id, &versions, e);
     if (rc == ERR_OK)

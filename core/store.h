@@ -383,5 +383,19 @@ int store_document_version_get(store *s, long long id, long long version, cJSON 
 int store_document_org_bytes(store *s, long long org, const char *sha256, long long *bytes, err *e);
 /* How many versions of documents not deleted name sha256. */
 int store_document_sha256_used(store *s, const char *sha256, long long *n, err *e);
+/* An assessment (of org, the document's) that a submission froze document
+ * id in, still submitted or decided, or that a decision kept; 0 if none. */
+int store_document_frozen_in(store *s, long long id, long long org, long long *assessment,
+                             err *e);
+/* Drops the evidence entries naming document id from org's drafts. */
+int store_document_unlink_drafts(store *s, long long id, long long org, err *e);
+/* Whether document id is auditor's to read: linked by an audit assigned to
+ * them, or a version of it uploaded by them. */
+int store_document_auditors(store *s, long long id, long long auditor, bool *yes, err *e);
+/* Whether auditor has a draft audit of org. */
+int store_auditing_draft(store *s, long long auditor, long long org, bool *yes, err *e);
+/* Sets an answer's evidence (JSON text), nothing else. */
+int store_answer_evidence_set(store *s, long long assessment, const char *criterion,
+                              const char *evidence_json, err *e);
 
 #endif

@@ -42,6 +42,38 @@ const char *const store_sql_library[Q_COUNT] = {
     [Q_DOCUMENT_SHA256_USED] = "SELECT count(*) FROM document_versions v"
                                " JOIN documents d ON d.id = v.document_id"
                                " WHERE v.sha256 = ?1 AND d.deleted_at IS NULL",
+    /* An assessment whose submission froze document ?1 (its frozen
+     * evaluation, or the evaluation a decision kept, names it), else 0. */
+    [Q_DOCUMENT_FROZEN_IN] =
+        "SELECT coalesce((SELECT id FROM (SELECT a.id FROM assessments a,"
+        "   json_each(a.evaluation, '$.documents') c, json_each(c.value) j"
+        "   WHERE a.organisation_id = ?2 AND a.status <> 'draft' AND json_valid(a.evaluation)"
+        "   AND json_extract(j.value, '$.document') = ?1"
+        " UNION ALL SELECT d.assessment_id FROM decisions d,"
+        "   json_each(d.evaluation, '$.documents') c, json_each(c.value) j"
+        "   WHERE d.organisation_id = ?2 AND json_valid(d.evaluation)"
+        "   AND json_extract(j.value, '$.document') = ?1) LIMIT 1), 0)",
+    /* Drafts' evidence entries naming document ?1 dropped, in order. */
+    [Q_DOCUMENT_UNLINK_DRAFTS] =
+        "UPDATE answers SET evidence = (SELECT json_group_array(j.value)"
+        "   FROM json_each(answers.evidence) j WHERE j.type <> 'object'"
+        "   OR json_extract(j.value, '$.document') IS NOT ?1)"
+        " WHERE assessment_id IN (SELECT id FROM assessments WHERE organisation_id = ?2"
+        "   AND status = 'draft') AND json_valid(evidence)"
+        " AND EXISTS (SELECT 1 FROM json_each(answers.evidence) j WHERE j.type = 'object'"
+        "   AND json_extract(j.value, '$.document') = ?1)",
+    /* Whether document ?1 is auditor ?2's: an audit assigned to them links
+     * it (any version, any state), or they uploaded a version of it. */
+    [Q_DOCUMENT_AUDITORS] =
+        "SELECT EXISTS (SELECT 1 FROM assessments a JOIN answers an ON an.assessment_id = a.id,"
+        "   json_each(an.evidence) j WHERE a.auditor_id = ?2 AND a.kind = 'audit'"
+        "   AND json_valid(an.evidence) AND j.type = 'object'"
+        "   AND json_extract(j.value, '$.document') = ?1)"
+        " OR EXISTS (SELECT 1 FROM document_versions WHERE document_id = ?1 AND created_by = ?2)",
+    [Q_AUDITING_DRAFT] = "SELECT count(*) FROM assessments WHERE auditor_id = ?1"
+                         " AND organisation_id = ?2 AND kind = 'audit' AND status = 'draft'",
+    [Q_ANSWER_EVIDENCE_SET] = "UPDATE answers SET evidence = ?3"
+                              " WHERE assessment_id = ?1 AND criterion = ?2",
 };
 
 int store_document_add(store *s, long long org, const char *title, const char *at, long long user,
@@ -98,4 +130,40 @@ int store_document_org_bytes(store *s, long long org, const char *sha256, long l
 int store_document_sha256_used(store *s, const char *sha256, long long *n, err *e)
 {
     return query_count(s, Q_DOCUMENT_SHA256_USED, ARGS(A_TEXT(sha256)), n, e);
+}
+
+int store_document_frozen_in(store *s, long long id, long long org, long long *assessment,
+                             err *e)
+{
+    return query_count(s, Q_DOCUMENT_FROZEN_IN, ARGS(A_INT(id), A_INT(org)), assessment, e);
+}
+
+int store_document_unlink_drafts(store *s, long long id, long long org, err *e)
+{
+    return query_exec(s, Q_DOCUMENT_UNLINK_DRAFTS, ARGS(A_INT(id), A_INT(org)), false,
+                      "answers", e);
+}
+
+int store_answer_evidence_set(store *s, long long assessment, const char *criterion,
+                              const char *evidence_json, err *e)
+{
+    return query_exec(s, Q_ANSWER_EVIDENCE_SET,
+                      ARGS(A_INT(assessment), A_TEXT(criterion), A_TEXT(evidence_json)), true,
+                      "answer", e);
+}
+
+int store_document_auditors(store *s, long long id, long long auditor, bool *yes, err *e)
+{
+    long long n = 0;
+    int rc = query_count(s, Q_DOCUMENT_AUDITORS, ARGS(A_INT(id), A_INT(auditor)), &n, e);
+    *yes = n > 0;
+    return rc;
+}
+
+int store_auditing_draft(store *s, long long auditor, long long org, bool *yes, err *e)
+{
+    long long n = 0;
+    int rc = query_count(s, Q_AUDITING_DRAFT, ARGS(A_INT(auditor), A_INT(org)), &n, e);
+    *yes = n > 0;
+    return rc;
 }

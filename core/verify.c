@@ -3,13 +3,17 @@
  * printed JSON with the record's, byte for byte. */
 #include "verify.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "evaluation.h"
+#include "filestore.h"
 #include "text.h"
 #include "json.h"
 
@@ -85,6 +89,73 @@ static const char *check_record(const char *text, const char *hash, const char *
     return NULL;
 }
 
+/* ---- the documents a decision relied on ----------------------------------- */
+
+/* The SHA-256 of the file at path into hex (65 bytes); ERR_NOT_FOUND when
+ * there is none, ERR_FAIL (errno's words in why) when it cannot be read. */
+static int file_sha256(const char *path, char *hex, char *why, size_t size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, size, "%s", strerror(errno));
+        return errno == ENOENT ? ERR_NOT_FOUND : ERR_FAIL;
+    }
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    unsigned char buf[65536], h[crypto_hash_sha256_BYTES];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crypto_hash_sha256_update(&st, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        snprintf(why, size, "read error");
+        return ERR_FAIL;
+    }
+    crypto_hash_sha256_final(&st, h);
+    sodium_bin2hex(hex, 65, h, sizeof h);
+    return ERR_OK;
+}
+
+void verify_record_documents(const cJSON *record, const char *dir, long long decision,
+                             cJSON *problems, int *checked)
+{
+    const cJSON *criterion, *d;
+    cJSON_ArrayForEach(criterion, cJSON_GetObjectItem(record, "documents"))
+    {
+        cJSON_ArrayForEach(d, criterion)
+        {
+            const char *sha256 = cJSON_GetStringValue(cJSON_GetObjectItem(d, "sha256"));
+            const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(d, "title"));
+            char path[4096], actual[65], why[600], err_words[256];
+            double id = cJSON_GetNumberValue(cJSON_GetObjectItem(d, "document"));
+            double version = cJSON_GetNumberValue(cJSON_GetObjectItem(d, "version"));
+            (*checked)++;
+            if (!sha256 || !filestore_hash_valid(sha256)) {
+                snprintf(why, sizeof why, "criterion %s: a document without a valid sha256",
+                         criterion->string);
+                problem(problems, "decision", decision, why);
+                continue;
+            }
+            snprintf(path, sizeof path, "%s/%s", dir, sha256);
+            int rc = file_sha256(path, actual, err_words, sizeof err_words);
+            if (rc == ERR_OK && strcmp(actual, sha256) == 0)
+                continue;
+            snprintf(why, sizeof why,
+                     "criterion %s: document %.0f version %.0f (%s, sha256 %s) %s%s", criterion->string,
+                     id, version, title ? title : "?", sha256,
+                     rc == ERR_NOT_FOUND ? "is missing from " : rc == ERR_OK ? "was changed in " : "cannot be read in ",
+                     dir);
+            if (rc == ERR_OK)
+                snprintf(why + strlen(why), sizeof why - strlen(why), " (its bytes hash to %s)",
+                         actual);
+            else if (rc != ERR_NOT_FOUND)
+                snprintf(why + strlen(why), sizeof why - strlen(why), " (%s)", err_words);
+            problem(problems, "decision", decision, why);
+        }
+    }
+}
+
 typedef struct walk {
     store *db;
     ruleset_cache *cache;
@@ -92,6 +163,8 @@ typedef struct walk {
     char prev[65];
     int decisions;
     cJSON *closed; /* audit id -> the decision (awarded, refused) that closed it */
+    const char *documents; /* the documents folder, NULL: not checked */
+    int files;             /* documents checked */
 } walk;
 
 /* One submission takes one decision, and only a deferral gives the audit
@@ -154,6 +227,8 @@ static int check_row(void *ud, const store_record *rec)
     }
     if (bad)
         problem(w->problems, "decision", rec->id, bad);
+    if (record && w->documents)
+        verify_record_documents(record, w->documents, rec->id, w->problems, &w->files);
     /* Follow the stored chain on, so one bad row is reported once. */
     snprintf(w->prev, sizeof w->prev, "%s", rec->record_hash ? rec->record_hash : "");
     cJSON_Delete(record);
@@ -162,8 +237,14 @@ static int check_row(void *ud, const store_record *rec)
 
 int verify_database(store *db, ruleset_cache *cache, cJSON **report, err *e)
 {
+    return verify_with_documents(db, cache, NULL, report, e);
+}
+
+int verify_with_documents(store *db, ruleset_cache *cache, const char *documents, cJSON **report,
+                          err *e)
+{
     *report = NULL;
-    walk w = {db, cache, cJSON_CreateArray(), "", 0, cJSON_CreateObject()};
+    walk w = {db, cache, cJSON_CreateArray(), "", 0, cJSON_CreateObject(), documents, 0};
     long long rows = 0, bad_row = 0;
     int rc = store_begin_read(db, e);
     if (rc == ERR_OK)
@@ -183,6 +264,8 @@ int verify_database(store *db, ruleset_cache *cache, cJSON **report, err *e)
     cJSON_AddBoolToObject(r, "ok", cJSON_GetArraySize(w.problems) == 0);
     cJSON_AddNumberToObject(r, "decisions", w.decisions);
     cJSON_AddNumberToObject(r, "journal_rows", (double)rows);
+    if (documents)
+        cJSON_AddNumberToObject(r, "documents", w.files);
     cJSON_AddItemToObject(r, "problems", w.problems);
     *report = r;
     return ERR_OK;
@@ -231,7 +314,64 @@ int verify_export(store *db, long long decision, cJSON **out, err *e)
     return ERR_OK;
 }
 
-int verify_export_check(const cJSON *export, const sandbox_limits *lim, cJSON **report, err *e)
+/* Copies the file from to to (created, not there before). */
+static int copy_file(const char *from, const char *to, err *e)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return err_set(e, errno == ENOENT ? ERR_NOT_FOUND : ERR_FAIL, "%s: %s", from,
+                       strerror(errno));
+    FILE *out = fopen(to, "wbx");
+    if (!out) {
+        fclose(in);
+        return err_set(e, ERR_FAIL, "%s: %s", to, strerror(errno));
+    }
+    char buf[65536];
+    size_t n;
+    bool ok = true;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    ok = ok && !ferror(in);
+    fclose(in);
+    if (fclose(out) != 0)
+        ok = false;
+    return ok ? ERR_OK : err_set(e, ERR_FAIL, "%s: cannot copy to %s", from, to);
+}
+
+int verify_export_documents(const cJSON *export, const char *from, const char *to, err *e)
+{
+    const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record"));
+    long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(export, "decision"));
+    cJSON *record = text ? cJSON_Parse(text) : NULL;
+    cJSON *problems = cJSON_CreateArray();
+    int checked = 0, rc = ERR_OK;
+    /* The files the record names, as they are now: none sent unchecked. */
+    verify_record_documents(record, from, id, problems, &checked);
+    if (cJSON_GetArraySize(problems) > 0)
+        rc = err_set(e, ERR_FAIL, "decision %lld: %s", id,
+                     cJSON_GetStringValue(cJSON_GetObjectItem(problems->child, "problem")));
+    if (rc == ERR_OK && mkdir(to, 0755) != 0 && errno != EEXIST)
+        rc = err_set(e, ERR_FAIL, "%s: %s", to, strerror(errno));
+    const cJSON *criterion, *d;
+    cJSON_ArrayForEach(criterion, cJSON_GetObjectItem(record, "documents"))
+    {
+        cJSON_ArrayForEach(d, criterion)
+        {
+            const char *sha256 = cJSON_GetStringValue(cJSON_GetObjectItem(d, "sha256"));
+            char src[4096], dst[4096];
+            snprintf(src, sizeof src, "%s/%s", from, sha256);
+            snprintf(dst, sizeof dst, "%s/%s", to, sha256);
+            if (rc == ERR_OK && access(dst, F_OK) != 0) /* named twice, copied once */
+                rc = copy_file(src, dst, e);
+        }
+    }
+    cJSON_Delete(problems);
+    cJSON_Delete(record);
+    return rc;
+}
+
+int verify_export_check(const cJSON *export, const sandbox_limits *lim, const char *documents,
+                        cJSON **report, err *e)
 {
     *report = NULL;
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItem(export, "record"));
@@ -273,11 +413,16 @@ int verify_export_check(const cJSON *export, const sandbox_limits *lim, cJSON **
     files_tree_free(&tree); /* empty when moved into r */
     if (bad)
         problem(problems, "decision", id, bad);
+    int checked = 0;
+    if (documents && record)
+        verify_record_documents(record, documents, id, problems, &checked);
     rules_free(r);
     cJSON_Delete(record);
     cJSON *rep = cJSON_CreateObject();
     cJSON_AddBoolToObject(rep, "ok", cJSON_GetArraySize(problems) == 0);
     cJSON_AddNumberToObject(rep, "decisions", 1);
+    if (documents)
+        cJSON_AddNumberToObject(rep, "documents", checked);
     cJSON_AddItemToObject(rep, "problems", problems);
     *report = rep;
     return ERR_OK;

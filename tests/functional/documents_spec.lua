@@ -3,10 +3,11 @@
 -- stored once by SHA-256, typed from their content against an allowlist;
 -- new versions keep the old; an interrupted upload leaves nothing; the
 -- bytes are served as attachments, sandboxed; the CAE's members, the
--- committee and administrators read them, nobody else (auditors not until
--- audits link documents).
+-- committee and administrators read them, and an auditor those an audit
+-- of theirs links; nobody else.
 
 local H = require "http_support"
+local D = require "documents_support"
 local support = require "support"
 local quote = support.quote
 
@@ -39,21 +40,12 @@ describe("evidence documents", function()
     return support.write(files .. "/" .. name, bytes)
   end
 
-  -- A multipart upload of path (as filename, when given) with the fields.
+  -- A multipart upload of path (documents_support's), as the first CAE by default.
   local function upload(path, opts)
     opts = opts or {}
-    local args = { "-F", "file=@" .. path .. (opts.filename and (";filename=" .. opts.filename) or "") }
-    for name, value in pairs(opts.fields or { title = opts.title or "Statuts" }) do
-      args[#args + 1] = "-F"
-      args[#args + 1] = name .. "=" .. value
-    end
-    for _, word in ipairs(opts.curl_args or {}) do
-      args[#args + 1] = word
-    end
-    local target = opts.document and ("/api/v1/documents/" .. opts.document .. "/versions")
-      or ("/api/v1/organisations/" .. (opts.org or fx.ids.org_a) .. "/documents")
-    return H.request(opts.server or server, "POST", target, { token = opts.token or tokens.cae_a,
-      curl_args = args, max_time = 60, headers = opts.headers })
+    return D.upload(opts.server or server, path, { filename = opts.filename, fields = opts.fields,
+      title = opts.title, curl_args = opts.curl_args, document = opts.document,
+      org = opts.org or fx.ids.org_a, token = opts.token or tokens.cae_a, headers = opts.headers })
   end
 
   local function get(path, token)
@@ -323,6 +315,40 @@ describe("evidence documents", function()
     H.expect(H.request(server, "POST", list, { cookie = token,
       headers = { ["X-CSRF-Token"] = login.json.csrf_token },
       curl_args = { "-F", "file=@" .. files .. "/note.txt", "-F", "title=T" } }), 201)
+  end)
+
+  it("lets an auditor read what an audit of theirs links, and add to the library of its draft", function()
+    local d = H.expect(upload(files .. "/note.txt", { title = "Pièce liée" }), 201).json
+    local unlinked = H.expect(upload(files .. "/bilan.csv", { title = "Pas liée" }), 201).json
+    local one, list = "/api/v1/documents/" .. d.id, "/api/v1/organisations/" .. fx.ids.org_a .. "/documents"
+    local as_auditor = { token = tokens.auditor, title = "Notes d'audit" }
+    -- no audit of this CAE yet: nothing
+    H.expect_error(get(one, tokens.auditor), 403)
+    H.expect_error(upload(files .. "/note.txt", as_auditor), 403)
+    local audit = H.new_audit(server, tokens.committee, fx.ids.org_a, fx.ids.auditor)
+    -- its draft audit: the auditor adds what the CAE sent them, or their notes, and reads it back
+    local notes = H.expect(upload(files .. "/note.txt", as_auditor), 201).json
+    H.expect(get("/api/v1/documents/" .. notes.id, tokens.auditor), 200)
+    -- but never the whole library, nor a document no audit of theirs links, nor versions or deletes
+    H.expect_error(get(list, tokens.auditor), 403)
+    H.expect_error(get(one, tokens.auditor), 403)
+    H.expect_error(upload(files .. "/note.txt", { token = tokens.auditor, document = d.id, fields = {} }), 403)
+    H.expect_error(H.request(server, "DELETE", "/api/v1/documents/" .. notes.id, { token = tokens.auditor }), 403)
+    -- linked (version 1) by their audit: the document and every version of it
+    H.expect(upload(files .. "/bilan.csv", { document = d.id, fields = {} }), 201)
+    H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. audit.id .. "/answers/JF-01", { token = tokens.auditor,
+      json = { status = "met", evidence = { { document = d.id, version = 1 }, { document = notes.id } } } }), 200)
+    H.expect(get(one, tokens.auditor), 200)
+    H.expect(get(one .. "/content?version=1", tokens.auditor), 200)
+    H.expect(get(one .. "/content", tokens.auditor), 200)
+    H.expect_error(get("/api/v1/documents/" .. unlinked.id, tokens.auditor), 403)
+    -- another auditor: nothing of it
+    H.expect_error(get(one, tokens.auditor_b), 403)
+    H.expect_error(upload(files .. "/note.txt", { token = tokens.auditor_b }), 403)
+    -- submitted: the auditor still reads what it links, adds nothing more
+    H.expect(H.request(server, "POST", "/api/v1/assessments/" .. audit.id .. "/submit", { token = tokens.auditor }), 200)
+    H.expect(get(one .. "/content", tokens.auditor), 200)
+    H.expect_error(upload(files .. "/note.txt", as_auditor), 403)
   end)
 
   it("deletes (204, journaled), then answers 404; the file goes when nothing names it", function()

@@ -56,6 +56,7 @@
     TEST_ENTRY(rules_decide_matches_evaluate)                                                      \
     TEST_ENTRY(rules_decide_checked)                                                               \
     TEST_ENTRY(evaluation_paths)                                                                   \
+    TEST_ENTRY(evaluation_document_links)                                                          \
     TEST_ENTRY(store_migrates_and_keeps_rows)                                                      \
     TEST_ENTRY(store_chain_hash_form)                                                              \
     TEST_ENTRY(store_constraints_and_journal)                                                      \
@@ -75,5 +76,6 @@
     TEST_ENTRY(document_certificate_pdf)                                                           \
     TEST_ENTRY(document_refuses_missing)                                                           \
     TEST_ENTRY(document_bounds_its_cost)                                                           \
+    TEST_ENTRY(document_evidence_lists_documents)                                                  \
     TEST_ENTRY(docstore_waits_for_a_drawing_place)                                                 \
     TEST_ENTRY(docstore_keeps_the_first_copy)

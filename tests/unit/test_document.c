@@ -483,3 +483,25 @@ TEST_IMPL(document_bounds_its_cost)
     fixture_rmtree(dir);
     return 0;
 }
+
+/* The report's evidence line: texts as written, each document seen with
+ * its title, the version it resolved to, its pages and its full SHA-256. */
+TEST_IMPL(document_evidence_lists_documents)
+{
+    cJSON *c = cJSON_Parse("{\"evidence\": [\"Statuts 2024, article 3\","
+                           " {\"document\": 4, \"version\": null, \"pages\": \"3-5\","
+                           " \"title\": \"Statuts\", \"resolved_version\": 2,"
+                           " \"sha256\": \"" RECORD_HASH "\"},"
+                           " {\"document\": 5, \"version\": 1, \"pages\": null,"
+                           " \"available\": false}]}");
+    ASSERT(c);
+    char *text = document_evidence_text(c);
+    ASSERT_STR_EQ(text, "Preuves : Statuts 2024, article 3 ; Statuts, version 2, p. 3-5, SHA-256 "
+                        RECORD_HASH " ; —, version 1");
+    free(text);
+    cJSON_Delete(c);
+    c = cJSON_Parse("{\"evidence\": []}");
+    ASSERT(document_evidence_text(c) == NULL);
+    cJSON_Delete(c);
+    return 0;
+}

@@ -60,3 +60,43 @@ TEST_IMPL(evaluation_paths)
     rules_free(r);
     return 0;
 }
+
+/* An evidence entry naming a document, in an answer of `evaluate`'s input. */
+static const char *link(const char *entry)
+{
+    static char json[512];
+    snprintf(json, sizeof json,
+             "{\"kind\":\"audit\",\"date\":\"2026-01-05\",\"answers\":{\"JF-01\":{"
+             "\"status\":\"met\",\"evidence\":[\"Statuts\",%s]}}}",
+             entry);
+    return json;
+}
+
+TEST_IMPL(evaluation_document_links)
+{
+    char msg[4096];
+    rules *r = fixture_rules_load(RULES_DIR, msg, sizeof msg);
+    ASSERT(r);
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3}")), "");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3,\"version\":2,\"pages\":\"3-5\"}")), "");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3,\"version\":null,\"pages\":null}")), "");
+    ASSERT_STR_EQ(parse(r, link("{\"version\":2}")),
+                  "$.answers.JF-01.evidence[1].document: is missing (the document's id)");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":-3}")),
+                  "$.answers.JF-01.evidence[1].document: must be a document id");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3,\"version\":1.5}")),
+                  "$.answers.JF-01.evidence[1].version: must be a version number from 1 up, or "
+                  "null for the latest");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3,\"page\":\"3\"}")),
+                  "$.answers.JF-01.evidence[1].page: unknown key (expected document, version, "
+                  "pages)");
+    ASSERT_STR_EQ(parse(r, link("{\"document\":3,\"pages\":[3]}")),
+                  "$.answers.JF-01.evidence[1].pages: must be a string");
+    const char *long_pages = parse(
+        r, link("{\"document\":3,\"pages\":\"12345678901234567890123456789012345678901\"}"));
+    ASSERT(strncmp(long_pages, "$.answers.JF-01.evidence[1].pages: ", 35) == 0);
+    ASSERT_STR_EQ(parse(r, link("[1]")),
+                  "$.answers.JF-01.evidence[1]: must be a string");
+    rules_free(r);
+    return 0;
+}

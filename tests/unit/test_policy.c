@@ -20,15 +20,19 @@ TEST_IMPL(policy_matrix)
     store_assessment own_self = {.id = 1, .org_id = 10, .kind = "self_assessment"};
     store_assessment audit = {.id = 2, .org_id = 10, .kind = "audit", .auditor_id = 2};
     store_assessment other = {.id = 3, .org_id = 30, .kind = "self_assessment"};
-    policy_target t_self = {0, &own_self, false}, t_audit = {0, &audit, false};
-    policy_target t_other = {0, &other, false}, org10 = {10, NULL, false};
-    policy_target org30 = {30, NULL, false};
+    policy_target t_self = {.assessment = &own_self}, t_audit = {.assessment = &audit};
+    policy_target t_other = {.assessment = &other}, org10 = {.org_id = 10};
+    policy_target org30 = {.org_id = 30};
+    /* an auditor's document: linked by an audit of theirs, or uploaded by them */
+    policy_target linked10 = {.org_id = 10, .linked = true};
+    /* the caller audits a draft audit of the organisation */
+    policy_target drafting10 = {.org_id = 10, .auditing_draft = true};
     store_assessment audited_self = {
         .id = 4, .org_id = 10, .kind = "self_assessment", .status = "submitted"};
     store_assessment audited_draft = {
         .id = 5, .org_id = 10, .kind = "self_assessment", .status = "draft"};
-    policy_target t_draft = {0, &audited_draft, true};
-    policy_target t_audited = {0, &audited_self, true};
+    policy_target t_draft = {.assessment = &audited_draft, .auditing_org = true};
+    policy_target t_audited = {.assessment = &audited_self, .auditing_org = true};
     struct {
         const store_user *u;
         policy_action a;
@@ -86,7 +90,9 @@ TEST_IMPL(policy_matrix)
         {&none, POLICY_ORG_READ, &org10, ERR_FORBIDDEN},
         {&none, POLICY_RULES_MANAGE, NULL, ERR_FORBIDDEN},
         /* A CAE's documents: its members write them; committee and
-         * administrators read them; auditors none until audits link them. */
+         * administrators read them; an auditor reads those an audit of
+         * theirs links (or they uploaded), and adds to the library of the
+         * CAE whose draft audit is theirs, while certified. */
         {&cae, POLICY_DOCUMENTS_EDIT, &org10, ERR_OK},
         {&cae, POLICY_DOCUMENTS_READ, &org10, ERR_OK},
         {&cae, POLICY_DOCUMENTS_READ, &org30, ERR_FORBIDDEN},
@@ -96,6 +102,18 @@ TEST_IMPL(policy_matrix)
         {&admin, POLICY_DOCUMENTS_READ, &org10, ERR_OK},
         {&admin, POLICY_DOCUMENTS_EDIT, &org10, ERR_FORBIDDEN},
         {&auditor, POLICY_DOCUMENTS_READ, &org10, ERR_FORBIDDEN},
+        {&auditor, POLICY_DOCUMENTS_READ, &linked10, ERR_OK},
+        {&cae, POLICY_DOCUMENTS_READ, &(policy_target){.org_id = 30, .linked = true}, ERR_FORBIDDEN},
+        {&auditor, POLICY_DOCUMENTS_EDIT, &linked10, ERR_FORBIDDEN},
+        {&auditor, POLICY_DOCUMENTS_ADD, &org10, ERR_FORBIDDEN},
+        {&auditor, POLICY_DOCUMENTS_ADD, &drafting10, ERR_OK},
+        {&auditor, POLICY_DOCUMENTS_EDIT, &drafting10, ERR_FORBIDDEN},
+        {&lapsed, POLICY_DOCUMENTS_ADD, &drafting10, ERR_FORBIDDEN},
+        {&cleared, POLICY_DOCUMENTS_ADD, &drafting10, ERR_FORBIDDEN},
+        {&cae, POLICY_DOCUMENTS_ADD, &org10, ERR_OK},
+        {&cae, POLICY_DOCUMENTS_ADD, &org30, ERR_FORBIDDEN},
+        {&committee, POLICY_DOCUMENTS_ADD, &org10, ERR_FORBIDDEN},
+        {&committee, POLICY_DOCUMENTS_READ, &linked10, ERR_OK},
         {&gone, POLICY_DOCUMENTS_READ, &org10, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
