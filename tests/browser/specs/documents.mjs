@@ -236,18 +236,28 @@ export function register() {
     const seen = card.locator('[data-testid="self-documents"] .doc-item');
     await seen.waitFor();
     assert((await seen.textContent()).includes('statuts-delta'), `the CAE's document beside the finding: ${await seen.textContent()}`);
-    const got = await fetchLink(page, await seen.locator('a.doc-open').getAttribute('href'));
-    equal(got.status, 200, 'the auditor opens the CAE\'s document');
-    assert(Buffer.from(got.bytes).equals(pdfBytes('Statuts de la Cooperative Delta')), 'the bytes of the version linked');
-
-    // the auditor joins a note of their own to the finding (uploaded to Delta's library)
+    // an auditor reads what an audit of theirs links: not yet, then taken into the finding
+    const href = await seen.locator('a.doc-open').getAttribute('href');
+    equal((await fetchLink(page, href)).status, 403, 'the auditor does not read the CAE\'s library on their own');
     await card.locator('button[data-status="met"]').click();
     await card.locator('.save-state[data-state="saved"]').waitFor();
+    await seen.getByRole('button', { name: 'Joindre à mon constat le document « statuts-delta »' }).click();
+    await seen.locator('.doc-taken').waitFor();
+    await card.locator('.docs .doc-list .doc-item', { hasText: 'statuts-delta' }).waitFor();
+    await card.locator('.save-state[data-state="saved"]').waitFor();
+    const got = await fetchLink(page, href);
+    equal(got.status, 200, 'the auditor opens the CAE\'s document');
+    // the submission pinned the link to the latest version then: the 2026 one
+    assert((await seen.textContent()).includes('version 2'), `the version the submission pinned: ${await seen.textContent()}`);
+    assert(Buffer.from(got.bytes).equals(pdfBytes('Statuts de la Cooperative Delta, version 2026')), 'the bytes of the version linked');
+
+    // the auditor joins a note of their own to the finding (uploaded to Delta's library)
     await card.getByRole('button', { name: 'Joindre un document au critère JF-01' }).click();
     const path = join(d.dir, 'notes-audit.pdf');
     writeFileSync(path, pdfBytes('Notes de l auditrice'));
     await page.setInputFiles('#JF-01-file', path);
     await card.locator('.docs .doc-list .doc-item', { hasText: 'notes-audit' }).waitFor();
+    equal(await card.locator('.attach-panel select').count(), 0, 'no library picker: the library is not the auditor\'s to list');
     await card.locator('.save-state[data-state="saved"]').waitFor();
     await shoot(page, 'documents-audit', { scrollTo: '[data-criterion="JF-01"]' });
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
@@ -265,7 +275,7 @@ export function register() {
     const cpage = await newPage(env);
     await login(cpage, env.fixture.users.committee.email);
     await cpage.goto(`/#/comite/audits/${d.audit}`);
-    const listed = cpage.locator('[data-testid="documents-seen"] li[data-criterion="JF-01"] .doc-item');
+    const listed = cpage.locator('[data-testid="documents-seen"] li[data-criterion="JF-01"] .doc-item', { hasText: 'notes-audit' });
     await listed.waitFor();
     const notesSum = createHash('sha256').update(pdfBytes('Notes de l auditrice')).digest('hex');
     const line = await listed.textContent();
@@ -273,6 +283,8 @@ export function register() {
       `the decision page lists the finding's document, its version and SHA-256: ${line}`);
     const bytes = await fetchLink(cpage, await listed.locator('a.doc-open').getAttribute('href'));
     equal(bytes.status, 200, 'the committee opens it');
+    equal(await cpage.locator('[data-testid="documents-seen"] li[data-criterion="JF-01"] .doc-item').count(), 2,
+      'the CAE\'s document the auditor took and their note');
     await shoot(cpage, 'documents-decision', { scrollTo: '[data-testid="documents-seen"]' });
     assert(cpage.errors.length === 0, `no script error: ${cpage.errors.join('; ')}`);
     await cpage.context().close();

@@ -447,13 +447,15 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, org, o
     for (const [st, b] of buttons) b.setAttribute('aria-pressed', String(data.status === st));
   };
   // the linked documents: a link or an unlink is a change of the answer's evidence, saved at once
+  let redrawSelf = () => {};
   const setDocs = (list) => {
     data = { ...data, evidence: [...textsOf(data.evidence), ...list] };
     docs.draw(list);
+    redrawSelf();
     onChange(data, 0);
   };
   const docs = cardDocuments({
-    criterion: c.id, org, entries: docsOf(data.evidence), editable,
+    criterion: c.id, org, entries: docsOf(data.evidence), editable, library: !audit,
     onLink: (entry) => {
       setDocs([...docsOf(data.evidence), entry]);
       announce(`Document joint au critère ${c.id}.`);
@@ -519,6 +521,26 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, org, o
     docsOf(data.evidence).length ? docs.el : null);
   }
 
+  // The CAE's documents beside a finding: the auditor takes one into their
+  // finding (the same version), and reads it then (an auditor reads what
+  // an audit of theirs links).
+  const selfDocuments = (list) => {
+    const take = editable && audit ? {
+      taken: (i) => docsOf(data.evidence).some((x) => x.document === list[i].document),
+      take: (i) => {
+        const { document, version, pages } = list[i];
+        docs.link({ ...list[i], document, version: version || undefined, pages: pages || undefined });
+      },
+    } : null;
+    return h('div', { class: 'small', 'data-testid': 'self-documents' }, h('p', h('strong', 'Documents joints par la CAE :')),
+      take ? h('p', { class: 'hint' }, 'Pour les ouvrir, joignez-les à votre constat.') : null,
+      linkedList(list, { onTake: take }));
+  };
+  const selfSlot = (list) => {
+    const slot = h('div', selfDocuments(list));
+    redrawSelf = () => slot.replaceChildren(selfDocuments(list));
+    return slot;
+  };
   const aside = h('aside', { class: 'criterion-aside', 'aria-label': `Compléments pour ${c.id}` });
   if (audit && selfSide && selfSide.answers) {
     const s = selfSide.answers.get(c.id);
@@ -526,8 +548,7 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, org, o
       s ? [h('p', h('span', { class: ['badge', `answer-badge-${s.status}`] }, ANSWERS[s.status])),
         s.comment ? h('p', { class: 'small' }, s.comment) : null,
         textsOf(s.evidence).length ? h('ul', { class: 'small' }, textsOf(s.evidence).map((x) => h('li', entryText(x)))) : null,
-        docsOf(s.evidence).length ? h('div', { class: 'small', 'data-testid': 'self-documents' }, h('p', h('strong', 'Documents joints par la CAE :')),
-          linkedList(docsOf(s.evidence))) : null]
+        docsOf(s.evidence).length ? selfSlot(docsOf(s.evidence)) : null]
         : h('p', { class: 'muted' }, 'sans réponse')));
   }
   const gp = practices ? practices.filter((p) => p.criterion === c.id) : [];

@@ -68,11 +68,12 @@ function metaLine(d) {
  * The documents an answer links, as a list: the title opens the version
  * linked, then its type, size and date, the version and the pages; a
  * "Retirer" button each when onRemove is given, the SHA-256 of the bytes
- * with hashes (what a decision saw). Metadata the answer lacks
+ * with hashes (what a decision saw); a "Joindre à mon constat" button for
+ * the entries onTake(i) is a function for (it returns whether it is taken). Metadata the answer lacks
  * is fetched (GET /documents/{id}); a document the reader may not see
  * stays listed by its number.
  */
-export function linkedList(entries, { onRemove, hashes } = {}) {
+export function linkedList(entries, { onRemove, hashes, onTake } = {}) {
   const ul = h('ul', { class: 'doc-list' });
   entries.forEach((x, i) => {
     const li = h('li', { class: 'doc-item', 'data-document': x.document });
@@ -90,7 +91,8 @@ export function linkedList(entries, { onRemove, hashes } = {}) {
           x.pages ? ` · pages ${x.pages}` : '', x.available === false ? h('strong', ' · document introuvable') : '',
           hashes && (x.sha256 || shown.sha256) ? [' · SHA-256 ', h('code', { class: 'hash' }, x.sha256 || shown.sha256)] : ''),
         onRemove ? h('button', { type: 'button', class: 'button-secondary small', 'data-action': 'unlink', onclick: () => onRemove(i) },
-          'Retirer', h('span', { class: 'visually-hidden' }, ` le document « ${title} »`)) : null);
+          'Retirer', h('span', { class: 'visually-hidden' }, ` le document « ${title} »`)) : null,
+        takeButton(onTake, i, title));
     };
     // the answer's own metadata (the server adds it to each link), else GET /documents/{id}
     const told = x.title && x.size !== undefined && (!x.version || x.resolved_version);
@@ -99,6 +101,20 @@ export function linkedList(entries, { onRemove, hashes } = {}) {
     add(ul, li);
   });
   return ul;
+}
+
+/** "Joindre à mon constat" for the i-th entry, or "joint à votre constat" once it is. */
+function takeButton(onTake, i, title) {
+  if (!onTake) return null;
+  const taken = h('span', { class: 'doc-taken' }, 'joint à votre constat');
+  if (onTake.taken(i)) return taken;
+  const b = h('button', { type: 'button', class: 'button-secondary small', 'data-action': 'take-document' },
+    'Joindre à mon constat', h('span', { class: 'visually-hidden' }, ` le document « ${title} »`));
+  b.addEventListener('click', () => {
+    onTake.take(i);
+    b.replaceWith(taken);
+  });
+  return b;
 }
 
 /* ---- choosing a file: a button, or drag and drop --------------------------------- */
@@ -378,10 +394,12 @@ function uploadForm(org, listOut, refresh, rowOf) {
  * The documents of an answer on its criterion card: the list, and when
  * editable "Joindre un document": a file uploaded to the library of org
  * (picked, or dropped anywhere on the block), or one chosen in the library,
- * with optional pages. onLink(entry) adds {document, version?, pages?, and
+ * with optional pages (the library's picker unless library is false: an
+ * auditor never lists the library). onLink(entry) adds {document, version?, pages?, and
  * the metadata to show}; onUnlink(i) removes the i-th linked document.
+ * Returns {el, draw(entries), link(entry)}.
  */
-export function cardDocuments({ criterion, org, entries, editable, onLink, onUnlink }) {
+export function cardDocuments({ criterion, org, entries, editable, library = true, onLink, onUnlink }) {
   const listSlot = h('div', { class: 'doc-slot' });
   const block = h('div', { class: 'docs', 'data-testid': 'card-documents' },
     h('p', { class: 'docs-head' }, h('strong', 'Documents joints')), listSlot);
@@ -390,7 +408,7 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
       : h('p', { class: 'muted small' }, 'Aucun document joint.'));
   };
   draw(entries);
-  if (!editable) return { el: block, draw };
+  if (!editable) return { el: block, draw, link: onLink };
 
   const panelId = `${criterion}-attach`;
   const open = h('button', { type: 'button', class: 'button-secondary small', 'aria-expanded': 'false', 'aria-controls': panelId,
@@ -451,12 +469,14 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
         add(out, errorBox(err));
       }
     });
-    loadLibrary();
-    panel.replaceChildren(
+    if (library) loadLibrary();
+    else loadLibrary = () => {};
+    panel.replaceChildren();
+    add(panel,
       field('Pages concernées (facultatif)', pages, 'Par exemple : 3-5').wrap,
-      h('div', { class: 'field' }, h('span', { class: 'label-like' }, 'Un nouveau fichier, ajouté à la bibliothèque'), picker.el),
-      h('div', { class: 'attach-library' }, field('Ou un document de la bibliothèque', select).wrap,
-        h('div', { class: 'attach-version' }, field('Version', version).wrap, h('p', link))));
+      h('div', { class: 'field' }, h('span', { class: 'label-like' }, 'Un nouveau fichier, ajouté à la bibliothèque de la CAE'), picker.el),
+      library ? h('div', { class: 'attach-library' }, field('Ou un document de la bibliothèque', select).wrap,
+        h('div', { class: 'attach-version' }, field('Version', version).wrap, h('p', link))) : null);
   };
   open.addEventListener('click', () => {
     const opening = panel.hidden;
@@ -466,5 +486,5 @@ export function cardDocuments({ criterion, org, entries, editable, onLink, onUnl
     if (opening) panel.querySelector('button').focus();
   });
   add(block, h('p', { class: 'docs-actions' }, open), panel, out);
-  return { el: block, draw };
+  return { el: block, draw, link: onLink };
 }
