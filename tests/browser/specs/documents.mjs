@@ -168,7 +168,7 @@ export function register() {
     await page.context().close();
   });
 
-  test('documents: an HTML file is refused in French (the type found, the types accepted); a file dropped goes through after a retry; deletion asks first', async (env) => {
+  test('documents: an HTML file is refused in French (the type found, the types accepted); a file dropped goes through after a retry; deletion asks first; a slow upload shows its progress', async (env) => {
     const d = await delta(env);
     const path = join(d.dir, 'page.html');
     writeFileSync(path, '<!DOCTYPE html><html><head><title>x</title></head><body><script>alert(1)</script></body></html>\n');
@@ -218,6 +218,24 @@ export function register() {
     await row.locator('button[data-action="delete-document"]').click();
     await row.locator('button[data-action="confirm-delete-document"]').click();
     await row.waitFor({ state: 'detached' });
+
+    // a slow line (100 KB/s up): the upload shows its progress as the bytes leave, and goes through
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 100, downloadThroughput: 200000, uploadThroughput: 100000 });
+    const big = join(d.dir, 'registre-des-associes.txt');
+    writeFileSync(big, 'Registre des associés : une ligne par associé et par mouvement de parts\n'.repeat(6000));
+    await page.setInputFiles('#document-file', big);
+    await page.getByRole('button', { name: 'Ajouter à la bibliothèque' }).click();
+    const progress = page.locator('[data-testid="upload-progress"]');
+    await progress.waitFor();
+    await page.waitForFunction(() => {
+      const b = document.querySelector('[data-testid="upload-progress"] progress');
+      return b && b.value > 0 && b.value < b.max;
+    });
+    assert(/\d+ % — .* sur \d+ Ko/.test(await progress.textContent()), `the progress in words: ${await progress.textContent()}`);
+    await page.locator('[data-testid="library"] tbody tr', { hasText: 'registre-des-associes' }).waitFor({ timeout: 30000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     await page.context().close();
   });
