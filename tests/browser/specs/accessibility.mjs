@@ -119,6 +119,13 @@ export function register() {
     const doc = await apiUpload(env.url, alpha, `organisations/${orgs.alpha}/documents`,
       { name: 'proces-verbal-ag-2026.txt', bytes: 'Procès-verbal de l’assemblée générale du 12 juin 2026\n' }, { title: 'Procès-verbal de l’AG 2026' });
     equal(doc.status, 201, 'Alpha adds a document to its library');
+    // the auditor's notes, joined to a finding of the audit in progress
+    const notes = await apiUpload(env.url, auditor, `organisations/${orgs.alpha}/documents`,
+      { name: 'notes-entretiens.txt', bytes: 'Entretiens avec trois entrepreneurs-salariés\n' }, { title: 'Notes d’entretiens' });
+    equal(notes.status, 201, 'the auditor adds a note to the audited CAE\'s library');
+    const linked = await apiCall(env.url, auditor, 'PUT', `assessments/${open.body.id}/answers/JF-01`,
+      { status: 'met', evidence: ['Statuts, article 3', { document: notes.body.id, pages: '2' }] });
+    equal(linked.status, 200, `the auditor links it to a finding: ${JSON.stringify(linked.body).slice(0, 200)}`);
   });
 
   test('accessibility: public pages (home, référentiel, registry, certificate check, login) have no serious WCAG AA violation', async (env) => {
@@ -179,7 +186,9 @@ export function register() {
     const auditor = await newPage(env);
     await login(auditor, env.fixture.users.auditor.email);
     await auditor.goto(`/#/evaluations/${env.state.a11yAuditDraft}`);
-    await settle(auditor, '[data-criterion="JF-01"]');
+    await settle(auditor, '[data-criterion="JF-01"] .doc-item');
+    // a finding's documents, and its panel open (a new file, the pages)
+    await auditor.locator('[data-criterion="JF-01"] button[data-action="attach"]').click();
     problems.push(...await audit(auditor, 'audit (auditeur)'));
     assert(auditor.errors.length === 0, `no script error: ${auditor.errors.join('; ')}`);
     await auditor.context().close();
