@@ -304,6 +304,11 @@ export function register() {
     equal(await cpage.locator('[data-testid="documents-seen"] li[data-criterion="JF-01"] .doc-item').count(), 2,
       'the CAE\'s document the auditor took and their note');
     await shoot(cpage, 'documents-decision', { scrollTo: '[data-testid="documents-seen"]' });
+    // the committee reads the CAE's library from its dashboard, without changing it
+    await cpage.goto(`/#/cae/${d.org}`);
+    await cpage.getByRole('link', { name: 'Documents de la CAE' }).click();
+    await cpage.locator(`[data-testid="library"] tr[data-document="${d.document}"]`).waitFor();
+    equal(await cpage.locator('#document-file, button[data-action="delete-document"]').count(), 0, 'no upload nor deletion for the committee');
     assert(cpage.errors.length === 0, `no script error: ${cpage.errors.join('; ')}`);
     await cpage.context().close();
 
