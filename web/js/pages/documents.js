@@ -42,10 +42,6 @@ function docMeta(id) {
   }
   return metas.get(id);
 }
-/** Remembers a document's metadata (an upload's answer), so no request asks it again. */
-export function knowDocument(d) {
-  if (d && d.id) metas.set(d.id, Promise.resolve(d));
-}
 
 const INLINE = new Set(['application/pdf', 'image/png', 'image/jpeg']);
 
@@ -221,7 +217,6 @@ export async function uploadFile(out, path, file, fields = {}) {
         },
       });
       out.replaceChildren();
-      knowDocument(d);
       return d;
     } catch (err) {
       if (err.code === 'aborted') {
@@ -269,7 +264,7 @@ function versionsCell(d) {
     add(list, h('li', { class: 'loading' }, 'Chargement…'));
     try {
       const full = await docMeta(d.id);
-      list.replaceChildren(...full.versions.slice().reverse().map((v) => h('li',
+      list.replaceChildren(...(full.versions || []).slice().reverse().map((v) => h('li',
         openLink(d.id, v.version, { type: v.type, filename: v.filename, text: `Version ${v.version}` }),
         ` — ${v.filename}, ${frSize(v.size)}, ${frDate(v.created_at)}`)));
     } catch (err) {
