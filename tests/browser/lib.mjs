@@ -150,6 +150,21 @@ export async function apiCall(url, token, method, path, body) {
   }
 }
 
+/** A multipart upload through the API (a document): the file's bytes as name, and the form's fields. */
+export async function apiUpload(url, token, path, { name, bytes }, fields = {}) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('file', new Blob([bytes]), name);
+  await slot();
+  try {
+    const r = await fetch(`${url}/api/v1/${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  } finally {
+    release();
+  }
+}
+
 /** Screenshots of the page at 1280 px and 375 px wide, into build/screenshots/. */
 export async function shoot(page, name, { scrollTo } = {}) {
   mkdirSync(SHOTS, { recursive: true });

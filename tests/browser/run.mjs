@@ -15,6 +15,7 @@ import * as accessibility from './specs/accessibility.mjs';
 import * as deferral from './specs/deferral.mjs';
 import * as conflict from './specs/conflict.mjs';
 import * as errors from './specs/errors.mjs';
+import * as documents from './specs/documents.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -43,6 +44,7 @@ async function main() {
     deferral.register();
     conflict.register();
     errors.register();
+    documents.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

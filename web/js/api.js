@@ -180,3 +180,47 @@ export function saveBlob(blob, filename) {
 export function apiUrl(path) {
   return BASE + path;
 }
+
+/**
+ * A multipart upload (a document, a new version) with its progress:
+ * XMLHttpRequest, as fetch reports no upload progress. No client timeout: a
+ * large file on a slow line takes its time (the server bounds it). Resolves
+ * the JSON answer; rejects an ApiError (status 0 on a network failure, then
+ * the caller offers to retry); abort() through opts.signal. onProgress(sent,
+ * total) as the bytes leave.
+ */
+export function apiUpload(path, form, { onProgress, signal } = {}) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', BASE + path);
+    xhr.setRequestHeader('Accept', 'application/json');
+    const csrf = sessionStorage.getItem(CSRF_KEY);
+    if (csrf) xhr.setRequestHeader('X-CSRF-Token', csrf);
+    xhr.withCredentials = true;
+    if (onProgress) xhr.upload.addEventListener('progress', (ev) => onProgress(ev.loaded, ev.lengthComputable ? ev.total : 0));
+    const body = () => {
+      try {
+        return JSON.parse(xhr.responseText);
+      } catch {
+        return null;
+      }
+    };
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body());
+        return;
+      }
+      const err = new ApiError(xhr.status, body());
+      if (xhr.status === 401 && unauthorizedHandler) unauthorizedHandler(err);
+      reject(err);
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, null)));
+    xhr.addEventListener('abort', () => {
+      const err = new ApiError(0, null);
+      err.code = 'aborted';
+      reject(err);
+    });
+    if (signal) signal.addEventListener('abort', () => xhr.abort());
+    xhr.send(form);
+  });
+}

@@ -15,6 +15,7 @@ import * as rules from './pages/rulesets.js';
 import * as hooks from './pages/webhooks.js';
 import * as reports from './pages/reports.js';
 import * as practices from './pages/practices.js';
+import * as documents from './pages/documents.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -32,6 +33,7 @@ const routes = [
   { path: '/cae/:id', page: cae.dashboard, roles: ALL },
   { path: '/cae/:id/auto-evaluation', page: cae.selfAssessments, roles: ALL },
   { path: '/cae/:id/plan-action', page: cae.actionPlan, roles: ALL },
+  { path: '/cae/:id/documents', page: documents.library, roles: ['cae', 'committee', 'admin'] },
   { path: '/evaluations/:id', page: assessment.assessmentPage, roles: ALL },
   { path: '/evaluations/:id/resultats', page: results.resultsPage, roles: ALL },
   { path: '/audits', page: committee.audits, roles: ['auditor', 'committee', 'admin'] },
@@ -55,6 +57,7 @@ const NAV = [
   { label: 'Tableau de bord', href: (u) => `#/cae/${u.organisation_id}`, roles: ['cae'] },
   { label: 'Auto-évaluation', href: (u) => `#/cae/${u.organisation_id}/auto-evaluation`, roles: ['cae'] },
   { label: 'Plan d’action', href: (u) => `#/cae/${u.organisation_id}/plan-action`, roles: ['cae'] },
+  { label: 'Documents', href: (u) => `#/cae/${u.organisation_id}/documents`, roles: ['cae'] },
   { label: 'Nos bonnes pratiques', href: (u) => `#/cae/${u.organisation_id}/bonnes-pratiques`, roles: ['cae'] },
   { label: 'Rapports', href: '#/rapports', roles: ['cae'] },
   { label: 'Mes audits', href: '#/audits', roles: ['auditor'] },

@@ -4,6 +4,7 @@
 // the reason given for it, or the whole sentence. A message none of them
 // knows gets the status's own sentence (i18n.js), and the server's text
 // stays at hand, folded, as a technical detail for support.
+import { frSize, docType, DOC_ACCEPTED } from './i18n.js';
 
 /** A field of a request body, by its JSON key: its French name. */
 const FIELDS = {
@@ -45,6 +46,12 @@ const FIELDS = {
   member_since: 'la date d’adhésion',
   to: 'le jeu de règles',
   files: 'les fichiers',
+  file: 'le fichier',
+  title: 'le titre',
+  filename: 'le nom du fichier',
+  document: 'le document',
+  version: 'la version',
+  pages: 'les pages',
 };
 
 /** The reason after "$.field: ", as a French predicate ($1... its parts). */
@@ -86,6 +93,13 @@ const REASONS = [
   [/^not a valid absolute URL$/, 'n’est pas une adresse web complète (https://…)'],
   [/^only http and https URLs receive webhooks$/, 'doit commencer par http:// ou https://'],
   [/^unknown key.*$/, 'n’est pas un champ attendu'],
+  [/^must be a text or \{"document", "version", "pages"\}$/, 'doit être un texte ou un document joint'],
+  [/^must be a list of texts and document links$/, 'doit être une liste de textes et de documents joints'],
+  [/^must be a document id$/, 'doit désigner un document'],
+  [/^must be a version number from 1 up, or null for the latest$/, 'doit être un numéro de version (1 ou plus), ou rien pour la dernière'],
+  [/^no document \d+ in this organisation's library.*$/, 'désigne un document qui n’est pas (ou plus) dans la bibliothèque de la CAE'],
+  [/^document \d+ has no version (\d+)$/, 'désigne une version $1 qui n’existe pas'],
+  [/^a file part named "file", not empty, is required$/, 'manque ou est vide : choisissez un fichier qui n’est pas vide'],
   [/^duplicate key.*$/, 'est donné deux fois'],
 ];
 
@@ -135,11 +149,25 @@ const SENTENCES = [
   [/^the active rules are \w+: a draft moves to the active rules only$/, 'Un brouillon ne passe qu’aux règles en vigueur : rechargez la page.'],
   [/^assessment \d+ already runs under rule set \w+$/, 'Ce brouillon suit déjà ces règles.'],
   [/^assessment \d+ runs under rule set \w+, not loaded$/, 'Les règles de cette évaluation ne se chargent pas : prévenez le comité.'],
-  [/^the body is over (\d+) bytes$/, 'Le contenu envoyé est trop volumineux.'],
+  [/^the body is over (\d+) bytes$/, (m) => `Le contenu envoyé est trop volumineux : ${frSize(m[1])} au plus.`],
+  [/^the file is over (\d+) bytes$/, (m) => `Le fichier est trop volumineux : ${frSize(m[1])} au plus par document.`],
+  [/^the organisation's documents would hold (\d+) bytes, over its (\d+)$/,
+    (m) => `La bibliothèque de la CAE dépasserait sa limite de ${frSize(m[2])} : supprimez des documents inutiles ou adressez-vous au réseau.`],
+  [/^the file is ([\w.+-]+\/[\w.+-]+): documents are .*$/,
+    (m) => `Ce type de fichier est refusé : le fichier est reconnu comme ${docType(m[1]) === m[1] ? m[1] : `« ${docType(m[1])} » (${m[1]})`}. Sont acceptés : ${DOC_ACCEPTED}.`],
+  [/^.*\b(?:infected|virus|malware)\b.*?(?:: (\S[^:]*))?$/i,
+    (m) => `Le fichier est refusé : l’analyse antivirus y a détecté un virus${m[1] ? ` (${m[1]})` : ''}.`],
+  [/^no document \d+$/, 'Ce document n’existe pas ou plus.'],
+  [/^document \d+ has no version \d+$/, 'Cette version du document n’existe pas.'],
+  [/^no documents folder is configured$/, 'Le serveur n’a pas de dossier de documents : prévenez l’administration du réseau.'],
+  [/^criterion (\S+) links a document no longer there.*$/, 'Le critère $1 est lié à un document qui n’existe plus : retirez-le de la réponse avant de soumettre.'],
+  [/^document \d+ is linked by assessment (\d+), submitted or decided.*$|^.*\blinked\b.*\b(?:submitted|decided)\b.*$/,
+    'Ce document est joint à une évaluation soumise ou décidée : il doit rester tel quel et ne peut pas être supprimé.'],
   [/^the server is stopping.*$/, 'Le serveur redémarre : réessayez dans un instant.'],
 ];
 
 function fill(template, m) {
+  if (typeof template === 'function') return template(m);
   return template.replace(/\$(\d)/g, (_, i) => m[Number(i)]);
 }
 

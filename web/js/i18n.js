@@ -89,9 +89,48 @@ export function errorText(err) {
     412: 'Ceci a été modifié ailleurs depuis l’ouverture de la page : rechargez la page.',
     413: 'Le contenu envoyé est trop volumineux.',
     415: 'Format de données refusé.',
+    422: 'Le fichier est refusé : l’analyse antivirus y a détecté un virus.',
     429: 'Trop de tentatives : patientez quelques minutes.',
     503: 'Le service est momentanément indisponible : réessayez dans un instant.',
   }[status] || 'Le serveur a rencontré une erreur : réessayez plus tard.';
   const reason = status ? frenchReason(err) : null;
   return { text: reason || base, reason, detail: detail && status !== 0 ? detail : null };
 }
+
+/** 1536 -> "1,5 Ko", 20971520 -> "20 Mo": a size in French units (of 1024). */
+export function frSize(bytes) {
+  const n = Number(bytes);
+  if (!Number.isFinite(n) || n < 0) return '—';
+  if (n < 1024) return `${n} octet${n > 1 ? 's' : ''}`;
+  const units = ['Ko', 'Mo', 'Go', 'To'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return `${frNumber(v, v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** An evidence document's type (its MIME type, read by the server) in words. */
+const DOC_TYPES = {
+  'application/pdf': 'PDF',
+  'image/png': 'Image PNG',
+  'image/jpeg': 'Image JPEG',
+  'text/plain': 'Texte',
+  'text/csv': 'Tableau CSV',
+  'application/vnd.oasis.opendocument.text': 'Texte OpenDocument',
+  'application/vnd.oasis.opendocument.spreadsheet': 'Classeur OpenDocument',
+  'application/vnd.oasis.opendocument.presentation': 'Présentation OpenDocument',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Document Word',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Classeur Excel',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'Présentation PowerPoint',
+  'text/html': 'Page web HTML',
+};
+export function docType(type) {
+  if (!type) return '—';
+  return DOC_TYPES[type] || (type.startsWith('application/vnd.oasis.opendocument') ? 'Document OpenDocument' : type);
+}
+
+/** What the library accepts, in words (as the server's allowlist). */
+export const DOC_ACCEPTED = 'PDF, images PNG ou JPEG, documents OpenDocument ou Office (Word, Excel, PowerPoint), texte ou CSV';

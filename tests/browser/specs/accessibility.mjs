@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { test, assert, equal, newPage, login, apiLogin, apiCall } from '../lib.mjs';
+import { test, assert, equal, newPage, login, apiLogin, apiCall, apiUpload } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 // The page's Content-Security-Policy forbids inline scripts: axe is evaluated
@@ -116,6 +116,16 @@ export function register() {
     const sub = await apiCall(env.url, auditor, 'POST', `assessments/${second.body.id}/submit`);
     assert(sub.status === 200 || sub.status === 201, `the auditor submits the second audit (${sub.status} ${JSON.stringify(sub.body).slice(0, 200)})`);
     env.state.a11yAuditSubmitted = second.body.id;
+    const doc = await apiUpload(env.url, alpha, `organisations/${orgs.alpha}/documents`,
+      { name: 'proces-verbal-ag-2026.txt', bytes: 'Procès-verbal de l’assemblée générale du 12 juin 2026\n' }, { title: 'Procès-verbal de l’AG 2026' });
+    equal(doc.status, 201, 'Alpha adds a document to its library');
+    // the auditor's notes, joined to a finding of the audit in progress
+    const notes = await apiUpload(env.url, auditor, `organisations/${orgs.alpha}/documents`,
+      { name: 'notes-entretiens.txt', bytes: 'Entretiens avec trois entrepreneurs-salariés\n' }, { title: 'Notes d’entretiens' });
+    equal(notes.status, 201, 'the auditor adds a note to the audited CAE\'s library');
+    const linked = await apiCall(env.url, auditor, 'PUT', `assessments/${open.body.id}/answers/JF-01`,
+      { status: 'met', evidence: ['Statuts, article 3', { document: notes.body.id, pages: '2' }] });
+    equal(linked.status, 200, `the auditor links it to a finding: ${JSON.stringify(linked.body).slice(0, 200)}`);
   });
 
   test('accessibility: public pages (home, référentiel, registry, certificate check, login) have no serious WCAG AA violation', async (env) => {
@@ -141,7 +151,7 @@ export function register() {
     await page.context().close();
   });
 
-  test('accessibility: the CAE\'s pages (dashboard, self-assessment, results, action plan) have no serious WCAG AA violation', async (env) => {
+  test('accessibility: the CAE\'s pages (dashboard, self-assessment, results, action plan, documents) have no serious WCAG AA violation', async (env) => {
     const page = await newPage(env);
     await login(page, env.fixture.users.alpha.email);
     const org = env.fixture.orgs.alpha;
@@ -159,7 +169,11 @@ export function register() {
       if (await details.count()) await details.first().click();
       const b = p.locator('[data-criterion="JF-01"] button[data-status="met"]');
       if (await b.isEnabled()) await b.click();
+      // its documents' panel open: a file, the library's picker, the pages
+      await p.locator('[data-criterion="JF-01"] button[data-action="attach"]').click();
+      await p.locator('[data-criterion="JF-01"] select option', { hasText: 'Procès-verbal' }).waitFor({ state: 'attached' });
     });
+    await run('documents', `#/cae/${org}/documents`, '[data-testid="library"] tbody tr');
     await run('résultats', `#/evaluations/${env.state.auditId}/resultats`, '[data-testid="outcome"]');
     await run('plan d’action', `#/cae/${org}/plan-action`, '[data-testid="action-items"]');
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
@@ -172,7 +186,9 @@ export function register() {
     const auditor = await newPage(env);
     await login(auditor, env.fixture.users.auditor.email);
     await auditor.goto(`/#/evaluations/${env.state.a11yAuditDraft}`);
-    await settle(auditor, '[data-criterion="JF-01"]');
+    await settle(auditor, '[data-criterion="JF-01"] .doc-item');
+    // a finding's documents, and its panel open (a new file, the pages)
+    await auditor.locator('[data-criterion="JF-01"] button[data-action="attach"]').click();
     problems.push(...await audit(auditor, 'audit (auditeur)'));
     assert(auditor.errors.length === 0, `no script error: ${auditor.errors.join('; ')}`);
     await auditor.context().close();

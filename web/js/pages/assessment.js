@@ -9,6 +9,7 @@ import { ANSWERS, ANSWER_ORDER, KINDS, frDate, plural } from '../i18n.js';
 import { frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, levelBadge, statusBadge, outcomeBadge, progressBar, announce, busy, today } from '../ui.js';
 import { noteText } from './results.js';
+import { isDocEntry, wireEntry, entryText, cardDocuments, linkedList } from './documents.js';
 
 const STAKEHOLDER_ROLES = ['Entrepreneur-salarié', 'Entrepreneure-salariée', 'Salarié permanent', 'Salariée permanente',
   'Associé', 'Associée', 'Membre du conseil d’administration', 'Gérant ou gérante'];
@@ -110,7 +111,7 @@ class Saver {
     this.set(criterion, 'saving');
     try {
       const saved = await apiWrite('PUT', `assessments/${this.id}/answers/${encodeURIComponent(criterion)}`,
-        { status: data.status, comment: data.comment || '', evidence: data.evidence || [] },
+        { status: data.status, comment: data.comment || '', evidence: (data.evidence || []).map(wireEntry) },
         this.etags.get(criterion));
       if (saved.etag) this.etags.set(criterion, saved.etag);
       e.tries = 0;
@@ -278,7 +279,7 @@ export async function assessmentPage(view, ctx) {
       add(sec, h('h3', theme));
       for (const c of crits) {
         const card = criterionCard(c, {
-          answer: answers.get(c.id), editable, audit, practices, selfSide,
+          answer: answers.get(c.id), editable, audit, practices, selfSide, org: a.organisation_id,
           onChange: (data, delay) => {
             answers.set(c.id, data);
             refreshProgress();
@@ -418,7 +419,11 @@ async function selfAssessmentOf(a) {
   }
 }
 
-function criterionCard(c, { answer, editable, audit, practices, selfSide, onChange }) {
+/** An answer's evidence: its text references (one a line in the page) and its linked documents. */
+const textsOf = (evidence) => (evidence || []).filter((x) => !isDocEntry(x));
+const docsOf = (evidence) => (evidence || []).filter(isDocEntry);
+
+function criterionCard(c, { answer, editable, audit, practices, selfSide, org, onChange }) {
   const base = `crit-${c.id}`;
   let data = answer ? { ...answer } : { status: null, comment: '', evidence: [] };
   const title = h('h4', { id: `${base}-title`, class: 'criterion-head' }, h('span', { class: 'criterion-id' }, c.id), ' ', levelBadge(c.level),
@@ -441,6 +446,28 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, onChan
   const paint = () => {
     for (const [st, b] of buttons) b.setAttribute('aria-pressed', String(data.status === st));
   };
+  // the linked documents: a link or an unlink is a change of the answer's evidence, saved at once
+  let redrawSelf = () => {};
+  const setDocs = (list) => {
+    data = { ...data, evidence: [...textsOf(data.evidence), ...list] };
+    docs.draw(list);
+    redrawSelf();
+    onChange(data, 0);
+  };
+  const docs = cardDocuments({
+    criterion: c.id, org, entries: docsOf(data.evidence), editable, library: !audit,
+    onLink: (entry) => {
+      setDocs([...docsOf(data.evidence), entry]);
+      announce(`Document joint au critère ${c.id}.`);
+    },
+    onUnlink: (i) => {
+      const list = docsOf(data.evidence);
+      list.splice(i, 1);
+      setDocs(list);
+      announce(`Document retiré du critère ${c.id}.`);
+      docs.el.querySelector('button[data-action="attach"]').focus();
+    },
+  });
 
   if (editable) {
     const qid = `${base}-q`;
@@ -460,8 +487,9 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, onChan
     comment = h('textarea', { id: `comment-${c.id}`, rows: 2, class: 'comment' });
     evidence = h('textarea', { id: `evidence-${c.id}`, rows: 2, class: 'evidence' });
     comment.value = data.comment || '';
-    evidence.value = (data.evidence || []).join('\n');
-    const read = () => ({ ...data, comment: comment.value, evidence: evidence.value.split('\n').map((x) => x.trim()).filter(Boolean) });
+    evidence.value = textsOf(data.evidence).map(entryText).join('\n');
+    const read = () => ({ ...data, comment: comment.value,
+      evidence: [...evidence.value.split('\n').map((x) => x.trim()).filter(Boolean), ...docsOf(data.evidence)] });
     const same = (x) => x.comment === (data.comment || '') && JSON.stringify(x.evidence) === JSON.stringify(data.evidence || []);
     for (const t of [comment, evidence]) {
       t.addEventListener('input', () => {
@@ -482,22 +510,45 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, onChan
       h('div', { class: 'texts' },
         field('Commentaire', comment).wrap,
         field('Preuves (une référence par ligne)', evidence, 'Par exemple : « Statuts 2024, article 3 » ou le nom d’un document.').wrap),
+      docs.el,
       h('div', { class: 'save-line' }, stateEl, retry));
     paint();
   } else {
     add(main, h('p', { class: 'answer-read' }, h('strong', `${question} : `),
       data.status ? h('span', { class: ['badge', `answer-badge-${data.status}`], 'data-status': data.status }, ANSWERS[data.status]) : h('span', { class: 'muted' }, 'sans réponse')),
     data.comment ? h('p', { class: 'comment-read' }, h('strong', 'Commentaire : '), data.comment) : null,
-    data.evidence && data.evidence.length ? h('div', h('p', h('strong', 'Preuves :')), h('ul', data.evidence.map((x) => h('li', x)))) : null);
+    textsOf(data.evidence).length ? h('div', h('p', h('strong', 'Preuves :')), h('ul', textsOf(data.evidence).map((x) => h('li', entryText(x))))) : null,
+    docsOf(data.evidence).length ? docs.el : null);
   }
 
+  // The CAE's documents beside a finding: the auditor takes one into their
+  // finding (the same version), and reads it then (an auditor reads what
+  // an audit of theirs links).
+  const selfDocuments = (list) => {
+    const take = editable && audit ? {
+      taken: (i) => docsOf(data.evidence).some((x) => x.document === list[i].document),
+      take: (i) => {
+        const { document, version, pages } = list[i];
+        docs.link({ ...list[i], document, version: version || undefined, pages: pages || undefined });
+      },
+    } : null;
+    return h('div', { class: 'small', 'data-testid': 'self-documents' }, h('p', h('strong', 'Documents joints par la CAE :')),
+      take ? h('p', { class: 'hint' }, 'Pour les ouvrir, joignez-les à votre constat.') : null,
+      linkedList(list, { onTake: take }));
+  };
+  const selfSlot = (list) => {
+    const slot = h('div', selfDocuments(list));
+    redrawSelf = () => slot.replaceChildren(selfDocuments(list));
+    return slot;
+  };
   const aside = h('aside', { class: 'criterion-aside', 'aria-label': `Compléments pour ${c.id}` });
   if (audit && selfSide && selfSide.answers) {
     const s = selfSide.answers.get(c.id);
     add(aside, h('div', { class: 'self-answer', 'data-testid': 'self-answer' }, h('p', h('strong', 'Auto-évaluation de la CAE : ')),
       s ? [h('p', h('span', { class: ['badge', `answer-badge-${s.status}`] }, ANSWERS[s.status])),
         s.comment ? h('p', { class: 'small' }, s.comment) : null,
-        s.evidence && s.evidence.length ? h('ul', { class: 'small' }, s.evidence.map((x) => h('li', x))) : null]
+        textsOf(s.evidence).length ? h('ul', { class: 'small' }, textsOf(s.evidence).map((x) => h('li', entryText(x)))) : null,
+        docsOf(s.evidence).length ? selfSlot(docsOf(s.evidence)) : null]
         : h('p', { class: 'muted' }, 'sans réponse')));
   }
   const gp = practices ? practices.filter((p) => p.criterion === c.id) : [];
@@ -516,12 +567,13 @@ function criterionCard(c, { answer, editable, audit, practices, selfSide, onChan
       if (!editable) return;
       paint();
       comment.value = data.comment || '';
-      evidence.value = (data.evidence || []).join('\n');
+      evidence.value = textsOf(data.evidence).map(entryText).join('\n');
+      docs.draw(docsOf(data.evidence));
     },
     showState(e) {
       const text = {
         saved: 'Enregistré', saving: 'Enregistrement…', waiting: 'Modifications en attente…',
-        local: 'Choisissez une réponse pour enregistrer ce commentaire.',
+        local: 'Choisissez une réponse pour enregistrer ce commentaire ou ces documents.',
       }[e.state] || e.text;
       stateEl.dataset.state = e.state;
       stateEl.textContent = text;

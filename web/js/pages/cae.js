@@ -50,7 +50,11 @@ export async function dashboard(view, ctx) {
     add(view, h('p', { class: 'actions' }, draft
       ? h('a', { class: 'button', href: `#/evaluations/${draft.id}` }, 'Continuer l’auto-évaluation en cours')
       : h('a', { class: 'button', href: `#/cae/${orgId}/auto-evaluation` }, 'Commencer une auto-évaluation'),
-    h('a', { class: 'button-secondary', href: `#/cae/${orgId}/plan-action` }, 'Plan d’action')));
+    h('a', { class: 'button-secondary', href: `#/cae/${orgId}/plan-action` }, 'Plan d’action'),
+    h('a', { class: 'button-secondary', href: `#/cae/${orgId}/documents` }, 'Documents')));
+  } else if (ctx.user.role === 'committee' || ctx.user.role === 'admin') {
+    // the CAE's evidence documents: the committee and the administration read them
+    add(view, h('p', { class: 'actions' }, h('a', { class: 'button-secondary', href: `#/cae/${orgId}/documents` }, 'Documents de la CAE')));
   }
 
   const grid = h('div', { class: 'dashboard' });
