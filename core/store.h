@@ -397,7 +397,8 @@ int store_document_frozen_in(store *s, long long id, long long org, long long *a
 /* Drops the evidence entries naming document id from org's drafts. */
 int store_document_unlink_drafts(store *s, long long id, long long org, err *e);
 /* Whether document id is auditor's to read: linked by an audit assigned to
- * them, or a version of it uploaded by them. */
+ * them or by a self-assessment of the CAE such an audit is of, or a version
+ * of it uploaded by them. */
 int store_document_auditors(store *s, long long id, long long auditor, bool *yes, err *e);
 /* Whether auditor has a draft audit of org. */
 int store_auditing_draft(store *s, long long auditor, long long org, bool *yes, err *e);

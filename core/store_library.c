@@ -73,7 +73,13 @@ const char *const store_sql_library[Q_COUNT] = {
         "   json_each(an.evidence) j WHERE a.auditor_id = ?2 AND a.kind = 'audit'"
         "   AND json_valid(an.evidence) AND j.type = 'object'"
         "   AND json_extract(j.value, '$.document') = ?1)"
-        " OR EXISTS (SELECT 1 FROM document_versions WHERE document_id = ?1 AND created_by = ?2)",
+        " OR EXISTS (SELECT 1 FROM document_versions WHERE document_id = ?1 AND created_by = ?2)"
+        /* what the CAE linked in its self-assessments, beside the findings */
+        " OR EXISTS (SELECT 1 FROM assessments au JOIN assessments sa"
+        "   ON sa.organisation_id = au.organisation_id AND sa.kind = 'self_assessment'"
+        "   JOIN answers an ON an.assessment_id = sa.id, json_each(an.evidence) j"
+        "   WHERE au.auditor_id = ?2 AND au.kind = 'audit' AND json_valid(an.evidence)"
+        "   AND j.type = 'object' AND json_extract(j.value, '$.document') = ?1)",
     [Q_AUDITING_DRAFT] = "SELECT count(*) FROM assessments WHERE auditor_id = ?1"
                          " AND organisation_id = ?2 AND kind = 'audit' AND status = 'draft'",
     [Q_ANSWER_EVIDENCE_SET] = "UPDATE answers SET evidence = ?3"

@@ -357,8 +357,16 @@ describe("evidence documents", function()
     H.expect(get(one .. "/content?version=1", tokens.auditor), 200)
     H.expect(get(one .. "/content", tokens.auditor), 200)
     H.expect_error(get("/api/v1/documents/" .. unlinked.id, tokens.auditor), 403)
+    -- what the CAE links in its self-assessment, the auditor reads beside the findings
+    local shown = H.expect(upload(files .. "/note.txt", { title = "Liée par la CAE" }), 201).json
+    H.expect_error(get("/api/v1/documents/" .. shown.id, tokens.auditor), 403)
+    local sa = H.new_self_assessment(server, tokens.cae_a, fx.ids.org_a)
+    H.expect(H.request(server, "PUT", "/api/v1/assessments/" .. sa.id .. "/answers/JF-01", { token = tokens.cae_a,
+      json = { status = "met", evidence = { { document = shown.id } } } }), 200)
+    H.expect(get("/api/v1/documents/" .. shown.id .. "/content", tokens.auditor), 200)
     -- another auditor: nothing of it
     H.expect_error(get(one, tokens.auditor_b), 403)
+    H.expect_error(get("/api/v1/documents/" .. shown.id, tokens.auditor_b), 403)
     H.expect_error(upload(files .. "/note.txt", { token = tokens.auditor_b }), 403)
     -- submitted: the auditor still reads what it links, adds nothing more
     H.expect(H.request(server, "POST", "/api/v1/assessments/" .. audit.id .. "/submit", { token = tokens.auditor }), 200)

@@ -254,9 +254,9 @@ export function register() {
     const seen = card.locator('[data-testid="self-documents"] .doc-item');
     await seen.waitFor();
     assert((await seen.textContent()).includes('statuts-delta'), `the CAE's document beside the finding: ${await seen.textContent()}`);
-    // an auditor reads what an audit of theirs links: not yet, then taken into the finding
+    // the auditor of the CAE's audit opens what the CAE linked, then takes it into the finding
     const href = await seen.locator('a.doc-open').getAttribute('href');
-    equal((await fetchLink(page, href)).status, 403, 'the auditor does not read the CAE\'s library on their own');
+    equal((await fetchLink(page, href)).status, 200, 'the auditor opens the CAE\'s linked document');
     await card.locator('button[data-status="met"]').click();
     await card.locator('.save-state[data-state="saved"]').waitFor();
     await seen.getByRole('button', { name: 'Joindre à mon constat le document « statuts-delta »' }).click();
