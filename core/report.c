@@ -210,11 +210,14 @@ static int org_documents(store *db, long long org, cJSON *all, err *e)
     int rc = ERR_OK;
     cJSON_ArrayForEach(d, docs)
     {
-        cJSON *versions = NULL;
+        cJSON *versions = NULL, *links = NULL;
         long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(d, "id"));
         if ((rc = store_document_versions(db, id, &versions, e)) != ERR_OK)
             break;
         cJSON_AddItemToObject(d, "versions", versions);
+        if ((rc = store_document_links(db, org, id, &links, e)) != ERR_OK)
+            break;
+        cJSON_AddItemToObject(d, "links", links);
     }
     while (rc == ERR_OK && docs->child)
         cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(docs, docs->child));
@@ -223,7 +226,8 @@ static int org_documents(store *db, long long org, cJSON *all, err *e)
 }
 
 /* data.documents{organisation=}: the documents not deleted, with their
- * versions (titles, sizes, types, digests): what is stored, never bytes. */
+ * versions (titles, sizes, types, digests) and where answers link them
+ * (assessment, criterion, version, pages): what is stored, never bytes. */
 static int l_documents(lua_State *L)
 {
     context *c = ctx_of(L);

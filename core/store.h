@@ -400,6 +400,9 @@ int store_document_unlink_drafts(store *s, long long id, long long org, err *e);
  * them or by a self-assessment of the CAE such an audit is of, or a version
  * of it uploaded by them. */
 int store_document_auditors(store *s, long long id, long long auditor, bool *yes, err *e);
+/* Where org's answers link document id: [{"assessment_id", "kind", "status",
+ * "criterion", "version" (null: the latest), "pages"}]. */
+int store_document_links(store *s, long long org, long long id, cJSON **out, err *e);
 /* Whether auditor has a draft audit of org. */
 int store_auditing_draft(store *s, long long auditor, long long org, bool *yes, err *e);
 /* Sets an answer's evidence (JSON text), nothing else. */

@@ -82,6 +82,13 @@ const char *const store_sql_library[Q_COUNT] = {
         "   AND j.type = 'object' AND json_extract(j.value, '$.document') = ?1)",
     [Q_AUDITING_DRAFT] = "SELECT count(*) FROM assessments WHERE auditor_id = ?1"
                          " AND organisation_id = ?2 AND kind = 'audit' AND status = 'draft'",
+    [Q_DOCUMENT_LINKS] =
+        "SELECT an.assessment_id, a.kind, a.status, an.criterion,"
+        "  json_extract(j.value, '$.version') AS version, json_extract(j.value, '$.pages') AS pages"
+        " FROM answers an JOIN assessments a ON a.id = an.assessment_id, json_each(an.evidence) j"
+        " WHERE a.organisation_id = ?1 AND json_valid(an.evidence) AND j.type = 'object'"
+        "   AND json_extract(j.value, '$.document') = ?2"
+        " ORDER BY an.assessment_id, an.criterion",
     [Q_ANSWER_EVIDENCE_SET] = "UPDATE answers SET evidence = ?3"
                               " WHERE assessment_id = ?1 AND criterion = ?2",
 };
@@ -118,6 +125,12 @@ int store_document_version_add(store *s, const store_doc_version *v, long long *
                            A_INT(v->size), A_TEXT(v->type), A_TEXT(v->filename), A_TEXT(v->at),
                            A_ID(v->user)),
                       false, "document version", e);
+}
+
+int store_document_links(store *s, long long org, long long id, cJSON **out, err *e)
+{
+    return query_json(s, Q_DOCUMENT_LINKS, ARGS(A_INT(org), A_INT(id)), false, "document links",
+                      out, e);
 }
 
 int store_document_versions(store *s, long long id, cJSON **out, err *e)

@@ -39,6 +39,18 @@ local function stored_bytes(docs)
   return total
 end
 
+-- Les critères qui citent cette version (la dernière : aussi les liens sans
+-- version), « évaluation n° : critère » ; vide quand aucune réponse ne la cite.
+local function linked_by(links, version, latest)
+  local where = {}
+  for _, l in ipairs(links or {}) do
+    if l.version == version or (l.version == nil and version == latest) then
+      where[#where + 1] = string.format("%d : %s", l.assessment_id, l.criterion)
+    end
+  end
+  return table.concat(where, ", ")
+end
+
 report {
   title = "Documents de preuve des CAE",
   description = "Pour chaque CAE, le nombre de documents et de versions, la place qu'ils "
@@ -79,11 +91,11 @@ report {
         for _, d in ipairs(docs) do
           for _, v in ipairs(d.versions) do
             list[#list + 1] = { d.id, d.title, v.version, type_name(v.type), v.size,
-              (v.created_at or ""):sub(1, 10), v.sha256 }
+              (v.created_at or ""):sub(1, 10), v.sha256, linked_by(d.links, v.version, #d.versions) }
           end
         end
         out.table { columns = { "Document", "Titre", "Version", "Type", "Octets", "Déposé le",
-          "SHA-256" }, rows = list }
+          "SHA-256", "Preuve de" }, rows = list }
       end
     end
   end,

@@ -126,6 +126,25 @@ describe("evidence documents", function()
     assert.are.same(before_files, #stored())
   end)
 
+  it("never inflates a zip bomb named .docx: its bytes count, not what they would expand to", function()
+    local function peak_kib()
+      return tonumber((support.read("/proc/" .. server.pid .. "/status") or ""):match("VmHWM:%s*(%d+)"))
+    end
+    -- 256 MiB of zeros in a few hundred KiB: once as an Office document's
+    -- members, once as a bare zip renamed .docx.
+    assert(os.execute("cd " .. quote(files) .. " && head -c 268435456 /dev/zero > zeros.bin"
+      .. " && zip -X -q bomb.docx '[Content_Types].xml' _rels/.rels word/document.xml zeros.bin"
+      .. " && zip -X -q bare.docx zeros.bin && rm zeros.bin"), "zip failed")
+    local before = peak_kib()
+    local bomb = H.expect(upload(files .. "/bomb.docx", { title = "Contrat" }), 201).json
+    assert.are.equal(#support.read(files .. "/bomb.docx"), bomb.size)
+    assert.truthy(bomb.size < 1024 * 1024, "the bomb's own bytes: " .. bomb.size)
+    local e = H.expect_error(upload(files .. "/bare.docx"), 415)
+    assert.truthy(e.message:find("application/zip", 1, true), e.message)
+    local grown = peak_kib() - before
+    assert.truthy(grown < 10 * 1024, "the server's peak memory grew by " .. grown .. " KiB")
+  end)
+
   it("refuses a bad form: no file, no title, another field, text that is no text, JSON", function()
     local txt = files .. "/note.txt"
     H.expect_error(upload(txt, { fields = {} }), 400, "$.title")

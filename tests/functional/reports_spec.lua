@@ -442,7 +442,7 @@ report {
   end)
 
   describe("documents", function()
-    local uploaded, secret = {}, "Contenu confidentiel du contrat, jamais dans un rapport.\n"
+    local uploaded, linked, secret = {}, nil, "Contenu confidentiel du contrat, jamais dans un rapport.\n"
     setup(function()
       local dir = H.tmpdir()
       local function upload(org, token, name, bytes, opts)
@@ -459,6 +459,10 @@ report {
       upload(ctx.orgs.a, ctx.tokens.cae_a, "contrat.txt", secret, { title = "Contrat d'entrepreneur-salarié" })
       upload(ctx.orgs.a, ctx.tokens.cae_a, "contrat-copie.txt", secret, { title = "Contrat (copie)" })
       upload(ctx.orgs.c, ctx.tokens.cae_c, "bilan.csv", "a;b\n1;2\n")
+      -- The statutes (their latest version) given as proof of JF-01.
+      linked = H.new_self_assessment(ctx.server, ctx.tokens.cae_a, ctx.orgs.a)
+      H.expect(H.request(ctx.server, "PUT", "/api/v1/assessments/" .. linked.id .. "/answers/JF-01",
+        { token = ctx.tokens.cae_a, json = { status = "met", evidence = { { document = statuts.id } } } }), 200)
     end)
 
     it("lists per CAE its documents, versions and the bytes they hold, then each version with its SHA-256", function()
@@ -472,11 +476,13 @@ report {
       assert.are.same({ ctx.names.c, 1, 1, 8, "8 o" }, row_of(t, ctx.names.c))
       assert.are.same({ ctx.names.b, 0, 0, 0, "0 o" }, row_of(t, ctx.names.b))
       local list = R.table_after(doc, ctx.names.a)
-      assert.are.same({ "Document", "Titre", "Version", "Type", "Octets", "Déposé le", "SHA-256" }, list.columns)
+      assert.are.same({ "Document", "Titre", "Version", "Type", "Octets", "Déposé le", "SHA-256", "Preuve de" },
+        list.columns)
       assert.are.equal(4, #list.rows)
       local v2 = list.rows[2]
-      assert.are.same({ uploaded[1].id, "statuts.txt", 2, "Texte", uploaded[2].size, ctx.today, uploaded[2].sha256 },
-        v2)
+      assert.are.same({ uploaded[1].id, "statuts.txt", 2, "Texte", uploaded[2].size, ctx.today, uploaded[2].sha256,
+        linked.id .. " : JF-01" }, v2)
+      assert.are.equal("", list.rows[1][8], "the first version, which no answer names")
       assert.is_nil(R.table_after(doc, ctx.names.b), "a CAE without documents gets no list")
       -- Metadata only: the bytes of no document reach a report.
       local r = report("documents", nil, { "--format", "json" })
