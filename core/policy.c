@@ -110,6 +110,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
 
 int policy_check(const store_user *u, policy_action action, const policy_target *target, err *e)
 {
+    /* Two messages are split over lines: not a missing comma. */
+    /* NOLINTBEGIN(bugprone-suspicious-missing-comma) */
     static const char *const what[] = {
         [POLICY_ADMINISTER] = "only an administrator may do this",
         [POLICY_USERS_READ] = "only the committee or an administrator lists users",
@@ -131,6 +133,7 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_DOCUMENTS_ADD] = "only the CAE's own members, or the certified auditor of its "
                                  "draft audit, add documents to its library",
     };
+    /* NOLINTEND(bugprone-suspicious-missing-comma) */
     const store_assessment *a = target ? target->assessment : NULL;
     if (u->disabled) /* its sessions are gone; a request already in flight stops here */
         return err_set(e, ERR_FORBIDDEN, "this account is disabled");
