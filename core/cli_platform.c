@@ -302,7 +302,10 @@ int cli_write_out(const char *cmd, const char *path, const char *text, size_t le
         return cli_fail(ERR_INPUT, msg);
     }
     bool ok = fwrite(text, 1, len, f) == len;
-    ok = (path ? fclose(f) : fflush(f)) == 0 && ok;
+    if (path)
+        ok = fclose(f) == 0 && ok;
+    else
+        ok = fflush(f) == 0 && ok;
     if (ok)
         return ERR_OK;
     snprintf(msg, sizeof msg, "%s: writing %s failed (%s)", cmd, path ? path : "to stdout",

@@ -115,7 +115,7 @@ static size_t escape(char *out, size_t size, const char *text, size_t max, bool 
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = 0;
-    for (size_t i = 0; text[i] && i < max; i++) {
+    for (size_t i = 0; i < max && text[i]; i++) {
         const unsigned char *p = (const unsigned char *)text + i;
         bool as_is = plain((const unsigned char *)text, i, message);
         if (n + (as_is ? 1 : 4) >= size)

@@ -666,7 +666,7 @@ int service_answer_submit_fast(service *s, long long id, const char *criterion, 
  * body, and again inside the write with the caller as it sees them. */
 static int stakeholders_allowed(service *s, long long id, bool in_write, err *e)
 {
-    store_assessment a;
+    store_assessment a = {0}; /* filled by either loader (cppcheck cannot tell) */
     if ((in_write ? load_in_write : svc_load)(s, id, POLICY_ASSESSMENT_EDIT, &a, e) ||
         svc_need_draft(&a, e))
         return e->code;

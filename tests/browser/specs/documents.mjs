@@ -141,6 +141,12 @@ export function register() {
     await page.locator('#save-global[data-state="saved"]').waitFor();
     equal((await jf02()).length, 0, 'unlinked');
 
+    // the results page lists the documents of the answers, criterion by criterion
+    await page.goto(`/#/evaluations/${d.self}/resultats`);
+    const seen = page.locator('[data-testid="documents-seen"] li[data-criterion="JF-01"] .doc-item', { hasText: 'statuts-delta' });
+    await seen.waitFor();
+    equal(await page.locator('#docs-seen').textContent(), 'Documents joints aux réponses', 'a self-assessment\'s answers');
+
     // the library lists it: title, type, size, date, versions
     await page.goto(`/#/cae/${d.org}/documents`);
     const row = page.locator(`[data-testid="library"] tr[data-document="${d.document}"]`);

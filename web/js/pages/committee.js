@@ -7,7 +7,7 @@ import { frenchReason } from '../errors.js';
 import { pageTitle, message, errorBox, outcomeBadge, statusBadge, table, busy, today, shorten, listChanged } from '../ui.js';
 import { decisionBlock } from './results.js';
 import { roleConfirmations } from './admin.js';
-import { isDocEntry, linkedList } from './documents.js';
+import { documentsSeen } from './documents.js';
 
 export async function audits(view, ctx) {
   const auditor = ctx.user.role === 'auditor';
@@ -296,7 +296,7 @@ export async function decision(view, ctx) {
         h('a', { href: `#/evaluations/${a.id}` }, 'Constats de l’auditeur')),
       h('p', `Parties prenantes internes rencontrées : ${a.stakeholders.length ? a.stakeholders.map((p) => `${p.name} (${p.role})`).join(', ') : 'aucune'}.`)));
   }
-  add(view, documentsSeen(a, ref));
+  add(view, documentsSeen(a, ref, { title: 'Documents joints aux constats', none: 'Aucun document n’est joint aux constats de cet audit.' }));
   if (a.decisions.length) {
     add(view, h('section', { class: 'card', 'aria-labelledby': 'prev' }, h('h2', { id: 'prev' }, 'Décisions déjà prises'), a.decisions.map(decisionBlock)));
   }
@@ -379,20 +379,4 @@ export async function decision(view, ctx) {
     });
   });
   add(view, h('section', { class: 'card', 'aria-labelledby': 'form-title' }, h('h2', { id: 'form-title' }, 'La décision du Comité'), form));
-}
-
-/** The documents the audit's findings link, criterion by criterion: the committee opens them. */
-function documentsSeen(a, ref) {
-  const rows = a.answers.map((x) => ({ criterion: x.criterion, docs: (x.evidence || []).filter(isDocEntry) })).filter((x) => x.docs.length);
-  const sec = h('section', { class: 'card', 'aria-labelledby': 'docs-seen', 'data-testid': 'documents-seen' },
-    h('h2', { id: 'docs-seen' }, 'Documents joints aux constats'));
-  if (!rows.length) {
-    add(sec, h('p', { class: 'muted' }, 'Aucun document n’est joint aux constats de cet audit.'));
-    return sec;
-  }
-  add(sec, h('ul', { class: 'docs-by-criterion' }, rows.map((x) => {
-    const c = ref.byId.get(x.criterion);
-    return h('li', { 'data-criterion': x.criterion }, h('strong', x.criterion), c ? ` — ${shorten(c.statement, 90)}` : '', linkedList(x.docs, { hashes: true }));
-  })));
-  return sec;
 }

@@ -5,7 +5,7 @@
 import { api, apiUpload, apiUrl } from '../api.js';
 import { h, add, field, newId } from '../dom.js';
 import { frDate, frSize, docType, plural, DOC_ACCEPTED } from '../i18n.js';
-import { pageTitle, message, errorBox, announce, busy, confirmAction, table, listChanged } from '../ui.js';
+import { pageTitle, message, errorBox, announce, busy, confirmAction, table, listChanged, shorten } from '../ui.js';
 
 /* ---- evidence entries: a text reference, or a linked document ------------------ */
 
@@ -482,4 +482,23 @@ export function cardDocuments({ criterion, org, entries, editable, library = tru
   });
   add(block, h('p', { class: 'docs-actions' }, open), panel, out);
   return { el: block, draw, link: onLink };
+}
+
+/**
+ * The documents an assessment's answers link, criterion by criterion, with
+ * their SHA-256 (the committee, and the CAE on its results, open them).
+ */
+export function documentsSeen(a, ref, { title, none }) {
+  const rows = a.answers.map((x) => ({ criterion: x.criterion, docs: (x.evidence || []).filter(isDocEntry) })).filter((x) => x.docs.length);
+  const sec = h('section', { class: 'card', 'aria-labelledby': 'docs-seen', 'data-testid': 'documents-seen' },
+    h('h2', { id: 'docs-seen' }, title));
+  if (!rows.length) {
+    add(sec, h('p', { class: 'muted' }, none));
+    return sec;
+  }
+  add(sec, h('ul', { class: 'docs-by-criterion' }, rows.map((x) => {
+    const c = ref.byId.get(x.criterion);
+    return h('li', { 'data-criterion': x.criterion }, h('strong', x.criterion), c ? ` — ${shorten(c.statement, 90)}` : '', linkedList(x.docs, { hashes: true }));
+  })));
+  return sec;
 }

@@ -6,6 +6,7 @@ import { h, add } from '../dom.js';
 import { ANSWERS, KINDS, frDate, frNumber, frPercent, plural } from '../i18n.js';
 import { pageTitle, message, errorBox, levelBadge, outcomeBadge, statusBadge, table, busy, announce } from '../ui.js';
 import { radarChart } from '../radar.js';
+import { documentsSeen } from './documents.js';
 
 /** Adds an action plan item for a failed criterion. */
 export function actionFor(c) {
@@ -72,6 +73,9 @@ export async function resultsPage(view, ctx) {
         s.failed.length ? `, ${plural(s.failed.length, 'critère obligatoire non satisfait', 'critères obligatoires non satisfaits')} (${s.failed.map((c) => c.id).join(', ')})` : '',
         s.n.not_met ? `, ${plural(s.n.not_met, 'critère non satisfait', 'critères non satisfaits')}` : '', '.')))
         : h('p', { class: 'muted' }, 'Aucun point faible relevé.')))));
+  add(view, a.kind === 'audit'
+    ? documentsSeen(a, ref, { title: 'Documents joints aux constats', none: 'Aucun document n’est joint aux constats de cet audit.' })
+    : documentsSeen(a, ref, { title: 'Documents joints aux réponses', none: 'Aucun document n’est joint aux réponses de cette autoévaluation.' }));
 
   // the failed mandatory criteria: the path to the label
   const failed = (ev.mandatory ? ev.mandatory.failed : []).map((cid) => ref.byId.get(cid)).filter(Boolean);
