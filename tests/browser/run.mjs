@@ -16,6 +16,7 @@ import * as deferral from './specs/deferral.mjs';
 import * as conflict from './specs/conflict.mjs';
 import * as errors from './specs/errors.mjs';
 import * as documents from './specs/documents.mjs';
+import * as account from './specs/account.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -45,6 +46,7 @@ async function main() {
     conflict.register();
     errors.register();
     documents.register();
+    account.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

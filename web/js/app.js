@@ -16,6 +16,7 @@ import * as hooks from './pages/webhooks.js';
 import * as reports from './pages/reports.js';
 import * as practices from './pages/practices.js';
 import * as documents from './pages/documents.js';
+import * as account from './pages/account.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -23,7 +24,8 @@ const ALL = ['cae', 'auditor', 'committee', 'admin'];
 
 export const session = { user: null };
 
-/* The pages. A route without roles is public; ":id" is a number. */
+/* The pages. A public route needs no login; one without roles is every
+ * logged-in person's, whatever their role; ":id" is a number. */
 const routes = [
   { path: '/', page: homePage, public: true },
   { path: '/connexion', page: loginPages.login, public: true },
@@ -50,6 +52,7 @@ const routes = [
   { path: '/rapports', page: reports.reports, roles: ['cae', 'committee', 'admin'] },
   { path: '/admin/webhooks', page: hooks.webhooks, roles: ['admin'] },
   { path: '/admin/webhooks/:id', page: hooks.deliveries, roles: ['admin'] },
+  { path: '/compte', page: account.account },
 ];
 
 /* The navigation, per role; an entry's href may depend on the user. */
@@ -133,7 +136,9 @@ function renderHeader() {
   nav.append(list);
   if (u) {
     userBox.append(h('span', { class: 'user-name' }, u.name, h('span', { class: 'user-role' }, roleName(u.role))),
-      h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter'));
+      h('span', { class: 'user-actions' },
+        h('a', { href: '#/compte', class: 'user-account', 'aria-current': path === '/compte' ? 'page' : null }, 'Mon compte'),
+        h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter')));
   } else {
     userBox.append(h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'));
   }

@@ -74,7 +74,7 @@ const REASONS = [
   [/^must be one line, without control characters$/, 'doit tenir sur une ligne, sans caractère invisible'],
   [/^must be at least (\d+) characters long$/, 'doit compter au moins $1 caractères'],
   [/^is not an email address$/, 'n’est pas une adresse e-mail'],
-  [/^is not your current password$/, 'n’est pas votre mot de passe actuel'],
+  [/^is not your current password$/, 'est incorrect'],
   [/^no organisation (\d+)$/, 'désigne une organisation qui n’existe pas'],
   [/^must be an organisation id$/, 'doit désigner une organisation'],
   [/^user (\d+) is not an auditor$/, 'doit être un auditeur'],

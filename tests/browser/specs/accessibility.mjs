@@ -151,7 +151,7 @@ export function register() {
     await page.context().close();
   });
 
-  test('accessibility: the CAE\'s pages (dashboard, self-assessment, results, action plan, documents) have no serious WCAG AA violation', async (env) => {
+  test('accessibility: the CAE\'s pages (dashboard, self-assessment, results, action plan, documents, « Mon compte ») have no serious WCAG AA violation', async (env) => {
     const page = await newPage(env);
     await login(page, env.fixture.users.alpha.email);
     const org = env.fixture.orgs.alpha;
@@ -176,12 +176,18 @@ export function register() {
     await run('documents', `#/cae/${org}/documents`, '[data-testid="library"] tbody tr');
     await run('résultats', `#/evaluations/${env.state.auditId}/resultats`, '[data-testid="outcome"]');
     await run('plan d’action', `#/cae/${org}/plan-action`, '[data-testid="action-items"]');
+    await run('mon compte', '#/compte', '#account-password', async (p) => {
+      // a refusal shown: the message, the field marked invalid
+      await p.getByLabel('Nouveau mot de passe', { exact: true }).fill('court');
+      await p.getByRole('button', { name: 'Changer le mot de passe' }).click();
+      await p.locator('[data-testid="password-result"] .message-error').waitFor();
+    });
     assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
     assert(problems.length === 0, `${problems.length} accessibility violation(s):\n     ${problems.join('\n     ')}`);
     await page.context().close();
   });
 
-  test('accessibility: the auditor\'s audit page and the committee\'s pages (audits with the change of auditor open, decision, rule sets, reports) have no serious WCAG AA violation', async (env) => {
+  test('accessibility: the auditor\'s audit page and « Mon compte », and the committee\'s pages (audits with the change of auditor open, decision, rule sets, reports) have no serious WCAG AA violation', async (env) => {
     const problems = [];
     const auditor = await newPage(env);
     await login(auditor, env.fixture.users.auditor.email);
@@ -190,6 +196,9 @@ export function register() {
     // a finding's documents, and its panel open (a new file, the pages)
     await auditor.locator('[data-criterion="JF-01"] button[data-action="attach"]').click();
     problems.push(...await audit(auditor, 'audit (auditeur)'));
+    await auditor.goto('/#/compte');
+    await settle(auditor, '[data-testid="account-identity"]');
+    problems.push(...await audit(auditor, 'mon compte (auditeur)'));
     assert(auditor.errors.length === 0, `no script error: ${auditor.errors.join('; ')}`);
     await auditor.context().close();
 
