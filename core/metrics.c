@@ -111,6 +111,8 @@ typedef struct text {
 static void say(text *t, const char *fmt, ...)
 {
     va_list ap;
+    if (t->failed) /* out of memory once: the text is given up */
+        return;
     for (;;) {
         size_t room = t->cap - t->len;
         va_start(ap, fmt);
@@ -122,7 +124,7 @@ static void say(text *t, const char *fmt, ...)
         }
         size_t cap = t->cap ? t->cap * 2 : 8192;
         char *s = realloc(t->s, cap);
-        if (!s || t->failed) {
+        if (!s) { /* t->s is still the caller's to free */
             t->failed = true;
             return;
         }
