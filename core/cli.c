@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -89,6 +90,13 @@ enum {
     OPT_MAX_ORG_DOCUMENTS,
     OPT_TITLE,
     OPT_WITH_DOCUMENTS,
+    OPT_SMTP_URL,
+    OPT_SMTP_TLS,
+    OPT_SMTP_USER,
+    OPT_SMTP_PASSWORD_FILE,
+    OPT_SMTP_CA_FILE,
+    OPT_MAIL_FROM,
+    OPT_STATUS,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -304,6 +312,20 @@ static const cli_option cli_options[OPT_COUNT] = {
                                     "BYTES",
                                     "one organisation's documents, in all (default 1073741824)"),
     [OPT_TITLE] = TEXT("title", title, "TITLE", "a document's title"),
+    [OPT_SMTP_URL] = TEXT("smtp-url", smtp_url, "URL",
+                          "send e-mail there: smtp://host:587 or smtps://host:465 "
+                          "(default: no e-mail sent, messages wait in the outbox)"),
+    [OPT_SMTP_TLS] = TEXT("smtp-tls", smtp_tls, "MODE",
+                          "starttls (required), tls or none (default: tls for smtps://, "
+                          "starttls for smtp://)"),
+    [OPT_SMTP_USER] = TEXT("smtp-user", smtp_user, "USER", "the SMTP login (default: no AUTH)"),
+    [OPT_SMTP_PASSWORD_FILE] = TEXT("smtp-password-file", smtp_password_file, "FILE",
+                                    "the SMTP password: this file's first line"),
+    [OPT_SMTP_CA_FILE] = TEXT("smtp-ca-file", smtp_ca_file, "FILE",
+                              "certificates the SMTP server's is checked against "
+                              "(default: the system's)"),
+    [OPT_MAIL_FROM] = TEXT("mail-from", mail_from, "ADDR", "the sender of e-mail, name@domain"),
+    [OPT_STATUS] = TEXT("status", status, "S", "pending, sent or failed"),
 };
 
 /* What is said of a value an option refuses: its own words, or a count's
@@ -425,6 +447,8 @@ static const int serve_opts[] = {
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
     OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
     OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS, OPT_CLAMD,
+    OPT_SMTP_URL,      OPT_SMTP_TLS,     OPT_SMTP_USER,       OPT_SMTP_PASSWORD_FILE,
+    OPT_SMTP_CA_FILE,  OPT_MAIL_FROM,
     0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
@@ -494,6 +518,31 @@ int cli_public_origin(const char *url, char *origin, size_t size, err *e)
     return rc;
 }
 
+int cli_mail_config(const opts *o, mail_config *c, char *password, size_t size, err *e)
+{
+    memset(c, 0, sizeof *c);
+    password[0] = '\0';
+    const char *given = o->smtp_tls       ? "smtp-tls"
+                        : o->smtp_user    ? "smtp-user"
+                        : o->mail_from    ? "mail-from"
+                        : o->smtp_ca_file ? "smtp-ca-file"
+                                          : NULL;
+    if (!o->smtp_url)
+        return given ? err_set(e, ERR_INPUT, "%s: needs smtp-url", given) : ERR_OK;
+    if (mail_config_check(o->smtp_url, o->smtp_tls, o->smtp_user, o->mail_from, c, e) != ERR_OK)
+        return e->code;
+    if (!o->smtp_user != !o->smtp_password_file)
+        return err_set(e, ERR_INPUT, "smtp-user and smtp-password-file go together");
+    if (o->smtp_password_file &&
+        mail_read_password(o->smtp_password_file, password, size, e) != ERR_OK)
+        return e->code;
+    if (o->smtp_ca_file && access(o->smtp_ca_file, R_OK) != 0)
+        return err_set(e, ERR_INPUT, "smtp-ca-file = %s: cannot be read", o->smtp_ca_file);
+    c->password = o->smtp_password_file ? password : NULL;
+    c->ca_file = o->smtp_ca_file;
+    return ERR_OK;
+}
+
 int cli_settings_invalid(const opts *o)
 {
     int problems = 0;
@@ -515,6 +564,11 @@ int cli_settings_invalid(const opts *o)
         problems++, cli_fail_err(&e);
     if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);
+    mail_config mail;
+    char password[512];
+    if (cli_mail_config(o, &mail, password, sizeof password, &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
+    sodium_memzero(password, sizeof password);
     webhook_config hooks;
     webhook_defaults(&hooks, o->db);
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
