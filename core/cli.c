@@ -97,6 +97,8 @@ enum {
     OPT_SMTP_CA_FILE,
     OPT_MAIL_FROM,
     OPT_STATUS,
+    OPT_MAIL_RETRY,
+    OPT_MAIL_TEMPLATES,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -325,6 +327,11 @@ static const cli_option cli_options[OPT_COUNT] = {
                               "certificates the SMTP server's is checked against "
                               "(default: the system's)"),
     [OPT_MAIL_FROM] = TEXT("mail-from", mail_from, "ADDR", "the sender of e-mail, name@domain"),
+    [OPT_MAIL_RETRY] = TEXT("mail-retry", mail_retry, "S,S,...",
+                            "delays between e-mail attempts after a temporary failure, in "
+                            "seconds (default 60,300,1800,7200,18000,36000,36000,36000)"),
+    [OPT_MAIL_TEMPLATES] = TEXT("mail-templates", mail_templates, "DIR",
+                                "e-mail templates folder (default: mail)"),
     [OPT_STATUS] = TEXT("status", status, "S", "pending, sent or failed"),
 };
 
@@ -397,6 +404,7 @@ static void opts_defaults(opts *o)
     o->web = where.web;
     o->plugins = where.plugins;
     o->scripts = where.scripts;
+    o->mail_templates = where.mail;
 }
 
 int cli_print_json(cJSON *doc)
@@ -448,7 +456,7 @@ static const int serve_opts[] = {
     OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
     OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS, OPT_CLAMD,
     OPT_SMTP_URL,      OPT_SMTP_TLS,     OPT_SMTP_USER,       OPT_SMTP_PASSWORD_FILE,
-    OPT_SMTP_CA_FILE,  OPT_MAIL_FROM,
+    OPT_SMTP_CA_FILE,  OPT_MAIL_FROM,    OPT_MAIL_RETRY,      OPT_MAIL_TEMPLATES,
     0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
@@ -465,6 +473,9 @@ static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   O
 static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,     OPT_CLAMD,
                                    OPT_FORMAT, OPT_DOCUMENTS, OPT_MAX_DOCUMENT,
                                    OPT_MAX_ORG_DOCUMENTS, OPT_CONFIG, 0};
+
+static const int mail_log_opts[] = {OPT_DB, OPT_STATUS, OPT_FORMAT, OPT_CONFIG, 0};
+static const int mail_preview_opts[] = {OPT_MAIL_TEMPLATES, OPT_CONFIG, 0};
 
 static const char rules_args[] =
     "usage: rules show HASH | rules diff A B (a folder or a hash each)";
@@ -574,6 +585,9 @@ int cli_settings_invalid(const opts *o)
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         problems++, fprintf(stderr, "labelcoop: webhook-retry = %s: expected seconds, e.g. "
                                     "0,5,300,1800\n", o->webhook_retry);
+    if (o->mail_retry && webhook_parse_mail_delays(o->mail_retry, &hooks) != 0)
+        problems++, fprintf(stderr, "labelcoop: mail-retry = %s: expected seconds, e.g. "
+                                    "60,300,1800\n", o->mail_retry);
     return problems;
 }
 
@@ -581,7 +595,8 @@ int cli_settings_invalid(const opts *o)
  * folders that are not there. */
 static int settings_problems(const opts *o)
 {
-    static const int folders[] = {OPT_RULES, OPT_WEB, OPT_SCRIPTS, OPT_PLUGINS, 0};
+    static const int folders[] = {OPT_RULES,   OPT_WEB, OPT_SCRIPTS,
+                                  OPT_PLUGINS, OPT_MAIL_TEMPLATES, 0};
     int problems = cli_settings_invalid(o);
     struct stat st;
     for (const int *id = folders; *id; id++) {
@@ -659,6 +674,13 @@ static const cli_command cli_commands[] = {
      "a webhook endpoint; prints its secret once", webhook_opts, 0, NULL, cli_cmd_webhook_add},
     {"webhook", "log", "[--id N]", "every delivery attempt", webhook_opts, 0, NULL,
      cli_cmd_webhook_log},
+    {"mail", "log", "[--status pending|sent|failed] [--format json|text]",
+     "the e-mail outbox: what was sent, is pending or failed, and why", mail_log_opts, 0, NULL,
+     cli_cmd_mail_log},
+    {"mail", "preview", "KIND [--mail-templates DIR]",
+     "an e-mail template rendered with its sample data", mail_preview_opts, 1,
+     "mail preview: expected one KIND (audit_assigned, invitation, password_reset...)",
+     cli_cmd_mail_preview},
     {"tick", NULL, "[--db PATH]", "emit the time-based events due today", db_opts, 0, NULL,
      cli_cmd_tick},
     {"plugins", "list", "[--plugins DIR]", "the plugins, their hooks and state", plugins_opts, 0,

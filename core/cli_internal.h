@@ -29,7 +29,7 @@ typedef struct opts {
     const char *documents, *title; /* the documents folder (NULL: beside the database) */
     const char *clamd;             /* "unix:PATH" of clamd, scanning uploads; NULL: none */
     const char *smtp_url, *smtp_tls, *smtp_user, *smtp_password_file, *smtp_ca_file, *mail_from;
-    const char *status; /* mail log --status */
+    const char *status, *mail_retry, *mail_templates; /* mail log --status; serve --mail-retry */
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
@@ -128,6 +128,10 @@ int cli_cmd_version(const opts *o);
 /* cli_library.c: the evidence documents. */
 int cli_cmd_document_upload(const opts *o);
 int cli_cmd_document_list(const opts *o);
+
+/* cli_mail.c: the e-mail outbox and templates. */
+int cli_cmd_mail_log(const opts *o);
+int cli_cmd_mail_preview(const opts *o);
 
 /* cli_serve.c */
 int cli_cmd_serve(const opts *o);

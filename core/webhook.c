@@ -61,11 +61,17 @@ void webhook_defaults(webhook_config *c, const char *db_path)
     c->n_delays = WEBHOOK_MAX_RETRIES;
     for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
         c->delays_ms[i] = delays[i] * 1000;
+    static const long long mail_delays[] = {60, 300, 1800, 7200, 18000, 36000, 36000, 36000};
+    c->n_mail_delays = WEBHOOK_MAX_RETRIES;
+    for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
+        c->mail_delays_ms[i] = mail_delays[i] * 1000;
     c->tick_seconds = 60;
     c->events = (events_config){{180, 90, 30}, 3};
 }
 
-int webhook_parse_delays(const char *text, webhook_config *c)
+/* Parses "0,5,300" (seconds) into delays[WEBHOOK_MAX_RETRIES], their count
+ * into *count; -1 when malformed. */
+static int parse_delays(const char *text, long long *delays, int *count)
 {
     int n = 0;
     const char *p = text;
@@ -74,15 +80,25 @@ int webhook_parse_delays(const char *text, webhook_config *c)
         double v = strtod(p, &end);
         if (end == p || v < 0)
             return -1;
-        c->delays_ms[n++] = (long long)(v * 1000);
+        delays[n++] = (long long)(v * 1000);
         p = *end == ',' ? end + 1 : end;
         if (*end && *end != ',')
             return -1;
     }
     if (!n || *p)
         return -1;
-    c->n_delays = n;
+    *count = n;
     return 0;
+}
+
+int webhook_parse_delays(const char *text, webhook_config *c)
+{
+    return parse_delays(text, c->delays_ms, &c->n_delays);
+}
+
+int webhook_parse_mail_delays(const char *text, webhook_config *c)
+{
+    return parse_delays(text, c->mail_delays_ms, &c->n_mail_delays);
 }
 
 /* ---- signing ------------------------------------------------------------------ */
@@ -278,15 +294,25 @@ static job *job_new(const store_due_row *row, const char *allow, plugin_set *plu
     return j;
 }
 
-/* The delay before attempt number next (1-based), with +-10% jitter, or -1
- * when the schedule is spent. Retry-After, when longer, wins. */
-static long long next_delay(const webhook_config *c, int next, long retry_after_s)
+/* The delay before attempt number next (1-based) of a schedule, with +-10%
+ * jitter, or -1 when the schedule is spent. */
+static long long schedule_delay(const long long *delays, int n, int next)
 {
-    if (next >= c->n_delays)
+    if (next >= n)
         return -1;
-    long long d = c->delays_ms[next];
+    long long d = delays[next];
     if (d > 0)
         d = d * 9 / 10 + (long long)randombytes_uniform((uint32_t)(d / 5 + 1));
+    return d;
+}
+
+/* The delay before attempt number next (1-based), or -1 when the schedule
+ * is spent. Retry-After, when longer, wins. */
+static long long next_delay(const webhook_config *c, int next, long retry_after_s)
+{
+    long long d = schedule_delay(c->delays_ms, c->n_delays, next);
+    if (d < 0)
+        return -1;
     if (retry_after_s > 0 && retry_after_s * 1000LL > d)
         d = retry_after_s * 1000LL;
     return d;
@@ -343,6 +369,100 @@ static int finish_job(webhook_engine *h, store *db, job *j, CURLcode result, err
     int rc = events_emit(db, "webhook.disabled", 0, 0, data, e);
     cJSON_Delete(data);
     return rc;
+}
+
+/* ---- e-mail ------------------------------------------------------------------------ */
+
+#define MAIL_PER_TURN 8
+#define MAIL_LEASE_MS 180000
+
+typedef struct mail_batch {
+    store_mail_row rows[MAIL_PER_TURN]; /* their strings copied, owned */
+    int n;
+} mail_batch;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void take_mail(void *ud, const store_mail_row *row)
+{
+    mail_batch *b = ud;
+    if (b->n >= MAIL_PER_TURN)
+        return;
+    store_mail_row *r = &b->rows[b->n++];
+    *r = *row;
+    r->recipient = dup_or_null(row->recipient);
+    r->subject = dup_or_null(row->subject);
+    r->text = dup_or_null(row->text);
+    r->html = dup_or_null(row->html);
+    r->unsubscribe = dup_or_null(row->unsubscribe);
+    r->message_id = dup_or_null(row->message_id);
+}
+
+static void mail_row_free(store_mail_row *r)
+{
+    free((char *)r->recipient), free((char *)r->subject), free((char *)r->text);
+    free((char *)r->html), free((char *)r->unsubscribe), free((char *)r->message_id);
+}
+
+/* Sends one leased message and records the outcome. Marked sent only once
+ * the server accepted it: a crash in between sends it again (same
+ * Message-ID) after the next start. */
+static int send_one(webhook_engine *h, store *db, const store_mail_row *r, err *e)
+{
+    mail_message m = {.to = r->recipient,
+                      .subject = r->subject,
+                      .text = r->text,
+                      .html = r->html,
+                      .message_id = r->message_id,
+                      .unsubscribe = r->unsubscribe,
+                      .date_s = store_now_ms() / 1000};
+    char error[CURL_ERROR_SIZE + 64];
+    bool ok = r->recipient && r->subject && r->text && r->html && r->message_id;
+    mail_outcome out = ok ? mail_send(h->c.mail, &m, error, sizeof error) : MAIL_TEMPORARY;
+    if (!ok)
+        snprintf(error, sizeof error, "out of memory");
+    long long delay = out == MAIL_TEMPORARY
+                          ? schedule_delay(h->c.mail_delays_ms, h->c.n_mail_delays, r->attempts)
+                          : 0;
+    store_mail_outcome done = out == MAIL_SENT ? STORE_MAIL_SENT
+                              : out == MAIL_PERMANENT || delay < 0 ? STORE_MAIL_FAILED
+                                                                   : STORE_MAIL_RETRY;
+    if (done != STORE_MAIL_SENT)
+        reqlog_stderr("mail %lld to %s: %s%s", r->id, r->recipient, error,
+                      done == STORE_MAIL_RETRY ? " (tried again later)" : " (failed)");
+    int rc = store_begin(db, e);
+    if (rc == ERR_OK)
+        rc = store_mail_done(db, r->id, done, store_now_ms() + delay, error, e);
+    return rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
+}
+
+/* Leases the messages due (a few a turn, so webhooks wait little) and
+ * sends them one by one. */
+static void send_mail(webhook_engine *h, store *db)
+{
+    mail_batch b = {.n = 0};
+    err e = ERR_INIT;
+    int rc = store_mail_due(db, store_now_ms(), MAIL_PER_TURN, take_mail, &b, &e);
+    if (rc == ERR_OK && b.n) {
+        long long until = store_now_ms() + MAIL_LEASE_MS;
+        rc = store_begin(db, &e);
+        for (int i = 0; rc == ERR_OK && i < b.n; i++)
+            rc = store_mail_lease(db, b.rows[i].id, until, &e);
+        rc = rc == ERR_OK ? store_commit(db, &e) : (store_rollback(db), rc);
+    }
+    for (int i = 0; i < b.n; i++) {
+        if (rc == ERR_OK && !atomic_load(&h->stop) && send_one(h, db, &b.rows[i], &e) != ERR_OK)
+            reqlog_stderr("mail: recording message %lld failed (it will be sent again): %s",
+                          b.rows[i].id, err_msg(&e));
+        err_clear(&e);
+        mail_row_free(&b.rows[i]);
+    }
+    if (rc != ERR_OK)
+        reqlog_stderr("mail: %s", err_msg(&e));
+    err_clear(&e);
 }
 
 /* ---- the thread ------------------------------------------------------------------ */
@@ -439,6 +559,8 @@ static void *run(void *arg)
     }
     store_delivery_unlease(db, &e); /* what was in flight at a crash goes again */
     err_clear(&e);
+    store_mail_unlease(db, &e);
+    err_clear(&e);
     int inflight = 0;
     long long next_tick = 0;
     while (!atomic_load(&h->stop)) {
@@ -451,6 +573,8 @@ static void *run(void *arg)
         }
         if (h->plugins)
             tick_plugins(db, h->plugins);
+        if (h->c.mail)
+            send_mail(h, db);
         if (inflight < h->c.max_inflight)
             inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
         err_clear(&e);
