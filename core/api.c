@@ -1123,6 +1123,7 @@ static const struct {
     {h_diff, "from,to", false},
     {h_documents, "", true},
     {h_document_content, "version", false},
+    {h_mail, "status", false},
 };
 
 /* A request's query checked against its route's, its page into *p; *paged

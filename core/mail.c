@@ -144,6 +144,27 @@ static struct curl_slist *message_headers(const mail_config *c, const mail_messa
     return h;
 }
 
+/* text with every line ending CRLF, as a message's lines must (the
+ * quoted-printable encoder then keeps them as lines). Caller frees. */
+static char *crlf_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n' ? 2 : 1;
+    char *out = malloc(n + 1), *w = out;
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\r' && p[1] == '\n')
+            continue; /* the \n that follows writes both */
+        if (*p == '\n')
+            *w++ = '\r';
+        *w++ = *p;
+    }
+    *w = '\0';
+    return out;
+}
+
 /* multipart/mixed holding one multipart/alternative: text, then HTML. */
 static curl_mime *message_body(CURL *curl, const mail_message *m, struct curl_slist **inline_h)
 {
@@ -152,7 +173,9 @@ static curl_mime *message_body(CURL *curl, const mail_message *m, struct curl_sl
     const char *bodies[] = {m->text, m->html};
     for (int i = 0; i < 2; i++) {
         curl_mimepart *p = curl_mime_addpart(alt);
-        curl_mime_data(p, bodies[i], CURL_ZERO_TERMINATED);
+        char *lines = crlf_lines(bodies[i]);
+        curl_mime_data(p, lines ? lines : "", CURL_ZERO_TERMINATED); /* copied */
+        free(lines);
         curl_mime_type(p, types[i]);
         curl_mime_encoder(p, "quoted-printable");
     }
@@ -202,8 +225,10 @@ mail_outcome mail_send(const mail_config *c, const mail_message *m, char *error,
     mail_outcome out = rc == CURLE_OK                ? MAIL_SENT
                        : code >= 500 && code < 600 ? MAIL_PERMANENT
                                                    : MAIL_TEMPORARY;
-    if (rc != CURLE_OK)
-        snprintf(error, size, "%s%s (SMTP %ld)", buf[0] ? buf : curl_easy_strerror(rc), "", code);
+    if (rc != CURLE_OK && code)
+        snprintf(error, size, "%s (SMTP %ld)", buf[0] ? buf : curl_easy_strerror(rc), code);
+    else if (rc != CURLE_OK)
+        snprintf(error, size, "%s", buf[0] ? buf : curl_easy_strerror(rc));
     curl_mime_free(mime);
     curl_slist_free_all(inline_h);
     curl_slist_free_all(headers);

@@ -54,8 +54,8 @@ static int enqueue_one(service *s, const char *kind, const cJSON *to, const cJSO
         .kind = kind,
         .recipient = email,
         .subject = bad ? kind : m.subject,
-        .text = bad ? "" : m.text,
-        .html = bad ? "" : m.html,
+        .text = bad ? "(not rendered)" : m.text, /* never sent: it is failed */
+        .html = bad ? "(not rendered)" : m.html,
         .unsubscribe = unsubscribe[0] ? unsubscribe : NULL,
         .error = bad ? err_msg(&why) : NULL,
     };
