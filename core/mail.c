@@ -46,10 +46,13 @@ int mail_config_check(const char *url, const char *tls, const char *user, const 
     if (smtps != (c->tls == MAIL_TLS_TLS))
         return err_set(e, ERR_INPUT,
                        "smtp-tls = %s: smtps:// URLs are TLS from the start (smtp-tls = tls), "
-                       "smtp:// ones starttls or none", tls);
+                       "smtp:// ones starttls or none",
+                       tls);
     if (!from || !mail_address_ok(from))
-        return err_set(e, ERR_INPUT, "mail-from = %s: one address, name@domain, is needed "
-                                     "with smtp-url", from ? from : "");
+        return err_set(e, ERR_INPUT,
+                       "mail-from = %s: one address, name@domain, is needed "
+                       "with smtp-url",
+                       from ? from : "");
     c->url = url;
     c->user = user;
     c->from = from;
@@ -222,7 +225,7 @@ mail_outcome mail_send(const mail_config *c, const mail_message *m, char *error,
     CURLcode rc = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    mail_outcome out = rc == CURLE_OK                ? MAIL_SENT
+    mail_outcome out = rc == CURLE_OK              ? MAIL_SENT
                        : code >= 500 && code < 600 ? MAIL_PERMANENT
                                                    : MAIL_TEMPORARY;
     if (rc != CURLE_OK && code)

@@ -34,12 +34,23 @@ static int l_html(lua_State *L)
     luaL_buffinit(L, &b);
     for (size_t i = 0; i < n; i++) {
         switch (s[i]) {
-        case '&': luaL_addstring(&b, "&amp;"); break;
-        case '<': luaL_addstring(&b, "&lt;"); break;
-        case '>': luaL_addstring(&b, "&gt;"); break;
-        case '"': luaL_addstring(&b, "&quot;"); break;
-        case '\'': luaL_addstring(&b, "&#39;"); break;
-        default: luaL_addchar(&b, s[i]);
+        case '&':
+            luaL_addstring(&b, "&amp;");
+            break;
+        case '<':
+            luaL_addstring(&b, "&lt;");
+            break;
+        case '>':
+            luaL_addstring(&b, "&gt;");
+            break;
+        case '"':
+            luaL_addstring(&b, "&quot;");
+            break;
+        case '\'':
+            luaL_addstring(&b, "&#39;");
+            break;
+        default:
+            luaL_addchar(&b, s[i]);
         }
     }
     luaL_pushresult(&b);
@@ -99,8 +110,8 @@ static int known_kind(const char *kind)
     return 1;
 }
 
-int mailtpl_render(const char *dir, const char *kind, const cJSON *data,
-                   const sandbox_limits *lim, mailtpl_message *out, err *e)
+int mailtpl_render(const char *dir, const char *kind, const cJSON *data, const sandbox_limits *lim,
+                   mailtpl_message *out, err *e)
 {
     memset(out, 0, sizeof *out);
     char file[80];

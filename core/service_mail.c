@@ -99,13 +99,12 @@ static int add_members(service *s, long long org, cJSON *list, err *e)
     cJSON_ArrayForEach(u, users)
     {
         const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(u, "role"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(u, "name"));
+        const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(u, "email"));
         long long uo = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(u, "organisation_id"));
         if (role && strcmp(role, "cae") == 0 && uo == org &&
             !cJSON_IsTrue(cJSON_GetObjectItem(u, "disabled")))
-            cJSON_AddItemToArray(list,
-                                 person(cJSON_GetStringValue(cJSON_GetObjectItem(u, "name")),
-                                        cJSON_GetStringValue(cJSON_GetObjectItem(u, "email")),
-                                        "cae"));
+            cJSON_AddItemToArray(list, person(name, email, "cae"));
     }
     cJSON_Delete(users);
     return ERR_OK;

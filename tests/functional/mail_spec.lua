@@ -16,13 +16,7 @@ O.record()
 local RECEIVER = support.root .. "/tests/functional/smtp_receiver.py"
 local SMTP_PASSWORD = "pw-Zq7-never-logged"
 
-local function free_port()
-  local p = assert(io.popen("python3 -c \"import socket; s = socket.socket(); "
-    .. "s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])\""))
-  local port = tonumber(p:read("a"))
-  p:close()
-  return assert(port, "no free port")
-end
+local free_port = H.free_port
 
 -- A self-signed certificate for localhost, in dir: cert.pem, key.pem.
 local function certificate(dir)
