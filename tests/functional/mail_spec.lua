@@ -294,6 +294,28 @@ describe("e-mail", function()
       again.stop()
     end)
 
+  it("a 451 is tried again until the server takes the message", function()
+    local box = H.tmpdir() .. "/box"
+    local port = free_port()
+    os.execute("mkdir -p " .. quote(box))
+    support.write(box .. "/reply", "451 4.3.0 try again later")
+    start_receiver(box, port, { cert, key }, "mailer:" .. SMTP_PASSWORD)
+    local db = H.fresh_db(fx.db)
+    local server = serve(db, port, { "--mail-retry", "1,1,1,2,2,3,5,10" })
+    assign(server)
+    support.wait_for(function()
+      local pending = mail_log(db, "pending")
+      return #pending == 2 and pending[1].attempts >= 1 and pending[2].attempts >= 1
+    end, 30, 0.2)
+    local pending = mail_log(db, "pending")
+    assert.are.equal(2, #pending, json.encode(mail_log(db)))
+    assert.truthy(pending[1].error:find("451", 1, true), json.encode(pending))
+    os.remove(box .. "/reply")
+    support.wait_for(function() return #mail_log(db, "sent") == 2 end, 30, 0.2)
+    assert.are.equal(2, #mail_log(db, "sent"), json.encode(mail_log(db)))
+    assert.are.equal(2, #messages(box))
+  end)
+
   it("a 550 marks the message failed, shown by mail log and GET /api/v1/mail", function()
     local box = H.tmpdir() .. "/box"
     local port = free_port()
