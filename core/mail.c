@@ -190,20 +190,27 @@ static curl_mime *message_body(CURL *curl, const mail_message *m, struct curl_sl
     return mime;
 }
 
-mail_outcome mail_send(const mail_config *c, const mail_message *m, char *error, size_t size)
+struct mail_transfer {
+    CURL *curl;
+    struct curl_slist *rcpt, *headers, *inline_h;
+    curl_mime *mime;
+    char error[CURL_ERROR_SIZE];
+};
+
+mail_transfer *mail_transfer_new(const mail_config *c, const mail_message *m)
 {
-    error[0] = '\0';
-    CURL *curl = curl_easy_init();
-    if (!curl) {
-        snprintf(error, size, "out of memory");
-        return MAIL_TEMPORARY;
+    mail_transfer *t = calloc(1, sizeof *t);
+    if (!t || !(t->curl = curl_easy_init())) {
+        free(t);
+        return NULL;
     }
-    char from[300], to[300], buf[CURL_ERROR_SIZE] = "";
+    char from[300], to[300];
     snprintf(from, sizeof from, "<%s>", c->from);
     snprintf(to, sizeof to, "<%s>", m->to);
-    struct curl_slist *rcpt = curl_slist_append(NULL, to), *inline_h = NULL;
-    struct curl_slist *headers = message_headers(c, m);
-    curl_mime *mime = message_body(curl, m, &inline_h);
+    t->rcpt = curl_slist_append(NULL, to);
+    t->headers = message_headers(c, m);
+    t->mime = message_body(t->curl, m, &t->inline_h);
+    CURL *curl = t->curl;
     curl_easy_setopt(curl, CURLOPT_URL, c->url);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
     curl_easy_setopt(curl, CURLOPT_USE_SSL,
@@ -215,27 +222,48 @@ mail_outcome mail_send(const mail_config *c, const mail_message *m, char *error,
         curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password ? c->password : "");
     }
     curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from);
-    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, t->rcpt);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(curl, CURLOPT_MIMEPOST, t->mime);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 60000L);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, buf);
-    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, t->error);
+    if (!t->rcpt || !t->headers || !t->mime) {
+        mail_transfer_free(t);
+        return NULL;
+    }
+    return t;
+}
+
+CURL *mail_transfer_easy(mail_transfer *t)
+{
+    return t->curl;
+}
+
+mail_outcome mail_transfer_outcome(mail_transfer *t, CURLcode rc, char *error, size_t size)
+{
+    error[0] = '\0';
+    if (rc == CURLE_OK)
+        return MAIL_SENT;
     long code = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    mail_outcome out = rc == CURLE_OK              ? MAIL_SENT
-                       : code >= 500 && code < 600 ? MAIL_PERMANENT
-                                                   : MAIL_TEMPORARY;
-    if (rc != CURLE_OK && code)
-        snprintf(error, size, "%s (SMTP %ld)", buf[0] ? buf : curl_easy_strerror(rc), code);
-    else if (rc != CURLE_OK)
-        snprintf(error, size, "%s", buf[0] ? buf : curl_easy_strerror(rc));
-    curl_mime_free(mime);
-    curl_slist_free_all(inline_h);
-    curl_slist_free_all(headers);
-    curl_slist_free_all(rcpt);
-    curl_easy_cleanup(curl);
-    return out;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
+    const char *why = t->error[0] ? t->error : curl_easy_strerror(rc);
+    if (code)
+        snprintf(error, size, "%s (SMTP %ld)", why, code);
+    else
+        snprintf(error, size, "%s", why);
+    return code >= 500 && code < 600 ? MAIL_PERMANENT : MAIL_TEMPORARY;
+}
+
+void mail_transfer_free(mail_transfer *t)
+{
+    if (!t)
+        return;
+    curl_easy_cleanup(t->curl);
+    curl_mime_free(t->mime); /* after the handle, which may still point to it */
+    curl_slist_free_all(t->inline_h);
+    curl_slist_free_all(t->headers);
+    curl_slist_free_all(t->rcpt);
+    free(t);
 }

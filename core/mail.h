@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <curl/curl.h>
+
 #include "err.h"
 
 typedef enum { MAIL_TLS_STARTTLS, MAIL_TLS_TLS, MAIL_TLS_NONE } mail_tls;
@@ -48,7 +50,17 @@ typedef struct mail_message {
 /* The result of one send: sent, or worth trying again, or never. */
 typedef enum { MAIL_SENT, MAIL_TEMPORARY, MAIL_PERMANENT } mail_outcome;
 
-/* Sends m, blocking (at most ~60 s); a failure's reason into error. */
-mail_outcome mail_send(const mail_config *c, const mail_message *m, char *error, size_t size);
+/* One message being sent: a curl easy handle for a multi handle, and what
+ * it needs while it runs. */
+typedef struct mail_transfer mail_transfer;
+/* The transfer of m with c (m's strings are copied; c's must outlive it);
+ * NULL when out of memory. Freed with mail_transfer_free. */
+mail_transfer *mail_transfer_new(const mail_config *c, const mail_message *m);
+/* Its easy handle (borrowed), for curl_multi_add_handle. */
+CURL *mail_transfer_easy(mail_transfer *t);
+/* What the finished transfer's result rc means; a failure's reason into error. */
+mail_outcome mail_transfer_outcome(mail_transfer *t, CURLcode rc, char *error, size_t size);
+/* Removes nothing from a multi handle: the caller does that first. */
+void mail_transfer_free(mail_transfer *t);
 
 #endif

@@ -39,6 +39,8 @@ typedef struct job {
     bool refused; /* the allowlist refused the address */
     char error[CURL_ERROR_SIZE];
     const char *allow;
+    mail_transfer *mail; /* an e-mail instead of a delivery (delivery: its row), owned */
+    char *to;            /* the e-mail's recipient, for the log */
     struct job *next;
 } job;
 
@@ -216,8 +218,13 @@ static size_t keep_response(char *data, size_t size, size_t n, void *ud)
 
 static void job_free(job *j)
 {
-    if (j->easy)
+    if (!j)
+        return;
+    if (j->mail)
+        mail_transfer_free(j->mail); /* its easy handle with it */
+    else if (j->easy)
         curl_easy_cleanup(j->easy);
+    free(j->to);
     curl_slist_free_all(j->headers);
     free(j->body);
     free(j);
@@ -371,100 +378,6 @@ static int finish_job(webhook_engine *h, store *db, job *j, CURLcode result, err
     return rc;
 }
 
-/* ---- e-mail ------------------------------------------------------------------------ */
-
-#define MAIL_PER_TURN 8
-#define MAIL_LEASE_MS 180000
-
-typedef struct mail_batch {
-    store_mail_row rows[MAIL_PER_TURN]; /* their strings copied, owned */
-    int n;
-} mail_batch;
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-static void take_mail(void *ud, const store_mail_row *row)
-{
-    mail_batch *b = ud;
-    if (b->n >= MAIL_PER_TURN)
-        return;
-    store_mail_row *r = &b->rows[b->n++];
-    *r = *row;
-    r->recipient = dup_or_null(row->recipient);
-    r->subject = dup_or_null(row->subject);
-    r->text = dup_or_null(row->text);
-    r->html = dup_or_null(row->html);
-    r->unsubscribe = dup_or_null(row->unsubscribe);
-    r->message_id = dup_or_null(row->message_id);
-}
-
-static void mail_row_free(store_mail_row *r)
-{
-    free((char *)r->recipient), free((char *)r->subject), free((char *)r->text);
-    free((char *)r->html), free((char *)r->unsubscribe), free((char *)r->message_id);
-}
-
-/* Sends one leased message and records the outcome. Marked sent only once
- * the server accepted it: a crash in between sends it again (same
- * Message-ID) after the next start. */
-static int send_one(webhook_engine *h, store *db, const store_mail_row *r, err *e)
-{
-    mail_message m = {.to = r->recipient,
-                      .subject = r->subject,
-                      .text = r->text,
-                      .html = r->html,
-                      .message_id = r->message_id,
-                      .unsubscribe = r->unsubscribe,
-                      .date_s = store_now_ms() / 1000};
-    char error[CURL_ERROR_SIZE + 64];
-    bool ok = r->recipient && r->subject && r->text && r->html && r->message_id;
-    mail_outcome out = ok ? mail_send(h->c.mail, &m, error, sizeof error) : MAIL_TEMPORARY;
-    if (!ok)
-        snprintf(error, sizeof error, "out of memory");
-    long long delay = out == MAIL_TEMPORARY
-                          ? schedule_delay(h->c.mail_delays_ms, h->c.n_mail_delays, r->attempts)
-                          : 0;
-    store_mail_outcome done = out == MAIL_SENT ? STORE_MAIL_SENT
-                              : out == MAIL_PERMANENT || delay < 0 ? STORE_MAIL_FAILED
-                                                                   : STORE_MAIL_RETRY;
-    if (done != STORE_MAIL_SENT)
-        reqlog_stderr("mail %lld to %s: %s%s", r->id, r->recipient, error,
-                      done == STORE_MAIL_RETRY ? " (tried again later)" : " (failed)");
-    int rc = store_begin(db, e);
-    if (rc == ERR_OK)
-        rc = store_mail_done(db, r->id, done, store_now_ms() + delay, error, e);
-    return rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
-}
-
-/* Leases the messages due (a few a turn, so webhooks wait little) and
- * sends them one by one. */
-static void send_mail(webhook_engine *h, store *db)
-{
-    mail_batch b = {.n = 0};
-    err e = ERR_INIT;
-    int rc = store_mail_due(db, store_now_ms(), MAIL_PER_TURN, take_mail, &b, &e);
-    if (rc == ERR_OK && b.n) {
-        long long until = store_now_ms() + MAIL_LEASE_MS;
-        rc = store_begin(db, &e);
-        for (int i = 0; rc == ERR_OK && i < b.n; i++)
-            rc = store_mail_lease(db, b.rows[i].id, until, &e);
-        rc = rc == ERR_OK ? store_commit(db, &e) : (store_rollback(db), rc);
-    }
-    for (int i = 0; i < b.n; i++) {
-        if (rc == ERR_OK && !atomic_load(&h->stop) && send_one(h, db, &b.rows[i], &e) != ERR_OK)
-            reqlog_stderr("mail: recording message %lld failed (it will be sent again): %s",
-                          b.rows[i].id, err_msg(&e));
-        err_clear(&e);
-        mail_row_free(&b.rows[i]);
-    }
-    if (rc != ERR_OK)
-        reqlog_stderr("mail: %s", err_msg(&e));
-    err_clear(&e);
-}
-
 /* ---- the thread ------------------------------------------------------------------ */
 
 typedef struct turn {
@@ -485,6 +398,25 @@ static void take_due(void *ud, const store_due_row *row)
     t->added++;
 }
 
+/* Adds the leased jobs (a list, given) to the multi handle when their lease
+ * was committed (rc ERR_OK), else frees them; returns how many started. */
+static int start_jobs(webhook_engine *h, job *jobs, int rc)
+{
+    int started = 0;
+    while (jobs) {
+        job *j = jobs;
+        jobs = j->next;
+        if (rc == ERR_OK && curl_multi_add_handle(h->multi, j->easy) == CURLM_OK) {
+            j->next = h->inflight;
+            h->inflight = j;
+            started++;
+        } else {
+            job_free(j);
+        }
+    }
+    return started;
+}
+
 /* Leases and starts what is due; returns how many were started. */
 static int dispatch(webhook_engine *h, store *db, int room, err *e)
 {
@@ -498,19 +430,81 @@ static int dispatch(webhook_engine *h, store *db, int room, err *e)
     for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
         rc = store_delivery_lease(db, j->delivery, until, e);
     rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
-    int started = 0;
-    while (t.jobs) {
-        job *j = t.jobs;
-        t.jobs = j->next;
-        if (rc == ERR_OK && curl_multi_add_handle(h->multi, j->easy) == CURLM_OK) {
-            j->next = h->inflight;
-            h->inflight = j;
-            started++;
-        } else {
-            job_free(j);
-        }
+    return start_jobs(h, t.jobs, rc);
+}
+
+/* ---- e-mail ------------------------------------------------------------------------ */
+
+#define MAIL_PER_TURN 8
+#define MAIL_LEASE_MS 180000
+
+typedef struct mail_turn {
+    webhook_engine *h;
+    job *jobs;
+    int added;
+} mail_turn;
+
+/* A job sending one due message; the row's strings are copied by the
+ * transfer, so they need not outlive the callback. */
+static void take_mail(void *ud, const store_mail_row *row)
+{
+    mail_turn *t = ud;
+    job *j = calloc(1, sizeof *j);
+    mail_message m = {.to = row->recipient,
+                      .subject = row->subject,
+                      .text = row->text,
+                      .html = row->html,
+                      .message_id = row->message_id,
+                      .unsubscribe = row->unsubscribe,
+                      .date_s = store_now_ms() / 1000};
+    if (!j || !row->recipient || !row->subject || !row->text || !row->html || !row->message_id ||
+        !(j->mail = mail_transfer_new(t->h->c.mail, &m)) || !(j->to = strdup(row->recipient))) {
+        job_free(j);
+        return;
     }
-    return started;
+    j->easy = mail_transfer_easy(j->mail);
+    curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+    j->delivery = row->id;
+    j->attempts = row->attempts;
+    j->next = t->jobs;
+    t->jobs = j;
+    t->added++;
+}
+
+/* Leases and starts the messages due, beside the webhooks' deliveries in
+ * the same multi handle; returns how many were started. */
+static int dispatch_mail(webhook_engine *h, store *db, int room, err *e)
+{
+    mail_turn t = {h, NULL, 0};
+    int limit = room < MAIL_PER_TURN ? room : MAIL_PER_TURN;
+    if (limit <= 0 || store_mail_due(db, store_now_ms(), limit, take_mail, &t, e) != ERR_OK ||
+        !t.added)
+        return 0;
+    long long until = store_now_ms() + MAIL_LEASE_MS;
+    int rc = store_begin(db, e);
+    for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
+        rc = store_mail_lease(db, j->delivery, until, e);
+    rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
+    return start_jobs(h, t.jobs, rc);
+}
+
+/* Records a finished message inside the caller's transaction. Marked sent
+ * only once the server accepted it: a crash in between sends it again (the
+ * same Message-ID) after the next start. */
+static int finish_mail(webhook_engine *h, store *db, job *j, CURLcode result, err *e)
+{
+    char error[CURL_ERROR_SIZE + 64];
+    mail_outcome out = mail_transfer_outcome(j->mail, result, error, sizeof error);
+    long long delay = out == MAIL_TEMPORARY
+                          ? schedule_delay(h->c.mail_delays_ms, h->c.n_mail_delays, j->attempts)
+                          : 0;
+    store_mail_outcome done = out == MAIL_SENT                       ? STORE_MAIL_SENT
+                              : out == MAIL_PERMANENT || delay < 0 ? STORE_MAIL_FAILED
+                                                                   : STORE_MAIL_RETRY;
+    if (done != STORE_MAIL_SENT)
+        reqlog_stderr("mail %lld to %s: %s%s", j->delivery, j->to, error,
+                      done == STORE_MAIL_RETRY ? " (tried again later)" : " (failed)");
+    return store_mail_done(db, j->delivery, done, store_now_ms() + delay, error, e);
 }
 
 /* Records every finished transfer in one transaction. */
@@ -535,7 +529,7 @@ static int collect(webhook_engine *h, store *db, err *e)
         if (!open && rc == ERR_OK)
             open = (rc = store_begin(db, e)) == ERR_OK;
         if (rc == ERR_OK)
-            rc = finish_job(h, db, j, result, e);
+            rc = j->mail ? finish_mail(h, db, j, result, e) : finish_job(h, db, j, result, e);
         job_free(j);
         done++;
     }
@@ -573,8 +567,9 @@ static void *run(void *arg)
         }
         if (h->plugins)
             tick_plugins(db, h->plugins);
-        if (h->c.mail)
-            send_mail(h, db);
+        if (h->c.mail && inflight < h->c.max_inflight)
+            inflight += dispatch_mail(h, db, h->c.max_inflight - inflight, &e);
+        err_clear(&e);
         if (inflight < h->c.max_inflight)
             inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
         err_clear(&e);
