@@ -398,10 +398,17 @@ static void take_due(void *ud, const store_due_row *row)
     t->added++;
 }
 
-/* Adds the leased jobs (a list, given) to the multi handle when their lease
- * was committed (rc ERR_OK), else frees them; returns how many started. */
-static int start_jobs(webhook_engine *h, job *jobs, int rc)
+/* Leases the jobs' rows (a list, given) for lease_ms with lease, in one
+ * transaction, then adds the jobs to the multi handle, or frees them when
+ * the lease failed; returns how many started. */
+static int lease_and_start(webhook_engine *h, store *db, job *jobs, long long lease_ms,
+                           int (*lease)(store *, long long, long long, err *), err *e)
 {
+    long long until = store_now_ms() + lease_ms;
+    int rc = store_begin(db, e);
+    for (job *j = jobs; rc == ERR_OK && j; j = j->next)
+        rc = lease(db, j->delivery, until, e);
+    rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
     int started = 0;
     while (jobs) {
         job *j = jobs;
@@ -425,12 +432,7 @@ static int dispatch(webhook_engine *h, store *db, int room, err *e)
         return 0;
     if (!t.added)
         return 0;
-    long long until = store_now_ms() + LEASE_MS;
-    int rc = store_begin(db, e);
-    for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
-        rc = store_delivery_lease(db, j->delivery, until, e);
-    rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
-    return start_jobs(h, t.jobs, rc);
+    return lease_and_start(h, db, t.jobs, LEASE_MS, store_delivery_lease, e);
 }
 
 /* ---- e-mail ------------------------------------------------------------------------ */
@@ -438,17 +440,11 @@ static int dispatch(webhook_engine *h, store *db, int room, err *e)
 #define MAIL_PER_TURN 8
 #define MAIL_LEASE_MS 180000
 
-typedef struct mail_turn {
-    webhook_engine *h;
-    job *jobs;
-    int added;
-} mail_turn;
-
 /* A job sending one due message; the row's strings are copied by the
  * transfer, so they need not outlive the callback. */
 static void take_mail(void *ud, const store_mail_row *row)
 {
-    mail_turn *t = ud;
+    turn *t = ud;
     job *j = calloc(1, sizeof *j);
     mail_message m = {.to = row->recipient,
                       .subject = row->subject,
@@ -475,17 +471,12 @@ static void take_mail(void *ud, const store_mail_row *row)
  * the same multi handle; returns how many were started. */
 static int dispatch_mail(webhook_engine *h, store *db, int room, err *e)
 {
-    mail_turn t = {h, NULL, 0};
+    turn t = {h, db, NULL, 0};
     int limit = room < MAIL_PER_TURN ? room : MAIL_PER_TURN;
     if (limit <= 0 || store_mail_due(db, store_now_ms(), limit, take_mail, &t, e) != ERR_OK ||
         !t.added)
         return 0;
-    long long until = store_now_ms() + MAIL_LEASE_MS;
-    int rc = store_begin(db, e);
-    for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
-        rc = store_mail_lease(db, j->delivery, until, e);
-    rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
-    return start_jobs(h, t.jobs, rc);
+    return lease_and_start(h, db, t.jobs, MAIL_LEASE_MS, store_mail_lease, e);
 }
 
 /* Records a finished message inside the caller's transaction. Marked sent
