@@ -12,7 +12,7 @@ DEBS = build-essential cmake pkg-config liblua5.4-dev lua5.4 lua-busted \
        libsodium-dev libcjson-dev libcairo2-dev libcsv-dev libxlsxwriter-dev libmagic-dev libssl-dev fonts-dejavu-core \
        poppler-utils zip unzip curl chromium valgrind clamav-daemon \
        systemd groff-base dpkg-dev lua-dkjson cppcheck clang-tidy \
-       python3-jsonschema
+       python3-jsonschema python3-aiosmtpd
 
 .PHONY: all deps build test check bench lint fuzz run install deb clean
 

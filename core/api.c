@@ -527,6 +527,11 @@ static int h_path_actions(call *c, cJSON **out, err *e)
     return service_path_actions(&c->svc, c->ids[0], out, e);
 }
 
+static int h_mail(call *c, cJSON **out, err *e)
+{
+    return service_mail_log(&c->svc, http_query(c->req, "status"), out, e);
+}
+
 static int h_webhooks(call *c, cJSON **out, err *e)
 {
     return service_webhook_list(&c->svc, out, e);
@@ -767,6 +772,7 @@ static const route routes[] = {
     {"GET", "assessments/:id/certificate.pdf", h_certificate_pdf, 0},
     {"GET", "plugins", h_plugins, ANY_RULES},
     {"PATCH", "plugins/:key", h_plugin, BODY | ANY_RULES},
+    {"GET", "mail", h_mail, ANY_RULES},
     {"GET", "webhooks", h_webhooks, ANY_RULES},
     {"POST", "webhooks", h_webhook_add, BODY | ANY_RULES},
     {"GET", "webhooks/:id", h_webhook, ANY_RULES},
@@ -1117,6 +1123,7 @@ static const struct {
     {h_diff, "from,to", false},
     {h_documents, "", true},
     {h_document_content, "version", false},
+    {h_mail, "status", false},
 };
 
 /* A request's query checked against its route's, its page into *p; *paged
@@ -1247,6 +1254,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.if_match = http_header(req, "If-Match");
     c.svc.if_none_match = http_header(req, "If-None-Match");
     c.svc.library = c.config->library.dir ? &c.config->library : NULL;
+    c.svc.mail = c.config->mail.templates_dir ? &c.config->mail : NULL;
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);

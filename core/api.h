@@ -30,6 +30,8 @@ typedef struct api_config {
     const char *public_origin;
     /* The documents folder and its limits (dir NULL: no documents). */
     service_library_config library;
+    /* E-mail templates and links (templates_dir NULL: no e-mail enqueued). */
+    service_mail_config mail;
 } api_config;
 
 /* The uploads of the documents' routes (http_config.upload): streamed to

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -89,6 +90,15 @@ enum {
     OPT_MAX_ORG_DOCUMENTS,
     OPT_TITLE,
     OPT_WITH_DOCUMENTS,
+    OPT_SMTP_URL,
+    OPT_SMTP_TLS,
+    OPT_SMTP_USER,
+    OPT_SMTP_PASSWORD_FILE,
+    OPT_SMTP_CA_FILE,
+    OPT_MAIL_FROM,
+    OPT_STATUS,
+    OPT_MAIL_RETRY,
+    OPT_MAIL_TEMPLATES,
     OPT_COUNT,
     OPT_ANY_FORMAT = OPT_COUNT, /* not an option: marks a command whose --format is open */
 };
@@ -304,6 +314,25 @@ static const cli_option cli_options[OPT_COUNT] = {
                                     "BYTES",
                                     "one organisation's documents, in all (default 1073741824)"),
     [OPT_TITLE] = TEXT("title", title, "TITLE", "a document's title"),
+    [OPT_SMTP_URL] = TEXT("smtp-url", smtp_url, "URL",
+                          "send e-mail there: smtp://host:587 or smtps://host:465 "
+                          "(default: no e-mail sent, messages wait in the outbox)"),
+    [OPT_SMTP_TLS] = TEXT("smtp-tls", smtp_tls, "MODE",
+                          "starttls (required), tls or none (default: tls for smtps://, "
+                          "starttls for smtp://)"),
+    [OPT_SMTP_USER] = TEXT("smtp-user", smtp_user, "USER", "the SMTP login (default: no AUTH)"),
+    [OPT_SMTP_PASSWORD_FILE] = TEXT("smtp-password-file", smtp_password_file, "FILE",
+                                    "the SMTP password: this file's first line"),
+    [OPT_SMTP_CA_FILE] = TEXT("smtp-ca-file", smtp_ca_file, "FILE",
+                              "certificates the SMTP server's is checked against "
+                              "(default: the system's)"),
+    [OPT_MAIL_FROM] = TEXT("mail-from", mail_from, "ADDR", "the sender of e-mail, name@domain"),
+    [OPT_MAIL_RETRY] = TEXT("mail-retry", mail_retry, "S,S,...",
+                            "delays between e-mail attempts after a temporary failure, in "
+                            "seconds (default 60,300,1800,7200,18000,36000,36000,36000)"),
+    [OPT_MAIL_TEMPLATES] = TEXT("mail-templates", mail_templates, "DIR",
+                                "e-mail templates folder (default: mail)"),
+    [OPT_STATUS] = TEXT("status", status, "S", "pending, sent or failed"),
 };
 
 /* What is said of a value an option refuses: its own words, or a count's
@@ -375,6 +404,7 @@ static void opts_defaults(opts *o)
     o->web = where.web;
     o->plugins = where.plugins;
     o->scripts = where.scripts;
+    o->mail_templates = where.mail;
 }
 
 int cli_print_json(cJSON *doc)
@@ -425,6 +455,8 @@ static const int serve_opts[] = {
     OPT_LOGIN_ACCOUNT, OPT_LOGIN_WINDOW, OPT_BACKUP_DIR,   OPT_BACKUP_KEEP,
     OPT_PUBLIC_URL,    OPT_TRUSTED_PROXY, OPT_METRICS_ALLOW, OPT_LOG_FORMAT,
     OPT_DOCUMENTS,     OPT_MAX_DOCUMENT, OPT_MAX_ORG_DOCUMENTS, OPT_CLAMD,
+    OPT_SMTP_URL,      OPT_SMTP_TLS,     OPT_SMTP_USER,       OPT_SMTP_PASSWORD_FILE,
+    OPT_SMTP_CA_FILE,  OPT_MAIL_FROM,    OPT_MAIL_RETRY,      OPT_MAIL_TEMPLATES,
     0};
 static const int report_opts[] = {OPT_DB,      OPT_RULES,     OPT_SCRIPTS,    OPT_PARAM,
                                   OPT_FORMAT,  OPT_SEPARATOR, OPT_OUT,        OPT_PLUGINS,
@@ -441,6 +473,9 @@ static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   O
 static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,     OPT_CLAMD,
                                    OPT_FORMAT, OPT_DOCUMENTS, OPT_MAX_DOCUMENT,
                                    OPT_MAX_ORG_DOCUMENTS, OPT_CONFIG, 0};
+
+static const int mail_log_opts[] = {OPT_DB, OPT_STATUS, OPT_FORMAT, OPT_CONFIG, 0};
+static const int mail_preview_opts[] = {OPT_MAIL_TEMPLATES, OPT_CONFIG, 0};
 
 static const char rules_args[] =
     "usage: rules show HASH | rules diff A B (a folder or a hash each)";
@@ -494,6 +529,31 @@ int cli_public_origin(const char *url, char *origin, size_t size, err *e)
     return rc;
 }
 
+int cli_mail_config(const opts *o, mail_config *c, char *password, size_t size, err *e)
+{
+    memset(c, 0, sizeof *c);
+    password[0] = '\0';
+    const char *given = o->smtp_tls       ? "smtp-tls"
+                        : o->smtp_user    ? "smtp-user"
+                        : o->mail_from    ? "mail-from"
+                        : o->smtp_ca_file ? "smtp-ca-file"
+                                          : NULL;
+    if (!o->smtp_url)
+        return given ? err_set(e, ERR_INPUT, "%s: needs smtp-url", given) : ERR_OK;
+    if (mail_config_check(o->smtp_url, o->smtp_tls, o->smtp_user, o->mail_from, c, e) != ERR_OK)
+        return e->code;
+    if (!o->smtp_user != !o->smtp_password_file)
+        return err_set(e, ERR_INPUT, "smtp-user and smtp-password-file go together");
+    if (o->smtp_password_file &&
+        mail_read_password(o->smtp_password_file, password, size, e) != ERR_OK)
+        return e->code;
+    if (o->smtp_ca_file && access(o->smtp_ca_file, R_OK) != 0)
+        return err_set(e, ERR_INPUT, "smtp-ca-file = %s: cannot be read", o->smtp_ca_file);
+    c->password = o->smtp_password_file ? password : NULL;
+    c->ca_file = o->smtp_ca_file;
+    return ERR_OK;
+}
+
 int cli_settings_invalid(const opts *o)
 {
     int problems = 0;
@@ -515,11 +575,19 @@ int cli_settings_invalid(const opts *o)
         problems++, cli_fail_err(&e);
     if (o->backup_dir && (stat(o->backup_dir, &st) != 0 || !S_ISDIR(st.st_mode)))
         problems++, fprintf(stderr, "labelcoop: backup-dir = %s: not a folder\n", o->backup_dir);
+    mail_config mail;
+    char password[512];
+    if (cli_mail_config(o, &mail, password, sizeof password, &e) != ERR_OK)
+        problems++, cli_fail_err(&e);
+    sodium_memzero(password, sizeof password);
     webhook_config hooks;
     webhook_defaults(&hooks, o->db);
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         problems++, fprintf(stderr, "labelcoop: webhook-retry = %s: expected seconds, e.g. "
                                     "0,5,300,1800\n", o->webhook_retry);
+    if (o->mail_retry && webhook_parse_mail_delays(o->mail_retry, &hooks) != 0)
+        problems++, fprintf(stderr, "labelcoop: mail-retry = %s: expected seconds, e.g. "
+                                    "60,300,1800\n", o->mail_retry);
     return problems;
 }
 
@@ -527,7 +595,8 @@ int cli_settings_invalid(const opts *o)
  * folders that are not there. */
 static int settings_problems(const opts *o)
 {
-    static const int folders[] = {OPT_RULES, OPT_WEB, OPT_SCRIPTS, OPT_PLUGINS, 0};
+    static const int folders[] = {OPT_RULES,   OPT_WEB, OPT_SCRIPTS,
+                                  OPT_PLUGINS, OPT_MAIL_TEMPLATES, 0};
     int problems = cli_settings_invalid(o);
     struct stat st;
     for (const int *id = folders; *id; id++) {
@@ -605,6 +674,13 @@ static const cli_command cli_commands[] = {
      "a webhook endpoint; prints its secret once", webhook_opts, 0, NULL, cli_cmd_webhook_add},
     {"webhook", "log", "[--id N]", "every delivery attempt", webhook_opts, 0, NULL,
      cli_cmd_webhook_log},
+    {"mail", "log", "[--status pending|sent|failed] [--format json|text]",
+     "the e-mail outbox: what was sent, is pending or failed, and why", mail_log_opts, 0, NULL,
+     cli_cmd_mail_log},
+    {"mail", "preview", "KIND [--mail-templates DIR]",
+     "an e-mail template rendered with its sample data", mail_preview_opts, 1,
+     "mail preview: expected one KIND (audit_assigned, invitation, password_reset...)",
+     cli_cmd_mail_preview},
     {"tick", NULL, "[--db PATH]", "emit the time-based events due today", db_opts, 0, NULL,
      cli_cmd_tick},
     {"plugins", "list", "[--plugins DIR]", "the plugins, their hooks and state", plugins_opts, 0,

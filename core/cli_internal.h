@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "mail.h"
 #include "err.h"
 #include "sandbox.h"
 #include "ruleset.h"
@@ -27,6 +28,8 @@ typedef struct opts {
     const char *backup_dir, *public_url, *trusted_proxy, *metrics_allow, *log_format;
     const char *documents, *title; /* the documents folder (NULL: beside the database) */
     const char *clamd;             /* "unix:PATH" of clamd, scanning uploads; NULL: none */
+    const char *smtp_url, *smtp_tls, *smtp_user, *smtp_password_file, *smtp_ca_file, *mail_from;
+    const char *status, *mail_retry, *mail_templates; /* mail log --status; serve --mail-retry */
     config_file settings;  /* its text, which the settings point into; owned */
     char separator;
     cJSON *params; /* --param k=v, owned */
@@ -74,6 +77,10 @@ int cli_make_parent(const char *path);
  * own check (a public URL, proxies, the backup folder, retry delays): each
  * said on stderr; their count. */
 int cli_settings_invalid(const opts *o);
+/* The e-mail settings of o, checked (ERR_INPUT naming one otherwise), the
+ * password read into password (which c points to; the caller wipes it);
+ * c->url NULL when no e-mail is configured. */
+int cli_mail_config(const opts *o, mail_config *c, char *password, size_t size, err *e);
 /* The origin "https://host[:port]" of a public URL, into origin; ERR_INPUT
  * for one that is no absolute http(s) URL or has a path, a query or a user. */
 int cli_public_origin(const char *url, char *origin, size_t size, err *e);
@@ -121,6 +128,10 @@ int cli_cmd_version(const opts *o);
 /* cli_library.c: the evidence documents. */
 int cli_cmd_document_upload(const opts *o);
 int cli_cmd_document_list(const opts *o);
+
+/* cli_mail.c: the e-mail outbox and templates. */
+int cli_cmd_mail_log(const opts *o);
+int cli_cmd_mail_preview(const opts *o);
 
 /* cli_serve.c */
 int cli_cmd_serve(const opts *o);

@@ -97,6 +97,8 @@ static int serve(const opts *o)
     config.plugins_dir = o->plugins;
     config.plugin_settings = settings;
     config.scripts_dir = o->scripts;
+    config.mail = (service_mail_config){.templates_dir = o->mail_templates,
+                                        .public_url = config.public_origin};
     webhook_config hooks;
     webhook_defaults(&hooks, o->db);
     hooks.allow = o->webhook_allow;
@@ -108,6 +110,14 @@ static int serve(const opts *o)
     hooks.documents = documents;
     if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
         return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
+    if (o->mail_retry && webhook_parse_mail_delays(o->mail_retry, &hooks) != 0)
+        return cli_fail(ERR_INPUT, "--mail-retry: expected seconds, e.g. 60,300,1800");
+    /* Checked at start (cli_settings_invalid); the password lives as long as serve. */
+    mail_config mail;
+    char mail_password[512];
+    if (cli_mail_config(o, &mail, mail_password, sizeof mail_password, &e) != ERR_OK)
+        return cli_fail_err(&e);
+    hooks.mail = mail.url ? &mail : NULL;
     /* Answer writes, the most frequent, share transactions (see commit.h). */
     if (commit_open(o->db, &config.commits, &e) != ERR_OK)
         return cli_fail_err(&e);

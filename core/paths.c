@@ -42,5 +42,6 @@ void paths_defaults(paths *p)
     set(p->web, dir, "web");
     set(p->scripts, dir, "scripts");
     set(p->plugins, dir, "plugins");
+    set(p->mail, dir, "mail");
     snprintf(p->db, sizeof p->db, "%s", p->installed ? PATHS_STATE_DB : "var/labelcoop.db");
 }

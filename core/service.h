@@ -24,6 +24,12 @@ typedef struct service_library_config {
     const char *clamd;  /* "unix:PATH": each upload scanned by clamd there; NULL: none */
 } service_library_config;
 
+/* Where e-mail templates are and what links point to. */
+typedef struct service_mail_config {
+    const char *templates_dir; /* the mail/ folder */
+    const char *public_url;    /* "https://label.example.org"; NULL: http://localhost */
+} service_mail_config;
+
 typedef struct service {
     store *db;
     rules *rules;                 /* the active rule set; borrowed */
@@ -56,6 +62,8 @@ typedef struct service {
     const char *rules_dir;
     /* The documents folder and limits; NULL: no documents here. */
     const service_library_config *library;
+    /* E-mail templates and links; NULL: changes enqueue no e-mail. */
+    const service_mail_config *mail;
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -255,5 +263,9 @@ int service_library_sweep(service *s, int *count, err *e);
 /* Deletes a document (journaled); its files go from the folder when no
  * other document names them. */
 int service_library_delete(service *s, long long id, err *e);
+
+/* The e-mail outbox, newest first: every message, or those of status
+ * (pending, sent, failed; ERR_INPUT otherwise). Administrators only. */
+int service_mail_log(service *s, const char *status, cJSON **out, err *e);
 
 #endif

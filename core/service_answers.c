@@ -80,6 +80,8 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
         rc = events_emit(s->db, "assessment.created", org, a.id, data, e);
         if (rc == ERR_OK && audit)
             rc = events_emit(s->db, "audit.assigned", org, a.id, data, e);
+        if (rc == ERR_OK && audit)
+            rc = svc_mail_audit_assigned(s, org, a.id, a.auditor_id, e);
         cJSON_Delete(data);
     }
     rc = svc_finish(s, rc, e);
@@ -309,6 +311,8 @@ static int reassign(service *s, const store_assessment *a, long long auditor, cJ
         cJSON_AddNumberToObject(data, "previous_auditor_id", (double)a->auditor_id);
         rc = events_emit(s->db, "audit.assigned", a->org_id, a->id, data, e);
         cJSON_Delete(data);
+        if (rc == ERR_OK)
+            rc = svc_mail_audit_assigned(s, a->org_id, a->id, auditor, e);
     }
     return rc;
 }

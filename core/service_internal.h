@@ -8,6 +8,9 @@
 #include "policy.h"
 #include "service.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Limits in characters (UTF-8 code points), not bytes: what a person wrote
  * is counted as they see it. */
 #define MAX_NAME 200  /* a name: an organisation, a person, a token, a place */
@@ -33,6 +36,22 @@ int svc_strings_field(const cJSON *body, const char *key, cJSON **out, err *e);
 int svc_allow(service *s, policy_action a, long long org, const store_assessment *as, err *e);
 long long svc_actor(service *s);
 int svc_finish(service *s, int rc, err *e);
+/* E-mail (service_mail.c). Renders template kind for each recipient of
+ * recipients (an array of {name, email, role}), with data and, in it,
+ * "recipient" and, for a notification, "unsubscribe" (a link for its kind
+ * under the public URL), and adds one outbox message each, in the caller's
+ * transaction. A template that fails (an error, a loop) does not fail the
+ * write that causes the message: the message is stored failed, its error
+ * naming file:line, and `mail log` shows it. Only the database's errors
+ * come back. Nothing when s->mail is NULL. */
+int svc_mail_enqueue(service *s, const char *kind, const cJSON *recipients, const cJSON *data,
+                     bool notification, err *e);
+/* The public URL followed by path ("/#/evaluations/42") into buf. */
+void svc_mail_link(const service *s, const char *path, char *buf, size_t size);
+/* audit_assigned to the auditor and the CAE's members, in the transaction
+ * of the assignment. */
+int svc_mail_audit_assigned(service *s, long long org, long long assessment, long long auditor,
+                            err *e);
 int svc_journal(service *s, const char *action, const char *entity, long long id,
                 const cJSON *before, const cJSON *after, err *e);
 int svc_transact(service *s, commit_work fn, void *ctx, err *e);

@@ -329,6 +329,37 @@ int store_webhook_failing(store *s, long long webhook, long long now_ms, long lo
 /* Disables a webhook and gives up its pending deliveries. */
 int store_webhook_disable(store *s, long long webhook, const char *reason, bool *changed, err *e);
 int store_delivery_log(store *s, long long webhook, int limit, cJSON **out, err *e);
+
+/* ---- the e-mail outbox (store_mail.c) ---- */
+/* One message to add; strings borrowed. */
+typedef struct store_mail {
+    const char *kind, *recipient, *subject, *text, *html;
+    const char *unsubscribe; /* a List-Unsubscribe URL, or NULL */
+    const char *error;       /* non-NULL: added failed (it could not be rendered), saying why */
+} store_mail;
+/* Adds a message due now inside the caller's transaction; its Message-ID,
+ * "<mail-ID-RANDOM@host>", is fixed here once. */
+int store_mail_add(store *s, const store_mail *m, const char *host, long long *id, err *e);
+/* One message due; strings borrowed for the callback only. */
+typedef struct store_mail_row {
+    long long id;
+    int attempts;
+    const char *recipient, *subject, *text, *html, *unsubscribe, *message_id;
+} store_mail_row;
+typedef void (*store_mail_fn)(void *ud, const store_mail_row *row);
+/* The pending messages due at now_ms and not leased, oldest first. */
+int store_mail_due(store *s, long long now_ms, int limit, store_mail_fn fn, void *ud, err *e);
+/* Keeps a message from being taken again until until_ms (it is being sent). */
+int store_mail_lease(store *s, long long id, long long until_ms, err *e);
+/* At start: what was being sent at a crash is due again (sent again, with
+ * the same Message-ID: at least once). */
+int store_mail_unlease(store *s, err *e);
+typedef enum { STORE_MAIL_SENT, STORE_MAIL_RETRY, STORE_MAIL_FAILED } store_mail_outcome;
+/* Records an attempt: sent, again at next_ms, or failed for good. */
+int store_mail_done(store *s, long long id, store_mail_outcome outcome, long long next_ms,
+                    const char *error, err *e);
+/* The latest messages, newest first (status NULL: all), without bodies. */
+int store_mail_log(store *s, const char *status, int limit, cJSON **out, err *e);
 /* New deliveries of one event, or of every matching event since a time. */
 int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
                  err *e);

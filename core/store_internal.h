@@ -138,6 +138,15 @@ enum {
     Q_DOCUMENT_AUDITORS,
     Q_AUDITING_DRAFT,
     Q_DOCUMENT_LINKS,
+    Q_MAIL_ADD,
+    Q_MAIL_ID,
+    Q_MAIL_DUE,
+    Q_MAIL_LEASE,
+    Q_MAIL_UNLEASE,
+    Q_MAIL_SENT,
+    Q_MAIL_RETRY,
+    Q_MAIL_FAILED,
+    Q_MAIL_LOG,
     Q_COUNT
 };
 
@@ -149,6 +158,7 @@ extern const char *const store_sql_workflow[Q_COUNT];
 extern const char *const store_sql_ledger[Q_COUNT];
 extern const char *const store_sql_outbox[Q_COUNT];
 extern const char *const store_sql_library[Q_COUNT];
+extern const char *const store_sql_mail[Q_COUNT];
 
 struct store {
     sqlite3 *db;

@@ -272,6 +272,27 @@ static const char *const migrations[] = {
     "  created_by INTEGER REFERENCES users(id),"
     "  PRIMARY KEY (document_id, version)) WITHOUT ROWID;"
     "CREATE INDEX document_versions_sha256 ON document_versions (sha256);",
+    /* The e-mail outbox: one row a message and recipient, written in the
+     * transaction of the change that causes it, rendered then; message_id
+     * is fixed at insert so that a message sent again after a crash between
+     * sending and marking is recognisable as the same one. */
+    "CREATE TABLE mail ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  recipient TEXT NOT NULL,"
+    "  subject TEXT NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  html TEXT NOT NULL,"
+    "  unsubscribe TEXT,"
+    "  message_id TEXT UNIQUE,"
+    "  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_at INTEGER NOT NULL,"
+    "  lease_until INTEGER,"
+    "  last_error TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  sent_at TEXT);"
+    "CREATE INDEX mail_due ON mail (status, next_at);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

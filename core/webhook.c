@@ -39,6 +39,8 @@ typedef struct job {
     bool refused; /* the allowlist refused the address */
     char error[CURL_ERROR_SIZE];
     const char *allow;
+    mail_transfer *mail; /* an e-mail instead of a delivery (delivery: its row), owned */
+    char *to;            /* the e-mail's recipient, for the log */
     struct job *next;
 } job;
 
@@ -61,11 +63,17 @@ void webhook_defaults(webhook_config *c, const char *db_path)
     c->n_delays = WEBHOOK_MAX_RETRIES;
     for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
         c->delays_ms[i] = delays[i] * 1000;
+    static const long long mail_delays[] = {60, 300, 1800, 7200, 18000, 36000, 36000, 36000};
+    c->n_mail_delays = WEBHOOK_MAX_RETRIES;
+    for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
+        c->mail_delays_ms[i] = mail_delays[i] * 1000;
     c->tick_seconds = 60;
     c->events = (events_config){{180, 90, 30}, 3};
 }
 
-int webhook_parse_delays(const char *text, webhook_config *c)
+/* Parses "0,5,300" (seconds) into delays[WEBHOOK_MAX_RETRIES], their count
+ * into *count; -1 when malformed. */
+static int parse_delays(const char *text, long long *delays, int *count)
 {
     int n = 0;
     const char *p = text;
@@ -74,15 +82,25 @@ int webhook_parse_delays(const char *text, webhook_config *c)
         double v = strtod(p, &end);
         if (end == p || v < 0)
             return -1;
-        c->delays_ms[n++] = (long long)(v * 1000);
+        delays[n++] = (long long)(v * 1000);
         p = *end == ',' ? end + 1 : end;
         if (*end && *end != ',')
             return -1;
     }
     if (!n || *p)
         return -1;
-    c->n_delays = n;
+    *count = n;
     return 0;
+}
+
+int webhook_parse_delays(const char *text, webhook_config *c)
+{
+    return parse_delays(text, c->delays_ms, &c->n_delays);
+}
+
+int webhook_parse_mail_delays(const char *text, webhook_config *c)
+{
+    return parse_delays(text, c->mail_delays_ms, &c->n_mail_delays);
 }
 
 /* ---- signing ------------------------------------------------------------------ */
@@ -200,8 +218,13 @@ static size_t keep_response(char *data, size_t size, size_t n, void *ud)
 
 static void job_free(job *j)
 {
-    if (j->easy)
+    if (!j)
+        return;
+    if (j->mail)
+        mail_transfer_free(j->mail); /* its easy handle with it */
+    else if (j->easy)
         curl_easy_cleanup(j->easy);
+    free(j->to);
     curl_slist_free_all(j->headers);
     free(j->body);
     free(j);
@@ -278,15 +301,25 @@ static job *job_new(const store_due_row *row, const char *allow, plugin_set *plu
     return j;
 }
 
-/* The delay before attempt number next (1-based), with +-10% jitter, or -1
- * when the schedule is spent. Retry-After, when longer, wins. */
-static long long next_delay(const webhook_config *c, int next, long retry_after_s)
+/* The delay before attempt number next (1-based) of a schedule, with +-10%
+ * jitter, or -1 when the schedule is spent. */
+static long long schedule_delay(const long long *delays, int n, int next)
 {
-    if (next >= c->n_delays)
+    if (next >= n)
         return -1;
-    long long d = c->delays_ms[next];
+    long long d = delays[next];
     if (d > 0)
         d = d * 9 / 10 + (long long)randombytes_uniform((uint32_t)(d / 5 + 1));
+    return d;
+}
+
+/* The delay before attempt number next (1-based), or -1 when the schedule
+ * is spent. Retry-After, when longer, wins. */
+static long long next_delay(const webhook_config *c, int next, long retry_after_s)
+{
+    long long d = schedule_delay(c->delays_ms, c->n_delays, next);
+    if (d < 0)
+        return -1;
     if (retry_after_s > 0 && retry_after_s * 1000LL > d)
         d = retry_after_s * 1000LL;
     return d;
@@ -365,23 +398,21 @@ static void take_due(void *ud, const store_due_row *row)
     t->added++;
 }
 
-/* Leases and starts what is due; returns how many were started. */
-static int dispatch(webhook_engine *h, store *db, int room, err *e)
+/* Leases the jobs' rows (a list, given) for lease_ms with lease, in one
+ * transaction, then adds the jobs to the multi handle, or frees them when
+ * the lease failed; returns how many started. */
+static int lease_and_start(webhook_engine *h, store *db, job *jobs, long long lease_ms,
+                           int (*lease)(store *, long long, long long, err *), err *e)
 {
-    turn t = {h, db, NULL, 0};
-    if (store_due(db, store_now_ms(), room, take_due, &t, e) != ERR_OK)
-        return 0;
-    if (!t.added)
-        return 0;
-    long long until = store_now_ms() + LEASE_MS;
+    long long until = store_now_ms() + lease_ms;
     int rc = store_begin(db, e);
-    for (job *j = t.jobs; rc == ERR_OK && j; j = j->next)
-        rc = store_delivery_lease(db, j->delivery, until, e);
+    for (job *j = jobs; rc == ERR_OK && j; j = j->next)
+        rc = lease(db, j->delivery, until, e);
     rc = rc == ERR_OK ? store_commit(db, e) : (store_rollback(db), rc);
     int started = 0;
-    while (t.jobs) {
-        job *j = t.jobs;
-        t.jobs = j->next;
+    while (jobs) {
+        job *j = jobs;
+        jobs = j->next;
         if (rc == ERR_OK && curl_multi_add_handle(h->multi, j->easy) == CURLM_OK) {
             j->next = h->inflight;
             h->inflight = j;
@@ -391,6 +422,80 @@ static int dispatch(webhook_engine *h, store *db, int room, err *e)
         }
     }
     return started;
+}
+
+/* Leases and starts what is due; returns how many were started. */
+static int dispatch(webhook_engine *h, store *db, int room, err *e)
+{
+    turn t = {h, db, NULL, 0};
+    if (store_due(db, store_now_ms(), room, take_due, &t, e) != ERR_OK)
+        return 0;
+    if (!t.added)
+        return 0;
+    return lease_and_start(h, db, t.jobs, LEASE_MS, store_delivery_lease, e);
+}
+
+/* ---- e-mail ------------------------------------------------------------------------ */
+
+#define MAIL_PER_TURN 8
+#define MAIL_LEASE_MS 180000
+
+/* A job sending one due message; the row's strings are copied by the
+ * transfer, so they need not outlive the callback. */
+static void take_mail(void *ud, const store_mail_row *row)
+{
+    turn *t = ud;
+    job *j = calloc(1, sizeof *j);
+    mail_message m = {.to = row->recipient,
+                      .subject = row->subject,
+                      .text = row->text,
+                      .html = row->html,
+                      .message_id = row->message_id,
+                      .unsubscribe = row->unsubscribe,
+                      .date_s = store_now_ms() / 1000};
+    if (!j || !row->recipient || !row->subject || !row->text || !row->html || !row->message_id ||
+        !(j->mail = mail_transfer_new(t->h->c.mail, &m)) || !(j->to = strdup(row->recipient))) {
+        job_free(j);
+        return;
+    }
+    j->easy = mail_transfer_easy(j->mail);
+    curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+    j->delivery = row->id;
+    j->attempts = row->attempts;
+    j->next = t->jobs;
+    t->jobs = j;
+    t->added++;
+}
+
+/* Leases and starts the messages due, beside the webhooks' deliveries in
+ * the same multi handle; returns how many were started. */
+static int dispatch_mail(webhook_engine *h, store *db, int room, err *e)
+{
+    turn t = {h, db, NULL, 0};
+    int limit = room < MAIL_PER_TURN ? room : MAIL_PER_TURN;
+    if (limit <= 0 || store_mail_due(db, store_now_ms(), limit, take_mail, &t, e) != ERR_OK ||
+        !t.added)
+        return 0;
+    return lease_and_start(h, db, t.jobs, MAIL_LEASE_MS, store_mail_lease, e);
+}
+
+/* Records a finished message inside the caller's transaction. Marked sent
+ * only once the server accepted it: a crash in between sends it again (the
+ * same Message-ID) after the next start. */
+static int finish_mail(webhook_engine *h, store *db, job *j, CURLcode result, err *e)
+{
+    char error[CURL_ERROR_SIZE + 64];
+    mail_outcome out = mail_transfer_outcome(j->mail, result, error, sizeof error);
+    long long delay = out == MAIL_TEMPORARY
+                          ? schedule_delay(h->c.mail_delays_ms, h->c.n_mail_delays, j->attempts)
+                          : 0;
+    store_mail_outcome done = out == MAIL_SENT                       ? STORE_MAIL_SENT
+                              : out == MAIL_PERMANENT || delay < 0 ? STORE_MAIL_FAILED
+                                                                   : STORE_MAIL_RETRY;
+    if (done != STORE_MAIL_SENT)
+        reqlog_stderr("mail %lld to %s: %s%s", j->delivery, j->to, error,
+                      done == STORE_MAIL_RETRY ? " (tried again later)" : " (failed)");
+    return store_mail_done(db, j->delivery, done, store_now_ms() + delay, error, e);
 }
 
 /* Records every finished transfer in one transaction. */
@@ -415,7 +520,7 @@ static int collect(webhook_engine *h, store *db, err *e)
         if (!open && rc == ERR_OK)
             open = (rc = store_begin(db, e)) == ERR_OK;
         if (rc == ERR_OK)
-            rc = finish_job(h, db, j, result, e);
+            rc = j->mail ? finish_mail(h, db, j, result, e) : finish_job(h, db, j, result, e);
         job_free(j);
         done++;
     }
@@ -439,6 +544,8 @@ static void *run(void *arg)
     }
     store_delivery_unlease(db, &e); /* what was in flight at a crash goes again */
     err_clear(&e);
+    store_mail_unlease(db, &e);
+    err_clear(&e);
     int inflight = 0;
     long long next_tick = 0;
     while (!atomic_load(&h->stop)) {
@@ -451,6 +558,9 @@ static void *run(void *arg)
         }
         if (h->plugins)
             tick_plugins(db, h->plugins);
+        if (h->c.mail && inflight < h->c.max_inflight)
+            inflight += dispatch_mail(h, db, h->c.max_inflight - inflight, &e);
+        err_clear(&e);
         if (inflight < h->c.max_inflight)
             inflight += dispatch(h, db, h->c.max_inflight - inflight, &e);
         err_clear(&e);

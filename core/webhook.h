@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "events.h"
+#include "mail.h"
 
 #define WEBHOOK_MAX_RETRIES 8
 
@@ -28,6 +29,9 @@ typedef struct webhook_config {
     const char *documents; /* the documents folder, copied with the database */
     const char *plugins_dir; /* on_event and webhook_payload hooks; NULL: none */
     const char *plugin_settings;
+    const mail_config *mail; /* pending e-mail is sent with it; NULL: it waits */
+    long long mail_delays_ms[WEBHOOK_MAX_RETRIES]; /* before each e-mail attempt after the first */
+    int n_mail_delays;
 } webhook_config;
 
 /* The defaults above, for db_path. */
@@ -58,5 +62,7 @@ int webhook_check_url(const char *url, err *e);
 bool webhook_address_allowed(const struct sockaddr *addr, const char *allow);
 /* Parses "0,5,300" (seconds) into delays; -1 when malformed. */
 int webhook_parse_delays(const char *text, webhook_config *c);
+/* The same for e-mail retries (--mail-retry). */
+int webhook_parse_mail_delays(const char *text, webhook_config *c);
 
 #endif

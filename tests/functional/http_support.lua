@@ -273,6 +273,16 @@ function H.listening(dir, what, timeout)
   return p
 end
 
+-- A loopback port free now (the kernel's choice; another process may take
+-- it before it is used: for servers started soon after, in one spec).
+function H.free_port()
+  local p = assert(io.popen("python3 -c \"import socket; s = socket.socket(); "
+    .. "s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])\""))
+  local port = tonumber(p:read("a"))
+  p:close()
+  return assert(port, "no free port")
+end
+
 local servers = {}
 
 -- Starts `labelcoop serve` on 127.0.0.1:0 with the database `opts.db`

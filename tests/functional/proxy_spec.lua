@@ -10,13 +10,7 @@ local H = require "http_support"
 local quote = support.quote
 
 -- A port nobody listens on now (the kernel's pick, let go at once).
-local function free_port()
-  local p = assert(io.popen("python3 -c \"import socket; s = socket.socket(); "
-    .. "s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])\""))
-  local port = tonumber(p:read("a"))
-  p:close()
-  return assert(port, "no free port")
-end
+local free_port = H.free_port
 
 -- The shipped snippet with the test's ports and certificate: every place
 -- replaced must be found, so that a change to the snippet fails here first.

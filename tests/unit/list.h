@@ -81,4 +81,7 @@
     TEST_ENTRY(document_bounds_its_cost)                                                           \
     TEST_ENTRY(document_evidence_lists_documents)                                                  \
     TEST_ENTRY(docstore_waits_for_a_drawing_place)                                                 \
-    TEST_ENTRY(docstore_keeps_the_first_copy)
+    TEST_ENTRY(docstore_keeps_the_first_copy)                                                  \
+    TEST_ENTRY(mail_encode_header)                                                                 \
+    TEST_ENTRY(mail_settings_checked)                                                              \
+    TEST_ENTRY(mail_message_id_from_row)
