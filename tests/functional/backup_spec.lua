@@ -21,11 +21,11 @@ local function orgs(db)
   return tonumber(H.sql_value(db, "SELECT count(*) FROM organisations;"))
 end
 
--- A database at schema version 7: migrations 8 (users.acting_role) and 9
--- (the documents' tables) undone, as a database written by that older
--- release would be; what migrations come later apply to it as well.
+-- A database at schema version 7: migrations 8 (users.acting_role), 9 (the
+-- documents' tables) and 10 (the mail outbox) undone, as a database written
+-- by that older release would be. A new migration is undone here too.
 local function older_schema(db)
-  H.sql(db, "DROP TABLE document_versions; DROP TABLE documents;"
+  H.sql(db, "DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"
     .. " ALTER TABLE users DROP COLUMN acting_role; PRAGMA user_version = 7;")
 end
 
