@@ -21,14 +21,30 @@ static char *trim(char *s)
     return s;
 }
 
-static bool key_valid(const char *k)
+/* Whether k is a key's shape; its '_' become '-' (smtp_url is smtp-url),
+ * so that both spellings name one setting. */
+static bool key_valid(char *k)
 {
     if (!islower((unsigned char)*k))
         return false;
-    for (; *k; k++)
+    for (; *k; k++) {
+        if (*k == '_')
+            *k = '-';
         if (!islower((unsigned char)*k) && !isdigit((unsigned char)*k) && *k != '-')
             return false;
+    }
     return true;
+}
+
+/* A value in double quotes is the text between them (smtp-tls = "none"). */
+static char *unquoted(char *v)
+{
+    size_t n = strlen(v);
+    if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+        v[n - 1] = '\0';
+        return v + 1;
+    }
+    return v;
 }
 
 /* One line, cut in place: an entry, a comment or nothing (*got false). */
@@ -44,7 +60,7 @@ static int parse_line(config_file *c, char *line, int number, bool *got, err *e)
     if (!eq)
         return err_set(e, ERR_INPUT, "%s:%d: expected 'key = value'", c->path, number);
     *eq = '\0';
-    char *key = trim(s), *value = trim(eq + 1);
+    char *key = trim(s), *value = unquoted(trim(eq + 1));
     if (!key_valid(key))
         return err_set(e, ERR_INPUT, "%s:%d: '%s' is not a setting's name (the long options' "
                                      "names, such as listen or db)", c->path, number, key);

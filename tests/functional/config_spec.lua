@@ -181,6 +181,19 @@ describe("config check", function()
     assert.are.same(s, effective(out2))
   end)
 
+  it("takes keys with '_' for '-' and values in double quotes, as issue 21 writes them", function()
+    local code, out, err = check({ "--config", settings({ "smtp_url = smtp://127.0.0.1:2525",
+      'smtp_tls = "none"', 'mail_from = "labels@reseau.test"' }) })
+    assert.are.equal(0, code, err)
+    local s = effective(out)
+    assert.are.same({ "smtp://127.0.0.1:2525", "none", "labels@reseau.test" },
+      { s["smtp-url"], s["smtp-tls"], s["mail-from"] })
+    -- both spellings name one setting: given twice, refused at the second
+    code, _, err = check({ "--config", settings({ "smtp-url = smtp://a.test:25", "smtp_url = smtp://b.test:25" }) })
+    assert.are.equal(2, code)
+    assert.truthy(err:find(":2: smtp-url is already set on line 1", 1, true), err)
+  end)
+
   it("says each folder that is not there and each retry list that does not parse", function()
     local file = settings({ "rules = /nonexistent/rules", "webhook-retry = 1,x" })
     local code, out, err = check({ "--config", file })
