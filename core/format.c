@@ -268,22 +268,11 @@ static void format_csv(buf *b, const cJSON *doc, char sep)
 static void esc(buf *b, const char *s)
 {
     for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            put(b, "&amp;");
-            break;
-        case '<':
-            put(b, "&lt;");
-            break;
-        case '>':
-            put(b, "&gt;");
-            break;
-        case '"':
-            put(b, "&quot;");
-            break;
-        default:
+        const char *entity = text_html_entity((unsigned char)*s);
+        if (entity)
+            put(b, entity);
+        else
             put_n(b, s, 1);
-        }
     }
 }
 

@@ -12,6 +12,7 @@
 
 #include "files.h"
 #include "ljson.h"
+#include "text.h"
 
 /* Templates are small: a tenth of a report's budget. */
 #define MAILTPL_INSTRUCTIONS 5000000LL
@@ -33,25 +34,11 @@ static int l_html(lua_State *L)
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':
-            luaL_addstring(&b, "&amp;");
-            break;
-        case '<':
-            luaL_addstring(&b, "&lt;");
-            break;
-        case '>':
-            luaL_addstring(&b, "&gt;");
-            break;
-        case '"':
-            luaL_addstring(&b, "&quot;");
-            break;
-        case '\'':
-            luaL_addstring(&b, "&#39;");
-            break;
-        default:
+        const char *entity = text_html_entity((unsigned char)s[i]);
+        if (entity)
+            luaL_addstring(&b, entity);
+        else
             luaL_addchar(&b, s[i]);
-        }
     }
     luaL_pushresult(&b);
     return 1;

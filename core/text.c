@@ -120,3 +120,21 @@ void text_sha256_hex(const char *s, char *hex)
     crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
     sodium_bin2hex(hex, crypto_hash_sha256_BYTES * 2 + 1, h, sizeof h);
 }
+
+const char *text_html_entity(unsigned char c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}

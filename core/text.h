@@ -38,5 +38,8 @@ void text_etag(const char *s, size_t len, char *out);
 bool text_etag_matches(const char *if_match, const char *etag);
 /* Number of characters (code points) in a UTF-8 string. */
 size_t text_width(const char *s);
+/* The HTML entity that stands for byte c in text and attribute values
+ * ("&amp;" for '&', ...), or NULL when c stands for itself. */
+const char *text_html_entity(unsigned char c);
 
 #endif
