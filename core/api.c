@@ -984,11 +984,7 @@ static void respond_error(http_response *res, int code, const char *message)
             status = map[i].status, name = map[i].name;
     if (status >= 500) /* one line, whatever the message holds */
         reqlog_stderr("error: %s", message);
-    char path[256] = "";
-    size_t plen = message[0] == '$' || message[0] == '?' ? strcspn(message, ":") : 0;
-    if (plen)
-        snprintf(path, sizeof path, "%.*s", (int)plen, message);
-    http_error(res, status, name, message, plen ? path : NULL);
+    http_error(res, status, name, message, NULL); /* the path the message starts with */
 }
 
 static bool changes_state(const char *method)

@@ -383,6 +383,14 @@ void http_error(http_response *res, int status, const char *code, const char *me
     cJSON *error = cJSON_AddObjectToObject(doc, "error");
     cJSON_AddStringToObject(error, "code", code);
     cJSON_AddStringToObject(error, "message", message);
+    /* No path given: the JSON path or query parameter the message starts
+     * with ("$.title: ...", "?limit: ..."), as every refusal writes it. */
+    char found[256];
+    size_t plen = message[0] == '$' || message[0] == '?' ? strcspn(message, ":") : 0;
+    if (!path && plen) {
+        snprintf(found, sizeof found, "%.*s", (int)plen, message);
+        path = found;
+    }
     if (path)
         cJSON_AddStringToObject(error, "path", path);
     else
@@ -689,7 +697,7 @@ static bool on_file(http_request *r, const char *key, const char *filename, cons
 {
     http_server *s = r->server;
     if (off == 0 && r->sunk)
-        return refuse(r, 400, "one file per request");
+        return refuse(r, 400, "$.file: one file per request");
     if (!size)
         return true;
     if (!r->sink) {

@@ -171,7 +171,9 @@ void http_resume(http_deferred *d, http_response *res);
 void http_resume_again(http_deferred *d);
 bool http_again(const http_request *r);
 
-/* Sets res to an error: {"error": {"code", "message", "path"}} (path may be NULL). */
+/* Sets res to an error: {"error": {"code", "message", "path"}}; path NULL:
+ * the JSON path or query parameter message starts with ("$.title: ..."),
+ * else null. */
 void http_error(http_response *res, int status, const char *code, const char *message,
                 const char *path);
 /* Sets res to status and doc printed (doc is deleted; NULL sends no body). */

@@ -153,6 +153,10 @@ describe("evidence documents", function()
     H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fx.ids.org_a .. "/documents",
       { token = tokens.cae_a, curl_args = { "-F", "title=Statuts" } }), 400, "$.file")
     H.expect_error(upload(txt, { filename = "a\1b.txt" }), 400, "$.filename")
+    H.expect_error(upload(txt, { curl_args = { "-F", "file=@" .. txt } }), 400, "$.file") -- two files
+    H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fx.ids.org_a .. "/documents",
+      { token = tokens.cae_a, curl_args = { "-F", "title=T", "-F", "attachment=@" .. txt } }), 400,
+      "$.attachment") -- the file in another part
     local e = H.expect_error(H.request(server, "POST", "/api/v1/organisations/" .. fx.ids.org_a
       .. "/documents", { token = tokens.cae_a, json = { title = "Statuts" } }), 415)
     assert.truthy(e.message:find("multipart/form-data", 1, true), e.message)
