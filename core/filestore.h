@@ -3,7 +3,8 @@
  * comes (the digest computed on the way), flushed to disk, then renamed to
  * its digest and the folder flushed, before the database row naming it
  * commits. Its type is read from its content with libmagic, never from its
- * name. Uses libsodium and libmagic; knows nothing of SQLite or HTTP. */
+ * name. Uses filewriter, libsodium and libmagic; knows nothing of SQLite
+ * or HTTP. */
 #ifndef LABELCOOP_FILESTORE_H
 #define LABELCOOP_FILESTORE_H
 

@@ -40,6 +40,10 @@
     TEST_ENTRY(filestore_open_kept)                                                                \
     TEST_ENTRY(filestore_limit_leaves_nothing)                                                     \
     TEST_ENTRY(filestore_types)                                                                    \
+    TEST_ENTRY(filewriter_same_bytes_any_size)                                                     \
+    TEST_ENTRY(filewriter_many_at_once)                                                            \
+    TEST_ENTRY(filewriter_full_disk)                                                               \
+    TEST_ENTRY(filewriter_given_up)                                                                \
     TEST_ENTRY(plugin_no_plugins)                                                                  \
     TEST_ENTRY(api_routes)                                                                         \
     TEST_ENTRY(openapi_routes)                                                                     \
