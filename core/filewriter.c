@@ -21,7 +21,7 @@
 
 enum {
     BLOCK = 256 * 1024,
-    BLOCKS = 4,
+    BLOCKS = 8,
     WRITEBACK = 1024 * 1024, /* writeback is started a MiB at a time */
     MAX_WRITERS = 16,        /* threads (and BLOCKS blocks each) at most at once */
     HASH_FAILED = -1,        /* an error that is no errno */

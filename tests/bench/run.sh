@@ -24,8 +24,9 @@ HTTP_ROUNDS=5     # wrk runs of each server for each request (paired rounds)
 WRK_SECONDS=5     # each wrk run
 EVAL_SECONDS=0.5  # each evaluation run (5 runs)
 HOOK_EVENTS=5000  # webhook deliveries per run
+DOC_ROUNDS=9      # paired uploads and copies (a tenth of a second each)
 if [ "${BENCH_QUICK:-}" = 1 ]; then
-    ROUNDS=1 HTTP_ROUNDS=1 WRK_SECONDS=2 EVAL_SECONDS=0.2 HOOK_EVENTS=1000
+    ROUNDS=1 HTTP_ROUNDS=1 WRK_SECONDS=2 EVAL_SECONDS=0.2 HOOK_EVENTS=1000 DOC_ROUNDS=1
 fi
 HOOK_EVENTS=${BENCH_HOOK_EVENTS:-$HOOK_EVENTS}
 ONLY=" ${BENCH_ONLY:-eval http whatif hooks docs} "
@@ -366,7 +367,7 @@ mkdir -p "$DOCS/cp"
 serve_logged_in "$TMP/docs.db" docs@labelcoop.test
 ns() { date +%s%N; }
 UP=() CP=() DOC_RATIO=()
-for r in $(seq "$ROUNDS"); do
+for r in $(seq "$DOC_ROUNDS"); do
     # New bytes each round (plain text, an allowed type), so that each
     # upload stores its file anew as a first upload does.
     { head -c 8000000 /dev/urandom | base64 -w 76 || true; } | head -c 10485760 >"$DOCS/upload.txt"
