@@ -1,13 +1,12 @@
-/* http: libmicrohttpd glue. Each request gets a small record that gathers
- * its body; the handler runs once the body is complete. Static files are sent
- * from file descriptors with their content type; paths with dot segments
- * never reach the file system. Every request is logged to stderr (see
+/* http: libmicrohttpd glue, the request cycle. Each request gets a small
+ * record that gathers its body (or streams an upload's: http_upload.c);
+ * the handler runs once the body is complete; other paths are the web
+ * folder's files (http_static.c). Every request is logged to stderr (see
  * reqlog.h), without bodies, tokens or cookies. Uses libmicrohttpd, cJSON
  * and reqlog. */
-#include "http.h"
+#include "http_internal.h"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -18,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,105 +37,6 @@ enum { DRAIN_MS = 5000, CANCEL_MS = 1000 };
  * every request. 24 KiB reads a header line of about 11 KB (nginx's default
  * is 8 KiB), 431 beyond; the default 32 KiB cost 6 % more CPU per PUT. */
 enum { POOL_BYTES = 24 * 1024 };
-
-/* A connection's clock for the deadline on a request's headers, which
- * libmicrohttpd does not have (its timeout is for silence only, so a header
- * trickled a byte at a time would hold the connection for ever). */
-typedef struct watch {
-    int fd;
-    atomic_llong since_us; /* opened, or last answered; 0 while a request is handled */
-    bool cut;              /* shut down by the watchdog already */
-    struct watch *prev, *next;
-} watch;
-
-/* One kind of libmicrohttpd message (its format): when it was last written,
- * and how many left out since. */
-typedef struct mhd_kind {
-    const char *fmt;
-    long long second;
-    long long left_out;
-} mhd_kind;
-
-enum { MHD_KINDS = 16 };
-
-struct http_server {
-    struct MHD_Daemon *d;
-    http_handler handler;
-    void *app;
-    char *web_root;
-    size_t max_body;
-    long long request_timeout_us; /* to the end of a request's headers, and then of its body */
-    int port;
-    /* The watchdog: every connection waiting for a request's headers. */
-    pthread_mutex_t watch_mu;
-    pthread_cond_t watch_stop;
-    watch *watched;
-    bool stopping; /* the watchdog's */
-    pthread_t watchdog;
-    /* Requests whose connection waits, suspended, for an answer from
-     * another thread (http_defer); http_stop waits for them. */
-    pthread_mutex_t defer_mu;
-    pthread_cond_t defer_done;
-    int deferred;
-    bool deferral_over; /* http_stop began: later requests are answered at once */
-    reqlog *log;        /* the requests' lines (the watchdog writes its own at once) */
-    /* Requests begun (headers read) and not yet completed: a stop lets them
-     * finish, answers later ones 503, and closes each connection it answers
-     * from then on. */
-    atomic_int begun;
-    atomic_bool draining;
-    atomic_int *cancel; /* http_config's */
-    char trusted[HTTP_TRUSTED_MAX + 1]; /* http_config's trusted_proxies, "" for none */
-    listener listen;                    /* its socket is libmicrohttpd's once started */
-    char *(*metrics)(void *app);
-    char metrics_allow[HTTP_TRUSTED_MAX + 1];
-    http_upload upload;
-    /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
-    pthread_mutex_t mhd_log_mu;
-    mhd_kind mhd_kinds[MHD_KINDS];
-};
-
-/* One field of an upload's form. */
-typedef struct form_field {
-    char *name, *value; /* owned, NUL-terminated */
-    size_t len;
-} form_field;
-
-enum { FORM_FIELDS = 16 };
-
-struct http_request {
-    http_server *server;
-    struct MHD_Connection *conn;
-    bool parked; /* suspended by the handler of this call (read once the handler returns) */
-    bool ready;  /* the answer came */
-    bool again;  /* no answer came: the handler is to be called again (http_resume_again) */
-    bool redone; /* the handler was called again (http_again) */
-    bool queued; /* a response is queued: the rest of the body is read and let go, unhandled */
-    http_response answer;
-    const char *method, *url;
-    char *body;
-    size_t len, cap;
-    int too_large;
-    char client[64]; /* the client: the peer, or whom a trusted proxy names */
-    char peer[64];   /* the address the connection comes from */
-    bool https;           /* as a trusted proxy says */
-    const char *route;    /* what answered it, for the metrics: a route's pattern, "static" */
-    long long user;       /* the caller, for the log; 0: none */
-    char id[HTTP_ID_MAX + 1]; /* the request's id: X-Request-Id, in the log */
-    long long started_us; /* date_clock_us */
-    /* An upload (see http_upload): its limit (0: the body is gathered), the
-     * post processor parsing it, the file part's sink and what it took. */
-    size_t upload_limit, received;
-    struct MHD_PostProcessor *pp;
-    void *sink;
-    size_t sunk;
-    char *filename;
-    form_field form[FORM_FIELDS];
-    int n_form;
-    size_t form_bytes;
-    int refused;   /* the status refusing the upload, answered at the body's end; 0: none */
-    char why[200]; /* and its reason */
-};
 
 const char *http_method(const http_request *r)
 {
@@ -205,29 +104,6 @@ void http_note_user(const http_request *req, long long user)
 bool http_https(const http_request *r)
 {
     return r->https;
-}
-
-void *http_upload_sink(const http_request *r)
-{
-    return r->sink;
-}
-
-const char *http_upload_filename(const http_request *r)
-{
-    return r->filename;
-}
-
-const char *http_form(const http_request *r, const char *name)
-{
-    for (int i = 0; i < r->n_form; i++)
-        if (strcmp(r->form[i].name, name) == 0)
-            return r->form[i].value;
-    return NULL;
-}
-
-const char *http_form_name(const http_request *r, int i)
-{
-    return i >= 0 && i < r->n_form ? r->form[i].name : NULL;
 }
 
 void http_send_fd(http_response *res, int status, int fd, size_t size, const char *type)
@@ -314,7 +190,7 @@ static void log_request(const http_request *r, int status)
 /* Queues mr (and lets go of it). While the server stops, the connection
  * is closed after it: a keep-alive client goes elsewhere instead of
  * holding the stop with request after request. */
-static enum MHD_Result queue(struct MHD_Connection *c, http_request *r, int status,
+enum MHD_Result http_queue(struct MHD_Connection *c, http_request *r, int status,
                              struct MHD_Response *mr)
 {
     r->queued = true;
@@ -330,7 +206,7 @@ static enum MHD_Result queue(struct MHD_Connection *c, http_request *r, int stat
     return ok;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, http_response *res)
+enum MHD_Result http_send_response(struct MHD_Connection *c, http_request *r, http_response *res)
 {
     struct MHD_Response *mr =
         res->has_fd ? MHD_create_response_from_fd((uint64_t)res->fd_size, res->fd)
@@ -364,7 +240,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
         free(res->extra[i].value);
     }
     res->n_extra = 0;
-    return queue(c, r, res->status, mr);
+    return http_queue(c, r, res->status, mr);
 }
 
 void http_set_header(http_response *res, const char *name, const char *value)
@@ -398,83 +274,12 @@ void http_error(http_response *res, int status, const char *code, const char *me
     http_json(res, status, doc);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, http_request *r, int status,
+enum MHD_Result http_send_error(struct MHD_Connection *c, http_request *r, int status,
                                   const char *code, const char *message)
 {
     http_response res = {0};
     http_error(&res, status, code, message, NULL);
-    return send_response(c, r, &res);
-}
-
-/* ---- static files ---------------------------------------------------------- */
-
-static const char *content_type(const char *path)
-{
-    static const char *const types[][2] = {
-        {".html", "text/html; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"},
-        {".json", "application/json; charset=utf-8"},
-        {".svg", "image/svg+xml"},
-        {".png", "image/png"},
-        {".ico", "image/x-icon"},
-        {".woff2", "font/woff2"},
-        {".txt", "text/plain; charset=utf-8"},
-    };
-    const char *dot = strrchr(path, '.');
-    for (size_t i = 0; dot && i < sizeof types / sizeof *types; i++)
-        if (strcmp(dot, types[i][0]) == 0)
-            return types[i][1];
-    return "application/octet-stream";
-}
-
-bool http_path_safe(const char *url)
-{
-    return url[0] == '/' && !strstr(url, "//") && !strstr(url, "/.") && !strchr(url, '\\');
-}
-
-/* Whether path (resolved) lies inside the folder root (resolved): a symlink in
- * the web folder may point within it, never out of it (to /etc/passwd). */
-static bool inside(const char *root, const char *path)
-{
-    size_t n = strlen(root);
-    if (n == 1) /* "/" */
-        return true;
-    return strncmp(path, root, n) == 0 && path[n] == '/';
-}
-
-static enum MHD_Result send_file(http_server *s, struct MHD_Connection *c, http_request *r)
-{
-    r->route = "static";
-    if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0)
-        return send_error(c, r, 405, "method_not_allowed", "static files are read with GET");
-    const char *url = strcmp(r->url, "/") == 0 ? "/index.html" : r->url;
-    if (!s->web_root || !http_path_safe(url) || strlen(url) > 1024)
-        return send_error(c, r, 404, "not_found", "no such page");
-    char path[2048];
-    snprintf(path, sizeof path, "%s%s", s->web_root, url);
-    char *real = realpath(path, NULL);
-    bool allowed = real && inside(s->web_root, real);
-    int fd = allowed ? open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
-    free(real);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
-        return send_error(c, r, 404, "not_found", "no such page");
-    }
-    struct MHD_Response *mr = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-    if (!mr) {
-        close(fd);
-        return MHD_NO;
-    }
-    MHD_add_response_header(mr, MHD_HTTP_HEADER_CONTENT_TYPE, content_type(url));
-    MHD_add_response_header(mr, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(mr, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
-    MHD_add_response_header(mr, "Referrer-Policy", "same-origin");
-    return queue(c, r, MHD_HTTP_OK, mr);
+    return http_send_response(c, r, &res);
 }
 
 /* ---- the request cycle ------------------------------------------------------- */
@@ -620,7 +425,7 @@ static enum MHD_Result too_large(struct MHD_Connection *c, http_request *r)
 {
     char message[80];
     snprintf(message, sizeof message, "the body is over %zu bytes", r->server->max_body);
-    return send_error(c, r, 413, "payload_too_large", message);
+    return http_send_error(c, r, 413, "payload_too_large", message);
 }
 
 /* GET /metrics in Prometheus's text format. */
@@ -628,189 +433,12 @@ static enum MHD_Result send_metrics(http_server *s, struct MHD_Connection *c, ht
 {
     r->route = "metrics";
     if (strcmp(r->method, "GET") != 0)
-        return send_error(c, r, 405, "method_not_allowed", "the metrics are read with GET");
+        return http_send_error(c, r, 405, "method_not_allowed", "the metrics are read with GET");
     http_response res = {.status = 200, .content_type = "text/plain; version=0.0.4; charset=utf-8"};
     if (!(res.body = s->metrics(s->app)))
-        return send_error(c, r, 503, "unavailable", "the metrics cannot be read now");
+        return http_send_error(c, r, 503, "unavailable", "the metrics cannot be read now");
     res.len = strlen(res.body);
-    return send_response(c, r, &res);
-}
-
-/* ---- uploads ------------------------------------------------------------------- */
-
-/* The least rate an upload's body is let come at, in bytes a second. */
-enum { UPLOAD_MIN_RATE = 16 * 1024 };
-
-/* How long a request's body may take from its headers: request_timeout,
- * and for an upload as much again as what came so far takes at the least
- * rate, so that a large file on a slow line goes through (a 20 MiB file at
- * 1 Mbit/s takes nearly three minutes) while a trickle is still cut, a
- * body's whole time bounded by its limit. */
-static long long body_deadline_us(const http_request *r)
-{
-    long long extra = (long long)(r->received / UPLOAD_MIN_RATE) * 1000000;
-    return r->server->request_timeout_us + extra;
-}
-
-/* The error code of a status refusing an upload. */
-static const char *status_code(int status)
-{
-    switch (status) {
-    case 400:
-        return "bad_request";
-    case 413:
-        return "payload_too_large";
-    case 415:
-        return "unsupported_media_type";
-    case 503:
-        return "unavailable";
-    default:
-        return status < 500 ? "refused" : "internal";
-    }
-}
-
-/* Refuses the upload with status (why set already, or fmt given): the sink
- * goes at once, the rest of the body is read and let go. */
-static bool refuse(http_request *r, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static bool refuse(http_request *r, int status, const char *fmt, ...)
-{
-    if (!r->refused) {
-        r->refused = status;
-        if (fmt) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(r->why, sizeof r->why, fmt, ap);
-            va_end(ap);
-        }
-    }
-    if (r->sink)
-        r->server->upload.close(r->sink);
-    r->sink = NULL;
-    return false;
-}
-
-/* A chunk of the file part: the first opens the sink (an empty file opens
- * none), each is written to it. */
-static bool on_file(http_request *r, const char *key, const char *filename, const char *data,
-                    uint64_t off, size_t size)
-{
-    http_server *s = r->server;
-    if (off == 0 && r->sunk)
-        return refuse(r, 400, "$.file: one file per request");
-    if (!size)
-        return true;
-    if (!r->sink) {
-        int status = 500;
-        r->sink = s->upload.open(s->app, key, filename, &status, r->why, sizeof r->why);
-        if (!r->sink)
-            return refuse(r, status, NULL);
-        free(r->filename);
-        if (!(r->filename = strdup(filename)))
-            return refuse(r, 500, "out of memory");
-    }
-    int status = s->upload.write(r->sink, data, size, r->why, sizeof r->why);
-    if (status)
-        return refuse(r, status, NULL);
-    r->sunk += size;
-    return true;
-}
-
-/* A chunk of a form field, gathered. */
-static bool on_field(http_request *r, const char *key, const char *data, uint64_t off,
-                     size_t size)
-{
-    if (size && memchr(data, '\0', size))
-        return refuse(r, 400, "the form field %.64s holds a NUL byte", key);
-    r->form_bytes += size + (off == 0 ? strlen(key) : 0);
-    if (r->form_bytes > HTTP_FORM_MAX)
-        return refuse(r, 413, "the form's fields are over %d bytes", HTTP_FORM_MAX);
-    if (off == 0 && r->n_form == FORM_FIELDS)
-        return refuse(r, 400, "more than %d form fields", FORM_FIELDS);
-    if (off == 0) {
-        char *name = strdup(key);
-        if (!name)
-            return refuse(r, 500, "out of memory");
-        r->form[r->n_form++].name = name;
-    }
-    form_field *f = &r->form[r->n_form - 1];
-    char *value = realloc(f->value, f->len + size + 1);
-    if (!value)
-        return refuse(r, 500, "out of memory");
-    memcpy(value + f->len, data, size);
-    f->len += size;
-    value[f->len] = '\0';
-    f->value = value;
-    return true;
-}
-
-static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *filename, const char *content_type,
-                               const char *transfer_encoding, const char *data, uint64_t off,
-                               size_t size)
-{
-    (void)kind, (void)content_type, (void)transfer_encoding;
-    http_request *r = cls;
-    if (r->refused || !key)
-        return MHD_NO;
-    bool ok = filename ? on_file(r, key, filename, data, off, size)
-                       : on_field(r, key, data, off, size);
-    return ok ? MHD_YES : MHD_NO;
-}
-
-/* The upload's headers: refused at once when Content-Length is over its
- * limit or the body is no form; else its parser. */
-static enum MHD_Result upload_begin(struct MHD_Connection *c, http_request *r, size_t limit,
-                                    const char *length)
-{
-    r->upload_limit = limit;
-    http_response res = {0};
-    if (r->server->upload.admit && !r->server->upload.admit(r->server->app, r, &res))
-        return send_response(c, r, &res);
-    if (length && strtoull(length, NULL, 10) > limit) { /* refused before reading it */
-        snprintf(r->why, sizeof r->why, "the body is over %zu bytes", limit);
-        return send_error(c, r, 413, "payload_too_large", r->why);
-    }
-    if (!(r->pp = MHD_create_post_processor(c, 16 * 1024, on_part, r)))
-        return send_error(c, r, 415, "unsupported_media_type",
-                          "send the file as multipart/form-data");
-    return MHD_YES;
-}
-
-/* The next bytes of an upload's body, parsed as they come; once refused,
- * read and let go. */
-static void upload_chunk(http_request *r, const char *data, size_t n)
-{
-    if (r->refused)
-        return;
-    r->received += n;
-    if (r->received > r->upload_limit) {
-        refuse(r, 413, "the body is over %zu bytes", r->upload_limit);
-        return;
-    }
-    if (MHD_post_process(r->pp, data, n) != MHD_YES && !r->refused)
-        refuse(r, 400, "the body is not readable multipart/form-data");
-}
-
-/* The body's end: the parser's last word. */
-static void upload_end(http_request *r)
-{
-    if (r->pp && MHD_destroy_post_processor(r->pp) != MHD_YES && !r->refused)
-        refuse(r, 400, "the body is not readable multipart/form-data");
-    r->pp = NULL;
-}
-
-/* What an upload held, let go as its request ends (a client gone half-way
- * included: its sink's temporary file goes). */
-static void upload_free(http_request *r)
-{
-    if (r->pp)
-        MHD_destroy_post_processor(r->pp);
-    if (r->sink)
-        r->server->upload.close(r->sink);
-    free(r->filename);
-    for (int i = 0; i < r->n_form; i++)
-        free(r->form[i].name), free(r->form[i].value);
+    return http_send_response(c, r, &res);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -829,11 +457,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         /* After request_new counted it: a stop either waits for it or is
          * seen here (both sides are sequentially consistent). */
         if (atomic_load(&s->draining))
-            return send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
+            return http_send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         size_t limit = s->upload.limit ? s->upload.limit(s->app, method, url) : 0;
         if (limit)
-            return upload_begin(c, r, limit, cl);
+            return http_upload_begin(c, r, limit, cl);
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return too_large(c, r);
         return MHD_YES;
@@ -847,12 +475,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
          * silent: the deadline bounds the whole of it. libmicrohttpd queues
          * a response only before a body or after it, so closing is the one
          * answer to a body that comes too slowly; it is logged as a 408. */
-        if (elapsed_us(r) > body_deadline_us(r)) {
+        if (elapsed_us(r) > http_body_deadline_us(r)) {
             log_request(r, 408);
             return MHD_NO;
         }
         if (r->upload_limit)
-            upload_chunk(r, upload_data, *upload_size);
+            http_upload_chunk(r, upload_data, *upload_size);
         else if (!r->too_large)
             append(r, upload_data, *upload_size, s->max_body);
         *upload_size = 0;
@@ -860,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (r->ready) { /* resumed: the answer came from another thread */
         r->ready = false;
-        return send_response(c, r, &r->answer);
+        return http_send_response(c, r, &r->answer);
     }
     if (r->again) { /* resumed without an answer: handled again, the usual way */
         r->again = false;
@@ -869,20 +497,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (r->too_large)
         return too_large(c, r);
     if (r->upload_limit)
-        upload_end(r);
+        http_upload_end(r);
     if (r->refused)
-        return send_error(c, r, r->refused, status_code(r->refused), r->why);
+        return http_send_error(c, r, r->refused, http_refusal_code(r->refused), r->why);
     if (strcmp(url, "/metrics") == 0 && s->metrics && cidr_listed_text(r->client, s->metrics_allow))
         return send_metrics(s, c, r);
     if (strncmp(url, "/api/", 5) != 0)
-        return send_file(s, c, r);
+        return http_send_file(s, c, r);
     http_response res = {0};
     s->handler(s->app, r, &res);
     if (r->parked) { /* the answer may even be there already: resumed, this is called again */
         r->parked = false;
         return MHD_YES;
     }
-    return send_response(c, r, &res);
+    return http_send_response(c, r, &res);
 }
 
 http_deferred *http_defer(const http_request *req)
@@ -940,7 +568,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     watch_set(c, date_clock_us());
     http_request *r = *con_cls;
     if (r) {
-        upload_free(r);
+        http_upload_free(r);
         free(r->body);
         free(r);
         *con_cls = NULL;
