@@ -407,7 +407,8 @@ int service_password_change(service *s, const cJSON *body, err *e)
     /* The password checked is still the one stored: an administrator's
      * reset meanwhile is not undone by whoever knew the old one. */
     char now_stored[AUTH_PWHASH_LEN];
-    int rc = store_user_by_email(s->db, s->who->user.email, NULL, &u, now_stored, sizeof now_stored, e);
+    int rc =
+        store_user_by_email(s->db, s->who->user.email, NULL, &u, now_stored, sizeof now_stored, e);
     if ((rc == ERR_OK && (u.id != s->who->user.id || strcmp(now_stored, stored) != 0)) ||
         rc == ERR_NOT_FOUND)
         rc = err_set(e, ERR_CONFLICT, "your account changed meanwhile; try again");

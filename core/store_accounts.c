@@ -61,7 +61,8 @@ const char *const store_sql_accounts[Q_COUNT] = {
                       " last_seen, role_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
     [Q_SESSION_GET] = "SELECT " USER_COLS ", s.kind, s.created_at, s.last_seen"
                       " FROM sessions s JOIN users u ON u.id = s.user_id"
-                      " LEFT JOIN roles r ON r.id = coalesce(s.role_id, " FIRST_ROLE("s.user_id") ")"
+                      " LEFT JOIN roles r"
+                      " ON r.id = coalesce(s.role_id, " FIRST_ROLE("s.user_id") ")"
                       " WHERE s.token_hash = ?",
     [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
