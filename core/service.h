@@ -108,6 +108,9 @@ int service_session_role(service *s, const cJSON *body, cJSON **out, err *e);
  * same keys but "role"), removed (the last one disables the account). Each
  * answers the person as svc_person_json. */
 int service_role_add(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+/* service_role_add for the person of that email (ERR_NOT_FOUND when none). */
+int service_role_add_email(service *s, const char *email, const cJSON *body, cJSON **out,
+                           err *e);
 int service_role_update(service *s, long long id, const char *role, const cJSON *body,
                         cJSON **out, err *e);
 int service_role_remove(service *s, long long id, const char *role, cJSON **out, err *e);

@@ -289,6 +289,17 @@ int service_role_add(service *s, long long id, const cJSON *body, cJSON **out, e
     return person_transaction(s, id, "user.role_add", write_role_add, &c, out, e);
 }
 
+int service_role_add_email(service *s, const char *email, const cJSON *body, cJSON **out,
+                           err *e)
+{
+    store_user u;
+    int rc = store_user_by_email(s->db, email, NULL, &u, NULL, 0, e);
+    store_snapshot_end(s->db);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(e, ERR_NOT_FOUND, "no user with the email %s", email);
+    return rc == ERR_OK ? service_role_add(s, u.id, body, out, e) : rc;
+}
+
 /* The role named of person id as the transaction reads it (held or
  * awaited), or ERR_NOT_FOUND saying so. */
 static int held_role(service *s, long long id, const char *role, store_user *r, err *e)
