@@ -286,6 +286,15 @@ TEST_IMPL(store_settings_move_with_what_servers_keep)
     ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_session_add(b, "h", user, 0, "session", NULL, 1, &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
+    /* a role given or taken: a session's rights change with it */
+    store_user more = {.role = "auditor", .certified_until = "2030-01-01"};
+    long long role;
+    ASSERT_EQ(store_role_add(b, user, &more, &role, &e), ERR_OK);
+    ASSERT(settings_moved(a, &v0));
+    ASSERT_EQ(store_role_add(b, user, &more, &role, &e), ERR_CONFLICT); /* one row a role */
+    err_clear(&e);
+    ASSERT_EQ(store_role_delete(b, role, &e), ERR_OK);
+    ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_session_delete(b, "h", &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_plugin_state_set(b, "p", false, &e), ERR_OK);
