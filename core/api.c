@@ -26,14 +26,12 @@
 #include "text.h"
 
 #define COOKIE "labelcoop_session"
-#define MAX_SEGMENTS 8
 #define DOCS_BYTES ((size_t)8 << 20) /* rendered assessments kept per worker */
 /* The PDFs of frozen assessments, kept for every worker, and the documents
  * drawn at once: two, so that a burst of PDF requests (the longest takes
  * seconds) leaves the other workers to everyone else. */
 #define PDF_BYTES ((size_t)64 << 20)
 #define PDF_DRAWING 2
-
 
 static _Thread_local worker *self;
 static atomic_long reloads;
@@ -145,31 +143,7 @@ void api_shutdown(void)
 
 /* ---- one call ------------------------------------------------------------------- */
 
-typedef struct call {
-    const api_config *config;
-    const http_request *req;
-    http_response *res;
-    service svc;
-    auth_actor who;
-    const char *token; /* as presented */
-    long long ids[MAX_SEGMENTS];
-    const char *strs[MAX_SEGMENTS];
-    int n_ids, n_strs;
-    auth_memo *sessions; /* this thread's */
-    cJSON *body;
-    int status; /* of success */
-    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
-    size_t raw_len;
-    const char *raw_type;
-    char *raw_type_owned;
-    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
-    size_t fd_size;
-    bool has_fd;
-    bool deferred; /* answered later, from another thread (http_defer) */
-    bool known;    /* made with what the thread knows, no read (handle_known) */
-} call;
-
-typedef int (*handler)(call *c, cJSON **out, err *e);
+/* call and handler: in api_internal.h, shared with the handlers of api_people.c. */
 
 static void respond_error(http_response *res, int code, const char *message);
 
@@ -223,16 +197,26 @@ static int h_login(call *c, cJSON **out, err *e)
         return err_set(e, ERR_INPUT, "$.email: must be a string");
     if (!password)
         return err_set(e, ERR_INPUT, "$.password: must be a string");
+    /* The role the session acts in: one of the person's, else their first. */
+    const cJSON *role_json = cJSON_GetObjectItemCaseSensitive(c->body, "role");
+    const char *role = cJSON_GetStringValue(role_json);
+    if (role_json && !cJSON_IsNull(role_json) && (!role || strlen(role) > 15))
+        return err_set(e, ERR_INPUT, "$.role: must be \"cae\", \"auditor\", \"committee\" or "
+                                     "\"admin\"");
     char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_HASH_LEN + 1];
-    if (auth_login(c->svc.db, &c->config->auth, email, password, http_client(c->req), &c->who,
-                   token, e))
+    if (auth_login(c->svc.db, &c->config->auth, email, password, role, http_client(c->req),
+                   &c->who, token, e))
         return e->code;
     http_note_user(c->req, c->who.user.id);
     auth_csrf_token(token, csrf);
+    cJSON *user;
+    c->svc.who = &c->who;
+    if (api_me(c, &user, e))
+        return e->code;
     *out = cJSON_CreateObject();
     cJSON_AddStringToObject(*out, "token", token);
     cJSON_AddStringToObject(*out, "csrf_token", csrf);
-    cJSON_AddItemToObject(*out, "user", store_user_json(&c->who.user));
+    cJSON_AddItemToObject(*out, "user", user);
     char cookie[256];
     snprintf(cookie, sizeof cookie, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", token,
              cookie_secure(c) ? "; Secure" : "");
@@ -250,13 +234,6 @@ static int h_logout(call *c, cJSON **out, err *e)
                                     ? COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure"
                                     : COOKIE "=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     c->status = 204;
-    return ERR_OK;
-}
-
-static int h_me(call *c, cJSON **out, err *e)
-{
-    (void)e;
-    *out = store_user_json(&c->who.user);
     return ERR_OK;
 }
 
@@ -791,7 +768,8 @@ static const route routes[] = {
     {"POST", "assessments/:id/path-to-label", h_path_actions, 0},
     {"POST", "session", h_login, PUBLIC | BODY | ANY_RULES},
     {"DELETE", "session", h_logout, ANY_RULES},
-    {"GET", "me", h_me, ANY_RULES},
+    {"GET", "me", api_me, ANY_RULES},
+    {"PUT", "session/role", api_session_role, BODY | ANY_RULES},
     {"PUT", "me/password", h_password, BODY | ANY_RULES},
     {"POST", "tokens", h_token_add, BODY | ANY_RULES},
     {"GET", "tokens", h_tokens, ANY_RULES},
@@ -800,6 +778,12 @@ static const route routes[] = {
     {"POST", "users", h_user_add, BODY | ANY_RULES},
     {"PATCH", "users/:id", h_user_update, BODY | ANY_RULES},
     {"POST", "users/:id/confirm-role", h_user_confirm_role, ANY_RULES},
+    {"POST", "users/:id/roles", api_role_add, BODY | ANY_RULES},
+    {"PATCH", "users/:id/roles/:key", api_role_update, BODY | ANY_RULES},
+    {"DELETE", "users/:id/roles/:key", api_role_remove, ANY_RULES},
+    {"GET", "organisations/:id/team", api_team, ANY_RULES},
+    {"PATCH", "organisations/:id/team/:id", api_team_update, BODY | ANY_RULES},
+    {"DELETE", "organisations/:id/team/:id", api_team_remove, ANY_RULES},
     {"GET", "organisations", h_orgs, ANY_RULES},
     {"POST", "organisations", h_org_add, BODY | ANY_RULES},
     {"GET", "organisations/:id", h_org, ANY_RULES},

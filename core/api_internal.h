@@ -9,6 +9,7 @@
 #include "http.h"
 #include "plugin.h"
 #include "ruleset.h"
+#include "service.h"
 #include "store.h"
 
 typedef struct worker {
@@ -30,6 +31,45 @@ typedef struct worker {
 /* This thread's worker, opened on its first request; NULL with e set when
  * the database cannot be opened (tried again at the next request). */
 worker *api_worker(const api_config *c, err *e);
+/* One request as the routes' handlers see it (api.c). */
+#define MAX_SEGMENTS 8
+typedef struct call {
+    const api_config *config;
+    const http_request *req;
+    http_response *res;
+    service svc;
+    auth_actor who;
+    const char *token; /* as presented */
+    long long ids[MAX_SEGMENTS];
+    const char *strs[MAX_SEGMENTS];
+    int n_ids, n_strs;
+    auth_memo *sessions; /* this thread's */
+    cJSON *body;
+    int status; /* of success */
+    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
+    size_t raw_len;
+    const char *raw_type;
+    char *raw_type_owned;
+    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
+    size_t fd_size;
+    bool has_fd;
+    bool deferred; /* answered later, from another thread (http_defer) */
+    bool known;    /* made with what the thread knows, no read (handle_known) */
+} call;
+
+typedef int (*handler)(call *c, cJSON **out, err *e);
+
+/* The handlers of api_people.c: a person's roles, the role a session acts
+ * in, a CAE's team. */
+int api_me(call *c, cJSON **out, err *e);
+int api_session_role(call *c, cJSON **out, err *e);
+int api_role_add(call *c, cJSON **out, err *e);
+int api_role_update(call *c, cJSON **out, err *e);
+int api_role_remove(call *c, cJSON **out, err *e);
+int api_team(call *c, cJSON **out, err *e);
+int api_team_update(call *c, cJSON **out, err *e);
+int api_team_remove(call *c, cJSON **out, err *e);
+
 /* GET /api/v1/health's answer, into res (api_watch.c). */
 void api_health(const api_config *c, http_response *res);
 /* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when

@@ -238,15 +238,15 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
-static int open_session(store *s, long long user, const char *kind, const char *name, char *token,
-                        char *hash, err *e)
+static int open_session(store *s, long long user, long long role_id, const char *kind,
+                        const char *name, char *token, char *hash, err *e)
 {
     auth_new_token(token, hash);
-    return store_session_add(s, hash, user, kind, name, now_seconds(), e);
+    return store_session_add(s, hash, user, role_id, kind, name, now_seconds(), e);
 }
 
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
-               const char *client, auth_actor *who, char *token, err *e)
+               const char *role, const char *client, auth_actor *who, char *token, err *e)
 {
     char client_key[160], account_key[160];
     snprintf(client_key, sizeof client_key, "client:%s", client ? client : "?");
@@ -258,7 +258,7 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
 
     char hash[AUTH_PWHASH_LEN] = "";
     err lookup = ERR_INIT;
-    int found = store_user_by_email(s, email, &who->user, hash, sizeof hash, &lookup);
+    int found = store_user_by_email(s, email, role, &who->user, hash, sizeof hash, &lookup);
     if (found != ERR_OK && found != ERR_NOT_FOUND) {
         throttle_settle(client_key, account_key); /* no guess was made */
         *e = lookup;
@@ -278,8 +278,15 @@ int auth_login(store *s, const auth_config *c, const char *email, const char *pa
     /* Said only to whoever knows the password. */
     if (who->user.disabled)
         return err_set(e, ERR_UNAUTHORIZED, "this account is disabled; ask an administrator");
+    if (role && strcmp(who->user.role, role) != 0)
+        return err_set(e, ERR_INPUT, "$.role: you do not hold the role %.16s%s", role,
+                       who->user.pending_role[0] ? " (it awaits a committee member's confirmation)"
+                                                 : "");
     who->api = false;
-    return open_session(s, who->user.id, "session", NULL, token, who->token_hash, e);
+    /* A role named is kept with the session; else it acts in the person's
+     * first role, whichever it is at each request. */
+    return open_session(s, who->user.id, role ? who->user.role_id : 0, "session", NULL, token,
+                        who->token_hash, e);
 }
 
 /* Looks up the session whose token hashes to who->token_hash; *created and
@@ -368,8 +375,9 @@ int auth_logout(store *s, const char *token, err *e)
     return store_session_delete(s, hash, e);
 }
 
-int auth_api_token(store *s, long long user, const char *name, char *token, err *e)
+int auth_api_token(store *s, long long user, long long role_id, const char *name, char *token,
+                   err *e)
 {
     char hash[AUTH_HASH_LEN + 1];
-    return open_session(s, user, "api", name, token, hash, e);
+    return open_session(s, user, role_id, "api", name, token, hash, e);
 }

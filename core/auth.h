@@ -45,13 +45,15 @@ void auth_token_hash(const char *token, char *hash);
 /* The CSRF token that goes with a session token, out[AUTH_HASH_LEN + 1]. */
 void auth_csrf_token(const char *token, char *out);
 
-/* Checks email and password and opens a session; token gets the new token.
+/* Checks email and password and opens a session acting in role (NULL: the
+ * person's first role; ERR_INPUT at $.role when they do not hold it, said
+ * only once the password is right); token gets the new token.
  * client (the peer address) and the email are throttled after failures;
  * ERR_TOO_MANY then, and also while the table of failures is full (512
  * addresses and emails with failures in the last window).
  * ERR_UNAUTHORIZED with the same message whether or not the email exists. */
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
-               const char *client, auth_actor *who, char *token, err *e);
+               const char *role, const char *client, auth_actor *who, char *token, err *e);
 /* Sessions one thread resolved lately, each trusted again only while the
  * database's settings are at the version they were read at (a logout, a
  * revocation or a password change moves them, so it ends the trust; an
@@ -77,7 +79,9 @@ int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const sto
 bool auth_memo_find(const auth_config *c, const auth_memo *memo, const store_version *v,
                     const char *token, auth_actor *who);
 int auth_logout(store *s, const char *token, err *e);
-/* Creates an API token acting as user; token gets it (shown once). */
-int auth_api_token(store *s, long long user, const char *name, char *token, err *e);
+/* Creates an API token acting as user in the role row role_id (it ends
+ * with the role); token gets it (shown once). */
+int auth_api_token(store *s, long long user, long long role_id, const char *name, char *token,
+                   err *e);
 
 #endif

@@ -470,6 +470,9 @@ static const int org_opts[] = {OPT_DB,           OPT_NAME,   OPT_LEGAL_FORM, OPT
 static const int user_opts[] = {OPT_DB,        OPT_EMAIL,          OPT_NAME,   OPT_ROLE, OPT_ORG,
                                 OPT_CERTIFIED, OPT_PASSWORD_STDIN, OPT_CONFIG, 0};
 
+static const int user_role_opts[] = {OPT_DB, OPT_EMAIL, OPT_ROLE, OPT_ORG, OPT_CERTIFIED,
+                                     OPT_CONFIG, 0};
+
 static const int library_opts[] = {OPT_DB,    OPT_ORG,          OPT_TITLE,     OPT_CLAMD,
                                    OPT_FORMAT, OPT_DOCUMENTS, OPT_MAX_DOCUMENT,
                                    OPT_MAX_ORG_DOCUMENTS, OPT_CONFIG, 0};
@@ -656,6 +659,9 @@ static const cli_command cli_commands[] = {
     {"user", "add",
      "--email E --name N --role ROLE [--org ID] [--certified-until DATE] --password-stdin",
      "add a user; prints its id last", user_opts, 0, NULL, cli_cmd_user_add},
+    {"user", "role", "--email E --role ROLE [--org ID] [--certified-until DATE]",
+     "give an existing person another role, at once", user_role_opts, 0, NULL,
+     cli_cmd_user_role},
     {"db", "backup", "FILE [--db PATH]", "online backup, with the documents, safe while serving",
      backup_opts, 1,
      "db backup: expected one FILE", cli_cmd_backup},

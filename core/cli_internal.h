@@ -113,6 +113,7 @@ int cli_cmd_migrate(const opts *o);
 int cli_cmd_init(const opts *o);
 int cli_cmd_org_add(const opts *o);
 int cli_cmd_user_add(const opts *o);
+int cli_cmd_user_role(const opts *o);
 int cli_cmd_backup(const opts *o);
 int cli_cmd_restore(const opts *o);
 int cli_cmd_demo(const opts *o);

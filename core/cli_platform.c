@@ -210,6 +210,33 @@ int cli_cmd_user_add(const opts *o)
     return ERR_OK;
 }
 
+/* A role for the person of --email, given at once (committee included: the
+ * command line is the server's operator, as for user add). */
+int cli_cmd_user_role(const opts *o)
+{
+    if (!o->email || !o->role)
+        return cli_fail(ERR_INPUT, "user role: --email and --role are required");
+    cli_env env;
+    int rc = cli_env_open(o, ENV_DB, &env);
+    if (rc != ERR_OK)
+        return rc;
+    cJSON *body = cJSON_CreateObject(), *out = NULL;
+    add_text(body, "role", o->role);
+    add_text(body, "certified_until", o->certified_until);
+    if (o->org)
+        cJSON_AddNumberToObject(body, "organisation_id", (double)o->org);
+    err e = ERR_INIT;
+    rc = service_role_add_email(&env.s, o->email, body, &out, &e);
+    cJSON_Delete(body);
+    cli_env_close(&env);
+    if (rc != ERR_OK)
+        return cli_fail_err(&e);
+    printf("user %.0f: %d roles\n", cJSON_GetNumberValue(cJSON_GetObjectItem(out, "id")),
+           cJSON_GetArraySize(cJSON_GetObjectItem(out, "roles")));
+    cJSON_Delete(out);
+    return ERR_OK;
+}
+
 int cli_cmd_backup(const opts *o)
 {
     const char *file = o->args[0];

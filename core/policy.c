@@ -7,6 +7,8 @@
  *   committee  reads everything, decides, moves any draft to the active rules
  *   admin      manages the platform and reads everything; never writes an
  *              assessment's findings nor decides
+ * A person may hold several roles: u is the one their session acts in, and
+ * a CAE membership may be its team's responsible one (u->responsible).
  * Uses date for the certification's end. */
 #include "policy.h"
 
@@ -104,6 +106,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return own_org(u, org) || (is(u, "auditor") && t && t->auditing_draft &&
                                    policy_certified(u, today));
     }
+    case POLICY_TEAM_MANAGE: /* the CAE's responsible member, or an administrator */
+        return manager || (own_org(u, org) && u->responsible);
     }
     return false;
 }
@@ -132,6 +136,8 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_DOCUMENTS_EDIT] = "only the CAE's own members change or delete its documents",
         [POLICY_DOCUMENTS_ADD] = "only the CAE's own members, or the certified auditor of its "
                                  "draft audit, add documents to its library",
+        [POLICY_TEAM_MANAGE] = "only the CAE's responsible member or an administrator manages "
+                               "its team",
     };
     /* NOLINTEND(bugprone-suspicious-missing-comma) */
     const store_assessment *a = target ? target->assessment : NULL;

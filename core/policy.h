@@ -29,6 +29,8 @@ typedef enum {
     POLICY_DOCUMENTS_READ,  /* a CAE's evidence documents; target: org_id (and linked) */
     POLICY_DOCUMENTS_EDIT,  /* new version, delete; target: org_id */
     POLICY_DOCUMENTS_ADD,   /* upload a new document; target: org_id (and auditing_draft) */
+    POLICY_TEAM_MANAGE,     /* a CAE's team: its list, disable, remove, responsible; target:
+                               org_id */
 } policy_action;
 
 typedef struct policy_target {

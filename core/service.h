@@ -95,6 +95,34 @@ int service_token_add(service *s, const cJSON *body, cJSON **out, err *e);
 int service_token_list(service *s, cJSON **out, err *e);
 int service_token_revoke(service *s, const char *id, err *e);
 
+/* People (service_people.c). The caller in the role their session acts
+ * in, with "role_id" and "roles": every role of theirs. */
+int service_me(service *s, cJSON **out, err *e);
+/* {"role"}: the role the caller's browser session acts in from now on
+ * (one they hold, not awaiting confirmation); service_me's answer. An API
+ * token keeps the role it was made in (ERR_FORBIDDEN). */
+int service_session_role(service *s, const cJSON *body, cJSON **out, err *e);
+/* An administrator's: a role added to person id ({"role","organisation_id",
+ * "certified_until","responsible"}; ERR_CONFLICT when held already; the
+ * committee's waits for confirmation as in user_add), changed (any of the
+ * same keys but "role"), removed (the last one disables the account). Each
+ * answers the person as svc_person_json. */
+int service_role_add(service *s, long long id, const cJSON *body, cJSON **out, err *e);
+/* service_role_add for the person of that email (ERR_NOT_FOUND when none). */
+int service_role_add_email(service *s, const char *email, const cJSON *body, cJSON **out,
+                           err *e);
+int service_role_update(service *s, long long id, const char *role, const cJSON *body,
+                        cJSON **out, err *e);
+int service_role_remove(service *s, long long id, const char *role, cJSON **out, err *e);
+/* A CAE's team (POLICY_TEAM_MANAGE): its members (store_team_list), one
+ * disabled or enabled ({"disabled"}: only one who holds no other role) or
+ * made responsible ({"responsible"}), or removed from it (their CAE role
+ * goes). Never the caller's own membership, unless an administrator. */
+int service_team_list(service *s, long long org, cJSON **out, err *e);
+int service_team_update(service *s, long long org, long long id, const cJSON *body, cJSON **out,
+                        err *e);
+int service_team_remove(service *s, long long org, long long id, cJSON **out, err *e);
+
 int service_assessment_add(service *s, long long org, const cJSON *body, cJSON **out, err *e);
 /* {"auditor_id"}: a draft audit given to another certified auditor
  * (committee, admin); emits audit.assigned again. */

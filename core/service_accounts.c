@@ -1,14 +1,13 @@
 /* service_accounts: organisations, users, API tokens, passwords, and the
- * confirmation of a committee role by another member. Uses store, auth and
- * the checks and transactions of service_internal.h. */
+ * confirmation of a committee role by another member. A user's role fields
+ * are their first role's (their other roles: service_people.c). Uses store,
+ * auth and the checks and transactions of service_internal.h. */
 #include "service_internal.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "date.h"
-#include "events.h"
 
 /* ---- organisations and users ------------------------------------------------ */
 
@@ -53,12 +52,6 @@ int service_org_get(service *s, long long id, cJSON **out, err *e)
     return store_org_get(s->db, id, out, e);
 }
 
-static bool valid_role(const char *r)
-{
-    return !strcmp(r, "cae") || !strcmp(r, "auditor") || !strcmp(r, "committee") ||
-           !strcmp(r, "admin");
-}
-
 /* Copies body's user fields onto u. On creation email, name, role and
  * password are required; on a change any may be left out, and null clears
  * organisation_id and certified_until only. Then checks the user as a whole. */
@@ -94,7 +87,7 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
 #undef NEEDED
     if (email && (!strchr(email, '@') || strchr(email, ' ')))
         return bad(e, "email", "is not an email address");
-    if (role && !valid_role(role))
+    if (role && !svc_role_name(role))
         return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
     if (*password && strlen(*password) < 10)
         return bad(e, "password", "must be at least 10 characters long");
@@ -102,12 +95,7 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
         snprintf(u->email, sizeof u->email, "%s", email);
     if (name)
         snprintf(u->name, sizeof u->name, "%s", name);
-    if (role)
-        snprintf(u->role, sizeof u->role, "%s", role);
-    if (cJSON_GetObjectItemCaseSensitive(body, "organisation_id"))
-        u->org_id = org;
-    if (cJSON_GetObjectItemCaseSensitive(body, "certified_until"))
-        snprintf(u->certified_until, sizeof u->certified_until, "%s", certified ? certified : "");
+    svc_role_apply(body, role, org, certified, u);
     if (disabled)
         u->disabled = cJSON_IsTrue(disabled);
     if (strcmp(u->role, "cae") == 0 && !u->org_id)
@@ -180,109 +168,24 @@ int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
     return rc;
 }
 
-/* The draft audits given to u, as store_assessment_list rows; none when u
- * is not an auditor. */
-static int drafts_of(service *s, const store_user *u, cJSON **drafts, err *e)
-{
-    if (strcmp(u->role, "auditor") != 0) {
-        *drafts = cJSON_CreateArray();
-        return *drafts ? ERR_OK : err_set(e, ERR_FAIL, "out of memory");
-    }
-    if (store_assessment_list(s->db, 0, u->id, drafts, e))
-        return e->code;
-    for (cJSON *x = (*drafts)->child, *next; x; x = next) {
-        next = x->next;
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(x, "status"));
-        if (!status || strcmp(status, "draft") != 0)
-            cJSON_Delete(cJSON_DetachItemViaPointer(*drafts, x));
-    }
-    return ERR_OK;
-}
-
-/* An auditor's draft audits stay theirs only while they may do them: an
- * auditor still, and not of a CAE they audit. Otherwise the change waits
- * until the audits are given to someone else (PATCH /assessments/{id}),
- * rather than leaving them with nobody able to finish them. */
-static int keeps_audits(const cJSON *drafts, const store_user *u, err *e)
-{
-    bool auditor = strcmp(u->role, "auditor") == 0;
-    char ids[256] = "";
-    size_t n = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, drafts)
-    {
-        double org = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "organisation_id"));
-        if (auditor && (double)u->org_id != org)
-            continue;
-        if (n >= sizeof ids - 32) { /* room left for ", …" */
-            n += (size_t)snprintf(ids + n, sizeof ids - n, ", …");
-            break;
-        }
-        n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%lld", n ? ", " : "",
-                              (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "id")));
-    }
-    if (!n)
-        return ERR_OK;
-    return err_set(e, ERR_CONFLICT,
-                   "$.%s: user %lld is the auditor of draft audits %s: give them to another "
-                   "auditor first",
-                   auditor ? "organisation_id" : "role", u->id, ids);
-}
-
 bool svc_certified(const store_user *u, const char *today)
 {
     return policy_certified(u, today);
 }
 
-/* Whether u may work on the audits given to them today. */
-static bool can_audit(const store_user *u, const char *today)
-{
-    return strcmp(u->role, "auditor") == 0 && !u->disabled && svc_certified(u, today);
-}
-
-/* An auditor who can no longer work on their draft audits (account
- * disabled, certification ended) keeps them until the committee gives them
- * to someone else: integrations are told of each (audit.auditor_unavailable),
- * so that nobody has to find them in the list. */
-static int tell_stranded(service *s, const cJSON *drafts, const store_user *was,
-                         const store_user *u, err *e)
-{
-    char today[DATE_LEN + 1];
-    date_today(today);
-    if (!can_audit(was, today) || can_audit(u, today))
-        return ERR_OK;
-    const char *reason = u->disabled ? "disabled" : "certification_ended";
-    int rc = ERR_OK, emitted = 0;
-    const cJSON *d;
-    cJSON_ArrayForEach(d, drafts)
-    {
-        if ((rc = events_auditor_unavailable(s->db, d, u->certified_until, reason, &emitted, e)))
-            break;
-    }
-    return rc;
-}
-
-/* The change of a user, inside its transaction. */
+/* The change of a user (their first role, and their account), inside its
+ * transaction; the person is checked as a whole once it is written. */
 static int user_update(service *s, const store_user *was, const store_user *u, const char *hash,
                        cJSON **out, err *e)
 {
-    long long admins = 0;
-    /* What a confirmation would refuse is refused now already. */
-    store_user granted = role_granted(u), was_granted = role_granted(was);
-    bool was_admin = strcmp(was_granted.role, "admin") == 0 && !was->disabled;
-    bool is_admin = strcmp(granted.role, "admin") == 0 && !u->disabled;
-    cJSON *drafts = NULL; /* read once, for the guard and for the events */
+    svc_person before;
     int rc = svc_org_exists(s, u->org_id, e);
     if (rc == ERR_OK)
-        rc = drafts_of(s, was, &drafts, e);
-    if (rc == ERR_OK)
-        rc = keeps_audits(drafts, &granted, e);
-    if (rc == ERR_OK && was_admin && !is_admin &&
-        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
-        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
-                     u->id);
+        rc = svc_person_before(s, u->id, &before, e);
     if (rc == ERR_OK)
         rc = store_user_update(s->db, u, e);
+    if (rc == ERR_OK)
+        rc = svc_person_check(s, u->id, &before, e);
     /* A disabled account keeps nothing open: sessions and API tokens go. */
     if (rc == ERR_OK && u->disabled && !was->disabled)
         rc = store_session_delete_user(s->db, u->id, e);
@@ -291,17 +194,14 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
     if (rc == ERR_OK && hash && (rc = store_user_set_password(s->db, u->id, hash, e)) == ERR_OK)
         rc = store_session_delete_others(s->db, u->id, NULL, e);
     if (rc == ERR_OK) {
-        cJSON *before = store_user_json(was);
+        cJSON *before_json = store_user_json(was);
         *out = store_user_json(u);
         if (hash)
             cJSON_AddBoolToObject(*out, "password_changed", true);
-        rc = svc_journal(s, "user.update", "user", u->id, before, *out, e);
+        rc = svc_journal(s, "user.update", "user", u->id, before_json, *out, e);
         cJSON_DeleteItemFromObject(*out, "password_changed");
-        cJSON_Delete(before);
+        cJSON_Delete(before_json);
     }
-    if (rc == ERR_OK)
-        rc = tell_stranded(s, drafts, was, u, e);
-    cJSON_Delete(drafts);
     return rc;
 }
 
@@ -366,42 +266,39 @@ static int confirmer_check(service *s, err *e)
     store_user me;
     if (!s->who)
         return ERR_OK;
-    int rc = store_user_get(s->db, s->who->user.id, &me, e);
+    int rc = store_user_in_role(s->db, s->who->user.id, 0, "committee", &me, e);
     if (rc == ERR_NOT_FOUND || (rc == ERR_OK && (me.disabled || strcmp(me.role, "committee"))))
         return err_set(e, ERR_FORBIDDEN, "only an enabled committee member confirms a role");
     return rc;
 }
 
 /* The confirmation, inside its transaction: the role is still waiting, and
- * the account may take it (no draft audits left behind, an administrator
+ * the person may take it (no draft audits left behind, an administrator
  * left). */
 static int role_confirm(service *s, long long id, cJSON **out, err *e)
 {
     store_user was, u;
-    cJSON *drafts = NULL;
-    long long admins = 2;
+    svc_person before;
     int rc = confirmer_check(s, e);
-    if (rc == ERR_OK)
+    if (rc == ERR_OK && (rc = store_user_in_role(s->db, id, 0, "committee", &was, e)) ==
+                            ERR_NOT_FOUND) {
+        err_clear(e);
         rc = store_user_get(s->db, id, &was, e);
-    if (rc == ERR_OK && !was.pending_role[0])
+    }
+    if (rc == ERR_OK && strcmp(was.pending_role, "committee") != 0)
         rc = err_set(e, ERR_CONFLICT, "user %lld has no role awaiting confirmation", id);
     if (rc != ERR_OK)
         return rc;
     u = role_granted(&was);
-    if ((rc = drafts_of(s, &was, &drafts, e)) == ERR_OK)
-        rc = keeps_audits(drafts, &u, e);
-    cJSON_Delete(drafts);
-    if (rc == ERR_OK && strcmp(was.role, "admin") == 0 && !was.disabled &&
-        (rc = store_admin_count(s->db, &admins, e)) == ERR_OK && admins < 2)
-        rc = err_set(e, ERR_CONFLICT, "user %lld is the last administrator: make another one first",
-                     id);
+    if ((rc = svc_person_before(s, id, &before, e)) == ERR_OK)
+        rc = store_user_confirm_role(s->db, was.role_id, u.role, e);
     if (rc == ERR_OK)
-        rc = store_user_confirm_role(s->db, id, u.role, e);
+        rc = svc_person_check(s, id, &before, e);
     if (rc == ERR_OK) {
-        cJSON *before = store_user_json(&was);
+        cJSON *before_json = store_user_json(&was);
         *out = store_user_json(&u);
-        rc = svc_journal(s, "user.confirm_role", "user", id, before, *out, e);
-        cJSON_Delete(before);
+        rc = svc_journal(s, "user.confirm_role", "user", id, before_json, *out, e);
+        cJSON_Delete(before_json);
     }
     return rc;
 }
@@ -443,7 +340,7 @@ int service_token_add(service *s, const cJSON *body, cJSON **out, err *e)
     char token[AUTH_TOKEN_LEN + 1];
     if (store_begin(s->db, e))
         return e->code;
-    int rc = auth_api_token(s->db, s->who->user.id, name, token, e);
+    int rc = auth_api_token(s->db, s->who->user.id, s->who->user.role_id, name, token, e);
     cJSON *record = cJSON_CreateObject();
     cJSON_AddStringToObject(record, "name", name); /* never the token itself */
     if (rc == ERR_OK)
@@ -500,7 +397,7 @@ int service_password_change(service *s, const cJSON *body, err *e)
         return bad(e, "new", "must be at least 10 characters long");
     store_user u;
     char stored[AUTH_PWHASH_LEN], hash[AUTH_PWHASH_LEN];
-    if (store_user_by_email(s->db, s->who->user.email, &u, stored, sizeof stored, e))
+    if (store_user_by_email(s->db, s->who->user.email, NULL, &u, stored, sizeof stored, e))
         return e->code;
     store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (!auth_verify_password(stored, current))
@@ -510,7 +407,8 @@ int service_password_change(service *s, const cJSON *body, err *e)
     /* The password checked is still the one stored: an administrator's
      * reset meanwhile is not undone by whoever knew the old one. */
     char now_stored[AUTH_PWHASH_LEN];
-    int rc = store_user_by_email(s->db, s->who->user.email, &u, now_stored, sizeof now_stored, e);
+    int rc =
+        store_user_by_email(s->db, s->who->user.email, NULL, &u, now_stored, sizeof now_stored, e);
     if ((rc == ERR_OK && (u.id != s->who->user.id || strcmp(now_stored, stored) != 0)) ||
         rc == ERR_NOT_FOUND)
         rc = err_set(e, ERR_CONFLICT, "your account changed meanwhile; try again");

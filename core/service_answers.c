@@ -15,12 +15,18 @@
 
 /* ---- assessments -------------------------------------------------------------- */
 
+/* Whether person auditor may be given an audit of org, as the caller's
+ * write transaction reads them: they hold the auditor role, certified
+ * today, and none of their roles (whichever they log in with) names org. */
 static int check_auditor(service *s, long long auditor, long long org, err *e)
 {
     store_user u;
-    int rc = store_user_get(s->db, auditor, &u, e);
+    bool member = false;
+    int rc = store_user_in_role(s->db, auditor, 0, "auditor", &u, e);
     if (rc == ERR_NOT_FOUND || (rc == ERR_OK && strcmp(u.role, "auditor") != 0))
         return bad(e, "auditor_id", "user %lld is not an auditor", auditor);
+    if (rc == ERR_OK)
+        rc = store_person_in_org(s->db, auditor, org, &member, e);
     if (rc != ERR_OK)
         return rc;
     char today[DATE_LEN + 1];
@@ -32,7 +38,7 @@ static int check_auditor(service *s, long long auditor, long long org, err *e)
                        "$.auditor_id: auditor %lld is not certified (certification valid until "
                        "%s)",
                        auditor, u.certified_until[0] ? u.certified_until : "never given");
-    if (u.org_id == org)
+    if (member)
         return err_set(e, ERR_CONFLICT,
                        "$.auditor_id: auditor %lld belongs to this CAE: an auditor never "
                        "audits their own CAE",
@@ -142,17 +148,17 @@ int svc_load(service *s, long long id, policy_action action, store_assessment *a
     return svc_allow(s, action, a->org_id, a, e);
 }
 
-/* Points s->who at *now: the caller's account as s's open write transaction
- * sees it, so that a role, certification or account changed since the
- * session was read is the one checked. */
+/* Points s->who at *now: the caller's account, in the role they act in, as
+ * s's open write transaction sees it, so that a role, certification or
+ * account changed since the session was read is the one checked. */
 int svc_caller_now(service *s, auth_actor *now, err *e)
 {
     if (!s->who)
         return ERR_OK;
     *now = *s->who;
-    int rc = store_user_get(s->db, now->user.id, &now->user, e);
+    int rc = store_user_in_role(s->db, now->user.id, now->user.role_id, NULL, &now->user, e);
     if (rc == ERR_NOT_FOUND)
-        return err_set(e, ERR_FORBIDDEN, "your account no longer exists");
+        return err_set(e, ERR_FORBIDDEN, "your account, or the role you act in, no longer exists");
     if (rc == ERR_OK)
         s->who = now;
     return rc;

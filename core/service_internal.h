@@ -65,6 +65,26 @@ void svc_forget_plugin_states(service *s);
 int svc_org_exists(service *s, long long org, err *e);
 bool svc_certified(const store_user *u, const char *today);
 
+/* People (service_people.c): a person as a whole, read before a change of
+ * their roles or account and checked after it in the same transaction. */
+typedef struct svc_person {
+    store_user auditor; /* their auditor role (role_id 0: none) */
+    long long admins;   /* enabled people acting as administrators */
+} svc_person;
+bool svc_role_name(const char *role);
+/* The role, organisation and certification a body names (checked: role
+ * NULL when not named) onto u; null clears the last two. */
+void svc_role_apply(const cJSON *body, const char *role, long long org, const char *certified,
+                    store_user *u);
+int svc_person_before(service *s, long long user, svc_person *was, err *e);
+/* ERR_CONFLICT when the change left draft audits to nobody (the person
+ * holds no auditor role, or one of their roles names the audited CAE) or
+ * the platform without an enabled administrator; then tells integrations
+ * of the audits of an auditor who can no longer do them. */
+int svc_person_check(service *s, long long user, const svc_person *was, err *e);
+/* The person in their first role with "roles": every role of theirs. */
+int svc_person_json(service *s, long long id, cJSON **out, err *e);
+
 /* Assessments (service_answers.c): one read with the caller's right to act
  * on it; the caller as the database knows them now; a draft or ERR_CONFLICT. */
 int svc_load(service *s, long long id, policy_action action, store_assessment *a, err *e);

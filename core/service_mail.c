@@ -93,17 +93,14 @@ static cJSON *person(const char *name, const char *email, const char *role)
 static int add_members(service *s, long long org, cJSON *list, err *e)
 {
     cJSON *users = NULL;
-    if (store_user_list(s->db, &users, e) != ERR_OK)
+    if (store_team_list(s->db, org, &users, e) != ERR_OK)
         return e->code;
     const cJSON *u;
     cJSON_ArrayForEach(u, users)
     {
-        const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(u, "role"));
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(u, "name"));
         const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(u, "email"));
-        long long uo = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(u, "organisation_id"));
-        if (role && strcmp(role, "cae") == 0 && uo == org &&
-            !cJSON_IsTrue(cJSON_GetObjectItem(u, "disabled")))
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(u, "disabled")))
             cJSON_AddItemToArray(list, person(name, email, "cae"));
     }
     cJSON_Delete(users);

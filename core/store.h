@@ -102,28 +102,67 @@ typedef struct store_user {
     long long org_id;      /* 0 when none */
     char certified_until[11];
     bool disabled; /* by an administrator: no login, no session, no token */
+    /* A person holds roles (store_people.c): the fields above from role to
+     * certified_until are those of one of them, role_id (0 when they hold
+     * none: role "none"). responsible: a CAE role's, managing its team. */
+    long long role_id;
+    bool responsible;
 } store_user;
 
 int store_user_add(store *s, const store_user *u, const char *password_hash, long long *id, err *e);
+/* The person id in their first role (the first given, one awaiting
+ * confirmation last). ERR_NOT_FOUND when there is no such person. */
 int store_user_get(store *s, long long id, store_user *u, err *e);
-/* The user and their password hash (hash_size bytes at most). ERR_NOT_FOUND if none. */
-int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
-                        err *e);
+/* The person id in the role row role_id, or else (role_id 0) in the role
+ * named (held, or else awaited). ERR_NOT_FOUND when they hold no such role. */
+int store_user_in_role(store *s, long long id, long long role_id, const char *role, store_user *u,
+                       err *e);
+/* The person, in the role named (their first when NULL), and their password
+ * hash (hash_size bytes at most). ERR_NOT_FOUND if no such person; a role
+ * they do not hold leaves u->role_id 0. */
+int store_user_by_email(store *s, const char *email, const char *role, store_user *u, char *hash,
+                        size_t hash_size, err *e);
 int store_user_list(store *s, cJSON **out, err *e);
 int store_user_set_password(store *s, long long id, const char *password_hash, err *e);
-/* Writes u's email, name, roles, organisation, certification and disabled
- * flag; ERR_NOT_FOUND when there is no user u->id. */
+/* Writes u's email, name and disabled flag, and its role u->role_id (a new
+ * role row when u held none); ERR_NOT_FOUND when there is no user u->id. */
 int store_user_update(store *s, const store_user *u, err *e);
-/* Puts in effect the role user id awaits, if it is still role: ERR_NOT_FOUND
- * when none (or another) awaits. */
-int store_user_confirm_role(store *s, long long id, const char *role, err *e);
-/* The enabled users whose role in effect is admin. */
-int store_admin_count(store *s, long long *n, err *e);
+/* Puts in effect the role the row role_id awaits, if it is still role:
+ * ERR_NOT_FOUND when none (or another) awaits. */
+int store_user_confirm_role(store *s, long long role_id, const char *role, err *e);
+/* The enabled people acting as administrators; granted: only those whose
+ * admin role awaits no change (a committee role awaited replaces it). */
+int store_admin_count(store *s, bool granted, long long *n, err *e);
 cJSON *store_user_json(const store_user *u);
 
+/* ---- roles (store_people.c): a person's roles, a CAE's team ---- */
+/* A new role of person user: r's role, pending_role, org_id,
+ * certified_until and responsible; its row id into id. ERR_CONFLICT when
+ * they hold (or await) it already. */
+int store_role_add(store *s, long long user, const store_user *r, long long *id, err *e);
+/* Removes the role row id (its sessions and API tokens end with it). */
+int store_role_delete(store *s, long long id, err *e);
+int store_role_set_responsible(store *s, long long id, bool on, err *e);
+/* The roles of person user: [{"id","role","pending_role","organisation_id",
+ * "certified_until","responsible"}], first role first. */
+int store_roles_of(store *s, long long user, cJSON **out, err *e);
+/* The CAE role holders of org: [{"id","email","name","role_id","responsible",
+ * "disabled","other_roles"}] by name. */
+int store_team_list(store *s, long long org, cJSON **out, err *e);
+/* Whether any role of person user names organisation org. */
+int store_person_in_org(store *s, long long user, long long org, bool *in, err *e);
+/* The draft audits of person user they may no longer do, by id: they hold
+ * (or await) no auditor role, or one of their roles names the audited CAE.
+ * [{"id","organisation_id"}]. */
+int store_person_stranded(store *s, long long user, cJSON **out, err *e);
+/* The role a session (or API token) acts in. */
+int store_session_set_role(store *s, const char *token_hash, long long role_id, err *e);
+
 /* ---- sessions and API tokens (only a hash of each token is stored) ---- */
-int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
-                      const char *name, long long now, err *e);
+/* A session (or API token) of user acting in the role row role_id (0: the
+ * person's first role, whichever it is at each request). */
+int store_session_add(store *s, const char *token_hash, long long user, long long role_id,
+                      const char *kind, const char *name, long long now, err *e);
 /* The session's user, kind ("session" | "api"), creation and last use times. */
 int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
                       long long *created, long long *last_seen, err *e);

@@ -8,10 +8,30 @@
 #include "date.h"
 #include "store_internal.h"
 
-/* A user's role in effect, then the role waiting for confirmation (or NULL). */
-#define USER_ROLES                                                                                 \
-    "coalesce(acting_role, role) AS role,"                                                         \
-    " CASE WHEN acting_role IS NULL THEN NULL ELSE role END AS pending_role"
+/* A person and one of their roles (r, joined by the caller; none: "none"),
+ * in read_user's order. */
+#define USER_COLS                                                                                  \
+    "u.id, u.email, u.name, coalesce(r.role, 'none') AS role, r.pending AS pending_role,"         \
+    " r.organisation_id, r.certified_until, u.disabled, r.id AS role_id, r.responsible"
+
+/* The id of person P's first role (the first given, one awaiting
+ * confirmation last). */
+#define FIRST_ROLE(P)                                                                              \
+    "(SELECT x.id FROM roles x WHERE x.user_id = " P " ORDER BY x.role = 'none', x.id LIMIT 1)"
+
+/* The id of person P's role: ?2 when non-zero, else the one named ?3 (held
+ * first, else awaited), else their first. */
+#define ROLE_OF(P)                                                                                 \
+    "(SELECT x.id FROM roles x WHERE x.user_id = " P " AND (?2 = 0 OR x.id = ?2)"                 \
+    " AND (?3 IS NULL OR x.role = ?3 OR x.pending = ?3)"                                           \
+    " ORDER BY x.role IS NOT ?3, x.role = 'none', x.id LIMIT 1)"
+
+/* Every role of person P, as a JSON array, first role first. */
+#define ROLES_JSON(P)                                                                              \
+    "(SELECT json_group_array(json_object('id', x.id, 'role', x.role, 'pending_role', x.pending,"  \
+    " 'organisation_id', x.organisation_id, 'certified_until', x.certified_until,"                 \
+    " 'responsible', json(CASE WHEN x.responsible THEN 'true' ELSE 'false' END)))"                 \
+    " FROM (SELECT * FROM roles WHERE user_id = " P " ORDER BY role = 'none', id) x)"
 
 /* The text of this area's statements, by id (the others' are NULL): the
  * statement cache in store.c prepares each once per connection. */
@@ -25,37 +45,41 @@ const char *const store_sql_accounts[Q_COUNT] = {
     [Q_USER_ADD] = "INSERT INTO users (email, name, role, organisation_id, certified_until,"
                    " acting_role, password_hash, created_at)"
                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [Q_USER_GET] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
-                   " disabled FROM users WHERE id = ?",
-    [Q_USER_BY_EMAIL] = "SELECT id, email, name, " USER_ROLES ", organisation_id,"
-                        " certified_until, disabled, password_hash FROM users WHERE email = ?",
-    [Q_USER_LIST] = "SELECT id, email, name, " USER_ROLES ", organisation_id, certified_until,"
-                    " CASE WHEN disabled THEN 'true' ELSE 'false' END AS disabled_json, created_at"
-                    " FROM users ORDER BY id",
+    [Q_USER_GET] = "SELECT " USER_COLS " FROM users u"
+                   " LEFT JOIN roles r ON r.id = " ROLE_OF("?1") " WHERE u.id = ?1",
+    [Q_USER_BY_EMAIL] = "SELECT " USER_COLS ", u.password_hash FROM users u"
+                        " LEFT JOIN roles r ON r.id = " ROLE_OF("u.id") " WHERE u.email = ?1",
+    /* A person a row: their first role's fields, and all their roles. */
+    [Q_USER_LIST] = "SELECT u.id, u.email, u.name, coalesce(r.role, 'none') AS role,"
+                    " r.pending AS pending_role, r.organisation_id, r.certified_until,"
+                    " CASE WHEN u.disabled THEN 'true' ELSE 'false' END AS disabled_json,"
+                    " u.created_at, " ROLES_JSON("u.id") " AS roles_json"
+                    " FROM users u LEFT JOIN roles r ON r.id = " FIRST_ROLE("u.id")
+                    " ORDER BY u.id",
     [Q_USER_SET_PASSWORD] = "UPDATE users SET password_hash = ? WHERE id = ?",
     [Q_SESSION_ADD] = "INSERT INTO sessions (token_hash, user_id, kind, name, created_at,"
-                      " last_seen) VALUES (?, ?, ?, ?, ?, ?)",
-    [Q_SESSION_GET] = "SELECT u.id, u.email, u.name, coalesce(u.acting_role, u.role),"
-                      " CASE WHEN u.acting_role IS NULL THEN NULL ELSE u.role END,"
-                      " u.organisation_id, u.certified_until, u.disabled, s.kind, s.created_at,"
-                      " s.last_seen"
-                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?",
+                      " last_seen, role_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [Q_SESSION_GET] = "SELECT " USER_COLS ", s.kind, s.created_at, s.last_seen"
+                      " FROM sessions s JOIN users u ON u.id = s.user_id"
+                      " LEFT JOIN roles r"
+                      " ON r.id = coalesce(s.role_id, " FIRST_ROLE("s.user_id") ")"
+                      " WHERE s.token_hash = ?",
     [Q_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
     [Q_SESSION_DELETE] = "DELETE FROM sessions WHERE token_hash = ?",
     [Q_SESSION_DELETE_OTHERS] = "DELETE FROM sessions WHERE user_id = ? AND kind = 'session'"
                                 " AND token_hash <> ?",
-    [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, role = ?3, organisation_id = ?4,"
-                      " certified_until = ?5, acting_role = ?6, disabled = ?7 WHERE id = ?8",
+    [Q_USER_UPDATE] = "UPDATE users SET email = ?1, name = ?2, disabled = ?3 WHERE id = ?4",
     /* Guarded: the role confirmed is the one still waiting. */
-    [Q_USER_CONFIRM_ROLE] = "UPDATE users SET acting_role = NULL"
-                            " WHERE id = ? AND acting_role IS NOT NULL AND role = ?",
-    [Q_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE coalesce(acting_role, role) = 'admin'"
-                      " AND NOT disabled",
+    [Q_USER_CONFIRM_ROLE] = "UPDATE roles SET role = pending, pending = NULL"
+                            " WHERE id = ? AND pending = ?",
+    [Q_ADMIN_COUNT] = "SELECT count(DISTINCT r.user_id) FROM roles r"
+                      " JOIN users u ON u.id = r.user_id WHERE r.role = 'admin' AND NOT u.disabled"
+                      " AND (?1 = 0 OR r.pending IS NULL)",
     [Q_SESSION_DELETE_USER] = "DELETE FROM sessions WHERE user_id = ?",
     /* A token is named by the first 16 hex digits of its hash: enough to
      * tell tokens apart, nothing that helps to find the token. */
     [Q_TOKEN_LIST] = "SELECT substr(s.token_hash, 1, 16) AS id, s.name, s.user_id,"
-                     " u.name AS user_name,"
+                     " u.name AS user_name, (SELECT role FROM roles WHERE id = s.role_id) AS role,"
                      " strftime('%Y-%m-%dT%H:%M:%SZ', s.created_at, 'unixepoch') AS created_at,"
                      " strftime('%Y-%m-%dT%H:%M:%SZ', s.last_seen, 'unixepoch') AS last_used_at"
                      " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.kind = 'api'"
@@ -98,7 +122,10 @@ static void read_user(sqlite3_stmt *st, int first, store_user *u)
     u->org_id = sqlite3_column_int64(st, first + 5);
     copy_col(st, first + 6, u->certified_until, sizeof u->certified_until);
     u->disabled = sqlite3_column_int(st, first + 7) != 0;
+    u->role_id = sqlite3_column_int64(st, first + 8);
+    u->responsible = sqlite3_column_int(st, first + 9) != 0;
 }
+#define USER_NCOLS 10
 
 cJSON *store_user_json(const store_user *u)
 {
@@ -120,12 +147,14 @@ cJSON *store_user_json(const store_user *u)
     else
         cJSON_AddNullToObject(o, "certified_until");
     cJSON_AddBoolToObject(o, "disabled", u->disabled);
+    if (strcmp(u->role, "cae") == 0)
+        cJSON_AddBoolToObject(o, "responsible", u->responsible);
     return o;
 }
 
 /* Binds u's email, name, role, organisation, certification and acting role
- * to ?1 to ?6: a role waiting for confirmation is the role column's, and the
- * one in effect meanwhile the acting role's. */
+ * to ?1 to ?6, as the users columns of migration 8 kept them: what the
+ * account is created with, read by nothing since (roles holds the truth). */
 static void bind_user(sqlite3_stmt *st, const store_user *u)
 {
     bool pending = u->pending_role[0] != '\0';
@@ -158,7 +187,8 @@ int store_user_add(store *s, const store_user *u, const char *password_hash, lon
     if (exec_stmt(s, st, "user", e) != ERR_OK)
         return email_taken(e, u);
     *id = sqlite3_last_insert_rowid(s->db);
-    return ERR_OK;
+    long long role;
+    return store_role_add(s, *id, u, &role, e);
 }
 
 static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_t hash_size, err *e)
@@ -167,24 +197,34 @@ static int one_user(store *s, sqlite3_stmt *st, store_user *u, char *hash, size_
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
         if (hash)
-            copy_col(st, 8, hash, hash_size);
+            copy_col(st, USER_NCOLS, hash, hash_size);
     }
     sqlite3_reset(st);
     return row_found(s, rc, "user not found", "user", e);
 }
 
-int store_user_get(store *s, long long id, store_user *u, err *e)
+int store_user_in_role(store *s, long long id, long long role_id, const char *role, store_user *u,
+                       err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_USER_GET, ARGS(A_INT(id)), e);
+    sqlite3_stmt *st = stmt_bound(s, Q_USER_GET, ARGS(A_INT(id), A_INT(role_id), A_TEXT(role)), e);
     if (!st)
         return e->code;
-    return one_user(s, st, u, NULL, 0, e);
+    int rc = one_user(s, st, u, NULL, 0, e);
+    if (rc == ERR_OK && (role_id || role) && !u->role_id)
+        return err_set(e, ERR_NOT_FOUND, "user %lld holds no such role", id);
+    return rc;
 }
 
-int store_user_by_email(store *s, const char *email, store_user *u, char *hash, size_t hash_size,
-                        err *e)
+int store_user_get(store *s, long long id, store_user *u, err *e)
 {
-    sqlite3_stmt *st = stmt_bound(s, Q_USER_BY_EMAIL, ARGS(A_TEXT(email)), e);
+    return store_user_in_role(s, id, 0, NULL, u, e);
+}
+
+int store_user_by_email(store *s, const char *email, const char *role, store_user *u, char *hash,
+                        size_t hash_size, err *e)
+{
+    sqlite3_stmt *st =
+        stmt_bound(s, Q_USER_BY_EMAIL, ARGS(A_TEXT(email), A_INT(0), A_TEXT(role)), e);
     if (!st)
         return e->code;
     return one_user(s, st, u, hash, hash_size, e);
@@ -203,35 +243,44 @@ int store_user_set_password(store *s, long long id, const char *password_hash, e
 
 int store_user_update(store *s, const store_user *u, err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_USER_UPDATE, e);
-    if (!st)
-        return e->code;
-    bind_user(st, u);
-    sqlite3_bind_int(st, 7, u->disabled);
-    sqlite3_bind_int64(st, 8, u->id);
-    return exec_one(s, st, "user", e) == ERR_OK ? ERR_OK : email_taken(e, u);
+    if (query_exec(s, Q_USER_UPDATE,
+                   ARGS(A_TEXT(u->email), A_TEXT(u->name), A_INT(u->disabled), A_INT(u->id)), true,
+                   "user", e))
+        return email_taken(e, u);
+    long long role;
+    if (!u->role_id)
+        return strcmp(u->role, "none") == 0 ? ERR_OK : store_role_add(s, u->id, u, &role, e);
+    int rc = query_exec(s, Q_ROLE_UPDATE,
+                        ARGS(A_TEXT(u->role), A_TEXT(u->pending_role), A_ID(u->org_id),
+                             A_TEXT(u->certified_until), A_INT(u->responsible), A_INT(u->role_id),
+                             A_INT(u->id)),
+                        true, "role", e);
+    if (rc == ERR_CONFLICT) /* the roles_person index: one row a role */
+        err_set(e, ERR_CONFLICT, "$.role: user %lld already holds the role %s", u->id,
+                u->pending_role[0] ? u->pending_role : u->role);
+    return rc;
 }
 
-int store_user_confirm_role(store *s, long long id, const char *role, err *e)
+int store_user_confirm_role(store *s, long long role_id, const char *role, err *e)
 {
-    return query_exec(s, Q_USER_CONFIRM_ROLE, ARGS(A_INT(id), A_TEXT(role)), true,
+    return query_exec(s, Q_USER_CONFIRM_ROLE, ARGS(A_INT(role_id), A_TEXT(role)), true,
                       "role awaiting confirmation", e);
 }
 
-int store_admin_count(store *s, long long *n, err *e)
+int store_admin_count(store *s, bool granted, long long *n, err *e)
 {
-    return query_count(s, Q_ADMIN_COUNT, NULL, n, e);
+    return query_count(s, Q_ADMIN_COUNT, ARGS(A_INT(granted)), n, e);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
 
-int store_session_add(store *s, const char *token_hash, long long user, const char *kind,
-                      const char *name, long long now, err *e)
+int store_session_add(store *s, const char *token_hash, long long user, long long role_id,
+                      const char *kind, const char *name, long long now, err *e)
 {
-    return query_exec(
-        s, Q_SESSION_ADD,
-        ARGS(A_TEXT(token_hash), A_INT(user), A_TEXT(kind), A_TEXT(name), A_INT(now), A_INT(now)),
-        false, "session", e);
+    return query_exec(s, Q_SESSION_ADD,
+                      ARGS(A_TEXT(token_hash), A_INT(user), A_TEXT(kind), A_TEXT(name), A_INT(now),
+                           A_INT(now), A_ID(role_id)),
+                      false, "session", e);
 }
 
 int store_session_get(store *s, const char *token_hash, store_user *u, char kind[8],
@@ -243,9 +292,9 @@ int store_session_get(store *s, const char *token_hash, store_user *u, char kind
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         read_user(st, 0, u);
-        copy_col(st, 8, kind, 8);
-        *created = sqlite3_column_int64(st, 9);
-        *last_seen = sqlite3_column_int64(st, 10);
+        copy_col(st, USER_NCOLS, kind, 8);
+        *created = sqlite3_column_int64(st, USER_NCOLS + 1);
+        *last_seen = sqlite3_column_int64(st, USER_NCOLS + 2);
     }
     sqlite3_reset(st);
     return row_found(s, rc, "no such session", "session", e);

@@ -147,18 +147,28 @@ enum {
     Q_MAIL_RETRY,
     Q_MAIL_FAILED,
     Q_MAIL_LOG,
+    Q_ROLE_ADD,
+    Q_ROLE_UPDATE,
+    Q_ROLE_DELETE,
+    Q_ROLE_RESPONSIBLE,
+    Q_ROLES_OF,
+    Q_TEAM_LIST,
+    Q_PERSON_IN_ORG,
+    Q_PERSON_STRANDED,
+    Q_SESSION_SET_ROLE,
     Q_COUNT
 };
 
 /* The text of each area's statements, indexed by id (NULL where another
  * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c,
- * store_outbox.c and store_library.c. */
+ * store_outbox.c, store_library.c, store_mail.c and store_people.c. */
 extern const char *const store_sql_accounts[Q_COUNT];
 extern const char *const store_sql_workflow[Q_COUNT];
 extern const char *const store_sql_ledger[Q_COUNT];
 extern const char *const store_sql_outbox[Q_COUNT];
 extern const char *const store_sql_library[Q_COUNT];
 extern const char *const store_sql_mail[Q_COUNT];
+extern const char *const store_sql_people[Q_COUNT];
 
 struct store {
     sqlite3 *db;

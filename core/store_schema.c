@@ -293,6 +293,43 @@ static const char *const migrations[] = {
     "  created_at TEXT NOT NULL,"
     "  sent_at TEXT);"
     "CREATE INDEX mail_due ON mail (status, next_at);",
+    /* People, not roles: a person (a users row: one email, one password)
+     * holds roles, one row each, and this table is the only source of
+     * truth for them. users.role, organisation_id, certified_until and
+     * acting_role keep what the account was created with (or had at this
+     * migration) and nothing reads them: SQLite cannot drop a column a
+     * CHECK names. A role awaiting the committee's confirmation (migration
+     * 8) is a row whose pending names it and whose role is the one acted
+     * in meanwhile ('none' for none). responsible: the CAE member who
+     * manages its team. A session acts in one role (role_id; NULL: the
+     * person's first), and ends with it (a trigger, not a foreign key:
+     * a column a foreign key names cannot be dropped). */
+    "CREATE TABLE roles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  role TEXT NOT NULL CHECK (role IN ('none', 'cae', 'auditor', 'committee', 'admin')),"
+    "  pending TEXT CHECK (pending IS NULL OR pending = 'committee'),"
+    "  organisation_id INTEGER REFERENCES organisations(id),"
+    "  certified_until TEXT,"
+    "  responsible INTEGER NOT NULL DEFAULT 0 CHECK (responsible IN (0, 1)),"
+    "  CHECK (role <> 'none' OR pending IS NOT NULL),"
+    "  CHECK (role <> 'cae' OR organisation_id IS NOT NULL),"
+    "  CHECK (responsible = 0 OR role = 'cae'));"
+    "CREATE UNIQUE INDEX roles_person ON roles (user_id, coalesce(pending, role));"
+    "CREATE INDEX roles_organisation ON roles (organisation_id, role);"
+    "INSERT INTO roles (user_id, role, pending, organisation_id, certified_until)"
+    "  SELECT id, coalesce(acting_role, role),"
+    "  CASE WHEN acting_role IS NULL THEN NULL ELSE role END, organisation_id, certified_until"
+    "  FROM users ORDER BY id;"
+    "ALTER TABLE sessions ADD COLUMN role_id INTEGER;"
+    "CREATE TRIGGER roles_delete_sessions AFTER DELETE ON roles"
+    "  BEGIN DELETE FROM sessions WHERE role_id = old.id; END;"
+    "CREATE TRIGGER roles_insert_settings AFTER INSERT ON roles"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER roles_update_settings AFTER UPDATE ON roles"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
+    "CREATE TRIGGER roles_delete_settings AFTER DELETE ON roles"
+    "  BEGIN UPDATE settings_generation SET n = n + 1; END;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

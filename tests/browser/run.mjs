@@ -17,6 +17,11 @@ import * as conflict from './specs/conflict.mjs';
 import * as errors from './specs/errors.mjs';
 import * as documents from './specs/documents.mjs';
 import * as account from './specs/account.mjs';
+import * as roles from './specs/roles.mjs';
+
+/* The specs in order; `node run.mjs NAME...` runs only those named (a
+ * spec that needs an earlier one's state needs it named too). */
+const SPECS = { labelling, access, platform, audits, drafts, accessibility, deferral, conflict, errors, documents, account, roles };
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -36,17 +41,8 @@ async function main() {
     server = await startServer(fixture.db);
     browser = await launchBrowser();
     console.log(`server ${server.url}, ${browser.version()}, screenshots in ${SHOTS}`);
-    labelling.register();
-    access.register();
-    platform.register();
-    audits.register();
-    drafts.register();
-    accessibility.register();
-    deferral.register();
-    conflict.register();
-    errors.register();
-    documents.register();
-    account.register();
+    const only = process.argv.slice(2);
+    for (const [name, spec] of Object.entries(SPECS)) if (!only.length || only.includes(name)) spec.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

@@ -130,6 +130,20 @@ local MATRIX = {
   { "POST", "/api/v1/assessments/{submitted}/decision",          E(401, 403, 403, 403, 403, 201, 403),
     fresh = "submitted",
     body = function() return { outcome = "refused", date = H.today(), recommendations = { "R" }, good_practices = {} } end },
+  -- People, not roles (issue 21): the role a session acts in is one the
+  -- person holds; roles are the admin's to give; a CAE's team its
+  -- responsible member's (cae_a, made so in setup) and the admin's.
+  { "PUT", "/api/v1/session/role",                               E(401, 200, 200, 400, 400, 400, 400),
+    fresh_token = true, body = function() return { role = "cae" } end },
+  { "POST", "/api/v1/users/{expired_auditor_id}/roles",          E(401, 403, 403, 403, 403, 403, 201),
+    body = function() return { role = "committee" } end },
+  { "DELETE", "/api/v1/users/{expired_auditor_id}/roles/committee", E(401, 403, 403, 403, 403, 403, 200) },
+  { "GET", "/api/v1/organisations/{org_a}/team",                 E(401, 200, 403, 403, 403, 403, 200) },
+  { "GET", "/api/v1/organisations/{org_b}/team",                 E(401, 403, 403, 403, 403, 403, 200) },
+  { "PATCH", "/api/v1/organisations/{org_a}/team/{colleague_id}", E(401, 200, 403, 403, 403, 403, 200),
+    body = function() return { disabled = false } end },
+  { "DELETE", "/api/v1/organisations/{org_a}/team/{member}",     E(401, 200, 403, 403, 403, 403, 200),
+    fresh = "member" },
   { "DELETE", "/api/v1/session",                                 logged_in(204), fresh_token = true },
 }
 
@@ -142,6 +156,18 @@ describe("permissions", function()
     fx, _, server, tokens, criteria = H.world()
     ids = fx.ids
     ctx.org_a, ctx.org_b, ctx.auditor_id, ctx.auditor_b_id = ids.org_a, ids.org_b, ids.auditor, ids.auditor_b
+    ctx.expired_auditor_id = ids.expired_auditor
+    expect(request(server, "PATCH", "/api/v1/users/" .. ids.cae_a .. "/roles/cae",
+      { token = tokens.admin, json = { responsible = true } }), 200, "cae_a responsible")
+    local colleagues = 0
+    makers.member = function()
+      colleagues = colleagues + 1
+      return expect(request(server, "POST", "/api/v1/users", { token = tokens.admin,
+        json = { email = "colleague" .. colleagues .. "@x.test", name = "Colette Collègue", role = "cae",
+          organisation_id = ids.org_a, password = H.PASSWORD } }), 201, "a colleague").json.id
+    end
+    ctx.colleague_id = makers.member()
+    ctx.member = ctx.colleague_id
     ctx.sa = H.new_self_assessment(server, tokens.cae_a, ids.org_a).id
     ctx.sa_b = H.new_self_assessment(server, tokens.cae_b, ids.org_b).id
     ctx.audit = H.new_audit(server, tokens.committee, ids.org_a, ids.auditor).id

@@ -13,7 +13,7 @@ TEST_IMPL(auth_memo_trusts_its_settings_only)
     long long user, settings;
     ASSERT_EQ(store_user_add(b, &u, "x", &user, &e), ERR_OK);
     char token[AUTH_TOKEN_LEN + 1], other[AUTH_TOKEN_LEN + 1], hash[AUTH_HASH_LEN + 1];
-    ASSERT_EQ(auth_api_token(b, user, "t", token, &e), ERR_OK);
+    ASSERT_EQ(auth_api_token(b, user, 0, "t", token, &e), ERR_OK);
     auth_config c = {.idle_seconds = 1800, .lifetime_seconds = 43200};
     auth_memo memo = {0};
     auth_actor who;

@@ -66,6 +66,7 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+             " DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
              " DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"
              " ALTER TABLE users DROP COLUMN acting_role; ALTER TABLE users DROP COLUMN disabled;"
              " ALTER TABLE decisions DROP COLUMN points;"
@@ -184,17 +185,21 @@ TEST_IMPL(store_pending_role)
     store_user a = {.email = "a@x.test", .name = "A", .role = "admin", .pending_role = "committee"};
     ASSERT_EQ(store_user_add(s, &a, "hash", &a.id, &e), ERR_OK);
     long long admins;
-    ASSERT_EQ(store_admin_count(s, &admins, &e), ERR_OK);
+    ASSERT_EQ(store_admin_count(s, false, &admins, &e), ERR_OK);
     ASSERT_EQ(admins, 1);
-    ASSERT_EQ(store_user_confirm_role(s, u.id, "auditor", &e), ERR_NOT_FOUND);
+    ASSERT_EQ(store_admin_count(s, true, &admins, &e), ERR_OK);
+    ASSERT_EQ(admins, 0); /* the committee role awaited replaces it */
+    ASSERT_EQ(store_user_confirm_role(s, got.role_id, "auditor", &e), ERR_NOT_FOUND);
     err_clear(&e);
-    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_OK);
-    ASSERT_EQ(store_user_confirm_role(s, u.id, "committee", &e), ERR_NOT_FOUND);
+    ASSERT_EQ(store_user_confirm_role(s, got.role_id, "committee", &e), ERR_OK);
+    ASSERT_EQ(store_user_confirm_role(s, got.role_id, "committee", &e), ERR_NOT_FOUND);
     err_clear(&e);
     ASSERT_EQ(store_user_get(s, u.id, &got, &e), ERR_OK);
     ASSERT_STR_EQ(got.role, "committee");
     ASSERT_STR_EQ(got.pending_role, "");
     /* a change naming another role clears the waiting one */
+    ASSERT_EQ(store_user_get(s, a.id, &got, &e), ERR_OK);
+    a.role_id = got.role_id;
     a.pending_role[0] = '\0';
     ASSERT_EQ(store_user_update(s, &a, &e), ERR_OK);
     ASSERT_EQ(store_user_get(s, a.id, &got, &e), ERR_OK);
@@ -279,14 +284,23 @@ TEST_IMPL(store_settings_move_with_what_servers_keep)
     store_user u = {.email = "a@b.test", .name = "A", .role = "admin"};
     ASSERT_EQ(store_user_add(b, &u, "x", &user, &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
-    ASSERT_EQ(store_session_add(b, "h", user, "session", NULL, 1, &e), ERR_OK);
+    ASSERT_EQ(store_session_add(b, "h", user, 0, "session", NULL, 1, &e), ERR_OK);
+    ASSERT(settings_moved(a, &v0));
+    /* a role given or taken: a session's rights change with it */
+    store_user more = {.role = "auditor", .certified_until = "2030-01-01"};
+    long long role;
+    ASSERT_EQ(store_role_add(b, user, &more, &role, &e), ERR_OK);
+    ASSERT(settings_moved(a, &v0));
+    ASSERT_EQ(store_role_add(b, user, &more, &role, &e), ERR_CONFLICT); /* one row a role */
+    err_clear(&e);
+    ASSERT_EQ(store_role_delete(b, role, &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_session_delete(b, "h", &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
     ASSERT_EQ(store_plugin_state_set(b, "p", false, &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));
     /* A's own change too, seen by a's next request. */
-    u.id = user;
+    ASSERT_EQ(store_user_get(a, user, &u, &e), ERR_OK);
     u.disabled = true;
     ASSERT_EQ(store_user_update(a, &u, &e), ERR_OK);
     ASSERT(settings_moved(a, &v0));

@@ -3,7 +3,7 @@
 import { api, onUnauthorized, setCsrf } from './api.js';
 import { h, clear } from './dom.js';
 import { roleName } from './i18n.js';
-import { announce, failPage, pageTitle } from './ui.js';
+import { announce, errorBox, failPage, pageTitle, roleSwitcher } from './ui.js';
 import * as publicPages from './pages/public.js';
 import * as loginPages from './pages/login.js';
 import * as cae from './pages/cae.js';
@@ -17,6 +17,7 @@ import * as reports from './pages/reports.js';
 import * as practices from './pages/practices.js';
 import * as documents from './pages/documents.js';
 import * as account from './pages/account.js';
+import * as team from './pages/team.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -36,6 +37,7 @@ const routes = [
   { path: '/cae/:id/auto-evaluation', page: cae.selfAssessments, roles: ALL },
   { path: '/cae/:id/plan-action', page: cae.actionPlan, roles: ALL },
   { path: '/cae/:id/documents', page: documents.library, roles: ['cae', 'committee', 'admin'] },
+  { path: '/cae/:id/equipe', page: team.team, roles: ['cae', 'admin'] },
   { path: '/evaluations/:id', page: assessment.assessmentPage, roles: ALL },
   { path: '/evaluations/:id/resultats', page: results.resultsPage, roles: ALL },
   { path: '/audits', page: committee.audits, roles: ['auditor', 'committee', 'admin'] },
@@ -55,13 +57,15 @@ const routes = [
   { path: '/compte', page: account.account },
 ];
 
-/* The navigation, per role; an entry's href may depend on the user. */
+/* The navigation, per role (and when: a further condition on the user);
+ * an entry's href may depend on the user. */
 const NAV = [
   { label: 'Tableau de bord', href: (u) => `#/cae/${u.organisation_id}`, roles: ['cae'] },
   { label: 'Auto-évaluation', href: (u) => `#/cae/${u.organisation_id}/auto-evaluation`, roles: ['cae'] },
   { label: 'Plan d’action', href: (u) => `#/cae/${u.organisation_id}/plan-action`, roles: ['cae'] },
   { label: 'Documents', href: (u) => `#/cae/${u.organisation_id}/documents`, roles: ['cae'] },
   { label: 'Nos bonnes pratiques', href: (u) => `#/cae/${u.organisation_id}/bonnes-pratiques`, roles: ['cae'] },
+  { label: 'Mon équipe', href: (u) => `#/cae/${u.organisation_id}/equipe`, roles: ['cae'], when: (u) => u.responsible },
   { label: 'Rapports', href: '#/rapports', roles: ['cae'] },
   { label: 'Mes audits', href: '#/audits', roles: ['auditor'] },
   { label: 'Décisions', href: '#/comite', roles: ['committee'] },
@@ -129,19 +133,38 @@ function renderHeader() {
   const list = h('ul', { class: 'nav-list' });
   for (const item of NAV) {
     if (item.roles && (!u || !item.roles.includes(u.role))) continue;
+    if (item.when && !item.when(u)) continue;
     const href = typeof item.href === 'function' ? item.href(u) : item.href;
     const current = `#${path}` === href;
     list.append(h('li', h('a', { href, 'aria-current': current ? 'page' : null }, item.label)));
   }
   nav.append(list);
   if (u) {
-    userBox.append(h('span', { class: 'user-name' }, u.name, h('span', { class: 'user-role' }, roleName(u.role))),
-      h('span', { class: 'user-actions' },
+    const switcher = roleSwitcher(u, switchRole);
+    userBox.append(h('span', { class: 'user-name' }, u.name,
+      switcher ? null : h('span', { class: 'user-role' }, roleName(u.role))),
+      h('span', { class: 'user-actions' }, switcher,
         h('a', { href: '#/compte', class: 'user-account', 'aria-current': path === '/compte' ? 'page' : null }, 'Mon compte'),
         h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter')));
   } else {
     userBox.append(h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'));
   }
+}
+
+/* The session acts in another of the person's roles: their home page in it. */
+async function switchRole(role, select) {
+  select.disabled = true;
+  try {
+    session.user = await api('PUT', 'session/role', { role });
+  } catch (err) {
+    select.disabled = false;
+    if (err.status === 401) return; /* the login page is on its way */
+    const main = document.querySelector('#main .view');
+    if (main) main.prepend(errorBox(err));
+    return;
+  }
+  announce(`Vous agissez maintenant en tant que : ${roleName(role)}.`);
+  navigate(homeOf(session.user));
 }
 
 async function logout() {

@@ -101,6 +101,8 @@ const REASONS = [
   [/^document \d+ has no version (\d+)$/, 'désigne une version $1 qui n’existe pas'],
   [/^a file part named "file", not empty, is required$/, 'manque ou est vide : choisissez un fichier qui n’est pas vide'],
   [/^duplicate key.*$/, 'est donné deux fois'],
+  [/^you do not hold the role (\w+).*$/, 'désigne un rôle ($1) que vous n’avez pas'],
+  [/^user \d+ already holds the role (\w+)$/, 'désigne un rôle ($1) que ce compte a déjà'],
 ];
 
 /** Whole messages, for the refusals that name no field ($1... their parts). */
@@ -138,6 +140,14 @@ const SENTENCES = [
   [/^the label follows the rules: .*not eligible.*$/, 'Le label suit les règles : l’évaluation de cet audit ne le permet pas, il ne peut pas être attribué.'],
   [/^assessment \d+ has no awarded decision: no certificate$/, 'Pas d’attestation : cet audit n’a pas obtenu le label.'],
   [/^user \d+ is the last administrator.*$/, 'Ce compte est le dernier administrateur : nommez-en un autre d’abord.'],
+  [/^only the CAE's responsible member or an administrator manages its team$/, 'Seuls le responsable de la CAE et les administrateurs gèrent son équipe.'],
+  [/^your own membership is changed by another responsible member.*$/, 'Votre propre place dans l’équipe se change par un autre responsable ou un administrateur.'],
+  [/^user \d+ holds other roles than this membership.*$/, 'Cette personne a d’autres rôles : seul un administrateur désactive ou réactive son compte.'],
+  [/^user \d+ is not a member of organisation \d+$/, 'Cette personne n’est pas (ou plus) membre de la CAE.'],
+  [/^user \d+ already holds the role (\w+)$/, 'Ce compte a déjà ce rôle.'],
+  [/^user \d+ holds no role (\w+)$/, 'Ce compte n’a pas ce rôle.'],
+  [/^an API token acts in the role it was made in$/, 'Un jeton d’API agit dans le rôle où il a été créé.'],
+  [/^your account, or the role you act in, no longer exists$/, 'Votre compte, ou le rôle dans lequel vous agissez, n’existe plus : reconnectez-vous.'],
   [/^user \d+ has no role awaiting confirmation$/, 'Aucun rôle n’attend de confirmation pour ce compte.'],
   [/^a user with the email (.+) already exists$/, 'Un compte existe déjà avec l’adresse $1.'],
   [/^your account changed meanwhile; try again$/, 'Votre compte a changé entre-temps : réessayez.'],

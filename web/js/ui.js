@@ -1,6 +1,6 @@
 // ui: shared pieces of the pages (titles, messages, badges, progress bars).
 import { h, add } from './dom.js';
-import { errorText, LEVELS, LABEL_STATUS, OUTCOMES, DECISIONS, ASSESSMENT_STATUS, ASSESSMENT_STATUS_F } from './i18n.js';
+import { roleName, errorText, LEVELS, LABEL_STATUS, OUTCOMES, DECISIONS, ASSESSMENT_STATUS, ASSESSMENT_STATUS_F } from './i18n.js';
 
 /** Announces text to screen readers through the polite live region. */
 export function announce(text) {
@@ -167,4 +167,26 @@ export function today() {
   const d = new Date();
   const p = (x) => String(x).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/**
+ * The roles a person may act in (those not awaiting confirmation); the
+ * header's switcher shows when there are two or more.
+ */
+export function heldRoles(user) {
+  return ((user && user.roles) || []).filter((r) => r.role !== 'none');
+}
+
+/**
+ * The header's role switcher: a labelled select of the person's roles, the
+ * one the session acts in selected; onSwitch(role) on a change. Null for a
+ * person holding one role.
+ */
+export function roleSwitcher(user, onSwitch) {
+  const roles = heldRoles(user);
+  if (roles.length < 2) return null;
+  const select = h('select', { id: 'role-switch', 'data-no-draft': '' },
+    roles.map((r) => h('option', { value: r.role, selected: r.role === user.role }, roleName(r.role))));
+  select.addEventListener('change', () => onSwitch(select.value, select));
+  return h('span', { class: 'role-switch' }, h('label', { for: select.id }, 'Agir en tant que'), select);
 }

@@ -134,7 +134,8 @@ function roleText(u) {
  * waiting for another member's confirmation; null when none waits.
  */
 export async function roleConfirmations(ctx) {
-  const waiting = (await api('GET', 'users')).filter((u) => u.pending_role && u.id !== ctx.user.id);
+  const waiting = (await api('GET', 'users'))
+    .filter((u) => (u.pending_role || (u.roles || []).some((r) => r.pending_role)) && u.id !== ctx.user.id);
   if (!waiting.length) return null;
   const out = h('div', { 'aria-live': 'polite' });
   const box = h('section', { class: 'card', 'aria-labelledby': 'role-confirmations', 'data-testid': 'role-confirmations' },

@@ -132,10 +132,18 @@ function auditorPicker(people, { id, label, numberLabel, hint }) {
     };
   }
   const now = today();
-  const auditors = people.users.filter((u) => u.role === 'auditor' && u.certified_until && u.certified_until >= now)
-    .sort((x, y) => x.name.localeCompare(y.name, 'fr'));
-  const options = auditors.map((u) => h('option', { value: u.id, 'data-org': u.organisation_id || '' },
-    `${u.name}${u.organisation_id ? ` (${people.orgName.get(u.organisation_id) || `CAE n° ${u.organisation_id}`})` : ''} — certifié jusqu’au ${frDate(u.certified_until)}`));
+  // a person may hold several roles: their auditor role, and every CAE any role of theirs names
+  const auditorRole = (u) => (u.roles || [u]).find((r) => r.role === 'auditor');
+  const orgsOf = (u) => (u.roles || [u]).map((r) => r.organisation_id).filter(Boolean);
+  const auditors = people.users.filter((u) => {
+    const r = auditorRole(u);
+    return r && r.certified_until && r.certified_until >= now;
+  }).sort((x, y) => x.name.localeCompare(y.name, 'fr'));
+  const options = auditors.map((u) => {
+    const r = auditorRole(u);
+    return h('option', { value: u.id, 'data-org': orgsOf(u).join(' ') },
+      `${u.name}${r.organisation_id ? ` (${people.orgName.get(r.organisation_id) || `CAE n° ${r.organisation_id}`})` : ''} — certifié jusqu’au ${frDate(r.certified_until)}`);
+  });
   const control = h('select', { id, required: true }, h('option', { value: '' }, auditors.length ? 'Choisir un auditeur ou une auditrice' : 'Aucun auditeur certifié à ce jour'), options);
   return {
     control,
@@ -143,7 +151,7 @@ function auditorPicker(people, { id, label, numberLabel, hint }) {
     notAuditor: 'Ce compte n’est plus celui d’un auditeur certifié : rechargez la page pour voir la liste à jour.',
     exclude(orgId, currentId) {
       for (const o of options) {
-        o.disabled = (!!orgId && o.dataset.org === String(orgId)) || o.value === String(currentId);
+        o.disabled = (!!orgId && o.dataset.org.split(' ').includes(String(orgId))) || o.value === String(currentId);
         if (o.disabled && o.selected) control.value = '';
       }
     },
