@@ -9,7 +9,11 @@
 #include "http.h"
 #include "plugin.h"
 #include "ruleset.h"
+#include "service.h"
 #include "store.h"
+
+#define COOKIE "labelcoop_session"
+#define MAX_SEGMENTS 8
 
 typedef struct worker {
     store *db;
@@ -35,5 +39,46 @@ void api_health(const api_config *c, http_response *res);
 /* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
  * If-None-Match names the document's tag. */
 void api_openapi(const http_request *req, http_response *res);
+
+/* One call of a route: the request, the answer, the service and the caller,
+ * and what the route's pattern matched. */
+typedef struct call {
+    const api_config *config;
+    const http_request *req;
+    http_response *res;
+    service svc;
+    auth_actor who;
+    const char *token; /* as presented */
+    long long ids[MAX_SEGMENTS];
+    const char *strs[MAX_SEGMENTS];
+    int n_ids, n_strs;
+    auth_memo *sessions; /* this thread's */
+    cJSON *body;
+    int status; /* of success */
+    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
+    size_t raw_len;
+    const char *raw_type;
+    char *raw_type_owned;
+    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
+    size_t fd_size;
+    bool has_fd;
+    bool deferred; /* answered later, from another thread (http_defer) */
+    bool known;    /* made with what the thread knows, no read (handle_known) */
+} call;
+
+typedef int (*handler)(call *c, cJSON **out, err *e);
+
+/* The answer that opens a browser session (a login, an accepted
+ * invitation): {"token", "csrf_token", "user"} (user taken), the session
+ * cookie, 201; id is the user's, for the log. */
+cJSON *api_session_answer(call *c, const char *token, cJSON *user, long long id);
+
+/* Invitations and forgotten passwords (api_tokens.c). */
+int api_invitation_add(call *c, cJSON **out, err *e);
+int api_invitations(call *c, cJSON **out, err *e);
+int api_invitation_revoke(call *c, cJSON **out, err *e);
+int api_invitation_accept(call *c, cJSON **out, err *e);
+int api_reset_request(call *c, cJSON **out, err *e);
+int api_reset(call *c, cJSON **out, err *e);
 
 #endif

@@ -122,6 +122,7 @@ struct http_request {
     char peer[64];   /* the address the connection comes from */
     bool https;           /* as a trusted proxy says */
     const char *route;    /* what answered it, for the metrics: a route's pattern, "static" */
+    bool hide_path;       /* the log shows the route instead of the path (a secret in it) */
     long long user;       /* the caller, for the log; 0: none */
     char id[HTTP_ID_MAX + 1]; /* the request's id: X-Request-Id, in the log */
     long long started_us; /* date_clock_us */
@@ -297,6 +298,8 @@ static void log_request(const http_request *r, int status)
     char method[64], url[1024], line[1600], stamp[DATE_STAMP_LEN + 1], user[24] = "-";
     reqlog_escape(method, sizeof method, r->method, 32);
     reqlog_escape(url, sizeof url, r->url, 400);
+    if (r->hide_path && r->route) /* a single-use token in it: never written */
+        snprintf(url, sizeof url, "/api/v1/%s", r->route);
     date_stamp(stamp);
     if (r->user)
         snprintf(user, sizeof user, "%lld", r->user);
@@ -343,6 +346,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, http_request *r, 
     res->body = NULL;
     if (res->route)
         r->route = res->route;
+    r->hide_path = r->hide_path || res->hide_path;
     if (!mr) {
         free(res->set_cookie);
         free(res->content_type_owned);

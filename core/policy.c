@@ -104,6 +104,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
         return own_org(u, org) || (is(u, "auditor") && t && t->auditing_draft &&
                                    policy_certified(u, today));
     }
+    case POLICY_INVITE: /* a committee role so given still waits for confirmation */
+        return overseer;
     }
     return false;
 }
@@ -132,6 +134,7 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
         [POLICY_DOCUMENTS_EDIT] = "only the CAE's own members change or delete its documents",
         [POLICY_DOCUMENTS_ADD] = "only the CAE's own members, or the certified auditor of its "
                                  "draft audit, add documents to its library",
+        [POLICY_INVITE] = "only an administrator or the committee invites someone",
     };
     /* NOLINTEND(bugprone-suspicious-missing-comma) */
     const store_assessment *a = target ? target->assessment : NULL;

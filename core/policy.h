@@ -29,6 +29,7 @@ typedef enum {
     POLICY_DOCUMENTS_READ,  /* a CAE's evidence documents; target: org_id (and linked) */
     POLICY_DOCUMENTS_EDIT,  /* new version, delete; target: org_id */
     POLICY_DOCUMENTS_ADD,   /* upload a new document; target: org_id (and auditing_draft) */
+    POLICY_INVITE,          /* invite someone to an account; target: the account's org_id */
 } policy_action;
 
 typedef struct policy_target {

@@ -147,6 +147,13 @@ enum {
     Q_MAIL_RETRY,
     Q_MAIL_FAILED,
     Q_MAIL_LOG,
+    Q_ACCOUNT_TOKEN_ADD,
+    Q_ACCOUNT_TOKEN_GET,
+    Q_ACCOUNT_TOKEN_USE,
+    Q_ACCOUNT_TOKEN_DROP,
+    Q_INVITATION_LIST,
+    Q_INVITATION_GET,
+    Q_INVITATION_DELETE,
     Q_COUNT
 };
 
@@ -159,6 +166,7 @@ extern const char *const store_sql_ledger[Q_COUNT];
 extern const char *const store_sql_outbox[Q_COUNT];
 extern const char *const store_sql_library[Q_COUNT];
 extern const char *const store_sql_mail[Q_COUNT];
+extern const char *const store_sql_tokens[Q_COUNT];
 
 struct store {
     sqlite3 *db;
