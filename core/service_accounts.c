@@ -337,7 +337,7 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
 static int user_patch(service *s, long long id, const cJSON *body, store_user *was, store_user *u,
                       err *e)
 {
-    const char *password;
+    const char *password = NULL;
     if (store_user_get(s->db, id, was, e))
         return e->code;
     *u = *was;

@@ -207,7 +207,7 @@ static int new_password(service *s, const cJSON *body, char *hash, err *e)
 static int accept(service *s, const char *token, const char *hash, cJSON **out, char *session,
                   err *e)
 {
-    store_account_token t;
+    store_account_token t = {0};
     int rc = token_use(s, token, "invitation", &t, e);
     if (rc != ERR_OK)
         return rc;
@@ -330,7 +330,7 @@ int service_password_reset_request(service *s, const cJSON *body, cJSON **out, e
  * browser session of the account ended. */
 static int reset(service *s, const char *token, const char *hash, store_user *u, err *e)
 {
-    store_account_token t;
+    store_account_token t = {0};
     int rc = token_use(s, token, "password_reset", &t, e);
     if (rc == ERR_OK)
         rc = store_user_get(s->db, t.user_id, u, e);

@@ -16,6 +16,7 @@
     " FROM account_tokens WHERE kind = 'invitation' AND used_at IS NULL"
 
 const char *const store_sql_tokens[Q_COUNT] = {
+    /* NOLINTNEXTLINE(bugprone-suspicious-missing-comma) */
     [Q_ACCOUNT_TOKEN_ADD] = "INSERT INTO account_tokens (hash, kind, email, user_id, name, role,"
                             " organisation_id, invited_by, created_at, expires_at)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
