@@ -93,6 +93,10 @@ describe("invitations", function()
     -- the message came once
     support.sleep(1)
     assert.are.equal(1, #M.messages(box))
+    -- once sent, the outbox keeps the message without its link
+    support.wait_for(function() return #M.mail_log(db, "sent") == 1 end, 10, 0.1)
+    assert.are.equal("0", H.sql_value(db, "SELECT count(*) FROM mail WHERE text LIKE '%" .. token
+      .. "%' OR html LIKE '%" .. token .. "%';"))
     server.stop()
     local out, err = server.output()
     local log = out .. err

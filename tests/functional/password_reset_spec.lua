@@ -60,6 +60,9 @@ describe("forgotten passwords", function()
     support.sleep(1.5)
     assert.are.equal(1, #M.messages(box), json.encode(M.messages(box)))
     assert.are.equal(1, #M.mail_log(db))
+    support.wait_for(function() return #M.mail_log(db, "sent") == 1 end, 10, 0.1)
+    assert.are.equal("0", H.sql_value(db, "SELECT count(*) FROM mail WHERE text LIKE '%" .. token
+      .. "%' OR html LIKE '%" .. token .. "%';"))
     assert.are.equal("1", H.sql_value(db, "SELECT count(*) FROM account_tokens;"))
     assert.are.equal("0", H.sql_value(db, "SELECT count(*) FROM account_tokens WHERE hash LIKE '%"
       .. token .. "%';"))
