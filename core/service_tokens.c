@@ -158,14 +158,18 @@ int service_invitation_revoke(service *s, long long id, err *e)
     return svc_finish(s, rc, e);
 }
 
-/* The token of kind named token, unused and unexpired, marked used now,
- * inside the caller's write: the write that uses it. */
-static int token_use(service *s, const char *token, const char *kind, store_account_token *t,
-                     err *e)
+/* A kind of token as messages name it. */
+static const char *kind_name(const char *kind)
 {
-    const char *what = strcmp(kind, "invitation") == 0 ? "invitation" : "password reset";
-    char hash[AUTH_HASH_LEN + 1], now[DATE_TIME_LEN + 1];
-    date_now(now);
+    return strcmp(kind, "invitation") == 0 ? "invitation" : "password reset";
+}
+
+/* The token of kind named token, unused and unexpired at now, into t. */
+static int token_find(service *s, const char *token, const char *kind, const char *now,
+                      store_account_token *t, err *e)
+{
+    const char *what = kind_name(kind);
+    char hash[AUTH_HASH_LEN + 1];
     int rc = ERR_NOT_FOUND;
     if (strlen(token) == AUTH_TOKEN_LEN) {
         auth_token_hash(token, hash);
@@ -182,23 +186,40 @@ static int token_use(service *s, const char *token, const char *kind, store_acco
     if (strcmp(t->expires_at, now) <= 0)
         return err_set(e, ERR_GONE, "this %s link expired at %s: ask for a new one", what,
                        t->expires_at);
+    return ERR_OK;
+}
+
+/* The token found as token_find finds it, marked used now, inside the
+ * caller's write: the write that uses it. */
+static int token_use(service *s, const char *token, const char *kind, store_account_token *t,
+                     err *e)
+{
+    char now[DATE_TIME_LEN + 1];
+    date_now(now);
+    int rc = token_find(s, token, kind, now, t, e);
     /* Guarded: only the write that finds it unused marks it. */
-    rc = store_account_token_use(s->db, t->id, now, e);
-    if (rc == ERR_NOT_FOUND)
-        return err_set(e, ERR_GONE, "this %s link was used already: a link works once", what);
+    if (rc == ERR_OK && store_account_token_use(s->db, t->id, now, e) == ERR_NOT_FOUND)
+        rc = err_set(e, ERR_GONE, "this %s link was used already: a link works once",
+                     kind_name(kind));
     return rc;
 }
 
-/* body {"password"}, checked as an account's, hashed into hash. */
-static int new_password(service *s, const cJSON *body, char *hash, err *e)
+/* body {"password"}, checked as an account's, hashed into hash, once the
+ * link of kind is found usable: an unknown or spent link costs the server
+ * no hashing (tens of ms and 64 MiB). The write checks the link again. */
+static int new_password(service *s, const char *token, const char *kind, const cJSON *body,
+                        char *hash, err *e)
 {
     static const char *const keys[] = {"password", NULL};
     const char *password;
+    char now[DATE_TIME_LEN + 1];
+    store_account_token t = {0};
+    date_now(now);
     if (svc_need_object(body, keys, e) ||
         svc_text_field(body, "password", true, 1024, &password, e) ||
-        svc_password_check("password", password, e))
+        svc_password_check("password", password, e) || token_find(s, token, kind, now, &t, e))
         return e->code;
-    store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
+    store_snapshot_end(s->db); /* not held over the hashing */
     return auth_hash_password(password, hash, e);
 }
 
@@ -237,7 +258,7 @@ int service_invitation_accept(service *s, const char *token, const cJSON *body, 
 {
     *out = NULL;
     char hash[AUTH_PWHASH_LEN];
-    if (new_password(s, body, hash, e) || store_begin(s->db, e))
+    if (new_password(s, token, "invitation", body, hash, e) || store_begin(s->db, e))
         return e->code;
     int rc = svc_finish(s, accept(s, token, hash, out, session, e), e);
     if (rc != ERR_OK) {
@@ -350,7 +371,7 @@ int service_password_reset(service *s, const char *token, const cJSON *body, cJS
     *out = NULL;
     char hash[AUTH_PWHASH_LEN];
     store_user u;
-    if (new_password(s, body, hash, e) || store_begin(s->db, e))
+    if (new_password(s, token, "password_reset", body, hash, e) || store_begin(s->db, e))
         return e->code;
     int rc = svc_finish(s, reset(s, token, hash, &u, e), e);
     if (rc == ERR_OK) {
