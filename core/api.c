@@ -154,8 +154,17 @@ static void respond_error(http_response *res, int code, const char *message);
  * HEALTH, OPENAPI: answered without the route's handler (api_watch.c,
  * api_openapi.c); the OpenAPI document from the binary alone. UPLOAD: the
  * body is a multipart/form-data upload, streamed to the documents folder as
- * it comes (api_uploads), never gathered. */
-enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16, OPENAPI = 32, UPLOAD = 64 };
+ * it comes (api_uploads), never gathered. SECRET: see below. */
+enum {
+    PUBLIC = 1,
+    BODY = 2,
+    KNOWN = 4,
+    ANY_RULES = 8,
+    HEALTH = 16,
+    OPENAPI = 32,
+    UPLOAD = 64,
+    SECRET = 128, /* the path holds a single-use token: the log shows the pattern instead */
+};
 
 typedef struct route {
     const char *method;
@@ -203,26 +212,33 @@ static int h_login(call *c, cJSON **out, err *e)
     if (role_json && !cJSON_IsNull(role_json) && (!role || strlen(role) > 15))
         return err_set(e, ERR_INPUT, "$.role: must be \"cae\", \"auditor\", \"committee\" or "
                                      "\"admin\"");
-    char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_HASH_LEN + 1];
+    char token[AUTH_TOKEN_LEN + 1];
     if (auth_login(c->svc.db, &c->config->auth, email, password, role, http_client(c->req),
                    &c->who, token, e))
         return e->code;
-    http_note_user(c->req, c->who.user.id);
-    auth_csrf_token(token, csrf);
     cJSON *user;
     c->svc.who = &c->who;
     if (api_me(c, &user, e))
         return e->code;
-    *out = cJSON_CreateObject();
-    cJSON_AddStringToObject(*out, "token", token);
-    cJSON_AddStringToObject(*out, "csrf_token", csrf);
-    cJSON_AddItemToObject(*out, "user", user);
+    *out = api_session_answer(c, token, user, c->who.user.id);
+    return ERR_OK;
+}
+
+cJSON *api_session_answer(call *c, const char *token, cJSON *user, long long id)
+{
+    char csrf[AUTH_HASH_LEN + 1];
+    http_note_user(c->req, id);
+    auth_csrf_token(token, csrf);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "token", token);
+    cJSON_AddStringToObject(out, "csrf_token", csrf);
+    cJSON_AddItemToObject(out, "user", user);
     char cookie[256];
     snprintf(cookie, sizeof cookie, COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/%s", token,
              cookie_secure(c) ? "; Secure" : "");
     c->res->set_cookie = strdup(cookie);
     c->status = 201;
-    return ERR_OK;
+    return out;
 }
 
 static int h_logout(call *c, cJSON **out, err *e)
@@ -771,6 +787,12 @@ static const route routes[] = {
     {"GET", "me", api_me, ANY_RULES},
     {"PUT", "session/role", api_session_role, BODY | ANY_RULES},
     {"PUT", "me/password", h_password, BODY | ANY_RULES},
+    {"POST", "invitations", api_invitation_add, BODY | ANY_RULES},
+    {"GET", "invitations", api_invitations, ANY_RULES},
+    {"DELETE", "invitations/:id", api_invitation_revoke, ANY_RULES},
+    {"POST", "invitations/:key/accept", api_invitation_accept, PUBLIC | BODY | ANY_RULES | SECRET},
+    {"POST", "password-reset", api_reset_request, PUBLIC | BODY | ANY_RULES},
+    {"POST", "password-reset/:key", api_reset, PUBLIC | BODY | ANY_RULES | SECRET},
     {"POST", "tokens", h_token_add, BODY | ANY_RULES},
     {"GET", "tokens", h_tokens, ANY_RULES},
     {"DELETE", "tokens/:key", h_token_revoke, ANY_RULES},
@@ -960,6 +982,7 @@ static void respond_error(http_response *res, int code, const char *message)
         {ERR_PRECONDITION, 412, "precondition_failed"},
         {ERR_TOO_LARGE, 413, "payload_too_large"},
         {ERR_UNPROCESSABLE, 422, "unprocessable"},
+        {ERR_GONE, 410, "gone"},
     };
     int status = 500;
     const char *name = "internal";
@@ -1194,6 +1217,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         return;
     }
     res->route = r->pattern;
+    res->hide_path = (r->flags & SECRET) != 0;
     if (r->flags & HEALTH) {
         api_health(c.config, res);
         return;
@@ -1235,6 +1259,8 @@ void api_handle(void *app, const http_request *req, http_response *res)
     c.svc.if_none_match = http_header(req, "If-None-Match");
     c.svc.library = c.config->library.dir ? &c.config->library : NULL;
     c.svc.mail = c.config->mail.templates_dir ? &c.config->mail : NULL;
+    c.svc.auth = &c.config->auth;
+    c.svc.client = http_client(req);
     c.sessions = &w->sessions;
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);

@@ -12,6 +12,9 @@
 #include "service.h"
 #include "store.h"
 
+#define COOKIE "labelcoop_session"
+#define MAX_SEGMENTS 8
+
 typedef struct worker {
     store *db;
     ruleset_cache *rulesets;
@@ -31,8 +34,14 @@ typedef struct worker {
 /* This thread's worker, opened on its first request; NULL with e set when
  * the database cannot be opened (tried again at the next request). */
 worker *api_worker(const api_config *c, err *e);
-/* One request as the routes' handlers see it (api.c). */
-#define MAX_SEGMENTS 8
+/* GET /api/v1/health's answer, into res (api_watch.c). */
+void api_health(const api_config *c, http_response *res);
+/* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
+ * If-None-Match names the document's tag. */
+void api_openapi(const http_request *req, http_response *res);
+
+/* One call of a route: the request, the answer, the service and the caller,
+ * and what the route's pattern matched. */
 typedef struct call {
     const api_config *config;
     const http_request *req;
@@ -59,6 +68,11 @@ typedef struct call {
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
 
+/* The answer that opens a browser session (a login, an accepted
+ * invitation): {"token", "csrf_token", "user"} (user taken), the session
+ * cookie, 201; id is the user's, for the log. */
+cJSON *api_session_answer(call *c, const char *token, cJSON *user, long long id);
+
 /* The handlers of api_people.c: a person's roles, the role a session acts
  * in, a CAE's team. */
 int api_me(call *c, cJSON **out, err *e);
@@ -70,10 +84,12 @@ int api_team(call *c, cJSON **out, err *e);
 int api_team_update(call *c, cJSON **out, err *e);
 int api_team_remove(call *c, cJSON **out, err *e);
 
-/* GET /api/v1/health's answer, into res (api_watch.c). */
-void api_health(const api_config *c, http_response *res);
-/* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
- * If-None-Match names the document's tag. */
-void api_openapi(const http_request *req, http_response *res);
+/* Invitations and forgotten passwords (api_tokens.c). */
+int api_invitation_add(call *c, cJSON **out, err *e);
+int api_invitations(call *c, cJSON **out, err *e);
+int api_invitation_revoke(call *c, cJSON **out, err *e);
+int api_invitation_accept(call *c, cJSON **out, err *e);
+int api_reset_request(call *c, cJSON **out, err *e);
+int api_reset(call *c, cJSON **out, err *e);
 
 #endif

@@ -181,7 +181,7 @@ static void slot_forgive(const char *key, bool all)
  * first; a right password takes it back (throttle_settle). ERR_TOO_MANY
  * when either key is over its limit, or when the table has no room left. */
 static int throttle_enter(const auth_config *cfg, const char *client_key, const char *account_key,
-                          err *e)
+                          const char *what, err *e)
 {
     int per_client = cfg->failures_per_client ? cfg->failures_per_client : AUTH_FAILURES_PER_CLIENT;
     int per_account =
@@ -207,11 +207,11 @@ static int throttle_enter(const auth_config *cfg, const char *client_key, const 
     pthread_mutex_unlock(&throttle_lock);
     if (full)
         return err_set(e, ERR_TOO_MANY,
-                       "too many failed logins on this server lately; try again in %ld minute%s",
+                       "too many %s on this server lately; try again in %ld minute%s", what,
                        minutes, minutes > 1 ? "s" : "");
     if (over)
-        return err_set(e, ERR_TOO_MANY, "too many failed logins; try again in %ld minute%s",
-                       minutes, minutes > 1 ? "s" : "");
+        return err_set(e, ERR_TOO_MANY, "too many %s; try again in %ld minute%s", what, minutes,
+                       minutes > 1 ? "s" : "");
     return ERR_OK;
 }
 
@@ -245,15 +245,47 @@ static int open_session(store *s, long long user, long long role_id, const char 
     return store_session_add(s, hash, user, role_id, kind, name, now_seconds(), e);
 }
 
+/* The throttle's keys of a client address and an email (in lower case),
+ * each prefixed with what they count ("" for logins). */
+static void throttle_keys(const char *what, const char *client, const char *email,
+                          char *client_key, char *account_key)
+{
+    snprintf(client_key, 160, "%sclient:%s", what, client ? client : "?");
+    snprintf(account_key, 160, "%saccount:%s", what, email);
+    for (char *p = account_key; *p; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+}
+
+int auth_guess(const auth_config *c, const char *email, const char *client, err *e)
+{
+    char client_key[160], account_key[160];
+    throttle_keys("", client, email, client_key, account_key);
+    return throttle_enter(c, client_key, account_key, "wrong passwords", e);
+}
+
+void auth_guess_right(const char *email, const char *client)
+{
+    char client_key[160], account_key[160];
+    throttle_keys("", client, email, client_key, account_key);
+    throttle_settle(client_key, account_key);
+}
+
+int auth_throttle_request(const auth_config *c, const char *kind, const char *email,
+                          const char *client, err *e)
+{
+    char client_key[160], account_key[160], prefix[40], what[64];
+    snprintf(prefix, sizeof prefix, "%s-", kind);
+    snprintf(what, sizeof what, "%s requests", kind);
+    throttle_keys(prefix, client, email, client_key, account_key);
+    return throttle_enter(c, client_key, account_key, what, e);
+}
+
 int auth_login(store *s, const auth_config *c, const char *email, const char *password,
                const char *role, const char *client, auth_actor *who, char *token, err *e)
 {
     char client_key[160], account_key[160];
-    snprintf(client_key, sizeof client_key, "client:%s", client ? client : "?");
-    snprintf(account_key, sizeof account_key, "account:%s", email);
-    for (char *p = account_key; *p; p++)
-        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    if (throttle_enter(c, client_key, account_key, e))
+    throttle_keys("", client, email, client_key, account_key);
+    if (throttle_enter(c, client_key, account_key, "failed logins", e))
         return e->code;
 
     char hash[AUTH_PWHASH_LEN] = "";
@@ -373,6 +405,11 @@ int auth_logout(store *s, const char *token, err *e)
     char hash[AUTH_HASH_LEN + 1];
     auth_token_hash(token, hash);
     return store_session_delete(s, hash, e);
+}
+
+int auth_session_open(store *s, long long user, char *token, char *hash, err *e)
+{
+    return open_session(s, user, 0, "session", NULL, token, hash, e);
 }
 
 int auth_api_token(store *s, long long user, long long role_id, const char *name, char *token,

@@ -70,6 +70,22 @@ typedef struct auth_memo {
     unsigned next;
 } auth_memo;
 
+/* A guess at email's password made from client (changing one's password
+ * names the current one), counted by the login throttle with the logins'
+ * keys before the password is checked: ERR_TOO_MANY when over; a right
+ * guess is taken back with auth_guess_right. */
+int auth_guess(const auth_config *c, const char *email, const char *client, err *e);
+void auth_guess_right(const char *email, const char *client);
+/* A request of kind ("password reset") for email from client, counted by
+ * the login throttle (its limits and window) under keys of its own and never
+ * taken back, whether the email has an account or not: ERR_TOO_MANY when
+ * over. */
+int auth_throttle_request(const auth_config *c, const char *kind, const char *email,
+                          const char *client, err *e);
+/* A browser session for user, as a login opens (inside the caller's write
+ * when there is one); token[AUTH_TOKEN_LEN + 1] gets it, hash its hash. */
+int auth_session_open(store *s, long long user, char *token, char *hash, err *e);
+
 /* Resolves a token into the actor, through memo, with v the database's
  * version now; ERR_UNAUTHORIZED when unknown or expired. */
 int auth_resolve_memo(store *s, const auth_config *c, auth_memo *memo, const store_version *v,

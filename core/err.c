@@ -87,6 +87,7 @@ int err_exit_code(int code)
     case ERR_TOO_MANY:
     case ERR_MEDIA_TYPE:
     case ERR_PRECONDITION:
+    case ERR_GONE:
     case ERR_TOO_LARGE:
     case ERR_UNPROCESSABLE:
         return ERR_INPUT;

@@ -23,6 +23,7 @@ enum {
     ERR_PRECONDITION = 12, /* 412: If-Match names what is no longer there */
     ERR_TOO_LARGE = 13,    /* 413: an upload past its limit */
     ERR_UNPROCESSABLE = 14, /* 422: a file refused for what it holds (a virus) */
+    ERR_GONE = 15,          /* 410: a single-use link already used, or expired */
 };
 
 typedef struct err {

@@ -173,6 +173,8 @@ static void log_request(const http_request *r, int status)
     char method[64], url[1024], line[1600], stamp[DATE_STAMP_LEN + 1], user[24] = "-";
     reqlog_escape(method, sizeof method, r->method, 32);
     reqlog_escape(url, sizeof url, r->url, 400);
+    if (r->hide_path && r->route) /* a single-use token in it: never written */
+        snprintf(url, sizeof url, "/api/v1/%s", r->route);
     date_stamp(stamp);
     if (r->user)
         snprintf(user, sizeof user, "%lld", r->user);
@@ -219,6 +221,7 @@ enum MHD_Result http_send_response(struct MHD_Connection *c, http_request *r, ht
     res->body = NULL;
     if (res->route)
         r->route = res->route;
+    r->hide_path = r->hide_path || res->hide_path;
     if (!mr) {
         free(res->set_cookie);
         free(res->content_type_owned);

@@ -87,6 +87,7 @@ typedef struct http_response {
     char *content_type_owned; /* owned, used instead of content_type when set */
     char *set_cookie;         /* owned, or NULL */
     const char *route;        /* the route's pattern, for the metrics (static text) */
+    bool hide_path;           /* the path holds a secret: the log shows /api/v1/ and the route */
     struct {
         const char *name; /* static text */
         char *value;      /* owned */

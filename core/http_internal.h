@@ -96,6 +96,7 @@ struct http_request {
     char peer[64];   /* the address the connection comes from */
     bool https;           /* as a trusted proxy says */
     const char *route;    /* what answered it, for the metrics: a route's pattern, "static" */
+    bool hide_path;       /* the log shows the route instead of the path (a secret in it) */
     long long user;       /* the caller, for the log; 0: none */
     char id[HTTP_ID_MAX + 1]; /* the request's id: X-Request-Id, in the log */
     long long started_us; /* date_clock_us */

@@ -108,6 +108,8 @@ static bool allowed(const store_user *u, policy_action action, const policy_targ
     }
     case POLICY_TEAM_MANAGE: /* the CAE's responsible member, or an administrator */
         return manager || (own_org(u, org) && u->responsible);
+    case POLICY_INVITE: /* a committee role so given still waits for confirmation */
+        return overseer;
     }
     return false;
 }
@@ -138,6 +140,8 @@ int policy_check(const store_user *u, policy_action action, const policy_target 
                                  "draft audit, add documents to its library",
         [POLICY_TEAM_MANAGE] = "only the CAE's responsible member or an administrator manages "
                                "its team",
+        [POLICY_INVITE] = "only an administrator or the committee invites someone (a CAE's "
+                          "responsible member, a colleague to their CAE)",
     };
     /* NOLINTEND(bugprone-suspicious-missing-comma) */
     const store_assessment *a = target ? target->assessment : NULL;

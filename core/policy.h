@@ -31,6 +31,7 @@ typedef enum {
     POLICY_DOCUMENTS_ADD,   /* upload a new document; target: org_id (and auditing_draft) */
     POLICY_TEAM_MANAGE,     /* a CAE's team: its list, disable, remove, responsible; target:
                                org_id */
+    POLICY_INVITE,          /* invite someone to an account; target: the account's org_id */
 } policy_action;
 
 typedef struct policy_target {

@@ -64,6 +64,11 @@ typedef struct service {
     const service_library_config *library;
     /* E-mail templates and links; NULL: changes enqueue no e-mail. */
     const service_mail_config *mail;
+    /* The login throttle's limits (NULL: the defaults) and the caller's
+     * address (NULL: unknown): wrong current passwords and password reset
+     * requests are counted as failed logins are. */
+    const auth_config *auth;
+    const char *client;
 } service;
 
 /* Every function below returns ERR_OK and sets *out (caller deletes), or an
@@ -251,7 +256,8 @@ int service_org_practices(service *s, long long org, cJSON **out, err *e);
 /* body: {"shared": true|false}, by the CAE the practice belongs to. */
 int service_practice_share(service *s, long long id, const cJSON *body, cJSON **out, err *e);
 
-/* body: {"current", "new"}; revokes the caller's other sessions. */
+/* body: {"current", "new"}; revokes the caller's other sessions. A wrong
+ * current password counts as a failed login (ERR_TOO_MANY past the limit). */
 int service_password_change(service *s, const cJSON *body, err *e);
 
 int service_actions_list(service *s, long long org, cJSON **out, err *e);
@@ -291,6 +297,31 @@ int service_library_sweep(service *s, int *count, err *e);
 /* Deletes a document (journaled); its files go from the folder when no
  * other document names them. */
 int service_library_delete(service *s, long long id, err *e);
+
+/* Invitations and password resets (service_tokens.c): single-use links
+ * sent by e-mail, of which only a hash is stored.
+ * invitation_add: {"email", "name", "role", "organisation_id"} checked as
+ * an account creation (an address with an account: ERR_CONFLICT), by whoever
+ * may invite (svc_may_invite); a pending invitation for the address is
+ * replaced; mail "invitation" with a link valid 7 days; *out the invitation
+ * (never its token). list, revoke: administrators. */
+int service_invitation_add(service *s, const cJSON *body, cJSON **out, err *e);
+int service_invitation_list(service *s, cJSON **out, err *e);
+int service_invitation_revoke(service *s, long long id, err *e);
+/* body {"password"}: the account the invitation names, made in the
+ * transaction that marks the invitation used, and a session for it
+ * (session[AUTH_TOKEN_LEN + 1], *out {"user"}). An unknown link
+ * ERR_NOT_FOUND; one used or expired ERR_GONE. */
+int service_invitation_accept(service *s, const char *token, const cJSON *body, cJSON **out,
+                              char *session, err *e);
+/* body {"email"}: the same *out whether or not the address has an account;
+ * an enabled account gets mail "password_reset" with a link valid 1 hour
+ * (earlier links of the account revoked). Throttled per client address and
+ * per email (ERR_TOO_MANY). */
+int service_password_reset_request(service *s, const cJSON *body, cJSON **out, err *e);
+/* body {"password"}: the account's new password; every session of the
+ * account ends (API tokens stay). Errors as service_invitation_accept's. */
+int service_password_reset(service *s, const char *token, const cJSON *body, cJSON **out, err *e);
 
 /* The e-mail outbox, newest first: every message, or those of status
  * (pending, sent, failed; ERR_INPUT otherwise). Administrators only. */

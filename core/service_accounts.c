@@ -52,9 +52,17 @@ int service_org_get(service *s, long long id, cJSON **out, err *e)
     return store_org_get(s->db, id, out, e);
 }
 
+int svc_password_check(const char *key, const char *password, err *e)
+{
+    if (strlen(password) < 10)
+        return bad(e, key, "must be at least 10 characters long");
+    return ERR_OK;
+}
+
 /* Copies body's user fields onto u. On creation email, name, role and
- * password are required; on a change any may be left out, and null clears
- * organisation_id and certified_until only. Then checks the user as a whole. */
+ * password (unless password is NULL: none is asked) are required; on a
+ * change any may be left out, and null clears organisation_id and
+ * certified_until only. Then checks the user as a whole. */
 static int user_fields(const cJSON *body, bool creating, store_user *u, const char **password,
                        err *e)
 {
@@ -82,15 +90,15 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
         svc_text_field(body, "role", NEEDED("role"), 16, &role, e) ||
         svc_id_field(body, "organisation_id", &org, e) ||
         svc_date_field(body, "certified_until", false, &certified, e) ||
-        svc_text_field(body, "password", NEEDED("password"), 1024, password, e))
+        (password && svc_text_field(body, "password", NEEDED("password"), 1024, password, e)))
         return e->code;
 #undef NEEDED
     if (email && (!strchr(email, '@') || strchr(email, ' ')))
         return bad(e, "email", "is not an email address");
     if (role && !svc_role_name(role))
         return bad(e, "role", "must be \"cae\", \"auditor\", \"committee\" or \"admin\"");
-    if (*password && strlen(*password) < 10)
-        return bad(e, "password", "must be at least 10 characters long");
+    if (password && *password && svc_password_check("password", *password, e))
+        return e->code;
     if (email)
         snprintf(u->email, sizeof u->email, "%s", email);
     if (name)
@@ -103,21 +111,31 @@ static int user_fields(const cJSON *body, bool creating, store_user *u, const ch
     return ERR_OK;
 }
 
+int svc_user_fields(const cJSON *body, store_user *u, err *e)
+{
+    return user_fields(body, true, u, NULL, e);
+}
+
 /* Two people grant the committee role: one given through the API waits
  * (u->pending_role) for another committee member's confirmation, and the
  * account keeps meanwhile the role it had, was's ("none" for a new one). The
  * command line, the server's operator, gives it at once: that is how the
  * first committee member is made. Another role named clears a waiting one.
  * Called once user_fields has put the role named in u->role. */
-static void role_request(const service *s, const store_user *was, store_user *u)
+static void role_request_by(bool operator, const store_user *was, store_user *u)
 {
     bool committee = strcmp(u->role, "committee") == 0;
-    if (!committee || !s->who || strcmp(was->role, "committee") == 0) {
+    if (!committee || operator || strcmp(was->role, "committee") == 0) {
         u->pending_role[0] = '\0';
         return;
     }
     snprintf(u->pending_role, sizeof u->pending_role, "%s", u->role);
     snprintf(u->role, sizeof u->role, "%s", was->role);
+}
+
+static void role_request(const service *s, const store_user *was, store_user *u)
+{
+    role_request_by(!s->who, was, u);
 }
 
 /* The user as they will be once the role they wait for is confirmed. */
@@ -139,27 +157,35 @@ int svc_org_exists(service *s, long long org, err *e)
     return rc == ERR_NOT_FOUND ? bad(e, "organisation_id", "no organisation %lld", org) : rc;
 }
 
+int svc_user_create(service *s, store_user *u, const char *hash, bool by_operator, cJSON **out,
+                    err *e)
+{
+    store_user none = {.role = "none"};
+    role_request_by(by_operator, &none, u);
+    int rc = svc_org_exists(s, u->org_id, e);
+    if (rc == ERR_OK)
+        rc = store_user_add(s->db, u, hash, &u->id, e);
+    if (rc == ERR_OK) {
+        *out = store_user_json(u);
+        rc = svc_journal(s, "user.create", "user", u->id, NULL, *out, e);
+    }
+    return rc;
+}
+
 int service_user_add(service *s, const cJSON *body, cJSON **out, err *e)
 {
     *out = NULL;
     const char *password = NULL;
-    store_user u = {0}, none = {.role = "none"};
+    store_user u = {0};
     if (svc_allow(s, POLICY_ADMINISTER, 0, NULL, e) || user_fields(body, true, &u, &password, e))
         return e->code;
-    role_request(s, &none, &u);
     char hash[AUTH_PWHASH_LEN];
     store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
     if (auth_hash_password(password, hash, e))
         return e->code;
     if (store_begin(s->db, e))
         return e->code;
-    int rc = svc_org_exists(s, u.org_id, e);
-    if (rc == ERR_OK)
-        rc = store_user_add(s->db, &u, hash, &u.id, e);
-    if (rc == ERR_OK) {
-        *out = store_user_json(&u);
-        rc = svc_journal(s, "user.create", "user", u.id, NULL, *out, e);
-    }
+    int rc = svc_user_create(s, &u, hash, !s->who, out, e);
     rc = svc_finish(s, rc, e);
     if (rc != ERR_OK) {
         cJSON_Delete(*out);
@@ -211,7 +237,7 @@ static int user_update(service *s, const store_user *was, const store_user *u, c
 static int user_patch(service *s, long long id, const cJSON *body, store_user *was, store_user *u,
                       err *e)
 {
-    const char *password;
+    const char *password = NULL;
     if (store_user_get(s->db, id, was, e))
         return e->code;
     *u = *was;
@@ -393,15 +419,21 @@ int service_password_change(service *s, const cJSON *body, err *e)
         svc_text_field(body, "current", true, 1024, &current, e) ||
         svc_text_field(body, "new", true, 1024, &fresh, e))
         return e->code;
-    if (strlen(fresh) < 10)
-        return bad(e, "new", "must be at least 10 characters long");
+    if (svc_password_check("new", fresh, e))
+        return e->code;
     store_user u;
     char stored[AUTH_PWHASH_LEN], hash[AUTH_PWHASH_LEN];
     if (store_user_by_email(s->db, s->who->user.email, NULL, &u, stored, sizeof stored, e))
         return e->code;
     store_snapshot_end(s->db); /* not held over the hashing (tens of ms) */
+    /* A stolen session must not be a way round the login throttle: a wrong
+     * current password counts as a failed login of the account. */
+    static const auth_config defaults = {0};
+    if (auth_guess(s->auth ? s->auth : &defaults, u.email, s->client, e))
+        return e->code;
     if (!auth_verify_password(stored, current))
         return bad(e, "current", "is not your current password");
+    auth_guess_right(u.email, s->client);
     if (auth_hash_password(fresh, hash, e) || store_begin(s->db, e))
         return e->code;
     /* The password checked is still the one stored: an administrator's

@@ -64,6 +64,18 @@ void svc_forget_plugin_states(service *s);
 /* Accounts (service_accounts.c). */
 int svc_org_exists(service *s, long long org, err *e);
 bool svc_certified(const store_user *u, const char *today);
+/* A new password's check: ERR_INPUT at $.key when too short. */
+int svc_password_check(const char *key, const char *password, err *e);
+/* The fields of a new account without its password (an invitation's),
+ * checked as a creation checks them, onto u. */
+int svc_user_fields(const cJSON *body, store_user *u, err *e);
+/* The one place an account is made, inside the caller's write: u as
+ * checked, its committee role waiting for another member's confirmation
+ * unless by_operator (the command line), its organisation there; stored
+ * with the password hash, journaled (user.create); *out the account
+ * (caller deletes, also on failure). */
+int svc_user_create(service *s, store_user *u, const char *hash, bool by_operator, cJSON **out,
+                    err *e);
 
 /* People (service_people.c): a person as a whole, read before a change of
  * their roles or account and checked after it in the same transaction. */

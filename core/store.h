@@ -433,6 +433,40 @@ int store_plugin_states(store *s, void (*fn)(void *ud, const char *name, bool en
                         err *e);
 int store_plugin_state_set(store *s, const char *name, bool enabled, err *e);
 
+/* ---- single-use account tokens (store_tokens.c) ---- */
+
+/* An invitation (email, name, role, org_id, invited_by: the account to
+ * make) or a password reset (email, user_id). Times "YYYY-MM-DDTHH:MM:SSZ";
+ * used_at "" while unused. */
+typedef struct store_account_token {
+    long long id;
+    char kind[16]; /* "invitation" | "password_reset" */
+    char email[256];
+    long long user_id;
+    char name[256];
+    char role[16];
+    long long org_id, invited_by;
+    char created_at[32], expires_at[32], used_at[32];
+} store_account_token;
+
+/* Stores t under hash (of the token, which is never stored). */
+int store_account_token_add(store *s, const char *hash, const store_account_token *t,
+                            long long *id, err *e);
+/* The token of kind whose hash is hash; ERR_NOT_FOUND when none. */
+int store_account_token_get(store *s, const char *hash, const char *kind, store_account_token *t,
+                            err *e);
+/* Marks token id used at now; ERR_NOT_FOUND when it was used already. */
+int store_account_token_use(store *s, long long id, const char *now, err *e);
+/* Deletes the unused tokens of kind for email. */
+int store_account_tokens_drop(store *s, const char *kind, const char *email, err *e);
+/* Invitations not accepted yet, {"id", "email", "name", "role",
+ * "organisation_id", "invited_by", "created_at", "expires_at", "status":
+ * "pending" | "expired" (at now)}; one of them by id (ERR_NOT_FOUND). */
+int store_invitation_list(store *s, const char *now, cJSON **out, err *e);
+int store_invitation_get(store *s, long long id, const char *now, cJSON **out, err *e);
+/* Deletes an invitation not accepted yet; ERR_NOT_FOUND when none. */
+int store_invitation_delete(store *s, long long id, err *e);
+
 /* ---- a CAE's evidence documents (store_library.c) ---- */
 /* A document's columns: "id", "organisation_id", "title", "created_at",
  * "created_by", and its latest version's "version", "sha256", "size",

@@ -156,6 +156,13 @@ enum {
     Q_PERSON_IN_ORG,
     Q_PERSON_STRANDED,
     Q_SESSION_SET_ROLE,
+    Q_ACCOUNT_TOKEN_ADD,
+    Q_ACCOUNT_TOKEN_GET,
+    Q_ACCOUNT_TOKEN_USE,
+    Q_ACCOUNT_TOKEN_DROP,
+    Q_INVITATION_LIST,
+    Q_INVITATION_GET,
+    Q_INVITATION_DELETE,
     Q_COUNT
 };
 
@@ -169,6 +176,7 @@ extern const char *const store_sql_outbox[Q_COUNT];
 extern const char *const store_sql_library[Q_COUNT];
 extern const char *const store_sql_mail[Q_COUNT];
 extern const char *const store_sql_people[Q_COUNT];
+extern const char *const store_sql_tokens[Q_COUNT];
 
 struct store {
     sqlite3 *db;

@@ -21,8 +21,15 @@ const char *const store_sql_mail[Q_COUNT] = {
                    " AND (lease_until IS NULL OR lease_until < ?1) ORDER BY id LIMIT ?2",
     [Q_MAIL_LEASE] = "UPDATE mail SET lease_until = ?2 WHERE id = ?1",
     [Q_MAIL_UNLEASE] = "UPDATE mail SET lease_until = NULL WHERE lease_until IS NOT NULL",
+    /* A message that carries a single-use link (whose token is stored
+     * nowhere else) keeps it only until it is sent. */
     [Q_MAIL_SENT] = "UPDATE mail SET status = 'sent', attempts = attempts + 1, lease_until = NULL,"
-                    " sent_at = ?2, last_error = NULL WHERE id = ?1",
+                    " sent_at = ?2, last_error = NULL,"
+                    " text = CASE WHEN kind IN ('invitation', 'password_reset')"
+                    "   THEN '(sent; its single-use link is kept nowhere)' ELSE text END,"
+                    " html = CASE WHEN kind IN ('invitation', 'password_reset')"
+                    "   THEN '(sent; its single-use link is kept nowhere)' ELSE html END"
+                    " WHERE id = ?1",
     [Q_MAIL_RETRY] = "UPDATE mail SET attempts = attempts + 1, next_at = ?2, lease_until = NULL,"
                      " last_error = ?3 WHERE id = ?1",
     [Q_MAIL_FAILED] = "UPDATE mail SET status = 'failed', attempts = attempts + 1,"

@@ -330,6 +330,27 @@ static const char *const migrations[] = {
     "  BEGIN UPDATE settings_generation SET n = n + 1; END;"
     "CREATE TRIGGER roles_delete_settings AFTER DELETE ON roles"
     "  BEGIN UPDATE settings_generation SET n = n + 1; END;",
+    /* Single-use account tokens: an invitation (the name, role and
+     * organisation the account will have) or a password reset (the user).
+     * Only a hash of the token is kept; used_at is set in the transaction
+     * that uses it, so that a token is used once whatever races it. Times
+     * are "YYYY-MM-DDTHH:MM:SSZ", compared as text. */
+    "CREATE TABLE account_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset')),"
+    "  email TEXT NOT NULL COLLATE NOCASE,"
+    "  user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,"
+    "  name TEXT,"
+    "  role TEXT,"
+    "  organisation_id INTEGER REFERENCES organisations(id),"
+    "  invited_by INTEGER REFERENCES users(id),"
+    "  created_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  used_at TEXT,"
+    "  CHECK (kind <> 'password_reset' OR user_id IS NOT NULL),"
+    "  CHECK (kind <> 'invitation' OR (name IS NOT NULL AND role IS NOT NULL)));"
+    "CREATE INDEX account_tokens_email ON account_tokens (kind, email);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

@@ -48,7 +48,7 @@ export function startServer(db) {
     // the browser run itself is killed (it execs the server, so the pid is the
     // server's and stop() below signals it directly).
     const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', BIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--web', join(ROOT, 'web'), '--rules', join(ROOT, 'rules'),
-      '--scripts', join(ROOT, 'scripts'), '--plugins', join(ROOT, 'plugins')],
+      '--scripts', join(ROOT, 'scripts'), '--plugins', join(ROOT, 'plugins'), '--mail-templates', join(ROOT, 'mail')],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

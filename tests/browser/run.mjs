@@ -17,11 +17,13 @@ import * as conflict from './specs/conflict.mjs';
 import * as errors from './specs/errors.mjs';
 import * as documents from './specs/documents.mjs';
 import * as account from './specs/account.mjs';
+import * as invitation from './specs/invitation.mjs';
+import * as reset from './specs/reset.mjs';
 import * as roles from './specs/roles.mjs';
 
 /* The specs in order; `node run.mjs NAME...` runs only those named (a
  * spec that needs an earlier one's state needs it named too). */
-const SPECS = { labelling, access, platform, audits, drafts, accessibility, deferral, conflict, errors, documents, account, roles };
+const SPECS = { labelling, access, platform, audits, drafts, accessibility, deferral, conflict, errors, documents, account, roles, invitation, reset };
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {

@@ -490,8 +490,8 @@ function H.background_get(server, path, token)
   end
 end
 
--- Sends the requests of `list` ({method, path, token, json, headers}) at
--- once: one curl process, one connection each, all opened together. Returns
+-- Sends the requests of `list` ({method, path, token (nil: none), json,
+-- headers}) at once: one curl process, one connection each, all opened together. Returns
 -- their statuses in the order of `list`.
 function H.race(server, list)
   local dir = H.tmpdir()
@@ -505,7 +505,7 @@ function H.race(server, list)
       args[#args + 1] = "-H " .. quote(name .. ": " .. value)
     end
     args[#args + 1] = "--max-time 30 -o /dev/null -X " .. item.method .. " -w " .. quote(i .. " %{http_code}\n")
-      .. " -H " .. quote("Authorization: Bearer " .. item.token)
+      .. (item.token and " -H " .. quote("Authorization: Bearer " .. item.token) or "")
       .. " -H 'Content-Type: application/json' --data-binary " .. quote("@" .. dir .. "/req" .. i)
       .. " " .. quote(server.url .. item.path)
   end
@@ -613,7 +613,7 @@ end
 H.CODES = {
   [400] = "bad_request", [401] = "unauthorized", [403] = "forbidden", [404] = "not_found",
   [405] = "method_not_allowed", [409] = "conflict", [412] = "precondition_failed", [413] = "payload_too_large",
-  [415] = "unsupported_media_type", [422] = "unprocessable", [429] = "too_many_requests",
+  [410] = "gone", [415] = "unsupported_media_type", [422] = "unprocessable", [429] = "too_many_requests",
   [503] = "unavailable",
 }
 function H.expect_error(r, status, path, what)

@@ -13,70 +13,12 @@ local quote = support.quote
 
 O.record()
 
-local RECEIVER = support.root .. "/tests/functional/smtp_receiver.py"
+local M = require "mail_support"
 local SMTP_PASSWORD = "pw-Zq7-never-logged"
 
 local free_port = H.free_port
-
--- A self-signed certificate for localhost, in dir: cert.pem, key.pem.
-local function certificate(dir)
-  assert(os.execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-    .. " -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost"
-    .. " -keyout " .. quote(dir .. "/key.pem") .. " -out " .. quote(dir .. "/cert.pem")
-    .. " >/dev/null 2>&1"), "openssl could not make a certificate")
-  return dir .. "/cert.pem", dir .. "/key.pem"
-end
-
--- Starts the SMTP receiver on port, writing to box; with tls = {cert, key}
--- it requires STARTTLS, with auth = "user:password" AUTH.
-local function start_receiver(box, port, tls, auth)
-  local dir = H.tmpdir()
-  local cmd = "/usr/bin/python3 " .. quote(RECEIVER) .. " --dir " .. quote(box) .. " --port " .. port
-  if tls then
-    cmd = cmd .. " --cert " .. quote(tls[1]) .. " --key " .. quote(tls[2])
-  end
-  if auth then
-    cmd = cmd .. " --auth " .. quote(auth)
-  end
-  H.spawn(dir, cmd)
-  return H.keep(H.listening(dir, "smtp_receiver"))
-end
-
--- The messages in box, as the receiver summarised them, in arrival order.
-local function messages(box)
-  local p = assert(io.popen("ls " .. quote(box) .. " 2>/dev/null | grep '\\.json$' | sort"))
-  local list = {}
-  for name in p:lines() do
-    list[#list + 1] = json.decode(support.read(box .. "/" .. name))
-  end
-  p:close()
-  return list
-end
-
-local function wait_messages(box, n, timeout)
-  support.wait_for(function() return #messages(box) >= n end, timeout or 30, 0.1)
-  return messages(box)
-end
-
-local function by_recipient(list)
-  local out = {}
-  for _, m in ipairs(list) do
-    out[m.to] = out[m.to] or {}
-    table.insert(out[m.to], m)
-  end
-  return out
-end
-
-local function mail_log(db, status)
-  local args = { "mail", "log", "--db", db, "--format", "json" }
-  if status then
-    args[#args + 1] = "--status"
-    args[#args + 1] = status
-  end
-  local r = support.run(args)
-  assert(r.code == 0, "mail log: " .. r.stderr)
-  return json.decode(r.stdout)
-end
+local certificate, start_receiver, messages, wait_messages, by_recipient, mail_log =
+  M.certificate, M.start_receiver, M.messages, M.wait_messages, M.by_recipient, M.mail_log
 
 describe("e-mail", function()
   local fx, certdir, cert, key, pwfile

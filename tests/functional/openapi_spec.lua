@@ -18,11 +18,11 @@ local O = require "openapi_support"
 local request, expect, expect_error = H.request, H.expect, H.expect_error
 
 describe("openapi.json", function()
-  local fx, server, tokens, criteria, doc_file
+  local fx, db, server, tokens, criteria, doc_file
 
   setup(function()
     O.record()
-    fx, _, server, tokens, criteria = H.world()
+    fx, db, server, tokens, criteria = H.world()
     doc_file = O.document(server)
   end)
 
@@ -197,6 +197,20 @@ describe("openapi.json", function()
     call("GET", "/mail", t.admin, nil, 200)
     call("GET", "/mail?status=failed", t.admin, nil, 200)
     call("GET", "/mail?status=lost", t.admin, nil, 400)
+    -- invitations and forgotten passwords: the link's token read from the outbox
+    local function link_token(path)
+      local text = H.sql_value(db, "SELECT text FROM mail ORDER BY id DESC LIMIT 1;")
+      return assert(text:match("#/" .. path .. "/([%w_%-]+)"), text)
+    end
+    call("POST", "/invitations", t.admin, { email = "ines@x.test", name = "Inès Invitée", role = "auditor" }, 201)
+    call("GET", "/invitations", t.admin, nil, 200)
+    call("POST", "/invitations/" .. link_token("invitation") .. "/accept", nil, { password = "Mot de passe choisi" },
+      201)
+    local invitation = call("POST", "/invitations", t.admin, { email = "otto@x.test", name = "Otto", role = "auditor" },
+      201)
+    call("DELETE", "/invitations/" .. invitation.id, t.admin, nil, 204)
+    call("POST", "/password-reset", nil, { email = "ines@x.test" }, 202)
+    call("POST", "/password-reset/" .. link_token("mot%-de%-passe"), nil, { password = "Encore un mot de passe" }, 200)
     call("GET", "/plugins", t.admin, nil, 200)
     call("PATCH", "/plugins/chat-notify", t.admin, { enabled = false }, 200)
     -- evidence documents (multipart uploads: the answers are checked, the form is not JSON)

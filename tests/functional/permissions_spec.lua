@@ -121,6 +121,18 @@ local MATRIX = {
     body = function(_, role) return { name = "intégration " .. role } end },
   { "GET", "/api/v1/tokens",                                     E(401, 403, 403, 403, 403, 403, 200) },
   { "DELETE", "/api/v1/tokens/0123456789abcdef",                 E(401, 403, 403, 403, 403, 403, 404) },
+  -- invitations (issue 21): the committee invites too; accepting and the
+  -- forgotten password are public (an unknown link: 404)
+  { "POST", "/api/v1/invitations",                               E(401, 403, 403, 403, 403, 201, 201),
+    body = function(_, role) return { email = "invite-" .. role .. "@x.test", name = "Invité", role = "auditor" } end },
+  { "GET", "/api/v1/invitations",                                E(401, 403, 403, 403, 403, 403, 200) },
+  { "DELETE", "/api/v1/invitations/999999",                      E(401, 403, 403, 403, 403, 403, 404) },
+  { "POST", "/api/v1/invitations/unknown/accept",                all(404),
+    body = function() return { password = "Mot de passe choisi" } end },
+  { "POST", "/api/v1/password-reset",                            all(202),
+    body = function(_, role) return { email = "reset-" .. role .. "@x.test" } end },
+  { "POST", "/api/v1/password-reset/unknown",                    all(404),
+    body = function() return { password = "Mot de passe choisi" } end },
   { "PATCH", "/api/v1/users/{auditor_id}",                       E(401, 403, 403, 403, 403, 403, 200),
     body = function() return { name = H.USERS.auditor.name } end },
   { "POST", "/api/v1/assessments/{sa}/submit",                   E(401, 200, 403, 403, 403, 403, 403),

@@ -68,6 +68,7 @@
     TEST_ENTRY(store_chain_hash_form)                                                              \
     TEST_ENTRY(store_constraints_and_journal)                                                      \
     TEST_ENTRY(store_pending_role)                                                                 \
+    TEST_ENTRY(store_account_token_once)                                                           \
     TEST_ENTRY(store_answer_status_check)                                                          \
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \
     TEST_ENTRY(store_settings_move_with_what_servers_keep)                                         \

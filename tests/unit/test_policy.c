@@ -115,6 +115,12 @@ TEST_IMPL(policy_matrix)
         {&committee, POLICY_DOCUMENTS_ADD, &org10, ERR_FORBIDDEN},
         {&committee, POLICY_DOCUMENTS_READ, &linked10, ERR_OK},
         {&gone, POLICY_DOCUMENTS_READ, &org10, ERR_FORBIDDEN},
+        /* an invitation: the administration and the committee, any role */
+        {&admin, POLICY_INVITE, &org10, ERR_OK},
+        {&committee, POLICY_INVITE, NULL, ERR_OK},
+        {&cae, POLICY_INVITE, &org10, ERR_FORBIDDEN},
+        {&auditor, POLICY_INVITE, NULL, ERR_FORBIDDEN},
+        {&none, POLICY_INVITE, NULL, ERR_FORBIDDEN},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         err e = ERR_INIT;

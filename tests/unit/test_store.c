@@ -66,6 +66,7 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+             " DROP TABLE account_tokens;"
              " DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
              " DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"
              " ALTER TABLE users DROP COLUMN acting_role; ALTER TABLE users DROP COLUMN disabled;"
@@ -306,6 +307,62 @@ TEST_IMPL(store_settings_move_with_what_servers_keep)
     ASSERT(settings_moved(a, &v0));
     store_close(a);
     store_close(b);
+    fixture_rmtree(dir);
+    return 0;
+}
+
+/* A single-use token: stored by hash, used once (a second use changes no
+ * row), a reset names its account, a new one drops the unused ones. */
+TEST_IMPL(store_account_token_once)
+{
+    char *dir = fixture_tmpdir();
+    store *s;
+    err e = ERR_INIT;
+    ASSERT_EQ(store_open(fixture_db(dir), &s, &e), ERR_OK);
+    char hash[65], other[65];
+    memset(hash, 'a', 64), hash[64] = '\0';
+    memset(other, 'b', 64), other[64] = '\0';
+    store_account_token t = {.kind = "invitation", .email = "i@x.test", .name = "I",
+                             .role = "auditor", .created_at = "2026-01-01T00:00:00Z",
+                             .expires_at = "2026-01-08T00:00:00Z"};
+    long long id;
+    ASSERT_EQ(store_account_token_add(s, hash, &t, &id, &e), ERR_OK);
+    store_account_token got = {0};
+    ASSERT_EQ(store_account_token_get(s, hash, "password_reset", &got, &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_account_token_get(s, hash, "invitation", &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.email, "i@x.test");
+    ASSERT_STR_EQ(got.used_at, "");
+    ASSERT_EQ(store_account_token_use(s, id, "2026-01-02T00:00:00Z", &e), ERR_OK);
+    ASSERT_EQ(store_account_token_use(s, id, "2026-01-03T00:00:00Z", &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_account_token_get(s, hash, "invitation", &got, &e), ERR_OK);
+    ASSERT_STR_EQ(got.used_at, "2026-01-02T00:00:00Z");
+    /* used, it is no longer listed, revoked nor dropped */
+    cJSON *list;
+    ASSERT_EQ(store_invitation_list(s, "2026-01-02T00:00:00Z", &list, &e), ERR_OK);
+    ASSERT_EQ(cJSON_GetArraySize(list), 0);
+    cJSON_Delete(list);
+    ASSERT_EQ(store_invitation_delete(s, id, &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    /* a reset names its account; the same hash is never stored twice */
+    store_account_token r = {.kind = "password_reset", .email = "i@x.test",
+                             .created_at = "2026-01-01T00:00:00Z",
+                             .expires_at = "2026-01-01T01:00:00Z"};
+    ASSERT(store_account_token_add(s, other, &r, &id, &e) != ERR_OK);
+    err_clear(&e);
+    ASSERT(store_account_token_add(s, hash, &t, &id, &e) != ERR_OK);
+    err_clear(&e);
+    ASSERT_EQ(store_account_token_add(s, other, &t, &id, &e), ERR_OK);
+    ASSERT_EQ(store_invitation_list(s, "2026-01-09T00:00:00Z", &list, &e), ERR_OK);
+    ASSERT_EQ(cJSON_GetArraySize(list), 1);
+    ASSERT_STR_EQ(cJSON_GetStringValue(cJSON_GetObjectItem(list->child, "status")), "expired");
+    cJSON_Delete(list);
+    ASSERT_EQ(store_account_tokens_drop(s, "invitation", "I@X.TEST", &e), ERR_OK);
+    ASSERT_EQ(store_account_token_get(s, other, "invitation", &got, &e), ERR_NOT_FOUND);
+    err_clear(&e);
+    ASSERT_EQ(store_account_token_get(s, hash, "invitation", &got, &e), ERR_OK);
+    store_close(s);
     fixture_rmtree(dir);
     return 0;
 }

@@ -18,6 +18,8 @@ import * as practices from './pages/practices.js';
 import * as documents from './pages/documents.js';
 import * as account from './pages/account.js';
 import * as team from './pages/team.js';
+import * as invitation from './pages/invitation.js';
+import * as passwordReset from './pages/password_reset.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -26,7 +28,8 @@ const ALL = ['cae', 'auditor', 'committee', 'admin'];
 export const session = { user: null };
 
 /* The pages. A public route needs no login; one without roles is every
- * logged-in person's, whatever their role; ":id" is a number. */
+ * logged-in person's, whatever their role; ":id" is a number, ":key" any
+ * segment (an e-mailed link's token). */
 const routes = [
   { path: '/', page: homePage, public: true },
   { path: '/connexion', page: loginPages.login, public: true },
@@ -55,6 +58,9 @@ const routes = [
   { path: '/admin/webhooks', page: hooks.webhooks, roles: ['admin'] },
   { path: '/admin/webhooks/:id', page: hooks.deliveries, roles: ['admin'] },
   { path: '/compte', page: account.account },
+  { path: '/invitation/:key', page: invitation.invitation, public: true },
+  { path: '/mot-de-passe-oublie', page: passwordReset.forgotten, public: true },
+  { path: '/mot-de-passe/:key', page: passwordReset.reset, public: true },
 ];
 
 /* The navigation, per role (and when: a further condition on the user);
@@ -108,7 +114,8 @@ function findRoute(path) {
       if (p === ':id') {
         if (/^[1-9]\d*$/.test(segs[i])) params.id = Number(segs[i]);
         else ok = false;
-      } else if (p !== segs[i]) ok = false;
+      } else if (p === ':key') params.key = segs[i];
+      else if (p !== segs[i]) ok = false;
     });
     if (ok) return { route: r, params };
   }

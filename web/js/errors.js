@@ -103,12 +103,24 @@ const REASONS = [
   [/^duplicate key.*$/, 'est donné deux fois'],
   [/^you do not hold the role (\w+).*$/, 'désigne un rôle ($1) que vous n’avez pas'],
   [/^user \d+ already holds the role (\w+)$/, 'désigne un rôle ($1) que ce compte a déjà'],
+  [/^(\S+) has an account already \(user \d+\)$/, 'est déjà celle d’un compte ($1) : inutile de l’inviter'],
 ];
 
 /** Whole messages, for the refusals that name no field ($1... their parts). */
 const SENTENCES = [
   [/^wrong email or password$/, 'Adresse e-mail ou mot de passe incorrect.'],
   [/^too many failed logins; try again in (\d+) minutes?$/, 'Trop de tentatives de connexion : réessayez dans $1 min.'],
+  [/^too many wrong passwords; try again in (\d+) minutes?$/, 'Trop de mots de passe erronés : réessayez dans $1 min.'],
+  [/^too many password reset requests(?: on this server lately)?; try again in (\d+) minutes?$/,
+    'Trop de demandes de nouveau mot de passe : réessayez dans $1 min.'],
+  [/^unknown (?:invitation|password reset) link.*$/,
+    'Ce lien n’est pas (ou plus) valable : il a pu être mal copié, annulé, ou remplacé par un lien plus récent.'],
+  [/^this invitation link was used already.*$/, 'Ce lien d’invitation a déjà servi : connectez-vous avec le mot de passe choisi.'],
+  [/^this password reset link was used already.*$/, 'Ce lien a déjà servi : un lien ne sert qu’une fois. Demandez-en un nouveau si besoin.'],
+  [/^this invitation link expired at .*$/, 'Ce lien d’invitation a expiré : demandez une nouvelle invitation.'],
+  [/^this password reset link expired at .*$/, 'Ce lien a expiré (il vaut une heure) : demandez-en un nouveau.'],
+  [/^only an administrator or the committee invites someone$/, 'Seuls le comité et les administrateurs invitent quelqu’un.'],
+  [/^no invitation \d+ awaiting acceptance$/, 'Cette invitation n’existe pas ou a déjà été acceptée.'],
   [/^this account is disabled.*$/, 'Ce compte est désactivé : adressez-vous à un administrateur.'],
   [/^(?:session expired|unknown or revoked session).*$/, 'Votre session a pris fin : reconnectez-vous.'],
   [/^cross-site request refused.*$/, 'Requête refusée par la protection du site : rechargez la page, puis réessayez.'],

@@ -24,7 +24,8 @@ export async function login(view, ctx) {
   const form = h('form', { class: 'form narrow', novalidate: true },
     field('Adresse électronique', email).wrap,
     field('Mot de passe', password).wrap,
-    out, submit);
+    out, submit,
+    h('p', h('a', { href: '#/mot-de-passe-oublie', id: 'forgotten-password' }, 'Mot de passe oublié ?')));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     out.replaceChildren();
