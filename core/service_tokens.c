@@ -26,7 +26,8 @@ static void time_after(long long seconds, char *out)
 }
 
 /* Who may invite someone to an account of org: the one place this is
- * decided (the policy's POLICY_INVITE). */
+ * decided (the policy's POLICY_INVITE; a CAE's responsible member, for
+ * colleagues of their own CAE, joins there). */
 static int may_invite(service *s, long long org, err *e)
 {
     return svc_allow(s, POLICY_INVITE, org, NULL, e);
@@ -47,6 +48,7 @@ static int no_account(service *s, const char *email, err *e)
     return rc;
 }
 
+/* A list of one recipient, as svc_mail_enqueue takes them; caller deletes. */
 static cJSON *recipient(const char *name, const char *email, const char *role)
 {
     cJSON *list = cJSON_CreateArray(), *p = cJSON_CreateObject();
