@@ -58,6 +58,7 @@ static int no_account(service *s, const char *email, err *e)
     return rc;
 }
 
+/* A list of one recipient, as svc_mail_enqueue takes them; caller deletes. */
 static cJSON *recipient(const char *name, const char *email, const char *role)
 {
     cJSON *list = cJSON_CreateArray(), *p = cJSON_CreateObject();

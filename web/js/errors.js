@@ -119,7 +119,7 @@ const SENTENCES = [
   [/^this password reset link was used already.*$/, 'Ce lien a déjà servi : un lien ne sert qu’une fois. Demandez-en un nouveau si besoin.'],
   [/^this invitation link expired at .*$/, 'Ce lien d’invitation a expiré : demandez une nouvelle invitation.'],
   [/^this password reset link expired at .*$/, 'Ce lien a expiré (il vaut une heure) : demandez-en un nouveau.'],
-  [/^only an administrator or the committee invites someone$/, 'Seuls le comité et les administrateurs invitent quelqu’un.'],
+  [/^only an administrator or the committee invites someone.*$/, 'Seuls le comité, les administrateurs et, pour un collègue de leur CAE, ses responsables invitent quelqu’un.'],
   [/^no invitation \d+ awaiting acceptance$/, 'Cette invitation n’existe pas ou a déjà été acceptée.'],
   [/^this account is disabled.*$/, 'Ce compte est désactivé : adressez-vous à un administrateur.'],
   [/^(?:session expired|unknown or revoked session).*$/, 'Votre session a pris fin : reconnectez-vous.'],
