@@ -26,7 +26,6 @@
 #include "text.h"
 
 #define COOKIE "labelcoop_session"
-#define MAX_SEGMENTS 8
 #define DOCS_BYTES ((size_t)8 << 20) /* rendered assessments kept per worker */
 /* The PDFs of frozen assessments, kept for every worker, and the documents
  * drawn at once: two, so that a burst of PDF requests (the longest takes
@@ -145,31 +144,6 @@ void api_shutdown(void)
 
 /* ---- one call ------------------------------------------------------------------- */
 
-typedef struct call {
-    const api_config *config;
-    const http_request *req;
-    http_response *res;
-    service svc;
-    auth_actor who;
-    const char *token; /* as presented */
-    long long ids[MAX_SEGMENTS];
-    const char *strs[MAX_SEGMENTS];
-    int n_ids, n_strs;
-    auth_memo *sessions; /* this thread's */
-    cJSON *body;
-    int status; /* of success */
-    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
-    size_t raw_len;
-    const char *raw_type;
-    char *raw_type_owned;
-    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
-    size_t fd_size;
-    bool has_fd;
-    bool deferred; /* answered later, from another thread (http_defer) */
-    bool known;    /* made with what the thread knows, no read (handle_known) */
-} call;
-
-typedef int (*handler)(call *c, cJSON **out, err *e);
 
 static void respond_error(http_response *res, int code, const char *message);
 
@@ -181,7 +155,18 @@ static void respond_error(http_response *res, int code, const char *message);
  * api_openapi.c); the OpenAPI document from the binary alone. UPLOAD: the
  * body is a multipart/form-data upload, streamed to the documents folder as
  * it comes (api_uploads), never gathered. */
-enum { PUBLIC = 1, BODY = 2, KNOWN = 4, ANY_RULES = 8, HEALTH = 16, OPENAPI = 32, UPLOAD = 64 };
+/* FORM: any body is taken and ignored (a mail client's one-click
+ * unsubscribe POSTs "List-Unsubscribe=One-Click", RFC 8058). */
+enum {
+    PUBLIC = 1,
+    BODY = 2,
+    KNOWN = 4,
+    ANY_RULES = 8,
+    HEALTH = 16,
+    OPENAPI = 32,
+    UPLOAD = 64,
+    FORM = 128
+};
 
 typedef struct route {
     const char *method;
@@ -773,6 +758,14 @@ static const route routes[] = {
     {"GET", "plugins", h_plugins, ANY_RULES},
     {"PATCH", "plugins/:key", h_plugin, BODY | ANY_RULES},
     {"GET", "mail", h_mail, ANY_RULES},
+    {"GET", "me/notifications", api_my_notifications, ANY_RULES},
+    {"PUT", "me/notifications", api_my_notifications_put, BODY | ANY_RULES},
+    {"GET", "notifications", api_notifications, ANY_RULES},
+    {"GET", "notifications/unread", api_notifications_unread, ANY_RULES},
+    {"POST", "notifications/read", api_notifications_read_all, ANY_RULES},
+    {"POST", "notifications/:id/read", api_notification_read, ANY_RULES},
+    {"GET", "unsubscribe/:key/:key", api_unsubscribe_page, PUBLIC | ANY_RULES},
+    {"POST", "unsubscribe/:key/:key", api_unsubscribe, PUBLIC | FORM | ANY_RULES},
     {"GET", "webhooks", h_webhooks, ANY_RULES},
     {"POST", "webhooks", h_webhook_add, BODY | ANY_RULES},
     {"GET", "webhooks/:id", h_webhook, ANY_RULES},
@@ -1031,6 +1024,8 @@ static int parse_body(call *c, const route *r, err *e)
     size_t len;
     const char *body = http_body(c->req, &len);
     const char *type = http_header(c->req, "Content-Type");
+    if (r->flags & FORM)
+        return ERR_OK;
     if (len && (!type || strncasecmp(type, "application/json", 16) != 0))
         return err_set(e, ERR_MEDIA_TYPE, "send JSON (Content-Type: application/json)");
     if (!(r->flags & BODY))
@@ -1120,6 +1115,7 @@ static const struct {
     {h_documents, "", true},
     {h_document_content, "version", false},
     {h_mail, "status", false},
+    {api_notifications, "", true},
 };
 
 /* A request's query checked against its route's, its page into *p; *paged

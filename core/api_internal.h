@@ -9,6 +9,7 @@
 #include "http.h"
 #include "plugin.h"
 #include "ruleset.h"
+#include "service.h"
 #include "store.h"
 
 typedef struct worker {
@@ -26,6 +27,47 @@ typedef struct worker {
     long reloads; /* api_reload calls seen */
     struct worker *next;
 } worker;
+
+#define MAX_SEGMENTS 8
+
+/* One request as its handler sees it (api.c's dispatch fills it). */
+typedef struct call {
+    const api_config *config;
+    const http_request *req;
+    http_response *res;
+    service svc;
+    auth_actor who;
+    const char *token; /* as presented */
+    long long ids[MAX_SEGMENTS];
+    const char *strs[MAX_SEGMENTS];
+    int n_ids, n_strs;
+    auth_memo *sessions; /* this thread's */
+    cJSON *body;
+    int status; /* of success */
+    char *raw;  /* a non-JSON body to send instead (owned), e.g. a PDF */
+    size_t raw_len;
+    const char *raw_type;
+    char *raw_type_owned;
+    int fd; /* a file to send instead (owned), when has_fd: a document's bytes */
+    size_t fd_size;
+    bool has_fd;
+    bool deferred; /* answered later, from another thread (http_defer) */
+    bool known;    /* made with what the thread knows, no read (handle_known) */
+} call;
+
+typedef int (*handler)(call *c, cJSON **out, err *e);
+
+/* GET and PUT /me/notifications, GET /notifications, /notifications/unread,
+ * POST /notifications/:id/read and /notifications/read, GET and POST
+ * /unsubscribe/:key/:key (api_notifications.c). */
+int api_my_notifications(call *c, cJSON **out, err *e);
+int api_my_notifications_put(call *c, cJSON **out, err *e);
+int api_notifications(call *c, cJSON **out, err *e);
+int api_notifications_unread(call *c, cJSON **out, err *e);
+int api_notification_read(call *c, cJSON **out, err *e);
+int api_notifications_read_all(call *c, cJSON **out, err *e);
+int api_unsubscribe_page(call *c, cJSON **out, err *e);
+int api_unsubscribe(call *c, cJSON **out, err *e);
 
 /* This thread's worker, opened on its first request; NULL with e set when
  * the database cannot be opened (tried again at the next request). */

@@ -45,7 +45,7 @@ static const char *const sql_core[Q_COUNT] = {
 static const char *const *const sql_areas[] = {sql_core,         store_sql_accounts,
                                                store_sql_workflow, store_sql_ledger,
                                                store_sql_outbox, store_sql_library,
-                                               store_sql_mail};
+                                               store_sql_mail,   store_sql_notify};
 
 /* The text of statement q. */
 static const char *sql_text(int q)

@@ -147,18 +147,33 @@ enum {
     Q_MAIL_RETRY,
     Q_MAIL_FAILED,
     Q_MAIL_LOG,
+    Q_NOTIFY_MEMBERS,
+    Q_NOTIFY_COMMITTEE,
+    Q_NOTIFY_ADMINS,
+    Q_NOTIFY_USER,
+    Q_NOTIFICATION_ADD,
+    Q_NOTIFICATION_LIST,
+    Q_NOTIFICATION_READ,
+    Q_NOTIFICATION_READ_ALL,
+    Q_NOTIFICATION_UNREAD,
+    Q_OPTOUT_LIST,
+    Q_OPTOUT_ADD,
+    Q_OPTOUT_DELETE,
+    Q_OPTOUT_HAS,
+    Q_NOTIFY_SECRET,
     Q_COUNT
 };
 
 /* The text of each area's statements, indexed by id (NULL where another
  * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c,
- * store_outbox.c and store_library.c. */
+ * store_outbox.c, store_library.c, store_mail.c and store_notify.c. */
 extern const char *const store_sql_accounts[Q_COUNT];
 extern const char *const store_sql_workflow[Q_COUNT];
 extern const char *const store_sql_ledger[Q_COUNT];
 extern const char *const store_sql_outbox[Q_COUNT];
 extern const char *const store_sql_library[Q_COUNT];
 extern const char *const store_sql_mail[Q_COUNT];
+extern const char *const store_sql_notify[Q_COUNT];
 
 struct store {
     sqlite3 *db;

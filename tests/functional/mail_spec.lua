@@ -13,70 +13,11 @@ local quote = support.quote
 
 O.record()
 
-local RECEIVER = support.root .. "/tests/functional/smtp_receiver.py"
-local SMTP_PASSWORD = "pw-Zq7-never-logged"
-
+local M = require "mail_support"
+local SMTP_PASSWORD = M.SMTP_PASSWORD
 local free_port = H.free_port
-
--- A self-signed certificate for localhost, in dir: cert.pem, key.pem.
-local function certificate(dir)
-  assert(os.execute("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-    .. " -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost"
-    .. " -keyout " .. quote(dir .. "/key.pem") .. " -out " .. quote(dir .. "/cert.pem")
-    .. " >/dev/null 2>&1"), "openssl could not make a certificate")
-  return dir .. "/cert.pem", dir .. "/key.pem"
-end
-
--- Starts the SMTP receiver on port, writing to box; with tls = {cert, key}
--- it requires STARTTLS, with auth = "user:password" AUTH.
-local function start_receiver(box, port, tls, auth)
-  local dir = H.tmpdir()
-  local cmd = "/usr/bin/python3 " .. quote(RECEIVER) .. " --dir " .. quote(box) .. " --port " .. port
-  if tls then
-    cmd = cmd .. " --cert " .. quote(tls[1]) .. " --key " .. quote(tls[2])
-  end
-  if auth then
-    cmd = cmd .. " --auth " .. quote(auth)
-  end
-  H.spawn(dir, cmd)
-  return H.keep(H.listening(dir, "smtp_receiver"))
-end
-
--- The messages in box, as the receiver summarised them, in arrival order.
-local function messages(box)
-  local p = assert(io.popen("ls " .. quote(box) .. " 2>/dev/null | grep '\\.json$' | sort"))
-  local list = {}
-  for name in p:lines() do
-    list[#list + 1] = json.decode(support.read(box .. "/" .. name))
-  end
-  p:close()
-  return list
-end
-
-local function wait_messages(box, n, timeout)
-  support.wait_for(function() return #messages(box) >= n end, timeout or 30, 0.1)
-  return messages(box)
-end
-
-local function by_recipient(list)
-  local out = {}
-  for _, m in ipairs(list) do
-    out[m.to] = out[m.to] or {}
-    table.insert(out[m.to], m)
-  end
-  return out
-end
-
-local function mail_log(db, status)
-  local args = { "mail", "log", "--db", db, "--format", "json" }
-  if status then
-    args[#args + 1] = "--status"
-    args[#args + 1] = status
-  end
-  local r = support.run(args)
-  assert(r.code == 0, "mail log: " .. r.stderr)
-  return json.decode(r.stdout)
-end
+local certificate, start_receiver, messages = M.certificate, M.start_receiver, M.messages
+local wait_messages, by_recipient, mail_log = M.wait_messages, M.by_recipient, M.mail_log
 
 describe("e-mail", function()
   local fx, certdir, cert, key, pwfile
@@ -92,13 +33,7 @@ describe("e-mail", function()
 
   -- serve on a fresh copy of the fixture, sending to port.
   local function serve(db, port, more)
-    local args = { "--smtp-url", "smtp://localhost:" .. port, "--smtp-user", "mailer",
-      "--smtp-password-file", pwfile, "--smtp-ca-file", cert, "--mail-from", "label@x.test",
-      "--public-url", "https://label.example.org", "--mail-retry", "1,1,1,1,1,1,1,1" }
-    for _, a in ipairs(more or {}) do
-      args[#args + 1] = a
-    end
-    return H.start_server({ db = db, args = args })
+    return M.serve(db, port, pwfile, cert, more)
   end
 
   local function assign(server, org)
@@ -152,6 +87,13 @@ describe("e-mail", function()
   describe("templates", function()
     it("mail preview renders each shipped template with its sample", function()
       for kind, subject in pairs({ audit_assigned = "Audit confié : Coopérative Élan & Cie",
+        audit_submitted = "Audit remis : Coopérative Élan & Cie",
+        decision_recorded = "Label attribué : Coopérative Élan & Cie",
+        audit_deferred = "Audit ajourné : Coopérative Élan & Cie (points à compléter)",
+        label_expiring = "Label de Coopérative Élan & Cie : échéance le 1er mars 2027",
+        label_expired = "Label de Coopérative Élan & Cie échu le 1er mars 2027",
+        actions_overdue = "Actions en retard : Coopérative Élan & Cie (2)",
+        webhook_disabled = "Webhook désactivé : https://chat.example.org/hooks/label",
         invitation = "Invitation sur la plateforme du label",
         password_reset = "Réinitialisation de votre mot de passe" }) do
         local r = support.run({ "mail", "preview", kind }, nil, support.root)
@@ -204,7 +146,10 @@ describe("e-mail", function()
         assert.truthy(m.date and m.date:match("^%a%a%a, %d%d %a%a%a %d%d%d%d %d%d:%d%d:%d%d %+0000$"), m.date)
         assert.truthy(m.message_id:match("^<mail%-%d+%-%x+@label%.example%.org>$"), m.message_id)
         assert.are.equal("1.0", m.mime_version)
-        assert.are.equal("<https://label.example.org/api/v1/unsubscribe/audit_assigned>", m.list_unsubscribe)
+        -- the person's own one-click link (notifications_spec follows it)
+        assert.truthy(m.list_unsubscribe:match(
+          "^<https://label%.example%.org/api/v1/unsubscribe/%d+%-%x+/audit_assigned>$"), m.list_unsubscribe)
+        assert.are.equal("List-Unsubscribe=One-Click", m.list_unsubscribe_post)
         assert.are.equal(2, #m.parts)
         assert.are.equal("text/plain", m.parts[1].type)
         assert.are.equal("text/html", m.parts[2].type)

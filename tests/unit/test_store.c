@@ -66,6 +66,8 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+             " DROP TABLE notifications; DROP TABLE notification_optouts;"
+             " DROP TABLE notify_secret;"
              " DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"
              " ALTER TABLE users DROP COLUMN acting_role; ALTER TABLE users DROP COLUMN disabled;"
              " ALTER TABLE decisions DROP COLUMN points;"
