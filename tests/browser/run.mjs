@@ -17,6 +17,7 @@ import * as conflict from './specs/conflict.mjs';
 import * as errors from './specs/errors.mjs';
 import * as documents from './specs/documents.mjs';
 import * as account from './specs/account.mjs';
+import * as notifications from './specs/notifications.mjs';
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {
@@ -47,6 +48,7 @@ async function main() {
     errors.register();
     documents.register();
     account.register();
+    notifications.register();
     result = await runAll({ url: server.url, browser, fixture, state: {} });
   } catch (e) {
     console.log(`setup failed: ${e && e.stack ? e.stack : e}`);

@@ -17,6 +17,8 @@ import * as reports from './pages/reports.js';
 import * as practices from './pages/practices.js';
 import * as documents from './pages/documents.js';
 import * as account from './pages/account.js';
+import * as notes from './pages/notifications.js';
+import * as mail from './pages/mail.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -53,6 +55,8 @@ const routes = [
   { path: '/admin/webhooks', page: hooks.webhooks, roles: ['admin'] },
   { path: '/admin/webhooks/:id', page: hooks.deliveries, roles: ['admin'] },
   { path: '/compte', page: account.account },
+  { path: '/notifications', page: notes.notifications },
+  { path: '/admin/courriels', page: mail.mailLog, roles: ['admin'] },
 ];
 
 /* The navigation, per role; an entry's href may depend on the user. */
@@ -72,6 +76,7 @@ const NAV = [
   { label: 'Utilisateurs', href: '#/admin/utilisateurs', roles: ['admin'] },
   { label: 'Jetons d’API', href: '#/admin/jetons', roles: ['admin'] },
   { label: 'Webhooks', href: '#/admin/webhooks', roles: ['admin'] },
+  { label: 'Courriels', href: '#/admin/courriels', roles: ['admin'] },
   { label: 'Bonnes pratiques', href: '#/bonnes-pratiques', roles: ALL },
   { label: 'Référentiel', href: '#/referentiel', roles: null },
   { label: 'Registre des labels', href: '#/registre', roles: null },
@@ -137,11 +142,35 @@ function renderHeader() {
   if (u) {
     userBox.append(h('span', { class: 'user-name' }, u.name, h('span', { class: 'user-role' }, roleName(u.role))),
       h('span', { class: 'user-actions' },
+        bell(path),
         h('a', { href: '#/compte', class: 'user-account', 'aria-current': path === '/compte' ? 'page' : null }, 'Mon compte'),
         h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter')));
   } else {
     userBox.append(h('a', { class: 'button', href: '#/connexion' }, 'Se connecter'));
   }
+}
+
+/* The header's link to the notifications, with the unread count: read
+ * after the header is drawn, and told again by the notifications page. */
+let unreadShown = null;
+function showUnread(n) {
+  unreadShown = n;
+  const count = document.getElementById('unread-count');
+  if (!count) return;
+  count.textContent = n > 0 ? String(n) : '';
+  count.hidden = !(n > 0);
+  const more = document.getElementById('unread-words');
+  if (more) more.textContent = n > 0 ? ` (${n} non ${n > 1 ? 'lues' : 'lue'})` : '';
+}
+document.addEventListener('labelcoop:unread', (ev) => showUnread(ev.detail));
+
+function bell(path) {
+  const link = h('a', { href: '#/notifications', class: 'user-account user-notifications', 'aria-current': path === '/notifications' ? 'page' : null },
+    'Notifications', h('span', { class: 'unread-count', id: 'unread-count', 'aria-hidden': 'true', hidden: true }),
+    h('span', { class: 'visually-hidden', id: 'unread-words' }));
+  queueMicrotask(() => showUnread(unreadShown));
+  api('GET', 'notifications/unread', undefined, { quiet401: true }).then((r) => showUnread(r.unread), () => {});
+  return link;
 }
 
 async function logout() {
