@@ -101,6 +101,8 @@ const REASONS = [
   [/^document \d+ has no version (\d+)$/, 'désigne une version $1 qui n’existe pas'],
   [/^a file part named "file", not empty, is required$/, 'manque ou est vide : choisissez un fichier qui n’est pas vide'],
   [/^duplicate key.*$/, 'est donné deux fois'],
+  [/^no such notification$/, 'n’est pas un type de notification connu'],
+  [/^true \(mailed\) or false \(not mailed\) is required$/, 'doit valoir oui (reçue par courriel) ou non'],
 ];
 
 /** Whole messages, for the refusals that name no field ($1... their parts). */
@@ -137,6 +139,7 @@ const SENTENCES = [
   [/^audit \d+ is no longer submitted: another decision was recorded first$/, 'Une autre décision a été enregistrée juste avant : cet audit n’attend plus de décision.'],
   [/^the label follows the rules: .*not eligible.*$/, 'Le label suit les règles : l’évaluation de cet audit ne le permet pas, il ne peut pas être attribué.'],
   [/^assessment \d+ has no awarded decision: no certificate$/, 'Pas d’attestation : cet audit n’a pas obtenu le label.'],
+  [/^no such notification$/, 'Cette notification n’existe pas (ou n’est pas la vôtre).'],
   [/^user \d+ is the last administrator.*$/, 'Ce compte est le dernier administrateur : nommez-en un autre d’abord.'],
   [/^user \d+ has no role awaiting confirmation$/, 'Aucun rôle n’attend de confirmation pour ce compte.'],
   [/^a user with the email (.+) already exists$/, 'Un compte existe déjà avec l’adresse $1.'],
