@@ -93,6 +93,16 @@ static int token_user(service *s, const char *token, long long *user, err *e)
 
 /* ---- telling recipients ----------------------------------------------------------- */
 
+/* Whether a recipient before to in recipients is the same person (one
+ * holding two of the roles told: one message). */
+static bool told_already(const cJSON *recipients, const cJSON *to, long long id)
+{
+    for (const cJSON *r = recipients->child; r && r != to; r = r->next)
+        if ((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(r, "id")) == id)
+            return true;
+    return false;
+}
+
 /* kind to each of recipients: kept for their list with path (the page's
  * "/#/..."), mailed unless they turned it off. data borrowed; its "link"
  * is path on the public URL. */
@@ -107,6 +117,8 @@ static int notify(service *s, const char *kind, const cJSON *recipients, cJSON *
     cJSON_ArrayForEach(to, recipients)
     {
         long long id = (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(to, "id"));
+        if (told_already(recipients, to, id))
+            continue;
         bool off = false;
         char unsubscribe[700] = "", title[400] = "";
         if (store_optout_has(s->db, id, kind, &off, e))

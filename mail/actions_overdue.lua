@@ -20,7 +20,8 @@ local sample = {
 local function render(data)
   local items = {}
   for i, a in ipairs(data.items) do
-    items[i] = a.criterion .. " : " .. a.action .. " (échéance le " .. notice.date(a.due) .. ")"
+    items[i] = (a.criterion and a.criterion .. " : " or "") .. a.action
+      .. " (échéance le " .. notice.date(a.due) .. ")"
   end
   local n = #items
   return notice.message({

@@ -91,7 +91,8 @@ describe("notifications", function()
     local auditor = H.login(server, H.USERS.auditor.email)
     local crit = H.criteria(server)
     local a = H.submitted_audit(server, committee, auditor, fx.ids.org_a, fx.ids.auditor, crit)
-    local points = { { criterion = crit[1].id, text = "Joindre le procès-verbal de l'assemblée." } }
+    local points = { { criterion = crit[1].id, text = "Joindre le procès-verbal de l'assemblée." },
+      "Préciser la date de la prochaine visite." }
     H.expect(H.request(server, "POST", "/api/v1/assessments/" .. a.id .. "/decision",
       { token = committee, json = { outcome = "deferred", points = points } }), 201, "deferral")
     H.expect(H.request(server, "POST", "/api/v1/assessments/" .. a.id .. "/submit", { token = auditor }), 200,
@@ -119,7 +120,9 @@ describe("notifications", function()
     assert.are.equal(0, #to_with(list, U.admin.email, ""), "the admin is not the committee")
     -- the links
     local text = points_mail.parts[1].content
-    assert.truthy(text:find(crit[1].id .. " : Joindre le procès-verbal de l'assemblée.", 1, true), text)
+    assert.truthy(text:find("- " .. crit[1].id .. " : Joindre le procès-verbal de l'assemblée.", 1, true), text)
+    assert.truthy(text:find("- Préciser la date de la prochaine visite.", 1, true), text)
+    assert.are.equal(0, #M.mail_log(db, "failed"), "a template failed: " .. json.encode(M.mail_log(db, "failed")))
     assert.truthy(text:find(PUBLIC .. "/#/evaluations/" .. a.id, 1, true), text)
     assert.truthy(deferred.parts[1].content:find("la décision est ajournée", 1, true), deferred.parts[1].content)
     text = award.parts[1].content
