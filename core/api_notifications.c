@@ -52,12 +52,10 @@ static void put_escaped(char *buf, size_t size, size_t *at, const char *text)
     }
 }
 
-/* The French page of an unsubscribe link: a button that POSTs to it, or
- * what the POST did. */
-static int unsubscribe_html(call *c, const cJSON *r, bool done)
+/* A French page, status, into c: a heading, a paragraph and, when form,
+ * the button that POSTs to the same address. */
+static int unsubscribe_html(call *c, int status, const char *heading, const char *text, bool form)
 {
-    const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(r, "title"));
-    const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(r, "email"));
     size_t size = 4096, at = 0;
     char *html = malloc(size);
     if (!html)
@@ -66,41 +64,59 @@ static int unsubscribe_html(call *c, const cJSON *r, bool done)
                            "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\">"
                            "<meta name=\"viewport\" content=\"width=device-width\">"
                            "<title>Désabonnement</title></head><body><main><h1>");
-    put_escaped(html, size, &at, done ? "Désabonnement enregistré" : "Se désabonner");
+    put_escaped(html, size, &at, heading);
     at += (size_t)snprintf(html + at, size - at, "</h1><p>");
-    put_escaped(html, size, &at,
-                done ? "Vous ne recevrez plus par e-mail les notifications « "
-                     : "Ne plus recevoir par e-mail les notifications « ");
-    put_escaped(html, size, &at, title ? title : "");
-    put_escaped(html, size, &at, " » à l'adresse ");
-    put_escaped(html, size, &at, email ? email : "");
-    put_escaped(html, size, &at,
-                done ? ". Elles restent dans la liste de vos notifications sur la plateforme; "
-                       "vous pouvez les rétablir depuis « Mon compte »."
-                     : " ?");
+    put_escaped(html, size, &at, text);
     at += (size_t)snprintf(html + at, size - at, "</p>");
-    if (!done)
+    if (form)
         at += (size_t)snprintf(html + at, size - at,
                                "<form method=\"post\"><input type=\"hidden\" "
                                "name=\"List-Unsubscribe\" value=\"One-Click\">"
                                "<button type=\"submit\">Me désabonner</button></form>");
     at += (size_t)snprintf(html + at, size - at, "</main></body></html>\n");
+    c->status = status;
     c->raw = html;
     c->raw_len = at;
     c->raw_type = "text/html; charset=utf-8";
     return ERR_OK;
 }
 
-/* An unsubscribe link's page, after turning its kind off when apply. */
+/* An unsubscribe link's page, after turning its kind off when apply. A
+ * wrong link is a 404 (nothing changed): a page for a browser, which
+ * accepts text/html, the API's JSON error for others. */
 static int unsubscribe(call *c, bool apply, cJSON **out, err *e)
 {
     cJSON *r = NULL;
-    int rc = service_unsubscribe(&c->svc, c->strs[0], c->strs[1], apply, &r, e);
-    if (rc == ERR_OK && unsubscribe_html(c, r, apply) != ERR_OK)
-        rc = err_set(e, ERR_FAIL, "out of memory");
-    cJSON_Delete(r);
+    char text[1024];
     *out = NULL;
-    return rc;
+    int rc = service_unsubscribe(&c->svc, c->strs[0], c->strs[1], apply, &r, e);
+    const char *accept = http_header(c->req, "Accept");
+    if (rc == ERR_NOT_FOUND && accept && strstr(accept, "text/html")) { /* a person's browser */
+        err_clear(e);
+        rc = unsubscribe_html(c, 404, "Lien de désabonnement inconnu",
+                              "Ce lien ne correspond à aucun abonnement : vérifiez qu'il est "
+                              "complet, ou choisissez vos notifications sur « Mon compte ».",
+                              false);
+        return rc == ERR_OK ? ERR_OK : err_set(e, ERR_FAIL, "out of memory");
+    }
+    if (rc != ERR_OK)
+        return rc;
+    const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(r, "title"));
+    const char *email = cJSON_GetStringValue(cJSON_GetObjectItem(r, "email"));
+    if (apply)
+        snprintf(text, sizeof text,
+                 "Vous ne recevrez plus par e-mail les notifications « %s » à l'adresse %s. "
+                 "Elles restent dans la liste de vos notifications sur la plateforme ; vous "
+                 "pouvez les rétablir depuis « Mon compte ».",
+                 title ? title : "", email ? email : "");
+    else
+        snprintf(text, sizeof text,
+                 "Ne plus recevoir par e-mail les notifications « %s » à l'adresse %s ?",
+                 title ? title : "", email ? email : "");
+    rc = unsubscribe_html(c, 200, apply ? "Désabonnement enregistré" : "Se désabonner", text,
+                          !apply);
+    cJSON_Delete(r);
+    return rc == ERR_OK ? ERR_OK : err_set(e, ERR_FAIL, "out of memory");
 }
 
 /* GET: changes nothing (mail scanners follow links), it asks. */

@@ -204,9 +204,13 @@ describe("notifications", function()
     for _, bad in ipairs({ "/api/v1/unsubscribe/" .. id .. "-" .. flipped .. "/" .. kind,
       "/api/v1/unsubscribe/" .. fx.ids.cae_a .. "-" .. mac .. "/" .. kind,
       "/api/v1/unsubscribe/" .. id .. "-" .. mac .. "/nope", "/api/v1/unsubscribe/x/" .. kind }) do
-      H.expect(H.request(server, "POST", bad, { raw = "List-Unsubscribe=One-Click",
-        content_type = "application/x-www-form-urlencoded" }), 404, bad)
+      H.expect_error(H.request(server, "POST", bad, { raw = "List-Unsubscribe=One-Click",
+        content_type = "application/x-www-form-urlencoded" }), 404, nil, bad)
     end
+    -- a person's browser reads why
+    local r = H.expect(H.request(server, "GET", "/api/v1/unsubscribe/" .. id .. "-" .. flipped .. "/" .. kind,
+      { headers = { Accept = "text/html,application/xhtml+xml" } }), 404, "a browser")
+    assert.truthy(r.body:find("<h1>Lien de désabonnement inconnu</h1>", 1, true), r.body)
     assert.is_true(prefs(server, auditor).audit_assigned, "a wrong link unsubscribed")
     assert.is_false(prefs(server, cae).audit_assigned)
     assert.is_true(prefs(server, cae).label_expiring)
