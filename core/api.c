@@ -25,7 +25,6 @@
 #include "store.h"
 #include "text.h"
 
-#define COOKIE "labelcoop_session"
 #define DOCS_BYTES ((size_t)8 << 20) /* rendered assessments kept per worker */
 /* The PDFs of frozen assessments, kept for every worker, and the documents
  * drawn at once: two, so that a burst of PDF requests (the longest takes
@@ -154,7 +153,9 @@ static void respond_error(http_response *res, int code, const char *message);
  * HEALTH, OPENAPI: answered without the route's handler (api_watch.c,
  * api_openapi.c); the OpenAPI document from the binary alone. UPLOAD: the
  * body is a multipart/form-data upload, streamed to the documents folder as
- * it comes (api_uploads), never gathered. SECRET: see below. */
+ * it comes (api_uploads), never gathered. SECRET: see below. FORM: any
+ * body is taken and ignored (a mail client's one-click unsubscribe POSTs
+ * "List-Unsubscribe=One-Click", RFC 8058). */
 enum {
     PUBLIC = 1,
     BODY = 2,
@@ -164,6 +165,7 @@ enum {
     OPENAPI = 32,
     UPLOAD = 64,
     SECRET = 128, /* the path holds a single-use token: the log shows the pattern instead */
+    FORM = 256,
 };
 
 typedef struct route {
@@ -766,6 +768,14 @@ static const route routes[] = {
     {"GET", "plugins", h_plugins, ANY_RULES},
     {"PATCH", "plugins/:key", h_plugin, BODY | ANY_RULES},
     {"GET", "mail", h_mail, ANY_RULES},
+    {"GET", "me/notifications", api_my_notifications, ANY_RULES},
+    {"PUT", "me/notifications", api_my_notifications_put, BODY | ANY_RULES},
+    {"GET", "notifications", api_notifications, ANY_RULES},
+    {"GET", "notifications/unread", api_notifications_unread, ANY_RULES},
+    {"POST", "notifications/read", api_notifications_read_all, ANY_RULES},
+    {"POST", "notifications/:id/read", api_notification_read, ANY_RULES},
+    {"GET", "unsubscribe/:key/:key", api_unsubscribe_page, PUBLIC | ANY_RULES},
+    {"POST", "unsubscribe/:key/:key", api_unsubscribe, PUBLIC | FORM | ANY_RULES | SECRET},
     {"GET", "webhooks", h_webhooks, ANY_RULES},
     {"POST", "webhooks", h_webhook_add, BODY | ANY_RULES},
     {"GET", "webhooks/:id", h_webhook, ANY_RULES},
@@ -1038,6 +1048,8 @@ static int parse_body(call *c, const route *r, err *e)
     size_t len;
     const char *body = http_body(c->req, &len);
     const char *type = http_header(c->req, "Content-Type");
+    if (r->flags & FORM)
+        return ERR_OK;
     if (len && (!type || strncasecmp(type, "application/json", 16) != 0))
         return err_set(e, ERR_MEDIA_TYPE, "send JSON (Content-Type: application/json)");
     if (!(r->flags & BODY))
@@ -1127,6 +1139,7 @@ static const struct {
     {h_documents, "", true},
     {h_document_content, "version", false},
     {h_mail, "status", false},
+    {api_notifications, "", true},
 };
 
 /* A request's query checked against its route's, its page into *p; *paged

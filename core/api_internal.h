@@ -31,17 +31,7 @@ typedef struct worker {
     struct worker *next;
 } worker;
 
-/* This thread's worker, opened on its first request; NULL with e set when
- * the database cannot be opened (tried again at the next request). */
-worker *api_worker(const api_config *c, err *e);
-/* GET /api/v1/health's answer, into res (api_watch.c). */
-void api_health(const api_config *c, http_response *res);
-/* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
- * If-None-Match names the document's tag. */
-void api_openapi(const http_request *req, http_response *res);
-
-/* One call of a route: the request, the answer, the service and the caller,
- * and what the route's pattern matched. */
+/* One request as its handler sees it (api.c's dispatch fills it). */
 typedef struct call {
     const api_config *config;
     const http_request *req;
@@ -68,6 +58,15 @@ typedef struct call {
 
 typedef int (*handler)(call *c, cJSON **out, err *e);
 
+/* This thread's worker, opened on its first request; NULL with e set when
+ * the database cannot be opened (tried again at the next request). */
+worker *api_worker(const api_config *c, err *e);
+/* GET /api/v1/health's answer, into res (api_watch.c). */
+void api_health(const api_config *c, http_response *res);
+/* GET /api/v1/openapi.json's answer, into res (api_openapi.c): 304 when
+ * If-None-Match names the document's tag. */
+void api_openapi(const http_request *req, http_response *res);
+
 /* The answer that opens a browser session (a login, an accepted
  * invitation): {"token", "csrf_token", "user"} (user taken), the session
  * cookie, 201; id is the user's, for the log. */
@@ -91,5 +90,17 @@ int api_invitation_revoke(call *c, cJSON **out, err *e);
 int api_invitation_accept(call *c, cJSON **out, err *e);
 int api_reset_request(call *c, cJSON **out, err *e);
 int api_reset(call *c, cJSON **out, err *e);
+
+/* GET and PUT /me/notifications, GET /notifications, /notifications/unread,
+ * POST /notifications/:id/read and /notifications/read, GET and POST
+ * /unsubscribe/:key/:key (api_notifications.c). */
+int api_my_notifications(call *c, cJSON **out, err *e);
+int api_my_notifications_put(call *c, cJSON **out, err *e);
+int api_notifications(call *c, cJSON **out, err *e);
+int api_notifications_unread(call *c, cJSON **out, err *e);
+int api_notification_read(call *c, cJSON **out, err *e);
+int api_notifications_read_all(call *c, cJSON **out, err *e);
+int api_unsubscribe_page(call *c, cJSON **out, err *e);
+int api_unsubscribe(call *c, cJSON **out, err *e);
 
 #endif

@@ -592,6 +592,16 @@ int cli_cmd_tick(const opts *o)
         return rc;
     webhook_config c;
     webhook_defaults(&c, o->db);
+    /* The notifications of what it emits, as a server's tick tells them. */
+    service_mail_config mail = {.templates_dir = o->mail_templates};
+    char origin[512];
+    err checked = ERR_INIT;
+    if (o->public_url && cli_public_origin(o->public_url, origin, sizeof origin, &checked) == 0)
+        mail.public_url = origin;
+    err_clear(&checked);
+    service_notify_ctx told = {mail.templates_dir ? &mail : NULL, &o->limits};
+    events_notifier notifier = service_notifier(&told);
+    c.events.notify = &notifier;
     char today[DATE_LEN + 1];
     date_today(today);
     int emitted = 0;

@@ -105,6 +105,9 @@ static int serve(const opts *o)
     hooks.plugins_dir = o->plugins;
     hooks.plugin_settings = settings;
     hooks.tick_seconds = (int)o->tick_seconds;
+    service_notify_ctx told = {config.mail.templates_dir ? &config.mail : NULL, &config.limits};
+    events_notifier notifier = service_notifier(&told);
+    hooks.events.notify = &notifier;
     hooks.backup_dir = o->backup_dir;
     hooks.backup_keep = (int)o->backup_keep;
     hooks.documents = documents;

@@ -3,6 +3,7 @@
  * restarts and across servers sharing the database. */
 #include "events.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,24 @@ static int once(store *db, const char *key, const char *type, long long org, lon
     return events_emit(db, type, org, assessment, data, e);
 }
 
+/* Tells c's notifier of an event just emitted. */
+static int tell(store *db, const events_config *c, const char *type, long long org,
+                long long assessment, const cJSON *data, err *e)
+{
+    if (!c->notify || !c->notify->event)
+        return ERR_OK;
+    return c->notify->event(c->notify->ud, db, type, org, assessment, data, e);
+}
+
+/* Whether lead is the nearest lead time days left have passed. */
+static bool nearest_lead(const events_config *c, int lead, long days)
+{
+    for (int i = 0; i < c->n_leads; i++)
+        if (c->leads[i] < lead && days <= c->leads[i])
+            return false;
+    return true;
+}
+
 static int labels(store *db, const events_config *c, const char *today, int *emitted, err *e)
 {
     cJSON *list;
@@ -65,7 +84,10 @@ static int labels(store *db, const events_config *c, const char *today, int *emi
         char key[96];
         if (days < 0) {
             snprintf(key, sizeof key, "label.expired:%lld", id);
+            int before = *emitted;
             rc = once(db, key, "label.expired", org, assessment, data, emitted, e);
+            if (rc == ERR_OK && *emitted > before)
+                rc = tell(db, c, "label.expired", org, assessment, data, e);
         } else {
             /* Every lead time passed is sent once, the farthest first: one
              * missed while the server was down still reaches its readers. */
@@ -76,7 +98,10 @@ static int labels(store *db, const events_config *c, const char *today, int *emi
                     continue;
                 snprintf(key, sizeof key, "label.expiring:%lld:%d", id, c->leads[i]);
                 cJSON_SetNumberValue(cJSON_GetObjectItem(data, "lead_days"), c->leads[i]);
+                int before = *emitted;
                 rc = once(db, key, "label.expiring", org, assessment, data, emitted, e);
+                if (rc == ERR_OK && *emitted > before && nearest_lead(c, c->leads[i], days))
+                    rc = tell(db, c, "label.expiring", org, assessment, data, e);
             }
         }
         cJSON_Delete(data);
@@ -187,6 +212,8 @@ int events_tick(store *db, const events_config *c, const char *today, int *emitt
         rc = overdue(db, today, emitted, e);
     if (rc == ERR_OK)
         rc = uncertified(db, today, emitted, e);
+    if (rc == ERR_OK && c->notify && c->notify->tick)
+        rc = c->notify->tick(c->notify->ud, db, today, e);
     if (rc == ERR_OK)
         return store_commit(db, e);
     store_rollback(db);

@@ -31,10 +31,23 @@ cJSON *events_assessment_data(const char *kind, const char *ruleset, long long a
 int events_auditor_unavailable(store *db, const cJSON *audit, const char *certified_until,
                                const char *reason, int *emitted, err *e);
 
+/* Who is told, besides integrations, inside the transaction that emits a
+ * time-based event (the notifications): event gets label.expiring (only
+ * the nearest lead time passed: one reminder, not three, for a label found
+ * 20 days from its end) and label.expired, as emitted once, and
+ * webhook.disabled; tick runs at the end of each tick with its date. */
+typedef struct events_notifier {
+    int (*event)(void *ud, store *db, const char *type, long long org, long long assessment,
+                 const cJSON *data, err *e);
+    int (*tick)(void *ud, store *db, const char *today, err *e);
+    void *ud;
+} events_notifier;
+
 /* Lead times of label.expiring, in days, largest first (default 180, 90, 30). */
 typedef struct events_config {
     int leads[8];
     int n_leads;
+    const events_notifier *notify; /* NULL: nobody */
 } events_config;
 
 /* Emits label.expiring, label.expired, action_item.overdue and

@@ -124,7 +124,7 @@ static struct curl_slist *add_header(struct curl_slist *h, const char *name, con
 }
 
 /* The headers of m: Date, From, To, Subject, Message-ID, List-Unsubscribe
- * (curl adds MIME-Version and the Content-Type with its boundary). */
+ * and List-Unsubscribe-Post (curl adds MIME-Version and the Content-Type with its boundary). */
 static struct curl_slist *message_headers(const mail_config *c, const mail_message *m)
 {
     char date[64];
@@ -143,6 +143,9 @@ static struct curl_slist *message_headers(const mail_config *c, const mail_messa
         char link[2100];
         snprintf(link, sizeof link, "<%s>", m->unsubscribe);
         h = add_header(h, "List-Unsubscribe", link);
+        /* RFC 8058: a mail client may unsubscribe in one click, by a POST
+         * to the link (which then needs no confirmation page). */
+        h = add_header(h, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
     }
     return h;
 }

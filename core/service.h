@@ -11,6 +11,7 @@
 #include "commit.h"
 #include "doccache.h"
 #include "err.h"
+#include "events.h"
 #include "filestore.h"
 #include "rules.h"
 #include "ruleset.h"
@@ -326,5 +327,39 @@ int service_password_reset(service *s, const char *token, const cJSON *body, cJS
 /* The e-mail outbox, newest first: every message, or those of status
  * (pending, sent, failed; ERR_INPUT otherwise). Administrators only. */
 int service_mail_log(service *s, const char *status, cJSON **out, err *e);
+
+/* Notifications (service_notify.c). The time-based ones and a webhook's
+ * disabling, told inside the transaction that emits their event: type
+ * label.expiring, label.expired (org, assessment, the event's data) or
+ * webhook.disabled (data: "webhook_id", "reason"); others are ignored. */
+int service_notify_event(service *s, const char *type, long long org, long long assessment,
+                         const cJSON *data, err *e);
+/* Inside the tick's transaction: each CAE with overdue action items gets
+ * their digest once in the week of today. */
+int service_notify_tick(service *s, const char *today, err *e);
+/* What the delivery thread's tick and webhooks tell those through (a
+ * service on their connection, with ctx's templates and limits); ctx
+ * outlives the notifier. */
+typedef struct service_notify_ctx {
+    const service_mail_config *mail; /* NULL: kept for the lists, not mailed */
+    const sandbox_limits *limits;
+} service_notify_ctx;
+events_notifier service_notifier(service_notify_ctx *ctx);
+/* The caller's notifications, newest first; their unread count
+ * {"unread"}; one (ERR_NOT_FOUND unless theirs) or all marked read, the
+ * count after it into *out. */
+int service_notifications(service *s, cJSON **out, err *e);
+int service_notifications_unread(service *s, cJSON **out, err *e);
+int service_notification_read(service *s, long long id, cJSON **out, err *e);
+int service_notifications_read_all(service *s, cJSON **out, err *e);
+/* The caller's choice per kind [{"kind", "title", "email"}]; changed by
+ * {"KIND": true|false} (ERR_INPUT at "$.KIND" for an unknown kind). */
+int service_notify_preferences(service *s, cJSON **out, err *e);
+int service_notify_preferences_put(service *s, const cJSON *body, cJSON **out, err *e);
+/* The person an unsubscribe token names and kind: {"kind", "title",
+ * "email", "unsubscribed"}, after turning kind off when apply. A wrong
+ * token or kind: ERR_NOT_FOUND, nothing changed. No login needed. */
+int service_unsubscribe(service *s, const char *token, const char *kind, bool apply, cJSON **out,
+                        err *e);
 
 #endif

@@ -87,7 +87,7 @@ int service_assessment_add(service *s, long long org, const cJSON *body, cJSON *
         if (rc == ERR_OK && audit)
             rc = events_emit(s->db, "audit.assigned", org, a.id, data, e);
         if (rc == ERR_OK && audit)
-            rc = svc_mail_audit_assigned(s, org, a.id, a.auditor_id, e);
+            rc = svc_notify_audit_assigned(s, org, a.id, a.auditor_id, e);
         cJSON_Delete(data);
     }
     rc = svc_finish(s, rc, e);
@@ -318,7 +318,7 @@ static int reassign(service *s, const store_assessment *a, long long auditor, cJ
         rc = events_emit(s->db, "audit.assigned", a->org_id, a->id, data, e);
         cJSON_Delete(data);
         if (rc == ERR_OK)
-            rc = svc_mail_audit_assigned(s, a->org_id, a->id, auditor, e);
+            rc = svc_notify_audit_assigned(s, a->org_id, a->id, auditor, e);
     }
     return rc;
 }
@@ -815,6 +815,8 @@ int service_submit(service *s, long long id, cJSON **out, err *e)
                          a.org_id, id, data, e);
         cJSON_Delete(data);
     }
+    if (rc == ERR_OK && strcmp(a.kind, "audit") == 0)
+        rc = svc_notify_audit_submitted(s, a.org_id, id, e);
     free(frozen);
     cJSON_Delete(evaluation);
     rc = svc_finish(s, rc, e);

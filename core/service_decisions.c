@@ -302,6 +302,9 @@ static int decision_write(service *s, const decision_req *q, const store_assessm
         rc = svc_journal(s, "decision.record", "assessment", q->id, NULL, *out, e);
     if (rc == ERR_OK)
         rc = emit_decision(s, d, decision, e);
+    if (rc == ERR_OK)
+        rc = svc_notify_decision(s, d->org_id, q->id, a->auditor_id, d->outcome, d->decided_on,
+                                 d->valid_until, d->points_json, e);
     free(record_text);
     cJSON_Delete(record);
     return rc;

@@ -37,21 +37,40 @@ int svc_allow(service *s, policy_action a, long long org, const store_assessment
 long long svc_actor(service *s);
 int svc_finish(service *s, int rc, err *e);
 /* E-mail (service_mail.c). Renders template kind for each recipient of
- * recipients (an array of {name, email, role}), with data and, in it,
- * "recipient" and, for a notification, "unsubscribe" (a link for its kind
- * under the public URL), and adds one outbox message each, in the caller's
- * transaction. A template that fails (an error, a loop) does not fail the
- * write that causes the message: the message is stored failed, its error
- * naming file:line, and `mail log` shows it. Only the database's errors
- * come back. Nothing when s->mail is NULL. */
+ * recipients (an array of {name, email, role} and, for a person, id), with
+ * data and, in it, "recipient" and, for a notification, "unsubscribe" (the
+ * person's one-click link for its kind), and adds one outbox message each,
+ * in the caller's transaction. A template that fails (an error, a loop)
+ * does not fail the write that causes the message: the message is stored
+ * failed, its error naming file:line, and `mail log` shows it. Only the
+ * database's errors come back. Nothing when s->mail is NULL. */
 int svc_mail_enqueue(service *s, const char *kind, const cJSON *recipients, const cJSON *data,
                      bool notification, err *e);
+/* One recipient's message (to: {name, email, role}), with unsubscribe (a
+ * link, or NULL) in its data: rendered, its subject into subject (size
+ * bytes; "" when it could not be), and added to the outbox when send. */
+int svc_mail_one(service *s, const char *kind, const cJSON *to, const cJSON *data,
+                 const char *unsubscribe, bool send, char *subject, size_t size, err *e);
 /* The public URL followed by path ("/#/evaluations/42") into buf. */
 void svc_mail_link(const service *s, const char *path, char *buf, size_t size);
-/* audit_assigned to the auditor and the CAE's members, in the transaction
- * of the assignment. */
-int svc_mail_audit_assigned(service *s, long long org, long long assessment, long long auditor,
-                            err *e);
+
+/* Notifications (service_notify.c): each told to its recipients, in the
+ * transaction of the change, kept for their list in the page and mailed to
+ * those who did not turn the kind off. */
+/* user's one-click unsubscribe link for kind into buf ("" when the secret
+ * cannot be read). */
+void svc_notify_unsubscribe_link(service *s, long long user, const char *kind, char *buf,
+                                 size_t size);
+/* audit_assigned to the auditor and the CAE's members. */
+int svc_notify_audit_assigned(service *s, long long org, long long assessment, long long auditor,
+                              err *e);
+/* audit_submitted to the committee. */
+int svc_notify_audit_submitted(service *s, long long org, long long assessment, err *e);
+/* decision_recorded to the CAE's members (the certificate's link when
+ * awarded); audit_deferred to the auditor with the points to complete. */
+int svc_notify_decision(service *s, long long org, long long assessment, long long auditor,
+                        const char *outcome, const char *date, const char *valid_until,
+                        const char *points_json, err *e);
 int svc_journal(service *s, const char *action, const char *entity, long long id,
                 const cJSON *before, const cJSON *after, err *e);
 int svc_transact(service *s, commit_work fn, void *ctx, err *e);

@@ -46,7 +46,7 @@ static const char *const *const sql_areas[] = {sql_core,         store_sql_accou
                                                store_sql_workflow, store_sql_ledger,
                                                store_sql_outbox, store_sql_library,
                                                store_sql_mail,   store_sql_people,
-                                               store_sql_tokens};
+                                               store_sql_tokens, store_sql_notify};
 
 /* The text of statement q. */
 static const char *sql_text(int q)

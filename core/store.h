@@ -399,6 +399,30 @@ int store_mail_done(store *s, long long id, store_mail_outcome outcome, long lon
                     const char *error, err *e);
 /* The latest messages, newest first (status NULL: all), without bodies. */
 int store_mail_log(store *s, const char *status, int limit, cJSON **out, err *e);
+/* ---- notifications (store_notify.c) ---- */
+/* Recipients, each {"id", "name", "email", "role"}, enabled accounts only
+ * (caller deletes *out): the members of CAE org; the committee; the
+ * administrators; person user (role NULL: theirs in effect, else role). */
+int store_notify_members(store *s, long long org, cJSON **out, err *e);
+int store_notify_committee(store *s, cJSON **out, err *e);
+int store_notify_admins(store *s, cJSON **out, err *e);
+int store_notify_user(store *s, long long user, const char *role, cJSON **out, err *e);
+/* A notification for user's list, inside the caller's transaction. */
+int store_notification_add(store *s, long long user, const char *kind, const char *title,
+                           const char *link, err *e);
+/* user's latest limit notifications, newest first: [{"id", "kind", "title",
+ * "link", "created_at", "read_at"}]. */
+int store_notification_list(store *s, long long user, int limit, cJSON **out, err *e);
+/* Marks user's notification id read (ERR_NOT_FOUND: none of theirs), or
+ * all of theirs when id is 0. */
+int store_notification_read(store *s, long long user, long long id, err *e);
+int store_notification_unread(store *s, long long user, long long *n, err *e);
+/* The kinds user receives no e-mail for: [{"kind"}]; one turned off or on. */
+int store_optout_list(store *s, long long user, cJSON **out, err *e);
+int store_optout_set(store *s, long long user, const char *kind, bool off, err *e);
+int store_optout_has(store *s, long long user, const char *kind, bool *off, err *e);
+/* The secret (64 hex digits) unsubscribe links are signed with. */
+int store_notify_secret(store *s, char secret[65], err *e);
 /* New deliveries of one event, or of every matching event since a time. */
 int store_replay(store *s, long long webhook, long long event, const char *since, int *count,
                  err *e);

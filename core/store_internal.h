@@ -163,12 +163,26 @@ enum {
     Q_INVITATION_LIST,
     Q_INVITATION_GET,
     Q_INVITATION_DELETE,
+    Q_NOTIFY_MEMBERS,
+    Q_NOTIFY_COMMITTEE,
+    Q_NOTIFY_ADMINS,
+    Q_NOTIFY_USER,
+    Q_NOTIFICATION_ADD,
+    Q_NOTIFICATION_LIST,
+    Q_NOTIFICATION_READ,
+    Q_NOTIFICATION_READ_ALL,
+    Q_NOTIFICATION_UNREAD,
+    Q_OPTOUT_LIST,
+    Q_OPTOUT_ADD,
+    Q_OPTOUT_DELETE,
+    Q_OPTOUT_HAS,
+    Q_NOTIFY_SECRET,
     Q_COUNT
 };
 
 /* The text of each area's statements, indexed by id (NULL where another
  * area's): defined in store_accounts.c, store_workflow.c, store_ledger.c,
- * store_outbox.c, store_library.c, store_mail.c and store_people.c. */
+ * store_outbox.c, store_library.c, store_mail.c, store_people.c, store_tokens.c and store_notify.c. */
 extern const char *const store_sql_accounts[Q_COUNT];
 extern const char *const store_sql_workflow[Q_COUNT];
 extern const char *const store_sql_ledger[Q_COUNT];
@@ -177,6 +191,7 @@ extern const char *const store_sql_library[Q_COUNT];
 extern const char *const store_sql_mail[Q_COUNT];
 extern const char *const store_sql_people[Q_COUNT];
 extern const char *const store_sql_tokens[Q_COUNT];
+extern const char *const store_sql_notify[Q_COUNT];
 
 struct store {
     sqlite3 *db;

@@ -351,6 +351,28 @@ static const char *const migrations[] = {
     "  CHECK (kind <> 'password_reset' OR user_id IS NOT NULL),"
     "  CHECK (kind <> 'invitation' OR (name IS NOT NULL AND role IS NOT NULL)));"
     "CREATE INDEX account_tokens_email ON account_tokens (kind, email);",
+    /* Notifications: each one a person is told, kept for the page's list
+     * whether or not it was mailed; the kinds a person receives no e-mail
+     * for; and the secret their unsubscribe links are signed with (an
+     * HMAC of the person: nothing per person to store, nothing a link
+     * reveals). */
+    "CREATE TABLE notifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  link TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  read_at TEXT);"
+    "CREATE INDEX notifications_user ON notifications (user_id, id);"
+    "CREATE TABLE notification_optouts ("
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  PRIMARY KEY (user_id, kind)) WITHOUT ROWID;"
+    "CREATE TABLE notify_secret ("
+    "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+    "  secret TEXT NOT NULL CHECK (length(secret) = 64));"
+    "INSERT INTO notify_secret (id, secret) VALUES (1, lower(hex(randomblob(32))));",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof *migrations))

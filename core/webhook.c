@@ -68,7 +68,7 @@ void webhook_defaults(webhook_config *c, const char *db_path)
     for (int i = 0; i < WEBHOOK_MAX_RETRIES; i++)
         c->mail_delays_ms[i] = mail_delays[i] * 1000;
     c->tick_seconds = 60;
-    c->events = (events_config){{180, 90, 30}, 3};
+    c->events = (events_config){{180, 90, 30}, 3, NULL};
 }
 
 /* Parses "0,5,300" (seconds) into delays[WEBHOOK_MAX_RETRIES], their count
@@ -374,6 +374,9 @@ static int finish_job(webhook_engine *h, store *db, job *j, CURLcode result, err
     cJSON_AddNumberToObject(data, "webhook_id", (double)j->webhook);
     cJSON_AddStringToObject(data, "reason", reason);
     int rc = events_emit(db, "webhook.disabled", 0, 0, data, e);
+    const events_notifier *n = h->c.events.notify;
+    if (rc == ERR_OK && n && n->event) /* the administrators, in the same transaction */
+        rc = n->event(n->ud, db, "webhook.disabled", 0, 0, data, e);
     cJSON_Delete(data);
     return rc;
 }

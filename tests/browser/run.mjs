@@ -20,10 +20,11 @@ import * as account from './specs/account.mjs';
 import * as invitation from './specs/invitation.mjs';
 import * as reset from './specs/reset.mjs';
 import * as roles from './specs/roles.mjs';
+import * as notifications from './specs/notifications.mjs';
 
 /* The specs in order; `node run.mjs NAME...` runs only those named (a
  * spec that needs an earlier one's state needs it named too). */
-const SPECS = { labelling, access, platform, audits, drafts, accessibility, deferral, conflict, errors, documents, account, roles, invitation, reset };
+const SPECS = { labelling, access, platform, audits, drafts, accessibility, deferral, conflict, errors, documents, account, roles, invitation, reset, notifications };
 
 async function main() {
   for (const [what, path] of [['LABELCOOP_BIN', BIN], ['Chromium', CHROMIUM], ['LABELCOOP_ROOT/web', `${ROOT}/web/index.html`]]) {

@@ -25,7 +25,8 @@ end
 -- documents' tables) and 10 (the mail outbox) undone, as a database written
 -- by that older release would be. A new migration is undone here too.
 local function older_schema(db)
-  H.sql(db, "DROP TABLE account_tokens; DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
+  H.sql(db, "DROP TABLE notifications; DROP TABLE notification_optouts; DROP TABLE notify_secret;"
+    .. " DROP TABLE account_tokens; DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
     .. " DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"
     .. " ALTER TABLE users DROP COLUMN acting_role; PRAGMA user_version = 7;")
 end

@@ -14,11 +14,10 @@ local quote = support.quote
 O.record()
 
 local M = require "mail_support"
-local SMTP_PASSWORD = "pw-Zq7-never-logged"
-
+local SMTP_PASSWORD = M.SMTP_PASSWORD
 local free_port = H.free_port
-local certificate, start_receiver, messages, wait_messages, by_recipient, mail_log =
-  M.certificate, M.start_receiver, M.messages, M.wait_messages, M.by_recipient, M.mail_log
+local certificate, start_receiver, messages = M.certificate, M.start_receiver, M.messages
+local wait_messages, by_recipient, mail_log = M.wait_messages, M.by_recipient, M.mail_log
 
 describe("e-mail", function()
   local fx, certdir, cert, key, pwfile
@@ -34,13 +33,7 @@ describe("e-mail", function()
 
   -- serve on a fresh copy of the fixture, sending to port.
   local function serve(db, port, more)
-    local args = { "--smtp-url", "smtp://localhost:" .. port, "--smtp-user", "mailer",
-      "--smtp-password-file", pwfile, "--smtp-ca-file", cert, "--mail-from", "label@x.test",
-      "--public-url", "https://label.example.org", "--mail-retry", "1,1,1,1,1,1,1,1" }
-    for _, a in ipairs(more or {}) do
-      args[#args + 1] = a
-    end
-    return H.start_server({ db = db, args = args })
+    return M.serve(db, port, pwfile, cert, more)
   end
 
   local function assign(server, org)
@@ -94,6 +87,13 @@ describe("e-mail", function()
   describe("templates", function()
     it("mail preview renders each shipped template with its sample", function()
       for kind, subject in pairs({ audit_assigned = "Audit confié : Coopérative Élan & Cie",
+        audit_submitted = "Audit remis : Coopérative Élan & Cie",
+        decision_recorded = "Label attribué : Coopérative Élan & Cie",
+        audit_deferred = "Audit ajourné : Coopérative Élan & Cie (points à compléter)",
+        label_expiring = "Label de Coopérative Élan & Cie : échéance le 1er mars 2027",
+        label_expired = "Label de Coopérative Élan & Cie échu le 1er mars 2027",
+        actions_overdue = "Actions en retard : Coopérative Élan & Cie (2)",
+        webhook_disabled = "Webhook désactivé : https://chat.example.org/hooks/label",
         invitation = "Invitation sur la plateforme du label",
         password_reset = "Réinitialisation de votre mot de passe" }) do
         local r = support.run({ "mail", "preview", kind }, nil, support.root)
@@ -146,7 +146,10 @@ describe("e-mail", function()
         assert.truthy(m.date and m.date:match("^%a%a%a, %d%d %a%a%a %d%d%d%d %d%d:%d%d:%d%d %+0000$"), m.date)
         assert.truthy(m.message_id:match("^<mail%-%d+%-%x+@label%.example%.org>$"), m.message_id)
         assert.are.equal("1.0", m.mime_version)
-        assert.are.equal("<https://label.example.org/api/v1/unsubscribe/audit_assigned>", m.list_unsubscribe)
+        -- the person's own one-click link (notifications_spec follows it)
+        assert.truthy(m.list_unsubscribe:match(
+          "^<https://label%.example%.org/api/v1/unsubscribe/%d+%-%x+/audit_assigned>$"), m.list_unsubscribe)
+        assert.are.equal("List-Unsubscribe=One-Click", m.list_unsubscribe_post)
         assert.are.equal(2, #m.parts)
         assert.are.equal("text/plain", m.parts[1].type)
         assert.are.equal("text/html", m.parts[2].type)

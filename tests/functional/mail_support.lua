@@ -1,6 +1,8 @@
--- The real SMTP server of the mail specs (tests/functional/smtp_receiver.py,
--- Debian's python3-aiosmtpd) and what it received; the outbox as `labelcoop
--- mail log` shows it; a server sending to a plain receiver.
+-- What the mail specs share: a real SMTP server (smtp_receiver.py, Debian's
+-- python3-aiosmtpd, with STARTTLS on a self-signed certificate and AUTH),
+-- the messages it took, the outbox as `labelcoop mail log` shows it, a
+-- server sending to it (with TLS and AUTH, or plain), and the links in a
+-- message.
 --
 -- Uses support.lua and http_support.lua.
 
@@ -12,6 +14,7 @@ local quote = support.quote
 local M = {}
 
 local RECEIVER = support.root .. "/tests/functional/smtp_receiver.py"
+M.SMTP_PASSWORD = "pw-Zq7-never-logged"
 
 -- A self-signed certificate for localhost, in dir: cert.pem, key.pem.
 function M.certificate(dir)
@@ -71,6 +74,18 @@ function M.mail_log(db, status)
   local r = support.run(args)
   assert(r.code == 0, "mail log: " .. r.stderr)
   return json.decode(r.stdout)
+end
+
+-- serve on db, sending to the receiver on port with AUTH and STARTTLS
+-- (pwfile, cert), links on https://label.example.org; more: other options.
+function M.serve(db, port, pwfile, cert, more)
+  local args = { "--smtp-url", "smtp://localhost:" .. port, "--smtp-user", "mailer",
+    "--smtp-password-file", pwfile, "--smtp-ca-file", cert, "--mail-from", "label@x.test",
+    "--public-url", "https://label.example.org", "--mail-retry", "1,1,1,1,1,1,1,1" }
+  for _, a in ipairs(more or {}) do
+    args[#args + 1] = a
+  end
+  return H.start_server({ db = db, args = args })
 end
 
 -- A server on db sending to a plain receiver of its own (no TLS, no AUTH),

@@ -156,6 +156,18 @@ local MATRIX = {
     body = function() return { disabled = false } end },
   { "DELETE", "/api/v1/organisations/{org_a}/team/{member}",     E(401, 200, 403, 403, 403, 403, 200),
     fresh = "member" },
+  -- notifications are each person's own (issue 21); the e-mail outbox the
+  -- administrators'; an unsubscribe link needs no login, only a right token
+  { "GET", "/api/v1/me/notifications",                           logged_in(200) },
+  { "PUT", "/api/v1/me/notifications",                           logged_in(200),
+    body = function() return { label_expiring = true } end },
+  { "GET", "/api/v1/notifications",                              logged_in(200) },
+  { "GET", "/api/v1/notifications/unread",                       logged_in(200) },
+  { "POST", "/api/v1/notifications/read",                        logged_in(200) },
+  { "POST", "/api/v1/notifications/{note_a}/read",               E(401, 200, 404, 404, 404, 404, 404) },
+  { "GET", "/api/v1/mail",                                       E(401, 403, 403, 403, 403, 403, 200) },
+  { "GET", "/api/v1/unsubscribe/1-00112233/audit_assigned",      all(404) },
+  { "POST", "/api/v1/unsubscribe/1-00112233/audit_assigned",     all(404) },
   { "DELETE", "/api/v1/session",                                 logged_in(204), fresh_token = true },
 }
 
@@ -199,6 +211,10 @@ describe("permissions", function()
     local own = expect(request(server, "GET", "/api/v1/organisations/" .. ids.org_a .. "/good-practices",
       { token = tokens.committee }), 200, "org good practices")
     ctx.practice = own.json[1] and own.json[1].id
+    -- the audit assigned above, in cae_a's notifications
+    local notes = expect(request(server, "GET", "/api/v1/notifications", { token = tokens.cae_a }), 200,
+      "notifications")
+    ctx.note_a = notes.json[#notes.json].id
 
     -- makers of fresh resources, complete so that submitting is possible
     makers.sa = function()

@@ -58,6 +58,7 @@ def summary(raw, envelope, session):
         "mime_version": msg["MIME-Version"],
         "content_type": msg.get_content_type(),
         "list_unsubscribe": msg["List-Unsubscribe"],
+        "list_unsubscribe_post": msg["List-Unsubscribe-Post"],
         "parts": parts,
         "longest_line": max(len(line) for line in raw.split(b"\r\n")),
     }

@@ -72,6 +72,8 @@
     TEST_ENTRY(store_answer_status_check)                                                          \
     TEST_ENTRY(store_snapshot_reads_then_writes_fresh)                                             \
     TEST_ENTRY(store_settings_move_with_what_servers_keep)                                         \
+    TEST_ENTRY(store_notify_recipients)                                                            \
+    TEST_ENTRY(store_notify_list_and_optouts)                                                      \
     TEST_ENTRY(auth_memo_trusts_its_settings_only)                                                 \
     TEST_ENTRY(commit_group_batches_and_isolates)                                                  \
     TEST_ENTRY(commit_group_submits_and_tells)                                                     \

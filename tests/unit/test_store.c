@@ -66,6 +66,8 @@ TEST_IMPL(store_answer_status_check)
             snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
                      " DROP TRIGGER %s_%s_settings;", counted[t], events[v]);
     snprintf(undo + strlen(undo), sizeof undo - strlen(undo),
+             " DROP TABLE notifications; DROP TABLE notification_optouts;"
+             " DROP TABLE notify_secret;"
              " DROP TABLE account_tokens;"
              " DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
              " DROP TABLE mail; DROP TABLE document_versions; DROP TABLE documents;"

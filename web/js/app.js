@@ -20,6 +20,8 @@ import * as account from './pages/account.js';
 import * as team from './pages/team.js';
 import * as invitation from './pages/invitation.js';
 import * as passwordReset from './pages/password_reset.js';
+import * as notes from './pages/notifications.js';
+import * as mail from './pages/mail.js';
 
 const RETURN_KEY = 'labelcoop.return';
 const DRAFTS_KEY = 'labelcoop.drafts';
@@ -61,6 +63,8 @@ const routes = [
   { path: '/invitation/:key', page: invitation.invitation, public: true },
   { path: '/mot-de-passe-oublie', page: passwordReset.forgotten, public: true },
   { path: '/mot-de-passe/:key', page: passwordReset.reset, public: true },
+  { path: '/notifications', page: notes.notifications },
+  { path: '/admin/courriels', page: mail.mailLog, roles: ['admin'] },
 ];
 
 /* The navigation, per role (and when: a further condition on the user);
@@ -82,6 +86,7 @@ const NAV = [
   { label: 'Utilisateurs', href: '#/admin/utilisateurs', roles: ['admin'] },
   { label: 'Jetons d’API', href: '#/admin/jetons', roles: ['admin'] },
   { label: 'Webhooks', href: '#/admin/webhooks', roles: ['admin'] },
+  { label: 'Courriels', href: '#/admin/courriels', roles: ['admin'] },
   { label: 'Bonnes pratiques', href: '#/bonnes-pratiques', roles: ALL },
   { label: 'Référentiel', href: '#/referentiel', roles: null },
   { label: 'Registre des labels', href: '#/registre', roles: null },
@@ -151,6 +156,7 @@ function renderHeader() {
     userBox.append(h('span', { class: 'user-name' }, u.name,
       switcher ? null : h('span', { class: 'user-role' }, roleName(u.role))),
       h('span', { class: 'user-actions' }, switcher,
+        bell(path),
         h('a', { href: '#/compte', class: 'user-account', 'aria-current': path === '/compte' ? 'page' : null }, 'Mon compte'),
         h('button', { type: 'button', class: 'button-secondary', id: 'logout', onclick: logout }, 'Se déconnecter')));
   } else {
@@ -172,6 +178,29 @@ async function switchRole(role, select) {
   }
   announce(`Vous agissez maintenant en tant que : ${roleName(role)}.`);
   navigate(homeOf(session.user));
+}
+
+/* The header's link to the notifications, with the unread count: read
+ * after the header is drawn, and told again by the notifications page. */
+let unreadShown = null;
+function showUnread(n) {
+  unreadShown = n;
+  const count = document.getElementById('unread-count');
+  if (!count) return;
+  count.textContent = n > 0 ? String(n) : '';
+  count.hidden = !(n > 0);
+  const more = document.getElementById('unread-words');
+  if (more) more.textContent = n > 0 ? ` (${n} non ${n > 1 ? 'lues' : 'lue'})` : '';
+}
+document.addEventListener('labelcoop:unread', (ev) => showUnread(ev.detail));
+
+function bell(path) {
+  const link = h('a', { href: '#/notifications', class: 'user-account user-notifications', 'aria-current': path === '/notifications' ? 'page' : null },
+    'Notifications', h('span', { class: 'unread-count', id: 'unread-count', 'aria-hidden': 'true', hidden: true }),
+    h('span', { class: 'visually-hidden', id: 'unread-words' }));
+  queueMicrotask(() => showUnread(unreadShown));
+  api('GET', 'notifications/unread', undefined, { quiet401: true }).then((r) => showUnread(r.unread), () => {});
+  return link;
 }
 
 async function logout() {

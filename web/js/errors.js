@@ -104,6 +104,8 @@ const REASONS = [
   [/^you do not hold the role (\w+).*$/, 'désigne un rôle ($1) que vous n’avez pas'],
   [/^user \d+ already holds the role (\w+)$/, 'désigne un rôle ($1) que ce compte a déjà'],
   [/^(\S+) has an account already \(user \d+\)$/, 'est déjà celle d’un compte ($1) : inutile de l’inviter'],
+  [/^no such notification$/, 'n’est pas un type de notification connu'],
+  [/^true \(mailed\) or false \(not mailed\) is required$/, 'doit valoir oui (reçue par courriel) ou non'],
 ];
 
 /** Whole messages, for the refusals that name no field ($1... their parts). */
@@ -151,6 +153,7 @@ const SENTENCES = [
   [/^audit \d+ is no longer submitted: another decision was recorded first$/, 'Une autre décision a été enregistrée juste avant : cet audit n’attend plus de décision.'],
   [/^the label follows the rules: .*not eligible.*$/, 'Le label suit les règles : l’évaluation de cet audit ne le permet pas, il ne peut pas être attribué.'],
   [/^assessment \d+ has no awarded decision: no certificate$/, 'Pas d’attestation : cet audit n’a pas obtenu le label.'],
+  [/^no such notification$/, 'Cette notification n’existe pas (ou n’est pas la vôtre).'],
   [/^user \d+ is the last administrator.*$/, 'Ce compte est le dernier administrateur : nommez-en un autre d’abord.'],
   [/^only the CAE's responsible member or an administrator manages its team$/, 'Seuls le responsable de la CAE et les administrateurs gèrent son équipe.'],
   [/^your own membership is changed by another responsible member.*$/, 'Votre propre place dans l’équipe se change par un autre responsable ou un administrateur.'],

@@ -1,4 +1,5 @@
 // account: "Mon compte", the signed-in person's own page: who they are, and
+// which notifications they receive by e-mail (GET/PUT /me/notifications),
 // the change of their password (PUT /me/password {"current","new"}: 204, the
 // other sessions ended). The page is a list of sections, each an h2 of its
 // own; later ones (notification preferences, roles) join SECTIONS.
@@ -126,12 +127,54 @@ function passwordForm(view, me) {
   add(box, form);
 }
 
+/* Which notifications come by e-mail (GET/PUT /me/notifications): every
+ * one stays in the list of #/notifications either way. */
+async function notificationPrefs(view) {
+  const prefs = await api('GET', 'me/notifications');
+  const box = section(view, 'notifications', 'Notifications par courriel');
+  const boxes = prefs.map((p) => {
+    const cb = h('input', { type: 'checkbox', id: `notify-${p.kind.replace(/_/g, '-')}`, name: p.kind, checked: p.email });
+    return h('div', { class: 'radio' }, cb, h('label', { for: cb.id }, p.title));
+  });
+  const out = h('div', { 'data-testid': 'notifications-result', tabIndex: -1 });
+  const submit = h('button', { type: 'submit', class: 'button' }, 'Enregistrer mes choix');
+  const form = h('form', { class: 'form narrow', novalidate: true, id: 'account-notifications' },
+    h('p', { class: 'hint' }, 'Cochez ce que vous voulez recevoir par courriel. Tout reste dans vos ',
+      h('a', { href: '#/notifications' }, 'notifications'),
+      ' sur la plate-forme. Les messages sur votre compte (invitation, mot de passe oublié) vous sont toujours envoyés.'),
+    h('fieldset', h('legend', 'Recevoir par courriel'), boxes),
+    out, submit);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = {};
+    for (const b of boxes) {
+      const cb = b.querySelector('input');
+      body[cb.name] = cb.checked;
+    }
+    busy(submit, async () => {
+      try {
+        const saved = await api('PUT', 'me/notifications', body);
+        for (const p of saved) {
+          const cb = form.querySelector(`input[name="${p.kind}"]`);
+          if (cb) cb.checked = p.email;
+        }
+        out.replaceChildren(message('success', 'Vos choix de notifications sont enregistrés.'));
+      } catch (err) {
+        if (err.status === 401) return;
+        out.replaceChildren(errorBox(err));
+      }
+      out.focus();
+    });
+  });
+  add(box, form);
+}
+
 /** The sections in page order; each is (view, me) and may be async. */
-const SECTIONS = [identity, passwordForm];
+const SECTIONS = [identity, notificationPrefs, passwordForm];
 
 export async function account(view, ctx) {
   const me = await api('GET', 'me');
   if (!ctx.isCurrent()) return;
-  pageTitle(view, 'Mon compte', 'Les informations de votre compte et votre mot de passe.');
+  pageTitle(view, 'Mon compte', 'Les informations de votre compte, vos notifications et votre mot de passe.');
   for (const s of SECTIONS) await s(view, me);
 }
