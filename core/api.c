@@ -774,7 +774,7 @@ static const route routes[] = {
     {"GET", "notifications/unread", api_notifications_unread, ANY_RULES},
     {"POST", "notifications/read", api_notifications_read_all, ANY_RULES},
     {"POST", "notifications/:id/read", api_notification_read, ANY_RULES},
-    {"GET", "unsubscribe/:key/:key", api_unsubscribe_page, PUBLIC | ANY_RULES},
+    {"GET", "unsubscribe/:key/:key", api_unsubscribe_page, PUBLIC | ANY_RULES | SECRET},
     {"POST", "unsubscribe/:key/:key", api_unsubscribe, PUBLIC | FORM | ANY_RULES | SECRET},
     {"GET", "webhooks", h_webhooks, ANY_RULES},
     {"POST", "webhooks", h_webhook_add, BODY | ANY_RULES},

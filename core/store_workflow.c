@@ -112,11 +112,14 @@ const char *const store_sql_workflow[Q_COUNT] = {
     [Q_OVERDUE] = "SELECT i.id, i.organisation_id, o.name, i.criterion, i.action, i.due"
                   " FROM action_items i JOIN organisations o ON o.id = i.organisation_id"
                   " WHERE i.status <> 'done' AND i.due IS NOT NULL AND i.due < ?",
+    /* The certification is the auditor role's (the roles table): a person
+     * who no longer holds that role is certified no more. */
     [Q_AUDITS_UNCERTIFIED] = "SELECT a.id, a.organisation_id, a.ruleset, a.auditor_id,"
-                             " COALESCE(u.certified_until, '') AS certified_until"
+                             " COALESCE(r.certified_until, '') AS certified_until"
                              " FROM assessments a JOIN users u ON u.id = a.auditor_id"
+                             " LEFT JOIN roles r ON r.user_id = u.id AND r.role = 'auditor'"
                              " WHERE a.kind = 'audit' AND a.status = 'draft' AND u.disabled = 0"
-                             " AND COALESCE(u.certified_until, '') < ? ORDER BY a.id",
+                             " AND COALESCE(r.certified_until, '') < ? ORDER BY a.id",
     [Q_DECISION_LIST] = "SELECT d.id, d.assessment_id, d.organisation_id, o.name AS organisation,"
                         " d.outcome, d.decided_on AS date, d.valid_until,"
                         " d.recommendations AS recommendations_json, d.ruleset FROM decisions d"

@@ -244,8 +244,9 @@ describe("people", function()
   it("migration 11 carries every account's role over, a committee role awaiting confirmation too", function()
     local db = H.fresh_db(fx.db)
     -- as migration 8 left it: the committee role given, the auditor one acted in meanwhile;
-    -- the later migrations (12: account tokens) undone first
+    -- the later migrations (12: account tokens, 13: notifications) undone first
     H.sql(db, "UPDATE users SET role = 'committee', acting_role = 'auditor' WHERE id = " .. fx.ids.auditor_b .. ";"
+      .. " DROP TABLE notifications; DROP TABLE notification_optouts; DROP TABLE notify_secret;"
       .. " DROP TABLE account_tokens;"
       .. " DROP TABLE roles; ALTER TABLE sessions DROP COLUMN role_id;"
       .. " PRAGMA user_version = 10;")

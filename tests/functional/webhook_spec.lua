@@ -721,7 +721,7 @@ describe("webhooks", function()
     patch({ disabled = false }, "enabled again")
     patch({ name = "Aude Auditrice-Martin" }, "a change that leaves the auditor able")
     -- The certification runs out by the date: the tick tells it, once.
-    H.sql(db, "UPDATE users SET certified_until = '" .. W.days_from_today(-3) .. "' WHERE id = " .. fx.ids.auditor)
+    H.sql(db, "UPDATE roles SET certified_until = '" .. W.days_from_today(-3) .. "' WHERE role = 'auditor' AND user_id = " .. fx.ids.auditor)
     W.sleep(0.5)
     assert.are.equal(4, rec.count(), "an event without a change:\n" .. W.show_records(rec.records()))
     assert.are.equal("tick " .. today() .. ": 2 events emitted",
@@ -731,7 +731,7 @@ describe("webhooks", function()
     told(6, "certification_expired", W.days_from_today(-3), "certification run out")
     -- A new date is told anew, for the audits still drafts.
     H.sql(db, "UPDATE assessments SET status = 'submitted' WHERE id = " .. a.id)
-    H.sql(db, "UPDATE users SET certified_until = '" .. W.days_from_today(-2) .. "' WHERE id = " .. fx.ids.auditor)
+    H.sql(db, "UPDATE roles SET certified_until = '" .. W.days_from_today(-2) .. "' WHERE role = 'auditor' AND user_id = " .. fx.ids.auditor)
     assert.are.equal("tick " .. today() .. ": 1 events emitted",
       support.lines(W.cli({ "tick", "--db", db }).stdout)[1])
   end)

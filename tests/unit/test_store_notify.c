@@ -24,7 +24,7 @@ static const char *ids_of(cJSON *list, char *buf, size_t size)
 static long long person(store *s, const char *email, const char *role, const char *pending,
                         long long org, bool disabled)
 {
-    store_user u = {.org_id = org, .disabled = disabled};
+    store_user u = {.org_id = org};
     snprintf(u.email, sizeof u.email, "%s", email);
     snprintf(u.name, sizeof u.name, "%s", email);
     snprintf(u.role, sizeof u.role, "%s", role);
@@ -32,9 +32,13 @@ static long long person(store *s, const char *email, const char *role, const cha
     err e = ERR_INIT;
     if (store_user_add(s, &u, "hash", &u.id, &e) != ERR_OK)
         return 0;
-    if (disabled && store_user_update(s, &u, &e) != ERR_OK)
+    if (!disabled)
+        return u.id;
+    store_user got; /* as stored: its role row named, for the update */
+    if (store_user_get(s, u.id, &got, &e) != ERR_OK)
         return 0;
-    return u.id;
+    got.disabled = true;
+    return store_user_update(s, &got, &e) == ERR_OK ? u.id : 0;
 }
 
 TEST_IMPL(store_notify_recipients)
