@@ -171,6 +171,13 @@ local MATRIX = {
   { "DELETE", "/api/v1/session",                                 logged_in(204), fresh_token = true },
 }
 
+-- A matrix path with its placeholders filled from vars.
+local function path_of(template, vars)
+  return (template:gsub("{([%w_]+)}", function(k)
+    return tostring(assert(vars[k], "no value for {" .. k .. "}"))
+  end))
+end
+
 describe("permissions", function()
   local fx, ids, server, tokens, criteria
   local ctx = {}
@@ -251,9 +258,7 @@ describe("permissions", function()
           if row.fresh and status < 300 then
             vars[row.fresh] = makers[row.fresh]()
           end
-          local path = template:gsub("{([%w_]+)}", function(k)
-            return tostring(assert(vars[k], "no value for {" .. k .. "}"))
-          end)
+          local path = path_of(template, vars)
           local token
           if role ~= "anon" then
             token = row.fresh_token and H.login(server, H.USERS[role].email) or tokens[role]
@@ -361,6 +366,45 @@ describe("permissions", function()
         end
       end
     end)
+  end)
+
+  -- A person holding two roles (issue 21), member of org A and certified
+  -- auditor, reaches through each exactly what that role's holder does: as
+  -- the CAE member what cae_a does (but its team: cae_a is its responsible
+  -- member, this person is not), as the auditor what auditor_b does (an
+  -- auditor with no audit here). Every reading row of the matrix, both ways.
+  describe("a person of two roles", function()
+    local as = {}
+    local differs = { cae = { ["/api/v1/organisations/{org_a}/team"] = 403 }, auditor = {} }
+    local column = { cae = "cae_a", auditor = "auditor_b" }
+
+    setup(function()
+      local u = expect(request(server, "POST", "/api/v1/users", { token = tokens.admin, json = { email = "both@x.test",
+        name = "Béa Deux-Rôles", role = "cae", organisation_id = ids.org_a, password = H.PASSWORD } }), 201).json
+      expect(request(server, "POST", "/api/v1/users/" .. u.id .. "/roles", { token = tokens.admin,
+        json = { role = "auditor", certified_until = "2030-12-31" } }), 201)
+      for role in pairs(column) do
+        as[role] = expect(request(server, "POST", "/api/v1/session",
+          { json = { email = "both@x.test", password = H.PASSWORD, role = role } }), 201).json.token
+      end
+    end)
+
+    for _, row in ipairs(MATRIX) do
+      local method, template, expected = row[1], row[2], row[3]
+      for _, role in ipairs({ "cae", "auditor" }) do
+        if method == "GET" and not row.fresh then
+          local status = differs[role][template] or expected[column[role]]
+          it(string.format("GET %s as the %s role -> %d, as %s", template, role, status, column[role]), function()
+            local r = request(server, method, path_of(template, ctx), { token = as[role] })
+            if status >= 400 then
+              expect_error(r, status)
+            else
+              expect(r, status)
+            end
+          end)
+        end
+      end
+    end
   end)
 
   describe("cookie sessions and CSRF", function()

@@ -13,6 +13,12 @@ TEST_IMPL(policy_matrix)
     store_user lapsed = {.id = 2, .role = "auditor", .org_id = 20, .certified_until = "2001-01-01"};
     store_user cleared = {.id = 2, .role = "auditor", .org_id = 20};
     store_user gone = {.id = 1, .role = "cae", .org_id = 10, .disabled = true};
+    /* the CAE's responsible member, and one disabled since */
+    store_user lead = {.id = 6, .role = "cae", .org_id = 10, .responsible = true};
+    store_user lead_gone = {.id = 6, .role = "cae", .org_id = 10, .responsible = true,
+                            .disabled = true};
+    /* an auditor once responsible in a CAE: the flag is a CAE role's only */
+    store_user odd = {.id = 7, .role = "auditor", .org_id = 10, .responsible = true};
     store_user committee = {.id = 3, .role = "committee"};
     store_user admin = {.id = 4, .role = "admin"};
     /* a new account whose committee role awaits confirmation */
@@ -49,6 +55,14 @@ TEST_IMPL(policy_matrix)
         {&auditor, POLICY_ASSESSMENT_EDIT, &t_audit, ERR_OK},
         {&auditor, POLICY_ASSESSMENT_READ, &t_self, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_READ, &t_audited, ERR_OK},
+        /* A CAE's team: its responsible member's, and the administrator's. */
+        {&lead, POLICY_TEAM_MANAGE, &org10, ERR_OK},
+        {&lead, POLICY_TEAM_MANAGE, &org30, ERR_FORBIDDEN},
+        {&lead_gone, POLICY_TEAM_MANAGE, &org10, ERR_FORBIDDEN},
+        {&cae, POLICY_TEAM_MANAGE, &org10, ERR_FORBIDDEN},
+        {&odd, POLICY_TEAM_MANAGE, &org10, ERR_FORBIDDEN},
+        {&admin, POLICY_TEAM_MANAGE, &org10, ERR_OK},
+        {&committee, POLICY_TEAM_MANAGE, &org10, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_READ, &t_draft, ERR_FORBIDDEN},
         {&auditor, POLICY_ASSESSMENT_EDIT, &t_audited, ERR_FORBIDDEN},
         {&committee, POLICY_USERS_READ, NULL, ERR_OK},

@@ -2,8 +2,9 @@
 // their own, member of Coopérative Alpha and certified auditor, logs in to
 // their first role, switches to the auditor role from the header's « Agir en
 // tant que » and sees the auditor's pages (not the CAE's), then back, at 1280
-// and 375 px. As the CAE's responsible member they open « Mon équipe » and
-// disable a colleague, who can then no longer log in, and enable them again.
+// and 375 px; the administration's list of users names both roles. As the
+// CAE's responsible member they open « Mon équipe » and disable a colleague,
+// who can then no longer log in, and enable them again.
 import { test, assert, equal, newPage, login, apiLogin, apiCall, shoot, PASSWORD } from '../lib.mjs';
 
 const ROSE = 'rose@alpha.test';
@@ -59,11 +60,16 @@ export function register() {
       assert(page.errors.length === 0, `no script error: ${page.errors.join('; ')}`);
       await page.context().close();
     }
-    // one role, no switcher
+    // one role, no switcher; the administration's list names every role of a person
     const single = await newPage(env);
-    await login(single, env.fixture.users.committee.email);
+    await login(single, env.fixture.users.admin.email);
     await single.getByRole('heading', { level: 1 }).first().waitFor();
     equal(await single.getByLabel('Agir en tant que').count(), 0, 'no switcher for a person of one role');
+    await single.goto('/#/admin/utilisateurs');
+    const row = single.locator('[data-testid="users"] tr').filter({ hasText: ROSE });
+    await row.waitFor();
+    const text = await row.innerText();
+    assert(text.includes('Membre de CAE') && text.includes('aussi : Auditeur ou auditrice'), `both roles listed: ${text}`);
     await single.context().close();
   });
 

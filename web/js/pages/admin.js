@@ -129,6 +129,12 @@ function roleText(u) {
   return u.pending_role ? `${role} (${roleName(u.pending_role)} à confirmer)` : role;
 }
 
+/** A person's roles after their first (the form changes the first): "" when none. */
+function otherRoles(u) {
+  const more = (u.roles || []).slice(1).map((r) => (r.role === 'none' ? `${roleName(r.pending_role)} à confirmer` : roleName(r.role)));
+  return more.length ? ` ; aussi : ${more.join(', ')}` : '';
+}
+
 /**
  * For a committee member: the committee roles an administrator gave, each
  * waiting for another member's confirmation; null when none waits.
@@ -174,7 +180,7 @@ export async function users(view, ctx) {
     listBox.replaceChildren(table('Utilisateurs', ['Nom', 'Adresse', 'Rôle', 'Organisation', 'Certification', 'Actions'], rows.map((u) => {
       const edit = h('button', { type: 'button', class: 'button-secondary small', 'data-user': u.id }, 'Modifier', h('span', { class: 'visually-hidden' }, ` le compte ${ofName(u.name)}`));
       edit.addEventListener('click', () => openEdit(u));
-      return [u.name, u.email, `${roleText(u)}${u.disabled ? ' (compte désactivé)' : ''}`,
+      return [u.name, u.email, `${roleText(u)}${otherRoles(u)}${u.disabled ? ' (compte désactivé)' : ''}`,
         u.organisation_id ? orgName.get(u.organisation_id) || `n° ${u.organisation_id}` : '—',
         u.role === 'auditor' ? (u.certified_until ? `${u.certified_until < now ? 'expirée le' : 'jusqu’au'} ${frDate(u.certified_until)}` : 'non certifié') : '—',
         edit];
