@@ -163,6 +163,45 @@ describe("invitations", function()
     assert.are.equal("committee", confirmed.role)
   end)
 
+  it("is also a CAE's responsible member's, for a colleague of their own CAE only", function()
+    local db = H.fresh_db(fx.db)
+    local server, box = M.serve_plain(db)
+    local admin = H.login(server, H.USERS.admin.email)
+    local colleague = { email = "nadia@alpha.example", name = "Nadia Nouvelle", role = "cae",
+      organisation_id = fx.ids.org_a }
+    -- a member who is not responsible invites nobody
+    local member = H.login(server, H.USERS.cae_a.email)
+    local e = H.expect_error(H.request(server, "POST", "/api/v1/invitations", { token = member, json = colleague }),
+      403)
+    assert.truthy(e.message:find("responsible member", 1, true), e.message)
+    H.expect(H.request(server, "PATCH", "/api/v1/users/" .. fx.ids.cae_a .. "/roles/cae",
+      { token = admin, json = { responsible = true } }), 200)
+    -- responsible: another role, another CAE, or no CAE at all are still refused
+    local lead = H.login(server, H.USERS.cae_a.email)
+    for _, other in ipairs({
+      { email = "aude@x.test", name = "Aude", role = "auditor" },
+      { email = "bea@x.test", name = "Béa", role = "cae", organisation_id = fx.ids.org_b },
+      { email = "carl@x.test", name = "Carl", role = "committee" },
+    }) do
+      H.expect_error(H.request(server, "POST", "/api/v1/invitations", { token = lead, json = other }), 403)
+    end
+    local invitation = invite(server, lead, colleague)
+    assert.are.equal(fx.ids.cae_a, invitation.json.invited_by)
+    -- the list and its revocation stay the administrators'
+    H.expect_error(H.request(server, "GET", "/api/v1/invitations", { token = lead }), 403)
+    local r = H.expect(accept(server, (token_for(box, colleague.email))), 201)
+    assert.are.equal("cae", r.json.user.role)
+    assert.are.equal(fx.ids.org_a, r.json.user.organisation_id)
+    -- the newcomer is on the team the responsible member manages
+    local team = H.expect(H.request(server, "GET", "/api/v1/organisations/" .. fx.ids.org_a .. "/team",
+      { token = lead }), 200).json
+    local found = false
+    for _, m in ipairs(team) do
+      found = found or m.email == colleague.email
+    end
+    assert.is_true(found, json.encode(team))
+  end)
+
   it("expires after 7 days, can be revoked, and a new one replaces the pending one", function()
     local db = H.fresh_db(fx.db)
     local server, box = M.serve_plain(db)

@@ -99,6 +99,18 @@ export function register() {
           body: JSON.stringify({ email: THEO, password: PASSWORD }) });
         equal(r.status, 401, 'the disabled colleague can no longer log in');
         await shoot(page, 'mon-equipe');
+        // a colleague invited from the same page: an address with an account is refused, said in French
+        await page.getByLabel('Nom').fill('Inès Invitée');
+        await page.getByLabel('Adresse électronique').fill(THEO);
+        await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+        await page.locator('[data-testid="invite-result"] .message-error').filter({ hasText: 'inutile de l’inviter' }).waitFor();
+        await page.getByLabel('Adresse électronique').fill('ines@alpha.example');
+        await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+        await page.locator('[data-testid="invite-result"] .message-success').filter({ hasText: 'Invitation envoyée à ines@alpha.example' }).waitFor();
+        const pending = await apiCall(env.url, admin, 'GET', 'invitations');
+        const sent = pending.body.find((i) => i.email === 'ines@alpha.example');
+        assert(sent && sent.role === 'cae' && sent.organisation_id === env.fixture.orgs.alpha,
+          `the invitation is for the CAE: ${JSON.stringify(pending.body)}`);
       } else {
         // at 375 px the row reads, and re-enabling works the same
         await row(THEO).getByRole('button', { name: 'Réactiver le compte de Théo Garnier' }).click();

@@ -2,10 +2,12 @@
 // administrator) manages them: GET /organisations/{id}/team, a colleague
 // disabled or enabled, made responsible or not (PATCH .../team/{user}), or
 // removed from the CAE (DELETE .../team/{user}: their CAE role goes, the
-// account stays with its other roles). One's own membership is another
-// responsible member's to change, so it shows no button.
+// account stays with its other roles), or invited (POST /invitations with
+// the role "cae": the colleague gets an e-mailed link, valid 7 days, to
+// choose their password). One's own membership is another responsible
+// member's to change, so it shows no button.
 import { api } from '../api.js';
-import { h, add } from '../dom.js';
+import { h, add, field } from '../dom.js';
 import { roleName, ofName } from '../i18n.js';
 import { pageTitle, message, errorBox, table, busy, confirmAction, listChanged } from '../ui.js';
 
@@ -79,4 +81,46 @@ export async function team(view, ctx) {
     listBox.replaceChildren(t);
   }
   render(list);
+  inviteForm(view, Number(org), refresh);
+}
+
+/* "Inviter un·e collègue": name and address; the colleague becomes a member
+ * of this CAE once they follow the e-mailed link and choose a password. */
+function inviteForm(view, org, refresh) {
+  const name = h('input', { type: 'text', id: 'invite-name', name: 'name', autocomplete: 'off', required: true, maxlength: 200 });
+  const email = h('input', { type: 'email', id: 'invite-email', name: 'email', autocomplete: 'off', required: true,
+    spellcheck: 'false', autocapitalize: 'off', maxlength: 254 });
+  const out = h('div', { 'data-testid': 'invite-result', tabindex: '-1' });
+  const submit = h('button', { type: 'submit', class: 'button' }, 'Envoyer l’invitation');
+  const title = h('h2', { id: 'invite-title' }, 'Inviter un·e collègue');
+  const form = h('form', { class: 'form narrow', novalidate: true, 'aria-labelledby': title.id },
+    h('p', { class: 'hint' }, 'Votre collègue reçoit un lien par courriel, valable 7 jours, pour choisir son mot de passe ; '
+      + 'son compte rejoint alors votre CAE.'),
+    field('Nom', name).wrap, field('Adresse électronique', email).wrap, out, submit);
+  const say = (el, bad) => {
+    for (const i of [name, email]) i.removeAttribute('aria-invalid');
+    if (bad) bad.setAttribute('aria-invalid', 'true');
+    out.replaceChildren(el);
+    (bad || out).focus();
+  };
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!name.value.trim()) return say(message('error', 'Saisissez le nom de votre collègue.'), name);
+    if (!email.value.includes('@')) return say(message('error', 'Saisissez l’adresse électronique de votre collègue.'), email);
+    await busy(submit, async () => {
+      try {
+        await api('POST', 'invitations', { email: email.value.trim(), name: name.value.trim(), role: 'cae', organisation_id: org });
+      } catch (err) {
+        if (err.status === 401) return;
+        say(errorBox(err), err.path === '$.email' ? email : err.path === '$.name' ? name : null);
+        return;
+      }
+      const done = message('success', `Invitation envoyée à ${email.value.trim()}. Votre collègue apparaîtra dans la liste une fois son mot de passe choisi.`);
+      name.value = '';
+      email.value = '';
+      say(done, null);
+      await refresh();
+    });
+  });
+  add(view, h('section', { class: 'card', 'aria-labelledby': title.id }, title, form));
 }
