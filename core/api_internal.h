@@ -103,4 +103,22 @@ int api_notifications_read_all(call *c, cJSON **out, err *e);
 int api_unsubscribe_page(call *c, cJSON **out, err *e);
 int api_unsubscribe(call *c, cJSON **out, err *e);
 
+/* The routes of api_documents.c: evidence documents, PDFs, reports. */
+int api_report_pdf(call *c, cJSON **out, err *e);
+int api_certificate_pdf(call *c, cJSON **out, err *e);
+int api_verify_code(call *c, cJSON **out, err *e);
+int api_reports(call *c, cJSON **out, err *e);
+int api_report(call *c, cJSON **out, err *e);
+int api_document_add(call *c, cJSON **out, err *e);
+int api_document_version(call *c, cJSON **out, err *e);
+int api_documents(call *c, cJSON **out, err *e);
+int api_document(call *c, cJSON **out, err *e);
+int api_document_delete(call *c, cJSON **out, err *e);
+int api_document_content(call *c, cJSON **out, err *e);
+/* The sink of an upload's file part (http_upload's open, write, close). */
+void *api_upload_open(void *app, const char *field, const char *filename, int *status, char *why,
+                      size_t size);
+int api_upload_write(void *sink, const char *data, size_t n, char *why, size_t size);
+void api_upload_close(void *sink);
+
 #endif
