@@ -1028,6 +1028,35 @@ static void set_location(http_response *res, const route *r, const cJSON *out)
     }
 }
 
+/* The call's service, from the worker (its rule sets forgotten first when
+ * a reload was asked since its last request) and the request. */
+static void call_setup(call *c, worker *w)
+{
+    long asked = atomic_load(&reloads);
+    if (w->reloads != asked) { /* between two requests: nothing borrowed */
+        ruleset_cache_forget(w->rulesets);
+        w->known_rules = NULL;
+        w->reloads = asked;
+    }
+    c->svc.db = w->db;
+    c->svc.rulesets = w->rulesets;
+    c->svc.rules_dir = c->config->rules_dir;
+    c->svc.limits = &c->config->limits; /* a report's, as the rules' */
+    c->svc.interrupt = c->config->limits.interrupt;
+    c->svc.plugins = w->plugins;
+    c->svc.docs = w->docs;
+    c->svc.pdfs = pdfs;
+    c->svc.commits = c->config->commits;
+    c->svc.plugins_read = &w->plugins_read;
+    c->svc.if_match = http_header(c->req, "If-Match");
+    c->svc.if_none_match = http_header(c->req, "If-None-Match");
+    c->svc.library = c->config->library.dir ? &c->config->library : NULL;
+    c->svc.mail = c->config->mail.templates_dir ? &c->config->mail : NULL;
+    c->svc.auth = &c->config->auth;
+    c->svc.client = http_client(c->req);
+    c->sessions = &w->sessions;
+}
+
 void api_handle(void *app, const http_request *req, http_response *res)
 {
     call c = {.config = app, .req = req, .res = res, .status = 200, .fd = -1};
@@ -1068,29 +1097,7 @@ void api_handle(void *app, const http_request *req, http_response *res)
         err_clear(&e);
         return;
     }
-    long asked = atomic_load(&reloads);
-    if (w->reloads != asked) { /* between two requests: nothing borrowed */
-        ruleset_cache_forget(w->rulesets);
-        w->known_rules = NULL;
-        w->reloads = asked;
-    }
-    c.svc.db = w->db;
-    c.svc.rulesets = w->rulesets;
-    c.svc.rules_dir = c.config->rules_dir;
-    c.svc.limits = &c.config->limits; /* a report's, as the rules' */
-    c.svc.interrupt = c.config->limits.interrupt;
-    c.svc.plugins = w->plugins;
-    c.svc.docs = w->docs;
-    c.svc.pdfs = pdfs;
-    c.svc.commits = c.config->commits;
-    c.svc.plugins_read = &w->plugins_read;
-    c.svc.if_match = http_header(req, "If-Match");
-    c.svc.if_none_match = http_header(req, "If-None-Match");
-    c.svc.library = c.config->library.dir ? &c.config->library : NULL;
-    c.svc.mail = c.config->mail.templates_dir ? &c.config->mail : NULL;
-    c.svc.auth = &c.config->auth;
-    c.svc.client = http_client(req);
-    c.sessions = &w->sessions;
+    call_setup(&c, w);
     cJSON *out = NULL;
     int rc = handle_known(&c, w, r, &out, &e);
     if (rc == ERR_AGAIN) {

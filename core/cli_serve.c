@@ -53,6 +53,48 @@ static void reload_rules(const opts *o)
  * in the workers then stop at their next instruction. */
 static atomic_int serve_stopping;
 
+/* The process as a server wants it: the stop and reload signals blocked
+ * here, so that the server's threads inherit the mask and the signals reach
+ * serve's sigwait (sigs); SIGPIPE, SIGXFSZ ignored; freed memory kept. */
+static void process_setup(sigset_t *sigs)
+{
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGINT);
+    sigaddset(sigs, SIGTERM);
+    sigaddset(sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* glibc gives freed memory back to the system as soon as 128 KiB lie free
+     * at the top of a thread's heap, and faults it in again at the next
+     * request: a server keeps up to 64 MiB of it instead. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
+     * SQLite reports it (503) instead of the signal killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* The delivery thread's settings: webhooks, plugins' settings file, the
+ * tick, the notifications it tells (notifier, serve's), backups and the
+ * documents folder they copy; a bad retry list is said (ERR_INPUT). */
+static int delivery_setup(const opts *o, const char *settings, const char *documents,
+                          events_notifier *notifier, webhook_config *hooks)
+{
+    webhook_defaults(hooks, o->db);
+    hooks->allow = o->webhook_allow;
+    hooks->plugins_dir = o->plugins;
+    hooks->plugin_settings = settings;
+    hooks->tick_seconds = (int)o->tick_seconds;
+    hooks->events.notify = notifier;
+    hooks->backup_dir = o->backup_dir;
+    hooks->backup_keep = (int)o->backup_keep;
+    hooks->documents = documents;
+    if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, hooks) != 0)
+        return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
+    if (o->mail_retry && webhook_parse_mail_delays(o->mail_retry, hooks) != 0)
+        return cli_fail(ERR_INPUT, "--mail-retry: expected seconds, e.g. 60,300,1800");
+    return ERR_OK;
+}
+
 static int serve(const opts *o)
 {
     api_config config = {
@@ -76,22 +118,8 @@ static int serve(const opts *o)
     err e = ERR_INIT;
     if (api_init(&config, &e) != ERR_OK)
         return cli_fail_err(&e);
-    /* Blocked here, so the server's threads inherit the mask and the signals
-     * reach sigwait below. */
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    /* glibc gives freed memory back to the system as soon as 128 KiB lie free
-     * at the top of a thread's heap, and faults it in again at the next
-     * request: a server keeps up to 64 MiB of it instead. */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    /* Past a file size limit (RLIMIT_FSIZE), a write then fails with EFBIG and
-     * SQLite reports it (503) instead of the signal killing the server. */
-    signal(SIGXFSZ, SIG_IGN);
+    process_setup(&sigs);
     char settings[4200];
     snprintf(settings, sizeof settings, "%s/settings.json", o->plugins);
     config.plugins_dir = o->plugins;
@@ -99,22 +127,11 @@ static int serve(const opts *o)
     config.scripts_dir = o->scripts;
     config.mail = (service_mail_config){.templates_dir = o->mail_templates,
                                         .public_url = config.public_origin};
-    webhook_config hooks;
-    webhook_defaults(&hooks, o->db);
-    hooks.allow = o->webhook_allow;
-    hooks.plugins_dir = o->plugins;
-    hooks.plugin_settings = settings;
-    hooks.tick_seconds = (int)o->tick_seconds;
     service_notify_ctx told = {config.mail.templates_dir ? &config.mail : NULL, &config.limits};
     events_notifier notifier = service_notifier(&told);
-    hooks.events.notify = &notifier;
-    hooks.backup_dir = o->backup_dir;
-    hooks.backup_keep = (int)o->backup_keep;
-    hooks.documents = documents;
-    if (o->webhook_retry && webhook_parse_delays(o->webhook_retry, &hooks) != 0)
-        return cli_fail(ERR_INPUT, "--webhook-retry: expected seconds, e.g. 0,5,300,1800");
-    if (o->mail_retry && webhook_parse_mail_delays(o->mail_retry, &hooks) != 0)
-        return cli_fail(ERR_INPUT, "--mail-retry: expected seconds, e.g. 60,300,1800");
+    webhook_config hooks;
+    if (delivery_setup(o, settings, documents, &notifier, &hooks) != ERR_OK)
+        return ERR_INPUT;
     /* Checked at start (cli_settings_invalid); the password lives as long as serve. */
     mail_config mail;
     char mail_password[512];
