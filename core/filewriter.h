@@ -1,10 +1,11 @@
 /* filewriter: a file written as its bytes come, hashed with SHA-256 on the
- * way, on a thread of its own. The caller's thread only copies the bytes
- * into blocks; the writer hashes and writes each block and starts its
- * writeback at once, so that receiving, hashing, writing and flushing
- * overlap instead of following each other. Small files, and files beyond
- * the writers the process lets run at once, are written on the caller's
- * thread, with the same result. Uses OpenSSL's SHA-256 and pthreads. */
+ * way, by two threads of its own. The caller's thread only copies the
+ * bytes into blocks; one thread hashes them, the other writes each block
+ * and starts its writeback at once, so that receiving, hashing, writing
+ * and flushing overlap instead of following each other. Small files (under
+ * one block), and files beyond those the process lets run at once, are
+ * hashed and written on the caller's thread, with the same result. Uses
+ * OpenSSL's SHA-256 and pthreads. */
 #ifndef LABELCOOP_FILEWRITER_H
 #define LABELCOOP_FILEWRITER_H
 
