@@ -341,7 +341,7 @@ int service_role_update(service *s, long long id, const char *role, const cJSON 
  * to log in as: the account is disabled, its sessions end. */
 static int drop_role(service *s, long long id, const store_user *r, err *e)
 {
-    store_user left;
+    store_user left = {0};
     int rc = store_role_delete(s->db, r->role_id, e);
     if (rc == ERR_OK)
         rc = store_user_get(s->db, id, &left, e);
@@ -354,7 +354,7 @@ static int drop_role(service *s, long long id, const store_user *r, err *e)
 
 static int write_role_remove(service *s, long long id, const role_change *c, err *e)
 {
-    store_user r;
+    store_user r = {0};
     int rc = held_role(s, id, c->named, &r, e);
     return rc == ERR_OK ? drop_role(s, id, &r, e) : rc;
 }
@@ -420,7 +420,7 @@ static int write_team_update(service *s, long long id, const role_change *c, err
 {
     const cJSON *disabled = cJSON_GetObjectItemCaseSensitive(c->body, "disabled");
     const cJSON *responsible = cJSON_GetObjectItemCaseSensitive(c->body, "responsible");
-    store_user m;
+    store_user m = {0};
     int rc = team_member(s, id, c, disabled != NULL, &m, e);
     if (rc == ERR_OK && responsible)
         rc = store_role_set_responsible(s->db, m.role_id, cJSON_IsTrue(responsible), e);
@@ -453,7 +453,7 @@ int service_team_update(service *s, long long org, long long id, const cJSON *bo
 
 static int write_team_remove(service *s, long long id, const role_change *c, err *e)
 {
-    store_user m;
+    store_user m = {0};
     int rc = team_member(s, id, c, false, &m, e);
     return rc == ERR_OK ? drop_role(s, id, &m, e) : rc;
 }
