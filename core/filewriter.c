@@ -237,10 +237,14 @@ static void start(filewriter *w)
         writers_running++;
         w->mode = THREADED;
     } else {
-        if (hashing) { /* nothing handed over yet: it ends at once */
+        if (hashing) { /* nothing handed over yet: told, it ends at once */
+            pthread_mutex_lock(&w->lock);
             w->abandoned = true;
+            pthread_cond_broadcast(&w->changed);
+            pthread_mutex_unlock(&w->lock);
             pthread_join(w->hasher, NULL);
-            w->abandoned = false;
+            w->abandoned = false; /* its thread is gone: nobody else reads it */
+            w->hash_done = false;
         }
         w->mode = INLINE;
     }
