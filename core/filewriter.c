@@ -57,6 +57,33 @@ struct filewriter {
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
 static int writers_running;
 
+/* Blocks let go, kept for the next files (under writers_lock): a fresh
+ * block costs 64 page faults on first touch, and the eight of a 10 MiB
+ * upload's ring were nearly half its page faults (1,130 then 635), most
+ * of a millisecond of its time. */
+enum { SPARE_BLOCKS = 2 * BLOCKS };
+static char *spare_blocks[SPARE_BLOCKS];
+static int n_spare_blocks;
+
+static char *block_take(void)
+{
+    char *b = NULL;
+    pthread_mutex_lock(&writers_lock);
+    if (n_spare_blocks > 0)
+        b = spare_blocks[--n_spare_blocks];
+    pthread_mutex_unlock(&writers_lock);
+    return b ? b : malloc(BLOCK);
+}
+
+static void block_give_back(char *b)
+{
+    pthread_mutex_lock(&writers_lock);
+    if (b && n_spare_blocks < SPARE_BLOCKS)
+        spare_blocks[n_spare_blocks++] = b, b = NULL;
+    pthread_mutex_unlock(&writers_lock);
+    free(b);
+}
+
 static int fail(filewriter *w, int error, err *e)
 {
     w->told = error;
@@ -293,7 +320,7 @@ static int hand_over(filewriter *w, err *e)
 static char *filling_block(filewriter *w, err *e)
 {
     unsigned i = w->mode == THREADED ? w->head % BLOCKS : 0;
-    if (!w->block[i] && !(w->block[i] = malloc(BLOCK)))
+    if (!w->block[i] && !(w->block[i] = block_take()))
         err_set(e, ERR_FAIL, "out of memory");
     return w->block[i];
 }
@@ -389,7 +416,7 @@ void filewriter_free(filewriter *w)
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->changed);
     for (int i = 0; i < BLOCKS; i++)
-        free(w->block[i]);
+        block_give_back(w->block[i]);
     EVP_MD_CTX_free(w->hash);
     free(w->name);
     free(w);
