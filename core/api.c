@@ -725,18 +725,24 @@ static int match(const route *r, char **seg, int n, call *c)
 
 /* The route of method on path, its ids and strings in c (pointing into buf);
  * NULL when none, *status then 404 (no such path) or 405 (other methods). */
+/* The segments of path after /api/v1/, split in buf: how many, or -1 when
+ * it is no API path (or too long). */
+static int path_segments(const char *path, char *buf, size_t size, char **seg)
+{
+    const char *prefix = "/api/v1/";
+    if (strncmp(path, prefix, strlen(prefix)) != 0 || strlen(path) >= size)
+        return -1;
+    snprintf(buf, size, "%s", path + strlen(prefix));
+    pthread_once(&route_segments_once, count_route_segments);
+    return split(buf, seg);
+}
+
 static const route *find_route(const char *method, const char *path, char *buf, size_t size,
                                call *c, int *status, char *allow, size_t allow_size)
 {
-    const char *prefix = "/api/v1/";
     char *seg[MAX_SEGMENTS];
-    int n = -1;
-    if (strncmp(path, prefix, strlen(prefix)) == 0 && strlen(path) < size) {
-        snprintf(buf, size, "%s", path + strlen(prefix));
-        n = split(buf, seg);
-    }
+    int n = path_segments(path, buf, size, seg);
     *status = 404;
-    pthread_once(&route_segments_once, count_route_segments);
     for (size_t i = 0; n > 0 && i < N_ROUTES; i++) {
         if (route_segments[i] == n && match(&routes[i], seg, n, c)) {
             *status = 405;
@@ -749,6 +755,19 @@ static const route *find_route(const char *method, const char *path, char *buf, 
             }
         }
     }
+    return NULL;
+}
+
+const char *api_secret_route(void *app, const char *path)
+{
+    (void)app;
+    call c = {0};
+    char buf[1024];
+    char *seg[MAX_SEGMENTS];
+    int n = path_segments(path, buf, sizeof buf, seg);
+    for (size_t i = 0; n > 0 && i < N_ROUTES; i++)
+        if ((routes[i].flags & SECRET) && route_segments[i] == n && match(&routes[i], seg, n, &c))
+            return routes[i].pattern;
     return NULL;
 }
 

@@ -57,5 +57,9 @@ int api_route(const char *method, const char *path, const char **pattern);
 /* The i-th route of the table (from 0): its method and pattern; false
  * past the last. For the check that the OpenAPI document names them all. */
 bool api_route_at(size_t i, const char **method, const char **pattern);
+/* The pattern of the route whose path holds a single-use token that path
+ * names, whatever the method ("invitations/:key/accept"), or NULL: the
+ * http_config's secret_route. */
+const char *api_secret_route(void *app, const char *path);
 
 #endif

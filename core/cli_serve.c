@@ -156,7 +156,8 @@ static int serve(const opts *o)
                       .metrics = api_metrics,
                       .metrics_allow = o->metrics_allow,
                       .cancel = &serve_stopping,
-                      .upload = api_uploads};
+                      .upload = api_uploads,
+                      .secret_route = api_secret_route};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         webhook_stop(config.hooks);

@@ -389,6 +389,9 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     snprintf(r->peer, sizeof r->peer, "%s", r->client);
     forwarded(r, c);
     request_id(r, c);
+    const char *secret = s->secret_route ? s->secret_route(s->app, url) : NULL;
+    if (secret)
+        r->route = secret, r->hide_path = true;
     return r;
 }
 
@@ -744,6 +747,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
     s->metrics = c->metrics;
     s->upload = c->upload;
+    s->secret_route = c->secret_route;
     snprintf(s->metrics_allow, sizeof s->metrics_allow, "%s",
              c->metrics_allow ? c->metrics_allow : "127.0.0.0/8,::1");
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;

@@ -68,6 +68,12 @@ typedef struct http_config {
     atomic_int *cancel;
     /* The requests whose bodies are streamed; limit NULL: none. */
     http_upload upload;
+    /* The pattern of the route path names when it holds a secret (a
+     * single-use token), else NULL. Asked as the request begins, so that
+     * the log shows /api/v1/PATTERN instead of the path for any answer,
+     * those given before the route is known too (405, 408, 413, a body
+     * cut short). NULL: no path is secret. */
+    const char *(*secret_route)(void *app, const char *path);
 } http_config;
 
 /* Connections open at once, from all addresses. */

@@ -66,6 +66,7 @@ struct http_server {
     char *(*metrics)(void *app);
     char metrics_allow[HTTP_TRUSTED_MAX + 1];
     http_upload upload;
+    const char *(*secret_route)(void *app, const char *path);
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
     pthread_mutex_t mhd_log_mu;
     mhd_kind mhd_kinds[MHD_KINDS];
