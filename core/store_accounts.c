@@ -14,11 +14,6 @@
     "u.id, u.email, u.name, coalesce(r.role, 'none') AS role, r.pending AS pending_role,"         \
     " r.organisation_id, r.certified_until, u.disabled, r.id AS role_id, r.responsible"
 
-/* The id of person P's first role (the first given, one awaiting
- * confirmation last). */
-#define FIRST_ROLE(P)                                                                              \
-    "(SELECT x.id FROM roles x WHERE x.user_id = " P " ORDER BY x.role = 'none', x.id LIMIT 1)"
-
 /* The id of person P's role: ?2 when non-zero, else the one named ?3 (held
  * first, else awaited), else their first. */
 #define ROLE_OF(P)                                                                                 \

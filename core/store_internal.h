@@ -241,6 +241,11 @@ typedef struct {
 /* The parameters ?1, ?2... in order: ARGS(A_INT(id), A_TEXT(name)). */
 #define ARGS(...) ((const store_arg[]){__VA_ARGS__, {.kind = ARG_END}})
 
+/* SQL: the id of person P's first role (the first given, one awaiting
+ * confirmation last), the role a session acts in unless it chose one. */
+#define FIRST_ROLE(P)                                                                              \
+    "(SELECT x.id FROM roles x WHERE x.user_id = " P " ORDER BY x.role = 'none', x.id LIMIT 1)"
+
 /* Statement q with args bound; NULL (with e set) on failure. */
 sqlite3_stmt *stmt_bound(store *s, int q, const store_arg *args, err *e);
 /* Prepare, bind, step: q's rows as rows_json collects them (args may be NULL). */

@@ -21,9 +21,8 @@ const char *const store_sql_notify[Q_COUNT] = {
     [Q_NOTIFY_COMMITTEE] = HOLDING("committee") " ORDER BY u.id",
     [Q_NOTIFY_ADMINS] = HOLDING("admin") " ORDER BY u.id",
     /* One person, in their first role (as store_accounts reads it). */
-    [Q_NOTIFY_USER] = "SELECT id, name, email, (SELECT x.role FROM roles x WHERE x.user_id = users.id"
-                      " ORDER BY x.role = 'none', x.id LIMIT 1) AS role FROM users"
-                      " WHERE id = ?1 AND NOT disabled",
+    [Q_NOTIFY_USER] = "SELECT id, name, email, (SELECT y.role FROM roles y WHERE y.id = "
+                      FIRST_ROLE("users.id") ") AS role FROM users WHERE id = ?1 AND NOT disabled",
     [Q_NOTIFICATION_ADD] = "INSERT INTO notifications (user_id, kind, title, link, created_at)"
                            " VALUES (?1, ?2, ?3, ?4, ?5)",
     [Q_NOTIFICATION_LIST] = "SELECT id, kind, title, link, created_at, read_at FROM notifications"
