@@ -2,20 +2,42 @@
  * paths its errors name; nothing here knows Lua (that is ljson). */
 #include "json.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
 
-void json_path_push(json_path *p, const char *fmt, const char *s, long long i)
+/* Appends what fmt makes of its one argument, cut to fit. Each caller
+ * gives the format its own argument's type: one function taking either a
+ * text or a number made the compiler doubt a %s would get its text. */
+static void path_append(json_path *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void path_append(json_path *p, const char *fmt, ...)
 {
     if (p->len >= sizeof p->buf - 1)
         return;
-    int n = s ? snprintf(p->buf + p->len, sizeof p->buf - p->len, fmt, s)
-              : snprintf(p->buf + p->len, sizeof p->buf - p->len, fmt, i);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(p->buf + p->len, sizeof p->buf - p->len, fmt, ap);
+    va_end(ap);
     if (n > 0)
         p->len += (size_t)n < sizeof p->buf - p->len ? (size_t)n : sizeof p->buf - p->len - 1;
+}
+
+void json_path_text(json_path *p, const char *text)
+{
+    path_append(p, "%s", text ? text : "");
+}
+
+void json_path_key(json_path *p, const char *key)
+{
+    path_append(p, ".%s", key ? key : "?");
+}
+
+void json_path_index(json_path *p, long long i)
+{
+    path_append(p, "[%lld]", i);
 }
 
 /* cJSON keeps strings NUL-terminated: an escaped NUL would cut a text short
@@ -70,7 +92,7 @@ static int no_duplicates(const cJSON *v, json_path *p, err *e)
                 dup = m[i]->string;
         free(m);
         if (dup) {
-            json_path_push(p, ".%s", dup, 0);
+            json_path_key(p, dup);
             return err_at(e, p->buf, "duplicate key: an object names each key once");
         }
     }
@@ -80,9 +102,9 @@ static int no_duplicates(const cJSON *v, json_path *p, err *e)
         if (!cJSON_IsObject(c) && !cJSON_IsArray(c))
             continue;
         if (cJSON_IsObject(v))
-            json_path_push(p, ".%s", c->string, 0);
+            json_path_key(p, c->string);
         else
-            json_path_push(p, "[%lld]", NULL, i);
+            json_path_index(p, i);
         if (no_duplicates(c, p, e))
             return e->code;
         p->len = saved;
@@ -154,8 +176,8 @@ int json_only_keys(const cJSON *obj, const char *const *allowed, const char *pat
         if (*a)
             continue;
         json_path at = {"", 0};
-        json_path_push(&at, "%s", path, 0);
-        json_path_push(&at, ".%s", k->string, 0);
+        json_path_text(&at, path);
+        json_path_key(&at, k->string);
         char expected[512];
         list_keys(allowed, expected, sizeof expected);
         return err_at(e, at.buf, "unknown key (expected %s)", expected);

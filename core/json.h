@@ -20,8 +20,10 @@ typedef struct json_path {
     size_t len;
 } json_path;
 
-/* Appends fmt with s (when not NULL) or i to the path, cut to fit. */
-void json_path_push(json_path *p, const char *fmt, const char *s, long long i);
+/* Appends to the path, cut to fit: text as it is, ".key", or "[i]". */
+void json_path_text(json_path *p, const char *text);
+void json_path_key(json_path *p, const char *key);
+void json_path_index(json_path *p, long long i);
 
 /* Parses text[0..len) as one JSON document into *out (caller deletes);
  * ERR_INPUT "$: malformed JSON at line L, column C" when it is not. */

@@ -97,7 +97,7 @@ static void object_to_json(lua_State *L, int t, json_path *p, const char *const 
     for (const char *const *o = order; o && *o; o++) {
         lua_getfield(L, t, *o);
         if (!lua_isnil(L, -1)) {
-            json_path_push(p, ".%s", *o, 0);
+            json_path_key(p, *o);
             to_json(L, lua_gettop(L), p, order, depth + 1, obj, *o);
             p->len = saved;
             p->buf[saved] = '\0';
@@ -123,7 +123,7 @@ static void object_to_json(lua_State *L, int t, json_path *p, const char *const 
     qsort(keys, k, sizeof *keys, cmp_keys);
     for (size_t i = 0; i < k; i++) {
         lua_getfield(L, t, keys[i]);
-        json_path_push(p, ".%s", keys[i], 0);
+        json_path_key(p, keys[i]);
         to_json(L, lua_gettop(L), p, order, depth + 1, obj, keys[i]);
         p->len = saved;
         p->buf[saved] = '\0';
@@ -180,7 +180,7 @@ static void to_json(lua_State *L, int idx, json_path *p, const char *const *orde
     size_t saved = p->len;
     for (lua_Integer i = 1; i <= n; i++) {
         lua_rawgeti(L, idx, i);
-        json_path_push(p, "[%lld]", NULL, i);
+        json_path_index(p, i);
         to_json(L, lua_gettop(L), p, order, depth + 1, node, NULL);
         p->len = saved;
         p->buf[saved] = '\0';
@@ -194,7 +194,7 @@ void ljson_to(lua_State *L, int idx, const char *name, const char *const *order,
     json_path p;
     p.len = 0;
     p.buf[0] = '\0';
-    json_path_push(&p, "%s", name, 0);
+    json_path_text(&p, name);
     /* A holder array owns the root while it is built. */
     cJSON *holder = cJSON_CreateArray();
     if (!holder)
