@@ -239,15 +239,22 @@ describe("e-mail", function()
       again.stop()
     end)
 
-  it("a 451 is tried again until the server takes the message", function()
+  -- A receiver answering every message with reply, a server sending to it
+  -- (with the options given), and an audit assigned: its two messages.
+  local function assign_to_refusing(reply, options)
     local box = H.tmpdir() .. "/box"
     local port = free_port()
     os.execute("mkdir -p " .. quote(box))
-    support.write(box .. "/reply", "451 4.3.0 try again later")
+    support.write(box .. "/reply", reply)
     start_receiver(box, port, { cert, key }, "mailer:" .. SMTP_PASSWORD)
     local db = H.fresh_db(fx.db)
-    local server = serve(db, port, { "--mail-retry", "1,1,1,2,2,3,5,10" })
+    local server = serve(db, port, options)
     assign(server)
+    return box, db, server
+  end
+
+  it("a 451 is tried again until the server takes the message", function()
+    local box, db = assign_to_refusing("451 4.3.0 try again later", { "--mail-retry", "1,1,1,2,2,3,5,10" })
     support.wait_for(function()
       local pending = mail_log(db, "pending")
       return #pending == 2 and pending[1].attempts >= 1 and pending[2].attempts >= 1
@@ -262,14 +269,7 @@ describe("e-mail", function()
   end)
 
   it("a 550 marks the message failed, shown by mail log and GET /api/v1/mail", function()
-    local box = H.tmpdir() .. "/box"
-    local port = free_port()
-    os.execute("mkdir -p " .. quote(box))
-    support.write(box .. "/reply", "550 5.1.1 mailbox unavailable")
-    start_receiver(box, port, { cert, key }, "mailer:" .. SMTP_PASSWORD)
-    local db = H.fresh_db(fx.db)
-    local server = serve(db, port)
-    assign(server)
+    local box, db, server = assign_to_refusing("550 5.1.1 mailbox unavailable")
     support.wait_for(function() return #mail_log(db, "failed") == 2 end, 30, 0.2)
     local failed = mail_log(db, "failed")
     assert.are.equal(2, #failed, json.encode(failed))
