@@ -410,8 +410,8 @@ up_batch() {
     done
 }
 # doc_pair KIND TYPE R FILE...: the same files copied (cp_batch) and
-# uploaded (up_batch), in turn first as the round is odd or even: the
-# second finds the disk still busy with the first's writeback. This
+# uploaded (up_batch), in turn first as the round is odd or even, so that
+# neither always comes straight after the new file's own flush. This
 # machine's disk takes bursts of about 400 MiB, then writes at 200 MiB/s;
 # a run of rounds writes less than it gets back meanwhile. Prints
 # "cp_seconds upload_seconds".
