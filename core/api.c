@@ -723,8 +723,6 @@ static int match(const route *r, char **seg, int n, call *c)
     return *p == '\0';
 }
 
-/* The route of method on path, its ids and strings in c (pointing into buf);
- * NULL when none, *status then 404 (no such path) or 405 (other methods). */
 /* The segments of path after /api/v1/, split in buf: how many, or -1 when
  * it is no API path (or too long). */
 static int path_segments(const char *path, char *buf, size_t size, char **seg)
@@ -737,6 +735,8 @@ static int path_segments(const char *path, char *buf, size_t size, char **seg)
     return split(buf, seg);
 }
 
+/* The route of method on path, its ids and strings in c (pointing into buf);
+ * NULL when none, *status then 404 (no such path) or 405 (other methods). */
 static const route *find_route(const char *method, const char *path, char *buf, size_t size,
                                call *c, int *status, char *allow, size_t allow_size)
 {
@@ -755,19 +755,6 @@ static const route *find_route(const char *method, const char *path, char *buf, 
             }
         }
     }
-    return NULL;
-}
-
-const char *api_secret_route(void *app, const char *path)
-{
-    (void)app;
-    call c = {0};
-    char buf[1024];
-    char *seg[MAX_SEGMENTS];
-    int n = path_segments(path, buf, sizeof buf, seg);
-    for (size_t i = 0; n > 0 && i < N_ROUTES; i++)
-        if ((routes[i].flags & SECRET) && route_segments[i] == n && match(&routes[i], seg, n, &c))
-            return routes[i].pattern;
     return NULL;
 }
 
@@ -1160,19 +1147,38 @@ void api_handle(void *app, const http_request *req, http_response *res)
     err_clear(&e);
 }
 
-/* ---- uploads (http_upload) ------------------------------------------------------------ */
+/* ---- as a request begins, and uploads (http_upload) ------------------------------------ */
 
-/* The documents' routes stream their bodies: a file and a few fields. */
-static size_t upload_limit(void *app, const char *method, const char *path)
+/* The pattern of the SECRET route path names under another method than
+ * the one asked (a 405), or NULL. */
+static const char *secret_other_method(const char *path)
+{
+    call c = {0};
+    char buf[1024];
+    char *seg[MAX_SEGMENTS];
+    int n = path_segments(path, buf, sizeof buf, seg);
+    for (size_t i = 0; n > 0 && i < N_ROUTES; i++)
+        if ((routes[i].flags & SECRET) && route_segments[i] == n && match(&routes[i], seg, n, &c))
+            return routes[i].pattern;
+    return NULL;
+}
+
+/* One routing of each request as it begins: the documents' routes stream
+ * their bodies (a file and a few fields); a SECRET route's path is never
+ * logged, its 405s included. */
+void api_route_info(void *app, const char *method, const char *path, http_route_info *out)
 {
     const api_config *config = app;
     call c = {0};
     char buf[1024];
     int status;
     const route *r = find_route(method, path, buf, sizeof buf, &c, &status, NULL, 0);
-    if (!r || !(r->flags & UPLOAD) || !config->library.dir)
-        return 0;
-    return (size_t)config->library.max_file + HTTP_FORM_MAX;
+    if (r && (r->flags & UPLOAD) && config->library.dir)
+        out->upload_limit = (size_t)config->library.max_file + HTTP_FORM_MAX;
+    if (r && (r->flags & SECRET))
+        out->secret = r->pattern;
+    else if (!r && status == 405)
+        out->secret = secret_other_method(path);
 }
 
 /* Who calls, and whether they may write there, before the body is read:
@@ -1212,5 +1218,5 @@ static bool upload_admit(void *app, const http_request *req, http_response *res)
     return rc == ERR_OK;
 }
 
-const http_upload api_uploads = {upload_limit, upload_admit, api_upload_open, api_upload_write,
+const http_upload api_uploads = {upload_admit, api_upload_open, api_upload_write,
                                   api_upload_close};

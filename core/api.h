@@ -34,8 +34,9 @@ typedef struct api_config {
     service_mail_config mail;
 } api_config;
 
-/* The uploads of the documents' routes (http_config.upload): streamed to
- * the documents folder as they come; app is the api_config. */
+/* The uploads of the documents' routes (http_config.upload, named by
+ * api_route_info): streamed to the documents folder as they come; app is
+ * the api_config. */
 extern const http_upload api_uploads;
 
 /* Checks that the database opens (migrating it) and the rules load. */
@@ -57,9 +58,9 @@ int api_route(const char *method, const char *path, const char **pattern);
 /* The i-th route of the table (from 0): its method and pattern; false
  * past the last. For the check that the OpenAPI document names them all. */
 bool api_route_at(size_t i, const char **method, const char **pattern);
-/* The pattern of the route whose path holds a single-use token that path
- * names, whatever the method ("invitations/:key/accept"), or NULL: the
- * http_config's secret_route. */
-const char *api_secret_route(void *app, const char *path);
+/* The http_config's route_info: whether method on path streams its body
+ * (the documents' uploads), and the route's pattern when the path holds a
+ * single-use token ("invitations/:key/accept"), whatever the method. */
+void api_route_info(void *app, const char *method, const char *path, http_route_info *out);
 
 #endif

@@ -156,8 +156,8 @@ static int serve(const opts *o)
                       .metrics = api_metrics,
                       .metrics_allow = o->metrics_allow,
                       .cancel = &serve_stopping,
-                      .upload = api_uploads,
-                      .secret_route = api_secret_route};
+                      .route_info = api_route_info,
+                      .upload = api_uploads};
     http_server *server;
     if (http_start(&hc, api_handle, &config, &server, &e) != ERR_OK) {
         webhook_stop(config.hooks);

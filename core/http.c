@@ -389,9 +389,6 @@ static http_request *request_new(http_server *s, struct MHD_Connection *c, const
     snprintf(r->peer, sizeof r->peer, "%s", r->client);
     forwarded(r, c);
     request_id(r, c);
-    const char *secret = s->secret_route ? s->secret_route(s->app, url) : NULL;
-    if (secret)
-        r->route = secret, r->hide_path = true;
     return r;
 }
 
@@ -460,14 +457,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             return MHD_NO;
         *con_cls = r;
         watch_set(c, 0);
+        http_route_info info = {0};
+        if (s->route_info)
+            s->route_info(s->app, method, url, &info);
+        if (info.secret)
+            r->route = info.secret, r->hide_path = true;
         /* After request_new counted it: a stop either waits for it or is
          * seen here (both sides are sequentially consistent). */
         if (atomic_load(&s->draining))
             return http_send_error(c, r, 503, "stopping", "the server is stopping: try again shortly");
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        size_t limit = s->upload.limit ? s->upload.limit(s->app, method, url) : 0;
-        if (limit)
-            return http_upload_begin(c, r, limit, cl);
+        if (info.upload_limit)
+            return http_upload_begin(c, r, info.upload_limit, cl);
         if (cl && strtoull(cl, NULL, 10) > s->max_body) /* refuse before reading it */
             return too_large(c, r);
         return MHD_YES;
@@ -747,7 +748,7 @@ int http_start(const http_config *c, http_handler handler, void *app, http_serve
     snprintf(s->trusted, sizeof s->trusted, "%s", c->trusted_proxies ? c->trusted_proxies : "");
     s->metrics = c->metrics;
     s->upload = c->upload;
-    s->secret_route = c->secret_route;
+    s->route_info = c->route_info;
     snprintf(s->metrics_allow, sizeof s->metrics_allow, "%s",
              c->metrics_allow ? c->metrics_allow : "127.0.0.0/8,::1");
     s->request_timeout_us = (long long)(c->request_timeout ? c->request_timeout : 60) * 1000000;

@@ -25,9 +25,6 @@ struct http_response;
  * once when Content-Length is over the limit, else once the rest of the
  * body has been read and let go; the sink is closed at once then. */
 typedef struct http_upload {
-    /* The largest body of method on path, or 0 when its body is not
-     * streamed (gathered up to max_body, as any other). */
-    size_t (*limit)(void *app, const char *method, const char *path);
     /* Whether the request may send its body, asked once its headers came
      * (who calls, may they write there): false with res set to the answer,
      * sent at once, the body never read. NULL: every one may. */
@@ -44,6 +41,18 @@ typedef struct http_upload {
 
 /* The form fields of an upload, names and values, in bytes at most. */
 #define HTTP_FORM_MAX (16 * 1024)
+
+/* What route_info fills, zeroed before. */
+typedef struct http_route_info {
+    /* Not 0: the body is an upload (http_upload) of this many bytes at
+     * most; 0: it is gathered, up to max_body, as any other. */
+    size_t upload_limit;
+    /* The route's pattern when the path holds a secret (a single-use
+     * token): the log then shows /api/v1/PATTERN for any answer, those
+     * given before the route is known too (405, 408, 413, 503, a body cut
+     * short). NULL: the path is logged. */
+    const char *secret;
+} http_route_info;
 
 typedef struct http_config {
     const char *listen;          /* "127.0.0.1:8080", "[::1]:8080", "unix:PATH"; port 0 picks */
@@ -66,14 +75,11 @@ typedef struct http_config {
     /* Set by http_stop once the requests under way had their drain time:
      * the scripts still running then are interrupted (may be NULL). */
     atomic_int *cancel;
-    /* The requests whose bodies are streamed; limit NULL: none. */
+    /* What the app says of each request as it begins (route_info, once
+     * its headers came; NULL: nothing), and how the bodies it streams are
+     * taken. */
+    void (*route_info)(void *app, const char *method, const char *path, http_route_info *out);
     http_upload upload;
-    /* The pattern of the route path names when it holds a secret (a
-     * single-use token), else NULL. Asked as the request begins, so that
-     * the log shows /api/v1/PATTERN instead of the path for any answer,
-     * those given before the route is known too (405, 408, 413, a body
-     * cut short). NULL: no path is secret. */
-    const char *(*secret_route)(void *app, const char *path);
 } http_config;
 
 /* Connections open at once, from all addresses. */

@@ -65,8 +65,8 @@ struct http_server {
     listener listen;                    /* its socket is libmicrohttpd's once started */
     char *(*metrics)(void *app);
     char metrics_allow[HTTP_TRUSTED_MAX + 1];
+    void (*route_info)(void *app, const char *method, const char *path, http_route_info *out);
     http_upload upload;
-    const char *(*secret_route)(void *app, const char *path);
     /* libmicrohttpd's own messages (mhd_log): at most one a second of each kind. */
     pthread_mutex_t mhd_log_mu;
     mhd_kind mhd_kinds[MHD_KINDS];

@@ -31,10 +31,11 @@ typedef struct sink {
 
 static int closed_sinks;
 
-static size_t t_limit(void *app, const char *method, const char *path)
+static void t_route_info(void *app, const char *method, const char *path, http_route_info *out)
 {
     (void)app;
-    return strcmp(method, "POST") == 0 && strcmp(path, "/api/up") == 0 ? 4096 : 0;
+    if (strcmp(method, "POST") == 0 && strcmp(path, "/api/up") == 0)
+        out->upload_limit = 4096;
 }
 
 static void *t_open(void *app, const char *field, const char *filename, int *status, char *why,
@@ -124,7 +125,8 @@ static long t_post(int port, const char *field, const char *bytes, char *body)
 TEST_IMPL(http_upload_sink)
 {
     http_config c = {.listen = "127.0.0.1:0", .threads = 2, .max_body = 1024,
-                     .upload = {t_limit, NULL, t_open, t_write, t_close}};
+                     .route_info = t_route_info,
+                     .upload = {NULL, t_open, t_write, t_close}};
     http_server *s;
     err e = ERR_INIT;
     ASSERT_EQ(http_start(&c, t_handler, NULL, &s, &e), ERR_OK);
