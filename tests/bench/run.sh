@@ -377,74 +377,51 @@ doc_bytes() {
         head -c 10485751 /dev/urandom
     fi
 }
-# cp_batch DIR FILE...: copies the files into DIR with one cp, then flushes
-# the copies; its time in seconds.
-cp_batch() {
-    local dir=$1 t0 copies=() f
-    shift
-    mkdir -p "$dir"
-    for f in "$@"; do copies+=("$dir/$(basename "$f")"); done
+# copy_timed FILE COPY: cp, then sync of the copy (as the upload flushes its
+# file before it answers); its time in seconds.
+copy_timed() {
+    local t0
     t0=$(ns)
-    cp "$@" "$dir/" && sync "${copies[@]}"
+    cp "$1" "$2" && sync "$2"
     calc "($(ns) - $t0) / 1e9"
 }
-# up_batch KIND TYPE R FILE...: uploads the files with one curl (a request
-# each, --next, on one connection) and checks each is stored; its time.
-up_batch() {
-    local kind=$1 type=$2 r=$3 t0 i=0 args=() f
-    shift 3
-    for f in "$@"; do
-        i=$((i + 1))
-        [ "$i" = 1 ] || args+=(--next)
-        args+=(-sf -o "$DOCS/answer.$i.json" -H "Authorization: Bearer $TOKEN"
-            -F "file=@$f;type=$type" -F "title=Bench $kind $r.$i" "$BASE/organisations/1/documents")
-    done
+# upload_timed FILE TYPE TITLE: one curl, checked stored; its time in seconds.
+upload_timed() {
+    local t0
     t0=$(ns)
-    curl "${args[@]}" || { echo "bench: an upload failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
+    curl -sf -o "$DOCS/answer.json" -H "Authorization: Bearer $TOKEN" -F "file=@$1;type=$2" \
+        -F "title=$3" "$BASE/organisations/1/documents" ||
+        { echo "bench: the upload failed" >&2; cat "$TMP/serve.err" >&2; exit 1; }
     calc "($(ns) - $t0) / 1e9"
-    i=0
-    for f in "$@"; do
-        i=$((i + 1))
-        grep -q "\"sha256\":\"$(sha256sum "$f" | cut -c1-64)\"" "$DOCS/answer.$i.json" ||
-            { echo "bench: the upload stored other bytes: $(cat "$DOCS/answer.$i.json")" >&2; exit 1; }
-    done
-}
-# doc_pair KIND TYPE R FILE...: the same files copied (cp_batch) and
-# uploaded (up_batch), in turn first as the round is odd or even, so that
-# neither always comes straight after the new file's own flush. This
-# machine's disk takes bursts of about 400 MiB, then writes at 200 MiB/s;
-# a run of rounds writes less than it gets back meanwhile. Prints
-# "cp_seconds upload_seconds".
-doc_pair() {
-    local kind=$1 type=$2 r=$3 cp_s up_s
-    shift 3
-    if [ $((r % 2)) = 1 ]; then
-        cp_s=$(cp_batch "$DOCS/cp/$kind.$r" "$@")
-        up_s=$(up_batch "$kind" "$type" "$r" "$@")
-    else
-        up_s=$(up_batch "$kind" "$type" "$r" "$@")
-        cp_s=$(cp_batch "$DOCS/cp/$kind.$r" "$@")
-    fi
-    echo "$cp_s $up_s"
+    grep -q "\"sha256\":\"$(sha256sum "$1" | cut -c1-64)\"" "$DOCS/answer.json" ||
+        { echo "bench: the upload stored other bytes: $(cat "$DOCS/answer.json")" >&2; exit 1; }
 }
 # doc_round KIND TYPE R: one new file, copied and uploaded; their speeds
 # and ratio go to UP_KIND, CP_KIND and RATIO_KIND. Each tool's start is
 # counted: curl's is 8 ms here (against a server answering at once), cp's
-# and sync's 4, beside 15 to 30 ms of copying or uploading.
+# and sync's 4, beside 15 to 30 ms of copying or uploading. The two go
+# first in turn, so that neither always follows the new file's own flush.
+# (This machine's disk takes bursts of about 400 MiB, then writes at 200
+# MiB/s: a run of rounds writes less than it gets back meanwhile.)
 doc_round() {
-    local kind=$1 type=$2 r=$3 t
-    doc_bytes "$kind" >"$DOCS/up.$kind"
-    sync "$DOCS/up.$kind"
-    read -r -a t < <(doc_pair "$kind" "$type" "$r" "$DOCS/up.$kind")
-    [ "${#t[@]}" = 2 ] || exit 1 # the pair failed, and said why
-    eval "UP_$kind+=(\"$(calc "10 / ${t[1]}")\") CP_$kind+=(\"$(calc "10 / ${t[0]}")\")"
-    eval "RATIO_$kind+=(\"$(calc "${t[0]} / ${t[1]}")\")"
+    local kind=$1 type=$2 r=$3 file=$DOCS/up.$1 cp_s up_s
+    doc_bytes "$kind" >"$file"
+    sync "$file"
+    if [ $((r % 2)) = 1 ]; then
+        cp_s=$(copy_timed "$file" "$DOCS/cp/$kind.$r")
+        up_s=$(upload_timed "$file" "$type" "Bench $kind $r")
+    else
+        up_s=$(upload_timed "$file" "$type" "Bench $kind $r")
+        cp_s=$(copy_timed "$file" "$DOCS/cp/$kind.$r")
+    fi
+    eval "UP_$kind+=(\"$(calc "10 / $up_s")\") CP_$kind+=(\"$(calc "10 / $cp_s")\")"
+    eval "RATIO_$kind+=(\"$(calc "$cp_s / $up_s")\")"
 }
 UP_text=() CP_text=() RATIO_text=() UP_pdf=() CP_pdf=() RATIO_pdf=()
 # What a server does once, not for each upload (libmagic's database loaded,
 # a worker's first request), done before the rounds.
-for kind in text pdf; do doc_bytes "$kind" >"$DOCS/warm.$kind"; done
-up_batch warm text/plain 0 "$DOCS/warm.text" "$DOCS/warm.pdf" >/dev/null
+doc_bytes pdf >"$DOCS/warm.pdf"
+upload_timed "$DOCS/warm.pdf" application/pdf "Bench warm-up" >/dev/null
 for r in $(seq "$DOC_ROUNDS"); do
     doc_round text text/plain "$r"
     doc_round pdf application/pdf "$r"
