@@ -208,10 +208,16 @@ function H.listening(dir, what, timeout)
       pid = s and tonumber(s:match("%d+"))
     end
     port = (support.read(dir .. "/out") or ""):match("listening on http://127%.0%.0%.1:(%d+)\n")
-    if port or support.read(dir .. "/rc") then
+    -- The program can say it listens before its wrapper has written the
+    -- pid: without the pid, stop() would leave it running, holding its port.
+    if (port and pid) or support.read(dir .. "/rc") then
       break
     end
     sleep(0.05)
+  end
+  if not pid then -- written before the wrapper waits, so before rc
+    local s = support.read(dir .. "/pid")
+    pid = s and tonumber(s:match("%d+"))
   end
   local p = { dir = dir, pid = pid }
   function p.output()
