@@ -136,11 +136,15 @@ end
 W.stop_all = H.stop_all
 
 -- The receiver's log: one decoded record per request, in arrival order.
+-- Only whole lines: a line the receiver is still appending can be read
+-- half-written, and is left for the next read.
 function W.records(log)
   local out = {}
   local text = support.read(log) or ""
-  for line in text:gmatch("[^\n]+") do
-    out[#out + 1] = json.decode(line)
+  for line in text:gmatch("([^\n]*)\n") do
+    if line ~= "" then
+      out[#out + 1] = json.decode(line)
+    end
   end
   return out
 end

@@ -1,6 +1,7 @@
 /* A real webhook receiver for the tests: listens on loopback, checks every
  * Standard Webhooks signature with the shared secret, appends one JSON line
- * per request to a log, and answers the statuses a test scripts.
+ * per request to a log (with when it came, received_at: seconds on the
+ * monotonic clock), and answers the statuses a test scripts.
  *   webhook_receiver --secret whsec_... --log FILE [--listen 127.0.0.1:0]
  *                    [--statuses 500,200] [--retry-after SECONDS]
  * It prints "listening on http://127.0.0.1:PORT" once ready. */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -77,8 +79,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     pthread_mutex_lock(&lock);
     int status = n_statuses ? statuses[served < n_statuses ? served : n_statuses - 1] : 200;
     served++;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
     cJSON *line = cJSON_CreateObject();
     cJSON_AddStringToObject(line, "method", method);
+    cJSON_AddNumberToObject(line, "received_at", (double)now.tv_sec + now.tv_nsec / 1e9);
     cJSON_AddStringToObject(line, "id", id ? id : "");
     cJSON_AddStringToObject(line, "timestamp", ts ? ts : "");
     cJSON_AddBoolToObject(line, "verified", verified(id, ts, payload, sig));
@@ -146,7 +151,8 @@ int main(int argc, char **argv)
     inet_pton(AF_INET, host, &sa.sin_addr);
     sa.sin_port = htons((uint16_t)atoi(colon + 1));
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, 2u,
         MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
     if (!d)
