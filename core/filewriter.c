@@ -51,7 +51,12 @@ struct filewriter {
     unsigned char digest[FILEWRITER_DIGEST_LEN];
     pthread_t thread, hasher;
     pthread_mutex_t lock;
-    pthread_cond_t changed;
+    /* Two conditions, so that nobody is woken for what is not theirs: more
+     * (a block handed over, the end, or the file given up) for the writer
+     * and the hasher; freed (a block done with, drained, hashed, flushed)
+     * for the caller. One for all woke each consumer at the other's every
+     * block, to find nothing to do. */
+    pthread_cond_t more, freed;
 };
 
 static pthread_mutex_t writers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -100,7 +105,8 @@ int filewriter_open(int fd, const char *name, size_t prefix_bytes, filewriter_pr
     if (!w)
         return err_set(e, ERR_FAIL, "out of memory");
     pthread_mutex_init(&w->lock, NULL);
-    pthread_cond_init(&w->changed, NULL);
+    pthread_cond_init(&w->more, NULL);
+    pthread_cond_init(&w->freed, NULL);
     w->fd = fd, w->name = strdup(name), w->hash = EVP_MD_CTX_new();
     w->prefix_bytes = prefix_bytes, w->on_prefix = on_prefix, w->ud = ud;
     if (!w->name || !w->hash || EVP_DigestInit_ex(w->hash, EVP_sha256(), NULL) != 1) {
@@ -181,7 +187,7 @@ static int digest_final(filewriter *w)
 static bool next_block(filewriter *w, const unsigned *tail)
 {
     while (*tail == w->head && !w->ending && !w->abandoned)
-        pthread_cond_wait(&w->changed, &w->lock);
+        pthread_cond_wait(&w->more, &w->lock);
     return *tail != w->head && !w->abandoned;
 }
 
@@ -197,8 +203,11 @@ static void consume(filewriter *w, unsigned *tail, int (*act)(filewriter *w, uns
         pthread_mutex_lock(&w->lock);
         if (error && !w->error)
             w->error = error;
+        /* The caller waits for the slower of the two to free a block. */
+        bool frees = *tail == (w->tail < w->hashed ? w->tail : w->hashed);
         (*tail)++;
-        pthread_cond_broadcast(&w->changed);
+        if (frees)
+            pthread_cond_broadcast(&w->freed);
     }
 }
 
@@ -220,7 +229,7 @@ static void *hasher_run(void *arg)
     pthread_mutex_lock(&w->lock);
     consume(w, &w->hashed, hash_block);
     w->hash_done = true;
-    pthread_cond_broadcast(&w->changed);
+    pthread_cond_broadcast(&w->freed);
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
@@ -241,13 +250,13 @@ static void *writer_run(void *arg)
         w->error = give_prefix(w, true);
     bool failed = w->error != 0;
     w->drained = true;
-    pthread_cond_broadcast(&w->changed);
+    pthread_cond_broadcast(&w->freed);
     pthread_mutex_unlock(&w->lock);
     int error = !failed && fsync(w->fd) != 0 ? errno : 0;
     pthread_mutex_lock(&w->lock);
     w->flush_error = error;
     w->flushed = true;
-    pthread_cond_broadcast(&w->changed);
+    pthread_cond_broadcast(&w->freed);
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
@@ -267,7 +276,7 @@ static void start(filewriter *w)
         if (hashing) { /* nothing handed over yet: told, it ends at once */
             pthread_mutex_lock(&w->lock);
             w->abandoned = true;
-            pthread_cond_broadcast(&w->changed);
+            pthread_cond_broadcast(&w->more);
             pthread_mutex_unlock(&w->lock);
             pthread_join(w->hasher, NULL);
             w->abandoned = false; /* its thread is gone: nobody else reads it */
@@ -307,10 +316,10 @@ static int hand_over(filewriter *w, err *e)
     w->fill[w->head % BLOCKS] = w->filling;
     w->head++;
     w->filling = 0;
-    pthread_cond_broadcast(&w->changed);
+    pthread_cond_broadcast(&w->more);
     /* A block is free again once both the writer and the hasher are past it. */
     while (w->head - (w->tail < w->hashed ? w->tail : w->hashed) == BLOCKS)
-        pthread_cond_wait(&w->changed, &w->lock);
+        pthread_cond_wait(&w->freed, &w->lock);
     int error = w->error;
     pthread_mutex_unlock(&w->lock);
     return error ? fail(w, error, e) : ERR_OK;
@@ -358,9 +367,9 @@ static int drain_threaded(filewriter *w)
     if (w->filling) /* its block is free: the writer is behind head */
         w->fill[w->head % BLOCKS] = w->filling, w->head++, w->filling = 0;
     w->ending = true;
-    pthread_cond_broadcast(&w->changed);
+    pthread_cond_broadcast(&w->more);
     while (!w->drained || !w->hash_done)
-        pthread_cond_wait(&w->changed, &w->lock);
+        pthread_cond_wait(&w->freed, &w->lock);
     int error = w->error;
     pthread_mutex_unlock(&w->lock);
     return error;
@@ -391,7 +400,7 @@ int filewriter_flush(filewriter *w, err *e)
     if (w->mode == THREADED) {
         pthread_mutex_lock(&w->lock);
         while (!w->flushed)
-            pthread_cond_wait(&w->changed, &w->lock);
+            pthread_cond_wait(&w->freed, &w->lock);
         error = w->flush_error;
         pthread_mutex_unlock(&w->lock);
         stop(w);
@@ -409,12 +418,13 @@ void filewriter_free(filewriter *w)
         pthread_mutex_lock(&w->lock);
         if (!w->drained)
             w->abandoned = true; /* a file given up half-way: no use finishing it */
-        pthread_cond_broadcast(&w->changed);
+        pthread_cond_broadcast(&w->more);
         pthread_mutex_unlock(&w->lock);
         stop(w);
     }
     pthread_mutex_destroy(&w->lock);
-    pthread_cond_destroy(&w->changed);
+    pthread_cond_destroy(&w->more);
+    pthread_cond_destroy(&w->freed);
     for (int i = 0; i < BLOCKS; i++)
         block_give_back(w->block[i]);
     EVP_MD_CTX_free(w->hash);
