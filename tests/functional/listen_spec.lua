@@ -21,13 +21,14 @@ local function serve(fx, listen, extra)
   end
   H.spawn(dir, table.concat(words, " "))
   local deadline = support.now() + 20
-  local where
-  repeat
+  local where, pid
+  repeat -- the pid too: the server can say it listens before its wrapper wrote it
     support.sleep(0.05)
     where = (support.read(dir .. "/out") or ""):match("listening on (%S+)\n")
-  until where or support.now() > deadline
+    pid = tonumber(support.read(dir .. "/pid") or "")
+  until (where and pid) or support.now() > deadline
   assert(where, "no 'listening on' line: " .. (support.read(dir .. "/err") or ""))
-  return { dir = dir, where = where, pid = tonumber(support.read(dir .. "/pid")) }
+  return { dir = dir, where = where, pid = assert(pid, "no pid for the server") }
 end
 
 local function stop(s, signal)
