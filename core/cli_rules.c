@@ -233,7 +233,7 @@ static int baseline(store *db, ruleset_cache *cache, rules **active, bool *loads
 int cli_cmd_whatif(const opts *o)
 {
     cli_env env;
-    rules *active = NULL, *candidate;
+    rules *active = NULL, *candidate = NULL;
     bool activated, loads;
     err e = ERR_INIT;
     int rc = cli_env_open(o, ENV_CACHE, &env);

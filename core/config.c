@@ -68,6 +68,7 @@ static int parse_line(config_file *c, char *line, int number, bool *got, err *e)
         return err_set(e, ERR_INPUT, "%s:%d: over %d settings: not a settings file", c->path,
                        number, CONFIG_MAX_ENTRIES);
     for (int i = 0; i < c->n; i++)
+        /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): the n first entries are set */
         if (strcmp(c->entries[i].key, key) == 0)
             return err_set(e, ERR_INPUT, "%s:%d: %s is already set on line %d", c->path, number,
                            key, c->entries[i].line);

@@ -20,7 +20,7 @@ static char *vformat(const char *fmt, va_list ap)
     return s;
 }
 
-int err_set(err *e, int code, const char *fmt, ...)
+int(err_set)(err *e, int code, const char *fmt, ...) /* the name in brackets: not err.h's macro */
 {
     if (!e)
         return code;

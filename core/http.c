@@ -155,7 +155,7 @@ static int json_line(const http_request *r, const char *stamp, const char *metho
     cJSON_AddStringToObject(o, "path", url);
     cJSON_AddStringToObject(o, "route", r->route ? r->route : "none");
     cJSON_AddNumberToObject(o, "status", status);
-    cJSON_AddNumberToObject(o, "ms", (double)(us / 100) / 10);
+    cJSON_AddNumberToObject(o, "ms", (double)(us - us % 100) / 1000); /* tenths, rounded down */
     char *printed = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     int n = printed ? snprintf(line, size, "%s\n", printed) : -1;

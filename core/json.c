@@ -79,6 +79,7 @@ static int no_duplicates(const cJSON *v, json_path *p, err *e)
     for (const cJSON *c = v->child; c; c = c->next)
         n++;
     if (cJSON_IsObject(v) && n > 1) {
+        /* NOLINTBEGIN(bugprone-sizeof-expression): an array of pointers, as meant */
         const cJSON **m = malloc((size_t)n * sizeof *m);
         if (!m)
             return err_set(e, ERR_FAIL, "out of memory");
@@ -86,6 +87,7 @@ static int no_duplicates(const cJSON *v, json_path *p, err *e)
         for (const cJSON *c = v->child; c; c = c->next)
             m[k++] = c;
         qsort(m, (size_t)n, sizeof *m, cmp_names);
+        /* NOLINTEND(bugprone-sizeof-expression) */
         const char *dup = NULL;
         for (int i = 1; i < n && !dup; i++)
             if (strcmp(m[i - 1]->string, m[i]->string) == 0)

@@ -289,8 +289,10 @@ static void push_by_level(lua_State *L, rules *r)
     r->by_level_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->by_level = malloc((size_t)(r->n_crit ? r->n_crit : 1));
     r->resident = calloc((size_t)(r->n_crit ? r->n_crit : 1), 1);
-    if (!r->resident || !r->by_level)
+    if (!r->resident || !r->by_level) {
         luaL_error(L, "out of memory");
+        return; /* not reached: luaL_error does not return */
+    }
     memset(r->resident, ANSWER_NONE, (size_t)r->n_crit);
 }
 

@@ -782,7 +782,7 @@ int service_evaluation(service *s, long long id, cJSON **out, err *e)
 int service_submit(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
-    store_assessment a;
+    store_assessment a = {0};
     char today[DATE_LEN + 1];
     date_today(today);
     if (store_begin(s->db, e))

@@ -305,6 +305,8 @@ static int decision_write(service *s, const decision_req *q, const store_assessm
     if (rc == ERR_OK)
         rc = svc_notify_decision(s, d->org_id, q->id, a->auditor_id, d->outcome, d->decided_on,
                                  d->valid_until, d->points_json, e);
+    /* d outlives this function: nothing of it points into it once it returns. */
+    d->prev_hash = d->record_hash = d->record_json = NULL;
     free(record_text);
     cJSON_Delete(record);
     return rc;
@@ -358,6 +360,7 @@ int service_decide(service *s, long long id, const cJSON *body, cJSON **out, err
     int rc = svc_strings_field(body, "recommendations", &recommendations, e);
     if (rc == ERR_OK && !(rec_text = cJSON_PrintUnformatted(recommendations)))
         rc = err_set(e, ERR_FAIL, "out of memory");
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): check_decision set it, or failed */
     if (rc == ERR_OK && strcmp(q.outcome, "deferred") == 0 &&
         !(points = cJSON_PrintUnformatted(named)))
         rc = err_set(e, ERR_FAIL, "out of memory");

@@ -130,7 +130,7 @@ int service_draft_whatif(service *s, long long id, cJSON **out, err *e)
 {
     *out = NULL;
     store_assessment a;
-    rules *own;
+    rules *own = NULL;
     if (store_begin_read(s->db, e))
         return e->code;
     int rc = draft_rules(s, id, &a, &own, e);

@@ -93,7 +93,7 @@ static int pragma_text(sqlite3 *db, const char *path, const char *sql, char *out
 /* One pragma's first value, read from the file at path as text. */
 static int file_pragma(const char *path, const char *sql, char *out, size_t size, err *e)
 {
-    sqlite3 *db;
+    sqlite3 *db = NULL;
     if (open_file(path, &db, e) != ERR_OK)
         return ERR_INPUT;
     int rc = pragma_text(db, path, sql, out, size, e);
@@ -119,7 +119,7 @@ int store_latest_version(void)
 
 int store_copy_file(const char *src, const char *dest, err *e)
 {
-    sqlite3 *db;
+    sqlite3 *db = NULL;
     if (open_file(src, &db, e) != ERR_OK)
         return ERR_INPUT;
     int rc = copy_db(db, dest, e);
@@ -143,7 +143,7 @@ static bool has_table(sqlite3 *db, const char *table)
 
 int store_file_documents(const char *path, store_file_each each, void *ud, err *e)
 {
-    sqlite3 *db;
+    sqlite3 *db = NULL;
     if (open_file(path, &db, e) != ERR_OK)
         return ERR_INPUT;
     sqlite3_stmt *st = NULL;

@@ -14,6 +14,8 @@
 
 /* The text of this area's statements, by id (the others' are NULL): the
  * statement cache in store.c prepares each once per connection. */
+/* NOLINTBEGIN(bugprone-suspicious-missing-comma): each entry is designated ([Q_X] =),
+ * so a missing comma would not compile; long statements are split literals. */
 const char *const store_sql_ledger[Q_COUNT] = {
     [Q_JOURNAL_ADD] = "INSERT INTO journal (at, user_id, action, entity, entity_id, before, after,"
                       " hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -38,6 +40,7 @@ const char *const store_sql_ledger[Q_COUNT] = {
                              " WHERE id = ?1 AND status = 'draft'",
     [Q_JOURNAL_COUNT] = "SELECT count(*) FROM journal",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 /* ---- journal -------------------------------------------------------------- */
 

@@ -8,6 +8,8 @@
 #include "date.h"
 #include "store_internal.h"
 
+/* NOLINTBEGIN(bugprone-suspicious-missing-comma): each entry is designated ([Q_X] =),
+ * so a missing comma would not compile; long statements are split literals. */
 const char *const store_sql_mail[Q_COUNT] = {
     [Q_MAIL_ADD] = "INSERT INTO mail (kind, recipient, subject, text, html, unsubscribe, status,"
                    " last_error, next_at, created_at)"
@@ -38,6 +40,7 @@ const char *const store_sql_mail[Q_COUNT] = {
                    " last_error AS error, created_at, sent_at FROM mail"
                    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id DESC LIMIT ?2",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 int store_mail_add(store *s, const store_mail *m, const char *host, long long *id, err *e)
 {

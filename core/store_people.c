@@ -8,6 +8,8 @@
 
 #include "store_internal.h"
 
+/* NOLINTBEGIN(bugprone-suspicious-missing-comma): each entry is designated ([Q_X] =),
+ * so a missing comma would not compile; long statements are split literals. */
 const char *const store_sql_people[Q_COUNT] = {
     [Q_ROLE_ADD] = "INSERT INTO roles (user_id, role, pending, organisation_id, certified_until,"
                    " responsible) VALUES (?, ?, ?, ?, ?, ?)",
@@ -37,6 +39,7 @@ const char *const store_sql_people[Q_COUNT] = {
                           " ORDER BY a.id",
     [Q_SESSION_SET_ROLE] = "UPDATE sessions SET role_id = ? WHERE token_hash = ?",
 };
+/* NOLINTEND(bugprone-suspicious-missing-comma) */
 
 int store_role_add(store *s, long long user, const store_user *r, long long *id, err *e)
 {
