@@ -182,6 +182,13 @@ static int digest_final(filewriter *w)
                : HASH_FAILED;
 }
 
+/* Called with the lock held: the oldest block still in use, which both the
+ * writer and the hasher must be past before it is filled again. */
+static unsigned oldest_in_use(const filewriter *w)
+{
+    return w->tail < w->hashed ? w->tail : w->hashed;
+}
+
 /* Called with the lock held: waits for a block past *tail (a consumer's:
  * the writer's or the hasher's), or for the end. Whether there is one. */
 static bool next_block(filewriter *w, const unsigned *tail)
@@ -204,7 +211,7 @@ static void consume(filewriter *w, unsigned *tail, int (*act)(filewriter *w, uns
         if (error && !w->error)
             w->error = error;
         /* The caller waits for the slower of the two to free a block. */
-        bool frees = *tail == (w->tail < w->hashed ? w->tail : w->hashed);
+        bool frees = *tail == oldest_in_use(w);
         (*tail)++;
         if (frees)
             pthread_cond_broadcast(&w->freed);
@@ -317,8 +324,7 @@ static int hand_over(filewriter *w, err *e)
     w->head++;
     w->filling = 0;
     pthread_cond_broadcast(&w->more);
-    /* A block is free again once both the writer and the hasher are past it. */
-    while (w->head - (w->tail < w->hashed ? w->tail : w->hashed) == BLOCKS)
+    while (w->head - oldest_in_use(w) == BLOCKS)
         pthread_cond_wait(&w->freed, &w->lock);
     int error = w->error;
     pthread_mutex_unlock(&w->lock);
