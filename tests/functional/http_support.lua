@@ -194,32 +194,34 @@ end
 -- 2-core CI machine once took over 10 s.
 local START_SECONDS = 30
 
+-- The pid H.spawn's wrapper wrote in dir, or nil.
+local function spawned_pid(dir)
+  local s = support.read(dir .. "/pid")
+  return s and tonumber(s:match("%d+"))
+end
+
 -- Waits (timeout seconds, default START_SECONDS) for the program H.spawn started in dir
--- to print "listening on http://127.0.0.1:PORT"; `what` names it in errors.
--- Returns a process object: dir, pid, port, url, origin, output() -> out, err,
--- exit_code(), wait(limit) -> exit code or nil, stop(signal) -> exit code,
--- kill9().
-function H.listening(dir, what, timeout)
+-- to print "listening on http://127.0.0.1:PORT" (or, anywhere true, on any
+-- address: an IPv6 one, unix:PATH); `what` names it in errors.
+-- Returns a process object: dir, pid, where (the address announced), port,
+-- url, origin (on 127.0.0.1), output() -> out, err, exit_code(),
+-- wait(limit) -> exit code or nil, stop(signal) -> exit code, kill9().
+function H.listening(dir, what, timeout, anywhere)
   local deadline = now() + (timeout or START_SECONDS)
-  local pid, port
+  local pid, where
   while now() < deadline do
-    if not pid then
-      local s = support.read(dir .. "/pid")
-      pid = s and tonumber(s:match("%d+"))
-    end
-    port = (support.read(dir .. "/out") or ""):match("listening on http://127%.0%.0%.1:(%d+)\n")
+    pid = pid or spawned_pid(dir)
+    where = (support.read(dir .. "/out") or ""):match("listening on (%S+)\n")
     -- The program can say it listens before its wrapper has written the
     -- pid: without the pid, stop() would leave it running, holding its port.
-    if (port and pid) or support.read(dir .. "/rc") then
+    if (where and pid) or support.read(dir .. "/rc") then
       break
     end
     sleep(0.05)
   end
-  if not pid then -- written before the wrapper waits, so before rc
-    local s = support.read(dir .. "/pid")
-    pid = s and tonumber(s:match("%d+"))
-  end
-  local p = { dir = dir, pid = pid }
+  pid = pid or spawned_pid(dir) -- written before the wrapper waits, so before rc
+  local port = where and where:match("^http://127%.0%.0%.1:(%d+)$")
+  local p = { dir = dir, pid = pid, where = where }
   function p.output()
     return support.read(dir .. "/out") or "", support.read(dir .. "/err") or ""
   end
@@ -266,16 +268,18 @@ function H.listening(dir, what, timeout)
     end
     return p.exit_code()
   end
-  if not port then
+  if not port and not (anywhere and where) then
     local o, e = p.output()
     p.kill9()
-    error(what .. " did not announce 'listening on http://127.0.0.1:PORT' within "
-      .. tostring(timeout or START_SECONDS) .. " s (exit " .. tostring(p.exit_code()) .. ")\nstdout: " .. o
+    error(what .. " did not announce 'listening on " .. (anywhere and "ADDRESS" or "http://127.0.0.1:PORT")
+      .. "' within " .. tostring(timeout or START_SECONDS) .. " s (exit " .. tostring(p.exit_code()) .. ")\nstdout: " .. o
       .. "\nstderr: " .. e, 3)
   end
-  p.port = tonumber(port)
-  p.url = "http://127.0.0.1:" .. port
-  p.origin = p.url
+  if port then
+    p.port = tonumber(port)
+    p.url = "http://127.0.0.1:" .. port
+    p.origin = p.url
+  end
   return p
 end
 

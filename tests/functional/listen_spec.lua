@@ -7,8 +7,9 @@ local H = require "http_support"
 
 local quote = support.quote
 
--- `serve --listen listen` on a copy of the fixture; {dir, where, pid} once it
--- says where it listens.
+-- `serve --listen listen` on a copy of the fixture, once it says where it
+-- listens (its where: an address, or unix:PATH): a process object of
+-- H.listening.
 local function serve(fx, listen, extra)
   local dir = H.tmpdir()
   local words = { support.bin, "serve", "--db", H.fresh_db(fx.db), "--rules", support.rules,
@@ -20,23 +21,7 @@ local function serve(fx, listen, extra)
     words[i] = quote(w)
   end
   H.spawn(dir, table.concat(words, " "))
-  local deadline = support.now() + 20
-  local where, pid
-  repeat -- the pid too: the server can say it listens before its wrapper wrote it
-    support.sleep(0.05)
-    where = (support.read(dir .. "/out") or ""):match("listening on (%S+)\n")
-    pid = tonumber(support.read(dir .. "/pid") or "")
-  until (where and pid) or support.now() > deadline
-  assert(where, "no 'listening on' line: " .. (support.read(dir .. "/err") or ""))
-  return { dir = dir, where = where, pid = assert(pid, "no pid for the server") }
-end
-
-local function stop(s, signal)
-  os.execute("kill -" .. (signal or "TERM") .. " " .. s.pid)
-  local deadline = support.now() + 20
-  while not H.exists(s.dir .. "/rc") and support.now() < deadline do
-    support.sleep(0.05)
-  end
+  return H.listening(dir, "labelcoop serve", 20, true)
 end
 
 -- curl's status and body for a request over a Unix socket.
@@ -62,7 +47,7 @@ describe("serve --listen", function()
     assert.truthy(port, s.where)
     local r = H.request({ url = "http://[::1]:" .. port }, "GET", "/api/v1/health")
     H.expect(r, 200, "health over IPv6")
-    stop(s)
+    s.stop()
   end)
 
   it("listens on a Unix socket, believing its peers' forwarding headers, and removes it at stop", function()
@@ -89,18 +74,18 @@ describe("serve --listen", function()
     end
     assert.are.equal(429, login("198.51.100.1", H.USERS.admin.email, H.PASSWORD))
     assert.are.equal(201, login("198.51.100.2", H.USERS.admin.email, H.PASSWORD))
-    stop(s)
+    s.stop()
     assert.is_false(H.exists(path), "the socket's file stays after the stop")
   end)
 
   it("replaces a socket a killed server left, and refuses any other file", function()
     local path = H.tmpdir() .. "/http.sock"
     local s = serve(fx, "unix:" .. path)
-    stop(s, "KILL")
+    s.stop("KILL")
     assert.are.equal(0, select(3, os.execute("test -S " .. quote(path))), "a stale socket is left")
     s = serve(fx, "unix:" .. path)
     assert.are.equal(200, (over_socket(path, "GET", "/api/v1/health")))
-    stop(s)
+    s.stop()
     local file = support.write(H.tmpdir() .. "/notes.txt", "keep me\n")
     local r = support.run({ "serve", "--db", H.tmpdir() .. "/x.db", "--rules", support.rules,
       "--listen", "unix:" .. file }, nil, nil, 20)
