@@ -45,7 +45,10 @@ export function register() {
     page.on('request', (r) => {
       if (r.method() === 'PUT' && r.url().endsWith('/api/v1/me/password')) puts.push(r.url());
     });
-    // from the header, with the keyboard
+    // from the header, with the keyboard, once the landing page is drawn:
+    // the app then moves the focus to its title, which took it from the link
+    // on a slow machine
+    await page.waitForFunction(() => document.activeElement && document.activeElement.tagName === 'H1');
     await page.getByRole('link', { name: 'Mon compte' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Mon compte' }).waitFor();
