@@ -97,6 +97,7 @@ export async function launchBrowser() {
 export async function newPage(env, width = 1280) {
   const context = await env.browser.newContext({ viewport: { width, height: 900 }, locale: 'fr-FR', baseURL: env.url });
   const page = await context.newPage();
+  (env.pages ||= []).push(page); /* for runAll's look at a failure */
   page.setDefaultTimeout(10000);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
@@ -237,9 +238,28 @@ export async function runAll(env) {
     } catch (e) {
       failed += 1;
       console.log(`FAIL ${t.name} (${Date.now() - start} ms)\n     ${(e && e.stack ? e.stack : String(e)).split('\n').slice(0, 4).join('\n     ')}`);
+      await showFailure(env.pages || [], failed);
     }
+    env.pages = [];
   }
   return { passed, failed };
+}
+
+/* What the failed test's pages showed: each one's address, focused element
+ * and a screenshot (failed-N-P.png), so that a failure in CI, which keeps
+ * nothing else, can be read afterwards. */
+async function showFailure(pages, n) {
+  mkdirSync(SHOTS, { recursive: true });
+  for (const [i, page] of pages.entries()) {
+    if (page.isClosed()) continue;
+    const focus = await page.evaluate(() => {
+      const a = document.activeElement;
+      return a ? `${a.tagName.toLowerCase()}${a.id ? '#' + a.id : ''} ${(a.textContent || '').trim().slice(0, 40)}` : 'none';
+    }).catch((err) => `unknown (${err.message})`);
+    const shot = join(SHOTS, `failed-${n}-${i + 1}.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    console.log(`     page ${i + 1}: ${page.url()}, focus on ${focus}, ${shot}`);
+  }
 }
 
 export function tempDir() {
